@@ -1,0 +1,45 @@
+# The README's two commands: `make demo` and `make test`. Both install what
+# they need: a virtualenv in .venv with the package, and the Debian package
+# dataset-fashion-mnist (the offline Fashion-MNIST).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FASHION_MNIST := /usr/share/datasets/fashion-mnist
+DEMO_DIR ?= runs/demo
+DEMO_ARGS ?= --epochs=3
+
+.PHONY: demo test test-slow install fashion-mnist benchmark clean
+
+$(VENV)/.installed: setup.py
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[serving,test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+fashion-mnist:
+	@test -d $(FASHION_MNIST) || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) apt-get install -y -qq dataset-fashion-mnist; }
+
+# DCGAN on the real Fashion-MNIST training set: sample grids, loss plot,
+# a SavedModel in saved_models/dcgan/<version>/.
+demo: install fashion-mnist
+	$(PY) scripts/train.py --preset=fashion_mnist_dcgan $(DEMO_ARGS) \
+	  --out_dir=$(DEMO_DIR) --export=saved_models/dcgan
+	$(PY) scripts/generate.py --model_path=saved_models/dcgan --num=64 \
+	  --out=$(DEMO_DIR)/served_samples.png
+
+# Fast tests (CI). pytest exits 5 when it collects nothing: not a failure here.
+test: install fashion-mnist
+	$(PY) -m pytest tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+test-slow: install fashion-mnist
+	$(PY) -m pytest -m slow tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+benchmark: install
+	$(PY) scripts/benchmark.py --model=dcgan
+
+clean:
+	rm -rf $(VENV) runs build *.egg-info

@@ -1,0 +1,45 @@
+"""Generate images from a trained model.
+
+    python scripts/generate.py --model_path=runs/train --num=64 --out=samples.png
+    python scripts/generate.py --model_path=saved_models/dcgan --num=16
+    # The seed paper's Fig. 9: keep only samples D scores >= 0.99.
+    python scripts/generate.py --model_path=runs/cifar_horse --min_d_score=0.99
+"""
+
+import os
+
+from absl import flags
+
+from tfgan_suite import cli, plots, sampling
+
+flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
+                    "SavedModel folder.", required=True)
+flags.DEFINE_integer("num", 64, "Number of images.")
+flags.DEFINE_integer("seed", 0, "Image i comes from seed + i.")
+flags.DEFINE_string("out", "samples.png", "Output PNG grid.")
+flags.DEFINE_integer("scale", 2, "Enlarge the grid this many times.")
+flags.DEFINE_float("min_d_score", None, "Keep only samples the "
+                   "discriminator scores at least this (e.g. 0.99).")
+flags.DEFINE_integer("max_batches", 200, "Give up filtering after this "
+                     "many batches of 256 samples.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    if FLAGS.num <= 0:
+        raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
+    model = sampling.load(FLAGS.model_path)
+    if FLAGS.min_d_score is not None:
+        images, scores, rate = sampling.discriminator_filtered(
+            model, FLAGS.num, FLAGS.min_d_score, max_batches=FLAGS.max_batches,
+            seed=FLAGS.seed)
+        print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
+              f"(mean score of kept samples {scores.mean():.4f})")
+    else:
+        images = model.generate_uint8(FLAGS.num, seed=FLAGS.seed)
+    plots.save_grid(images, FLAGS.out, scale=FLAGS.scale)
+    print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
+
+
+if __name__ == "__main__":
+    cli.run(main)

@@ -1,0 +1,27 @@
+"""Train a GAN of the suite.
+
+    python scripts/train.py --model=dcgan --dataset=fashion_mnist --epochs=5
+    python scripts/train.py --preset=cifar10_dcgan --data_dir=cifar-10-batches-py
+"""
+
+from absl import flags
+
+from tfgan_suite import cli, experiment, presets
+
+cli.define_training_flags()
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    preset = FLAGS.preset or presets.default_for(FLAGS.model or "dcgan")
+    config = experiment.make_config(preset, **cli.training_overrides(FLAGS))
+    model, history = experiment.run(config, FLAGS.out_dir)
+    print(f"run folder: {FLAGS.out_dir}")
+    for key, values in history.history.items():
+        print(f"  final {key}: {values[-1]:.4f}")
+    if config.get("export"):
+        print(f"exported: {config['export']}")
+
+
+if __name__ == "__main__":
+    cli.run(main)

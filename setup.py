@@ -1,0 +1,42 @@
+"""tfgan_suite: GANs as Keras models -- train with one command or `model.fit`,
+serve with TF Serving."""
+
+import re
+
+from setuptools import find_packages, setup
+
+with open("tfgan_suite/__init__.py") as f:
+    VERSION = re.search(r'__version__ = "([^"]+)"', f.read()).group(1)
+
+setup(
+    name="tfgan_suite",
+    version=VERSION,
+    description="GANs of Goodfellow et al. 2014 and the GAN tutorial paper "
+                "(DCGAN, SAGAN, pix2pix, CGAN) as keras.Model subclasses",
+    long_description=open("README.md").read(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["tfgan_suite", "tfgan_suite.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3",
+        "tensorflow-datasets",
+        "tensorflow-gan",
+        "tensorflow-probability",  # TF-GAN's classifier_metrics imports it
+        "tf-keras",  # tensorflow-probability needs it on TF >= 2.16
+        "numpy",
+        "scipy",
+        "absl-py",
+        "matplotlib",
+        "pillow",
+    ],
+    extras_require={
+        "and-cuda": ["tensorflow[and-cuda]>=2.16"],
+        "serving": ["tensorflow-serving-api"],
+        "test": ["pytest>=7"],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

@@ -1,0 +1,73 @@
+"""What the scripts share: absl flag definitions and error reporting.
+
+Bad input raises `ValueError` in the library; `run` prints its message as
+one line and exits with status 2 (with a traceback only for --verbosity>=1).
+"""
+
+import sys
+
+from absl import app, flags, logging
+
+
+def define_training_flags():
+    """Flags of `scripts/train.py`; None means "the preset's value"."""
+    flags.DEFINE_string("model", None, "Model: gan, dcgan, ... "
+                        "(default: the preset's, else dcgan).")
+    flags.DEFINE_string("preset", None, "A configuration of tgs.presets, "
+                        "e.g. fashion_mnist_dcgan.")
+    flags.DEFINE_string("dataset", None, "fashion_mnist, cifar10 or folder.")
+    flags.DEFINE_list("classes", None, "Class names or indices to keep "
+                      "(CIFAR-10), e.g. horse.")
+    flags.DEFINE_string("data_dir", None, "Where the data is (CIFAR-10 "
+                        "pickles, an image folder, IDX files).")
+    flags.DEFINE_list("image_size", None, "H,W to resize folder images to.")
+    flags.DEFINE_integer("epochs", None, "Training epochs.")
+    flags.DEFINE_integer("steps", None, "Training steps (overrides epochs).")
+    flags.DEFINE_integer("steps_per_epoch", None, "Steps between epoch ends "
+                         "(sample grids, logs) with --steps.")
+    flags.DEFINE_integer("batch_size", None, "Minibatch size m.")
+    flags.DEFINE_integer("latent_dim", None, "Length of z.")
+    flags.DEFINE_integer("filters", None, "Width of the DCGAN nets.")
+    flags.DEFINE_integer("d_steps", None, "Discriminator steps per "
+                         "generator step (k of Algorithm 1).")
+    flags.DEFINE_string("loss", None, "minimax, non_saturating, "
+                        "least_squares, wasserstein_gp or hinge.")
+    flags.DEFINE_integer("sample_every_n_steps", None,
+                         "Also render the sample grid every n steps.")
+    flags.DEFINE_enum("jit_compile", "auto", ["auto", "true", "false"],
+                      "XLA: auto = on with a GPU only.")
+    flags.DEFINE_integer("seed", None, "Random seed.")
+    flags.DEFINE_string("out_dir", "runs/train", "Run folder.")
+    flags.DEFINE_string("export", None, "Export the generator to this "
+                        "folder (e.g. saved_models/dcgan).")
+
+
+def training_overrides(FLAGS):
+    """The training flags as keyword arguments of `experiment.make_config`."""
+    jit = {"auto": None, "true": True, "false": False}[FLAGS.jit_compile]
+    return dict(
+        model=FLAGS.model, dataset=FLAGS.dataset, classes=FLAGS.classes,
+        data_dir=FLAGS.data_dir,
+        image_size=([int(s) for s in FLAGS.image_size]
+                    if FLAGS.image_size else None),
+        epochs=FLAGS.epochs, steps=FLAGS.steps,
+        steps_per_epoch=FLAGS.steps_per_epoch, batch_size=FLAGS.batch_size,
+        latent_dim=FLAGS.latent_dim, filters=FLAGS.filters,
+        d_steps=FLAGS.d_steps, loss=FLAGS.loss,
+        sample_every_n_steps=FLAGS.sample_every_n_steps, jit_compile=jit,
+        seed=FLAGS.seed, export=FLAGS.export)
+
+
+def run(main):
+    """`absl.app.run(main)`, turning a ValueError into one line on stderr."""
+    def guarded(argv):
+        if len(argv) > 1:
+            raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+        try:
+            return main(argv)
+        except ValueError as e:
+            if logging.get_verbosity() >= logging.DEBUG:
+                raise
+            print(f"error: {e}", file=sys.stderr)
+            sys.exit(2)
+    app.run(guarded)

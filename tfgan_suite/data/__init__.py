@@ -1,0 +1,57 @@
+"""Datasets for GAN training: `tgs.data.load(name, ...)`."""
+
+import inspect
+
+from tfgan_suite.data import pipeline, sources
+from tfgan_suite.data.pipeline import build, to_float, to_uint8
+from tfgan_suite.data.sources import Source, from_arrays
+
+#: Source functions by name; each returns a `Source`.
+SOURCES = {
+    "fashion_mnist": sources.fashion_mnist,
+    "cifar10": sources.cifar10,
+    "folder": sources.folder,
+}
+
+
+def get_source(name, **kwargs):
+    """Returns the `Source` `name`, passing on the keyword arguments it takes.
+
+    Arguments left at None are ignored; one a source does not take is an error.
+    """
+    if name not in SOURCES:
+        raise ValueError(f"dataset: expected one of {sorted(SOURCES)}, "
+                         f"got {name!r}")
+    fn = SOURCES[name]
+    accepted = inspect.signature(fn).parameters
+    given = {k: v for k, v in kwargs.items() if v is not None}
+    for key in given:
+        if key not in accepted:
+            raise ValueError(f"{key}: not an option of the {name} dataset "
+                             f"(it takes {', '.join(accepted)})")
+    return fn(**given)
+
+
+def load(name, split="train", batch_size=None, *, labels=False, classes=None,
+         data_dir=None, image_size=None, shuffle=None, repeat=False,
+         seed=None):
+    """Loads dataset `name` as float32 NHWC images in [-1, 1].
+
+    Returns batches of images, or of (images, int32 labels) with
+    `labels=True`. Shuffling defaults to on for the training split.
+
+    Example:
+        ds = tgs.data.load("cifar10", classes=["horse"], data_dir=d,
+                           batch_size=64)
+    """
+    source = get_source(name, split=None if name == "folder" else split,
+                        labels=labels or None, classes=classes,
+                        data_dir=data_dir, image_size=image_size)
+    if shuffle is None:
+        shuffle = split == "train"
+    return build(source, batch_size=batch_size, shuffle=shuffle,
+                 repeat=repeat, seed=seed)
+
+
+__all__ = ["SOURCES", "Source", "build", "from_arrays", "get_source", "load",
+           "pipeline", "sources", "to_float", "to_uint8"]

@@ -1,0 +1,72 @@
+"""The one input pipeline: normalise -> cache -> shuffle -> (augment) ->
+batch(drop_remainder) -> prefetch.
+
+Augmentation runs after the cache so each epoch sees new random draws.
+"""
+
+import tensorflow as tf
+
+
+def to_float(images):
+    """uint8 [0, 255] -> float32 [-1, 1] (the range of G's tanh output)."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def to_uint8(images):
+    """float [-1, 1] -> uint8 [0, 255], rounded; the inverse of `to_float`.
+
+    The exporter and the in-process Keras path both use this function, so a
+    served image equals the Keras image byte for byte.
+    """
+    images = (tf.cast(images, tf.float32) + 1.0) * 127.5
+    return tf.cast(tf.clip_by_value(tf.round(images), 0.0, 255.0), tf.uint8)
+
+
+def _map_images(fn):
+    """Applies `fn` to the image of an element that may be (image, label)."""
+    def apply(*element):
+        if len(element) == 1:
+            return fn(element[0])
+        return (fn(element[0]),) + tuple(element[1:])
+    return apply
+
+
+def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
+          drop_remainder=True, repeat=False, seed=None):
+    """Returns a float32 [-1, 1] pipeline over `source` (a `Source`).
+
+    Args:
+      source: `tfgan_suite.data.sources.Source`.
+      batch_size: None for an unbatched dataset, else a positive integer no
+        larger than the dataset (a larger one would yield no batch at all
+        with `drop_remainder`).
+      shuffle: reshuffle every epoch with a buffer of the whole dataset (capped
+        at 60 000 elements).
+      augment: optional `fn(image) -> image` applied after the cache.
+      repeat: repeat forever (for step-based training).
+      seed: shuffle seed, for reproducible runs.
+    """
+    if batch_size is not None:
+        if int(batch_size) <= 0:
+            raise ValueError(f"batch_size: expected a positive integer, got "
+                             f"{batch_size}")
+        if drop_remainder and batch_size > source.num_examples:
+            raise ValueError(
+                f"batch_size: {batch_size} is larger than the {source.name} "
+                f"dataset ({source.num_examples} examples); with "
+                f"drop_remainder no batch would be produced")
+    ds = source.dataset.map(_map_images(to_float),
+                            num_parallel_calls=tf.data.AUTOTUNE)
+    if cache:
+        ds = ds.cache()
+    if shuffle:
+        ds = ds.shuffle(min(source.num_examples, 60_000), seed=seed,
+                        reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    if augment is not None:
+        ds = ds.map(_map_images(augment), num_parallel_calls=tf.data.AUTOTUNE)
+    if batch_size is not None:
+        ds = ds.batch(int(batch_size), drop_remainder=drop_remainder,
+                      num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)

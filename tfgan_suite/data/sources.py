@@ -1,0 +1,256 @@
+"""Data sources: each returns a `Source` holding an unbatched `tf.data.Dataset`
+of uint8 images (H, W, C) -- or (image, int32 label) pairs -- and its metadata.
+
+Normalisation, caching, shuffling and batching happen in one place,
+`tfgan_suite.data.pipeline.build`.
+"""
+
+import dataclasses
+import os
+import pickle
+from typing import Optional, Sequence
+
+import numpy as np
+import tensorflow as tf
+from absl import logging
+
+from tfgan_suite.data import idx
+
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog",
+                   "frog", "horse", "ship", "truck")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+@dataclasses.dataclass
+class Source:
+    """An unbatched dataset of uint8 images (or (image, label) pairs)."""
+
+    dataset: tf.data.Dataset
+    num_examples: int
+    image_shape: tuple
+    class_names: Optional[Sequence[str]] = None
+    name: str = ""
+
+    @property
+    def num_classes(self):
+        return len(self.class_names) if self.class_names else None
+
+
+def from_arrays(images, labels=None, class_names=None, name=""):
+    """A `Source` over in-memory uint8 images (N, H, W, C) and optional labels."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.dtype != np.uint8:
+        raise ValueError(f"{name or 'images'}: expected uint8 images, "
+                         f"got {images.dtype}")
+    if len(images) == 0:
+        raise ValueError(f"{name or 'images'}: the dataset is empty")
+    tensors = images if labels is None else (
+        images, np.asarray(labels, dtype=np.int32))
+    return Source(tf.data.Dataset.from_tensor_slices(tensors), len(images),
+                  tuple(images.shape[1:]), class_names, name)
+
+
+def _tfds_arrays(name, split, data_dir=None):
+    """(images, labels) of a prepared tfds dataset, or None if not prepared."""
+    import tensorflow_datasets as tfds  # slow import: only when needed.
+    try:
+        ds = tfds.load(name, split=split, data_dir=data_dir, download=False,
+                       as_supervised=True, batch_size=-1)
+    except (AssertionError, OSError, tfds.core.registered.DatasetNotFoundError):
+        return None
+    images, labels = tfds.as_numpy(ds)
+    logging.info("%s/%s: %d examples from tfds", name, split, len(images))
+    return images, labels
+
+
+def _idx_arrays(directory, prefix):
+    """(images, labels) from `<prefix>-{images-idx3,labels-idx1}-ubyte[.gz]`."""
+    image_path = idx.find_idx(directory, f"{prefix}-images-idx3-ubyte")
+    if image_path is None:
+        return None
+    label_path = idx.find_idx(directory, f"{prefix}-labels-idx1-ubyte")
+    if label_path is None:
+        raise ValueError(f"{directory}: found {image_path} but no "
+                         f"{prefix}-labels-idx1-ubyte[.gz] beside it")
+    images, labels = idx.read_idx(image_path), idx.read_idx(label_path)
+    if images.ndim != 3 or len(images) != len(labels):
+        raise ValueError(f"{image_path}: expected N x H x W images matching "
+                         f"{len(labels)} labels, got shape {images.shape}")
+    return images, labels
+
+
+def fashion_mnist(split="train", data_dir=None, labels=False):
+    """Fashion-MNIST (Xiao et al. 2017): 28x28x1, 60 000 train / 10 000 test.
+
+    Looked up in this order: IDX files in `data_dir` (if given), tfds (in
+    `data_dir`, or its default directory), the IDX files of the Debian package
+    `dataset-fashion-mnist` in /usr/share/datasets/fashion-mnist.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split: fashion_mnist has 'train' and 'test', "
+                         f"got {split!r}")
+    prefix = "train" if split == "train" else "t10k"
+    if data_dir is not None and not os.path.isdir(data_dir):
+        raise ValueError(f"data_dir: {data_dir} is not a directory")
+    arrays = _idx_arrays(data_dir, prefix) if data_dir else None
+    if arrays is None:
+        arrays = _tfds_arrays("fashion_mnist", split, data_dir)
+    if arrays is None and os.path.isdir(FASHION_MNIST_DIR):
+        arrays = _idx_arrays(FASHION_MNIST_DIR, prefix)
+    if arrays is None:
+        raise ValueError(
+            f"fashion_mnist: no data found in {data_dir or 'the tfds directory'} "
+            f"or {FASHION_MNIST_DIR}; install it with "
+            f"`apt-get install -y dataset-fashion-mnist` or pass data_dir= a "
+            f"folder holding {prefix}-images-idx3-ubyte.gz")
+    images, all_labels = arrays
+    return from_arrays(images, all_labels if labels else None,
+                       FASHION_MNIST_CLASSES, "fashion_mnist")
+
+
+def _class_indices(classes, class_names):
+    indices = []
+    for c in classes:
+        if isinstance(c, str) and c.strip().isdigit():
+            c = int(c)
+        if isinstance(c, (int, np.integer)) and 0 <= c < len(class_names):
+            indices.append(int(c))
+        elif isinstance(c, str) and c.strip() in class_names:
+            indices.append(list(class_names).index(c.strip()))
+        else:
+            raise ValueError(f"classes: unknown class {c!r}; expected a name in "
+                             f"{list(class_names)} or an index "
+                             f"0..{len(class_names) - 1}")
+    return indices
+
+
+def _unpickle(path):
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f, encoding="bytes")
+    except Exception as e:  # pickle raises many types on bad bytes.
+        raise ValueError(f"{path}: expected a CIFAR-10 python pickle batch "
+                         f"({type(e).__name__}: {e})") from e
+
+
+def _cifar_pickles(data_dir, split):
+    """(images, labels) from the python version of CIFAR-10, or None."""
+    for directory in (data_dir, os.path.join(data_dir, "cifar-10-batches-py")):
+        names = ([f"data_batch_{i}" for i in range(1, 6)] if split == "train"
+                 else ["test_batch"])
+        paths = [os.path.join(directory, n) for n in names]
+        present = [p for p in paths if os.path.isfile(p)]
+        if not present:
+            continue
+        images, labels = [], []
+        for path in present:
+            batch = _unpickle(path)
+            if not isinstance(batch, dict) or b"data" not in batch:
+                raise ValueError(f"{path}: expected a dict with b'data' and "
+                                 f"b'labels' (CIFAR-10 python format)")
+            data = np.asarray(batch[b"data"], dtype=np.uint8)
+            if data.ndim != 2 or data.shape[1] != 3072:
+                raise ValueError(f"{path}: expected data of shape (N, 3072), "
+                                 f"got {data.shape}")
+            images.append(data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+            labels.append(np.asarray(batch[b"labels"], dtype=np.int32))
+        logging.info("cifar10/%s: %d pickle batches from %s", split,
+                     len(present), directory)
+        return np.concatenate(images), np.concatenate(labels)
+    return None
+
+
+def cifar10(split="train", data_dir=None, labels=False, classes=None):
+    """CIFAR-10 (32x32x3): the python pickle batches in `data_dir`, else tfds.
+
+    `classes` keeps only the named (or indexed) classes, e.g. ["horse"], as
+    the seed paper trains DCGAN and SAGAN one class at a time.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split: cifar10 has 'train' and 'test', got {split!r}")
+    keep = _class_indices(classes, CIFAR10_CLASSES) if classes else None
+    if data_dir is not None and not os.path.isdir(data_dir):
+        raise ValueError(f"data_dir: {data_dir} is not a directory")
+    arrays = _cifar_pickles(data_dir, split) if data_dir else None
+    if arrays is None:
+        arrays = _tfds_arrays("cifar10", split, data_dir)
+    if arrays is None:
+        raise ValueError(
+            f"cifar10: no data found; expected data_batch_1..5 / test_batch "
+            f"(CIFAR-10 python version) in {data_dir or '--data_dir'} or a "
+            f"prepared tfds cifar10")
+    images, all_labels = arrays
+    if keep is not None:
+        mask = np.isin(all_labels, keep)
+        images, all_labels = images[mask], all_labels[mask]
+        if not len(images):
+            raise ValueError(f"cifar10/{split}: no images of classes {classes}")
+    return from_arrays(images, all_labels if labels else None,
+                       CIFAR10_CLASSES, "cifar10")
+
+
+def _list_images(data_dir, labels):
+    if not os.path.isdir(data_dir):
+        raise ValueError(f"data_dir: {data_dir} is not a directory")
+    from PIL import Image  # verifies headers without decoding pixels.
+    paths, class_of = [], []
+    for root, dirs, files in os.walk(data_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = os.path.join(root, name)
+            if not name.lower().endswith(IMAGE_EXTENSIONS):
+                raise ValueError(f"{path}: not an image; expected only files "
+                                 f"ending in {', '.join(IMAGE_EXTENSIONS)}")
+            try:
+                with Image.open(path) as image:
+                    image.verify()
+            except Exception as e:  # PIL raises many types on bad bytes.
+                raise ValueError(f"{path}: not a readable image ({e})") from e
+            paths.append(path)
+            class_of.append(os.path.relpath(root, data_dir).split(os.sep)[0])
+    if not paths:
+        raise ValueError(f"{data_dir}: no images found (expected files ending "
+                         f"in {', '.join(IMAGE_EXTENSIONS)})")
+    if labels and "." in class_of:
+        raise ValueError(f"{data_dir}: labels=True needs one sub-folder per "
+                         f"class; found images directly in the folder")
+    return paths, class_of
+
+
+def folder(data_dir, image_size=None, channels=3, labels=False):
+    """Every PNG/JPEG/BMP/GIF under `data_dir`, resized to `image_size`.
+
+    Grayscale images are converted to RGB when `channels=3` and RGBA images
+    lose their alpha channel; `channels=1` converts to grayscale. With
+    `labels=True` the first-level sub-folders are the classes (sorted).
+    """
+    paths, class_of = _list_images(data_dir, labels)
+    if image_size is None:
+        from PIL import Image
+        with Image.open(paths[0]) as image:
+            image_size = (image.height, image.width)
+    size = tuple(int(s) for s in image_size)
+
+    def decode(path):
+        image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
+                                   expand_animations=False)
+        image = tf.image.resize(image, size, antialias=True)
+        return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+    class_names = sorted(set(class_of)) if labels else None
+    ds = tf.data.Dataset.from_tensor_slices(paths)
+    if labels:
+        ids = np.array([class_names.index(c) for c in class_of], np.int32)
+        ds = tf.data.Dataset.zip(ds, tf.data.Dataset.from_tensor_slices(ids))
+        ds = ds.map(lambda p, y: (decode(p), y),
+                    num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        ds = ds.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
+    return Source(ds, len(paths), size + (channels,), class_names, "folder")

@@ -1,0 +1,165 @@
+"""One training run from a config: data -> model -> fit -> samples -> export.
+
+`scripts/train.py` is a thin wrapper around `run`; user code can call it too::
+
+    config = tgs.experiment.make_config("fashion_mnist_dcgan", epochs=1)
+    model, history = tgs.experiment.run(config, out_dir="runs/x")
+
+A run directory holds `config.json`, `samples/` (grids and GIF),
+`losses.csv` / `losses.png` (per step), `history.csv` (per epoch),
+`logs/` (TensorBoard), `checkpoints/` and the final `model.keras`.
+"""
+
+import copy
+import json
+import math
+import os
+
+import keras
+from absl import logging
+
+from tfgan_suite import callbacks as tgs_callbacks
+from tfgan_suite import data, export, models, presets
+
+#: Fields of a config; every one can be overridden by `make_config`.
+DEFAULT_CONFIG = {
+    "model": "dcgan",
+    "model_args": {},
+    "compile": {},
+    "data": {"dataset": "fashion_mnist", "batch_size": 128, "split": "train"},
+    "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
+              "sample_every_n_steps": None, "seed": None, "verbose": "auto"},
+    "export": None,
+}
+
+
+def make_config(preset=None, **overrides):
+    """A config from `preset` (or the defaults) with `overrides` applied.
+
+    Overrides are flat keyword arguments routed to their section:
+    `epochs`, `steps`, `batch_size`, `dataset`, `classes`, `data_dir`,
+    `latent_dim`, `loss`, ... ; a value of None leaves the field as is.
+    """
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    if preset:
+        for key, value in presets.get(preset).items():
+            if isinstance(value, dict):
+                config[key].update(value)
+            else:
+                config[key] = value
+        config["preset"] = preset
+    sections = {
+        "model_args": ("latent_dim", "d_steps", "filters", "image_shape"),
+        "compile": ("loss", "g_optimizer", "d_optimizer", "jit_compile",
+                    "steps_per_execution"),
+        "data": ("dataset", "classes", "data_dir", "batch_size", "image_size",
+                 "split"),
+        "train": ("epochs", "steps", "steps_per_epoch", "sample_every_n_steps",
+                  "seed", "verbose"),
+    }
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key in ("model", "export"):
+            config[key] = value
+            continue
+        section = next((s for s, keys in sections.items() if key in keys), None)
+        if section is None:
+            raise ValueError(f"{key}: not a config field (expected one of "
+                             f"model, export, "
+                             f"{', '.join(k for ks in sections.values() for k in ks)})")
+        config[section][key] = value
+    models.get(config["model"])  # fail early on an unknown model name.
+    return config
+
+
+def _positive(name, value):
+    if value is not None and int(value) <= 0:
+        raise ValueError(f"{name}: expected a positive integer, got {value}")
+
+
+def build_model(config, source):
+    """The model of `config`, its image shape taken from the data if unset."""
+    cls = models.get(config["model"])
+    args = dict(config["model_args"])
+    if "image_shape" in cls.__init__.__code__.co_varnames:
+        args.setdefault("image_shape", source.image_shape)
+        if tuple(args["image_shape"]) != tuple(source.image_shape):
+            raise ValueError(
+                f"image_shape: the model expects {tuple(args['image_shape'])} "
+                f"but the {source.name} images are {source.image_shape}")
+    elif cls is models.GAN:
+        args.setdefault("data_shape", source.image_shape)
+    model = cls(**args)
+    model.compile(**config["compile"])
+    return model
+
+
+def save_model_atomic(model, path):
+    """`model.save(path)` through a temporary file and a rename."""
+    tmp = path + ".tmp.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def run(config, out_dir, extra_callbacks=()):
+    """Trains the model of `config`; returns (model, keras History).
+
+    Everything lands in `out_dir` (see the module docstring); with
+    `config["export"]` set, the trained generator is also exported there.
+    """
+    train = config["train"]
+    data_config = dict(config["data"])
+    for name in ("epochs", "steps", "steps_per_epoch"):
+        _positive(name, train.get(name))
+    _positive("batch_size", data_config.get("batch_size"))
+    if train.get("seed") is not None:
+        keras.utils.set_random_seed(int(train["seed"]))
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+
+    dataset = data_config.pop("dataset")
+    batch_size = int(data_config.pop("batch_size"))
+    split = data_config.pop("split", "train")
+    labels = config["model"] in models.CONDITIONAL
+    source = data.get_source(
+        dataset, split=None if dataset == "folder" else split,
+        labels=labels or None, **data_config)
+    model = build_model(config, source)
+    # Algorithm 1: each of the k D steps takes its own minibatch of m.
+    steps = train.get("steps")
+    ds = data.build(source, batch_size=batch_size * model.d_steps,
+                    repeat=bool(steps), seed=train.get("seed"))
+    batches_per_epoch = source.num_examples // (batch_size * model.d_steps)
+    if steps:
+        steps_per_epoch = min(int(train.get("steps_per_epoch") or
+                                  batches_per_epoch), int(steps))
+        epochs = math.ceil(int(steps) / steps_per_epoch)
+    else:
+        steps_per_epoch = train.get("steps_per_epoch")
+        epochs = int(train["epochs"])
+    logging.info("%s on %s: %d examples, batch %d, %d epochs",
+                 config["model"], dataset, source.num_examples, batch_size,
+                 epochs)
+
+    samples = tgs_callbacks.SampleGrid(
+        os.path.join(out_dir, "samples"), every_n_epochs=1,
+        every_n_steps=train.get("sample_every_n_steps"),
+        scale=2 if max(source.image_shape[:2]) <= 32 else 1)
+    callbacks = [
+        samples,
+        tgs_callbacks.LossHistory(out_dir),
+        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv")),
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
+        *extra_callbacks,
+    ]
+    history = model.fit(ds, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                        callbacks=callbacks, shuffle=False,
+                        verbose=train.get("verbose", "auto"))
+    save_model_atomic(model, os.path.join(out_dir, "model.keras"))
+    if config.get("export"):
+        export.export_saved_model(model, config["export"])
+    return model, history

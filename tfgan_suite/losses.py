@@ -1,0 +1,120 @@
+"""Adversarial losses by name, built on TF-GAN's `losses_impl`.
+
+Every loss takes discriminator *logits* (unbounded real numbers) and returns
+the batch mean, so a model can divide by the number of replicas to get the
+mean over the global batch under `tf.distribute`.
+
+| name             | discriminator minimises                      | generator minimises        | paper |
+|------------------|----------------------------------------------|----------------------------|-------|
+| `minimax`        | -log D(x) - log(1 - D(G(z)))                 | log(1 - D(G(z)))           | Goodfellow et al. 2014, eq. 1 |
+| `non_saturating` | same as minimax                              | -log D(G(z))               | Goodfellow et al. 2014, sec. 3 |
+| `least_squares`  | (D(x) - 1)^2 / 2 + D(G(z))^2 / 2             | (D(G(z)) - 1)^2 / 2        | Mao et al. 2017 |
+| `wasserstein_gp` | D(G(z)) - D(x) + 10 * (|grad D(x_hat)| - 1)^2 | -D(G(z))                  | Gulrajani et al. 2017 |
+| `hinge`          | relu(1 - D(x)) + relu(1 + D(G(z)))           | -D(G(z))                   | Lim & Ye 2017; Miyato et al. 2018; SAGAN |
+
+where D(.) is sigmoid(logits) for the first two and the raw logits otherwise.
+"""
+
+import dataclasses
+from typing import Callable
+
+
+from tfgan_suite.compat.tfgan import losses_impl
+
+_COMMON = dict(loss_collection=None, add_summaries=False)
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """-E[log D(x)] - E[log(1 - D(G(z)))] (Goodfellow et al. 2014, eq. 1)."""
+    return losses_impl.minimax_discriminator_loss(
+        real_logits, fake_logits, label_smoothing=label_smoothing, **_COMMON)
+
+
+def minimax_generator_loss(fake_logits):
+    """E[log(1 - D(G(z)))]: the generator's side of the minimax game."""
+    return losses_impl.minimax_generator_loss(fake_logits, **_COMMON)
+
+
+def non_saturating_generator_loss(fake_logits):
+    """-E[log D(G(z))]: strong gradients early in training (Goodfellow 2014)."""
+    return losses_impl.modified_generator_loss(fake_logits, **_COMMON)
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits):
+    """E[(D(x) - 1)^2]/2 + E[D(G(z))^2]/2 (LSGAN, Mao et al. 2017)."""
+    return losses_impl.least_squares_discriminator_loss(
+        real_logits, fake_logits, **_COMMON)
+
+
+def least_squares_generator_loss(fake_logits):
+    """E[(D(G(z)) - 1)^2]/2 (LSGAN)."""
+    return losses_impl.least_squares_generator_loss(fake_logits, **_COMMON)
+
+
+def wasserstein_discriminator_loss(real_logits, fake_logits):
+    """E[D(G(z))] - E[D(x)]: the critic's estimate of -W1 (Arjovsky 2017)."""
+    return losses_impl.wasserstein_discriminator_loss(
+        real_logits, fake_logits, **_COMMON)
+
+
+def wasserstein_generator_loss(fake_logits):
+    """-E[D(G(z))] (WGAN; also the generator's hinge loss)."""
+    return losses_impl.wasserstein_generator_loss(fake_logits, **_COMMON)
+
+
+def hinge_discriminator_loss(real_logits, fake_logits):
+    """E[relu(1 - D(x))] + E[relu(1 + D(G(z)))] (SAGAN, Zhang et al. 2019)."""
+    return losses_impl.wasserstein_hinge_discriminator_loss(
+        real_logits, fake_logits, **_COMMON)
+
+
+def gradient_penalty(discriminator_fn, real, fake):
+    """E[(||grad_x D(x_hat)||_2 - 1)^2], x_hat uniformly between real and fake.
+
+    Gulrajani et al. 2017, eq. 3. `discriminator_fn(x)` returns logits. Needs
+    graph mode (it runs inside `train_step`, which Keras traces).
+    """
+    return losses_impl.wasserstein_gradient_penalty(
+        real, fake, generator_inputs=None,
+        discriminator_fn=lambda x, _: discriminator_fn(x),
+        discriminator_scope=None, **_COMMON)
+
+
+@dataclasses.dataclass(frozen=True)
+class AdversarialLoss:
+    """A named pair of losses; `gradient_penalty_weight` > 0 adds WGAN-GP."""
+
+    name: str
+    discriminator: Callable
+    generator: Callable
+    gradient_penalty_weight: float = 0.0
+    #: True when sigmoid(logits) is a probability "x is real" (D of eq. 1).
+    probabilistic: bool = False
+
+
+LOSSES = {
+    "minimax": AdversarialLoss(
+        "minimax", minimax_discriminator_loss, minimax_generator_loss,
+        probabilistic=True),
+    "non_saturating": AdversarialLoss(
+        "non_saturating", minimax_discriminator_loss,
+        non_saturating_generator_loss, probabilistic=True),
+    "least_squares": AdversarialLoss(
+        "least_squares", least_squares_discriminator_loss,
+        least_squares_generator_loss),
+    "wasserstein_gp": AdversarialLoss(
+        "wasserstein_gp", wasserstein_discriminator_loss,
+        wasserstein_generator_loss, gradient_penalty_weight=10.0),
+    "hinge": AdversarialLoss(
+        "hinge", hinge_discriminator_loss, wasserstein_generator_loss),
+}
+
+
+def get(identifier):
+    """Returns the `AdversarialLoss` named `identifier` (or passes one through)."""
+    if isinstance(identifier, AdversarialLoss):
+        return identifier
+    if identifier not in LOSSES:
+        raise ValueError(
+            f"loss: expected one of {sorted(LOSSES)}, got {identifier!r}")
+    return LOSSES[identifier]

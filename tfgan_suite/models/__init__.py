@@ -1,0 +1,19 @@
+"""GAN models: `keras.Model` subclasses that override `train_step`."""
+
+from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.models.dcgan import DCGAN
+from tfgan_suite.models.gan import GAN
+
+#: Models by the name `scripts/train.py --model` takes.
+MODELS = {"gan": GAN, "dcgan": DCGAN}
+#: Models that train on (images, labels).
+CONDITIONAL = ()
+
+
+def get(name):
+    if name not in MODELS:
+        raise ValueError(f"model: expected one of {sorted(MODELS)}, got {name!r}")
+    return MODELS[name]
+
+
+__all__ = ["AdversarialModel", "CONDITIONAL", "DCGAN", "GAN", "MODELS", "get"]

@@ -1,0 +1,243 @@
+"""`AdversarialModel`: what every GAN of the suite shares.
+
+Two optimizers, an adversarial loss by name, k discriminator steps per
+generator step (`d_steps`, Algorithm 1 of Goodfellow et al. 2014), loss
+trackers, reproducible `generate`, config and compile-config serialization,
+XLA only where it helps (`jit_compile="auto"` turns it on with a GPU only),
+loss scaling under `mixed_float16`, and gradients averaged over the global
+batch under `tf.distribute` strategies.
+
+Subclasses build `self.generator` / `self.discriminator` (plain
+`keras.Model`s) in `__init__` and override `train_step`.
+"""
+
+import functools
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_suite import losses
+from tfgan_suite.data.pipeline import to_uint8
+
+_ADAM = "Adam"
+
+
+class AdversarialModel(keras.Model):
+    """Base class of the suite's GANs (not used directly).
+
+    Args:
+      latent_dim: length of the noise vector z ~ N(0, I).
+      d_steps: discriminator steps per generator step (k of Algorithm 1).
+        Each D step sees its own 1/k of the real batch, so the batch size
+        must be a multiple of k.
+      seed: seed of the training noise (None: drawn from Keras' global seed).
+    """
+
+    #: compile() defaults; presets and callers override them.
+    default_loss = "non_saturating"
+    default_g_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
+    default_d_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
+    #: Names of the values `train_step` logs (one `keras.metrics.Mean` each).
+    tracked = ("d_loss", "g_loss")
+
+    def __init__(self, latent_dim=100, d_steps=1, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if int(latent_dim) < 1:
+            raise ValueError(f"latent_dim: expected a positive integer, got "
+                             f"{latent_dim}")
+        if int(d_steps) < 1:
+            raise ValueError(f"d_steps: expected a positive integer, got "
+                             f"{d_steps}")
+        self.latent_dim = int(latent_dim)
+        self.d_steps = int(d_steps)
+        self.seed = seed
+        self.noise = keras.random.SeedGenerator(seed, name="noise")
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracked}
+        self.adversarial_loss = None
+
+    # ----------------------------------------------------------------- compile
+    def compile(self, g_optimizer=None, d_optimizer=None, loss=None,
+                jit_compile="auto", steps_per_execution=1, run_eagerly=False):
+        """Configures training; every argument is optional.
+
+        Args:
+          g_optimizer, d_optimizer: a `keras.optimizers.Optimizer`, its name or
+            config dict, or None for the model's default (Adam as in the
+            paper the model comes from).
+          loss: one of `tgs.losses.LOSSES` (`minimax`, `non_saturating`,
+            `least_squares`, `wasserstein_gp`, `hinge`) or an
+            `AdversarialLoss`; None for the model's default.
+          jit_compile: "auto" compiles `train_step` with XLA when a GPU is
+            present (on CPU XLA is slower); True/False force it.
+        """
+        self.g_optimizer = self._optimizer(g_optimizer, self.default_g_optimizer)
+        self.d_optimizer = self._optimizer(d_optimizer, self.default_d_optimizer)
+        self.adversarial_loss = losses.get(loss or self.default_loss)
+        self._jit_compile_arg = jit_compile
+        super().compile(optimizer=None, jit_compile=jit_compile,
+                        steps_per_execution=steps_per_execution,
+                        run_eagerly=run_eagerly)
+
+    def _optimizer(self, identifier, defaults):
+        if identifier is None:
+            optimizer = keras.optimizers.Adam(**defaults)
+        else:
+            optimizer = keras.optimizers.get(identifier)
+        # float16 gradients underflow without loss scaling (bfloat16 need not).
+        if (self.dtype_policy.name == "mixed_float16" and not isinstance(
+                optimizer, keras.optimizers.LossScaleOptimizer)):
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "loss": self.adversarial_loss.name,
+            "jit_compile": self._jit_compile_arg,
+            "steps_per_execution": self.steps_per_execution,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("g_optimizer", "d_optimizer"):
+            config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
+        # Optimizer slots must exist before `load_model` restores them.
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    # ----------------------------------------------------------- train steps
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def update_trackers(self, **values):
+        """Updates the loss trackers and returns the logs of `train_step`."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: t.result() for name, t in self.trackers.items()}
+
+    def sample_latent(self, n):
+        """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
+        return keras.random.normal((n, self.latent_dim), seed=self.noise)
+
+    def d_minibatches(self, batch):
+        """Algorithm 1's k minibatches of m examples, from one batch of k*m."""
+        if self.d_steps == 1:
+            return [batch]
+        size = batch.shape[0]
+        if size is not None and size % self.d_steps:
+            raise ValueError(f"batch_size: {size} is not a multiple of "
+                             f"d_steps={self.d_steps}")
+        return tf.split(batch, self.d_steps)
+
+    def discriminator_loss(self, real_logits, fake_logits, real=None,
+                           fake=None, critic=None):
+        """The adversarial D loss, plus the gradient penalty for WGAN-GP.
+
+        `critic(x)` returns D's logits for x (default: `self.discriminator`).
+        """
+        loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
+        weight = self.adversarial_loss.gradient_penalty_weight
+        if weight:
+            critic = critic or functools.partial(self.discriminator,
+                                                 training=True)
+            loss += weight * losses.gradient_penalty(critic, real, fake)
+        return loss
+
+    def generator_loss(self, fake_logits):
+        return self.adversarial_loss.generator(fake_logits)
+
+    def minimize(self, optimizer, tape, loss, variables):
+        """One optimizer step on `loss`, the mean over this replica's batch.
+
+        Under `tf.distribute` the replicas' gradients are summed, so each is
+        divided by the number of replicas: the step then follows the mean
+        over the global batch. The loss scale of `LossScaleOptimizer` enters
+        the same way, as the upstream gradient.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        upstream = optimizer.scale_loss(tf.constant(1.0 / replicas, loss.dtype))
+        grads = tape.gradient(loss, variables, output_gradients=upstream)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    # ------------------------------------------------------------- sampling
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def latent_from_seeds(self, seeds):
+        """One z per int64 seed, stateless: the same seed gives the same z."""
+        seeds = tf.cast(tf.convert_to_tensor(seeds), tf.int64)
+        return tf.map_fn(
+            lambda s: tf.random.stateless_normal(
+                [self.latent_dim], seed=tf.stack([s, tf.zeros_like(s)])),
+            seeds, fn_output_signature=tf.float32)
+
+    def generate(self, n, seed=None, batch_size=256, **conditioning):
+        """`n` samples as float32 numpy in [-1, 1].
+
+        With an integer `seed`, image i comes from seed + i: reproducible, and
+        equal to the `sample` signature of the exported SavedModel.
+        """
+        if seed is None:
+            seed = np.random.randint(0, 2**62)
+        seeds = np.arange(seed, seed + n, dtype=np.int64)
+        out = [self.generate_from_latent(
+                   self.latent_from_seeds(seeds[i:i + batch_size]),
+                   **{k: v[i:i + batch_size] for k, v in conditioning.items()})
+               for i in range(0, n, batch_size)]
+        return np.concatenate([np.asarray(o, np.float32) for o in out])
+
+    def generate_from_latent(self, z, **conditioning):
+        """G(z) in inference mode (conditional models take extra inputs)."""
+        return self.generator(z, training=False)
+
+    def generate_uint8(self, n, seed=None, **conditioning):
+        """`generate`, converted to uint8 exactly as the SavedModel does."""
+        return to_uint8(self.generate(n, seed, **conditioning)).numpy()
+
+    def discriminator_scores(self, images, **conditioning):
+        """sigmoid(D(x)): the probability D gives to "x is real".
+
+        Only meaningful for the `minimax` and `non_saturating` losses.
+        """
+        if self.adversarial_loss and not self.adversarial_loss.probabilistic:
+            raise ValueError(
+                f"loss: discriminator scores are probabilities only for the "
+                f"minimax and non_saturating losses, this model uses "
+                f"{self.adversarial_loss.name!r}")
+        logits = self.discriminator(images, training=False)
+        return tf.reshape(tf.sigmoid(tf.cast(logits, tf.float32)), [-1]).numpy()
+
+    # -------------------------------------------------------------- serving
+    def serving_endpoints(self):
+        """{signature: (fn, input_signature)} for `tgs.export` (DESIGN.md)."""
+        def from_latent(z):
+            return {"images": to_uint8(self.generate_from_latent(z))}
+
+        def from_seeds(seed):
+            return from_latent(self.latent_from_seeds(seed))
+
+        return {
+            "serving_default": (from_latent, [tf.TensorSpec(
+                [None, self.latent_dim], tf.float32, name="z")]),
+            "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
+                                                  name="seed")]),
+        }
+
+    def serving_examples(self):
+        """{signature: {input: array}}: the warm-up requests of the export."""
+        seeds = np.arange(2, dtype=np.int64)
+        return {"serving_default": {"z": self.latent_from_seeds(seeds).numpy()},
+                "sample": {"seed": seeds}}
+
+    # --------------------------------------------------------------- config
+    def get_config(self):
+        config = super().get_config()
+        config.update(latent_dim=self.latent_dim, d_steps=self.d_steps,
+                      seed=self.seed)
+        return config

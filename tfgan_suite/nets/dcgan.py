@@ -1,0 +1,87 @@
+"""DCGAN generator and discriminator (Radford et al. 2016).
+
+The architecture guidelines of the paper, one line each:
+  * no pooling: strided convolutions in D, fractional-strided (transposed)
+    convolutions in G;
+  * batch norm in both nets, except G's output layer and D's input layer;
+  * no fully connected hidden layers (only the projection of z and D's logit);
+  * ReLU in G with a tanh output, LeakyReLU(0.2) in D;
+  * weights initialised from N(0, 0.02).
+
+Sizes: an image of H x W is reached from a s_h x s_w projection of z by n
+stride-2 upsamplings, where n is the largest with 4 <= min(H, W) / 2^n, so
+28x28 -> 7x7 (n=2), 32x32 -> 4x4 (n=3), 64x64 -> 4x4 (n=4). Channel widths
+double per level away from the image: `filters * 2^level`.
+"""
+
+import keras
+from keras import layers
+
+KERNEL_SIZE = 4
+
+
+def _init():
+    return keras.initializers.RandomNormal(stddev=0.02)
+
+
+def upsampling_levels(image_shape):
+    """Returns (n, (s_h, s_w)) for `image_shape`, or raises a ValueError."""
+    if len(image_shape) != 3:
+        raise ValueError(
+            f"image_shape: expected (height, width, channels), got {image_shape}")
+    height, width, channels = image_shape
+    if channels not in (1, 3, 4):
+        raise ValueError(
+            f"image_shape: expected 1, 3 or 4 channels, got {channels}")
+    n = 0
+    while (height % 2 ** (n + 1) == 0 and width % 2 ** (n + 1) == 0
+           and min(height, width) // 2 ** (n + 1) >= 4):
+        n += 1
+    base = (height // 2 ** n, width // 2 ** n)
+    if n < 2 or max(base) > 8:
+        raise ValueError(
+            f"image_shape: DCGAN needs height and width = s * 2^n with "
+            f"4 <= s <= 8 and n >= 2 (e.g. 28, 32, 64, 128), got {image_shape}")
+    return n, base
+
+
+def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
+    """z (latent_dim,) -> image `image_shape` in [-1, 1]."""
+    n, (s_h, s_w) = upsampling_levels(image_shape)
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(s_h * s_w * filters * 2 ** n, use_bias=False,
+                     kernel_initializer=_init(), name="project")(z)
+    x = layers.Reshape((s_h, s_w, filters * 2 ** n))(x)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.ReLU()(x)
+    for level in range(n - 1, 0, -1):
+        x = layers.Conv2DTranspose(
+            filters * 2 ** level, KERNEL_SIZE, strides=2, padding="same",
+            use_bias=False, kernel_initializer=_init(), name=f"up{level}")(x)
+        x = layers.BatchNormalization(name=f"up{level}_bn")(x)
+        x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(
+        image_shape[-1], KERNEL_SIZE, strides=2, padding="same",
+        kernel_initializer=_init(), name="to_image")(x)
+    # float32 output keeps tanh and the loss numerically safe under mixed precision.
+    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, images, name=name)
+
+
+def build_discriminator(image_shape, filters=64, name="discriminator"):
+    """image `image_shape` -> one real/fake logit."""
+    n, _ = upsampling_levels(image_shape)
+    images = keras.Input(image_shape, name="images")
+    x = images
+    for level in range(n):
+        x = layers.Conv2D(
+            filters * 2 ** level, KERNEL_SIZE, strides=2, padding="same",
+            use_bias=level == 0, kernel_initializer=_init(),
+            name=f"down{level}")(x)
+        if level > 0:
+            x = layers.BatchNormalization(name=f"down{level}_bn")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.Flatten()(x)
+    logits = layers.Dense(1, kernel_initializer=_init(), dtype="float32",
+                          name="logit")(x)
+    return keras.Model(images, logits, name=name)

@@ -1,0 +1,80 @@
+"""Sampling from trained models: loading by path, discriminator filtering."""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_suite import export
+
+
+class SavedModelGenerator:
+    """The `sample` signature of an exported generator, behind `generate_uint8`."""
+
+    def __init__(self, path):
+        self.path = export.latest_version_dir(path)
+        self.loaded = tf.saved_model.load(self.path)
+        if "sample" not in self.loaded.signatures:
+            raise ValueError(f"{self.path}: expected a generator SavedModel "
+                             f"with a 'sample' signature, found "
+                             f"{sorted(self.loaded.signatures)}")
+
+    def generate_uint8(self, n, seed=0):
+        seeds = tf.range(seed, seed + n, dtype=tf.int64)
+        return self.loaded.signatures["sample"](seed=seeds)["images"].numpy()
+
+
+def load(path):
+    """A model from a run folder, a `.keras` file or a SavedModel folder.
+
+    Run folders and `.keras` files give the full Keras model (generator and
+    discriminator); a SavedModel gives a `SavedModelGenerator`.
+    """
+    if os.path.isdir(path) and os.path.isfile(os.path.join(path, "model.keras")):
+        path = os.path.join(path, "model.keras")
+    if path.endswith(".keras"):
+        if not os.path.isfile(path):
+            raise ValueError(f"{path}: no such model file")
+        import tfgan_suite.models  # noqa: F401  registers the classes.
+        return keras.models.load_model(path)
+    if os.path.isdir(path):
+        return SavedModelGenerator(path)
+    raise ValueError(f"{path}: expected a run folder (with model.keras), a "
+                     f".keras file or a SavedModel folder")
+
+
+def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
+                           max_batches=200, seed=0, **conditioning):
+    """Samples that the discriminator scores >= `min_d_score` (seed paper, Fig. 9).
+
+    Draws batches of `batch_size` with consecutive seeds until `num` samples
+    pass or `max_batches` batches were tried.
+
+    Returns:
+      (images float32 [num, H, W, C], their D scores, acceptance rate).
+
+    Raises:
+      ValueError: if fewer than `num` passed after `max_batches` batches.
+    """
+    if not hasattr(model, "discriminator"):
+        raise ValueError("min_d_score: needs the discriminator; load the run "
+                         "folder or .keras file, not a SavedModel")
+    kept, scores, tried = [], [], 0
+    for b in range(max_batches):
+        images = model.generate(batch_size, seed=seed + b * batch_size,
+                                **conditioning)
+        s = model.discriminator_scores(images)
+        tried += len(images)
+        kept.append(images[s >= min_d_score])
+        scores.append(s[s >= min_d_score])
+        if sum(len(k) for k in kept) >= num:
+            break
+    images, scores = np.concatenate(kept), np.concatenate(scores)
+    rate = len(images) / tried
+    if len(images) < num:
+        raise ValueError(
+            f"min_d_score: only {len(images)} of {tried} samples "
+            f"({rate:.2%}) scored >= {min_d_score}, {num} wanted; lower "
+            f"--min_d_score or raise --max_batches")
+    return images[:num], scores[:num], rate
