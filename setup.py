@@ -20,6 +20,7 @@ setup(
     install_requires=[
         "tensorflow>=2.16",
         "keras>=3",
+        "tensorboard",  # keras.callbacks.TensorBoard; TF no longer pulls it in
         "tensorflow-datasets",
         "tensorflow-gan",
         "tensorflow-probability",  # TF-GAN's classifier_metrics imports it

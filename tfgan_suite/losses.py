@@ -18,6 +18,8 @@ where D(.) is sigmoid(logits) for the first two and the raw logits otherwise.
 import dataclasses
 from typing import Callable
 
+import tensorflow as tf
+
 
 from tfgan_suite.compat.tfgan import losses_impl
 
@@ -31,8 +33,13 @@ def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
 
 
 def minimax_generator_loss(fake_logits):
-    """E[log(1 - D(G(z)))]: the generator's side of the minimax game."""
-    return losses_impl.minimax_generator_loss(fake_logits, **_COMMON)
+    """E[log(1 - D(G(z)))]: the generator's side of the minimax game.
+
+    TF-GAN's version adds the constant log sigmoid(1) (it scores a logit of 1
+    as the "real" term); it is removed so the value matches eq. 1.
+    """
+    return (losses_impl.minimax_generator_loss(fake_logits, **_COMMON)
+            - tf.math.log_sigmoid(1.0))
 
 
 def non_saturating_generator_loss(fake_logits):
@@ -77,7 +84,7 @@ def gradient_penalty(discriminator_fn, real, fake):
     return losses_impl.wasserstein_gradient_penalty(
         real, fake, generator_inputs=None,
         discriminator_fn=lambda x, _: discriminator_fn(x),
-        discriminator_scope=None, **_COMMON)
+        discriminator_scope="gradient_penalty", **_COMMON)
 
 
 @dataclasses.dataclass(frozen=True)

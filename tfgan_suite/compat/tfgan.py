@@ -23,6 +23,8 @@ _PARENTS = ("", "python", "python/losses", "python/eval")
 
 
 def _register_empty_parents():
+    if "tensorflow_gan" in sys.modules:
+        return
     spec = importlib.util.find_spec("tensorflow_gan")
     if spec is None or spec.origin is None:
         raise ImportError(
@@ -39,8 +41,7 @@ def _register_empty_parents():
 
 
 def _load(name):
-    if name not in sys.modules:
-        _register_empty_parents()
+    _register_empty_parents()
     return importlib.import_module(name)
 
 

@@ -60,10 +60,11 @@ def _tfds_arrays(name, split, data_dir=None):
     import tensorflow_datasets as tfds  # slow import: only when needed.
     try:
         ds = tfds.load(name, split=split, data_dir=data_dir, download=False,
-                       as_supervised=True, batch_size=-1)
+                       as_supervised=True)
     except (AssertionError, OSError, tfds.core.registered.DatasetNotFoundError):
         return None
-    images, labels = tfds.as_numpy(ds)
+    # One batch holding the whole split (batch_size=-1 aborts on tfds mocks).
+    images, labels = next(iter(tfds.as_numpy(ds.batch(1 << 30))))
     logging.info("%s/%s: %d examples from tfds", name, split, len(images))
     return images, labels
 

@@ -73,6 +73,10 @@ class AdversarialModel(keras.Model):
         """
         self.g_optimizer = self._optimizer(g_optimizer, self.default_g_optimizer)
         self.d_optimizer = self._optimizer(d_optimizer, self.default_d_optimizer)
+        # Slots exist from the start, so weights saved by `BackupAndRestore`
+        # or `load_model` restore into them.
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
         self.adversarial_loss = losses.get(loss or self.default_loss)
         self._jit_compile_arg = jit_compile
         super().compile(optimizer=None, jit_compile=jit_compile,
@@ -106,9 +110,6 @@ class AdversarialModel(keras.Model):
         for key in ("g_optimizer", "d_optimizer"):
             config[key] = keras.optimizers.deserialize(config[key])
         self.compile(**config)
-        # Optimizer slots must exist before `load_model` restores them.
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
 
     # ----------------------------------------------------------- train steps
     @property

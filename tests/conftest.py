@@ -1,0 +1,81 @@
+"""Shared fixtures: tiny datasets written on the fly, tiny models."""
+
+import os
+import pickle
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tfgan_suite.data import idx
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pattern_images(n, height, width, channels, seed=0):
+    """Images with structure (a bright square at a random place) and noise."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 60, (n, height, width, channels), dtype=np.uint8)
+    for image in images:
+        y, x = rng.integers(0, height // 2), rng.integers(0, width // 2)
+        image[y:y + height // 2, x:x + width // 2] = 220
+    return images
+
+
+@pytest.fixture
+def idx_dir(tmp_path):
+    """Fashion-MNIST layout: 64 train and 16 test images, gzip IDX."""
+    for prefix, n in (("train", 64), ("t10k", 16)):
+        idx.write_idx(str(tmp_path / f"{prefix}-images-idx3-ubyte.gz"),
+                      pattern_images(n, 28, 28, 1)[..., 0])
+        idx.write_idx(str(tmp_path / f"{prefix}-labels-idx1-ubyte.gz"),
+                      np.arange(n) % 10)
+    return str(tmp_path)
+
+
+@pytest.fixture
+def cifar_dir(tmp_path):
+    """CIFAR-10 python layout: 5 train batches of 20 and a test batch of 10."""
+    root = tmp_path / "cifar-10-batches-py"
+    root.mkdir()
+    for i, name in enumerate([f"data_batch_{k}" for k in range(1, 6)]
+                             + ["test_batch"]):
+        n = 10 if name == "test_batch" else 20
+        images = pattern_images(n, 32, 32, 3, seed=i)
+        batch = {b"data": images.transpose(0, 3, 1, 2).reshape(n, 3072),
+                 b"labels": [int(j % 10) for j in range(n)]}
+        with open(root / name, "wb") as f:
+            pickle.dump(batch, f)
+    return str(tmp_path)
+
+
+@pytest.fixture
+def image_folder(tmp_path):
+    """Two class sub-folders of PNG/JPEG images of mixed sizes and modes."""
+    root = tmp_path / "images"
+    for c, mode in (("cats", "RGB"), ("dogs", "L")):
+        (root / c).mkdir(parents=True)
+        for i in range(6):
+            array = pattern_images(1, 40 + i, 36, 3 if mode == "RGB" else 1,
+                                   seed=i)[0]
+            image = Image.fromarray(array if mode == "RGB" else array[..., 0])
+            image.save(root / c / f"{i}.{'png' if i % 2 else 'jpg'}")
+    return str(root)
+
+
+@pytest.fixture
+def tiny_dcgan():
+    """A compiled 28x28 DCGAN small enough for a few CPU steps per test."""
+    from tfgan_suite.models import DCGAN
+    gan = DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=4, seed=1)
+    gan.compile()
+    return gan
+
+
+@pytest.fixture
+def tiny_dataset():
+    from tfgan_suite import data
+    source = data.from_arrays(pattern_images(64, 28, 28, 1), name="tiny")
+    return data.build(source, batch_size=16, seed=0)

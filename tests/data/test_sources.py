@@ -1,0 +1,140 @@
+import os
+import pickle
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tfgan_suite import data
+from tfgan_suite.data import idx, sources
+
+
+def first(ds):
+    return next(iter(ds))
+
+
+def test_idx_round_trip(tmp_path):
+    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    for name in ("a-idx3-ubyte", "b-idx3-ubyte.gz"):
+        idx.write_idx(str(tmp_path / name), array)
+        np.testing.assert_array_equal(idx.read_idx(str(tmp_path / name)), array)
+
+
+def test_idx_rejects_truncated_and_foreign_files(tmp_path):
+    path = tmp_path / "x-idx3-ubyte"
+    idx.write_idx(str(path), np.zeros((4, 28, 28), np.uint8))
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(ValueError, match="x-idx3-ubyte: IDX header says"):
+        idx.read_idx(str(path))
+    path.write_bytes(b"PK\x03\x04 not idx")
+    with pytest.raises(ValueError, match="expected an IDX file"):
+        idx.read_idx(str(path))
+
+
+def test_fashion_mnist_from_idx_files(idx_dir):
+    source = sources.fashion_mnist("test", data_dir=idx_dir, labels=True)
+    assert source.num_examples == 16 and source.image_shape == (28, 28, 1)
+    image, label = first(source.dataset)
+    assert image.dtype == "uint8" and image.shape == (28, 28, 1)
+    assert int(label) == 0 and source.num_classes == 10
+
+
+def test_fashion_mnist_missing_dir_is_named():
+    with pytest.raises(ValueError, match="data_dir: /no/such/dir is not a dir"):
+        sources.fashion_mnist(data_dir="/no/such/dir")
+
+
+def test_fashion_mnist_from_tfds_mock_data():
+    import tensorflow_datasets as tfds
+    with tfds.testing.mock_data(num_examples=12):
+        source = sources.fashion_mnist("train", labels=True)
+    assert source.num_examples == 12
+    image, label = first(source.dataset)
+    assert image.shape == (28, 28, 1) and 0 <= int(label) < 10
+
+
+@pytest.mark.skipif(not os.path.isdir(sources.FASHION_MNIST_DIR),
+                    reason="Debian package dataset-fashion-mnist not installed")
+def test_real_fashion_mnist_from_the_debian_package():
+    source = sources.fashion_mnist("test")
+    assert source.num_examples == 10_000 and source.image_shape == (28, 28, 1)
+
+
+def test_cifar10_one_class_by_name_and_index(cifar_dir):
+    by_name = sources.cifar10(data_dir=cifar_dir, classes=["horse"], labels=True)
+    by_index = sources.cifar10(data_dir=cifar_dir, classes=["7"])
+    assert by_name.num_examples == by_index.num_examples == 10  # 2 per batch
+    labels = {int(y) for _, y in by_name.dataset}
+    assert labels == {7}
+    assert by_name.image_shape == (32, 32, 3)
+
+
+def test_cifar10_pixels_are_decoded_in_hwc_order(cifar_dir):
+    with open(os.path.join(cifar_dir, "cifar-10-batches-py", "test_batch"),
+              "rb") as f:
+        raw = pickle.load(f)[b"data"][0]
+    image = first(sources.cifar10("test", data_dir=cifar_dir).dataset).numpy()
+    np.testing.assert_array_equal(image[..., 0].ravel(), raw[:1024])
+    np.testing.assert_array_equal(image[..., 2].ravel(), raw[2048:])
+
+
+def test_cifar10_unknown_class_names_the_choices(cifar_dir):
+    with pytest.raises(ValueError, match="classes: unknown class 'unicorn'.*horse"):
+        sources.cifar10(data_dir=cifar_dir, classes=["unicorn"])
+
+
+def test_cifar10_corrupt_pickle_is_named(cifar_dir):
+    path = os.path.join(cifar_dir, "cifar-10-batches-py", "data_batch_3")
+    with open(path, "wb") as f:
+        f.write(b"garbage")
+    with pytest.raises(ValueError, match="data_batch_3: expected a CIFAR-10"):
+        sources.cifar10(data_dir=cifar_dir)
+
+
+def test_folder_resizes_and_converts_grayscale(image_folder):
+    source = sources.folder(image_folder, image_size=(16, 20), labels=True)
+    assert source.num_examples == 12 and source.class_names == ["cats", "dogs"]
+    images = [(x.numpy(), int(y)) for x, y in source.dataset]
+    assert all(x.shape == (16, 20, 3) and x.dtype == np.uint8 for x, _ in images)
+    dog = next(x for x, y in images if y == 1)
+    np.testing.assert_array_equal(dog[..., 0], dog[..., 1])  # gray -> RGB
+
+
+def test_folder_rejects_non_images_by_name(image_folder):
+    with open(os.path.join(image_folder, "cats", "notes.txt"), "w") as f:
+        f.write("hello")
+    with pytest.raises(ValueError, match="notes.txt: not an image"):
+        sources.folder(image_folder)
+
+
+def test_folder_rejects_corrupt_images_by_name(image_folder):
+    path = os.path.join(image_folder, "dogs", "broken.png")
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    with pytest.raises(ValueError, match="broken.png: not a readable image"):
+        sources.folder(image_folder)
+
+
+def test_folder_empty_and_missing(tmp_path):
+    with pytest.raises(ValueError, match="no images found"):
+        sources.folder(str(tmp_path))
+    with pytest.raises(ValueError, match="is not a directory"):
+        sources.folder(str(tmp_path / "missing"))
+
+
+def test_folder_rgba_loses_alpha(tmp_path):
+    Image.new("RGBA", (8, 8), (10, 20, 30, 128)).save(tmp_path / "a.png")
+    image = first(sources.folder(str(tmp_path)).dataset).numpy()
+    assert image.shape == (8, 8, 3)
+    np.testing.assert_array_equal(image[0, 0], [10, 20, 30])
+
+
+def test_load_routes_options_and_rejects_foreign_ones(idx_dir, cifar_dir):
+    ds = data.load("cifar10", classes=["horse"], data_dir=cifar_dir,
+                   batch_size=4)
+    assert first(ds).shape == (4, 32, 32, 3)
+    with pytest.raises(ValueError, match="classes: not an option of the "
+                                         "fashion_mnist dataset"):
+        data.load("fashion_mnist", classes=["Bag"], data_dir=idx_dir)
+    with pytest.raises(ValueError, match="dataset: expected one of"):
+        data.load("mnist")

@@ -1,0 +1,130 @@
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_suite import data, models
+from tests.conftest import pattern_images
+
+
+def weights(model):
+    return [w.numpy().copy() for w in model.weights]
+
+
+def test_fit_logs_both_losses_and_updates_both_nets(tiny_dcgan, tiny_dataset):
+    g0, d0 = weights(tiny_dcgan.generator), weights(tiny_dcgan.discriminator)
+    history = tiny_dcgan.fit(tiny_dataset, epochs=2, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss"}
+    assert all(np.isfinite(v).all() for v in history.history.values())
+    assert int(tiny_dcgan.g_optimizer.iterations) == 8  # 4 batches x 2
+    assert any(not np.allclose(a, b) for a, b in
+               zip(g0, weights(tiny_dcgan.generator)))
+    assert any(not np.allclose(a, b) for a, b in
+               zip(d0, weights(tiny_dcgan.discriminator)))
+
+
+def test_d_steps_gives_k_discriminator_updates_per_generator_update():
+    gan = models.DCGAN(latent_dim=8, filters=4, d_steps=2)
+    gan.compile()
+    source = data.from_arrays(pattern_images(64, 28, 28, 1), name="tiny")
+    gan.fit(data.build(source, batch_size=32), epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 2
+    assert int(gan.d_optimizer.iterations) == 4
+
+
+def test_batch_not_a_multiple_of_d_steps():
+    gan = models.DCGAN(latent_dim=8, filters=4, d_steps=3)
+    gan.compile()
+    source = data.from_arrays(pattern_images(16, 28, 28, 1), name="tiny")
+    with pytest.raises(ValueError, match="batch_size: 16 is not a multiple of "
+                                         "d_steps=3"):
+        gan.fit(data.build(source, batch_size=16), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("loss", ["minimax", "least_squares", "hinge",
+                                  "wasserstein_gp"])
+def test_every_loss_trains(loss, tiny_dataset):
+    gan = models.DCGAN(latent_dim=8, filters=4)
+    gan.compile(loss=loss)
+    history = gan.fit(tiny_dataset.take(2), epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
+
+
+def test_generate_is_reproducible_and_in_range(tiny_dcgan):
+    a = tiny_dcgan.generate(5, seed=7)
+    assert a.shape == (5, 28, 28, 1) and a.dtype == np.float32
+    assert np.abs(a).max() <= 1.0
+    np.testing.assert_array_equal(a, tiny_dcgan.generate(5, seed=7))
+    # Image i comes from seed + i, whatever the batch (convolutions may
+    # round differently for other batch sizes).
+    np.testing.assert_allclose(a[2:], tiny_dcgan.generate(3, seed=9),
+                               atol=1e-6)
+    assert not np.allclose(a, tiny_dcgan.generate(5, seed=8))
+
+
+def test_save_load_round_trip_and_continue_training(tmp_path, tiny_dcgan,
+                                                    tiny_dataset):
+    tiny_dcgan.fit(tiny_dataset, epochs=1, verbose=0)
+    path = str(tmp_path / "dcgan.keras")
+    tiny_dcgan.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, models.DCGAN)
+    assert loaded.get_config() == tiny_dcgan.get_config()
+    np.testing.assert_array_equal(loaded.generate(4, seed=0),
+                                  tiny_dcgan.generate(4, seed=0))
+    assert int(loaded.g_optimizer.iterations) == 4
+    for a, b in zip(tiny_dcgan.d_optimizer.variables,
+                    loaded.d_optimizer.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert loaded.adversarial_loss.name == "non_saturating"
+    loaded.fit(tiny_dataset, epochs=1, verbose=0)
+    assert int(loaded.g_optimizer.iterations) == 8
+
+
+def test_compile_defaults_follow_radford_et_al(tiny_dcgan):
+    assert tiny_dcgan.adversarial_loss.name == "non_saturating"
+    for opt in (tiny_dcgan.g_optimizer, tiny_dcgan.d_optimizer):
+        assert isinstance(opt, keras.optimizers.Adam)
+        assert float(opt.learning_rate) == pytest.approx(2e-4)
+        assert opt.beta_1 == 0.5
+    assert tiny_dcgan.jit_compile is False  # no GPU here: XLA stays off.
+
+
+def test_bad_constructor_arguments():
+    with pytest.raises(ValueError, match="latent_dim: expected a positive"):
+        models.DCGAN(latent_dim=0)
+    with pytest.raises(ValueError, match="d_steps: expected a positive"):
+        models.DCGAN(d_steps=0)
+    with pytest.raises(ValueError, match="model: expected one of"):
+        models.get("stylegan")
+
+
+@pytest.mark.parametrize("callback", ["checkpoint", "backup", "tensorboard"])
+def test_standard_keras_callbacks(callback, tmp_path, tiny_dcgan,
+                                  tiny_dataset):
+    cb = {
+        "checkpoint": lambda: keras.callbacks.ModelCheckpoint(
+            str(tmp_path / "ckpt.keras")),
+        "backup": lambda: keras.callbacks.BackupAndRestore(
+            str(tmp_path / "backup"), delete_checkpoint=False),
+        "tensorboard": lambda: keras.callbacks.TensorBoard(
+            str(tmp_path / "tb")),
+    }[callback]()
+    tiny_dcgan.fit(tiny_dataset, epochs=1, verbose=0, callbacks=[cb])
+    if callback == "checkpoint":
+        loaded = keras.models.load_model(str(tmp_path / "ckpt.keras"))
+        assert int(loaded.g_optimizer.iterations) == 4
+    elif callback == "backup":
+        # A new model restoring from the backup resumes at epoch 1 with the
+        # trained weights and optimizer state.
+        fresh = models.DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=4)
+        fresh.compile()
+        restore = keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+        history = fresh.fit(tiny_dataset, epochs=2, verbose=0,
+                            callbacks=[restore])
+        assert len(history.history["d_loss"]) == 1  # only epoch 2 ran
+        assert int(fresh.g_optimizer.iterations) == 8
+    else:
+        assert os.listdir(tmp_path / "tb")

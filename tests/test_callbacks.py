@@ -1,0 +1,59 @@
+import csv
+import os
+
+import numpy as np
+from PIL import Image
+
+from tfgan_suite import callbacks
+
+
+def test_sample_grid_renders_fixed_noise_and_a_gif(tmp_path, tiny_dcgan,
+                                                   tiny_dataset):
+    grid = callbacks.SampleGrid(str(tmp_path), every_n_epochs=1,
+                                every_n_steps=2, num_images=9, seed=3)
+    tiny_dcgan.fit(tiny_dataset, epochs=2, verbose=0, callbacks=[grid])
+    names = sorted(os.listdir(tmp_path))
+    assert names == ["epoch_0001.png", "epoch_0002.png", "initial.png",
+                     "progress.gif", "step_000002.png", "step_000004.png",
+                     "step_000006.png", "step_000008.png"]
+    png = np.asarray(Image.open(tmp_path / "epoch_0002.png"))
+    assert png.shape == (3 * 30 + 2, 3 * 30 + 2)  # 3x3 grid, 2 px padding
+    assert len(grid.paths) == 7
+    # PIL merges identical consecutive frames: steps 4 and 8 end the epochs.
+    assert Image.open(tmp_path / "progress.gif").n_frames == 5
+    # Same seeds every time: the grid after training equals a fresh render.
+    again = callbacks.SampleGrid(str(tmp_path / "again"), num_images=9, seed=3)
+    again.set_model(tiny_dcgan)
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(again.render("x.png"))), png)
+
+
+def test_loss_history_recovers_each_step_from_running_means(tmp_path):
+    values = {"d_loss": [1.0, 3.0, 2.0, 6.0, 5.0], "g_loss": [0.5, 0.1, 0.9,
+                                                               0.2, 0.4]}
+    history = callbacks.LossHistory(str(tmp_path), hlines={"log 2": 0.693})
+    for epoch, steps in enumerate([(0, 1, 2), (3, 4)]):
+        history.on_epoch_begin(epoch)
+        for batch, step in enumerate(steps):
+            logs = {k: np.mean(v[steps[0]:step + 1]) for k, v in values.items()}
+            logs["other"] = 1.0
+            history.on_train_batch_end(batch, logs)
+    history.on_train_end()
+    with open(history.csv_path) as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["step"]) for r in rows] == [1, 2, 3, 4, 5]
+    for key in values:
+        np.testing.assert_allclose([float(r[key]) for r in rows], values[key],
+                                   rtol=1e-5)
+    assert "other" not in rows[0]
+    assert Image.open(history.plot_path).size == (800, 450)
+
+
+def test_loss_history_with_steps_per_execution(tmp_path):
+    # Keras reports every 2nd step: each row is the mean of its 2 steps.
+    history = callbacks.LossHistory(str(tmp_path))
+    history.on_epoch_begin(0)
+    history.on_train_batch_end(1, {"d_loss": 2.0})  # steps 1-2, mean 2
+    history.on_train_batch_end(3, {"d_loss": 3.0})  # steps 3-4, mean 4
+    assert history.steps == [2, 4]
+    np.testing.assert_allclose(history.values["d_loss"], [2.0, 4.0])

@@ -1,0 +1,85 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_suite import export, models
+
+
+@pytest.fixture
+def trained(tiny_dcgan, tiny_dataset):
+    tiny_dcgan.fit(tiny_dataset.take(1), epochs=1, verbose=0)
+    return tiny_dcgan
+
+
+def test_served_images_equal_keras_images(tmp_path, trained):
+    path = export.export_saved_model(trained, str(tmp_path / "dcgan"))
+    assert path == str(tmp_path / "dcgan" / "1")
+    served = tf.saved_model.load(path)
+    assert set(served.signatures) == {"serving_default", "sample"}
+    seeds = np.arange(6, dtype=np.int64)
+    expected = trained.generate_uint8(6, seed=0)
+    sampled = served.signatures["sample"](seed=tf.constant(seeds))["images"]
+    assert sampled.dtype == tf.uint8 and sampled.shape == (6, 28, 28, 1)
+    np.testing.assert_array_equal(sampled.numpy(), expected)
+    z = trained.latent_from_seeds(seeds)
+    from_z = served.signatures["serving_default"](z=z)["images"]
+    np.testing.assert_array_equal(from_z.numpy(), expected)
+
+
+def test_layout_manifest_warmup_and_models_config(tmp_path, trained):
+    path = export.export_saved_model(trained, str(tmp_path / "dcgan"),
+                                     metrics={"fid": 12.5})
+    manifest = export.read_manifest(path)
+    assert manifest["model"] == "DCGAN" and manifest["step"] == 1
+    assert manifest["config"]["latent_dim"] == 8
+    assert manifest["metrics"] == {"fid": 12.5}
+    assert manifest["tensorflow_version"] == tf.__version__
+    warmup = os.path.join(path, "assets.extra", "tf_serving_warmup_requests")
+    from tensorflow_serving.apis import prediction_log_pb2
+    logs = [prediction_log_pb2.PredictionLog.FromString(r.numpy())
+            for r in tf.data.TFRecordDataset(warmup)]
+    assert {log.predict_log.request.model_spec.signature_name
+            for log in logs} == {"serving_default", "sample"}
+    config = open(tmp_path / "models.config").read()
+    assert "name: 'dcgan'" in config and "base_path: '/models/dcgan'" in config
+
+
+def test_versions_increment_and_existing_ones_are_refused(tmp_path, trained):
+    root = str(tmp_path / "dcgan")
+    export.export_saved_model(trained, root)
+    assert export.export_saved_model(trained, root).endswith("2")
+    with pytest.raises(ValueError, match="version 2 already exists"):
+        export.export_saved_model(trained, root, version=2)
+    export.export_saved_model(trained, root, version=2, overwrite=True)
+    assert sorted(os.listdir(root)) == ["1", "2"]
+
+
+def test_untrained_models_are_refused(tmp_path, tiny_dcgan):
+    with pytest.raises(ValueError, match="never been trained"):
+        export.export_saved_model(tiny_dcgan, str(tmp_path / "dcgan"))
+    assert export.export_saved_model(tiny_dcgan, str(tmp_path / "dcgan"),
+                                     allow_untrained=True)
+
+
+def test_a_failed_export_leaves_nothing_behind(tmp_path, trained, monkeypatch):
+    def broken(*args):
+        raise OSError("disk full")
+    monkeypatch.setattr(export, "write_warmup_requests", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export.export_saved_model(trained, str(tmp_path / "dcgan"))
+    assert os.listdir(tmp_path / "dcgan") == []
+
+
+def test_saved_model_cli_lists_both_signatures(tmp_path, trained):
+    path = export.export_saved_model(trained, str(tmp_path / "dcgan"))
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    out = subprocess.run([cli, "show", "--all", "--dir", path],
+                         capture_output=True, text=True, check=True).stdout
+    assert "signature_def['serving_default']" in out
+    assert "signature_def['sample']" in out
+    assert "DT_UINT8" in out and "DT_INT64" in out
