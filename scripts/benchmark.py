@@ -1,50 +1,68 @@
-"""Training speed of `fit` against the TF tutorial's loop, in one process.
+"""Speed and sample quality against the TF DCGAN tutorial, in one process.
 
+Speed (default):
     python scripts/benchmark.py --model=dcgan --batch_size=256
+prints images/s of `model.fit`, of the tutorial-style `tf.function` loop over
+the same nets, batch and data, their ratio, and of the input pipeline alone.
 
-Prints images/s of (a) `model.fit`, (b) the tutorial-style `tf.function`
-loop over the same nets, batch and data, their ratio, and (c) the input
-pipeline alone (real Fashion-MNIST when installed, else random data).
+Quality at equal compute (--quality):
+    python scripts/benchmark.py --quality --minutes=8
+trains the tutorial (its nets, Adam 1e-4, batch 256) and our DCGAN defaults
+for the same training time on real Fashion-MNIST, measuring domain FID
+(against the 10 000 test images) and classes covered every --eval_every_s.
+
 Timings are ratios inside one run: compare them, not absolute numbers
 across machines.
 """
 
 import json
+import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfgan_suite import benchmarks, cli, data, models
+from tfgan_suite import benchmarks, cli, data, metrics, models
 
-flags.DEFINE_string("model", "dcgan", "Model to benchmark (dcgan).")
-flags.DEFINE_integer("batch_size", 256, "Batch size.")
+flags.DEFINE_string("model", "dcgan", "Model to benchmark: dcgan (speed, "
+                    "--quality) or gan (mode coverage on --dataset).")
+flags.DEFINE_string("dataset", "ring", "ring or grid (--model=gan).")
+flags.DEFINE_integer("seeds", 3, "Seeds to average (--model=gan).")
+flags.DEFINE_integer("batch_size", 256, "Batch size (speed mode).")
 flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
 flags.DEFINE_integer("filters", 64, "DCGAN width.")
+flags.DEFINE_bool("quality", False, "Run the equal-compute quality race.")
+flags.DEFINE_list("race_filters", ["64"], "DCGAN widths to race against "
+                  "the tutorial (--quality).")
+flags.DEFINE_float("minutes", 8.0, "Training minutes per contender.")
+flags.DEFINE_float("eval_every_s", 60.0, "Seconds of training between "
+                   "evaluations.")
+flags.DEFINE_string("classifier_path",
+                    os.path.expanduser("~/.cache/tfgan_suite/"
+                                       "fashion_mnist_classifier.keras"),
+                    "Domain classifier (trained here if missing).")
 flags.DEFINE_string("json", None, "Also write the results here.")
 FLAGS = flags.FLAGS
 
 
-def _images(batch_size):
+def _train_images(batch_size, repeat=True):
     try:
         source = data.get_source("fashion_mnist", split="train")
-        return data.build(source, batch_size=batch_size, repeat=True)
     except ValueError:
         source = data.from_arrays(np.random.randint(
             0, 255, (batch_size * 4, 28, 28, 1), np.uint8), name="random")
-        return data.build(source, batch_size=batch_size, repeat=True)
+    return data.build(source, batch_size=batch_size, repeat=repeat)
 
 
-def main(argv):
+def speed():
     if FLAGS.model != "dcgan":
         raise ValueError(f"--model: only dcgan is benchmarked so far, got "
                          f"{FLAGS.model!r}")
     b = FLAGS.batch_size
-    ds = _images(b)
+    ds = _train_images(b)
     batches = list(ds.take(FLAGS.steps + 3))
     fixed = tf.data.Dataset.from_tensor_slices(tf.stack(batches))
-
     gan = models.DCGAN(filters=FLAGS.filters)
     gan.compile()
     fit_s = benchmarks.time_fit(gan, fixed, FLAGS.steps)
@@ -53,7 +71,7 @@ def main(argv):
         keras.optimizers.Adam(2e-4), gan.latent_dim)
     loop_s = benchmarks.time_steps(loop, batches)
     pipe_s = benchmarks.time_pipeline(ds, 200)
-    results = {
+    return {
         "model": FLAGS.model, "batch_size": b, "filters": FLAGS.filters,
         "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",
         "jit_compile": bool(gan.jit_compile),
@@ -65,10 +83,84 @@ def main(argv):
         "matmul_bf16_gflops": benchmarks.matmul_gflops(tf.bfloat16),
         "peak_rss_mib": benchmarks.peak_rss_mib(),
     }
-    width = max(map(len, results))
-    for key, value in results.items():
-        shown = f"{value:.2f}" if isinstance(value, float) else value
-        print(f"{key:<{width}}  {shown}")
+
+
+def domain_classifier():
+    if os.path.isfile(FLAGS.classifier_path):
+        return metrics.DomainExtractor.load(FLAGS.classifier_path), None
+    train = data.load("fashion_mnist", labels=True, batch_size=128)
+    test = data.load("fashion_mnist", "test", labels=True, batch_size=500)
+    model, accuracy = metrics.train_classifier(
+        train, test, (28, 28, 1), 10, path=FLAGS.classifier_path)
+    return metrics.DomainExtractor(model), accuracy
+
+
+def quality():
+    extractor, accuracy = domain_classifier()
+    test = data.get_source("fashion_mnist", split="test")
+    real = np.concatenate(list(data.build(test, batch_size=1000,
+                                          shuffle=False)))
+    real_features, _ = extractor(real)
+    contenders = [benchmarks.tutorial_contender(_train_images(256))]
+    batch_images = {"tf_tutorial": 256}
+    for filters in map(int, FLAGS.race_filters):
+        ours = models.DCGAN(filters=filters)
+        ours.compile()
+        name = f"tfgan_suite_dcgan_f{filters}"
+        contenders.append(benchmarks.model_contender(name, ours,
+                                                     _train_images(128)))
+        batch_images[name] = 128
+    race = benchmarks.quality_race(
+        contenders, extractor, real_features, 10, FLAGS.minutes * 60,
+        FLAGS.eval_every_s, batch_images)
+    summary = {}
+    for name, curve in race.items():
+        fids = [p["fid"] for p in curve]
+        late = fids[len(fids) // 2:]
+        summary[name] = {
+            "final_fid": fids[-1], "best_fid": min(fids),
+            "late_fid_std": float(np.std(late)),
+            "min_covered_late": min(p["covered"] for p in curve[len(fids) // 2:]),
+            "final_covered": curve[-1]["covered"], "images": curve[-1]["images"],
+        }
+        print(f"\n{name}: seconds  steps  images  domain-FID  covered  KL")
+        for p in curve:
+            print(f"  {p['seconds']:7.0f} {p['steps']:6d} {p['images']:7d} "
+                  f"{p['fid']:10.2f} {p['covered']:8d} "
+                  f"{p['kl_from_uniform']:.3f}")
+    print("\nsummary (domain FID: lower is better)")
+    print(json.dumps(summary, indent=2))
+    return {"classifier_accuracy": accuracy, "minutes": FLAGS.minutes,
+            "curves": race, "summary": summary}
+
+
+def modes():
+    if FLAGS.dataset not in ("ring", "grid"):
+        raise ValueError(f"--dataset: expected ring or grid for --model=gan, "
+                         f"got {FLAGS.dataset!r}")
+    runs = benchmarks.toy_mode_coverage(f"{FLAGS.dataset}_gan",
+                                        seeds=range(FLAGS.seeds))
+    for r in runs:
+        print(f"seed {r['seed']}: {r['modes']} modes, "
+              f"{r['high_quality']:.1%} high quality")
+    mean_modes = float(np.mean([r["modes"] for r in runs]))
+    mean_quality = float(np.mean([r["high_quality"] for r in runs]))
+    print(f"mean over {len(runs)} seeds: {mean_modes:.2f} modes, "
+          f"{mean_quality:.1%} high quality")
+    return {"dataset": FLAGS.dataset, "runs": runs, "mean_modes": mean_modes,
+            "mean_high_quality": mean_quality}
+
+
+def main(argv):
+    if FLAGS.model == "gan":
+        results = modes()
+    else:
+        results = quality() if FLAGS.quality else speed()
+    if not FLAGS.quality and FLAGS.model != "gan":
+        width = max(map(len, results))
+        for key, value in results.items():
+            shown = f"{value:.2f}" if isinstance(value, float) else value
+            print(f"{key:<{width}}  {shown}")
     if FLAGS.json:
         with open(FLAGS.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -18,6 +18,8 @@ flags.DEFINE_integer("num", 64, "Number of images.")
 flags.DEFINE_integer("seed", 0, "Image i comes from seed + i.")
 flags.DEFINE_string("out", "samples.png", "Output PNG grid.")
 flags.DEFINE_integer("scale", 2, "Enlarge the grid this many times.")
+flags.DEFINE_list("label", None, "Class(es) to generate (conditional "
+                  "models): one for all images, or one per image.")
 flags.DEFINE_float("min_d_score", None, "Keep only samples the "
                    "discriminator scores at least this (e.g. 0.99).")
 flags.DEFINE_integer("max_batches", 200, "Give up filtering after this "
@@ -29,14 +31,19 @@ def main(argv):
     if FLAGS.num <= 0:
         raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
     model = sampling.load(FLAGS.model_path)
+    conditioning = {}
+    if FLAGS.label:
+        labels = [int(x) for x in FLAGS.label]
+        conditioning["labels"] = labels[0] if len(labels) == 1 else labels
     if FLAGS.min_d_score is not None:
         images, scores, rate = sampling.discriminator_filtered(
             model, FLAGS.num, FLAGS.min_d_score, max_batches=FLAGS.max_batches,
-            seed=FLAGS.seed)
+            seed=FLAGS.seed, **conditioning)
         print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
               f"(mean score of kept samples {scores.mean():.4f})")
     else:
-        images = model.generate_uint8(FLAGS.num, seed=FLAGS.seed)
+        images = model.generate_uint8(FLAGS.num, seed=FLAGS.seed,
+                                      **conditioning)
     plots.save_grid(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
 

@@ -35,10 +35,9 @@ def idx_dir(tmp_path):
     return str(tmp_path)
 
 
-@pytest.fixture
-def cifar_dir(tmp_path):
+def write_cifar(directory):
     """CIFAR-10 python layout: 5 train batches of 20 and a test batch of 10."""
-    root = tmp_path / "cifar-10-batches-py"
+    root = directory / "cifar-10-batches-py"
     root.mkdir()
     for i, name in enumerate([f"data_batch_{k}" for k in range(1, 6)]
                              + ["test_batch"]):
@@ -48,7 +47,12 @@ def cifar_dir(tmp_path):
                  b"labels": [int(j % 10) for j in range(n)]}
         with open(root / name, "wb") as f:
             pickle.dump(batch, f)
-    return str(tmp_path)
+    return str(directory)
+
+
+@pytest.fixture
+def cifar_dir(tmp_path):
+    return write_cifar(tmp_path)
 
 
 @pytest.fixture

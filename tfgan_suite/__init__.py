@@ -2,7 +2,8 @@
 
 __version__ = "0.1.0"
 
-from tfgan_suite import callbacks, data, export, losses, models, nets, presets
+from tfgan_suite import (callbacks, data, export, losses, metrics, models,
+                         nets, presets)
 
-__all__ = ["__version__", "callbacks", "data", "export", "losses", "models",
-           "nets", "presets"]
+__all__ = ["__version__", "callbacks", "data", "export", "losses", "metrics",
+           "models", "nets", "presets"]

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_suite import losses
+from tfgan_suite import data, losses
 
 
 def tutorial_train_step(generator, discriminator, g_optimizer, d_optimizer,
@@ -101,3 +101,136 @@ def matmul_gflops(dtype=tf.float32, n=2048, repeats=10):
 def peak_rss_mib():
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def tutorial_generator(latent_dim=100):
+    """The TF DCGAN tutorial's generator (28x28x1), for reference runs."""
+    from keras import layers
+    return keras.Sequential([
+        keras.Input((latent_dim,)),
+        layers.Dense(7 * 7 * 256, use_bias=False),
+        layers.BatchNormalization(), layers.LeakyReLU(),
+        layers.Reshape((7, 7, 256)),
+        layers.Conv2DTranspose(128, 5, 1, padding="same", use_bias=False),
+        layers.BatchNormalization(), layers.LeakyReLU(),
+        layers.Conv2DTranspose(64, 5, 2, padding="same", use_bias=False),
+        layers.BatchNormalization(), layers.LeakyReLU(),
+        layers.Conv2DTranspose(1, 5, 2, padding="same", use_bias=False,
+                               activation="tanh"),
+    ], name="tutorial_generator")
+
+
+def tutorial_discriminator():
+    """The TF DCGAN tutorial's discriminator (28x28x1)."""
+    from keras import layers
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Conv2D(64, 5, 2, padding="same"), layers.LeakyReLU(),
+        layers.Dropout(0.3),
+        layers.Conv2D(128, 5, 2, padding="same"), layers.LeakyReLU(),
+        layers.Dropout(0.3),
+        layers.Flatten(), layers.Dense(1),
+    ], name="tutorial_discriminator")
+
+
+class Contender:
+    """Something that trains for a number of steps and draws samples."""
+
+    def __init__(self, name, train_steps, sample):
+        self.name, self.train_steps, self.sample = name, train_steps, sample
+
+
+def tutorial_contender(images, latent_dim=100):
+    """The TF tutorial as written: its nets and Adam(1e-4); `images` repeats
+    forever in batches of the tutorial's 256."""
+    g, d = tutorial_generator(latent_dim), tutorial_discriminator()
+    step = tutorial_train_step(g, d, keras.optimizers.Adam(1e-4),
+                               keras.optimizers.Adam(1e-4), latent_dim)
+    iterator = iter(images)
+
+    def train_steps(n):
+        for _ in range(n):
+            out = step(next(iterator))
+        _block(out)
+
+    def sample(seeds):
+        z = np.stack([np.random.default_rng(s).normal(size=latent_dim)
+                      for s in seeds]).astype(np.float32)
+        return g(z, training=False).numpy()
+
+    return Contender("tf_tutorial", train_steps, sample)
+
+
+def model_contender(name, model, images):
+    """A tfgan_suite model trained with `fit` on `images` (repeating)."""
+    def train_steps(n):
+        model.fit(images, epochs=1, steps_per_epoch=n, verbose=0)
+
+    def sample(seeds):
+        return model.generate(len(seeds), seed=int(seeds[0]))
+
+    return Contender(name, train_steps, sample)
+
+
+def quality_race(contenders, extractor, real_features, num_classes,
+                 seconds, eval_every_s, batch_images, num_samples=5000):
+    """Trains each contender for `seconds` of training time (evaluation time
+    excluded), measuring domain FID and classes covered every
+    `eval_every_s` seconds on `num_samples` samples of fixed seeds.
+
+    Returns {name: [{"seconds", "steps", "images", "fid", "covered",
+    "kl_from_uniform"}, ...]}.
+    """
+    from tfgan_suite import metrics
+    seeds = np.arange(num_samples)
+    results = {}
+    for c in contenders:
+        c.train_steps(2)  # compile outside the clock
+        trained, steps, curve = 0.0, 0, []
+        steps_per_chunk = 5
+        while trained < seconds:
+            start = time.perf_counter()
+            c.train_steps(steps_per_chunk)
+            elapsed = time.perf_counter() - start
+            trained += elapsed
+            steps += steps_per_chunk
+            # Aim the next chunk at the next evaluation time.
+            per_step = elapsed / steps_per_chunk
+            steps_per_chunk = max(1, int(min(eval_every_s,
+                                             seconds - trained) / per_step))
+            features, logits = extractor(c.sample(seeds))
+            coverage = metrics.class_coverage(logits, num_classes)
+            curve.append({
+                "seconds": round(trained, 1), "steps": steps,
+                "images": steps * batch_images[c.name],
+                "fid": metrics.frechet_distance(real_features, features),
+                "covered": coverage["covered"],
+                "kl_from_uniform": coverage["kl_from_uniform"]})
+        results[c.name] = curve
+    return results
+
+
+def toy_mode_coverage(preset, seeds=(0, 1, 2), num_samples=2500,
+                      steps=None):
+    """Trains preset (`ring_gan` / `grid_gan`) once per seed; returns a list
+    of `metrics.modes.mode_coverage` results (2 500 samples each)."""
+    from tfgan_suite import experiment
+    from tfgan_suite.data import toy
+    from tfgan_suite.metrics.modes import mode_coverage
+    results = []
+    for seed in seeds:
+        config = experiment.make_config(preset, seed=seed, steps=steps)
+        keras.utils.set_random_seed(seed)
+        source = data.get_source(config["data"]["dataset"], seed=seed)
+        model = experiment.build_model(config, source)
+        ds = data.build(
+            source, batch_size=config["data"]["batch_size"] * model.d_steps,
+            repeat=True, seed=seed)
+        model.fit(ds, epochs=1, steps_per_epoch=config["train"]["steps"],
+                  verbose=0)
+        centers, std = toy.MIXTURES[config["data"]["dataset"]]
+        result = mode_coverage(model.generate(num_samples, seed=10_000),
+                               centers, std)
+        result["seed"] = seed
+        results.append(result)
+    return results

@@ -137,3 +137,71 @@ class LossHistory(keras.callbacks.Callback):
         if finite:
             plots.save_loss_plot(np.asarray(self.steps), finite, self.plot_path,
                                  hlines=self.hlines)
+
+
+class FID(keras.callbacks.Callback):
+    """FID of generated images every `every_n_steps` (seed paper, Fig. 10).
+
+    Generates `num_images` images from fixed seeds, extracts features with
+    `extractor` (a `tgs.metrics.DomainExtractor`, or an Inception extractor)
+    and compares them with the real images' features, computed once (and
+    cached in `real_cache` if given). Writes `fid.csv` and `fid.png` to
+    `out_dir`, and adds the latest value to the epoch logs as `fid` (so
+    History, CSVLogger and TensorBoard see it when this callback is listed
+    before them).
+    """
+
+    def __init__(self, extractor, real_images=None, every_n_steps=1000,
+                 num_images=5000, out_dir=None, seed=0, real_cache=None):
+        super().__init__()
+        from tfgan_suite import metrics
+        self.metrics = metrics
+        self.extractor = extractor
+        self.every_n_steps = every_n_steps
+        self.num_images = num_images
+        self.out_dir = out_dir
+        self.seed = seed
+        self.label = getattr(extractor, "label", "FID")
+        self.real_features = self._real_features(real_images, real_cache)
+        self.steps, self.values = [], []
+        self._step = 0
+
+    def _real_features(self, real_images, cache):
+        if cache and os.path.isfile(cache):
+            return np.load(cache)["features"]
+        if real_images is None:
+            raise ValueError("real_images: needed to compute the real "
+                             "statistics (or an existing real_cache file)")
+        features, _ = self.extractor(np.asarray(real_images))
+        if cache:
+            os.makedirs(os.path.dirname(os.path.abspath(cache)), exist_ok=True)
+            np.savez(cache, features=features)
+        return features
+
+    def measure(self):
+        features, _ = self.extractor(
+            self.model.generate(self.num_images, seed=self.seed))
+        return self.metrics.frechet_distance(self.real_features, features)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self._step % self.every_n_steps == 0:
+            self.steps.append(self._step)
+            self.values.append(self.measure())
+            self.write()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.values and logs is not None:
+            logs["fid"] = self.values[-1]
+
+    def write(self):
+        if not self.out_dir:
+            return
+        os.makedirs(self.out_dir, exist_ok=True)
+        with open(os.path.join(self.out_dir, "fid.csv"), "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["step", self.label.replace(" ", "_")])
+            writer.writerows(zip(self.steps, (f"{v:.4f}" for v in self.values)))
+        plots.save_loss_plot(np.asarray(self.steps), {self.label: self.values},
+                             os.path.join(self.out_dir, "fid.png"),
+                             smoothing=1, ylabel=self.label)

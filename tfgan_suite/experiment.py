@@ -7,7 +7,9 @@
 
 A run directory holds `config.json`, `samples/` (grids and GIF),
 `losses.csv` / `losses.png` (per step), `history.csv` (per epoch),
-`logs/` (TensorBoard), `checkpoints/` and the final `model.keras`.
+`logs/` (TensorBoard), `checkpoints/latest.keras` (after every epoch),
+`backup/` (`BackupAndRestore`, removed when training completes) and the
+final `model.keras`.
 """
 
 import copy
@@ -90,6 +92,11 @@ def build_model(config, source):
                 f"but the {source.name} images are {source.image_shape}")
     elif cls is models.GAN:
         args.setdefault("data_shape", source.image_shape)
+    if "num_classes" in cls.__init__.__code__.co_varnames:
+        if not source.num_classes:
+            raise ValueError(f"dataset: {config['model']} needs class labels "
+                             f"and {source.name} has none")
+        args.setdefault("num_classes", source.num_classes)
     model = cls(**args)
     model.compile(**config["compile"])
     return model
@@ -125,7 +132,7 @@ def run(config, out_dir, extra_callbacks=()):
     split = data_config.pop("split", "train")
     labels = config["model"] in models.CONDITIONAL
     source = data.get_source(
-        dataset, split=None if dataset == "folder" else split,
+        dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=labels or None, **data_config)
     model = build_model(config, source)
     # Algorithm 1: each of the k D steps takes its own minibatch of m.
@@ -152,6 +159,9 @@ def run(config, out_dir, extra_callbacks=()):
         samples,
         tgs_callbacks.LossHistory(out_dir),
         keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv")),
+        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")),
+        keras.callbacks.ModelCheckpoint(
+            os.path.join(out_dir, "checkpoints", "latest.keras")),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
         *extra_callbacks,

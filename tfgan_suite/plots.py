@@ -46,13 +46,15 @@ def save_gif(frame_paths, path, duration_ms=300):
 
 
 def save_loss_plot(steps, series, path, hlines=None, title=None,
-                   smoothing=50):
-    """Per-step loss curves (light) with their moving average (dark).
+                   smoothing=50, ylabel="loss"):
+    """Per-step curves (light) with their moving average (dark).
 
     Args:
       steps: x values.
       series: {name: values}.
       hlines: {label: y}, e.g. {"log 2": 0.693} to read losses against chance.
+      smoothing: moving-average window (at most a tenth of the points);
+        1 draws the points themselves, with markers.
     """
     from matplotlib.figure import Figure  # no pyplot: no global state.
     fig = Figure(figsize=(8, 4.5), dpi=100)
@@ -60,6 +62,9 @@ def save_loss_plot(steps, series, path, hlines=None, title=None,
     for i, (name, values) in enumerate(series.items()):
         color = f"C{i}"
         values = np.asarray(values, np.float64)
+        if smoothing <= 1:
+            ax.plot(steps, values, color=color, marker="o", label=name)
+            continue
         ax.plot(steps, values, color=color, alpha=0.25, linewidth=0.8)
         window = max(1, min(smoothing, len(values) // 10))
         smooth = np.convolve(values, np.ones(window) / window, mode="valid")
@@ -67,8 +72,8 @@ def save_loss_plot(steps, series, path, hlines=None, title=None,
     for label, y in (hlines or {}).items():
         ax.axhline(y, color="gray", linestyle="--", linewidth=1, label=label)
     ax.set_xlabel("step")
-    ax.set_ylabel("loss")
-    ax.set_title(title or "training losses")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or f"training {ylabel}")
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()

@@ -20,9 +20,18 @@ class SavedModelGenerator:
                              f"with a 'sample' signature, found "
                              f"{sorted(self.loaded.signatures)}")
 
-    def generate_uint8(self, n, seed=0):
-        seeds = tf.range(seed, seed + n, dtype=tf.int64)
-        return self.loaded.signatures["sample"](seed=seeds)["images"].numpy()
+    def generate_uint8(self, n, seed=0, labels=None):
+        inputs = {"seed": tf.range(seed, seed + n, dtype=tf.int64)}
+        signature = self.loaded.signatures["sample"]
+        if "label" in signature.structured_input_signature[1]:
+            if labels is None:
+                classes = export.read_manifest(self.path)["config"]["num_classes"]
+                labels = np.arange(n) % classes
+            inputs["label"] = tf.constant(np.broadcast_to(labels, (n,)),
+                                          tf.int32)
+        elif labels is not None:
+            raise ValueError(f"labels: {self.path} is not a conditional model")
+        return signature(**inputs)["images"].numpy()
 
 
 def load(path):
@@ -64,7 +73,7 @@ def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
     for b in range(max_batches):
         images = model.generate(batch_size, seed=seed + b * batch_size,
                                 **conditioning)
-        s = model.discriminator_scores(images)
+        s = model.discriminator_scores(images, **conditioning)
         tried += len(images)
         kept.append(images[s >= min_d_score])
         scores.append(s[s >= min_d_score])

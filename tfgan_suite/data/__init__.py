@@ -2,15 +2,20 @@
 
 import inspect
 
-from tfgan_suite.data import pipeline, sources
+from tfgan_suite.data import pipeline, sources, toy
 from tfgan_suite.data.pipeline import build, to_float, to_uint8
 from tfgan_suite.data.sources import Source, from_arrays
 
+#: Sources with "train" / "test" splits.
+SPLIT_SOURCES = ("fashion_mnist", "cifar10")
 #: Source functions by name; each returns a `Source`.
 SOURCES = {
     "fashion_mnist": sources.fashion_mnist,
     "cifar10": sources.cifar10,
     "folder": sources.folder,
+    "ring": toy.ring,
+    "grid": toy.grid,
+    "gaussian_1d": toy.gaussian_1d,
 }
 
 
@@ -44,7 +49,7 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
         ds = tgs.data.load("cifar10", classes=["horse"], data_dir=d,
                            batch_size=64)
     """
-    source = get_source(name, split=None if name == "folder" else split,
+    source = get_source(name, split=split if name in SPLIT_SOURCES else None,
                         labels=labels or None, classes=classes,
                         data_dir=data_dir, image_size=image_size)
     if shuffle is None:
@@ -54,4 +59,4 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
 
 
 __all__ = ["SOURCES", "Source", "build", "from_arrays", "get_source", "load",
-           "pipeline", "sources", "to_float", "to_uint8"]
+           "pipeline", "sources", "to_float", "to_uint8", "toy"]

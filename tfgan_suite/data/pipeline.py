@@ -33,7 +33,8 @@ def _map_images(fn):
 
 def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
           drop_remainder=True, repeat=False, seed=None):
-    """Returns a float32 [-1, 1] pipeline over `source` (a `Source`).
+    """Returns a float32 pipeline over `source` (a `Source`); uint8 images
+    are scaled to [-1, 1].
 
     Args:
       source: `tfgan_suite.data.sources.Source`.
@@ -55,8 +56,10 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
                 f"batch_size: {batch_size} is larger than the {source.name} "
                 f"dataset ({source.num_examples} examples); with "
                 f"drop_remainder no batch would be produced")
-    ds = source.dataset.map(_map_images(to_float),
-                            num_parallel_calls=tf.data.AUTOTUNE)
+    ds = source.dataset
+    image_spec = tf.nest.flatten(ds.element_spec)[0]
+    if image_spec.dtype == tf.uint8:  # toy sources are already float32.
+        ds = ds.map(_map_images(to_float), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
     if shuffle:

@@ -1,13 +1,14 @@
 """GAN models: `keras.Model` subclasses that override `train_step`."""
 
 from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.models.cgan import CGAN
 from tfgan_suite.models.dcgan import DCGAN
 from tfgan_suite.models.gan import GAN
 
 #: Models by the name `scripts/train.py --model` takes.
-MODELS = {"gan": GAN, "dcgan": DCGAN}
+MODELS = {"gan": GAN, "dcgan": DCGAN, "cgan": CGAN}
 #: Models that train on (images, labels).
-CONDITIONAL = ()
+CONDITIONAL = ("cgan",)
 
 
 def get(name):
@@ -16,4 +17,4 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["AdversarialModel", "CONDITIONAL", "DCGAN", "GAN", "MODELS", "get"]
+__all__ = ["AdversarialModel", "CGAN", "CONDITIONAL", "DCGAN", "GAN", "MODELS", "get"]

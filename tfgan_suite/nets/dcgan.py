@@ -45,12 +45,12 @@ def upsampling_levels(image_shape):
     return n, base
 
 
-def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
-    """z (latent_dim,) -> image `image_shape` in [-1, 1]."""
+def generator_body(x, image_shape, filters=64):
+    """The DCGAN generator from a flat input tensor x (z, or z with a label
+    embedding) to images in [-1, 1]."""
     n, (s_h, s_w) = upsampling_levels(image_shape)
-    z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(s_h * s_w * filters * 2 ** n, use_bias=False,
-                     kernel_initializer=_init(), name="project")(z)
+                     kernel_initializer=_init(), name="project")(x)
     x = layers.Reshape((s_h, s_w, filters * 2 ** n))(x)
     x = layers.BatchNormalization(name="project_bn")(x)
     x = layers.ReLU()(x)
@@ -64,15 +64,13 @@ def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
         image_shape[-1], KERNEL_SIZE, strides=2, padding="same",
         kernel_initializer=_init(), name="to_image")(x)
     # float32 output keeps tanh and the loss numerically safe under mixed precision.
-    images = layers.Activation("tanh", dtype="float32", name="images")(x)
-    return keras.Model(z, images, name=name)
+    return layers.Activation("tanh", dtype="float32", name="images")(x)
 
 
-def build_discriminator(image_shape, filters=64, name="discriminator"):
-    """image `image_shape` -> one real/fake logit."""
+def discriminator_body(x, image_shape, filters=64):
+    """The DCGAN discriminator from an image tensor x (possibly with extra
+    label channels) to one logit."""
     n, _ = upsampling_levels(image_shape)
-    images = keras.Input(image_shape, name="images")
-    x = images
     for level in range(n):
         x = layers.Conv2D(
             filters * 2 ** level, KERNEL_SIZE, strides=2, padding="same",
@@ -82,6 +80,51 @@ def build_discriminator(image_shape, filters=64, name="discriminator"):
             x = layers.BatchNormalization(name=f"down{level}_bn")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, kernel_initializer=_init(), dtype="float32",
-                          name="logit")(x)
-    return keras.Model(images, logits, name=name)
+    return layers.Dense(1, kernel_initializer=_init(), dtype="float32",
+                        name="logit")(x)
+
+
+def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
+    """z (latent_dim,) -> image `image_shape` in [-1, 1]."""
+    upsampling_levels(image_shape)
+    z = keras.Input((latent_dim,), name="z")
+    return keras.Model(z, generator_body(z, image_shape, filters), name=name)
+
+
+def build_discriminator(image_shape, filters=64, name="discriminator"):
+    """image `image_shape` -> one real/fake logit."""
+    upsampling_levels(image_shape)
+    images = keras.Input(image_shape, name="images")
+    return keras.Model(images, discriminator_body(images, image_shape,
+                                                  filters), name=name)
+
+
+def build_conditional_generator(image_shape, num_classes, latent_dim=100,
+                                filters=64, embedding_dim=50,
+                                name="generator"):
+    """[z, label] -> image: the label's embedding is concatenated to z
+    (Mirza & Osindero 2014)."""
+    upsampling_levels(image_shape)
+    z = keras.Input((latent_dim,), name="z")
+    label = keras.Input((), dtype="int32", name="label")
+    embedded = layers.Embedding(num_classes, embedding_dim,
+                                name="label_embedding")(label)
+    x = layers.Concatenate()([z, embedded])
+    return keras.Model([z, label], generator_body(x, image_shape, filters),
+                       name=name)
+
+
+def build_conditional_discriminator(image_shape, num_classes, filters=64,
+                                    name="discriminator"):
+    """[image, label] -> logit: the label's embedding, shaped as one extra
+    image channel, is concatenated to the image (Mirza & Osindero 2014)."""
+    upsampling_levels(image_shape)
+    height, width = image_shape[:2]
+    images = keras.Input(image_shape, name="images")
+    label = keras.Input((), dtype="int32", name="label")
+    plane = layers.Embedding(num_classes, height * width,
+                             name="label_embedding")(label)
+    plane = layers.Reshape((height, width, 1))(plane)
+    x = layers.Concatenate()([images, plane])
+    return keras.Model([images, label],
+                       discriminator_body(x, image_shape, filters), name=name)

@@ -1,0 +1,89 @@
+"""The scripts as a user runs them: subprocesses, exit codes, files."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, write_cifar
+
+TINY = ["--filters=4", "--latent_dim=8", "--batch_size=4"]
+
+
+def script(name, *args):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
+    return subprocess.run([sys.executable, os.path.join(REPO, "scripts", name),
+                           *args], capture_output=True, text=True, env=env,
+                          cwd=REPO, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def cifar_run(tmp_path_factory):
+    """train.py --dataset=cifar10 --classes=horse on pickle fixtures."""
+    tmp = tmp_path_factory.mktemp("cifar_run")
+    data_dir = write_cifar(tmp)
+    out = tmp / "run"
+    result = script("train.py", "--model=dcgan", "--dataset=cifar10",
+                    "--classes=horse", f"--data_dir={data_dir}", "--steps=3",
+                    f"--out_dir={out}", f"--export={tmp / 'saved' / 'dcgan'}",
+                    "--seed=0", *TINY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return tmp, out
+
+
+def test_train_writes_a_complete_run_folder(cifar_run):
+    tmp, out = cifar_run
+    for name in ("config.json", "model.keras", "losses.csv", "losses.png",
+                 "history.csv", "samples/initial.png", "samples/progress.gif",
+                 "checkpoints/latest.keras", "logs"):
+        assert (out / name).exists(), name
+    assert (tmp / "saved" / "dcgan" / "1" / "saved_model.pb").exists()
+    assert (tmp / "saved" / "models.config").exists()
+    import json
+    config = json.loads((out / "config.json").read_text())
+    assert config["data"]["classes"] == ["horse"]
+
+
+def test_generate_from_a_run_with_discriminator_filtering(cifar_run):
+    tmp, out = cifar_run
+    png = tmp / "filtered.png"
+    result = script("generate.py", f"--model_path={out}", "--num=8",
+                    "--min_d_score=0.0", f"--out={png}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "acceptance rate at D >= 0.0: 100.00%" in result.stdout
+    assert png.exists()
+    result = script("generate.py", f"--model_path={out}", "--num=8",
+                    "--min_d_score=1.5", "--max_batches=1")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "error: min_d_score: only 0 of 256 samples")
+
+
+def test_generate_from_the_saved_model_and_export_again(cifar_run):
+    tmp, out = cifar_run
+    result = script("generate.py", f"--model_path={tmp / 'saved' / 'dcgan'}",
+                    "--num=4", f"--out={tmp / 'served.png'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    result = script("export.py", f"--model_path={out}", "--name=horses",
+                    f"--root={tmp / 'saved'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp / "saved" / "horses" / "1" / "saved_model.pb").exists()
+    assert "name: 'horses'" in (tmp / "saved" / "models.config").read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model=stylegan"], "error: model: expected one of ['dcgan', 'gan']"),
+    (["--dataset=cifar10", "--data_dir=/no/such/dir"],
+     "error: data_dir: /no/such/dir is not a directory"),
+    (["--epochs=0"], "error: epochs: expected a positive integer, got 0"),
+    (["--batch_size=-1"], "error: batch_size: expected a positive integer"),
+    (["--loss=hinje"], "error: loss: expected one of"),
+    (["--preset=nope"], "error: preset: expected one of"),
+])
+def test_bad_input_is_one_clear_line(args, message, tmp_path):
+    result = script("train.py", *args, f"--out_dir={tmp_path}")
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(message), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,39 @@
+import csv
+import os
+
+import numpy as np
+
+from tfgan_suite import callbacks, metrics
+
+
+class FakeExtractor:
+    label = "domain FID"
+
+    def __call__(self, images):
+        flat = images.reshape(len(images), -1)
+        return flat[:, :16], flat[:, :10]
+
+
+def test_fid_callback_writes_csv_plot_and_logs(tmp_path, tiny_dcgan,
+                                               tiny_dataset):
+    real = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1))
+    cache = str(tmp_path / "real.npz")
+    fid = callbacks.FID(FakeExtractor(), real, every_n_steps=2,
+                        num_images=100, out_dir=str(tmp_path),
+                        real_cache=cache)
+    history = tiny_dcgan.fit(tiny_dataset, epochs=2, verbose=0,
+                             callbacks=[fid])
+    assert fid.steps == [2, 4, 6, 8]
+    with open(tmp_path / "fid.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["step"]) for r in rows] == [2, 4, 6, 8]
+    assert float(rows[-1]["domain_FID"]) == history.history["fid"][-1]
+    assert os.path.isfile(tmp_path / "fid.png")
+    # The value is the FID of the callback's own samples against the reals.
+    expected = metrics.frechet_distance(
+        FakeExtractor()(real)[0],
+        FakeExtractor()(tiny_dcgan.generate(100, seed=0))[0])
+    assert fid.values[-1] == expected
+    # Real statistics are cached: a second callback needs no real images.
+    again = callbacks.FID(FakeExtractor(), None, real_cache=cache)
+    np.testing.assert_array_equal(again.real_features, fid.real_features)
