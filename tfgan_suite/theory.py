@@ -35,7 +35,10 @@ def jensen_shannon(p, q, grid):
     m = (pv + qv) / 2
 
     def kl(a):
-        return np.where(a > 0, a * np.log(np.maximum(a, 1e-300) / m), 0.0)
+        # 0 log 0 = 0; where m underflows, a is negligible too.
+        out, mask = np.zeros_like(a), (a > 0) & (m > 0)
+        out[mask] = a[mask] * np.log(a[mask] / m[mask])
+        return out
 
     return float(np.trapezoid((kl(pv) + kl(qv)) / 2, grid))
 

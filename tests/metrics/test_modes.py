@@ -6,12 +6,15 @@ from tfgan_suite.metrics.modes import mode_coverage
 
 def test_hand_placed_points():
     centers = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
-    points = np.array([[0.0, 0.02]] * 5 + [[10.0, 0.0]] * 4 + [[0.0, 9.0]] * 3)
-    result = mode_coverage(points, centers, std=0.01, min_share=0.2)
-    # The last three points are 1 away from their mode: not high quality.
-    assert result["counts"] == [0, 4, 0]  # 0.02 > 3 * 0.01 as well
-    assert result["modes"] == 1
-    assert result["high_quality"] == 4 / 12
+    points = np.array([[0.0, 0.02]] * 5 + [[10.0, 0.0]] * 4 + [[0.0, 9.0]] * 3
+                      + [[0.04, 0.0]])
+    result = mode_coverage(points, centers, std=0.01, min_share=0.5)
+    # 0.02 <= 3 * 0.01: high quality; 0.04 and 1.0 away from a mode: not.
+    assert result["counts"] == [5, 4, 0]
+    assert result["high_quality"] == 9 / 13
+    # A mode needs min_share * 13 / 3 = 2.17 high-quality samples.
+    assert result["modes"] == 2
+    assert mode_coverage(points, centers, std=0.01, min_share=1.0)["modes"] == 1
 
 
 def test_real_samples_cover_every_mode():

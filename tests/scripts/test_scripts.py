@@ -73,7 +73,8 @@ def test_generate_from_the_saved_model_and_export_again(cifar_run):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--model=stylegan"], "error: model: expected one of ['dcgan', 'gan']"),
+    (["--model=stylegan"],
+     "error: model: expected one of ['cgan', 'dcgan', 'gan']"),
     (["--dataset=cifar10", "--data_dir=/no/such/dir"],
      "error: data_dir: /no/such/dir is not a directory"),
     (["--epochs=0"], "error: epochs: expected a positive integer, got 0"),

@@ -85,6 +85,7 @@ class CGAN(AdversarialModel):
         return super().generate(n, seed, batch_size, labels=labels)
 
     def generate_from_latent(self, z, labels):
+        labels = tf.convert_to_tensor(labels, tf.int32)
         return self.generator([z, labels], training=False)
 
     def discriminator_scores(self, images, labels=None):
