@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 DEMO_DIR ?= runs/demo
-DEMO_ARGS ?= --epochs=2
+DEMO_ARGS ?= --epochs=2 --fid_every_n_steps=0
 
 .PHONY: demo test test-slow install fashion-mnist benchmark clean
 

@@ -16,14 +16,13 @@ across machines.
 """
 
 import json
-import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfgan_suite import benchmarks, cli, data, metrics, models
+from tfgan_suite import benchmarks, cli, data, experiment, models
 
 flags.DEFINE_string("model", "dcgan", "Model to benchmark: dcgan (speed, "
                     "--quality) or gan (mode coverage on --dataset).")
@@ -38,10 +37,9 @@ flags.DEFINE_list("race_filters", ["64"], "DCGAN widths to race against "
 flags.DEFINE_float("minutes", 8.0, "Training minutes per contender.")
 flags.DEFINE_float("eval_every_s", 60.0, "Seconds of training between "
                    "evaluations.")
-flags.DEFINE_string("classifier_path",
-                    os.path.expanduser("~/.cache/tfgan_suite/"
-                                       "fashion_mnist_classifier.keras"),
-                    "Domain classifier (trained here if missing).")
+flags.DEFINE_string("classifier_path", None, "Domain classifier (default "
+                    "~/.cache/tfgan_suite/fashion_mnist_classifier.keras; "
+                    "trained if missing).")
 flags.DEFINE_string("json", None, "Also write the results here.")
 FLAGS = flags.FLAGS
 
@@ -85,18 +83,9 @@ def speed():
     }
 
 
-def domain_classifier():
-    if os.path.isfile(FLAGS.classifier_path):
-        return metrics.DomainExtractor.load(FLAGS.classifier_path), None
-    train = data.load("fashion_mnist", labels=True, batch_size=128)
-    test = data.load("fashion_mnist", "test", labels=True, batch_size=500)
-    model, accuracy = metrics.train_classifier(
-        train, test, (28, 28, 1), 10, path=FLAGS.classifier_path)
-    return metrics.DomainExtractor(model), accuracy
-
-
 def quality():
-    extractor, accuracy = domain_classifier()
+    extractor = experiment.domain_extractor("fashion_mnist",
+                                            path=FLAGS.classifier_path)
     test = data.get_source("fashion_mnist", split="test")
     real = np.concatenate(list(data.build(test, batch_size=1000,
                                           shuffle=False)))
@@ -130,7 +119,7 @@ def quality():
                   f"{p['kl_from_uniform']:.3f}")
     print("\nsummary (domain FID: lower is better)")
     print(json.dumps(summary, indent=2))
-    return {"classifier_accuracy": accuracy, "minutes": FLAGS.minutes,
+    return {"minutes": FLAGS.minutes,
             "curves": race, "summary": summary}
 
 

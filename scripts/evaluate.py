@@ -13,7 +13,7 @@ import os
 import numpy as np
 from absl import flags
 
-from tfgan_suite import cli, data, metrics, sampling
+from tfgan_suite import cli, data, experiment, metrics, sampling
 from tfgan_suite.data import toy
 from tfgan_suite.metrics.modes import mode_coverage
 
@@ -27,6 +27,8 @@ flags.DEFINE_bool("train_classifier", False, "Train (and save) the domain "
 flags.DEFINE_string("classifier_path", None, "Domain classifier file "
                     "(default: ~/.cache/tfgan_suite/<dataset>_classifier.keras).")
 flags.DEFINE_integer("classifier_epochs", 2, "Epochs for --train_classifier.")
+flags.DEFINE_string("inception_weights", None, "Local InceptionV3 'notop' "
+                    "weights file: report Inception FID/KID as well.")
 flags.DEFINE_integer("num", 10000, "Generated samples to evaluate "
                      "(2500 for toy data).")
 flags.DEFINE_string("out", None, "JSON output (default: <model_path>/eval.json).")
@@ -34,13 +36,7 @@ FLAGS = flags.FLAGS
 
 
 def classifier_path():
-    return FLAGS.classifier_path or os.path.expanduser(
-        f"~/.cache/tfgan_suite/{FLAGS.dataset}_classifier.keras")
-
-
-def labeled(split, batch_size):
-    return data.load(FLAGS.dataset, split, batch_size=batch_size, labels=True,
-                     data_dir=FLAGS.data_dir, shuffle=split == "train")
+    return experiment.classifier_path(FLAGS.dataset, FLAGS.classifier_path)
 
 
 def evaluate_images(model):
@@ -50,25 +46,42 @@ def evaluate_images(model):
     real = np.concatenate(list(data.build(test, batch_size=1000,
                                           shuffle=False)))
     real_features, _ = extractor(real)
-    fake = model.generate_uint8(FLAGS.num, seed=0)
-    fake_features, logits = extractor(data.to_float(fake).numpy())
-    return {"domain_fid": metrics.frechet_distance(real_features,
-                                                   fake_features),
-            "domain_kid": metrics.kernel_distance(real_features,
-                                                  fake_features),
-            "domain_inception_score": metrics.inception_score(logits),
-            "class_coverage": metrics.class_coverage(logits),
-            "num_generated": FLAGS.num, "num_real": len(real)}
+    fake = data.to_float(model.generate_uint8(FLAGS.num, seed=0)).numpy()
+    fake_features, logits = extractor(fake)
+    results = {
+        "domain_fid": metrics.frechet_distance(real_features, fake_features),
+        "domain_kid": metrics.kernel_distance(real_features, fake_features),
+        "domain_inception_score": metrics.inception_score(logits),
+        "class_coverage": metrics.class_coverage(logits),
+        "num_generated": FLAGS.num, "num_real": len(real)}
+    if FLAGS.inception_weights:
+        inception = metrics.InceptionExtractor(FLAGS.inception_weights)
+        real_i, fake_i = inception(real)[0], inception(fake)[0]
+        results["fid"] = metrics.frechet_distance(real_i, fake_i)
+        results["kid"] = metrics.kernel_distance(real_i, fake_i)
+    if hasattr(model, "num_classes"):
+        results["label_accuracy"] = label_accuracy(model, extractor)
+    return results
+
+
+def label_accuracy(model, extractor, per_label=1000):
+    """Share of images generated for label y that the domain classifier
+    assigns to y, per label (how well a conditional model obeys)."""
+    accuracy = {}
+    for label in range(model.num_classes):
+        images = data.to_float(model.generate_uint8(
+            per_label, seed=label * per_label, labels=label)).numpy()
+        _, logits = extractor(images)
+        accuracy[str(label)] = float((logits.argmax(-1) == label).mean())
+    accuracy["mean"] = float(np.mean(list(accuracy.values())))
+    return accuracy
 
 
 def main(argv):
     if FLAGS.train_classifier:
-        source = data.get_source(FLAGS.dataset, split="train", labels=True,
-                                 data_dir=FLAGS.data_dir)
-        _, accuracy = metrics.train_classifier(
-            labeled("train", 128), labeled("test", 500), source.image_shape,
-            source.num_classes, epochs=FLAGS.classifier_epochs,
-            path=classifier_path())
+        _, accuracy = experiment.train_domain_classifier(
+            FLAGS.dataset, FLAGS.data_dir, FLAGS.classifier_path,
+            epochs=FLAGS.classifier_epochs)
         print(f"domain classifier: test accuracy {accuracy:.4f}, saved to "
               f"{classifier_path()}")
         if not FLAGS.model_path:

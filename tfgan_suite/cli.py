@@ -34,6 +34,11 @@ def define_training_flags():
                         "least_squares, wasserstein_gp or hinge.")
     flags.DEFINE_integer("sample_every_n_steps", None,
                          "Also render the sample grid every n steps.")
+    flags.DEFINE_integer("fid_every_n_steps", None, "Domain FID every n "
+                         "steps (0: off); the classifier is trained on "
+                         "first use and cached.")
+    flags.DEFINE_integer("fid_num_images", None, "Generated images per FID.")
+    flags.DEFINE_string("classifier_path", None, "Domain classifier file.")
     flags.DEFINE_enum("jit_compile", "auto", ["auto", "true", "false"],
                       "XLA: auto = on with a GPU only.")
     flags.DEFINE_integer("seed", None, "Random seed.")
@@ -55,7 +60,10 @@ def training_overrides(FLAGS):
         latent_dim=FLAGS.latent_dim, filters=FLAGS.filters,
         d_steps=FLAGS.d_steps, loss=FLAGS.loss,
         sample_every_n_steps=FLAGS.sample_every_n_steps, jit_compile=jit,
-        seed=FLAGS.seed, export=FLAGS.export)
+        seed=FLAGS.seed, export=FLAGS.export,
+        fid_every_n_steps=FLAGS.fid_every_n_steps,
+        fid_num_images=FLAGS.fid_num_images,
+        classifier_path=FLAGS.classifier_path)
 
 
 def run(main):

@@ -18,6 +18,7 @@ import math
 import os
 
 import keras
+import numpy as np
 from absl import logging
 
 from tfgan_suite import callbacks as tgs_callbacks
@@ -30,7 +31,9 @@ DEFAULT_CONFIG = {
     "compile": {},
     "data": {"dataset": "fashion_mnist", "batch_size": 128, "split": "train"},
     "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
-              "sample_every_n_steps": None, "seed": None, "verbose": "auto"},
+              "sample_every_n_steps": None, "seed": None, "verbose": "auto",
+              "fid_every_n_steps": 0, "fid_num_images": 5000,
+              "classifier_path": None},
     "export": None,
 }
 
@@ -57,7 +60,8 @@ def make_config(preset=None, **overrides):
         "data": ("dataset", "classes", "data_dir", "batch_size", "image_size",
                  "split"),
         "train": ("epochs", "steps", "steps_per_epoch", "sample_every_n_steps",
-                  "seed", "verbose"),
+                  "seed", "verbose", "fid_every_n_steps", "fid_num_images",
+                  "classifier_path"),
     }
     for key, value in overrides.items():
         if value is None:
@@ -110,6 +114,60 @@ def save_model_atomic(model, path):
     return path
 
 
+def classifier_path(dataset, path=None):
+    return path or os.path.expanduser(
+        f"~/.cache/tfgan_suite/{dataset}_classifier.keras")
+
+
+def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
+    """Trains and saves the domain classifier of `dataset`.
+
+    Returns (`metrics.DomainExtractor`, test accuracy).
+    """
+    from tfgan_suite import metrics
+    path = classifier_path(dataset, path)
+    logging.info("training the %s domain classifier (saved to %s)", dataset,
+                 path)
+    source = data.get_source(dataset, split="train", labels=True,
+                             data_dir=data_dir)
+    test = data.get_source(dataset, split="test", labels=True,
+                           data_dir=data_dir)
+    model, accuracy = metrics.train_classifier(
+        data.build(source, batch_size=128), data.build(test, batch_size=500,
+                                                       shuffle=False),
+        source.image_shape, source.num_classes, epochs=epochs, path=path)
+    return metrics.DomainExtractor(model), accuracy
+
+
+def domain_extractor(dataset, data_dir=None, path=None):
+    """The domain classifier of `dataset`, trained and saved on first use."""
+    from tfgan_suite import metrics
+    if os.path.isfile(classifier_path(dataset, path)):
+        return metrics.DomainExtractor.load(classifier_path(dataset, path))
+    return train_domain_classifier(dataset, data_dir, path)[0]
+
+
+def fid_callback(config, out_dir):
+    """`callbacks.FID` against the test split, on the domain classifier."""
+    train, data_config = config["train"], config["data"]
+    dataset = data_config["dataset"]
+    if dataset not in data.SPLIT_SOURCES:
+        raise ValueError(f"fid_every_n_steps: FID needs a dataset with a test "
+                         f"split ({', '.join(data.SPLIT_SOURCES)}), got "
+                         f"{dataset}")
+    extractor = domain_extractor(dataset, data_config.get("data_dir"),
+                                 train.get("classifier_path"))
+    test = data.get_source(dataset, split="test",
+                           data_dir=data_config.get("data_dir"),
+                           classes=data_config.get("classes"))
+    real = np.concatenate(list(data.build(test, batch_size=1000,
+                                          shuffle=False)))
+    return tgs_callbacks.FID(extractor, real,
+                             every_n_steps=int(train["fid_every_n_steps"]),
+                             num_images=int(train.get("fid_num_images", 5000)),
+                             out_dir=out_dir)
+
+
 def run(config, out_dir, extra_callbacks=()):
     """Trains the model of `config`; returns (model, keras History).
 
@@ -155,8 +213,11 @@ def run(config, out_dir, extra_callbacks=()):
         os.path.join(out_dir, "samples"), every_n_epochs=1,
         every_n_steps=train.get("sample_every_n_steps"),
         scale=2 if max(source.image_shape[:2]) <= 32 else 1)
+    fid = ([fid_callback(config, out_dir)]
+           if train.get("fid_every_n_steps") else [])
     callbacks = [
         samples,
+        *fid,  # before the loggers, so they see its `fid`
         tgs_callbacks.LossHistory(out_dir),
         keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv")),
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")),

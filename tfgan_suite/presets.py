@@ -26,7 +26,7 @@ PRESETS = {
         "model_args": {"latent_dim": 100, "filters": 32},
         "compile": {"loss": "non_saturating"},
         "data": {"dataset": "fashion_mnist", "batch_size": 128},
-        "train": {"epochs": 20},
+        "train": {"epochs": 20, "fid_every_n_steps": 1000},
     },
     # Seed paper Fig. 9: DCGAN on one CIFAR-10 class at a time.
     "cifar10_dcgan": {
@@ -34,7 +34,7 @@ PRESETS = {
         "model_args": {"latent_dim": 100},
         "compile": {"loss": "non_saturating"},
         "data": {"dataset": "cifar10", "classes": ["horse"], "batch_size": 64},
-        "train": {"epochs": 100},
+        "train": {"epochs": 100, "fid_every_n_steps": 1000},
     },
     # Conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST labels.
     "fashion_mnist_cgan": {

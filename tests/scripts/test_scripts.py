@@ -88,3 +88,43 @@ def test_bad_input_is_one_clear_line(args, message, tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(message), result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
+    """train.py --fid_every_n_steps trains the domain classifier on first
+    use; evaluate.py scores the run with it."""
+    classifier = tmp_path / "classifier.keras"
+    out = tmp_path / "run"
+    result = script("train.py", "--dataset=fashion_mnist",
+                    f"--data_dir={idx_dir}", "--steps=4", "--steps_per_epoch=2",
+                    "--fid_every_n_steps=2", "--fid_num_images=32",
+                    f"--classifier_path={classifier}", f"--out_dir={out}",
+                    *TINY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert classifier.exists()
+    assert (out / "fid.csv").read_text().splitlines()[0] == "step,domain_FID"
+    assert len((out / "fid.csv").read_text().splitlines()) == 3
+    assert "fid" in (out / "history.csv").read_text().splitlines()[0]
+    result = script("evaluate.py", f"--model_path={out}",
+                    "--dataset=fashion_mnist", f"--data_dir={idx_dir}",
+                    f"--classifier_path={classifier}", "--num=64")
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+    scores = json.loads((out / "eval.json").read_text())
+    assert scores["domain_fid"] > 0 and scores["num_real"] == 16
+    assert 1 <= scores["class_coverage"]["covered"] <= 10
+
+
+def test_cgan_end_to_end(tmp_path, idx_dir):
+    out = tmp_path / "cgan"
+    result = script("train.py", "--model=cgan", "--dataset=fashion_mnist",
+                    f"--data_dir={idx_dir}", "--steps=2", f"--out_dir={out}",
+                    "--fid_every_n_steps=0", *TINY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    result = script("generate.py", f"--model_path={out}", "--label=7",
+                    "--num=4", f"--out={tmp_path / 'sevens.png'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    result = script("generate.py", f"--model_path={out}", "--label=12",
+                    "--num=4")
+    assert result.returncode == 2
+    assert "error: labels: expected classes 0..9, got [12]" in result.stderr

@@ -79,3 +79,42 @@ class DomainExtractor:
             features.append(np.asarray(f))
             logits.append(np.asarray(l))
         return np.concatenate(features), np.concatenate(logits)
+
+
+INCEPTION_NOTOP = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+
+
+class InceptionExtractor:
+    """InceptionV3 pool features (2048-d) for FID/KID, from a local file.
+
+    Images in [-1, 1] (InceptionV3's own input range) are resized to
+    299x299 and grayscale is repeated to RGB. Weights are never downloaded:
+    give `weights_path`, or have Keras' cache hold the "notop" file.
+    """
+
+    label = "FID"
+
+    def __init__(self, weights_path=None):
+        cached = os.path.join(os.path.expanduser("~"), ".keras", "models",
+                              INCEPTION_NOTOP)
+        path = weights_path or (cached if os.path.isfile(cached) else None)
+        if path is None or not os.path.isfile(path):
+            raise ValueError(
+                f"inception_weights: no InceptionV3 weights at "
+                f"{weights_path or cached}; nothing is downloaded here: pass "
+                f"the {INCEPTION_NOTOP} file, or use the domain classifier")
+        self.model = keras.applications.InceptionV3(
+            include_top=False, weights=path, pooling="avg",
+            input_shape=(299, 299, 3))
+
+    def __call__(self, images, batch_size=100):
+        """(features (N, 2048), None) for images in [-1, 1]."""
+        import tensorflow as tf
+        features = []
+        for i in range(0, len(images), batch_size):
+            x = tf.convert_to_tensor(images[i:i + batch_size], tf.float32)
+            if x.shape[-1] == 1:
+                x = tf.repeat(x, 3, axis=-1)
+            x = tf.image.resize(x, (299, 299))
+            features.append(np.asarray(self.model(x, training=False)))
+        return np.concatenate(features), None
