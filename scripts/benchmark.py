@@ -87,8 +87,7 @@ def quality():
     extractor = experiment.domain_extractor("fashion_mnist",
                                             path=FLAGS.classifier_path)
     test = data.get_source("fashion_mnist", split="test")
-    real = np.concatenate(list(data.build(test, batch_size=1000,
-                                          shuffle=False)))
+    real = data.images_array(test)
     real_features, _ = extractor(real)
     contenders = [benchmarks.tutorial_contender(_train_images(256))]
     batch_images = {"tf_tutorial": 256}

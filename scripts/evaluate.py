@@ -43,8 +43,7 @@ def evaluate_images(model):
     extractor = metrics.DomainExtractor.load(classifier_path())
     test = data.get_source(FLAGS.dataset, split="test", data_dir=FLAGS.data_dir,
                            classes=FLAGS.classes)
-    real = np.concatenate(list(data.build(test, batch_size=1000,
-                                          shuffle=False)))
+    real = data.images_array(test)
     real_features, _ = extractor(real)
     fake = data.to_float(model.generate_uint8(FLAGS.num, seed=0)).numpy()
     fake_features, logits = extractor(fake)

@@ -1,4 +1,3 @@
-import json
 import os
 import subprocess
 import sys
@@ -7,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import export, models
+from tfgan_suite import export
 
 
 @pytest.fixture

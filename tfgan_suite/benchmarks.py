@@ -4,7 +4,6 @@ The reference is the TensorFlow DCGAN tutorial's training loop: one
 `tf.function` with two `GradientTape`s over the same nets, batch and data.
 """
 
-import os
 import time
 
 import keras

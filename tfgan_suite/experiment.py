@@ -18,7 +18,6 @@ import math
 import os
 
 import keras
-import numpy as np
 from absl import logging
 
 from tfgan_suite import callbacks as tgs_callbacks
@@ -96,6 +95,9 @@ def build_model(config, source):
                 f"but the {source.name} images are {source.image_shape}")
     elif cls is models.GAN:
         args.setdefault("data_shape", source.image_shape)
+        # Images are scaled to [-1, 1]: a tanh output, as DCGAN's.
+        if len(source.image_shape) == 3:
+            args.setdefault("output_activation", "tanh")
     if "num_classes" in cls.__init__.__code__.co_varnames:
         if not source.num_classes:
             raise ValueError(f"dataset: {config['model']} needs class labels "
@@ -133,8 +135,9 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
     test = data.get_source(dataset, split="test", labels=True,
                            data_dir=data_dir)
     model, accuracy = metrics.train_classifier(
-        data.build(source, batch_size=128), data.build(test, batch_size=500,
-                                                       shuffle=False),
+        data.build(source, batch_size=min(128, source.num_examples)),
+        data.build(test, batch_size=min(500, test.num_examples),
+                   shuffle=False),
         source.image_shape, source.num_classes, epochs=epochs, path=path)
     return metrics.DomainExtractor(model), accuracy
 
@@ -160,8 +163,7 @@ def fid_callback(config, out_dir):
     test = data.get_source(dataset, split="test",
                            data_dir=data_config.get("data_dir"),
                            classes=data_config.get("classes"))
-    real = np.concatenate(list(data.build(test, batch_size=1000,
-                                          shuffle=False)))
+    real = data.images_array(test)
     return tgs_callbacks.FID(extractor, real,
                              every_n_steps=int(train["fid_every_n_steps"]),
                              num_images=int(train.get("fid_num_images", 5000)),

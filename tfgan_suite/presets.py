@@ -7,11 +7,16 @@ override any field; `scripts/train.py --preset=NAME` applies one.
 
 import copy
 
-_ADAM_1E3 = {"class_name": "Adam",
-             "config": {"learning_rate": 1e-3, "beta_1": 0.5}}
+# Cosine decay to 0 over the run: the late small steps put samples within
+# 3 std (0.03 on the ring) of the modes.
+_ADAM_1E3 = {"class_name": "Adam", "config": {
+    "learning_rate": {"module": "keras.optimizers.schedules",
+                      "class_name": "CosineDecay", "config": {
+                          "initial_learning_rate": 1e-3, "decay_steps": 5000}},
+    "beta_1": 0.5}}
 _TOY_GAN = {
     "model": "gan",
-    "model_args": {"latent_dim": 2, "hidden": (256, 256)},
+    "model_args": {"latent_dim": 2, "hidden": (128, 128)},
     "compile": {"loss": "non_saturating", "g_optimizer": _ADAM_1E3,
                 "d_optimizer": _ADAM_1E3},
     "train": {"steps": 5000, "steps_per_epoch": 1000},

@@ -55,3 +55,12 @@ def test_bad_batch_sizes(batch_size, message):
 def test_empty_dataset():
     with pytest.raises(ValueError, match="toy: the dataset is empty"):
         data.from_arrays(np.zeros((0, 2, 2, 1), np.uint8), name="toy")
+
+
+def test_images_array_keeps_every_image_in_order():
+    images = np.arange(7, dtype=np.uint8).reshape(7, 1, 1, 1)
+    source = data.from_arrays(images, labels=np.zeros(7), name="toy")
+    array = data.images_array(source, batch_size=3)
+    assert array.shape == (7, 1, 1, 1)
+    np.testing.assert_allclose(array.ravel(), images.ravel() / 127.5 - 1,
+                               atol=1e-6)

@@ -3,7 +3,6 @@ import os
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from tfgan_suite import data, models
 from tests.conftest import pattern_images

@@ -1,7 +1,6 @@
 import numpy as np
-import pytest
 
-from tfgan_suite import data, models
+from tfgan_suite import models
 
 
 def ring(n, seed=0):

@@ -3,7 +3,7 @@
 import inspect
 
 from tfgan_suite.data import pipeline, sources, toy
-from tfgan_suite.data.pipeline import build, to_float, to_uint8
+from tfgan_suite.data.pipeline import build, images_array, to_float, to_uint8
 from tfgan_suite.data.sources import Source, from_arrays
 
 #: Sources with "train" / "test" splits.
@@ -58,5 +58,6 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
                  repeat=repeat, seed=seed)
 
 
-__all__ = ["SOURCES", "Source", "build", "from_arrays", "get_source", "load",
+__all__ = ["SOURCES", "Source", "build", "from_arrays", "get_source",
+           "images_array", "load",
            "pipeline", "sources", "to_float", "to_uint8", "toy"]

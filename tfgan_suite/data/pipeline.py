@@ -4,6 +4,7 @@ batch(drop_remainder) -> prefetch.
 Augmentation runs after the cache so each epoch sees new random draws.
 """
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -73,3 +74,11 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
         ds = ds.batch(int(batch_size), drop_remainder=drop_remainder,
                       num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def images_array(source, batch_size=1000):
+    """Every image of `source` as one float32 numpy array in [-1, 1] (in
+    order, none dropped): the real side of FID and friends."""
+    ds = build(source, batch_size=batch_size, shuffle=False, cache=False,
+               drop_remainder=False)
+    return np.concatenate([tf.nest.flatten(batch)[0].numpy() for batch in ds])

@@ -1,0 +1,59 @@
+import keras
+import pytest
+
+from tfgan_suite import data, experiment, presets
+
+
+def test_presets_build_and_compile():
+    for name in presets.PRESETS:
+        config = experiment.make_config(name)
+        assert config["preset"] == name and config["model"]
+
+
+def test_toy_preset_uses_a_decaying_learning_rate():
+    config = experiment.make_config("ring_gan")
+    model = experiment.build_model(config, data.get_source("ring",
+                                                           num_examples=64))
+    schedule = model.g_optimizer._learning_rate
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert model.generator.output_shape == (None, 2)
+
+
+def test_overrides_are_routed_to_their_section():
+    config = experiment.make_config("fashion_mnist_dcgan", epochs=3,
+                                    batch_size=16, loss="hinge", filters=8,
+                                    classes=None)
+    assert config["train"]["epochs"] == 3
+    assert config["data"]["batch_size"] == 16
+    assert config["compile"]["loss"] == "hinge"
+    assert config["model_args"]["filters"] == 8
+    with pytest.raises(ValueError, match="colour: not a config field"):
+        experiment.make_config(colour="red")
+    with pytest.raises(ValueError, match="model: expected one of"):
+        experiment.make_config(model="nope")
+
+
+def test_image_shape_must_match_the_data(cifar_dir):
+    config = experiment.make_config("cifar10_dcgan", data_dir=cifar_dir,
+                                    image_shape=(28, 28, 1))
+    source = data.get_source("cifar10", data_dir=cifar_dir)
+    with pytest.raises(ValueError, match=r"image_shape: the model expects "
+                                         r"\(28, 28, 1\) but the cifar10 "
+                                         r"images are \(32, 32, 3\)"):
+        experiment.build_model(config, source)
+
+
+def test_conditional_model_needs_labels():
+    config = experiment.make_config(model="cgan")
+    with pytest.raises(ValueError, match="dataset: cgan needs class labels "
+                                         "and ring has none"):
+        experiment.build_model(config, data.get_source("ring",
+                                                       num_examples=8))
+
+
+def test_mlp_gan_on_images_gets_a_tanh_output(idx_dir):
+    config = experiment.make_config(model="gan")
+    source = data.get_source("fashion_mnist", data_dir=idx_dir)
+    model = experiment.build_model(config, source)
+    assert model.output_activation == "tanh"
+    assert model.generator.output_shape == (None, 28, 28, 1)
