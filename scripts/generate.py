@@ -42,9 +42,10 @@ def main(argv):
         print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
               f"(mean score of kept samples {scores.mean():.4f})")
     else:
-        images = model.generate_uint8(FLAGS.num, seed=FLAGS.seed,
-                                      **conditioning)
-    plots.save_grid(images, FLAGS.out, scale=FLAGS.scale)
+        points = len(getattr(model, "data_shape", (0, 0, 0))) < 3  # toy data
+        generate = model.generate if points else model.generate_uint8
+        images = generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
+    plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
 
 

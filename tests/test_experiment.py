@@ -57,3 +57,14 @@ def test_mlp_gan_on_images_gets_a_tanh_output(idx_dir):
     model = experiment.build_model(config, source)
     assert model.output_activation == "tanh"
     assert model.generator.output_shape == (None, 28, 28, 1)
+
+
+def test_toy_run_draws_scatter_plots(tmp_path):
+    config = experiment.make_config("ring_gan", steps=4, steps_per_epoch=2,
+                                    verbose=0)
+    model, history = experiment.run(config, str(tmp_path))
+    assert len(history.history["d_loss"]) == 2
+    from PIL import Image
+    assert Image.open(tmp_path / "samples" / "epoch_0002.png").size == (500,
+                                                                       500)
+    assert model.generate(3, seed=0).shape == (3, 2)

@@ -11,7 +11,8 @@ from tfgan_suite import plots
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Renders a fixed batch of noise as a PNG grid during training.
+    """Renders a fixed batch of noise as a PNG grid during training (toy
+    2-D data: a scatter plot).
 
     The same seeds are used every time, so the grids show one set of noise
     turning into images over training (the seed paper's Fig. 8). At the end
@@ -41,8 +42,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     def render(self, name):
         images = self.model.generate(self.num_images, seed=self.seed)
-        path = plots.save_grid(images, os.path.join(self.out_dir, name),
-                               scale=self.scale)
+        path = plots.save_samples(images, os.path.join(self.out_dir, name),
+                                  scale=self.scale)
         self.paths.append(path)
         return path
 

@@ -214,6 +214,7 @@ def run(config, out_dir, extra_callbacks=()):
     samples = tgs_callbacks.SampleGrid(
         os.path.join(out_dir, "samples"), every_n_epochs=1,
         every_n_steps=train.get("sample_every_n_steps"),
+        num_images=64 if len(source.image_shape) == 3 else 1000,
         scale=2 if max(source.image_shape[:2]) <= 32 else 1)
     fid = ([fid_callback(config, out_dir)]
            if train.get("fid_every_n_steps") else [])

@@ -37,6 +37,36 @@ def save_grid(images, path, rows=None, scale=1):
     return path
 
 
+def save_points(points, path, reference=None, title=None):
+    """Scatter plot of 1-D or 2-D samples (toy data), over `reference`
+    points (e.g. the mixture's centres) when given."""
+    from matplotlib.figure import Figure
+    points = np.asarray(points)
+    fig = Figure(figsize=(5, 5), dpi=100)
+    ax = fig.add_subplot()
+    if points.shape[-1] == 1:
+        ax.hist(points.ravel(), bins=100, density=True, color="C0")
+    else:
+        ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, color="C0")
+        if reference is not None:
+            reference = np.asarray(reference)
+            ax.scatter(reference[:, 0], reference[:, 1], s=30, marker="x",
+                       color="C3")
+        ax.set_aspect("equal")
+    ax.set_title(title or f"{len(points)} samples")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path)
+    return path
+
+
+def save_samples(samples, path, scale=1):
+    """Images as a grid, toy points as a scatter plot."""
+    samples = np.asarray(samples)
+    if samples.ndim == 4:
+        return save_grid(samples, path, scale=scale)
+    return save_points(samples, path)
+
+
 def save_gif(frame_paths, path, duration_ms=300):
     """Animated GIF of the PNG frames (e.g. the sample grids over training)."""
     frames = [Image.open(p).convert("RGB") for p in frame_paths]
