@@ -160,11 +160,17 @@ def fid_callback(config, out_dir):
                          f"{dataset}")
     extractor = domain_extractor(dataset, data_config.get("data_dir"),
                                  train.get("classifier_path"))
-    test = data.get_source(dataset, split="test",
-                           data_dir=data_config.get("data_dir"),
-                           classes=data_config.get("classes"))
-    real = data.images_array(test)
-    return tgs_callbacks.FID(extractor, real,
+    classes = data_config.get("classes")
+    # Real statistics are cached per classifier (its file time) and classes.
+    path = classifier_path(dataset, train.get("classifier_path"))
+    cache = (f"{path}.real-{'-'.join(map(str, classes)) if classes else 'all'}"
+             f"-{int(os.path.getmtime(path))}.npz")
+    real = None
+    if not os.path.isfile(cache):
+        real = data.images_array(data.get_source(
+            dataset, split="test", data_dir=data_config.get("data_dir"),
+            classes=classes))
+    return tgs_callbacks.FID(extractor, real, real_cache=cache,
                              every_n_steps=int(train["fid_every_n_steps"]),
                              num_images=int(train.get("fid_num_images", 5000)),
                              out_dir=out_dir)

@@ -103,6 +103,8 @@ def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
                     *TINY)
     assert result.returncode == 0, result.stderr[-3000:]
     assert classifier.exists()
+    # The real statistics are cached beside the classifier for later runs.
+    assert len(list(tmp_path.glob("classifier.keras.real-all-*.npz"))) == 1
     assert (out / "fid.csv").read_text().splitlines()[0] == "step,domain_FID"
     assert len((out / "fid.csv").read_text().splitlines()) == 3
     assert "fid" in (out / "history.csv").read_text().splitlines()[0]
