@@ -145,8 +145,9 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
 def domain_extractor(dataset, data_dir=None, path=None):
     """The domain classifier of `dataset`, trained and saved on first use."""
     from tfgan_suite import metrics
-    if os.path.isfile(classifier_path(dataset, path)):
-        return metrics.DomainExtractor.load(classifier_path(dataset, path))
+    found = classifier_path(dataset, path)
+    if os.path.isfile(found):
+        return metrics.DomainExtractor.load(found)
     return train_domain_classifier(dataset, data_dir, path)[0]
 
 

@@ -86,14 +86,12 @@ def discriminator_body(x, image_shape, filters=64):
 
 def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
     """z (latent_dim,) -> image `image_shape` in [-1, 1]."""
-    upsampling_levels(image_shape)
     z = keras.Input((latent_dim,), name="z")
     return keras.Model(z, generator_body(z, image_shape, filters), name=name)
 
 
 def build_discriminator(image_shape, filters=64, name="discriminator"):
     """image `image_shape` -> one real/fake logit."""
-    upsampling_levels(image_shape)
     images = keras.Input(image_shape, name="images")
     return keras.Model(images, discriminator_body(images, image_shape,
                                                   filters), name=name)
@@ -104,7 +102,6 @@ def build_conditional_generator(image_shape, num_classes, latent_dim=100,
                                 name="generator"):
     """[z, label] -> image: the label's embedding is concatenated to z
     (Mirza & Osindero 2014)."""
-    upsampling_levels(image_shape)
     z = keras.Input((latent_dim,), name="z")
     label = keras.Input((), dtype="int32", name="label")
     embedded = layers.Embedding(num_classes, embedding_dim,
@@ -118,7 +115,6 @@ def build_conditional_discriminator(image_shape, num_classes, filters=64,
                                     name="discriminator"):
     """[image, label] -> logit: the label's embedding, shaped as one extra
     image channel, is concatenated to the image (Mirza & Osindero 2014)."""
-    upsampling_levels(image_shape)
     height, width = image_shape[:2]
     images = keras.Input(image_shape, name="images")
     label = keras.Input((), dtype="int32", name="label")
