@@ -1,10 +1,13 @@
 """Evaluate a trained generator: domain FID / KID / IS and classes covered
-(images), or mode coverage (toy 2-D data). Writes JSON.
+(images), mode coverage (toy 2-D data), or L1 / PSNR / SSIM on the test
+pairs (pix2pix). Writes JSON.
 
     # once per dataset: train the domain classifier (saved, then reused)
     python scripts/evaluate.py --train_classifier --dataset=fashion_mnist
     python scripts/evaluate.py --model_path=runs/demo --dataset=fashion_mnist
     python scripts/evaluate.py --model_path=runs/ring --dataset=ring
+    python scripts/evaluate.py --model=pix2pix --model_path=runs/facades \
+        --dataset=facades --data_dir=facades
 """
 
 import json
@@ -19,6 +22,12 @@ from tfgan_suite.metrics.modes import mode_coverage
 
 flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
                     "SavedModel folder.")
+flags.DEFINE_string("model", None, "Expected kind of model (e.g. pix2pix): "
+                    "an error if the file holds another.")
+flags.DEFINE_string("split", "test", "Split of the paired data (pix2pix).")
+flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: the "
+                  "direction the model was trained in (default: the "
+                  "dataset's).")
 flags.DEFINE_string("dataset", "fashion_mnist", "The data the model learned.")
 flags.DEFINE_string("data_dir", None, "Where the data is.")
 flags.DEFINE_list("classes", None, "CIFAR-10 classes the model learned.")
@@ -58,9 +67,22 @@ def evaluate_images(model):
         real_i, fake_i = inception(real)[0], inception(fake)[0]
         results["fid"] = metrics.frechet_distance(real_i, fake_i)
         results["kid"] = metrics.kernel_distance(real_i, fake_i)
-    if hasattr(model, "num_classes"):
+    if model.num_classes:
         results["label_accuracy"] = label_accuracy(model, extractor)
     return results
+
+
+def evaluate_pairs(model):
+    if not hasattr(model, "translate_uint8"):
+        raise ValueError(f"--dataset: {FLAGS.dataset} holds image pairs; "
+                         f"expected a pix2pix model at {FLAGS.model_path}")
+    test = data.get_source(FLAGS.dataset, split=FLAGS.split,
+                           data_dir=FLAGS.data_dir,
+                           image_size=model.image_shape[0],
+                           direction=FLAGS.direction)
+    pairs = data.build(test, batch_size=8, shuffle=False, augment=False,
+                       drop_remainder=False)
+    return metrics.evaluate_translation(model.translate_uint8, pairs)
 
 
 def label_accuracy(model, extractor, per_label=1000):
@@ -89,7 +111,13 @@ def main(argv):
         raise ValueError("--model_path: expected a run folder, .keras file "
                          "or SavedModel (or --train_classifier)")
     model = sampling.load(FLAGS.model_path)
-    if FLAGS.dataset in toy.MIXTURES:
+    kind = type(model).__name__.lower()
+    if FLAGS.model and FLAGS.model != kind:
+        raise ValueError(f"--model: expected a {FLAGS.model} model at "
+                         f"{FLAGS.model_path}, found {kind}")
+    if FLAGS.dataset in data.PAIRED_SOURCES:
+        results = evaluate_pairs(model)
+    elif FLAGS.dataset in toy.MIXTURES:
         centers, std = toy.MIXTURES[FLAGS.dataset]
         samples = model.generate(min(FLAGS.num, 2500), seed=0)
         results = mode_coverage(samples, centers, std)

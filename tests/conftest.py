@@ -83,3 +83,21 @@ def tiny_dataset():
     from tfgan_suite import data
     source = data.from_arrays(pattern_images(64, 28, 28, 1), name="tiny")
     return data.build(source, batch_size=16, seed=0)
+
+
+def write_pairs(directory, size=64, counts=(("train", 8), ("val", 2),
+                                            ("test", 4))):
+    """pix2pix layout: split folders of A|B JPEGs, B = the colour negative
+    of A (a mapping the U-Net can learn in a few steps)."""
+    root = directory / "pairs"
+    for split, n in counts:
+        (root / split).mkdir(parents=True)
+        for i, a in enumerate(pattern_images(n, size, size, 3, seed=len(split))):
+            pair = np.concatenate([a, 255 - a], axis=1)
+            Image.fromarray(pair).save(root / split / f"{i}.jpg", quality=95)
+    return str(root)
+
+
+@pytest.fixture
+def pairs_dir(tmp_path):
+    return write_pairs(tmp_path)

@@ -66,6 +66,36 @@ class SampleGrid(keras.callbacks.Callback):
                                                     "progress.gif"))
 
 
+class TranslationGrid(SampleGrid):
+    """Input / ground truth / prediction rows on fixed pairs during training
+    (pix2pix, the seed paper's Fig. 12); same schedule and GIF as
+    `SampleGrid`.
+
+    Args:
+      out_dir: folder for the PNGs and `progress.gif`.
+      inputs, targets: fixed images, float in [-1, 1] or uint8 (N, H, W, C).
+    """
+
+    def __init__(self, out_dir, inputs, targets, every_n_epochs=1,
+                 every_n_steps=None, gif=True, scale=1):
+        super().__init__(out_dir, every_n_epochs, every_n_steps,
+                         num_images=len(inputs), gif=gif, scale=scale)
+        self.inputs = np.asarray(inputs)
+        self.targets = np.asarray(targets)
+
+    def render(self, name):
+        from tfgan_suite.data.pipeline import to_uint8
+        inputs, targets = (x if x.dtype == np.uint8 else to_uint8(x).numpy()
+                           for x in (self.inputs, self.targets))
+        predicted = self.model.translate_uint8(inputs)
+        rows = np.stack([inputs, targets, predicted], axis=1)
+        path = plots.save_grid(rows.reshape(-1, *inputs.shape[1:]),
+                               os.path.join(self.out_dir, name),
+                               rows=len(inputs), scale=self.scale)
+        self.paths.append(path)
+        return path
+
+
 class LossHistory(keras.callbacks.Callback):
     """Per-step losses to `losses.csv` and a plot `losses.png`.
 

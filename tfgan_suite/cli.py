@@ -11,11 +11,13 @@ from absl import app, flags, logging
 
 def define_training_flags():
     """Flags of `scripts/train.py`; None means "the preset's value"."""
-    flags.DEFINE_string("model", None, "Model: gan, dcgan, ... "
+    flags.DEFINE_string("model", None, "Model: gan, dcgan, cgan, sagan, pix2pix "
                         "(default: the preset's, else dcgan).")
     flags.DEFINE_string("preset", None, "A configuration of tgs.presets, "
                         "e.g. fashion_mnist_dcgan.")
-    flags.DEFINE_string("dataset", None, "fashion_mnist, cifar10 or folder.")
+    flags.DEFINE_string("dataset", None, "fashion_mnist, cifar10, folder, "
+                        "ring, grid; pairs: facades, pairs (any A|B folder),"
+                        " synthetic_pairs.")
     flags.DEFINE_list("classes", None, "Class names or indices to keep "
                       "(CIFAR-10), e.g. horse.")
     flags.DEFINE_string("data_dir", None, "Where the data is (CIFAR-10 "
@@ -28,6 +30,15 @@ def define_training_flags():
     flags.DEFINE_integer("batch_size", None, "Minibatch size m.")
     flags.DEFINE_integer("latent_dim", None, "Length of z.")
     flags.DEFINE_integer("filters", None, "Width of the DCGAN nets.")
+    flags.DEFINE_integer("num_classes", None, "Class-conditional SAGAN: the "
+                         "number of classes (the data must have labels).")
+    flags.DEFINE_integer("attention_resolution", None, "SAGAN: width of the "
+                         "feature maps with self-attention.")
+    flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: which "
+                      "half of each A|B image is the input.")
+    flags.DEFINE_float("l1_lambda", None, "pix2pix: weight of the L1 term.")
+    flags.DEFINE_enum("norm", None, ["batch", "instance"], "pix2pix: "
+                      "normalization in both nets.")
     flags.DEFINE_integer("d_steps", None, "Discriminator steps per "
                          "generator step (k of Algorithm 1).")
     flags.DEFINE_string("loss", None, "minimax, non_saturating, "
@@ -59,6 +70,9 @@ def training_overrides(FLAGS):
         steps_per_epoch=FLAGS.steps_per_epoch, batch_size=FLAGS.batch_size,
         latent_dim=FLAGS.latent_dim, filters=FLAGS.filters,
         d_steps=FLAGS.d_steps, loss=FLAGS.loss,
+        num_classes=FLAGS.num_classes,
+        attention_resolution=FLAGS.attention_resolution,
+        direction=FLAGS.direction, l1_lambda=FLAGS.l1_lambda, norm=FLAGS.norm,
         sample_every_n_steps=FLAGS.sample_every_n_steps, jit_compile=jit,
         seed=FLAGS.seed, export=FLAGS.export,
         fid_every_n_steps=FLAGS.fid_every_n_steps,

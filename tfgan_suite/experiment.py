@@ -18,6 +18,7 @@ import math
 import os
 
 import keras
+import numpy as np
 from absl import logging
 
 from tfgan_suite import callbacks as tgs_callbacks
@@ -53,11 +54,13 @@ def make_config(preset=None, **overrides):
                 config[key] = value
         config["preset"] = preset
     sections = {
-        "model_args": ("latent_dim", "d_steps", "filters", "image_shape"),
+        "model_args": ("latent_dim", "d_steps", "filters", "image_shape",
+                       "num_classes", "attention_resolution", "l1_lambda",
+                       "norm"),
         "compile": ("loss", "g_optimizer", "d_optimizer", "jit_compile",
                     "steps_per_execution"),
         "data": ("dataset", "classes", "data_dir", "batch_size", "image_size",
-                 "split"),
+                 "split", "direction"),
         "train": ("epochs", "steps", "steps_per_epoch", "sample_every_n_steps",
                   "seed", "verbose", "fid_every_n_steps", "fid_num_images",
                   "classifier_path"),
@@ -98,11 +101,23 @@ def build_model(config, source):
         # Images are scaled to [-1, 1]: a tanh output, as DCGAN's.
         if len(source.image_shape) == 3:
             args.setdefault("output_activation", "tanh")
-    if "num_classes" in cls.__init__.__code__.co_varnames:
-        if not source.num_classes:
-            raise ValueError(f"dataset: {config['model']} needs class labels "
-                             f"and {source.name} has none")
+    if config["model"] in models.CONDITIONAL:
         args.setdefault("num_classes", source.num_classes)
+    if args.get("num_classes"):
+        if not source.num_classes:
+            raise ValueError(f"dataset: {config['model']} with num_classes "
+                             f"needs class labels and {source.name} has none")
+        if source.num_classes > int(args["num_classes"]):
+            raise ValueError(
+                f"num_classes: {source.name} has labels 0..{source.num_classes - 1}"
+                f", more than num_classes={args['num_classes']}")
+    paired = config["model"] in models.PAIRED
+    if paired != source.paired:
+        raise ValueError(
+            f"dataset: {config['model']} trains on "
+            f"{'(input, target) pairs' if paired else 'single images'} and "
+            f"{source.name} has {'pairs' if source.paired else 'single images'}"
+            f" (paired datasets: {', '.join(data.PAIRED_SOURCES)})")
     model = cls(**args)
     model.compile(**config["compile"])
     return model
@@ -177,6 +192,30 @@ def fid_callback(config, out_dir):
                              out_dir=out_dir)
 
 
+def sample_callback(config, source, out_dir, num_pairs=4):
+    """The figure drawn during training: a grid of samples from fixed noise,
+    or input / target / prediction rows on fixed test pairs (pix2pix)."""
+    folder = os.path.join(out_dir, "samples")
+    every_n_steps = config["train"].get("sample_every_n_steps")
+    if source.paired:
+        data_config = {k: v for k, v in config["data"].items()
+                       if k not in ("batch_size", "split")}
+        dataset = data_config.pop("dataset")
+        try:
+            test = data.get_source(dataset, split="test", **data_config)
+        except ValueError:  # no test split: fixed training pairs, unjittered.
+            test = source
+        pairs = list(data.build(test, batch_size=None, shuffle=False,
+                                augment=False, cache=False).take(num_pairs))
+        return tgs_callbacks.TranslationGrid(
+            folder, np.stack([p[0] for p in pairs]),
+            np.stack([p[1] for p in pairs]), every_n_steps=every_n_steps)
+    return tgs_callbacks.SampleGrid(
+        folder, every_n_epochs=1, every_n_steps=every_n_steps,
+        num_images=64 if len(source.image_shape) == 3 else 1000,
+        scale=2 if max(source.image_shape[:2]) <= 32 else 1)
+
+
 def run(config, out_dir, extra_callbacks=()):
     """Trains the model of `config`; returns (model, keras History).
 
@@ -197,7 +236,8 @@ def run(config, out_dir, extra_callbacks=()):
     dataset = data_config.pop("dataset")
     batch_size = int(data_config.pop("batch_size"))
     split = data_config.pop("split", "train")
-    labels = config["model"] in models.CONDITIONAL
+    labels = (config["model"] in models.CONDITIONAL
+              or bool(config["model_args"].get("num_classes")))
     source = data.get_source(
         dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=labels or None, **data_config)
@@ -218,17 +258,18 @@ def run(config, out_dir, extra_callbacks=()):
                  config["model"], dataset, source.num_examples, batch_size,
                  epochs)
 
-    samples = tgs_callbacks.SampleGrid(
-        os.path.join(out_dir, "samples"), every_n_epochs=1,
-        every_n_steps=train.get("sample_every_n_steps"),
-        num_images=64 if len(source.image_shape) == 3 else 1000,
-        scale=2 if max(source.image_shape[:2]) <= 32 else 1)
+    samples = sample_callback(config, source, out_dir)
     fid = ([fid_callback(config, out_dir)]
            if train.get("fid_every_n_steps") else [])
     callbacks = [
         samples,
         *fid,  # before the loggers, so they see its `fid`
-        tgs_callbacks.LossHistory(out_dir),
+        # Fig. 13 of the seed paper reads the losses against chance, log 2.
+        tgs_callbacks.LossHistory(
+            out_dir, hlines={"log 2": math.log(2)},
+            # pix2pix: its g_loss (GAN + 100 L1) would flatten the others.
+            keys=(["d_loss", "g_gan_loss", "g_l1_loss"] if source.paired
+                  else None)),
         keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv")),
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")),
         keras.callbacks.ModelCheckpoint(

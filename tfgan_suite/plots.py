@@ -109,3 +109,49 @@ def save_loss_plot(steps, series, path, hlines=None, title=None,
     fig.tight_layout()
     fig.savefig(path)
     return path
+
+
+def save_attention_maps(images, attention, queries, path):
+    """SAGAN Fig. 1: where query pixels attend, one row per image.
+
+    Args:
+      images: (N, H, W, C) uint8 or float in [-1, 1].
+      attention: (N, h*w, h*w) attention rows of an h x w feature map
+        (row q: the distribution over positions that query q attends to).
+      queries: [(row, col)] in feature-map coordinates, drawn as coloured
+        dots on the image; each gets a column showing its map over the image.
+    """
+    from matplotlib.figure import Figure
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = to_uint8(images).numpy()
+    attention = np.asarray(attention)
+    n, height, width = images.shape[:3]
+    side = int(round(math.sqrt(attention.shape[-1] * width / height)))
+    h, w = attention.shape[-1] // side, side
+    fig = Figure(figsize=(1.6 * (len(queries) + 1), 1.6 * n), dpi=100)
+    axes = fig.subplots(n, len(queries) + 1, squeeze=False)
+    scale_y, scale_x = height / h, width / w
+    for i in range(n):
+        shown = images[i, ..., 0] if images.shape[-1] == 1 else images[i]
+        axes[i, 0].imshow(shown, cmap="gray")
+        for k, (r, c) in enumerate(queries):
+            centre = ((c + 0.5) * scale_x - 0.5, (r + 0.5) * scale_y - 0.5)
+            axes[i, 0].scatter(*centre, s=25, color=f"C{k}",
+                               edgecolors="white")
+            attended = attention[i, r * w + c].reshape(h, w)
+            axes[i, k + 1].imshow(shown, cmap="gray")
+            axes[i, k + 1].imshow(attended, cmap="inferno", alpha=0.6,
+                                  extent=(-0.5, width - 0.5, height - 0.5,
+                                          -0.5), interpolation="nearest")
+            axes[i, k + 1].scatter(*centre, s=25, color=f"C{k}",
+                                   edgecolors="white")
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for k in range(len(queries)):
+        axes[0, k + 1].set_title(f"query {k + 1}", fontsize=8,
+                                 color=f"C{k}")
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path)
+    return path

@@ -75,7 +75,7 @@ def test_generate_from_the_saved_model_and_export_again(cifar_run):
 
 @pytest.mark.parametrize("args, message", [
     (["--model=stylegan"],
-     "error: model: expected one of ['cgan', 'dcgan', 'gan']"),
+     "error: model: expected one of ['cgan', 'dcgan', 'gan', "),
     (["--dataset=cifar10", "--data_dir=/no/such/dir"],
      "error: data_dir: /no/such/dir is not a directory"),
     (["--epochs=0"], "error: epochs: expected a positive integer, got 0"),
@@ -131,3 +131,68 @@ def test_cgan_end_to_end(tmp_path, idx_dir):
                     "--num=4")
     assert result.returncode == 2
     assert "error: labels: expected classes 0..9, got [12]" in result.stderr
+
+
+def test_sagan_preset_and_attention_maps(tmp_path):
+    data_dir = write_cifar(tmp_path)
+    out = tmp_path / "sagan"
+    result = script("train.py", "--model=sagan", "--preset=cifar10_horse_sagan",
+                    f"--data_dir={data_dir}", "--steps=2",
+                    "--filters=8", "--latent_dim=8", "--batch_size=2",
+                    f"--out_dir={out}", *NO_FID)
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+    config = json.loads((out / "config.json").read_text())
+    assert config["train"]["fid_every_n_steps"] == 0  # the flag wins
+    assert config["data"]["classes"] == ["horse"]
+    png = tmp_path / "attention.png"
+    result = script("generate.py", "--model=sagan", f"--model_path={out}",
+                    "--attention_maps", "--num=2", f"--out={png}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert png.stat().st_size > 1000
+    result = script("generate.py", "--model=dcgan", f"--model_path={out}")
+    assert result.returncode == 2
+    assert "error: --model: expected a dcgan model" in result.stderr
+    # Conditional SAGAN: more labels in the data than num_classes.
+    result = script("train.py", "--model=sagan", "--dataset=cifar10",
+                    f"--data_dir={data_dir}", "--num_classes=5", "--steps=1",
+                    "--filters=8", "--latent_dim=8", "--batch_size=2",
+                    f"--out_dir={tmp_path / 'c'}", *NO_FID)
+    assert result.returncode == 2
+    assert ("error: num_classes: cifar10 has labels 0..9, more than "
+            "num_classes=5") in result.stderr
+
+
+def test_pix2pix_end_to_end(tmp_path):
+    from tests.conftest import write_pairs
+    pairs = write_pairs(tmp_path)
+    out = tmp_path / "p2p"
+    result = script("train.py", "--model=pix2pix", "--dataset=pairs",
+                    f"--data_dir={pairs}", "--image_size=64,64", "--epochs=1",
+                    "--filters=4", "--batch_size=2", f"--out_dir={out}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (out / "samples" / "epoch_0001.png").exists()
+    header = (out / "losses.csv").read_text().splitlines()[0]
+    assert header == "step,d_loss,g_gan_loss,g_l1_loss"
+    result = script("evaluate.py", "--model=pix2pix", f"--model_path={out}",
+                    "--dataset=pairs", f"--data_dir={pairs}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+    scores = json.loads((out / "eval.json").read_text())
+    assert scores["num_pairs"] == 4 and 0 < scores["l1"] < 1
+    assert 0 < scores["psnr"] < 100 and -1 <= scores["ssim"] <= 1
+    result = script("export.py", f"--model_path={out}", "--name=pix2pix",
+                    f"--root={tmp_path / 'saved'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "saved" / "pix2pix" / "1" / "saved_model.pb").exists()
+    # A wrong pairing of model and data, a misspelled direction.
+    result = script("train.py", "--model=dcgan", "--dataset=pairs",
+                    f"--data_dir={pairs}", "--epochs=1", *TINY,
+                    f"--out_dir={tmp_path / 'x'}", *NO_FID)
+    assert result.returncode == 2
+    assert "error: dataset: dcgan trains on single images" in result.stderr
+    result = script("train.py", "--model=pix2pix", "--dataset=pairs",
+                    f"--data_dir={pairs}", "--direction=AtoC",
+                    f"--out_dir={tmp_path / 'y'}")
+    assert result.returncode != 0
+    assert "--direction" in result.stderr and "AtoB" in result.stderr

@@ -2,17 +2,23 @@
 
 import inspect
 
-from tfgan_suite.data import pipeline, sources, toy
+from tfgan_suite.data import paired, pipeline, sources, toy
 from tfgan_suite.data.pipeline import build, images_array, to_float, to_uint8
 from tfgan_suite.data.sources import Source, from_arrays
 
 #: Sources with "train" / "test" splits.
-SPLIT_SOURCES = ("fashion_mnist", "cifar10")
+SPLIT_SOURCES = ("fashion_mnist", "cifar10", "facades", "pairs",
+                 "synthetic_pairs")
+#: Sources of (input, target) image pairs.
+PAIRED_SOURCES = ("facades", "pairs", "synthetic_pairs")
 #: Source functions by name; each returns a `Source`.
 SOURCES = {
     "fashion_mnist": sources.fashion_mnist,
     "cifar10": sources.cifar10,
     "folder": sources.folder,
+    "facades": paired.facades,
+    "pairs": paired.aligned,
+    "synthetic_pairs": paired.synthetic_pairs,
     "ring": toy.ring,
     "grid": toy.grid,
     "gaussian_1d": toy.gaussian_1d,
@@ -38,12 +44,14 @@ def get_source(name, **kwargs):
 
 
 def load(name, split="train", batch_size=None, *, labels=False, classes=None,
-         data_dir=None, image_size=None, shuffle=None, repeat=False,
-         seed=None):
+         data_dir=None, image_size=None, direction=None, shuffle=None,
+         repeat=False, seed=None):
     """Loads dataset `name` as float32 NHWC images in [-1, 1].
 
     Returns batches of images, or of (images, int32 labels) with
-    `labels=True`. Shuffling defaults to on for the training split.
+    `labels=True`, or of (input, target) images for the paired sources
+    (`facades`, `pairs`: any A|B folder, `synthetic_pairs`; `direction`
+    AtoB/BtoA). Shuffling defaults to on for the training split.
 
     Example:
         ds = tgs.data.load("cifar10", classes=["horse"], data_dir=d,
@@ -51,13 +59,14 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
     """
     source = get_source(name, split=split if name in SPLIT_SOURCES else None,
                         labels=labels or None, classes=classes,
-                        data_dir=data_dir, image_size=image_size)
+                        data_dir=data_dir, image_size=image_size,
+                        direction=direction)
     if shuffle is None:
         shuffle = split == "train"
     return build(source, batch_size=batch_size, shuffle=shuffle,
                  repeat=repeat, seed=seed)
 
 
-__all__ = ["SOURCES", "Source", "build", "from_arrays", "get_source",
+__all__ = ["PAIRED_SOURCES", "SOURCES", "Source", "build", "from_arrays", "get_source",
            "images_array", "load",
-           "pipeline", "sources", "to_float", "to_uint8", "toy"]
+           "paired", "pipeline", "sources", "to_float", "to_uint8", "toy"]

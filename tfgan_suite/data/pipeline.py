@@ -23,13 +23,20 @@ def to_uint8(images):
     return tf.cast(tf.clip_by_value(tf.round(images), 0.0, 255.0), tf.uint8)
 
 
-def _map_images(fn):
-    """Applies `fn` to the image of an element that may be (image, label)."""
+def _map_images(fn, paired=False):
+    """Applies `fn` to the image of an element that may be (image, label);
+    for `paired` sources `fn(input, target)` gets both images."""
     def apply(*element):
+        if paired:
+            return fn(*element)
         if len(element) == 1:
             return fn(element[0])
         return (fn(element[0]),) + tuple(element[1:])
     return apply
+
+
+def _both(fn):
+    return lambda a, b: (fn(a), fn(b))
 
 
 def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
@@ -44,7 +51,10 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
         with `drop_remainder`).
       shuffle: reshuffle every epoch with a buffer of the whole dataset (capped
         at 60 000 elements).
-      augment: optional `fn(image) -> image` applied after the cache.
+      augment: optional `fn(image) -> image` (for paired sources
+        `fn(input, target) -> (input, target)`) applied after the cache;
+        default: the source's own (pix2pix jitter on training pairs). Pass
+        False for none.
       repeat: repeat forever (for step-based training).
       seed: shuffle seed, for reproducible runs.
     """
@@ -58,9 +68,11 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
                 f"dataset ({source.num_examples} examples); with "
                 f"drop_remainder no batch would be produced")
     ds = source.dataset
+    paired = source.paired
     image_spec = tf.nest.flatten(ds.element_spec)[0]
     if image_spec.dtype == tf.uint8:  # toy sources are already float32.
-        ds = ds.map(_map_images(to_float), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(_map_images(_both(to_float) if paired else to_float,
+                                paired), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
     if shuffle:
@@ -68,8 +80,11 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
                         reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
-    if augment is not None:
-        ds = ds.map(_map_images(augment), num_parallel_calls=tf.data.AUTOTUNE)
+    if augment is None:
+        augment = source.augment
+    if augment:
+        ds = ds.map(_map_images(augment, paired),
+                    num_parallel_calls=tf.data.AUTOTUNE)
     if batch_size is not None:
         ds = ds.batch(int(batch_size), drop_remainder=drop_remainder,
                       num_parallel_calls=tf.data.AUTOTUNE)

@@ -8,7 +8,7 @@ Normalisation, caching, shuffling and batching happen in one place,
 import dataclasses
 import os
 import pickle
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -26,13 +26,18 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 @dataclasses.dataclass
 class Source:
-    """An unbatched dataset of uint8 images (or (image, label) pairs)."""
+    """An unbatched dataset of uint8 images, (image, label) pairs or, for
+    `paired` sources, (input image, target image) pairs."""
 
     dataset: tf.data.Dataset
     num_examples: int
     image_shape: tuple
     class_names: Optional[Sequence[str]] = None
     name: str = ""
+    #: Elements are (input, target) image pairs (pix2pix).
+    paired: bool = False
+    #: Augmentation the pipeline applies by default (e.g. pix2pix jitter).
+    augment: Optional[Callable] = None
 
     @property
     def num_classes(self):

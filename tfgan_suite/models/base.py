@@ -8,7 +8,9 @@ loss scaling under `mixed_float16`, and gradients averaged over the global
 batch under `tf.distribute` strategies.
 
 Subclasses build `self.generator` / `self.discriminator` (plain
-`keras.Model`s) in `__init__` and override `train_step`.
+`keras.Model`s) in `__init__` and override `train_step`. Class-conditional
+models set `num_classes`: their nets then take `[x, label]`, and
+`generate`, `discriminator_scores` and the serving signatures take labels.
 """
 
 import functools
@@ -27,7 +29,8 @@ class AdversarialModel(keras.Model):
     """Base class of the suite's GANs (not used directly).
 
     Args:
-      latent_dim: length of the noise vector z ~ N(0, I).
+      latent_dim: length of the noise vector z ~ N(0, I) (None: G has no
+        noise input).
       d_steps: discriminator steps per generator step (k of Algorithm 1).
         Each D step sees its own 1/k of the real batch, so the batch size
         must be a multiple of k.
@@ -40,16 +43,19 @@ class AdversarialModel(keras.Model):
     default_d_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
     #: Names of the values `train_step` logs (one `keras.metrics.Mean` each).
     tracked = ("d_loss", "g_loss")
+    #: Number of classes of a class-conditional model (None: unconditional).
+    num_classes = None
 
     def __init__(self, latent_dim=100, d_steps=1, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if int(latent_dim) < 1:
+        # None: no noise input (pix2pix, where dropout is the noise).
+        if latent_dim is not None and int(latent_dim) < 1:
             raise ValueError(f"latent_dim: expected a positive integer, got "
                              f"{latent_dim}")
         if int(d_steps) < 1:
             raise ValueError(f"d_steps: expected a positive integer, got "
                              f"{d_steps}")
-        self.latent_dim = int(latent_dim)
+        self.latent_dim = None if latent_dim is None else int(latent_dim)
         self.d_steps = int(d_steps)
         self.seed = seed
         self.noise = keras.random.SeedGenerator(seed, name="noise")
@@ -126,15 +132,61 @@ class AdversarialModel(keras.Model):
         """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
         return keras.random.normal((n, self.latent_dim), seed=self.noise)
 
-    def d_minibatches(self, batch):
-        """Algorithm 1's k minibatches of m examples, from one batch of k*m."""
+    def d_minibatches(self, batch, labels=None):
+        """Algorithm 1's k minibatches of m examples (and their labels, or
+        None), from one batch of k*m."""
         if self.d_steps == 1:
-            return [batch]
+            return [(batch, labels)]
         size = batch.shape[0]
         if size is not None and size % self.d_steps:
             raise ValueError(f"batch_size: {size} is not a multiple of "
                              f"d_steps={self.d_steps}")
-        return tf.split(batch, self.d_steps)
+        return list(zip(tf.split(batch, self.d_steps),
+                        [None] * self.d_steps if labels is None
+                        else tf.split(labels, self.d_steps)))
+
+    # ---------------------------------------------------------- conditioning
+    def unpack(self, data):
+        """(images, int32 labels) of a batch; labels None if unconditional."""
+        if not self.num_classes:
+            return (data[0] if isinstance(data, (tuple, list)) else data), None
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError(f"dataset: {type(self).__name__} with num_classes"
+                             f" trains on (images, labels) batches; load the "
+                             f"data with labels=True")
+        return data[0], tf.cast(data[1], tf.int32)
+
+    @staticmethod
+    def conditioned(x, labels):
+        """A net's input: x alone, or [x, labels] for conditional nets."""
+        return x if labels is None else [x, labels]
+
+    def sample_labels(self, n):
+        """n labels drawn uniformly (None if unconditional)."""
+        if not self.num_classes:
+            return None
+        return keras.random.randint((n,), 0, self.num_classes,
+                                    seed=self.noise, dtype="int32")
+
+    def check_labels(self, labels, n):
+        """`labels` (one int, or n ints; None: 0, 1, ... cycling) as an int32
+        array of length n, or None for an unconditional model."""
+        if not self.num_classes:
+            if labels is not None:
+                raise ValueError(f"labels: {type(self).__name__} is not "
+                                 f"class-conditional (num_classes=None)")
+            return None
+        labels = np.asarray(np.arange(n) % self.num_classes
+                            if labels is None else labels)
+        if labels.ndim == 0:
+            labels = np.full(n, labels)
+        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels: expected one integer or {n} integers, "
+                             f"got {labels.tolist()}")
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(f"labels: expected classes 0..{self.num_classes - 1}"
+                             f", got {sorted(set(labels.tolist()))}")
+        return labels.astype(np.int32)
 
     def discriminator_loss(self, real_logits, fake_logits, real=None,
                            fake=None, critic=None):
@@ -178,30 +230,35 @@ class AdversarialModel(keras.Model):
                 [self.latent_dim], seed=tf.stack([s, tf.zeros_like(s)])),
             seeds, fn_output_signature=tf.float32)
 
-    def generate(self, n, seed=None, batch_size=256, **conditioning):
+    def generate(self, n, seed=None, labels=None, batch_size=256):
         """`n` samples as float32 numpy in [-1, 1].
 
         With an integer `seed`, image i comes from seed + i: reproducible, and
         equal to the `sample` signature of the exported SavedModel.
+        Conditional models make images of classes `labels` (one int or n
+        ints; default 0, 1, ... cycling).
         """
+        labels = self.check_labels(labels, n)
         if seed is None:
             seed = np.random.randint(0, 2**62)
         seeds = np.arange(seed, seed + n, dtype=np.int64)
         out = [self.generate_from_latent(
                    self.latent_from_seeds(seeds[i:i + batch_size]),
-                   **{k: v[i:i + batch_size] for k, v in conditioning.items()})
+                   None if labels is None else labels[i:i + batch_size])
                for i in range(0, n, batch_size)]
         return np.concatenate([np.asarray(o, np.float32) for o in out])
 
-    def generate_from_latent(self, z, **conditioning):
-        """G(z) in inference mode (conditional models take extra inputs)."""
-        return self.generator(z, training=False)
+    def generate_from_latent(self, z, labels=None):
+        """G(z) (or G(z, labels)) in inference mode."""
+        if labels is not None:
+            labels = tf.convert_to_tensor(labels, tf.int32)
+        return self.generator(self.conditioned(z, labels), training=False)
 
-    def generate_uint8(self, n, seed=None, **conditioning):
+    def generate_uint8(self, n, seed=None, labels=None):
         """`generate`, converted to uint8 exactly as the SavedModel does."""
-        return to_uint8(self.generate(n, seed, **conditioning)).numpy()
+        return to_uint8(self.generate(n, seed, labels)).numpy()
 
-    def discriminator_scores(self, images, **conditioning):
+    def discriminator_scores(self, images, labels=None):
         """sigmoid(D(x)): the probability D gives to "x is real".
 
         Only meaningful for the `minimax` and `non_saturating` losses.
@@ -211,30 +268,43 @@ class AdversarialModel(keras.Model):
                 f"loss: discriminator scores are probabilities only for the "
                 f"minimax and non_saturating losses, this model uses "
                 f"{self.adversarial_loss.name!r}")
-        logits = self.discriminator(images, training=False)
+        labels = self.check_labels(labels, len(images))
+        logits = self.discriminator(self.conditioned(images, labels),
+                                    training=False)
         return tf.reshape(tf.sigmoid(tf.cast(logits, tf.float32)), [-1]).numpy()
 
     # -------------------------------------------------------------- serving
     def serving_endpoints(self):
-        """{signature: (fn, input_signature)} for `tgs.export` (DESIGN.md)."""
-        def from_latent(z):
-            return {"images": to_uint8(self.generate_from_latent(z))}
-
-        def from_seeds(seed):
-            return from_latent(self.latent_from_seeds(seed))
-
+        """{signature: (fn, input_signature)} for `tgs.export` (DESIGN.md);
+        conditional models take a `label` int32 [N] input too."""
+        z = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
+        seed = tf.TensorSpec([None], tf.int64, name="seed")
+        if not self.num_classes:
+            return {
+                "serving_default": (lambda z: {"images": to_uint8(
+                    self.generate_from_latent(z))}, [z]),
+                "sample": (lambda seed: {"images": to_uint8(
+                    self.generate_from_latent(self.latent_from_seeds(seed)))},
+                    [seed]),
+            }
+        label = tf.TensorSpec([None], tf.int32, name="label")
         return {
-            "serving_default": (from_latent, [tf.TensorSpec(
-                [None, self.latent_dim], tf.float32, name="z")]),
-            "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
-                                                  name="seed")]),
+            "serving_default": (lambda z, label: {"images": to_uint8(
+                self.generate_from_latent(z, label))}, [z, label]),
+            "sample": (lambda seed, label: {"images": to_uint8(
+                self.generate_from_latent(self.latent_from_seeds(seed),
+                                          label))}, [seed, label]),
         }
 
     def serving_examples(self):
         """{signature: {input: array}}: the warm-up requests of the export."""
         seeds = np.arange(2, dtype=np.int64)
-        return {"serving_default": {"z": self.latent_from_seeds(seeds).numpy()},
-                "sample": {"seed": seeds}}
+        examples = {"serving_default": {"z": self.latent_from_seeds(seeds).numpy()},
+                    "sample": {"seed": seeds}}
+        if self.num_classes:
+            for inputs in examples.values():
+                inputs["label"] = np.arange(2, dtype=np.int32) % self.num_classes
+        return examples
 
     # --------------------------------------------------------------- config
     def get_config(self):

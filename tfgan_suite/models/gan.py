@@ -16,7 +16,12 @@ class GAN(AdversarialModel):
     samples. The generator loss is `non_saturating` by default (the paper's
     practical choice) or `minimax` (its eq. 1).
 
-    Subclasses (DCGAN) change only the networks, through `build_nets`.
+    With `num_classes` set (CGAN, conditional SAGAN) both nets also take the
+    label: D scores real images with their labels and generated images made
+    for the same labels; the G step draws labels uniformly.
+
+    Subclasses (DCGAN, CGAN, SAGAN) change only the networks, through
+    `build_nets`, and their defaults.
     """
 
     def __init__(self, data_shape=(2,), latent_dim=100, d_steps=1,
@@ -36,24 +41,26 @@ class GAN(AdversarialModel):
                 mlp.build_discriminator(self.data_shape, self.hidden))
 
     def train_step(self, data):
-        real_batch = data[0] if isinstance(data, (tuple, list)) else data
-        for real in self.d_minibatches(real_batch):
+        images, labels = self.unpack(data)
+        for real, y in self.d_minibatches(images, labels):
             # Ascend the value V(D, G) in D's parameters.
             z = self.sample_latent(tf.shape(real)[0])
+            critic = lambda x: self.discriminator(self.conditioned(x, y),
+                                                  training=True)
             with tf.GradientTape() as tape:
-                fake = self.generator(z, training=True)
-                real_logits = self.discriminator(real, training=True)
-                fake_logits = self.discriminator(fake, training=True)
-                d_loss = self.discriminator_loss(real_logits, fake_logits,
-                                                 real, fake)
+                fake = self.generator(self.conditioned(z, y), training=True)
+                d_loss = self.discriminator_loss(critic(real), critic(fake),
+                                                 real, fake, critic)
             self.minimize(self.d_optimizer, tape, d_loss,
                           self.discriminator.trainable_variables)
-        # Descend in G's parameters on a fresh minibatch of m noise samples.
-        z = self.sample_latent(tf.shape(real)[0])
+        # Descend in G's parameters on a fresh minibatch of m noise samples
+        # (and uniformly drawn labels for a conditional model).
+        m = tf.shape(real)[0]
+        z, y = self.sample_latent(m), self.sample_labels(m)
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(z, training=True),
-                                             training=True)
-            g_loss = self.generator_loss(fake_logits)
+            fake = self.generator(self.conditioned(z, y), training=True)
+            g_loss = self.generator_loss(self.discriminator(
+                self.conditioned(fake, y), training=True))
         self.minimize(self.g_optimizer, tape, g_loss,
                       self.generator.trainable_variables)
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)

@@ -40,7 +40,7 @@ def upsampling_levels(image_shape):
     base = (height // 2 ** n, width // 2 ** n)
     if n < 2 or max(base) > 8:
         raise ValueError(
-            f"image_shape: DCGAN needs height and width = s * 2^n with "
+            f"image_shape: the DCGAN-style nets need height and width = s * 2^n with "
             f"4 <= s <= 8 and n >= 2 (e.g. 28, 32, 64, 128), got {image_shape}")
     return n, base
 

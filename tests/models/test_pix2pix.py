@@ -1,0 +1,76 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_suite import data, export, metrics, models
+
+
+@pytest.fixture
+def pix2pix():
+    gan = models.Pix2Pix(image_shape=(64, 64, 3), filters=8, seed=0)
+    gan.compile()
+    return gan
+
+
+def test_training_reduces_l1_on_a_learnable_mapping(pix2pix, pairs_dir):
+    test = data.build(data.get_source("pairs", split="test",
+                                      data_dir=pairs_dir, image_size=64),
+                      batch_size=4, shuffle=False)
+    before = metrics.evaluate_translation(pix2pix.translate_uint8, test)
+    train = data.load("pairs", split="train", data_dir=pairs_dir,
+                      image_size=64, batch_size=2, repeat=True, seed=0)
+    pix2pix.compile(g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
+    history = pix2pix.fit(train, steps_per_epoch=40, epochs=1, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "g_gan_loss",
+                                    "g_l1_loss"}
+    logs = {k: v[-1] for k, v in history.history.items()}
+    assert logs["g_loss"] == pytest.approx(
+        logs["g_gan_loss"] + 100 * logs["g_l1_loss"], rel=1e-4)
+    after = metrics.evaluate_translation(pix2pix.translate_uint8, test)
+    assert after["l1"] < 0.7 * before["l1"], (before, after)
+    assert after["psnr"] > before["psnr"]
+
+
+def test_save_load_round_trip(tmp_path, pix2pix, pairs_dir):
+    pix2pix.fit(data.load("pairs", data_dir=pairs_dir, image_size=64,
+                          batch_size=2).take(1), epochs=1, verbose=0)
+    path = str(tmp_path / "p2p.keras")
+    pix2pix.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, models.Pix2Pix) and loaded.l1_lambda == 100.0
+    x = np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), np.uint8)
+    np.testing.assert_array_equal(loaded.translate_uint8(x),
+                                  pix2pix.translate_uint8(x))
+
+
+def test_export_serves_exactly_the_keras_output(tmp_path, pix2pix):
+    path = export.export_saved_model(pix2pix, str(tmp_path / "sm"),
+                                     allow_untrained=True)
+    served = tf.saved_model.load(path).signatures
+    x = np.random.default_rng(1).integers(0, 256, (3, 64, 64, 3), np.uint8)
+    expected = pix2pix.translate_uint8(x)
+    out = served["serving_default"](image=tf.constant(x))["image"].numpy()
+    np.testing.assert_array_equal(out, expected)
+    png = [tf.io.encode_png(i).numpy() for i in x]
+    jpeg_bigger = tf.io.encode_jpeg(np.repeat(np.repeat(x[0], 2, 0), 2, 1))
+    result = served["translate_bytes"](
+        image_bytes=tf.constant(png + [jpeg_bigger.numpy()]))["png_bytes"]
+    decoded = np.stack([tf.io.decode_png(b).numpy() for b in result.numpy()])
+    np.testing.assert_array_equal(decoded[:3], expected)
+    assert decoded[3].shape == (64, 64, 3)  # other sizes are resized
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="Unknown image file format"):
+        served["translate_bytes"](image_bytes=tf.constant([b"not an image"]))
+
+
+def test_bad_input(pix2pix):
+    with pytest.raises(ValueError, match=r"inputs: expected images of shape "
+                                         r"\(N, 64, 64, 3\)"):
+        pix2pix.translate(np.zeros((1, 32, 32, 3), np.float32))
+    with pytest.raises(ValueError, match="use translate"):
+        pix2pix.generate(2)
+    single = tf.data.Dataset.from_tensor_slices(
+        np.zeros((4, 64, 64, 3), np.float32)).batch(2)
+    with pytest.raises(ValueError, match=r"trains on \(input, target\)"):
+        pix2pix.fit(single, epochs=1, verbose=0)

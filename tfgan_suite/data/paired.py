@@ -1,0 +1,178 @@
+"""Paired images for image-to-image translation (pix2pix).
+
+Sources return (input, target) uint8 pairs. `aligned` reads the pix2pix
+layout: `data_dir/{train,val,test}/*.jpg`, each image the two halves A|B side
+by side; `facades` is that layout with the facades convention (B, the label
+map, is the input; A, the photo, the target). `synthetic_pairs` draws
+label-like block maps and renders them, so pix2pix can be shown and tested
+with no download. Training splits carry `jitter` (Isola et al. 2017, sec.
+6.2): resize to 286 (for 256) nearest-neighbour, random crop back to 256,
+random mirror, with the same crop and flip for both images of a pair.
+"""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_suite.data.sources import IMAGE_EXTENSIONS, Source
+
+DIRECTIONS = ("AtoB", "BtoA")
+#: Where the facades archive is (Isola et al.'s pix2pix datasets).
+FACADES_URL = ("http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/"
+               "facades.tar.gz")
+
+
+def jitter(size):
+    """The pix2pix random jitter for `size` x `size` pairs, as a function
+    (input, target) -> (input, target) applying one crop and flip to both."""
+    upscaled = int(size * 286 / 256)
+
+    def apply(image, target):
+        stacked = tf.concat([image, target], axis=-1)
+        stacked = tf.image.resize(stacked, (upscaled, upscaled),
+                                  method="nearest")
+        stacked = tf.image.random_crop(stacked,
+                                       (size, size, stacked.shape[-1]))
+        stacked = tf.image.random_flip_left_right(stacked)
+        channels = image.shape[-1]
+        return stacked[..., :channels], stacked[..., channels:]
+    return apply
+
+
+def square_size(image_size):
+    """The side of `image_size` (an int, or (H, W) with H = W)."""
+    if isinstance(image_size, (list, tuple)):
+        if len(image_size) != 2 or image_size[0] != image_size[1]:
+            raise ValueError(f"image_size: expected one size or a square "
+                             f"H,W for image pairs, got {image_size}")
+        image_size = image_size[0]
+    return int(image_size)
+
+
+def _check_pair(path):
+    """(height, width) of the A|B image at `path`, or a ValueError."""
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            image.load()  # verify() skips the pixel data of a JPEG.
+            width, height = image.size
+    except Exception as e:  # PIL raises many types on bad bytes.
+        raise ValueError(f"{path}: not a readable image ({e})") from e
+    if width != 2 * height:
+        raise ValueError(f"{path}: expected an image twice as wide as high "
+                         f"(input|target side by side), got {width}x{height}")
+    return height, width
+
+
+def aligned(data_dir, split="train", direction="AtoB", image_size=256,
+            jittered=None):
+    """(input, target) pairs from a folder of A|B images.
+
+    Args:
+      data_dir: the folder holding `split/` (or the split folder itself).
+      split: "train", "val" or "test" (any sub-folder name).
+      direction: "AtoB" (left half is the input) or "BtoA".
+      image_size: each half is resized to this square size (bilinear) when
+        it differs.
+      jittered: random jitter (default: for the train split only).
+
+    Grayscale images are converted to RGB and RGBA images lose their alpha
+    channel.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction: expected one of {DIRECTIONS}, got "
+                         f"{direction!r}")
+    if not os.path.isdir(data_dir):
+        raise ValueError(f"data_dir: {data_dir} is not a directory")
+    folder = os.path.join(data_dir, split)
+    if not os.path.isdir(folder):
+        raise ValueError(f"{folder}: no {split!r} split (expected "
+                         f"train/, val/, test/ sub-folders of A|B images)")
+    paths = sorted(os.path.join(folder, name) for name in os.listdir(folder)
+                   if not name.startswith("."))
+    for path in paths:
+        if not path.lower().endswith(IMAGE_EXTENSIONS):
+            raise ValueError(f"{path}: not an image; expected only files "
+                             f"ending in {', '.join(IMAGE_EXTENSIONS)}")
+        _check_pair(path)
+    if not paths:
+        raise ValueError(f"{folder}: no images found (expected A|B images "
+                         f"ending in {', '.join(IMAGE_EXTENSIONS)})")
+    size = square_size(image_size)
+
+    def decode(path):
+        image = tf.io.decode_image(tf.io.read_file(path), channels=3,
+                                   expand_animations=False)
+        half = tf.shape(image)[1] // 2
+        a, b = image[:, :half], image[:, half:]
+        a, b = (tf.cast(tf.clip_by_value(tf.round(tf.image.resize(
+                    x, (size, size))), 0, 255), tf.uint8) for x in (a, b))
+        a.set_shape((size, size, 3))
+        b.set_shape((size, size, 3))
+        return (a, b) if direction == "AtoB" else (b, a)
+
+    ds = tf.data.Dataset.from_tensor_slices(paths).map(
+        decode, num_parallel_calls=tf.data.AUTOTUNE)
+    if jittered is None:
+        jittered = split == "train"
+    return Source(ds, len(paths), (size, size, 3), name=f"{folder}",
+                  paired=True, augment=jitter(size) if jittered else None)
+
+
+def facades(data_dir=None, split="train", direction="BtoA", image_size=256,
+            jittered=None):
+    """The pix2pix facades dataset (400 train, 100 val, 106 test): label
+    maps (B) -> photos (A) by default."""
+    if data_dir is None:
+        raise ValueError(f"data_dir: facades needs the extracted "
+                         f"{FACADES_URL} (a folder with train/ val/ test/)")
+    return aligned(data_dir, split, direction, image_size, jittered)
+
+
+#: Label colours of `synthetic_pairs` (facade-like classes).
+_PALETTE = np.array([[0, 0, 170], [0, 85, 255], [170, 255, 85],
+                     [255, 170, 0], [255, 0, 0], [85, 255, 170],
+                     [170, 0, 0], [0, 170, 255]], np.uint8)
+
+
+def synthetic_pairs(split="train", image_size=64, num_examples=None, seed=0,
+                    jittered=None):
+    """Label maps of random rectangles -> their renderings, as pairs.
+
+    Each class has a colour in the label map and a texture (its own colour,
+    stripe frequency and shading) in the rendering, so the mapping is local
+    and learnable, like facades' labels -> photos. Sizes follow facades:
+    400 train / 100 val / 106 test pairs unless `num_examples` is given.
+    """
+    splits = {"train": (400, 0), "val": (100, 1), "test": (106, 2)}
+    if split not in splits:
+        raise ValueError(f"split: expected one of {sorted(splits)}, got "
+                         f"{split!r}")
+    n, offset = splits[split]
+    n = int(num_examples or n)
+    size = square_size(image_size)
+    rng = np.random.default_rng([seed, offset])
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    inputs = np.empty((n, size, size, 3), np.uint8)
+    targets = np.empty((n, size, size, 3), np.uint8)
+    for i in range(n):
+        labels = np.zeros((size, size), np.int64)
+        for _ in range(rng.integers(4, 10)):
+            y0, x0 = rng.integers(0, size - 4, 2)
+            h, w = rng.integers(4, size // 2, 2)
+            labels[y0:y0 + h, x0:x0 + w] = rng.integers(1, len(_PALETTE))
+        inputs[i] = _PALETTE[labels]
+        stripes = 0.5 + 0.5 * np.sin(2 * np.pi * (labels + 1) * 2 * xx
+                                     + np.pi * labels * yy)
+        shade = 0.6 + 0.4 * stripes * (1 - 0.5 * yy)
+        colour = _PALETTE[(labels * 3 + 1) % len(_PALETTE)].astype(np.float64)
+        targets[i] = np.clip(colour * shade[..., None], 0, 255).astype(
+            np.uint8)
+    if jittered is None:
+        jittered = split == "train"
+    ds = tf.data.Dataset.from_tensor_slices((inputs, targets))
+    return Source(ds, n, (size, size, 3), name="synthetic_pairs", paired=True,
+                  augment=jitter(size) if jittered else None)

@@ -1,0 +1,145 @@
+"""pix2pix (Isola et al. 2017): image-to-image translation with a cGAN."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_suite.data.pipeline import to_float, to_uint8
+from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.nets import patchgan, unet
+
+
+@keras.saving.register_keras_serializable(package="tfgan_suite")
+class Pix2Pix(AdversarialModel):
+    """U-Net G(x) and PatchGAN D(x, y), trained on (input, target) pairs.
+
+    The objective of the paper (eq. 4): G minimises the conditional GAN loss
+    plus `l1_lambda` * ||y - G(x)||_1; D tells (x, y) from (x, G(x)) patch by
+    patch. As in the paper, D's objective is halved (so both `d_loss` and
+    `g_gan_loss` read against log 2 = 0.69 at chance), there is no z (dropout
+    is the noise), and the defaults are Adam(2e-4, beta_1=0.5) with the
+    non-saturating loss.
+
+    Args:
+      image_shape: (H, W, 3), a square power-of-two side (256, 128, 64).
+      l1_lambda: weight of the L1 term (lambda = 100 in the paper).
+      filters: width of the first layer of both nets.
+      norm: "batch" (the paper) or "instance".
+    """
+
+    tracked = ("d_loss", "g_loss", "g_gan_loss", "g_l1_loss")
+
+    def __init__(self, image_shape=(256, 256, 3), l1_lambda=100.0, filters=64,
+                 norm="batch", seed=None, **kwargs):
+        super().__init__(latent_dim=None, seed=seed, **kwargs)
+        self.image_shape = tuple(image_shape)
+        self.l1_lambda = float(l1_lambda)
+        self.filters = int(filters)
+        self.norm = norm
+        self.generator = unet.build_generator(self.image_shape, self.filters,
+                                              norm)
+        self.discriminator = patchgan.build_discriminator(
+            self.image_shape, self.filters, norm)
+        self.built = True
+
+    def train_step(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError("dataset: Pix2Pix trains on (input, target) "
+                             "batches, e.g. tgs.data.load('facades', ...)")
+        inputs, targets = data
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = self.generator(inputs, training=True)
+            real_logits = self.discriminator([inputs, targets], training=True)
+            fake_logits = self.discriminator([inputs, fake], training=True)
+            g_gan_loss = self.generator_loss(fake_logits)
+            g_l1_loss = tf.reduce_mean(tf.abs(
+                tf.cast(targets, tf.float32) - tf.cast(fake, tf.float32)))
+            g_loss = g_gan_loss + self.l1_lambda * g_l1_loss
+            d_loss = 0.5 * self.discriminator_loss(real_logits, fake_logits)
+        self.minimize(self.d_optimizer, d_tape, d_loss,
+                      self.discriminator.trainable_variables)
+        self.minimize(self.g_optimizer, g_tape, g_loss,
+                      self.generator.trainable_variables)
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss,
+                                    g_gan_loss=g_gan_loss, g_l1_loss=g_l1_loss)
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def translate(self, inputs, batch_size=32):
+        """G(inputs) in inference mode, float32 numpy in [-1, 1].
+
+        `inputs`: (N, H, W, 3) float in [-1, 1], or uint8 [0, 255].
+        """
+        inputs = np.asarray(inputs)
+        if inputs.ndim != 4 or tuple(inputs.shape[1:]) != self.image_shape:
+            raise ValueError(f"inputs: expected images of shape (N, "
+                             f"{', '.join(map(str, self.image_shape))}), got "
+                             f"{inputs.shape}")
+        if inputs.dtype == np.uint8:
+            inputs = to_float(inputs).numpy()
+        return np.concatenate([
+            np.asarray(self.generator(inputs[i:i + batch_size],
+                                      training=False), np.float32)
+            for i in range(0, len(inputs), batch_size)])
+
+    def translate_uint8(self, images):
+        """uint8 -> uint8, exactly as the `serving_default` signature."""
+        return to_uint8(self.translate(np.asarray(images, np.uint8))).numpy()
+
+    def generate(self, *args, **kwargs):
+        raise ValueError("generate: Pix2Pix translates images; use "
+                         "translate(inputs)")
+
+    # -------------------------------------------------------------- serving
+    def _translate_images(self, images):
+        return to_uint8(self.generator(to_float(images), training=False))
+
+    def _translate_bytes(self, image_bytes):
+        """Decodes JPEG/PNG bytes (resized to the model's size when needed),
+        translates them and encodes PNGs. Bytes that are not an image fail
+        the request with InvalidArgumentError, as any bad input would."""
+        height, width, _ = self.image_shape
+
+        def decode(data):
+            image = tf.io.decode_image(data, channels=3,
+                                       expand_animations=False)
+            same = tf.reduce_all(tf.shape(image)[:2] == [height, width])
+            return tf.cond(
+                same, lambda: tf.reshape(image, (height, width, 3)),
+                lambda: tf.cast(tf.clip_by_value(tf.round(tf.image.resize(
+                    image, (height, width))), 0, 255), tf.uint8))
+
+        images = tf.map_fn(decode, image_bytes,
+                           fn_output_signature=tf.TensorSpec(
+                               (height, width, 3), tf.uint8))
+        translated = self._translate_images(images)
+        return tf.map_fn(tf.io.encode_png, translated,
+                         fn_output_signature=tf.string)
+
+    def serving_endpoints(self):
+        shape = [None, *self.image_shape]
+        return {
+            "serving_default": (
+                lambda image: {"image": self._translate_images(image)},
+                [tf.TensorSpec(shape, tf.uint8, name="image")]),
+            "translate_bytes": (
+                lambda image_bytes: {
+                    "png_bytes": self._translate_bytes(image_bytes)},
+                [tf.TensorSpec([None], tf.string, name="image_bytes")]),
+        }
+
+    def serving_examples(self):
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, (2, *self.image_shape), dtype=np.uint8)
+        png = [tf.io.encode_png(image).numpy() for image in images]
+        return {"serving_default": {"image": images},
+                "translate_bytes": {"image_bytes": np.array(png, object)}}
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("latent_dim", "d_steps"):
+            config.pop(key)
+        return {**config, "image_shape": self.image_shape,
+                "l1_lambda": self.l1_lambda, "filters": self.filters,
+                "norm": self.norm}
