@@ -130,7 +130,24 @@ class AdversarialModel(keras.Model):
 
     def sample_latent(self, n):
         """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
-        return keras.random.normal((n, self.latent_dim), seed=self.noise)
+        return self.per_replica(lambda m: keras.random.normal(
+            (m, self.latent_dim), seed=self.noise), n)
+
+    @staticmethod
+    def per_replica(draw, n):
+        """`draw(m)` for this replica's n rows of one global draw.
+
+        Under a strategy with R replicas every replica draws the global
+        n * R rows from the same seed and keeps its own slice, in the order
+        the strategy splits the data batch: the replicas together see what
+        one device would see at the global batch.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        context = tf.distribute.get_replica_context()
+        if replicas == 1 or context is None:
+            return draw(n)
+        start = context.replica_id_in_sync_group * n
+        return draw(n * replicas)[start:start + n]
 
     def d_minibatches(self, batch, labels=None):
         """Algorithm 1's k minibatches of m examples (and their labels, or
@@ -165,8 +182,8 @@ class AdversarialModel(keras.Model):
         """n labels drawn uniformly (None if unconditional)."""
         if not self.num_classes:
             return None
-        return keras.random.randint((n,), 0, self.num_classes,
-                                    seed=self.noise, dtype="int32")
+        return self.per_replica(lambda m: keras.random.randint(
+            (m,), 0, self.num_classes, seed=self.noise, dtype="int32"), n)
 
     def check_labels(self, labels, n):
         """`labels` (one int, or n ints; None: 0, 1, ... cycling) as an int32

@@ -17,11 +17,10 @@ double per level away from the image: `filters * 2^level`.
 import keras
 from keras import layers
 
+from tfgan_suite.nets.common import batch_norm, init
+
 KERNEL_SIZE = 4
 
-
-def _init():
-    return keras.initializers.RandomNormal(stddev=0.02)
 
 
 def upsampling_levels(image_shape):
@@ -50,19 +49,19 @@ def generator_body(x, image_shape, filters=64):
     embedding) to images in [-1, 1]."""
     n, (s_h, s_w) = upsampling_levels(image_shape)
     x = layers.Dense(s_h * s_w * filters * 2 ** n, use_bias=False,
-                     kernel_initializer=_init(), name="project")(x)
+                     kernel_initializer=init(), name="project")(x)
     x = layers.Reshape((s_h, s_w, filters * 2 ** n))(x)
-    x = layers.BatchNormalization(name="project_bn")(x)
+    x = batch_norm(name="project_bn")(x)
     x = layers.ReLU()(x)
     for level in range(n - 1, 0, -1):
         x = layers.Conv2DTranspose(
             filters * 2 ** level, KERNEL_SIZE, strides=2, padding="same",
-            use_bias=False, kernel_initializer=_init(), name=f"up{level}")(x)
-        x = layers.BatchNormalization(name=f"up{level}_bn")(x)
+            use_bias=False, kernel_initializer=init(), name=f"up{level}")(x)
+        x = batch_norm(name=f"up{level}_bn")(x)
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(
         image_shape[-1], KERNEL_SIZE, strides=2, padding="same",
-        kernel_initializer=_init(), name="to_image")(x)
+        kernel_initializer=init(), name="to_image")(x)
     # float32 output keeps tanh and the loss numerically safe under mixed precision.
     return layers.Activation("tanh", dtype="float32", name="images")(x)
 
@@ -74,13 +73,13 @@ def discriminator_body(x, image_shape, filters=64):
     for level in range(n):
         x = layers.Conv2D(
             filters * 2 ** level, KERNEL_SIZE, strides=2, padding="same",
-            use_bias=level == 0, kernel_initializer=_init(),
+            use_bias=level == 0, kernel_initializer=init(),
             name=f"down{level}")(x)
         if level > 0:
-            x = layers.BatchNormalization(name=f"down{level}_bn")(x)
+            x = batch_norm(name=f"down{level}_bn")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
-    return layers.Dense(1, kernel_initializer=_init(), dtype="float32",
+    return layers.Dense(1, kernel_initializer=init(), dtype="float32",
                         name="logit")(x)
 
 

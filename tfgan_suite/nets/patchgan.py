@@ -9,7 +9,8 @@ C64-C128-C256 stride 2, then C512 stride 1 and a 1-channel convolution, so a
 import keras
 from keras import layers
 
-from tfgan_suite.nets.unet import KERNEL_SIZE, _init, depth, downsample, normalization
+from tfgan_suite.nets.common import init
+from tfgan_suite.nets.unet import KERNEL_SIZE, depth, downsample, normalization
 
 
 def build_discriminator(image_shape=(256, 256, 3), filters=64, norm="batch",
@@ -24,11 +25,11 @@ def build_discriminator(image_shape=(256, 256, 3), filters=64, norm="batch",
     x = downsample(filters * 2, norm, name="down2")(x)
     x = downsample(filters * 4, norm, name="down3")(x)
     x = layers.ZeroPadding2D()(x)
-    x = layers.Conv2D(filters * 8, KERNEL_SIZE, kernel_initializer=_init(),
+    x = layers.Conv2D(filters * 8, KERNEL_SIZE, kernel_initializer=init(),
                       use_bias=False, name="conv4")(x)
     x = normalization(norm, name="conv4_norm")(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.ZeroPadding2D()(x)
-    logits = layers.Conv2D(1, KERNEL_SIZE, kernel_initializer=_init(),
+    logits = layers.Conv2D(1, KERNEL_SIZE, kernel_initializer=init(),
                            dtype="float32", name="patch_logits")(x)
     return keras.Model([image, target], logits, name=name)

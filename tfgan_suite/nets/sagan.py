@@ -22,11 +22,10 @@ three upsamplings, 64x64 by four, 128x128 by five.
 import keras
 from keras import layers, ops
 
+from tfgan_suite.nets.common import batch_norm, init
+
 from tfgan_suite.nets.dcgan import KERNEL_SIZE, upsampling_levels
 
-
-def _init():
-    return keras.initializers.RandomNormal(stddev=0.02)
 
 
 def sn(layer):
@@ -65,7 +64,7 @@ class SelfAttention(layers.Layer):
 
         def conv(units, name):
             return wrap(layers.Conv2D(units, 1, use_bias=False,
-                                      kernel_initializer=_init(),
+                                      kernel_initializer=init(),
                                       dtype=self.dtype_policy, name=name))
 
         self.query = conv(channels // 8, "query")
@@ -120,9 +119,9 @@ class ConditionalBatchNormalization(layers.Layer):
         self.num_classes = int(num_classes)
         self.momentum = momentum
         self.epsilon = epsilon
-        self.norm = layers.BatchNormalization(
-            momentum=momentum, epsilon=epsilon, center=False, scale=False,
-            dtype=self.dtype_policy, name="norm")
+        self.norm = batch_norm(
+            name="norm", momentum=momentum, epsilon=epsilon, center=False,
+            scale=False, dtype=self.dtype_policy)
 
     def build(self, input_shape):
         x_shape, _ = input_shape
@@ -186,22 +185,22 @@ def build_generator(image_shape, latent_dim=128, filters=64,
         if num_classes:
             return ConditionalBatchNormalization(num_classes, name=name)(
                 [x, label])
-        return layers.BatchNormalization(name=name)(x)
+        return batch_norm(name=name)(x)
 
     x = sn(layers.Dense(s_h * s_w * filters * 2 ** n, use_bias=False,
-                        kernel_initializer=_init(), name="project"))(z)
+                        kernel_initializer=init(), name="project"))(z)
     x = layers.Reshape((s_h, s_w, filters * 2 ** n))(x)
     x = layers.ReLU()(normalize(x, "project_bn"))
     for level in range(n - 1, 0, -1):
         x = sn(layers.Conv2DTranspose(
             filters * 2 ** level, KERNEL_SIZE, strides=2, padding="same",
-            use_bias=False, kernel_initializer=_init(), name=f"up{level}"))(x)
+            use_bias=False, kernel_initializer=init(), name=f"up{level}"))(x)
         x = layers.ReLU()(normalize(x, f"up{level}_bn"))
         if x.shape[2] == attention_resolution:
             x = SelfAttention(name="attention")(x)
     x = sn(layers.Conv2DTranspose(
         image_shape[-1], KERNEL_SIZE, strides=2, padding="same",
-        kernel_initializer=_init(), name="to_image"))(x)
+        kernel_initializer=init(), name="to_image"))(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(inputs, images, name=name)
 
@@ -216,13 +215,13 @@ def build_discriminator(image_shape, filters=64, attention_resolution="auto",
     x = images
     for level in range(n):
         x = sn(layers.Conv2D(filters * 2 ** level, KERNEL_SIZE, strides=2,
-                             padding="same", kernel_initializer=_init(),
+                             padding="same", kernel_initializer=init(),
                              name=f"down{level}"))(x)
         x = layers.LeakyReLU(0.1)(x)
         if x.shape[2] == attention_resolution:
             x = SelfAttention(name="attention")(x)
     features = layers.Flatten(name="features")(x)
-    logit = sn(layers.Dense(1, kernel_initializer=_init(), name="logit"))(
+    logit = sn(layers.Dense(1, kernel_initializer=init(), name="logit"))(
         features)
     # The wrapper returns its input's dtype; the loss wants float32.
     logit = layers.Activation("linear", dtype="float32", name="logit_f32")(
@@ -233,7 +232,7 @@ def build_discriminator(image_shape, filters=64, attention_resolution="auto",
     # output to its int input dtype.
     label = keras.Input((), dtype="int32", name="label")
     embedded = layers.Embedding(num_classes, features.shape[-1],
-                                embeddings_initializer=_init(),
+                                embeddings_initializer=init(),
                                 name="projection")(label)
     projection = layers.Dot(axes=1, dtype="float32")([embedded, features])
     logit = layers.Add(dtype="float32", name="logit_projected")(

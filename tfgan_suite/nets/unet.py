@@ -15,12 +15,11 @@ import math
 import keras
 from keras import layers
 
+from tfgan_suite.nets.common import batch_norm, init
+
 KERNEL_SIZE = 4
 NORMS = ("batch", "instance")
 
-
-def _init():
-    return keras.initializers.RandomNormal(stddev=0.02)
 
 
 def normalization(norm, name=None):
@@ -28,7 +27,7 @@ def normalization(norm, name=None):
     if norm not in NORMS:
         raise ValueError(f"norm: expected one of {NORMS}, got {norm!r}")
     if norm == "batch":
-        return layers.BatchNormalization(name=name)
+        return batch_norm(name=name)
     return layers.GroupNormalization(groups=-1, name=name)
 
 
@@ -36,7 +35,7 @@ def downsample(filters, norm="batch", apply_norm=True, name=None):
     """Conv(stride 2) -> norm -> LeakyReLU(0.2): halves H and W."""
     block = keras.Sequential(name=name)
     block.add(layers.Conv2D(filters, KERNEL_SIZE, strides=2, padding="same",
-                            kernel_initializer=_init(), use_bias=False))
+                            kernel_initializer=init(), use_bias=False))
     if apply_norm:
         block.add(normalization(norm))
     block.add(layers.LeakyReLU(0.2))
@@ -48,7 +47,7 @@ def upsample(filters, norm="batch", apply_dropout=False, name=None):
     block = keras.Sequential(name=name)
     block.add(layers.Conv2DTranspose(filters, KERNEL_SIZE, strides=2,
                                      padding="same",
-                                     kernel_initializer=_init(),
+                                     kernel_initializer=init(),
                                      use_bias=False))
     block.add(normalization(norm))
     if apply_dropout:
@@ -86,6 +85,6 @@ def build_generator(image_shape=(256, 256, 3), filters=64, norm="batch",
         x = layers.Concatenate(name=f"skip{i + 1}")([x, skip])
     x = layers.Conv2DTranspose(output_channels or image_shape[-1], KERNEL_SIZE,
                                strides=2, padding="same",
-                               kernel_initializer=_init(), name="to_image")(x)
+                               kernel_initializer=init(), name="to_image")(x)
     outputs = layers.Activation("tanh", dtype="float32", name="translated")(x)
     return keras.Model(inputs, outputs, name=name)
