@@ -2,6 +2,7 @@
 
     python scripts/train.py --model=dcgan --dataset=fashion_mnist --epochs=5
     python scripts/train.py --preset=cifar10_dcgan --data_dir=cifar-10-batches-py
+    python scripts/train.py --out_dir=runs/x --resume     # after a crash
 """
 
 from absl import flags
@@ -13,9 +14,14 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    preset = FLAGS.preset or presets.default_for(FLAGS.model or "dcgan")
-    config = experiment.make_config(preset, **cli.training_overrides(FLAGS))
-    model, history = experiment.run(config, FLAGS.out_dir)
+    overrides = cli.training_overrides(FLAGS)
+    if FLAGS.resume:
+        config = experiment.resume_config(FLAGS.out_dir, **overrides)
+    else:
+        preset = FLAGS.preset or presets.default_for(FLAGS.model or "dcgan")
+        config = experiment.make_config(preset, **overrides)
+    model, history = experiment.run(config, FLAGS.out_dir,
+                                    resume=FLAGS.resume)
     print(f"run folder: {FLAGS.out_dir}")
     for key, values in history.history.items():
         print(f"  final {key}: {values[-1]:.4f}")

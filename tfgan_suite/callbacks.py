@@ -1,11 +1,16 @@
 """Keras callbacks for GAN training."""
 
 import csv
+import glob
+import json
 import math
 import os
+import shutil
 
 import keras
 import numpy as np
+import tensorflow as tf
+from absl import logging
 
 from tfgan_suite import plots
 
@@ -28,7 +33,7 @@ class SampleGrid(keras.callbacks.Callback):
     """
 
     def __init__(self, out_dir, every_n_epochs=1, every_n_steps=None,
-                 num_images=64, seed=0, gif=True, scale=1):
+                 num_images=64, seed=0, gif=True, scale=1, initial_step=0):
         super().__init__()
         self.out_dir = out_dir
         self.every_n_epochs = every_n_epochs
@@ -37,8 +42,11 @@ class SampleGrid(keras.callbacks.Callback):
         self.seed = seed
         self.gif = gif
         self.scale = scale
-        self.paths = []
-        self._step = 0
+        # A resumed run keeps the grids drawn before the interruption.
+        self.paths = (sorted(glob.glob(os.path.join(out_dir, "*.png")),
+                             key=lambda p: (not p.endswith("initial.png"), p))
+                      if initial_step else [])
+        self._step = initial_step
 
     def render(self, name):
         images = self.model.generate(self.num_images, seed=self.seed)
@@ -77,9 +85,10 @@ class TranslationGrid(SampleGrid):
     """
 
     def __init__(self, out_dir, inputs, targets, every_n_epochs=1,
-                 every_n_steps=None, gif=True, scale=1):
+                 every_n_steps=None, gif=True, scale=1, initial_step=0):
         super().__init__(out_dir, every_n_epochs, every_n_steps,
-                         num_images=len(inputs), gif=gif, scale=scale)
+                         num_images=len(inputs), gif=gif, scale=scale,
+                         initial_step=initial_step)
         self.inputs = np.asarray(inputs)
         self.targets = np.asarray(targets)
 
@@ -110,14 +119,23 @@ class LossHistory(keras.callbacks.Callback):
       plot_every_n_epochs: also redraw the PNG during training.
     """
 
-    def __init__(self, out_dir, keys=None, hlines=None, plot_every_n_epochs=1):
+    def __init__(self, out_dir, keys=None, hlines=None, plot_every_n_epochs=1,
+                 initial_step=0):
         super().__init__()
         self.out_dir = out_dir
         self.keys = keys
         self.hlines = hlines
         self.plot_every_n_epochs = plot_every_n_epochs
         self.steps, self.values = [], {}
-        self._global_step = 0
+        self._global_step = initial_step
+        if initial_step:  # resumed: keep the rows up to the checkpoint.
+            for row in _read_csv(self.csv_path):
+                if int(row["step"]) <= initial_step:
+                    self.steps.append(int(row["step"]))
+                    for key, value in row.items():
+                        if key != "step":
+                            self.values.setdefault(key, []).append(
+                                float(value))
 
     @property
     def csv_path(self):
@@ -183,7 +201,8 @@ class FID(keras.callbacks.Callback):
     """
 
     def __init__(self, extractor, real_images=None, every_n_steps=1000,
-                 num_images=5000, out_dir=None, seed=0, real_cache=None):
+                 num_images=5000, out_dir=None, seed=0, real_cache=None,
+                 initial_step=0):
         super().__init__()
         from tfgan_suite import metrics
         self.metrics = metrics
@@ -195,7 +214,13 @@ class FID(keras.callbacks.Callback):
         self.label = getattr(extractor, "label", "FID")
         self.real_features = self._real_features(real_images, real_cache)
         self.steps, self.values = [], []
-        self._step = 0
+        self._step = initial_step
+        if initial_step and out_dir:  # resumed: keep the earlier values.
+            for row in _read_csv(os.path.join(out_dir, "fid.csv")):
+                step = int(row.pop("step"))
+                if step <= initial_step:
+                    self.steps.append(step)
+                    self.values.append(float(next(iter(row.values()))))
 
     def _real_features(self, real_images, cache):
         if cache and os.path.isfile(cache):
@@ -236,3 +261,193 @@ class FID(keras.callbacks.Callback):
         plots.save_loss_plot(np.asarray(self.steps), {self.label: self.values},
                              os.path.join(self.out_dir, "fid.png"),
                              smoothing=1, ylabel=self.label)
+
+
+class HealthMonitor(keras.callbacks.Callback):
+    """Watches a GAN's training health; stops on a non-finite loss.
+
+    After every epoch, on a fixed batch of real data: D's accuracy on real
+    and generated data, its mean outputs, the gradient norms of G and D
+    (`model.diagnose`), SAGAN's attention gammas, and the diversity of G's
+    samples (mean pairwise distance, relative to the real batch's). They go
+    into the epoch logs (so `CSVLogger` / TensorBoard record them when this
+    callback is listed before them) and `health.json` at the end.
+
+    Warns when D wins outright (accuracy >= `d_win_accuracy` on both real
+    and fake for `window` epochs while G's loss climbs: the seed paper's
+    SAGAN failure) and when samples collapse (diversity below
+    `collapse_ratio` of its best so far). On a non-finite loss it stops training at once and
+    records the step in `stopped_at`, so the caller can keep the last good
+    checkpoint and refuse to save or export the weights.
+    """
+
+    def __init__(self, batch, out_dir=None, window=3, d_win_accuracy=0.95,
+                 collapse_ratio=0.1):
+        super().__init__()
+        self.batch = batch
+        self.out_dir = out_dir
+        self.window = window
+        self.d_win_accuracy = d_win_accuracy
+        self.collapse_ratio = collapse_ratio
+        self.history, self.warnings = [], []
+        self.stopped_at = None
+        real = tf.nest.flatten(batch)[0]
+        self._real_diversity = _diversity(np.asarray(real))
+
+    def on_train_batch_end(self, batch, logs=None):
+        losses = {k: float(v) for k, v in (logs or {}).items()
+                  if k.endswith("loss")}
+        if not all(math.isfinite(v) for v in losses.values()):
+            self.stopped_at = int(self.model.g_optimizer.iterations.numpy())
+            self.model.stop_training = True
+            self._warn(f"non-finite loss at step {self.stopped_at} "
+                       f"({losses}): training stopped")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.stopped_at is not None:
+            return
+        values, fake = self.model.diagnose(self.batch)
+        if not getattr(self.model, "paired", False):
+            values["diversity"] = (_diversity(fake) /
+                                   max(self._real_diversity, 1e-12))
+        for net, layer in getattr(self.model, "attention_layers",
+                                  dict)().items():
+            values[f"gamma_{net}"] = float(layer.gamma.numpy())
+        values["g_loss"] = float((logs or {}).get("g_loss", np.nan))
+        values["epoch"] = epoch + 1
+        self.history.append(values)
+        recent = self.history[-self.window:]
+        if (len(recent) == self.window
+                and all(v["d_acc_real"] >= self.d_win_accuracy and
+                        v["d_acc_fake"] >= self.d_win_accuracy for v in recent)
+                and recent[-1]["g_loss"] > recent[0]["g_loss"]):
+            self._warn(f"epoch {epoch + 1}: D wins outright (accuracy >= "
+                       f"{self.d_win_accuracy} on real and fake for "
+                       f"{self.window} epochs, G loss climbing)")
+        peak = max(v.get("diversity", 0.0) for v in self.history)
+        if values.get("diversity", peak) < self.collapse_ratio * peak:
+            self._warn(f"epoch {epoch + 1}: samples collapsing (diversity "
+                       f"{values['diversity']:.3g} of the real data's, down "
+                       f"from {peak:.3g})")
+        if logs is not None:
+            logs.update({k: v for k, v in values.items()
+                         if k not in ("g_loss", "epoch")})
+
+    def _warn(self, message):
+        self.warnings.append(message)
+        logging.warning("HealthMonitor: %s", message)
+
+    def report(self):
+        return {"last": self.history[-1] if self.history else None,
+                "warnings": self.warnings, "stopped_at": self.stopped_at}
+
+    def on_train_end(self, logs=None):
+        if self.out_dir:
+            os.makedirs(self.out_dir, exist_ok=True)
+            with open(os.path.join(self.out_dir, "health.json"), "w") as f:
+                json.dump(self.report(), f, indent=2)
+
+
+def _diversity(images):
+    """Mean pairwise Euclidean distance of a batch."""
+    flat = np.asarray(images, np.float64).reshape(len(images), -1)
+    squared = (flat ** 2).sum(1)
+    d2 = squared[:, None] + squared[None] - 2 * flat @ flat.T
+    n = len(flat)
+    return float(np.sqrt(np.maximum(d2, 0)).sum() / max(n * (n - 1), 1))
+
+
+def _read_csv(path):
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Full training state at the end of every epoch, for exact resumes.
+
+    Each checkpoint is a folder `step_<global step>/` holding the weights of
+    both nets and both optimizers (`model.weights.h5`) and `state.json`
+    (epoch, global step, model class, the states of every random seed
+    generator: training noise, dropout). It is written to a temporary folder,
+    fsynced and renamed, so a kill leaves either the old or the new
+    checkpoint, never half of one; the last `keep` are kept. Weights with a
+    non-finite value are never saved. `restore_checkpoint` reads the latest.
+
+    With `run` every training run is step-based over a repeated, seeded
+    pipeline, so "every epoch" is "every steps_per_epoch steps" and the data
+    position of a checkpoint is its global step.
+    """
+
+    def __init__(self, directory, keep=3):
+        super().__init__()
+        self.directory = directory
+        self.keep = keep
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = int(self.model.g_optimizer.iterations.numpy())
+        if not all(np.isfinite(w.numpy()).all()
+                   for w in self.model.trainable_weights):
+            return
+        save_checkpoint(self.model, self.directory, epoch + 1, step)
+        for old in list_checkpoints(self.directory)[:-self.keep]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _seed_states(model):
+    return [v for v in model.variables if "seed_generator_state" in v.path]
+
+
+def list_checkpoints(directory):
+    """The checkpoint folders in `directory`, oldest first."""
+    return sorted(glob.glob(os.path.join(directory, "step_*[0-9]")))
+
+
+def _fsync_tree(path):
+    for root, _, files in os.walk(path):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                os.fsync(f.fileno())
+
+
+def save_checkpoint(model, directory, epoch, step):
+    """Writes `directory/step_<step>/` atomically; returns its path."""
+    final = os.path.join(directory, f"step_{step:09d}")
+    tmp = os.path.join(directory, f".tmp-step_{step:09d}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    model.save_weights(os.path.join(tmp, "model.weights.h5"))
+    state = {"epoch": int(epoch), "step": int(step),
+             "model": type(model).__name__,
+             "seed_states": [v.numpy().tolist() for v in _seed_states(model)]}
+    with open(os.path.join(tmp, "state.json"), "w") as f:
+        json.dump(state, f)
+    _fsync_tree(tmp)
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    return final
+
+
+def restore_checkpoint(model, directory):
+    """Loads the latest checkpoint of `directory` into `model` (built and
+    compiled); returns its state dict (epoch, step), or raises ValueError."""
+    found = list_checkpoints(directory)
+    if not found:
+        raise ValueError(f"resume: no checkpoint in {directory} (expected "
+                         f"step_<n>/ folders written by a previous run)")
+    with open(os.path.join(found[-1], "state.json")) as f:
+        state = json.load(f)
+    if state["model"] != type(model).__name__:
+        raise ValueError(f"resume: {found[-1]} is a checkpoint of "
+                         f"{state['model']}, not {type(model).__name__}")
+    model.load_weights(os.path.join(found[-1], "model.weights.h5"))
+    seeds = _seed_states(model)
+    if len(seeds) != len(state["seed_states"]):
+        raise ValueError(f"resume: {found[-1]} holds "
+                         f"{len(state['seed_states'])} random states, the "
+                         f"model has {len(seeds)}")
+    for variable, value in zip(seeds, state["seed_states"]):
+        variable.assign(np.asarray(value, variable.dtype))
+    state["path"] = found[-1]
+    return state

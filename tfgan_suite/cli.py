@@ -52,7 +52,20 @@ def define_training_flags():
     flags.DEFINE_string("classifier_path", None, "Domain classifier file.")
     flags.DEFINE_enum("jit_compile", "auto", ["auto", "true", "false"],
                       "XLA: auto = on with a GPU only.")
-    flags.DEFINE_integer("seed", None, "Random seed.")
+    flags.DEFINE_integer("steps_per_execution", None, "Training steps per "
+                         "call of the compiled function.")
+    flags.DEFINE_bool("mixed_precision", None, "mixed_float16 on GPU (with "
+                      "loss scaling), mixed_bfloat16 on CPU.")
+    flags.DEFINE_enum("strategy", None, ["none", "mirrored", "multi_worker"],
+                      "tf.distribute: mirrored = all local GPUs (or CPUs); "
+                      "multi_worker = the cluster in TF_CONFIG.")
+    flags.DEFINE_integer("seed", None, "Random seed; also makes TF ops "
+                         "deterministic (same seed, same losses on CPU).")
+    flags.DEFINE_bool("resume", False, "Continue the run in --out_dir from "
+                      "its latest checkpoint (its config.json; --epochs / "
+                      "--steps may extend it).")
+    flags.DEFINE_integer("keep_checkpoints", None, "Checkpoints to keep "
+                         "(one per epoch; --steps_per_epoch sets how often).")
     flags.DEFINE_string("out_dir", "runs/train", "Run folder.")
     flags.DEFINE_string("export", None, "Export the generator to this "
                         "folder (e.g. saved_models/dcgan).")
@@ -74,6 +87,9 @@ def training_overrides(FLAGS):
         attention_resolution=FLAGS.attention_resolution,
         direction=FLAGS.direction, l1_lambda=FLAGS.l1_lambda, norm=FLAGS.norm,
         sample_every_n_steps=FLAGS.sample_every_n_steps, jit_compile=jit,
+        steps_per_execution=FLAGS.steps_per_execution,
+        mixed_precision=FLAGS.mixed_precision, strategy=FLAGS.strategy,
+        keep_checkpoints=FLAGS.keep_checkpoints,
         seed=FLAGS.seed, export=FLAGS.export,
         fid_every_n_steps=FLAGS.fid_every_n_steps,
         fid_num_images=FLAGS.fid_num_images,

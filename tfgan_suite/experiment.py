@@ -6,10 +6,11 @@
     model, history = tgs.experiment.run(config, out_dir="runs/x")
 
 A run directory holds `config.json`, `samples/` (grids and GIF),
-`losses.csv` / `losses.png` (per step), `history.csv` (per epoch),
-`logs/` (TensorBoard), `checkpoints/latest.keras` (after every epoch),
-`backup/` (`BackupAndRestore`, removed when training completes) and the
-final `model.keras`.
+`losses.csv` / `losses.png` (per step), `history.csv` (per epoch, with the
+health values), `health.json` (the end-of-run health report), `logs/`
+(TensorBoard), `checkpoints/step_<n>/` (full training state after every
+epoch, the last 3 kept; `run(..., resume=True)` continues from the latest)
+and the final `model.keras`.
 """
 
 import copy
@@ -19,6 +20,7 @@ import os
 
 import keras
 import numpy as np
+import tensorflow as tf
 from absl import logging
 
 from tfgan_suite import callbacks as tgs_callbacks
@@ -33,7 +35,8 @@ DEFAULT_CONFIG = {
     "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
               "sample_every_n_steps": None, "seed": None, "verbose": "auto",
               "fid_every_n_steps": 0, "fid_num_images": 5000,
-              "classifier_path": None},
+              "classifier_path": None, "mixed_precision": False,
+              "strategy": None, "keep_checkpoints": 3},
     "export": None,
 }
 
@@ -63,7 +66,8 @@ def make_config(preset=None, **overrides):
                  "split", "direction"),
         "train": ("epochs", "steps", "steps_per_epoch", "sample_every_n_steps",
                   "seed", "verbose", "fid_every_n_steps", "fid_num_images",
-                  "classifier_path"),
+                  "classifier_path", "mixed_precision", "strategy",
+                  "keep_checkpoints"),
     }
     for key, value in overrides.items():
         if value is None:
@@ -78,6 +82,27 @@ def make_config(preset=None, **overrides):
                              f"{', '.join(k for ks in sections.values() for k in ks)})")
         config[section][key] = value
     models.get(config["model"])  # fail early on an unknown model name.
+    return config
+
+
+def resume_config(out_dir, **overrides):
+    """The config of the run in `out_dir`, for `run(..., resume=True)`.
+
+    Only the length of training (`epochs`, `steps`) may change; any other
+    override must match the saved run.
+    """
+    path = os.path.join(out_dir, "config.json")
+    if not os.path.isfile(path):
+        raise ValueError(f"resume: {out_dir} holds no run (no config.json)")
+    with open(path) as f:
+        config = json.load(f)
+    model = overrides.pop("model", None)
+    if model and model != config["model"]:
+        raise ValueError(f"resume: {out_dir} is a run of {config['model']}, "
+                         f"not {model}")
+    for key in ("epochs", "steps"):
+        if overrides.get(key) is not None:
+            config["train"][key] = overrides[key]
     return config
 
 
@@ -166,7 +191,7 @@ def domain_extractor(dataset, data_dir=None, path=None):
     return train_domain_classifier(dataset, data_dir, path)[0]
 
 
-def fid_callback(config, out_dir):
+def fid_callback(config, out_dir, initial_step=0):
     """`callbacks.FID` against the test split, on the domain classifier."""
     train, data_config = config["train"], config["data"]
     dataset = data_config["dataset"]
@@ -189,10 +214,10 @@ def fid_callback(config, out_dir):
     return tgs_callbacks.FID(extractor, real, real_cache=cache,
                              every_n_steps=int(train["fid_every_n_steps"]),
                              num_images=int(train.get("fid_num_images", 5000)),
-                             out_dir=out_dir)
+                             out_dir=out_dir, initial_step=initial_step)
 
 
-def sample_callback(config, source, out_dir, num_pairs=4):
+def sample_callback(config, source, out_dir, num_pairs=4, initial_step=0):
     """The figure drawn during training: a grid of samples from fixed noise,
     or input / target / prediction rows on fixed test pairs (pix2pix)."""
     folder = os.path.join(out_dir, "samples")
@@ -209,26 +234,67 @@ def sample_callback(config, source, out_dir, num_pairs=4):
                                 augment=False, cache=False).take(num_pairs))
         return tgs_callbacks.TranslationGrid(
             folder, np.stack([p[0] for p in pairs]),
-            np.stack([p[1] for p in pairs]), every_n_steps=every_n_steps)
+            np.stack([p[1] for p in pairs]), every_n_steps=every_n_steps,
+            initial_step=initial_step)
     return tgs_callbacks.SampleGrid(
         folder, every_n_epochs=1, every_n_steps=every_n_steps,
         num_images=64 if len(source.image_shape) == 3 else 1000,
-        scale=2 if max(source.image_shape[:2]) <= 32 else 1)
+        scale=2 if max(source.image_shape[:2]) <= 32 else 1,
+        initial_step=initial_step)
 
 
-def run(config, out_dir, extra_callbacks=()):
+def precision_policy(mixed):
+    """The Keras dtype policy name for `mixed` on this machine."""
+    if not mixed:
+        return "float32"
+    gpu = bool(tf.config.list_physical_devices("GPU"))
+    return "mixed_float16" if gpu else "mixed_bfloat16"
+
+
+def distribution(name):
+    """The `tf.distribute` strategy called `name` (None / "none": default).
+
+    "mirrored": every local GPU (every CPU device when there is none);
+    "multi_worker": `MultiWorkerMirroredStrategy` over the cluster in the
+    `TF_CONFIG` environment variable.
+    """
+    if name in (None, "none"):
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError("strategy: multi_worker reads the cluster from "
+                             "the TF_CONFIG environment variable, which is "
+                             "not set")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"strategy: expected none, mirrored or multi_worker, "
+                     f"got {name!r}")
+
+
+def run(config, out_dir, extra_callbacks=(), resume=False):
     """Trains the model of `config`; returns (model, keras History).
 
     Everything lands in `out_dir` (see the module docstring); with
     `config["export"]` set, the trained generator is also exported there.
+    With `resume`, training continues from the latest checkpoint of
+    `out_dir` (weights, optimizer states, random states, data position).
     """
     train = config["train"]
     data_config = dict(config["data"])
     for name in ("epochs", "steps", "steps_per_epoch"):
         _positive(name, train.get(name))
     _positive("batch_size", data_config.get("batch_size"))
-    if train.get("seed") is not None:
-        keras.utils.set_random_seed(int(train["seed"]))
+    checkpoints = os.path.join(out_dir, "checkpoints")
+    if not resume and tgs_callbacks.list_checkpoints(checkpoints):
+        raise ValueError(f"out_dir: {out_dir} already holds the checkpoints "
+                         f"of a run; pass --resume to continue it, or choose "
+                         f"another --out_dir")
+    seed = train.get("seed")
+    if seed is not None:
+        keras.utils.set_random_seed(int(seed))
+        # Same seed, same losses: ops pick deterministic kernels.
+        tf.config.experimental.enable_op_determinism()
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
@@ -241,46 +307,73 @@ def run(config, out_dir, extra_callbacks=()):
     source = data.get_source(
         dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=labels or None, **data_config)
-    model = build_model(config, source)
-    # Algorithm 1: each of the k D steps takes its own minibatch of m.
-    steps = train.get("steps")
-    ds = data.build(source, batch_size=batch_size * model.d_steps,
-                    repeat=bool(steps), seed=train.get("seed"))
-    batches_per_epoch = source.num_examples // (batch_size * model.d_steps)
-    if steps:
-        steps_per_epoch = min(int(train.get("steps_per_epoch") or
-                                  batches_per_epoch), int(steps))
-        epochs = math.ceil(int(steps) / steps_per_epoch)
-    else:
-        steps_per_epoch = train.get("steps_per_epoch")
-        epochs = int(train["epochs"])
-    logging.info("%s on %s: %d examples, batch %d, %d epochs",
-                 config["model"], dataset, source.num_examples, batch_size,
-                 epochs)
+    strategy = distribution(train.get("strategy"))
+    previous_policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(
+        precision_policy(train.get("mixed_precision")))
+    try:
+        with strategy.scope():
+            model = build_model(config, source)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    state = (tgs_callbacks.restore_checkpoint(model, checkpoints)
+             if resume else {"epoch": 0, "step": 0})
+    if resume:
+        logging.info("resuming from %s (epoch %d, step %d)", state["path"],
+                     state["epoch"], state["step"])
 
-    samples = sample_callback(config, source, out_dir)
-    fid = ([fid_callback(config, out_dir)]
+    # Every run is step-based over a repeated, seeded pipeline: an epoch is
+    # steps_per_epoch batches, and a checkpoint's data position is its step.
+    # Algorithm 1: each of the k D steps takes its own minibatch of m.
+    global_batch = batch_size * model.d_steps
+    batches_per_epoch = source.num_examples // global_batch
+    ds = data.build(source, batch_size=global_batch, repeat=True, seed=seed)
+    steps = int(train.get("steps") or 0) or int(train["epochs"]) * batches_per_epoch
+    steps_per_epoch = min(int(train.get("steps_per_epoch") or
+                              batches_per_epoch), steps)
+    epochs = math.ceil(steps / steps_per_epoch)
+    if state["step"]:
+        ds = ds.skip(state["step"])
+    logging.info("%s on %s: %d examples, batch %d, %d steps (%d epochs of %d)",
+                 config["model"], dataset, source.num_examples, batch_size,
+                 steps, epochs, steps_per_epoch)
+
+    step0 = state["step"]
+    samples = sample_callback(config, source, out_dir, initial_step=step0)
+    fid = ([fid_callback(config, out_dir, initial_step=step0)]
            if train.get("fid_every_n_steps") else [])
+    health = tgs_callbacks.HealthMonitor(
+        next(iter(data.build(source, batch_size=min(64, source.num_examples),
+                             shuffle=False, augment=False, cache=False))),
+        out_dir=out_dir)
     callbacks = [
         samples,
-        *fid,  # before the loggers, so they see its `fid`
+        # Before the loggers, so they see `fid` and the health values.
+        *fid,
+        health,
         # Fig. 13 of the seed paper reads the losses against chance, log 2.
         tgs_callbacks.LossHistory(
-            out_dir, hlines={"log 2": math.log(2)},
+            out_dir, hlines={"log 2": math.log(2)}, initial_step=step0,
             # pix2pix: its g_loss (GAN + 100 L1) would flatten the others.
             keys=(["d_loss", "g_gan_loss", "g_l1_loss"] if source.paired
                   else None)),
-        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv")),
+        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"),
+                                  append=bool(resume)),
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")),
-        keras.callbacks.ModelCheckpoint(
-            os.path.join(out_dir, "checkpoints", "latest.keras")),
-        keras.callbacks.TerminateOnNaN(),
-        keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
+        tgs_callbacks.Checkpoint(checkpoints,
+                                 keep=int(train.get("keep_checkpoints", 3))),
         *extra_callbacks,
     ]
     history = model.fit(ds, epochs=epochs, steps_per_epoch=steps_per_epoch,
-                        callbacks=callbacks, shuffle=False,
-                        verbose=train.get("verbose", "auto"))
+                        initial_epoch=state["epoch"], callbacks=callbacks,
+                        shuffle=False, verbose=train.get("verbose", "auto"))
+    if health.stopped_at is not None:
+        last = tgs_callbacks.list_checkpoints(checkpoints)
+        raise ValueError(
+            f"training: non-finite loss at step {health.stopped_at}; "
+            f"stopped without saving or exporting the NaN weights; last good "
+            f"checkpoint: {last[-1] if last else 'none'} (--resume continues "
+            f"from it; try a lower learning rate)")
     save_model_atomic(model, os.path.join(out_dir, "model.keras"))
     if config.get("export"):
         export.export_saved_model(model, config["export"])

@@ -235,6 +235,53 @@ class AdversarialModel(keras.Model):
         grads = tape.gradient(loss, variables, output_gradients=upstream)
         optimizer.apply_gradients(zip(grads, variables))
 
+    # ------------------------------------------------------------ diagnosis
+    def health_forward(self, data):
+        """(real logits, fake logits, generated images) of a batch, in
+        inference mode; the fixed batch of `HealthMonitor`."""
+        images, labels = self.unpack(data)
+        n = tf.shape(images)[0]
+        fake = self.generator(self.conditioned(
+            self.latent_from_seeds(tf.range(n, dtype=tf.int64)), labels),
+            training=False)
+        real_logits = self.discriminator(self.conditioned(images, labels),
+                                         training=False)
+        fake_logits = self.discriminator(self.conditioned(fake, labels),
+                                         training=False)
+        return real_logits, fake_logits, fake
+
+    def generator_objective(self, data, fake, fake_logits):
+        """G's loss as `train_step` computes it (pix2pix adds its L1)."""
+        return self.generator_loss(fake_logits)
+
+    def diagnose(self, data):
+        """Training-health values on one batch (inference mode).
+
+        D's accuracy on real and on generated data (logit > 0 means "real"),
+        its mean logits, and the gradient norms of D's and G's losses.
+        """
+        with tf.GradientTape(persistent=True) as tape:
+            real_logits, fake_logits, fake = self.health_forward(data)
+            d_loss = self.adversarial_loss.discriminator(real_logits,
+                                                         fake_logits)
+            g_loss = self.generator_objective(data, fake, fake_logits)
+        norm = lambda loss, variables: float(tf.linalg.global_norm(
+            [g for g in tape.gradient(loss, variables) if g is not None]))
+        real_logits = tf.cast(real_logits, tf.float32)
+        fake_logits = tf.cast(fake_logits, tf.float32)
+        values = {
+            "d_acc_real": float(tf.reduce_mean(tf.cast(real_logits > 0,
+                                                       tf.float32))),
+            "d_acc_fake": float(tf.reduce_mean(tf.cast(fake_logits < 0,
+                                                       tf.float32))),
+            "d_real_mean": float(tf.reduce_mean(real_logits)),
+            "d_fake_mean": float(tf.reduce_mean(fake_logits)),
+            "d_grad_norm": norm(d_loss, self.discriminator.trainable_variables),
+            "g_grad_norm": norm(g_loss, self.generator.trainable_variables),
+        }
+        del tape
+        return values, np.asarray(fake, np.float32)
+
     # ------------------------------------------------------------- sampling
     def call(self, z, training=False):
         return self.generator(z, training=training)

@@ -28,6 +28,8 @@ class Pix2Pix(AdversarialModel):
     """
 
     tracked = ("d_loss", "g_loss", "g_gan_loss", "g_l1_loss")
+    #: Trains on (input, target) pairs.
+    paired = True
 
     def __init__(self, image_shape=(256, 256, 3), l1_lambda=100.0, filters=64,
                  norm="batch", seed=None, **kwargs):
@@ -62,6 +64,17 @@ class Pix2Pix(AdversarialModel):
                       self.generator.trainable_variables)
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss,
                                     g_gan_loss=g_gan_loss, g_l1_loss=g_l1_loss)
+
+    def health_forward(self, data):
+        inputs, targets = data
+        fake = self.generator(inputs, training=False)
+        return (self.discriminator([inputs, targets], training=False),
+                self.discriminator([inputs, fake], training=False), fake)
+
+    def generator_objective(self, data, fake, fake_logits):
+        l1 = tf.reduce_mean(tf.abs(tf.cast(data[1], tf.float32)
+                                   - tf.cast(fake, tf.float32)))
+        return self.generator_loss(fake_logits) + self.l1_lambda * l1
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)

@@ -1,0 +1,135 @@
+"""Exact resume after kill -9, determinism, NaN handling (issue 8)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from tests.conftest import REPO, write_cifar
+from tests.scripts.test_scripts import NO_FID, TINY, script
+
+RUN = ["--model=dcgan", "--dataset=cifar10", "--classes=horse", "--steps=8",
+       "--steps_per_epoch=2", "--seed=3", *TINY, *NO_FID]
+
+# Trains like train.py, but SIGKILLs itself after global step 5, mid-epoch 3
+# (the checkpoint of step 4 is on disk; step 5 is lost).
+KILLED = r'''
+import os, signal, sys, keras
+from tfgan_suite import experiment
+config = experiment.make_config(
+    None, model="dcgan", dataset="cifar10", classes=["horse"],
+    data_dir=sys.argv[1], steps=8, steps_per_epoch=2, seed=3, filters=4,
+    latent_dim=8, batch_size=4, fid_every_n_steps=0, verbose=0)
+
+class Kill(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.g_optimizer.iterations.numpy()) == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+experiment.run(config, sys.argv[2], extra_callbacks=[Kill()])
+'''
+
+
+@pytest.fixture(scope="module")
+def cifar(tmp_path_factory):
+    return write_cifar(tmp_path_factory.mktemp("data"))
+
+
+def weights(run):
+    import tfgan_suite.models  # noqa: F401
+    model = keras.models.load_model(str(run / "model.keras"))
+    return model, [w.numpy() for w in model.weights]
+
+
+def test_same_seed_same_losses(tmp_path, cifar):
+    for name in ("a", "b"):
+        result = script("train.py", *RUN, f"--data_dir={cifar}",
+                        f"--out_dir={tmp_path / name}")
+        assert result.returncode == 0, result.stderr[-3000:]
+    a = (tmp_path / "a" / "losses.csv").read_text()
+    assert a == (tmp_path / "b" / "losses.csv").read_text()
+    assert len(a.splitlines()) == 9
+
+
+def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar):
+    straight = tmp_path / "straight"
+    result = script("train.py", *RUN, f"--data_dir={cifar}",
+                    f"--out_dir={straight}")
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    killed = tmp_path / "killed"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
+    crash = subprocess.run([sys.executable, "-c", KILLED, cifar, str(killed)],
+                           env=env, cwd=REPO, capture_output=True, text=True,
+                           timeout=300)
+    assert crash.returncode == -9, crash.stderr[-3000:]
+    checkpoints = sorted(os.listdir(killed / "checkpoints"))
+    assert checkpoints[-1] == "step_000000004"  # no half-written step 5/6
+    assert not (killed / "model.keras").exists()
+
+    # Fresh training into a run folder with checkpoints is refused.
+    result = script("train.py", *RUN, f"--data_dir={cifar}",
+                    f"--out_dir={killed}")
+    assert result.returncode == 2
+    assert "pass --resume to continue it" in result.stderr
+    result = script("train.py", "--model=sagan", "--resume",
+                    f"--out_dir={killed}")
+    assert result.returncode == 2
+    assert f"error: resume: {killed} is a run of dcgan, not sagan" in result.stderr
+
+    result = script("train.py", "--resume", f"--out_dir={killed}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    a, wa = weights(straight)
+    b, wb = weights(killed)
+    assert int(b.g_optimizer.iterations) == int(a.g_optimizer.iterations) == 8
+    assert int(b.d_optimizer.iterations) == 8
+    for x, y in zip(wa, wb):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+    assert ((straight / "losses.csv").read_text()
+            == (killed / "losses.csv").read_text())
+
+
+def test_nan_stops_training_keeps_the_last_good_checkpoint(tmp_path, cifar):
+    out = tmp_path / "nan"
+    result = script("train.py", *RUN, f"--data_dir={cifar}",
+                    f"--out_dir={out}", "--export", str(tmp_path / "sm"),
+                    "--loss=least_squares", "--steps_per_epoch=1")
+    assert result.returncode == 0, result.stderr[-3000:]  # a sane run first
+    # Now a learning rate that blows up.
+    config = json.loads((out / "config.json").read_text())
+    config["compile"]["d_optimizer"] = {"class_name": "SGD",
+                                        "config": {"learning_rate": 1e12}}
+    code = r'''
+import json, sys
+from tfgan_suite import experiment
+config = json.load(open(sys.argv[1]))
+config["export"] = sys.argv[3]
+config["train"]["verbose"] = 0
+try:
+    experiment.run(config, sys.argv[2])
+except ValueError as e:
+    print("ERROR", e)
+'''
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "c.json"),
+         str(tmp_path / "blowup"), str(tmp_path / "sm_nan")],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert "ERROR training: non-finite loss at step" in result.stdout, (
+        result.stdout + result.stderr[-3000:])
+    assert not (tmp_path / "blowup" / "model.keras").exists()
+    assert not (tmp_path / "sm_nan").exists()
+    health = json.loads((tmp_path / "blowup" / "health.json").read_text())
+    assert health["stopped_at"] is not None
+    for path in (tmp_path / "blowup" / "checkpoints").glob("step_*"):
+        import h5py
+        with h5py.File(path / "model.weights.h5") as f:
+            def finite(name, obj):
+                if isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f":
+                    assert np.isfinite(obj[()]).all(), name
+            f.visititems(finite)
