@@ -26,6 +26,7 @@ fashion-mnist:
 # DCGAN on the real Fashion-MNIST training set: sample grids, loss plot,
 # a SavedModel in saved_models/dcgan/<version>/.
 demo: install fashion-mnist
+	rm -rf $(DEMO_DIR)
 	$(PY) scripts/train.py --preset=fashion_mnist_dcgan $(DEMO_ARGS) \
 	  --out_dir=$(DEMO_DIR) --export=saved_models/dcgan
 	$(PY) scripts/generate.py --model_path=saved_models/dcgan --num=64 \
@@ -39,7 +40,7 @@ test-slow: install fashion-mnist
 	$(PY) -m pytest -m slow tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 benchmark: install
-	$(PY) scripts/benchmark.py --model=dcgan
+	$(PY) scripts/benchmark.py --model=all
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

@@ -1,9 +1,14 @@
 """Speed and sample quality against the TF DCGAN tutorial, in one process.
 
 Speed (default):
-    python scripts/benchmark.py --model=dcgan --batch_size=256
-prints images/s of `model.fit`, of the tutorial-style `tf.function` loop over
-the same nets, batch and data, their ratio, and of the input pipeline alone.
+    python scripts/benchmark.py --model=all [--mixed_precision]
+prints a table: per model, images/s and step time of `model.fit`, of the
+tutorial-style `tf.function` loop over the same nets, batch and data (dcgan,
+pix2pix), their ratio, the input pipeline alone and peak memory, and the
+machine's matmul peak (fp32, bf16).
+
+Toy mode coverage (--modes):
+    python scripts/benchmark.py --modes --model=gan --dataset=ring
 
 Quality at equal compute (--quality):
     python scripts/benchmark.py --quality --minutes=8
@@ -24,13 +29,17 @@ from absl import flags
 
 from tfgan_suite import benchmarks, cli, data, experiment, models
 
-flags.DEFINE_string("model", "dcgan", "Model to benchmark: dcgan (speed, "
-                    "--quality) or gan (mode coverage on --dataset).")
+flags.DEFINE_string("model", "dcgan", "Model to time (gan, dcgan, cgan, "
+                    "sagan, pix2pix) or all; with --quality: dcgan; "
+                    "--modes: gan on --dataset.")
+flags.DEFINE_bool("modes", False, "Toy mode coverage (--model=gan).")
+flags.DEFINE_bool("mixed_precision", False, "Time under mixed precision "
+                  "(bfloat16 on CPU, float16 on GPU).")
 flags.DEFINE_string("dataset", "ring", "ring or grid (--model=gan).")
 flags.DEFINE_integer("seeds", 3, "Seeds to average (--model=gan).")
-flags.DEFINE_integer("batch_size", 256, "Batch size (speed mode).")
+flags.DEFINE_integer("batch_size", None, "Batch size (default: the "
+                     "model's paper's: 256 dcgan/cgan/gan, 64 sagan, 1 pix2pix).")
 flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
-flags.DEFINE_integer("filters", 64, "DCGAN width.")
 flags.DEFINE_bool("quality", False, "Run the equal-compute quality race.")
 flags.DEFINE_list("race_filters", ["64"], "DCGAN widths to race against "
                   "the tutorial (--quality).")
@@ -53,34 +62,63 @@ def _train_images(batch_size, repeat=True):
     return data.build(source, batch_size=batch_size, repeat=repeat)
 
 
-def speed():
-    if FLAGS.model != "dcgan":
-        raise ValueError(f"--model: only dcgan is benchmarked so far, got "
-                         f"{FLAGS.model!r}")
-    b = FLAGS.batch_size
-    ds = _train_images(b)
+def speed_one(name):
+    """Images/s of `fit` (and of the tutorial loop on the same nets)."""
+    policy = experiment.precision_policy(FLAGS.mixed_precision)
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        model, source, b = benchmarks.speed_case(name, FLAGS.batch_size)
+        model.compile()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    ds = data.build(source, batch_size=b, repeat=True, augment=False)
     batches = list(ds.take(FLAGS.steps + 3))
-    fixed = tf.data.Dataset.from_tensor_slices(tf.stack(batches))
-    gan = models.DCGAN(filters=FLAGS.filters)
-    gan.compile()
-    fit_s = benchmarks.time_fit(gan, fixed, FLAGS.steps)
-    loop = benchmarks.tutorial_train_step(
-        gan.generator, gan.discriminator, keras.optimizers.Adam(2e-4),
-        keras.optimizers.Adam(2e-4), gan.latent_dim)
-    loop_s = benchmarks.time_steps(loop, batches)
-    pipe_s = benchmarks.time_pipeline(ds, 200)
-    return {
-        "model": FLAGS.model, "batch_size": b, "filters": FLAGS.filters,
+    fixed = tf.data.Dataset.from_tensor_slices(
+        tuple(tf.stack(x) for x in zip(*batches))
+        if isinstance(batches[0], tuple) else tf.stack(batches))
+    fit_s = benchmarks.time_fit(model, fixed, FLAGS.steps)
+    result = {
+        "model": name, "batch_size": b,
+        "image_shape": list(source.image_shape), "precision": policy,
+        "devices": len(tf.config.list_logical_devices(
+            "GPU" if tf.config.list_physical_devices("GPU") else "CPU")),
         "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",
-        "jit_compile": bool(gan.jit_compile),
-        "fit_images_per_s": b / fit_s,
-        "tutorial_loop_images_per_s": b / loop_s,
-        "fit_over_loop": loop_s / fit_s,
-        "pipeline_images_per_s": b / pipe_s,
-        "matmul_fp32_gflops": benchmarks.matmul_gflops(tf.float32),
-        "matmul_bf16_gflops": benchmarks.matmul_gflops(tf.bfloat16),
-        "peak_rss_mib": benchmarks.peak_rss_mib(),
+        "jit_compile": bool(model.jit_compile),
+        "fit_step_ms": 1000 * fit_s, "fit_images_per_s": b / fit_s,
+        "pipeline_images_per_s": b / benchmarks.time_pipeline(ds, 200),
     }
+    loop = benchmarks.tutorial_step_for(model)
+    if loop is not None:
+        loop_s = benchmarks.time_steps(loop, batches)
+        result.update(tutorial_step_ms=1000 * loop_s,
+                      tutorial_images_per_s=b / loop_s,
+                      fit_over_tutorial=loop_s / fit_s)
+    result["peak_rss_mib"] = benchmarks.peak_rss_mib()
+    if tf.config.list_physical_devices("GPU"):
+        result["peak_gpu_mib"] = tf.config.experimental.get_memory_info(
+            "GPU:0")["peak"] / 2**20
+    return result
+
+
+def speed():
+    names = (list(models.MODELS) if FLAGS.model == "all"
+             else [FLAGS.model])
+    rows = [speed_one(name) for name in names]
+    peaks = {"matmul_fp32_gflops": benchmarks.matmul_gflops(tf.float32),
+             "matmul_bf16_gflops": benchmarks.matmul_gflops(tf.bfloat16)}
+    print(f"\n{'model':8} {'batch':>5} {'precision':>15} {'fit img/s':>10} "
+          f"{'step ms':>8} {'tutorial img/s':>15} {'fit/tutorial':>12} "
+          f"{'pipeline img/s':>15} {'RSS MiB':>8}")
+    for r in rows:
+        tut = (f"{r['tutorial_images_per_s']:15.1f} "
+               f"{r['fit_over_tutorial']:12.2f}" if "fit_over_tutorial" in r
+               else f"{'-':>15} {'-':>12}")
+        print(f"{r['model']:8} {r['batch_size']:5d} {r['precision']:>15} "
+              f"{r['fit_images_per_s']:10.1f} {r['fit_step_ms']:8.1f} {tut} "
+              f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}")
+    print(f"matmul 2048^2: fp32 {peaks['matmul_fp32_gflops']:.0f} GFLOP/s, "
+          f"bf16 {peaks['matmul_bf16_gflops']:.0f} GFLOP/s")
+    return {"rows": rows, **peaks}
 
 
 def quality():
@@ -140,15 +178,12 @@ def modes():
 
 
 def main(argv):
-    if FLAGS.model == "gan":
+    if FLAGS.modes:
         results = modes()
+    elif FLAGS.quality:
+        results = quality()
     else:
-        results = quality() if FLAGS.quality else speed()
-    if not FLAGS.quality and FLAGS.model != "gan":
-        width = max(map(len, results))
-        for key, value in results.items():
-            shown = f"{value:.2f}" if isinstance(value, float) else value
-            print(f"{key:<{width}}  {shown}")
+        results = speed()
     if FLAGS.json:
         with open(FLAGS.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -38,6 +38,86 @@ def tutorial_train_step(generator, discriminator, g_optimizer, d_optimizer,
     return train_step
 
 
+def pix2pix_tutorial_train_step(generator, discriminator, g_optimizer,
+                                d_optimizer, l1_lambda=100.0):
+    """The TF pix2pix tutorial's `train_step`
+    (tensorflow.org/tutorials/generative/pix2pix)."""
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(batch):
+        input_image, target = batch
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            gen_output = generator(input_image, training=True)
+            disc_real_output = discriminator([input_image, target],
+                                             training=True)
+            disc_generated_output = discriminator([input_image, gen_output],
+                                                  training=True)
+            gan_loss = bce(tf.ones_like(disc_generated_output),
+                           disc_generated_output)
+            l1_loss = tf.reduce_mean(tf.abs(target - gen_output))
+            gen_total_loss = gan_loss + l1_lambda * l1_loss
+            disc_loss = (bce(tf.ones_like(disc_real_output), disc_real_output)
+                         + bce(tf.zeros_like(disc_generated_output),
+                               disc_generated_output))
+        g_grads = gen_tape.gradient(gen_total_loss,
+                                    generator.trainable_variables)
+        d_grads = disc_tape.gradient(disc_loss,
+                                     discriminator.trainable_variables)
+        g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
+        d_optimizer.apply_gradients(zip(d_grads,
+                                        discriminator.trainable_variables))
+        return gen_total_loss, disc_loss
+
+    return train_step
+
+
+def speed_case(name, batch_size=None):
+    """(model, unbatched `Source`, batch size) of `benchmark.py --model`:
+    each model at its paper's size and batch, with its default nets."""
+    from tfgan_suite import models
+    rng = np.random.default_rng(0)
+
+    def images(n, shape, labels=False):
+        return data.from_arrays(
+            rng.integers(0, 256, (n, *shape), dtype=np.uint8),
+            labels=np.arange(n) % 10 if labels else None, name="random")
+
+    if name == "gan":
+        return (models.GAN(data_shape=(2,), latent_dim=2, hidden=(128, 128)),
+                data.get_source("ring"), batch_size or 256)
+    if name == "dcgan":
+        return (models.DCGAN(image_shape=(28, 28, 1)),
+                images(4096, (28, 28, 1)), batch_size or 256)
+    if name == "cgan":
+        return (models.CGAN(image_shape=(28, 28, 1), num_classes=10),
+                images(4096, (28, 28, 1), labels=True), batch_size or 256)
+    if name == "sagan":
+        return (models.SAGAN(image_shape=(32, 32, 3)),
+                images(2048, (32, 32, 3)), batch_size or 64)
+    if name == "pix2pix":
+        return (models.Pix2Pix(image_shape=(256, 256, 3)),
+                data.get_source("synthetic_pairs", image_size=256,
+                                num_examples=64), batch_size or 1)
+    raise ValueError(f"--model: expected one of {sorted(models.MODELS)} or "
+                     f"all, got {name!r}")
+
+
+def tutorial_step_for(model):
+    """The tutorial loop over `model`'s own nets, or None if the tutorials
+    have no equivalent (only DCGAN and pix2pix have one)."""
+    from tfgan_suite import models
+    adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5)
+    if type(model) is models.DCGAN:
+        return tutorial_train_step(model.generator, model.discriminator,
+                                   adam(), adam(), model.latent_dim)
+    if isinstance(model, models.Pix2Pix):
+        return pix2pix_tutorial_train_step(model.generator,
+                                           model.discriminator, adam(), adam(),
+                                           model.l1_lambda)
+    return None
+
+
 def time_steps(step, batches, warmup=3):
     """Seconds per call of `step(batch)` after `warmup` calls (compilation)."""
     iterator = iter(batches)

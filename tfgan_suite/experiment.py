@@ -376,5 +376,6 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             f"from it; try a lower learning rate)")
     save_model_atomic(model, os.path.join(out_dir, "model.keras"))
     if config.get("export"):
-        export.export_saved_model(model, config["export"])
+        path = export.export_saved_model(model, config["export"])
+        export.verify(path, model, cli=False)
     return model, history

@@ -28,6 +28,8 @@ from absl import logging
 MODELS_CONFIG = "models.config"
 WARMUP_FILE = "tf_serving_warmup_requests"
 MANIFEST_FILE = "manifest.json"
+#: REST request bodies, one per signature, beside the warm-up requests.
+REST_DIR = "rest_requests"
 
 
 def versions(export_root):
@@ -88,8 +90,10 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         extra = os.path.join(tmp, "assets.extra")
         os.makedirs(extra, exist_ok=True)
         name = os.path.basename(os.path.normpath(export_root))
+        examples = model.serving_examples()
         write_warmup_requests(os.path.join(extra, WARMUP_FILE), name,
-                              model.serving_examples())
+                              examples)
+        write_rest_bodies(os.path.join(extra, REST_DIR), examples)
         manifest = {
             "model": type(model).__name__,
             "name": name,
@@ -166,6 +170,176 @@ def write_warmup_requests(path, model_name, examples):
                 predict_log=prediction_log_pb2.PredictLog(request=request))
             writer.write(log.SerializeToString())
     return path
+
+
+def write_rest_bodies(folder, examples):
+    """`folder/<signature>.json`: TF Serving REST bodies of the examples,
+    ready for `curl -d @<signature>.json host:8501/v1/models/<name>:predict`."""
+    from tfgan_suite import serving
+    os.makedirs(folder, exist_ok=True)
+    for signature, inputs in examples.items():
+        with open(os.path.join(folder, f"{signature}.json"), "w") as f:
+            json.dump(serving.rest_body(signature, inputs), f)
+
+
+def read_warmup_requests(version_dir):
+    """[(signature, {input: numpy array})] of the export's warm-up file."""
+    from tensorflow_serving.apis import prediction_log_pb2
+    path = os.path.join(version_dir, "assets.extra", WARMUP_FILE)
+    requests = []
+    for record in tf.data.TFRecordDataset(path):
+        log = prediction_log_pb2.PredictionLog.FromString(record.numpy())
+        request = log.predict_log.request
+        requests.append((request.model_spec.signature_name,
+                         {k: tf.make_ndarray(v)
+                          for k, v in request.inputs.items()}))
+    return requests
+
+
+def expected_signatures(model):
+    """{signature: ({input: TensorSpec}, {output: (dtype, shape)})} that
+    DESIGN.md promises for `model`."""
+    from tfgan_suite.models import Pix2Pix
+    if isinstance(model, Pix2Pix):
+        image = [None, *model.image_shape]
+        return {
+            "serving_default": ({"image": (tf.uint8, image)},
+                                {"image": (tf.uint8, image)}),
+            "translate_bytes": ({"image_bytes": (tf.string, [None])},
+                                {"png_bytes": (tf.string, [None])}),
+        }
+    images = {"images": (tf.uint8, [None, *model.generator.output.shape[1:]])}
+    label = ({"label": (tf.int32, [None])} if model.num_classes else {})
+    return {
+        "serving_default": ({"z": (tf.float32, [None, model.latent_dim]),
+                             **label}, images),
+        "sample": ({"seed": (tf.int64, [None]), **label}, images),
+    }
+
+
+def verify(path, model=None, cli=True):
+    """Checks an export the way TF Serving will use it; raises ValueError.
+
+    Loads the SavedModel (`path`: a version folder or its parent), checks
+    every signature's input and output names, dtypes and shapes against
+    DESIGN.md, replays every warm-up request through its signature and, with
+    the Keras `model` (default: rebuilt from the manifest, without
+    weights: signatures only), checks the served outputs equal the
+    in-process Keras outputs exactly. With `cli`, also runs
+    `saved_model_cli show --all` and `saved_model_cli run` on one signature.
+
+    Returns a report dict.
+    """
+    path = latest_version_dir(path)
+    manifest = read_manifest(path)
+    loaded = tf.saved_model.load(path)
+    reference = model if model is not None else _model_from_manifest(manifest)
+    expected = expected_signatures(reference)
+    found = sorted(loaded.signatures)
+    if found != sorted(expected):
+        raise ValueError(f"{path}: expected signatures {sorted(expected)}, "
+                         f"found {found}")
+    for name, (inputs, outputs) in expected.items():
+        fn = loaded.signatures[name]
+        got_inputs = {k: (v.dtype, v.shape.as_list()) for k, v in
+                      fn.structured_input_signature[1].items()}
+        got_outputs = {k: (v.dtype, v.shape.as_list())
+                       for k, v in fn.structured_outputs.items()}
+        for kind, want, got in (("inputs", inputs, got_inputs),
+                                ("outputs", outputs, got_outputs)):
+            want = {k: (d, list(s)) for k, (d, s) in want.items()}
+            if got != want:
+                raise ValueError(f"{path}: signature {name} {kind}: expected "
+                                 f"{_describe(want)}, found {_describe(got)}")
+    requests = read_warmup_requests(path)
+    if sorted({s for s, _ in requests}) != sorted(expected):
+        raise ValueError(f"{path}: warm-up requests cover "
+                         f"{sorted({s for s, _ in requests})}, expected "
+                         f"{sorted(expected)}")
+    endpoints = model.serving_endpoints() if model is not None else {}
+    for signature, inputs in requests:
+        served = loaded.signatures[signature](
+            **{k: tf.constant(v) for k, v in inputs.items()})
+        if signature in endpoints:
+            keras_out = endpoints[signature][0](
+                **{k: tf.constant(v) for k, v in inputs.items()})
+            for key, value in keras_out.items():
+                if not np.array_equal(np.asarray(value),
+                                      served[key].numpy()):
+                    raise ValueError(f"{path}: signature {signature} output "
+                                     f"{key} differs from the Keras model's")
+    report = {"path": path, "signatures": found,
+              "warmup_requests": len(requests),
+              "compared_with_keras": model is not None}
+    if cli:
+        report["saved_model_cli"] = _saved_model_cli(path, requests[0])
+    return report
+
+
+def _describe(specs):
+    return ", ".join(f"{k}: {d.name}{s}" for k, (d, s) in sorted(specs.items()))
+
+
+def _model_from_manifest(manifest):
+    from tfgan_suite import models
+    cls = next((c for c in models.MODELS.values()
+                if c.__name__ == manifest["model"]), None)
+    if cls is None:
+        raise ValueError(f"manifest: unknown model {manifest['model']!r}")
+    config = {k: v for k, v in manifest["config"].items()
+              if k not in ("name", "trainable", "dtype")}
+    return cls.from_config(config)
+
+
+def _saved_model_cli(path, request):
+    """`saved_model_cli show --all` and `run` on one warm-up request."""
+    import subprocess
+    import sys
+    signature, inputs = request
+    with tempfile.TemporaryDirectory() as tmp:
+        args = []
+        for key, value in inputs.items():
+            np.save(os.path.join(tmp, f"{key}.npy"), value)
+            args.append(f"{key}={os.path.join(tmp, key + '.npy')}")
+        cli = [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli"]
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        show = subprocess.run(cli + ["show", "--dir", path, "--all"],
+                              capture_output=True, text=True, env=env,
+                              timeout=300)
+        if show.returncode or f"signature_def['{signature}']" not in show.stdout:
+            raise ValueError(f"{path}: saved_model_cli show failed: "
+                             f"{show.stderr[-500:]}")
+        run = subprocess.run(
+            cli + ["run", "--dir", path, "--tag_set", "serve",
+                   "--signature_def", signature, "--inputs", ";".join(args),
+                   "--outdir", tmp, "--overwrite"],
+            capture_output=True, text=True, env=env, timeout=300)
+        outputs = sorted(f for f in os.listdir(tmp) if f.endswith(".npy")
+                         and f[:-4] not in inputs)
+        if run.returncode or not outputs:
+            raise ValueError(f"{path}: saved_model_cli run --signature_def "
+                             f"{signature} failed: {run.stderr[-500:]}")
+    return {"show": "ok", "run": signature, "outputs": outputs}
+
+
+def verify_models_config(root):
+    """Checks every entry of `root/models.config` names an export here
+    (base_path /models/<name> -> root/<name> with an integer version)."""
+    import re
+    path = os.path.join(root, MODELS_CONFIG)
+    if not os.path.isfile(path):
+        raise ValueError(f"{path}: no models.config")
+    with open(path) as f:
+        text = f.read()
+    entries = re.findall(r"name:\s*'([^']+)'\s*base_path:\s*'([^']+)'", text)
+    if not entries:
+        raise ValueError(f"{path}: lists no model")
+    for name, base in entries:
+        local = os.path.join(root, os.path.relpath(base, "/models"))
+        if not versions(local):
+            raise ValueError(f"{path}: model {name!r} has base_path {base}, "
+                             f"but {local} holds no integer version folder")
+    return [name for name, _ in entries]
 
 
 def write_models_config(root):

@@ -37,7 +37,9 @@ def test_train_writes_a_complete_run_folder(cifar_run):
     tmp, out = cifar_run
     for name in ("config.json", "model.keras", "losses.csv", "losses.png",
                  "history.csv", "samples/initial.png", "samples/progress.gif",
-                 "checkpoints/latest.keras", "logs"):
+                 "checkpoints/step_000000003/model.weights.h5",
+                 "checkpoints/step_000000003/state.json", "health.json",
+                 "logs"):
         assert (out / name).exists(), name
     assert (tmp / "saved" / "dcgan" / "1" / "saved_model.pb").exists()
     assert (tmp / "saved" / "models.config").exists()
