@@ -45,8 +45,9 @@ def test_image_shape_must_match_the_data(cifar_dir):
 
 def test_conditional_model_needs_labels():
     config = experiment.make_config(model="cgan")
-    with pytest.raises(ValueError, match="dataset: cgan needs class labels "
-                                         "and ring has none"):
+    with pytest.raises(ValueError, match="dataset: cgan with num_classes "
+                                         "needs class labels and ring has "
+                                         "none"):
         experiment.build_model(config, data.get_source("ring",
                                                        num_examples=8))
 

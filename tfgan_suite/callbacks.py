@@ -387,8 +387,10 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.g_optimizer.iterations.numpy())
-        if not all(np.isfinite(w.numpy()).all()
-                   for w in self.model.trainable_weights):
+        values = [np.asarray(w.numpy()) for w in self.model.weights]
+        if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
+            logging.warning("Checkpoint: non-finite weights at step %d, not "
+                            "saved", step)
             return
         save_checkpoint(self.model, self.directory, epoch + 1, step)
         for old in list_checkpoints(self.directory)[:-self.keep]:

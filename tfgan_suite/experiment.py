@@ -128,7 +128,7 @@ def build_model(config, source):
             args.setdefault("output_activation", "tanh")
     if config["model"] in models.CONDITIONAL:
         args.setdefault("num_classes", source.num_classes)
-    if args.get("num_classes"):
+    if args.get("num_classes") or config["model"] in models.CONDITIONAL:
         if not source.num_classes:
             raise ValueError(f"dataset: {config['model']} with num_classes "
                              f"needs class labels and {source.name} has none")

@@ -298,6 +298,7 @@ def _saved_model_cli(path, request):
     signature, inputs = request
     with tempfile.TemporaryDirectory() as tmp:
         args = []
+        out_dir = os.path.join(tmp, "out")
         for key, value in inputs.items():
             np.save(os.path.join(tmp, f"{key}.npy"), value)
             args.append(f"{key}={os.path.join(tmp, key + '.npy')}")
@@ -312,10 +313,10 @@ def _saved_model_cli(path, request):
         run = subprocess.run(
             cli + ["run", "--dir", path, "--tag_set", "serve",
                    "--signature_def", signature, "--inputs", ";".join(args),
-                   "--outdir", tmp, "--overwrite"],
+                   "--outdir", out_dir, "--overwrite"],
             capture_output=True, text=True, env=env, timeout=300)
-        outputs = sorted(f for f in os.listdir(tmp) if f.endswith(".npy")
-                         and f[:-4] not in inputs)
+        outputs = (sorted(os.listdir(out_dir)) if os.path.isdir(out_dir)
+                   else [])
         if run.returncode or not outputs:
             raise ValueError(f"{path}: saved_model_cli run --signature_def "
                              f"{signature} failed: {run.stderr[-500:]}")
