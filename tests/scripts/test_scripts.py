@@ -45,7 +45,6 @@ def test_train_writes_a_complete_run_folder(cifar_run):
     assert json.loads((checkpoint / "state.json").read_text())["step"] >= 3
     assert (tmp / "saved" / "dcgan" / "1" / "saved_model.pb").exists()
     assert (tmp / "saved" / "models.config").exists()
-    import json
     config = json.loads((out / "config.json").read_text())
     assert config["data"]["classes"] == ["horse"]
 
@@ -117,7 +116,6 @@ def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
                     "--dataset=fashion_mnist", f"--data_dir={idx_dir}",
                     f"--classifier_path={classifier}", "--num=64")
     assert result.returncode == 0, result.stderr[-3000:]
-    import json
     scores = json.loads((out / "eval.json").read_text())
     assert scores["domain_fid"] > 0 and scores["num_real"] == 16
     assert 1 <= scores["class_coverage"]["covered"] <= 10
@@ -146,7 +144,6 @@ def test_sagan_preset_and_attention_maps(tmp_path):
                     "--filters=8", "--latent_dim=8", "--batch_size=2",
                     f"--out_dir={out}", *NO_FID)
     assert result.returncode == 0, result.stderr[-3000:]
-    import json
     config = json.loads((out / "config.json").read_text())
     assert config["train"]["fid_every_n_steps"] == 0  # the flag wins
     assert config["data"]["classes"] == ["horse"]
@@ -182,7 +179,6 @@ def test_pix2pix_end_to_end(tmp_path):
     result = script("evaluate.py", "--model=pix2pix", f"--model_path={out}",
                     "--dataset=pairs", f"--data_dir={pairs}")
     assert result.returncode == 0, result.stderr[-3000:]
-    import json
     scores = json.loads((out / "eval.json").read_text())
     assert scores["num_pairs"] == 4 and 0 < scores["l1"] < 1
     assert 0 < scores["psnr"] < 100 and -1 <= scores["ssim"] <= 1
