@@ -110,11 +110,7 @@ def main(argv):
     if not FLAGS.model_path:
         raise ValueError("--model_path: expected a run folder, .keras file "
                          "or SavedModel (or --train_classifier)")
-    model = sampling.load(FLAGS.model_path)
-    kind = type(model).__name__.lower()
-    if FLAGS.model and FLAGS.model != kind:
-        raise ValueError(f"--model: expected a {FLAGS.model} model at "
-                         f"{FLAGS.model_path}, found {kind}")
+    model = sampling.load(FLAGS.model_path, kind=FLAGS.model)
     if FLAGS.dataset in data.PAIRED_SOURCES:
         results = evaluate_pairs(model)
     elif FLAGS.dataset in toy.MIXTURES:

@@ -37,11 +37,7 @@ FLAGS = flags.FLAGS
 def main(argv):
     if FLAGS.num <= 0:
         raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
-    model = sampling.load(FLAGS.model_path)
-    kind = type(model).__name__.lower()
-    if FLAGS.model and FLAGS.model != kind and kind != "savedmodelgenerator":
-        raise ValueError(f"--model: expected a {FLAGS.model} model at "
-                         f"{FLAGS.model_path}, found {kind}")
+    model = sampling.load(FLAGS.model_path, kind=FLAGS.model)
     conditioning = {}
     if FLAGS.label:
         labels = [int(x) for x in FLAGS.label]
@@ -50,7 +46,7 @@ def main(argv):
         if not hasattr(model, "attention_maps"):
             raise ValueError(f"--attention_maps: expected a SAGAN (.keras file "
                              f"or run folder) at {FLAGS.model_path}, found "
-                             f"{kind}")
+                             f"{type(model).__name__.lower()}")
         images, attention = model.attention_maps(FLAGS.num, FLAGS.seed,
                                                  **conditioning)
         side = int(round(attention.shape[-1] ** 0.5))

@@ -406,13 +406,6 @@ def list_checkpoints(directory):
     return sorted(glob.glob(os.path.join(directory, "step_*[0-9]")))
 
 
-def _fsync_tree(path):
-    for root, _, files in os.walk(path):
-        for name in files:
-            with open(os.path.join(root, name), "rb") as f:
-                os.fsync(f.fileno())
-
-
 def save_checkpoint(model, directory, epoch, step):
     """Writes `directory/step_<step>/` atomically; returns its path."""
     final = os.path.join(directory, f"step_{step:09d}")
@@ -425,7 +418,8 @@ def save_checkpoint(model, directory, epoch, step):
              "seed_states": [v.numpy().tolist() for v in _seed_states(model)]}
     with open(os.path.join(tmp, "state.json"), "w") as f:
         json.dump(state, f)
-    _fsync_tree(tmp)
+    from tfgan_suite.export import fsync_tree
+    fsync_tree(tmp)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
     return final

@@ -106,6 +106,12 @@ def resume_config(out_dir, **overrides):
     return config
 
 
+def conditional(config):
+    """Whether the model of `config` trains on (images, labels)."""
+    return (config["model"] in models.CONDITIONAL
+            or bool(config["model_args"].get("num_classes")))
+
+
 def _positive(name, value):
     if value is not None and int(value) <= 0:
         raise ValueError(f"{name}: expected a positive integer, got {value}")
@@ -126,12 +132,11 @@ def build_model(config, source):
         # Images are scaled to [-1, 1]: a tanh output, as DCGAN's.
         if len(source.image_shape) == 3:
             args.setdefault("output_activation", "tanh")
-    if config["model"] in models.CONDITIONAL:
-        args.setdefault("num_classes", source.num_classes)
-    if args.get("num_classes") or config["model"] in models.CONDITIONAL:
+    if conditional(config):
         if not source.num_classes:
             raise ValueError(f"dataset: {config['model']} with num_classes "
                              f"needs class labels and {source.name} has none")
+        args.setdefault("num_classes", source.num_classes)
         if source.num_classes > int(args["num_classes"]):
             raise ValueError(
                 f"num_classes: {source.name} has labels 0..{source.num_classes - 1}"
@@ -302,8 +307,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     dataset = data_config.pop("dataset")
     batch_size = int(data_config.pop("batch_size"))
     split = data_config.pop("split", "train")
-    labels = (config["model"] in models.CONDITIONAL
-              or bool(config["model_args"].get("num_classes")))
+    labels = conditional(config)
     source = data.get_source(
         dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=labels or None, **data_config)

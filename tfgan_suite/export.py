@@ -109,7 +109,7 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         }
         with open(os.path.join(extra, MANIFEST_FILE), "w") as f:
             json.dump(manifest, f, indent=2, default=_jsonable)
-        _fsync_tree(tmp)
+        fsync_tree(tmp)
         if os.path.exists(final):
             old = tempfile.mkdtemp(prefix=f".{version}.old-", dir=export_root)
             os.rename(final, os.path.join(old, "v"))
@@ -138,7 +138,8 @@ def _jsonable(value):
     return str(value)
 
 
-def _fsync_tree(root):
+def fsync_tree(root):
+    """fsyncs every file below `root` (before an atomic rename)."""
     for directory, _, files in os.walk(root):
         for name in files:
             with open(os.path.join(directory, name), "rb") as f:

@@ -34,19 +34,27 @@ class SavedModelGenerator:
         return signature(**inputs)["images"].numpy()
 
 
-def load(path):
+def load(path, kind=None):
     """A model from a run folder, a `.keras` file or a SavedModel folder.
 
     Run folders and `.keras` files give the full Keras model (generator and
-    discriminator); a SavedModel gives a `SavedModelGenerator`.
+    discriminator); a SavedModel gives a `SavedModelGenerator`. With `kind`
+    (e.g. "sagan", the scripts' --model), a Keras model of another class is
+    an error.
     """
+    given = path
     if os.path.isdir(path) and os.path.isfile(os.path.join(path, "model.keras")):
         path = os.path.join(path, "model.keras")
     if path.endswith(".keras"):
         if not os.path.isfile(path):
             raise ValueError(f"{path}: no such model file")
         import tfgan_suite.models  # noqa: F401  registers the classes.
-        return keras.models.load_model(path)
+        model = keras.models.load_model(path)
+        found = type(model).__name__.lower()
+        if kind and kind != found:
+            raise ValueError(f"--model: expected a {kind} model at {given}, "
+                             f"found {found}")
+        return model
     if os.path.isdir(path):
         return SavedModelGenerator(path)
     raise ValueError(f"{path}: expected a run folder (with model.keras), a "

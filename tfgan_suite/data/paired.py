@@ -15,7 +15,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfgan_suite.data.sources import IMAGE_EXTENSIONS, Source
+from tfgan_suite.data.sources import IMAGE_EXTENSIONS, Source, resize_uint8
 
 DIRECTIONS = ("AtoB", "BtoA")
 #: Where the facades archive is (Isola et al.'s pix2pix datasets).
@@ -108,8 +108,7 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
                                    expand_animations=False)
         half = tf.shape(image)[1] // 2
         a, b = image[:, :half], image[:, half:]
-        a, b = (tf.cast(tf.clip_by_value(tf.round(tf.image.resize(
-                    x, (size, size))), 0, 255), tf.uint8) for x in (a, b))
+        a, b = (resize_uint8(x, (size, size)) for x in (a, b))
         a.set_shape((size, size, 3))
         b.set_shape((size, size, 3))
         return (a, b) if direction == "AtoB" else (b, a)

@@ -44,6 +44,12 @@ class Source:
         return len(self.class_names) if self.class_names else None
 
 
+def resize_uint8(image, size, antialias=False):
+    """`image` (uint8) resized to `size` (H, W), rounded back to uint8."""
+    image = tf.image.resize(image, size, antialias=antialias)
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
 def from_arrays(images, labels=None, class_names=None, name=""):
     """A `Source` over in-memory uint8 images (N, H, W, C) and optional labels."""
     images = np.asarray(images)
@@ -247,8 +253,7 @@ def folder(data_dir, image_size=None, channels=3, labels=False):
     def decode(path):
         image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
                                    expand_animations=False)
-        image = tf.image.resize(image, size, antialias=True)
-        return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+        return resize_uint8(image, size, antialias=True)
 
     class_names = sorted(set(class_of)) if labels else None
     ds = tf.data.Dataset.from_tensor_slices(paths)

@@ -341,23 +341,19 @@ class AdversarialModel(keras.Model):
     def serving_endpoints(self):
         """{signature: (fn, input_signature)} for `tgs.export` (DESIGN.md);
         conditional models take a `label` int32 [N] input too."""
-        z = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
-        seed = tf.TensorSpec([None], tf.int64, name="seed")
-        if not self.num_classes:
-            return {
-                "serving_default": (lambda z: {"images": to_uint8(
-                    self.generate_from_latent(z))}, [z]),
-                "sample": (lambda seed: {"images": to_uint8(
-                    self.generate_from_latent(self.latent_from_seeds(seed)))},
-                    [seed]),
-            }
-        label = tf.TensorSpec([None], tf.int32, name="label")
+        def from_latent(z, label=None):
+            return {"images": to_uint8(self.generate_from_latent(z, label))}
+
+        def from_seeds(seed, label=None):
+            return from_latent(self.latent_from_seeds(seed), label)
+
+        label = ([tf.TensorSpec([None], tf.int32, name="label")]
+                 if self.num_classes else [])
         return {
-            "serving_default": (lambda z, label: {"images": to_uint8(
-                self.generate_from_latent(z, label))}, [z, label]),
-            "sample": (lambda seed, label: {"images": to_uint8(
-                self.generate_from_latent(self.latent_from_seeds(seed),
-                                          label))}, [seed, label]),
+            "serving_default": (from_latent, [tf.TensorSpec(
+                [None, self.latent_dim], tf.float32, name="z"), *label]),
+            "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
+                                                  name="seed"), *label]),
         }
 
     def serving_examples(self):

@@ -5,8 +5,15 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
+from tfgan_suite.data.sources import resize_uint8
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.nets import patchgan, unet
+
+
+def l1_loss(targets, fake):
+    """||y - G(x)||_1 averaged over pixels (eq. 3 of the paper), float32."""
+    return tf.reduce_mean(tf.abs(tf.cast(targets, tf.float32)
+                                 - tf.cast(fake, tf.float32)))
 
 
 @keras.saving.register_keras_serializable(package="tfgan_suite")
@@ -54,8 +61,7 @@ class Pix2Pix(AdversarialModel):
             real_logits = self.discriminator([inputs, targets], training=True)
             fake_logits = self.discriminator([inputs, fake], training=True)
             g_gan_loss = self.generator_loss(fake_logits)
-            g_l1_loss = tf.reduce_mean(tf.abs(
-                tf.cast(targets, tf.float32) - tf.cast(fake, tf.float32)))
+            g_l1_loss = l1_loss(targets, fake)
             g_loss = g_gan_loss + self.l1_lambda * g_l1_loss
             d_loss = 0.5 * self.discriminator_loss(real_logits, fake_logits)
         self.minimize(self.d_optimizer, d_tape, d_loss,
@@ -72,9 +78,8 @@ class Pix2Pix(AdversarialModel):
                 self.discriminator([inputs, fake], training=False), fake)
 
     def generator_objective(self, data, fake, fake_logits):
-        l1 = tf.reduce_mean(tf.abs(tf.cast(data[1], tf.float32)
-                                   - tf.cast(fake, tf.float32)))
-        return self.generator_loss(fake_logits) + self.l1_lambda * l1
+        return (self.generator_loss(fake_logits)
+                + self.l1_lambda * l1_loss(data[1], fake))
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
@@ -115,13 +120,9 @@ class Pix2Pix(AdversarialModel):
         height, width, _ = self.image_shape
 
         def decode(data):
-            image = tf.io.decode_image(data, channels=3,
-                                       expand_animations=False)
-            same = tf.reduce_all(tf.shape(image)[:2] == [height, width])
-            return tf.cond(
-                same, lambda: tf.reshape(image, (height, width, 3)),
-                lambda: tf.cast(tf.clip_by_value(tf.round(tf.image.resize(
-                    image, (height, width))), 0, 255), tf.uint8))
+            # A resize to the same size returns the pixels unchanged.
+            return resize_uint8(tf.io.decode_image(
+                data, channels=3, expand_animations=False), (height, width))
 
         images = tf.map_fn(decode, image_bytes,
                            fn_output_signature=tf.TensorSpec(
