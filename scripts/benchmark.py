@@ -32,6 +32,9 @@ from tfgan_suite import benchmarks, cli, data, experiment, models
 flags.DEFINE_string("model", "dcgan", "Model to time (gan, dcgan, cgan, "
                     "sagan, pix2pix) or all; with --quality: dcgan; "
                     "--modes: gan on --dataset.")
+flags.DEFINE_enum("update", None, ["alternating", "simultaneous"],
+                  "GAN update rule to time (default: the model's, "
+                  "Algorithm 1); --model=all times DCGAN with both.")
 flags.DEFINE_bool("modes", False, "Toy mode coverage (--model=gan).")
 flags.DEFINE_bool("mixed_precision", False, "Time under mixed precision "
                   "(bfloat16 on CPU, float16 on GPU).")
@@ -49,6 +52,8 @@ flags.DEFINE_float("eval_every_s", 60.0, "Seconds of training between "
 flags.DEFINE_string("classifier_path", None, "Domain classifier (default "
                     "~/.cache/tfgan_suite/fashion_mnist_classifier.keras; "
                     "trained if missing).")
+flags.DEFINE_integer("matmul_size", 2048, "n of the n x n matmul that "
+                     "measures the machine's peak.")
 flags.DEFINE_string("json", None, "Also write the results here.")
 FLAGS = flags.FLAGS
 
@@ -62,12 +67,13 @@ def _train_images(batch_size, repeat=True):
     return data.build(source, batch_size=batch_size, repeat=repeat)
 
 
-def speed_one(name):
+def speed_one(name, update=None):
     """Images/s of `fit` (and of the tutorial loop on the same nets)."""
     policy = experiment.precision_policy(FLAGS.mixed_precision)
     keras.mixed_precision.set_global_policy(policy)
     try:
-        model, source, b = benchmarks.speed_case(name, FLAGS.batch_size)
+        model, source, b = benchmarks.speed_case(name, FLAGS.batch_size,
+                                                 update)
         model.compile()
     finally:
         keras.mixed_precision.set_global_policy("float32")
@@ -78,7 +84,8 @@ def speed_one(name):
         if isinstance(batches[0], tuple) else tf.stack(batches))
     fit_s = benchmarks.time_fit(model, fixed, FLAGS.steps)
     result = {
-        "model": name, "batch_size": b,
+        "model": name, "update": getattr(model, "update", "-"),
+        "batch_size": b,
         "image_shape": list(source.image_shape), "precision": policy,
         "devices": len(tf.config.list_logical_devices(
             "GPU" if tf.config.list_physical_devices("GPU") else "CPU")),
@@ -101,22 +108,32 @@ def speed_one(name):
 
 
 def speed():
-    names = (list(models.MODELS) if FLAGS.model == "all"
-             else [FLAGS.model])
-    rows = [speed_one(name) for name in names]
-    peaks = {"matmul_fp32_gflops": benchmarks.matmul_gflops(tf.float32),
-             "matmul_bf16_gflops": benchmarks.matmul_gflops(tf.bfloat16)}
-    print(f"\n{'model':8} {'batch':>5} {'precision':>15} {'fit img/s':>10} "
+    if FLAGS.model == "all":
+        # DCGAN twice: Algorithm 1 (the default) and the tutorial's update
+        # rule, which does the same arithmetic as the tutorial loop.
+        cases = [(name, None) for name in models.MODELS]
+        cases.insert(cases.index(("dcgan", None)) + 1,
+                     ("dcgan", "simultaneous"))
+    else:
+        cases = [(FLAGS.model, FLAGS.update)]
+    rows = [speed_one(name, update) for name, update in cases]
+    n = FLAGS.matmul_size
+    peaks = {"matmul_size": n,
+             "matmul_fp32_gflops": benchmarks.matmul_gflops(tf.float32, n),
+             "matmul_bf16_gflops": benchmarks.matmul_gflops(tf.bfloat16, n)}
+    print(f"\n{'model':8} {'update':>12} {'batch':>5} {'precision':>15} "
+          f"{'fit img/s':>10} "
           f"{'step ms':>8} {'tutorial img/s':>15} {'fit/tutorial':>12} "
           f"{'pipeline img/s':>15} {'RSS MiB':>8}")
     for r in rows:
         tut = (f"{r['tutorial_images_per_s']:15.1f} "
                f"{r['fit_over_tutorial']:12.2f}" if "fit_over_tutorial" in r
                else f"{'-':>15} {'-':>12}")
-        print(f"{r['model']:8} {r['batch_size']:5d} {r['precision']:>15} "
+        print(f"{r['model']:8} {r['update']:>12} {r['batch_size']:5d} "
+              f"{r['precision']:>15} "
               f"{r['fit_images_per_s']:10.1f} {r['fit_step_ms']:8.1f} {tut} "
               f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}")
-    print(f"matmul 2048^2: fp32 {peaks['matmul_fp32_gflops']:.0f} GFLOP/s, "
+    print(f"matmul {n}^2: fp32 {peaks['matmul_fp32_gflops']:.0f} GFLOP/s, "
           f"bf16 {peaks['matmul_bf16_gflops']:.0f} GFLOP/s")
     return {"rows": rows, **peaks}
 

@@ -95,6 +95,26 @@ CASES = {
                             num_examples=4)),
         r"dataset: dcgan trains on single images and synthetic_pairs has "
         r"pairs"),
+    "flag of another model": (
+        lambda t: experiment.build_model(
+            experiment.make_config(None, model="dcgan", l1_lambda=10.0),
+            data.from_arrays(pattern_images(8, 28, 28, 1), name="tiny")),
+        r"l1_lambda: not an argument of DCGAN \(--l1_lambda does not apply "
+        r"to --model=dcgan\)"),
+    "more labels than num_classes": (
+        lambda t: experiment.build_model(
+            experiment.make_config(None, model="sagan", num_classes=5),
+            data.from_arrays(pattern_images(8, 32, 32, 3),
+                             labels=np.arange(8), name="tiny",
+                             class_names=list("abcdefgh"))),
+        r"num_classes: tiny has labels 0..7, more than num_classes=5"),
+    "misspelled update": (
+        lambda t: models.GAN(update="simultanous"),
+        r"update: expected one of \('alternating', 'simultaneous'\), got "
+        r"'simultanous'"),
+    "simultaneous with k > 1": (
+        lambda t: models.GAN(update="simultaneous", d_steps=2),
+        r"update: 'simultaneous' takes one D step per G step, got d_steps=2"),
 }
 
 

@@ -45,21 +45,27 @@ def weights(run):
     return model, [w.numpy() for w in model.weights]
 
 
-def test_same_seed_same_losses(tmp_path, cifar):
-    for name in ("a", "b"):
-        result = script("train.py", *RUN, f"--data_dir={cifar}",
-                        f"--out_dir={tmp_path / name}")
-        assert result.returncode == 0, result.stderr[-3000:]
-    a = (tmp_path / "a" / "losses.csv").read_text()
-    assert a == (tmp_path / "b" / "losses.csv").read_text()
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory, cifar):
+    """An uninterrupted run of RUN."""
+    out = tmp_path_factory.mktemp("straight") / "run"
+    result = script("train.py", *RUN, f"--data_dir={cifar}",
+                    f"--out_dir={out}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+def test_same_seed_same_losses(tmp_path, cifar, straight):
+    result = script("train.py", *RUN, f"--data_dir={cifar}",
+                    f"--out_dir={tmp_path / 'again'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    a = (straight / "losses.csv").read_text()
+    assert a == (tmp_path / "again" / "losses.csv").read_text()
     assert len(a.splitlines()) == 9
 
 
-def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar):
-    straight = tmp_path / "straight"
-    result = script("train.py", *RUN, f"--data_dir={cifar}",
-                    f"--out_dir={straight}")
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar,
+                                                       straight):
 
     killed = tmp_path / "killed"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)

@@ -72,11 +72,14 @@ def pix2pix_tutorial_train_step(generator, discriminator, g_optimizer,
     return train_step
 
 
-def speed_case(name, batch_size=None):
+def speed_case(name, batch_size=None, update=None):
     """(model, unbatched `Source`, batch size) of `benchmark.py --model`:
-    each model at its paper's size and batch, with its default nets."""
+    each model at its paper's size and batch, with its default nets
+    (`update`: the GAN update rule, None for the model's default)."""
     from tfgan_suite import models
     rng = np.random.default_rng(0)
+
+    rule = {} if update is None else {"update": update}
 
     def images(n, shape, labels=False):
         return data.from_arrays(
@@ -84,18 +87,20 @@ def speed_case(name, batch_size=None):
             labels=np.arange(n) % 10 if labels else None, name="random")
 
     if name == "gan":
-        return (models.GAN(data_shape=(2,), latent_dim=2, hidden=(128, 128)),
+        return (models.GAN(data_shape=(2,), latent_dim=2, hidden=(128, 128), **rule),
                 data.get_source("ring"), batch_size or 256)
     if name == "dcgan":
-        return (models.DCGAN(image_shape=(28, 28, 1)),
+        return (models.DCGAN(image_shape=(28, 28, 1), **rule),
                 images(4096, (28, 28, 1)), batch_size or 256)
     if name == "cgan":
-        return (models.CGAN(image_shape=(28, 28, 1), num_classes=10),
+        return (models.CGAN(image_shape=(28, 28, 1), num_classes=10, **rule),
                 images(4096, (28, 28, 1), labels=True), batch_size or 256)
     if name == "sagan":
-        return (models.SAGAN(image_shape=(32, 32, 3)),
+        return (models.SAGAN(image_shape=(32, 32, 3), **rule),
                 images(2048, (32, 32, 3)), batch_size or 64)
     if name == "pix2pix":
+        if update is not None:
+            raise ValueError("--update: pix2pix has a single update rule")
         return (models.Pix2Pix(image_shape=(256, 256, 3)),
                 data.get_source("synthetic_pairs", image_size=256,
                                 num_examples=64), batch_size or 1)

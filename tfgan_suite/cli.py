@@ -41,6 +41,10 @@ def define_training_flags():
                       "normalization in both nets.")
     flags.DEFINE_integer("d_steps", None, "Discriminator steps per "
                          "generator step (k of Algorithm 1).")
+    flags.DEFINE_enum("update", None, ["alternating", "simultaneous"],
+                      "alternating: Algorithm 1 (D step, then G step on "
+                      "fresh noise); simultaneous: the TF tutorial's step "
+                      "(both nets from one forward pass, d_steps=1).")
     flags.DEFINE_string("loss", None, "minimax, non_saturating, "
                         "least_squares, wasserstein_gp or hinge.")
     flags.DEFINE_integer("sample_every_n_steps", None,
@@ -82,7 +86,7 @@ def training_overrides(FLAGS):
         epochs=FLAGS.epochs, steps=FLAGS.steps,
         steps_per_epoch=FLAGS.steps_per_epoch, batch_size=FLAGS.batch_size,
         latent_dim=FLAGS.latent_dim, filters=FLAGS.filters,
-        d_steps=FLAGS.d_steps, loss=FLAGS.loss,
+        d_steps=FLAGS.d_steps, update=FLAGS.update, loss=FLAGS.loss,
         num_classes=FLAGS.num_classes,
         attention_resolution=FLAGS.attention_resolution,
         direction=FLAGS.direction, l1_lambda=FLAGS.l1_lambda, norm=FLAGS.norm,

@@ -14,6 +14,8 @@ and the final `model.keras`.
 """
 
 import copy
+import functools
+import inspect
 import json
 import math
 import os
@@ -57,7 +59,8 @@ def make_config(preset=None, **overrides):
                 config[key] = value
         config["preset"] = preset
     sections = {
-        "model_args": ("latent_dim", "d_steps", "filters", "image_shape",
+        "model_args": ("latent_dim", "d_steps", "update", "filters",
+                       "image_shape",
                        "num_classes", "attention_resolution", "l1_lambda",
                        "norm"),
         "compile": ("loss", "g_optimizer", "d_optimizer", "jit_compile",
@@ -148,9 +151,26 @@ def build_model(config, source):
             f"{'(input, target) pairs' if paired else 'single images'} and "
             f"{source.name} has {'pairs' if source.paired else 'single images'}"
             f" (paired datasets: {', '.join(data.PAIRED_SOURCES)})")
+    accepted = _init_args(cls)
+    for key in args:
+        if key not in accepted:
+            raise ValueError(f"{key}: not an argument of {cls.__name__} "
+                             f"(--{key} does not apply to --model="
+                             f"{config['model']})")
     model = cls(**args)
     model.compile(**config["compile"])
     return model
+
+
+def _init_args(cls):
+    """The keyword arguments `cls(...)` takes, through its bases' `__init__`."""
+    names = set()
+    for klass in cls.__mro__:
+        if klass is keras.Model:
+            break
+        if "__init__" in vars(klass):
+            names |= set(inspect.signature(klass.__init__).parameters)
+    return names - {"self", "args", "kwargs"}
 
 
 def save_model_atomic(model, path):
@@ -272,16 +292,30 @@ def distribution(name):
             raise ValueError("strategy: multi_worker reads the cluster from "
                              "the TF_CONFIG environment variable, which is "
                              "not set")
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        return _multi_worker_strategy()
     raise ValueError(f"strategy: expected none, mirrored or multi_worker, "
                      f"got {name!r}")
+
+
+@functools.cache
+def _multi_worker_strategy():
+    # One per process: it starts this worker's gRPC server.
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    except RuntimeError as e:
+        raise ValueError(
+            "strategy: multi_worker must be set up before TensorFlow runs "
+            "any op in this process; call "
+            "tgs.experiment.distribution('multi_worker') first thing "
+            f"({e})") from None
 
 
 def run(config, out_dir, extra_callbacks=(), resume=False):
     """Trains the model of `config`; returns (model, keras History).
 
     Everything lands in `out_dir` (see the module docstring); with
-    `config["export"]` set, the trained generator is also exported there.
+    `config["export"]` set, the trained generator is also exported there
+    (by the chief only, on a multi-worker cluster).
     With `resume`, training continues from the latest checkpoint of
     `out_dir` (weights, optimizer states, random states, data position).
     """
@@ -295,6 +329,8 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         raise ValueError(f"out_dir: {out_dir} already holds the checkpoints "
                          f"of a run; pass --resume to continue it, or choose "
                          f"another --out_dir")
+    # First: a multi-worker strategy must exist before any TensorFlow op.
+    strategy = distribution(train.get("strategy"))
     seed = train.get("seed")
     if seed is not None:
         keras.utils.set_random_seed(int(seed))
@@ -311,7 +347,6 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     source = data.get_source(
         dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=labels or None, **data_config)
-    strategy = distribution(train.get("strategy"))
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(
         precision_policy(train.get("mixed_precision")))
@@ -379,7 +414,19 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             f"checkpoint: {last[-1] if last else 'none'} (--resume continues "
             f"from it; try a lower learning rate)")
     save_model_atomic(model, os.path.join(out_dir, "model.keras"))
-    if config.get("export"):
+    if config.get("export") and _is_chief(strategy):
         path = export.export_saved_model(model, config["export"])
         export.verify(path, model, cli=False)
     return model, history
+
+
+def _is_chief(strategy):
+    """False only on a multi-worker cluster's non-chief workers (the chief:
+    task "chief", else worker 0), which all hold the same weights."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return (resolver.task_type == "chief"
+            or (not has_chief and resolver.task_type == "worker"
+                and resolver.task_id == 0))

@@ -73,7 +73,8 @@ if name != "pix2pix":  # its dropout masks are drawn per device
 
 
 @pytest.mark.parametrize("name", [
-    "dcgan", "sagan", pytest.param("cgan", marks=pytest.mark.slow),
+    "dcgan", pytest.param("sagan", marks=pytest.mark.slow),
+    pytest.param("cgan", marks=pytest.mark.slow),
     pytest.param("pix2pix", marks=pytest.mark.slow)])
 def test_mirrored_step_equals_single_device_step(name):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO,

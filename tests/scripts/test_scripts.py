@@ -77,15 +77,32 @@ def test_generate_from_the_saved_model_and_export_again(cifar_run):
     assert "verified: signatures sample, serving_default" in result.stdout
 
 
+# The library's errors are tested in-process (tests/test_bad_inputs.py);
+# these check the script layer turns them into one line (two in CI).
+slow = pytest.mark.slow
+
+
 @pytest.mark.parametrize("args, message", [
     (["--model=stylegan"],
      "error: model: expected one of ['cgan', 'dcgan', 'gan', "),
     (["--dataset=cifar10", "--data_dir=/no/such/dir"],
      "error: data_dir: /no/such/dir is not a directory"),
-    (["--epochs=0"], "error: epochs: expected a positive integer, got 0"),
-    (["--batch_size=-1"], "error: batch_size: expected a positive integer"),
-    (["--loss=hinje"], "error: loss: expected one of"),
-    (["--preset=nope"], "error: preset: expected one of"),
+    pytest.param(["--epochs=0"],
+                 "error: epochs: expected a positive integer, got 0",
+                 marks=slow),
+    pytest.param(["--batch_size=-1"],
+                 "error: batch_size: expected a positive integer", marks=slow),
+    pytest.param(["--loss=hinje"], "error: loss: expected one of", marks=slow),
+    pytest.param(["--preset=nope"], "error: preset: expected one of",
+                 marks=slow),
+    pytest.param(["--model=dcgan", "--dataset=synthetic_pairs"],
+                 "error: dataset: dcgan trains on single images", marks=slow),
+    pytest.param(["--model=dcgan", "--l1_lambda=10"],
+                 "error: l1_lambda: not an argument of DCGAN", marks=slow),
+    pytest.param(["--model=sagan", "--dataset=fashion_mnist",
+                  "--num_classes=5"],
+                 "error: num_classes: fashion_mnist has labels 0..9, more "
+                 "than num_classes=5", marks=slow),
 ])
 def test_bad_input_is_one_clear_line(args, message, tmp_path):
     result = script("train.py", *args, f"--out_dir={tmp_path}", *NO_FID)
@@ -93,6 +110,14 @@ def test_bad_input_is_one_clear_line(args, message, tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(message), result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+@slow
+def test_misspelled_enum_flag_names_the_flag(tmp_path):
+    result = script("train.py", "--model=pix2pix", "--direction=AtoC",
+                    f"--out_dir={tmp_path}")
+    assert result.returncode != 0
+    assert "--direction" in result.stderr and "AtoB" in result.stderr
 
 
 def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
@@ -155,14 +180,6 @@ def test_sagan_preset_and_attention_maps(tmp_path):
     result = script("generate.py", "--model=dcgan", f"--model_path={out}")
     assert result.returncode == 2
     assert "error: --model: expected a dcgan model" in result.stderr
-    # Conditional SAGAN: more labels in the data than num_classes.
-    result = script("train.py", "--model=sagan", "--dataset=cifar10",
-                    f"--data_dir={data_dir}", "--num_classes=5", "--steps=1",
-                    "--filters=8", "--latent_dim=8", "--batch_size=2",
-                    f"--out_dir={tmp_path / 'c'}", *NO_FID)
-    assert result.returncode == 2
-    assert ("error: num_classes: cifar10 has labels 0..9, more than "
-            "num_classes=5") in result.stderr
 
 
 def test_pix2pix_end_to_end(tmp_path):
@@ -186,14 +203,25 @@ def test_pix2pix_end_to_end(tmp_path):
                     f"--root={tmp_path / 'saved'}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "saved" / "pix2pix" / "1" / "saved_model.pb").exists()
-    # A wrong pairing of model and data, a misspelled direction.
-    result = script("train.py", "--model=dcgan", "--dataset=pairs",
-                    f"--data_dir={pairs}", "--epochs=1", *TINY,
-                    f"--out_dir={tmp_path / 'x'}", *NO_FID)
-    assert result.returncode == 2
-    assert "error: dataset: dcgan trains on single images" in result.stderr
-    result = script("train.py", "--model=pix2pix", "--dataset=pairs",
-                    f"--data_dir={pairs}", "--direction=AtoC",
-                    f"--out_dir={tmp_path / 'y'}")
-    assert result.returncode != 0
-    assert "--direction" in result.stderr and "AtoB" in result.stderr
+
+
+def test_benchmark_speed_table(tmp_path):
+    """benchmark.py times fit against the tutorial loop on the same nets and
+    writes every column of the README's table."""
+    out = tmp_path / "speed.json"
+    result = script("benchmark.py", "--model=dcgan", "--update=simultaneous",
+                    "--batch_size=8", "--steps=2", "--matmul_size=128",
+                    f"--json={out}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "fit/tutorial" in result.stdout
+    results = json.loads(out.read_text())
+    row, = results["rows"]
+    assert (row["model"], row["update"], row["batch_size"]) == (
+        "dcgan", "simultaneous", 8)
+    for key in ("fit_images_per_s", "tutorial_images_per_s",
+                "fit_over_tutorial", "pipeline_images_per_s", "peak_rss_mib"):
+        assert row[key] > 0, key
+    assert row["fit_over_tutorial"] == pytest.approx(
+        row["fit_images_per_s"] / row["tutorial_images_per_s"])
+    assert results["matmul_fp32_gflops"] > 0
+    assert results["matmul_bf16_gflops"] > 0

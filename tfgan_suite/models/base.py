@@ -25,6 +25,12 @@ from tfgan_suite.data.pipeline import to_uint8
 _ADAM = "Adam"
 
 
+def _multi_worker(strategy):
+    """Whether `fit` reduces logs across workers (Keras' own condition)."""
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())
+
+
 class AdversarialModel(keras.Model):
     """Base class of the suite's GANs (not used directly).
 
@@ -126,7 +132,14 @@ class AdversarialModel(keras.Model):
         """Updates the loss trackers and returns the logs of `train_step`."""
         for name, value in values.items():
             self.trackers[name].update_state(value)
-        return {name: t.result() for name, t in self.trackers.items()}
+        logs = {name: t.result() for name, t in self.trackers.items()}
+        if _multi_worker(tf.distribute.get_strategy()):
+            # Keras 3 averages fit's logs over workers with
+            # strategy.reduce("MEAN", v, axis=0), which fails on scalars
+            # (tensorflow/tensorflow#72388); with an axis of 1 it yields the
+            # scalar mean over the workers.
+            logs = {name: tf.reshape(v, [1]) for name, v in logs.items()}
+        return logs
 
     def sample_latent(self, n):
         """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""

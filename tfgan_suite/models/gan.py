@@ -16,6 +16,12 @@ class GAN(AdversarialModel):
     samples. The generator loss is `non_saturating` by default (the paper's
     practical choice) or `minimax` (its eq. 1).
 
+    `update="simultaneous"` trains as the TensorFlow DCGAN tutorial does
+    instead: one generator forward pass per step, both nets' gradients taken
+    from it and both applied at once (k must be 1). It does about two thirds
+    of Algorithm 1's work per step (no second G forward pass, no second D
+    pass on generated data); Algorithm 1 stays the default.
+
     With `num_classes` set (CGAN, conditional SAGAN) both nets also take the
     label: D scores real images with their labels and generated images made
     for the same labels; the G step draws labels uniformly.
@@ -24,11 +30,21 @@ class GAN(AdversarialModel):
     `build_nets`, and their defaults.
     """
 
+    #: The values of `update`.
+    UPDATES = ("alternating", "simultaneous")
+
     def __init__(self, data_shape=(2,), latent_dim=100, d_steps=1,
                  hidden=(256, 256), output_activation=None, seed=None,
-                 **kwargs):
+                 update="alternating", **kwargs):
         super().__init__(latent_dim=latent_dim, d_steps=d_steps, seed=seed,
                          **kwargs)
+        if update not in self.UPDATES:
+            raise ValueError(f"update: expected one of {self.UPDATES}, got "
+                             f"{update!r}")
+        if update == "simultaneous" and self.d_steps != 1:
+            raise ValueError(f"update: 'simultaneous' takes one D step per G "
+                             f"step, got d_steps={self.d_steps}")
+        self.update = update
         self.data_shape = tuple(data_shape)
         self.hidden = tuple(hidden)
         self.output_activation = output_activation
@@ -42,6 +58,8 @@ class GAN(AdversarialModel):
 
     def train_step(self, data):
         images, labels = self.unpack(data)
+        if self.update == "simultaneous":
+            return self.simultaneous_step(images, labels)
         for real, y in self.d_minibatches(images, labels):
             # Ascend the value V(D, G) in D's parameters.
             z = self.sample_latent(tf.shape(real)[0])
@@ -65,7 +83,27 @@ class GAN(AdversarialModel):
                       self.generator.trainable_variables)
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
 
+    def simultaneous_step(self, real, labels):
+        """The tutorial's step: G(z) once, D on real and G(z), both nets'
+        gradients from that one forward pass, both applied."""
+        z = self.sample_latent(tf.shape(real)[0])
+        critic = lambda x: self.discriminator(self.conditioned(x, labels),
+                                              training=True)
+        with tf.GradientTape(persistent=True) as tape:
+            fake = self.generator(self.conditioned(z, labels), training=True)
+            fake_logits = critic(fake)
+            d_loss = self.discriminator_loss(critic(real), fake_logits, real,
+                                             fake, critic)
+            g_loss = self.generator_loss(fake_logits)
+        self.minimize(self.d_optimizer, tape, d_loss,
+                      self.discriminator.trainable_variables)
+        self.minimize(self.g_optimizer, tape, g_loss,
+                      self.generator.trainable_variables)
+        del tape
+        return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
+
     def get_config(self):
         return {**super().get_config(), "data_shape": self.data_shape,
                 "hidden": self.hidden,
-                "output_activation": self.output_activation}
+                "output_activation": self.output_activation,
+                "update": self.update}
