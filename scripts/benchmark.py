@@ -43,9 +43,15 @@ flags.DEFINE_integer("seeds", 3, "Seeds to average (--model=gan).")
 flags.DEFINE_integer("batch_size", None, "Batch size (default: the "
                      "model's paper's: 256 dcgan/cgan/gan, 64 sagan, 1 pix2pix).")
 flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
+flags.DEFINE_integer("repeats", 3, "Interleaved measurements of fit and "
+                     "the tutorial loop; the best of each is reported.")
 flags.DEFINE_bool("quality", False, "Run the equal-compute quality race.")
 flags.DEFINE_list("race_filters", ["64"], "DCGAN widths to race against "
                   "the tutorial (--quality).")
+flags.DEFINE_list("race_updates", ["alternating"], "DCGAN update rules "
+                  "to race (--quality): alternating, simultaneous.")
+flags.DEFINE_bool("race_tutorial", True, "Include the TF tutorial in the "
+                  "race (--quality).")
 flags.DEFINE_float("minutes", 8.0, "Training minutes per contender.")
 flags.DEFINE_float("eval_every_s", 60.0, "Seconds of training between "
                    "evaluations.")
@@ -68,7 +74,8 @@ def _train_images(batch_size, repeat=True):
 
 
 def speed_one(name, update=None):
-    """Images/s of `fit` (and of the tutorial loop on the same nets)."""
+    """Images/s of `fit` (and of the tutorial loop on the same nets), each
+    the best of --repeats interleaved measurements."""
     policy = experiment.precision_policy(FLAGS.mixed_precision)
     keras.mixed_precision.set_global_policy(policy)
     try:
@@ -82,7 +89,22 @@ def speed_one(name, update=None):
     fixed = tf.data.Dataset.from_tensor_slices(
         tuple(tf.stack(x) for x in zip(*batches))
         if isinstance(batches[0], tuple) else tf.stack(batches))
-    fit_s = benchmarks.time_fit(model, fixed, FLAGS.steps)
+    timed = {"fit": lambda: benchmarks.time_fit(model, fixed, FLAGS.steps)}
+    loop = benchmarks.tutorial_step_for(model)
+    if loop is not None:
+        timed["tutorial"] = lambda: benchmarks.time_steps(loop, batches)
+        if policy != "float32":
+            # The mixed-precision target is against the float32 tutorial.
+            fp32_model = benchmarks.speed_case(name, FLAGS.batch_size)[0]
+            fp32_loop = benchmarks.tutorial_step_for(fp32_model)
+            timed["tutorial_fp32"] = lambda: benchmarks.time_steps(fp32_loop,
+                                                                  batches)
+    seconds = {key: [] for key in timed}
+    for _ in range(FLAGS.repeats):
+        for key, measure in timed.items():
+            seconds[key].append(measure())
+    best = {key: min(values) for key, values in seconds.items()}
+    fit_s = best["fit"]
     result = {
         "model": name, "update": getattr(model, "update", "-"),
         "batch_size": b,
@@ -91,15 +113,18 @@ def speed_one(name, update=None):
             "GPU" if tf.config.list_physical_devices("GPU") else "CPU")),
         "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",
         "jit_compile": bool(model.jit_compile),
+        "steps": FLAGS.steps, "repeats": FLAGS.repeats,
+        "seconds_per_step": seconds,
         "fit_step_ms": 1000 * fit_s, "fit_images_per_s": b / fit_s,
         "pipeline_images_per_s": b / benchmarks.time_pipeline(ds, 200),
     }
-    loop = benchmarks.tutorial_step_for(model)
-    if loop is not None:
-        loop_s = benchmarks.time_steps(loop, batches)
-        result.update(tutorial_step_ms=1000 * loop_s,
-                      tutorial_images_per_s=b / loop_s,
-                      fit_over_tutorial=loop_s / fit_s)
+    if "tutorial" in best:
+        result.update(tutorial_step_ms=1000 * best["tutorial"],
+                      tutorial_images_per_s=b / best["tutorial"],
+                      fit_over_tutorial=best["tutorial"] / fit_s)
+    if "tutorial_fp32" in best:
+        result.update(tutorial_fp32_images_per_s=b / best["tutorial_fp32"],
+                      fit_over_fp32_tutorial=best["tutorial_fp32"] / fit_s)
     result["peak_rss_mib"] = benchmarks.peak_rss_mib()
     if tf.config.list_physical_devices("GPU"):
         result["peak_gpu_mib"] = tf.config.experimental.get_memory_info(
@@ -129,10 +154,14 @@ def speed():
         tut = (f"{r['tutorial_images_per_s']:15.1f} "
                f"{r['fit_over_tutorial']:12.2f}" if "fit_over_tutorial" in r
                else f"{'-':>15} {'-':>12}")
+        fp32 = (f"  fit / fp32 tutorial ({r['tutorial_fp32_images_per_s']:.1f}"
+                f" img/s): {r['fit_over_fp32_tutorial']:.2f}"
+                if "fit_over_fp32_tutorial" in r else "")
         print(f"{r['model']:8} {r['update']:>12} {r['batch_size']:5d} "
               f"{r['precision']:>15} "
               f"{r['fit_images_per_s']:10.1f} {r['fit_step_ms']:8.1f} {tut} "
-              f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}")
+              f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}"
+              f"{fp32}")
     print(f"matmul {n}^2: fp32 {peaks['matmul_fp32_gflops']:.0f} GFLOP/s, "
           f"bf16 {peaks['matmul_bf16_gflops']:.0f} GFLOP/s")
     return {"rows": rows, **peaks}
@@ -144,15 +173,19 @@ def quality():
     test = data.get_source("fashion_mnist", split="test")
     real = data.images_array(test)
     real_features, _ = extractor(real)
-    contenders = [benchmarks.tutorial_contender(_train_images(256))]
-    batch_images = {"tf_tutorial": 256}
+    contenders, batch_images = [], {}
+    if FLAGS.race_tutorial:
+        contenders.append(benchmarks.tutorial_contender(_train_images(256)))
+        batch_images["tf_tutorial"] = 256
     for filters in map(int, FLAGS.race_filters):
-        ours = models.DCGAN(filters=filters)
-        ours.compile()
-        name = f"tfgan_suite_dcgan_f{filters}"
-        contenders.append(benchmarks.model_contender(name, ours,
-                                                     _train_images(128)))
-        batch_images[name] = 128
+        for update in FLAGS.race_updates:
+            ours = models.DCGAN(filters=filters, update=update)
+            ours.compile()
+            name = f"tfgan_suite_dcgan_f{filters}" + (
+                "" if update == "alternating" else f"_{update}")
+            contenders.append(benchmarks.model_contender(name, ours,
+                                                         _train_images(128)))
+            batch_images[name] = 128
     race = benchmarks.quality_race(
         contenders, extractor, real_features, 10, FLAGS.minutes * 60,
         FLAGS.eval_every_s, batch_images)

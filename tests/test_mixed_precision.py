@@ -64,3 +64,16 @@ def test_trains_without_nan_under_mixed_precision(name, policy, use_policy):
         images = model.generate(3, seed=0, labels=[0, 1, 2] if
                                 model.num_classes else None)
         assert images.dtype == np.float32 and np.isfinite(images).all()
+
+
+@pytest.mark.parametrize("has_bf16", [True, False])
+def test_mixed_precision_on_a_cpu_without_bfloat16_warns(has_bf16, monkeypatch,
+                                                         caplog):
+    from tfgan_suite import experiment
+    monkeypatch.setattr(experiment, "_cpu_has_bfloat16", lambda: has_bf16)
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind: [])
+    with caplog.at_level("WARNING"):
+        assert experiment.precision_policy(True) == "mixed_bfloat16"
+    warned = "has no bfloat16 instructions" in caplog.text
+    assert warned is not has_bf16
+    assert experiment.precision_policy(False) == "float32"

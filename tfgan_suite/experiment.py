@@ -273,7 +273,22 @@ def precision_policy(mixed):
     if not mixed:
         return "float32"
     gpu = bool(tf.config.list_physical_devices("GPU"))
+    if not gpu and not _cpu_has_bfloat16():
+        logging.warning(
+            "mixed_precision: this CPU has no bfloat16 instructions "
+            "(AVX-512 BF16 / AMX); mixed_bfloat16 will train several times "
+            "slower than float32 here (see README, Training speed)")
     return "mixed_float16" if gpu else "mixed_bfloat16"
+
+
+def _cpu_has_bfloat16():
+    """Whether /proc/cpuinfo lists bfloat16 instructions (True if unknown)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return True
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 def distribution(name):
