@@ -59,6 +59,31 @@ def test_spectral_normalization_drives_the_top_singular_value_to_one():
     assert after == pytest.approx(1.0, abs=0.02)
 
 
+def test_spectral_normalization_runs_in_float32_under_mixed_float16():
+    """The suite's `sn` wrapper keeps its power iteration in float32: in
+    float16 a one-unit conv with N(0, 0.02) weights gave u = NaN, and the
+    normalized kernel was rounded to float16."""
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        layer = sagan.sn(keras.layers.Conv2D(1, 1, use_bias=False,
+                                             name="key"))
+        x = feature_map(c=8)
+        layer(x)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    kernel = layer.layer.kernel
+    kernel.assign(np.random.default_rng(0).normal(0, 0.02, (1, 1, 8, 1)))
+    layer.vector_u.assign([[1e-3]])
+    w = kernel.numpy().reshape(8, 1).astype(np.float64)
+    out = layer(x, training=True)
+    assert np.isfinite(layer.vector_u.numpy()).all()
+    assert np.isfinite(np.asarray(out, np.float32)).all()
+    # One power iteration on a single column gives sigma = ||w||.
+    np.testing.assert_allclose(kernel.numpy().reshape(8, 1),
+                               w / np.linalg.norm(w), rtol=1e-6)
+    assert layer.layer.compute_dtype == "float16"  # the conv stays mixed
+
+
 def test_conditional_batch_norm_uses_the_label():
     layer = sagan.ConditionalBatchNormalization(3)
     x = feature_map(c=4)

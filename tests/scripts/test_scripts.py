@@ -99,8 +99,7 @@ slow = pytest.mark.slow
                  "error: dataset: dcgan trains on single images", marks=slow),
     pytest.param(["--model=dcgan", "--l1_lambda=10"],
                  "error: l1_lambda: not an argument of DCGAN", marks=slow),
-    pytest.param(["--model=sagan", "--dataset=fashion_mnist",
-                  "--num_classes=5"],
+    pytest.param(["--preset=fashion_mnist_sagan", "--num_classes=5"],
                  "error: num_classes: fashion_mnist has labels 0..9, more "
                  "than num_classes=5", marks=slow),
 ])

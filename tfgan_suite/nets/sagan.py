@@ -29,8 +29,17 @@ from tfgan_suite.nets.dcgan import KERNEL_SIZE, upsampling_levels
 
 
 def sn(layer):
-    """`layer` with spectral normalization of its kernel."""
-    return layers.SpectralNormalization(layer, name=f"{layer.name}_sn")
+    """`layer` with spectral normalization of its kernel.
+
+    The wrapper itself runs in float32, so its power iteration reads the
+    float32 kernel and u under a mixed policy too (the wrapped layer still
+    computes in float16/bfloat16; the wrapper returns float32). Under the
+    mixed policy's float16, u W^T of N(0, 0.02) values underflows to 0 and
+    normalizing it gives NaN, and the normalized kernel written back to the
+    float32 variable would be rounded to float16 every step.
+    """
+    return layers.SpectralNormalization(layer, name=f"{layer.name}_sn",
+                                        dtype="float32")
 
 
 @keras.saving.register_keras_serializable(package="tfgan_suite")
@@ -95,7 +104,8 @@ class SelfAttention(layers.Layer):
         beta, v = self.attention(x, training)
         o = ops.matmul(ops.cast(beta, v.dtype), v)
         o = ops.reshape(o, (*ops.shape(x)[:-1], -1))
-        y = ops.cast(self.gamma, x.dtype) * self.out(o, training=training) + x
+        o = ops.cast(self.out(o, training=training), x.dtype)
+        y = ops.cast(self.gamma, x.dtype) * o + x
         return (y, beta) if self.return_attention else y
 
     def compute_output_shape(self, input_shape):
