@@ -78,7 +78,6 @@ def speed_case(name, batch_size=None, update=None):
     (`update`: the GAN update rule, None for the model's default)."""
     from tfgan_suite import models
     rng = np.random.default_rng(0)
-
     rule = {} if update is None else {"update": update}
 
     def images(n, shape, labels=False):
@@ -87,7 +86,8 @@ def speed_case(name, batch_size=None, update=None):
             labels=np.arange(n) % 10 if labels else None, name="random")
 
     if name == "gan":
-        return (models.GAN(data_shape=(2,), latent_dim=2, hidden=(128, 128), **rule),
+        return (models.GAN(data_shape=(2,), latent_dim=2, hidden=(128, 128),
+                           **rule),
                 data.get_source("ring"), batch_size or 256)
     if name == "dcgan":
         return (models.DCGAN(image_shape=(28, 28, 1), **rule),

@@ -429,19 +429,10 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             f"checkpoint: {last[-1] if last else 'none'} (--resume continues "
             f"from it; try a lower learning rate)")
     save_model_atomic(model, os.path.join(out_dir, "model.keras"))
-    if config.get("export") and _is_chief(strategy):
+    # On a multi-worker cluster only the chief exports (all hold the same
+    # weights): tf.distribute's own chief test.
+    if config.get("export") and strategy.extended.should_checkpoint:
         path = export.export_saved_model(model, config["export"])
         export.verify(path, model, cli=False)
     return model, history
 
-
-def _is_chief(strategy):
-    """False only on a multi-worker cluster's non-chief workers (the chief:
-    task "chief", else worker 0), which all hold the same weights."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.task_type:
-        return True
-    has_chief = "chief" in resolver.cluster_spec().as_dict()
-    return (resolver.task_type == "chief"
-            or (not has_chief and resolver.task_type == "worker"
-                and resolver.task_id == 0))

@@ -53,10 +53,11 @@ def test_simultaneous_update_is_the_tutorials_step():
     z = keras.random.normal((16, 4), seed=keras.random.SeedGenerator(3))
     g_opt, d_opt = (keras.optimizers.Adam(2e-4, beta_1=0.5) for _ in "gd")
     with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-        fake_logits = d(g(z, training=True), training=True)
+        generated = g(z, training=True)
+        real_logits = d(real, training=True)
+        fake_logits = d(generated, training=True)
         g_loss = losses.non_saturating_generator_loss(fake_logits)
-        d_loss = losses.minimax_discriminator_loss(d(real, training=True),
-                                                   fake_logits)
+        d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits)
     g_opt.apply_gradients(zip(g_tape.gradient(g_loss, g.trainable_variables),
                               g.trainable_variables))
     d_opt.apply_gradients(zip(d_tape.gradient(d_loss, d.trainable_variables),

@@ -62,13 +62,8 @@ class GAN(AdversarialModel):
             return self.simultaneous_step(images, labels)
         for real, y in self.d_minibatches(images, labels):
             # Ascend the value V(D, G) in D's parameters.
-            z = self.sample_latent(tf.shape(real)[0])
-            critic = lambda x: self.discriminator(self.conditioned(x, y),
-                                                  training=True)
             with tf.GradientTape() as tape:
-                fake = self.generator(self.conditioned(z, y), training=True)
-                d_loss = self.discriminator_loss(critic(real), critic(fake),
-                                                 real, fake, critic)
+                d_loss, _ = self.discriminator_pass(real, y)
             self.minimize(self.d_optimizer, tape, d_loss,
                           self.discriminator.trainable_variables)
         # Descend in G's parameters on a fresh minibatch of m noise samples
@@ -83,17 +78,23 @@ class GAN(AdversarialModel):
                       self.generator.trainable_variables)
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
 
-    def simultaneous_step(self, real, labels):
-        """The tutorial's step: G(z) once, D on real and G(z), both nets'
-        gradients from that one forward pass, both applied."""
+    def discriminator_pass(self, real, labels):
+        """(D's loss, D's logits on G(z)) for a minibatch of real examples
+        and as many noise samples (made for the same labels); call it inside
+        the tape."""
         z = self.sample_latent(tf.shape(real)[0])
         critic = lambda x: self.discriminator(self.conditioned(x, labels),
                                               training=True)
+        fake = self.generator(self.conditioned(z, labels), training=True)
+        real_logits, fake_logits = critic(real), critic(fake)
+        return (self.discriminator_loss(real_logits, fake_logits, real, fake,
+                                        critic), fake_logits)
+
+    def simultaneous_step(self, real, labels):
+        """The tutorial's step: G(z) once, D on real and G(z), both nets'
+        gradients from that one forward pass, both applied."""
         with tf.GradientTape(persistent=True) as tape:
-            fake = self.generator(self.conditioned(z, labels), training=True)
-            fake_logits = critic(fake)
-            d_loss = self.discriminator_loss(critic(real), fake_logits, real,
-                                             fake, critic)
+            d_loss, fake_logits = self.discriminator_pass(real, labels)
             g_loss = self.generator_loss(fake_logits)
         self.minimize(self.d_optimizer, tape, d_loss,
                       self.discriminator.trainable_variables)
