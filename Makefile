@@ -40,7 +40,7 @@ test-slow: install fashion-mnist
 	$(PY) -m pytest -m slow tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 benchmark: install
-	$(PY) scripts/benchmark.py --model=all
+	$(PY) benchmarks/benchmark.py --model=all
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

@@ -16,14 +16,14 @@ import os
 import numpy as np
 from absl import flags
 
-from tfgan_suite import cli, data, experiment, metrics, sampling
+from tfgan_suite import data, experiment, metrics, sampling
+from tfgan_suite.training import cli
 from tfgan_suite.data import toy
-from tfgan_suite.metrics.modes import mode_coverage
 
 flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
                     "SavedModel folder.")
-flags.DEFINE_string("model", None, "Expected kind of model (e.g. pix2pix): "
-                    "an error if the file holds another.")
+flags.DEFINE_string("model", None, "Expected kind of model (its class name "
+                    "in lower case): an error if the file holds another.")
 flags.DEFINE_string("split", "test", "Split of the paired data (pix2pix).")
 flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: the "
                   "direction the model was trained in (default: the "
@@ -73,9 +73,10 @@ def evaluate_images(model):
 
 
 def evaluate_pairs(model):
-    if not hasattr(model, "translate_uint8"):
+    if model.kind != "pairs":
         raise ValueError(f"--dataset: {FLAGS.dataset} holds image pairs; "
-                         f"expected a pix2pix model at {FLAGS.model_path}")
+                         f"expected a model that translates pairs at "
+                         f"{FLAGS.model_path}, found {type(model).__name__}")
     test = data.get_source(FLAGS.dataset, split=FLAGS.split,
                            data_dir=FLAGS.data_dir,
                            image_size=model.image_shape[0],
@@ -116,7 +117,7 @@ def main(argv):
     elif FLAGS.dataset in toy.MIXTURES:
         centers, std = toy.MIXTURES[FLAGS.dataset]
         samples = model.generate(min(FLAGS.num, 2500), seed=0)
-        results = mode_coverage(samples, centers, std)
+        results = metrics.mode_coverage(samples, centers, std)
     else:
         results = evaluate_images(model)
     results.update(model_path=FLAGS.model_path, dataset=FLAGS.dataset)

@@ -10,7 +10,8 @@ import os
 
 from absl import flags
 
-from tfgan_suite import cli, export, sampling
+from tfgan_suite import export, sampling
+from tfgan_suite.training import cli
 
 flags.DEFINE_string("run_dir", None, "Run folder (or .keras file).")
 flags.DEFINE_string("model_path", None, "Same as --run_dir.")

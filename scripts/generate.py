@@ -13,12 +13,13 @@ import os
 
 from absl import flags
 
-from tfgan_suite import cli, plots, sampling
+from tfgan_suite import plots, sampling
+from tfgan_suite.training import cli
 
 flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
                     "SavedModel folder.", required=True)
-flags.DEFINE_string("model", None, "Expected kind of model (gan, dcgan, "
-                    "cgan, sagan): an error if the file holds another.")
+flags.DEFINE_string("model", None, "Expected kind of model (its class name "
+                    "in lower case): an error if the file holds another.")
 flags.DEFINE_integer("num", 64, "Number of images.")
 flags.DEFINE_integer("seed", 0, "Image i comes from seed + i.")
 flags.DEFINE_string("out", "samples.png", "Output PNG grid.")
@@ -43,10 +44,6 @@ def main(argv):
         labels = [int(x) for x in FLAGS.label]
         conditioning["labels"] = labels[0] if len(labels) == 1 else labels
     if FLAGS.attention_maps:
-        if not hasattr(model, "attention_maps"):
-            raise ValueError(f"--attention_maps: expected a SAGAN (.keras file "
-                             f"or run folder) at {FLAGS.model_path}, found "
-                             f"{type(model).__name__.lower()}")
         images, attention = model.attention_maps(FLAGS.num, FLAGS.seed,
                                                  **conditioning)
         side = int(round(attention.shape[-1] ** 0.5))
@@ -63,9 +60,7 @@ def main(argv):
         print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
               f"(mean score of kept samples {scores.mean():.4f})")
     else:
-        points = len(getattr(model, "data_shape", (0, 0, 0))) < 3  # toy data
-        generate = model.generate if points else model.generate_uint8
-        images = generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
+        images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
     plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
 

@@ -14,7 +14,8 @@ import os
 import numpy as np
 from absl import flags
 
-from tfgan_suite import cli, plots, serving
+from tfgan_suite import plots, serving
+from tfgan_suite.training import cli
 
 flags.DEFINE_string("server", "localhost:8501", "host:port of TF Serving "
                     "(8501 REST, 8500 gRPC in the Docker image).")

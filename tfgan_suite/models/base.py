@@ -7,13 +7,25 @@ XLA only where it helps (`jit_compile="auto"` turns it on with a GPU only),
 loss scaling under `mixed_float16`, and gradients averaged over the global
 batch under `tf.distribute` strategies.
 
-Subclasses build `self.generator` / `self.discriminator` (plain
-`keras.Model`s) in `__init__` and override `train_step`. Class-conditional
-models set `num_classes`: their nets then take `[x, label]`, and
-`generate`, `discriminator_scores` and the serving signatures take labels.
+Every model takes its nets as arguments (`generator=`, `discriminator=`:
+any `keras.Model`s with known input shapes); with none, `build_nets` builds
+the model's own from its hyperparameters. Shapes (latent size, data shape)
+are read from the nets. Subclasses override `train_step` (and `build_nets`).
+Class-conditional models set `num_classes`: their nets then take
+`[x, label]`, and `generate`, `discriminator_scores` and the serving
+signatures take labels.
+
+What the training machinery needs to know about a model, the model
+declares (class attributes and methods; see `docs/adding_a_model.md`):
+`cli_name` and `presets` (how users find it), `data_kind` (what it trains
+on), `from_data` (its arguments from the data), `tracked` / `plotted` (the
+losses it logs and plots), `sample_callback` (the picture it draws during
+training), `diagnose` (health values), `serving_endpoints` (its TF Serving
+signatures).
 """
 
 import functools
+import inspect
 
 import keras
 import numpy as np
@@ -32,41 +44,239 @@ def _multi_worker(strategy):
 
 
 class AdversarialModel(keras.Model):
-    """Base class of the suite's GANs (not used directly).
+    """Base class of the suite's GANs; subclass it for a GAN of your own.
 
     Args:
+      generator, discriminator: your own nets (`keras.Model`s with known
+        input shapes), or None for the model's built-in nets. G maps z
+        (or [z, label]) to data; D maps data (or [data, label]) to logits.
       latent_dim: length of the noise vector z ~ N(0, I) (None: G has no
-        noise input).
+        noise input; read from G when nets are handed in).
       d_steps: discriminator steps per generator step (k of Algorithm 1).
         Each D step sees its own 1/k of the real batch, so the batch size
         must be a multiple of k.
       seed: seed of the training noise (None: drawn from Keras' global seed).
     """
 
+    #: The name `train.py --model` knows the model by (None: reachable only
+    #: as `--model=module:Class`).
+    cli_name = None
+    #: {name: {"model_args", "compile", "data", "train"}}: configurations
+    #: of the model by name (`from_preset`, `train.py --preset`).
+    presets = {}
+    #: The preset `train.py --model=<cli_name>` starts from.
+    default_preset = None
     #: compile() defaults; presets and callers override them.
     default_loss = "non_saturating"
     default_g_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
     default_d_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
     #: Names of the values `train_step` logs (one `keras.metrics.Mean` each).
     tracked = ("d_loss", "g_loss")
+    #: The losses drawn in the run's `losses.png` (None: every tracked one).
+    plotted = None
     #: Number of classes of a class-conditional model (None: unconditional).
     num_classes = None
+    #: Constructor arguments that describe the data (read from the data or
+    #: the nets, never chosen freely).
+    DATA_ARGS = ("image_shape", "data_shape")
+    #: Default data shape of the built-in nets.
+    default_data_shape = (28, 28, 1)
+    #: Default latent length of the built-in nets.
+    default_latent_dim = 100
 
-    def __init__(self, latent_dim=100, d_steps=1, seed=None, **kwargs):
+    def __init__(self, generator=None, discriminator=None, latent_dim=None,
+                 d_steps=1, seed=None, data_shape=None, **kwargs):
         super().__init__(**kwargs)
-        # None: no noise input (pix2pix, where dropout is the noise).
-        if latent_dim is not None and int(latent_dim) < 1:
-            raise ValueError(f"latent_dim: expected a positive integer, got "
-                             f"{latent_dim}")
         if int(d_steps) < 1:
             raise ValueError(f"d_steps: expected a positive integer, got "
                              f"{d_steps}")
-        self.latent_dim = None if latent_dim is None else int(latent_dim)
+        if (generator is None) != (discriminator is None):
+            raise ValueError("generator, discriminator: hand in both nets or "
+                             "neither (None builds the model's own)")
         self.d_steps = int(d_steps)
         self.seed = seed
+        self.own_nets = generator is not None
+        if self.own_nets:
+            generator, discriminator = (_as_net(generator, "generator"),
+                                        _as_net(discriminator, "discriminator"))
+            self.latent_dim, self.data_shape = self.shapes_of_nets(
+                generator, discriminator, latent_dim, data_shape)
+        else:
+            self.latent_dim = (self.default_latent_dim if latent_dim is None
+                               else latent_dim)
+            self.data_shape = tuple(data_shape or self.default_data_shape)
+        if self.latent_dim is not None:
+            if int(self.latent_dim) < 1:
+                raise ValueError(f"latent_dim: expected a positive integer, "
+                                 f"got {self.latent_dim}")
+            self.latent_dim = int(self.latent_dim)
         self.noise = keras.random.SeedGenerator(seed, name="noise")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracked}
         self.adversarial_loss = None
+        if not self.own_nets:
+            generator, discriminator = self.build_nets()
+        self.generator, self.discriminator = generator, discriminator
+        self.built = True  # both nets are built with known input shapes.
+
+    @property
+    def image_shape(self):
+        """The shape of one example G makes (H, W, C for images)."""
+        return self.data_shape
+
+    def build_nets(self):
+        """(generator, discriminator): the model's own nets, built from its
+        hyperparameters when none are handed in."""
+        raise ValueError(f"{type(self).__name__}: has no built-in nets; hand "
+                         f"in generator= and discriminator=")
+
+    def shapes_of_nets(self, generator, discriminator, latent_dim=None,
+                       data_shape=None):
+        """(latent_dim, data_shape) read from handed-in nets; raises a
+        ValueError naming both shapes when they do not fit together."""
+        g_inputs = [tuple(x.shape) for x in generator.inputs]
+        d_inputs = [tuple(x.shape) for x in discriminator.inputs]
+        wanted = 2 if self.num_classes else 1
+        for net, inputs in (("generator", g_inputs),
+                            ("discriminator", d_inputs)):
+            if len(inputs) != wanted:
+                raise ValueError(
+                    f"{net}: {type(self).__name__}"
+                    f"{f' with num_classes={self.num_classes}' if self.num_classes else ''}"
+                    f" needs a net with {wanted} input"
+                    f"{'s ([x, label])' if wanted == 2 else ''}, got one "
+                    f"with inputs {inputs}")
+        found_latent = g_inputs[0][-1]
+        found_shape = tuple(generator.outputs[0].shape[1:])
+        if tuple(d_inputs[0][1:]) != found_shape:
+            raise ValueError(
+                f"generator, discriminator: G makes examples of shape "
+                f"{found_shape} but D takes {tuple(d_inputs[0][1:])}")
+        for name, given, found in (("latent_dim", latent_dim, found_latent),
+                                   ("data shape", data_shape, found_shape)):
+            if given is not None and tuple(np.atleast_1d(given)) != tuple(
+                    np.atleast_1d(found)):
+                raise ValueError(f"{name}: given as {given}, but the "
+                                 f"generator's is {found}")
+        return found_latent, found_shape
+
+    # ------------------------------------------------------ declarations
+    @classmethod
+    def init_args(cls):
+        """{name: default} of the keywords `cls(...)` takes (the nets
+        excepted): the model's own `__init__`, and the `__init__`s it
+        passes `**kwargs` on to, down to the first of this package (whose
+        signatures list every argument)."""
+        args = {}
+        for klass in cls.__mro__:
+            if klass is AdversarialModel or not issubclass(klass,
+                                                           AdversarialModel):
+                break
+            if "__init__" not in vars(klass):
+                continue
+            params = inspect.signature(klass.__init__).parameters
+            for name, p in params.items():
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                    args.setdefault(name, p.default)
+            if (klass.__module__.startswith("tfgan_suite.") or not any(
+                    p.kind == p.VAR_KEYWORD for p in params.values())):
+                break
+        for name in ("self", "generator", "discriminator"):
+            args.pop(name, None)
+        return args
+
+    @classmethod
+    def data_kind(cls, args=None):
+        """What the model with constructor `args` trains on: "images" (or
+        any unlabelled examples), "labelled" ((examples, int labels)) or
+        "pairs" ((input, target) images)."""
+        args = args or {}
+        num_classes = args.get("num_classes",
+                               cls.init_args().get("num_classes"))
+        if num_classes is inspect.Parameter.empty:
+            num_classes = None
+        return "labelled" if num_classes else "images"
+
+    @property
+    def kind(self):
+        """`data_kind` of this model."""
+        return self.data_kind({"num_classes": self.num_classes})
+
+    @classmethod
+    def from_data(cls, source, **args):
+        """The model for `source` (a `tgs.data.Source`): its data shape
+        (and number of classes) read from the data, `args` for the rest.
+
+        Raises ValueError where `args` contradict the data.
+        """
+        accepted = cls.init_args()
+        for key in args:
+            if key not in accepted:
+                raise ValueError(f"{key}: not an argument of {cls.__name__} "
+                                 f"(--{key} does not apply to this model)")
+        kind = cls.data_kind(args)
+        source_kind = ("pairs" if source.paired else
+                       "labelled" if source.num_classes else "images")
+        if (kind == "pairs") != (source_kind == "pairs"):
+            raise ValueError(
+                f"dataset: {cls.__name__} trains on "
+                f"{'(input, target) pairs' if kind == 'pairs' else 'single images'}"
+                f" and {source.name} has "
+                f"{'pairs' if source.paired else 'single images'}")
+        shape_arg = next((k for k in cls.DATA_ARGS if k in accepted), None)
+        if shape_arg:
+            given = args.setdefault(shape_arg, tuple(source.image_shape))
+            if tuple(given) != tuple(source.image_shape):
+                raise ValueError(
+                    f"{shape_arg}: the model expects {tuple(given)} but the "
+                    f"{source.name} examples are {tuple(source.image_shape)}")
+        if kind == "labelled":
+            if not source.num_classes:
+                raise ValueError(f"dataset: {cls.__name__} with num_classes "
+                                 f"needs class labels and {source.name} has "
+                                 f"none")
+            if "num_classes" in accepted and args.get("num_classes") is None:
+                args["num_classes"] = source.num_classes
+            if source.num_classes > int(args.get("num_classes") or 0):
+                raise ValueError(
+                    f"num_classes: {source.name} has labels 0.."
+                    f"{source.num_classes - 1}, more than num_classes="
+                    f"{args.get('num_classes')}")
+        return cls(**args)
+
+    @classmethod
+    def from_preset(cls, name, **args):
+        """The model of preset `name`, built and compiled with the preset's
+        settings; `args` override its constructor arguments.
+
+            gan = tgs.models.SAGAN.from_preset("cifar10_horse_sagan")
+        """
+        from tfgan_suite.models import presets
+        preset = presets.get(name)
+        model_cls = preset["model_class"]
+        if not issubclass(model_cls, cls):
+            raise ValueError(f"preset: {name} is a preset of "
+                             f"{model_cls.__name__}, not of {cls.__name__}")
+        model = model_cls(**{**preset["model_args"], **args})
+        model.compile(**preset["compile"])
+        return model
+
+    def sample_callback(self, folder, examples, every_n_steps=None,
+                        initial_step=0):
+        """The picture drawn during training (the seed paper's Fig. 8): a
+        grid of samples from fixed noise (a scatter plot for points).
+        `examples`: a `Source` of held-out data (unused here)."""
+        from tfgan_suite.training import callbacks
+        images = len(self.data_shape) == 3
+        return callbacks.SampleGrid(
+            folder, every_n_epochs=1, every_n_steps=every_n_steps,
+            num_images=64 if images else 1000,
+            scale=2 if images and max(self.data_shape[:2]) <= 32 else 1,
+            initial_step=initial_step)
+
+    def attention_maps(self, n, seed=0, labels=None):
+        """Where G's self-attention looks (models with attention only)."""
+        raise ValueError(f"attention_maps: {type(self).__name__} has no "
+                         f"self-attention layers")
 
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None,
@@ -381,7 +591,40 @@ class AdversarialModel(keras.Model):
 
     # --------------------------------------------------------------- config
     def get_config(self):
+        """The constructor arguments: every hyperparameter is stored as an
+        attribute of its own name (and the nets, when handed in)."""
         config = super().get_config()
-        config.update(latent_dim=self.latent_dim, d_steps=self.d_steps,
-                      seed=self.seed)
+        for name in self.init_args():
+            if hasattr(self, name):
+                config[name] = getattr(self, name)
+        if self.own_nets:
+            config.update(
+                generator=keras.saving.serialize_keras_object(self.generator),
+                discriminator=keras.saving.serialize_keras_object(
+                    self.discriminator))
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(
+                    config[key])
+        return cls(**config)
+
+
+def _as_net(net, name):
+    """`net` if it is a keras.Model with known inputs, else a ValueError."""
+    if not isinstance(net, keras.Model):
+        raise ValueError(f"{name}: expected a keras.Model, got "
+                         f"{type(net).__name__}")
+    try:
+        net.inputs and net.outputs
+    except (AttributeError, ValueError):
+        net = None
+    if net is None or not net.inputs:
+        raise ValueError(
+            f"{name}: expected a net with known input shapes (a functional "
+            f"model, or a Sequential that starts with keras.Input)")
+    return net

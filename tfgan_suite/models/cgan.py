@@ -14,16 +14,42 @@ class CGAN(DCGAN):
     (`GAN.train_step`): the D step scores real images with their labels and
     generated images made for the same labels; the G step draws labels
     uniformly. `generate(n, labels=[...])` makes images of chosen classes.
+
+    Args:
+      generator, discriminator: your own nets taking [x, label] (int32
+        labels of shape (N,)), or None for DCGAN nets with label embeddings.
+      image_shape: (H, W, C) of the built-in nets (default (28, 28, 1)).
+      num_classes: number of classes (labels 0 .. num_classes - 1).
+      latent_dim: length of z (default 100).
+      filters: width of D's first layer (G mirrors it).
+      d_steps: discriminator steps per generator step (k of Algorithm 1).
+      update: "alternating" (Algorithm 1) or "simultaneous".
+      seed: seed of the training noise.
     """
 
-    def __init__(self, image_shape=(28, 28, 1), num_classes=10,
-                 latent_dim=100, filters=64, d_steps=1, seed=None, **kwargs):
+    cli_name = "cgan"
+    presets = {
+        # Conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST labels.
+        "fashion_mnist_cgan": {
+            "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100,
+                           "num_classes": 10},
+            "compile": {"loss": "non_saturating"},
+            "data": {"dataset": "fashion_mnist", "batch_size": 128},
+            "train": {"epochs": 20},
+        },
+    }
+    default_preset = "fashion_mnist_cgan"
+
+    def __init__(self, generator=None, discriminator=None, image_shape=None,
+                 num_classes=10, latent_dim=None, filters=64, d_steps=1,
+                 update="alternating", seed=None, **kwargs):
         if int(num_classes) < 2:
             raise ValueError(f"num_classes: expected at least 2, got "
                              f"{num_classes}")
         self.num_classes = int(num_classes)
-        super().__init__(image_shape=image_shape, latent_dim=latent_dim,
-                         filters=filters, d_steps=d_steps, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, image_shape=image_shape,
+                         latent_dim=latent_dim, filters=filters,
+                         d_steps=d_steps, update=update, seed=seed, **kwargs)
 
     def build_nets(self):
         return (dcgan.build_conditional_generator(
@@ -31,6 +57,3 @@ class CGAN(DCGAN):
                     self.filters),
                 dcgan.build_conditional_discriminator(
                     self.image_shape, self.num_classes, self.filters))
-
-    def get_config(self):
-        return {**super().get_config(), "num_classes": self.num_classes}

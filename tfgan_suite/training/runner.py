@@ -15,7 +15,6 @@ and the final `model.keras`.
 
 import copy
 import functools
-import inspect
 import json
 import math
 import os
@@ -25,12 +24,14 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from tfgan_suite import callbacks as tgs_callbacks
-from tfgan_suite import data, export, models, presets
+from tfgan_suite.training import callbacks as tgs_callbacks
+from tfgan_suite import data, files, models
+from tfgan_suite.models import presets
+from tfgan_suite.serving import export
 
 #: Fields of a config; every one can be overridden by `make_config`.
 DEFAULT_CONFIG = {
-    "model": "dcgan",
+    "model": models.DEFAULT_MODEL,
     "model_args": {},
     "compile": {},
     "data": {"dataset": "fashion_mnist", "batch_size": 128, "split": "train"},
@@ -48,21 +49,20 @@ def make_config(preset=None, **overrides):
 
     Overrides are flat keyword arguments routed to their section:
     `epochs`, `steps`, `batch_size`, `dataset`, `classes`, `data_dir`,
-    `latent_dim`, `loss`, ... ; a value of None leaves the field as is.
+    `loss`, ... ; `model_args` is a dict of the model's constructor
+    arguments (`{"latent_dim": 64}`); a value of None leaves the field as is.
     """
     config = copy.deepcopy(DEFAULT_CONFIG)
+    preset_model = None
     if preset:
-        for key, value in presets.get(preset).items():
-            if isinstance(value, dict):
-                config[key].update(value)
-            else:
-                config[key] = value
+        values = presets.get(preset)
+        values.pop("model_class")
+        preset_model = values.pop("model")
+        config["model"] = preset_model
+        for key, value in values.items():
+            config[key].update(value)
         config["preset"] = preset
     sections = {
-        "model_args": ("latent_dim", "d_steps", "update", "filters",
-                       "image_shape",
-                       "num_classes", "attention_resolution", "l1_lambda",
-                       "norm"),
         "compile": ("loss", "g_optimizer", "d_optimizer", "jit_compile",
                     "steps_per_execution"),
         "data": ("dataset", "classes", "data_dir", "batch_size", "image_size",
@@ -72,6 +72,11 @@ def make_config(preset=None, **overrides):
                   "classifier_path", "mixed_precision", "strategy",
                   "keep_checkpoints"),
     }
+    model_args = dict(overrides.pop("model_args", None) or {})
+    if any(overrides.get(k) is not None for k in ("dataset", "image_size")):
+        # A preset's data shape holds for the preset's data only.
+        for key in models.AdversarialModel.DATA_ARGS:
+            config["model_args"].pop(key, None)
     for key, value in overrides.items():
         if value is None:
             continue
@@ -81,10 +86,21 @@ def make_config(preset=None, **overrides):
         section = next((s for s, keys in sections.items() if key in keys), None)
         if section is None:
             raise ValueError(f"{key}: not a config field (expected one of "
-                             f"model, export, "
+                             f"model, export, model_args, "
                              f"{', '.join(k for ks in sections.values() for k in ks)})")
         config[section][key] = value
-    models.get(config["model"])  # fail early on an unknown model name.
+    cls = models.get(config["model"])  # fail early on an unknown model.
+    if preset and not issubclass(cls, models.get(preset_model)):
+        raise ValueError(f"preset: {preset} is a preset of {preset_model}, "
+                         f"not of --model={config['model']}")
+    accepted = cls.init_args()
+    for key in model_args:
+        if key not in accepted:
+            raise ValueError(f"{key}: not an argument of {cls.__name__} "
+                             f"(--{key} does not apply to --model="
+                             f"{config['model']}; it takes "
+                             f"{', '.join(sorted(accepted))})")
+    config["model_args"].update(model_args)
     return config
 
 
@@ -109,10 +125,9 @@ def resume_config(out_dir, **overrides):
     return config
 
 
-def conditional(config):
-    """Whether the model of `config` trains on (images, labels)."""
-    return (config["model"] in models.CONDITIONAL
-            or bool(config["model_args"].get("num_classes")))
+def data_kind(config):
+    """What the model of `config` trains on ("images", "labelled", "pairs")."""
+    return models.get(config["model"]).data_kind(config["model_args"])
 
 
 def _positive(name, value):
@@ -121,63 +136,17 @@ def _positive(name, value):
 
 
 def build_model(config, source):
-    """The model of `config`, its image shape taken from the data if unset."""
-    cls = models.get(config["model"])
-    args = dict(config["model_args"])
-    if "image_shape" in cls.__init__.__code__.co_varnames:
-        args.setdefault("image_shape", source.image_shape)
-        if tuple(args["image_shape"]) != tuple(source.image_shape):
-            raise ValueError(
-                f"image_shape: the model expects {tuple(args['image_shape'])} "
-                f"but the {source.name} images are {source.image_shape}")
-    elif cls is models.GAN:
-        args.setdefault("data_shape", source.image_shape)
-        # Images are scaled to [-1, 1]: a tanh output, as DCGAN's.
-        if len(source.image_shape) == 3:
-            args.setdefault("output_activation", "tanh")
-    if conditional(config):
-        if not source.num_classes:
-            raise ValueError(f"dataset: {config['model']} with num_classes "
-                             f"needs class labels and {source.name} has none")
-        args.setdefault("num_classes", source.num_classes)
-        if source.num_classes > int(args["num_classes"]):
-            raise ValueError(
-                f"num_classes: {source.name} has labels 0..{source.num_classes - 1}"
-                f", more than num_classes={args['num_classes']}")
-    paired = config["model"] in models.PAIRED
-    if paired != source.paired:
-        raise ValueError(
-            f"dataset: {config['model']} trains on "
-            f"{'(input, target) pairs' if paired else 'single images'} and "
-            f"{source.name} has {'pairs' if source.paired else 'single images'}"
-            f" (paired datasets: {', '.join(data.PAIRED_SOURCES)})")
-    accepted = _init_args(cls)
-    for key in args:
-        if key not in accepted:
-            raise ValueError(f"{key}: not an argument of {cls.__name__} "
-                             f"(--{key} does not apply to --model="
-                             f"{config['model']})")
-    model = cls(**args)
+    """The model of `config` for `source` (`Model.from_data`), compiled."""
+    model = models.get(config["model"]).from_data(
+        source, **config["model_args"])
     model.compile(**config["compile"])
     return model
 
 
-def _init_args(cls):
-    """The keyword arguments `cls(...)` takes, through its bases' `__init__`."""
-    names = set()
-    for klass in cls.__mro__:
-        if klass is keras.Model:
-            break
-        if "__init__" in vars(klass):
-            names |= set(inspect.signature(klass.__init__).parameters)
-    return names - {"self", "args", "kwargs"}
-
-
 def save_model_atomic(model, path):
     """`model.save(path)` through a temporary file and a rename."""
-    tmp = path + ".tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    with files.atomic_path(path) as tmp:
+        model.save(tmp)
     return path
 
 
@@ -191,7 +160,7 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
 
     Returns (`metrics.DomainExtractor`, test accuracy).
     """
-    from tfgan_suite import metrics
+    from tfgan_suite import evaluation as metrics
     path = classifier_path(dataset, path)
     logging.info("training the %s domain classifier (saved to %s)", dataset,
                  path)
@@ -209,7 +178,7 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
 
 def domain_extractor(dataset, data_dir=None, path=None):
     """The domain classifier of `dataset`, trained and saved on first use."""
-    from tfgan_suite import metrics
+    from tfgan_suite import evaluation as metrics
     found = classifier_path(dataset, path)
     if os.path.isfile(found):
         return metrics.DomainExtractor.load(found)
@@ -242,30 +211,18 @@ def fid_callback(config, out_dir, initial_step=0):
                              out_dir=out_dir, initial_step=initial_step)
 
 
-def sample_callback(config, source, out_dir, num_pairs=4, initial_step=0):
-    """The figure drawn during training: a grid of samples from fixed noise,
-    or input / target / prediction rows on fixed test pairs (pix2pix)."""
-    folder = os.path.join(out_dir, "samples")
-    every_n_steps = config["train"].get("sample_every_n_steps")
-    if source.paired:
-        data_config = {k: v for k, v in config["data"].items()
-                       if k not in ("batch_size", "split")}
-        dataset = data_config.pop("dataset")
-        try:
-            test = data.get_source(dataset, split="test", **data_config)
-        except ValueError:  # no test split: fixed training pairs, unjittered.
-            test = source
-        pairs = list(data.build(test, batch_size=None, shuffle=False,
-                                augment=False, cache=False).take(num_pairs))
-        return tgs_callbacks.TranslationGrid(
-            folder, np.stack([p[0] for p in pairs]),
-            np.stack([p[1] for p in pairs]), every_n_steps=every_n_steps,
-            initial_step=initial_step)
-    return tgs_callbacks.SampleGrid(
-        folder, every_n_epochs=1, every_n_steps=every_n_steps,
-        num_images=64 if len(source.image_shape) == 3 else 1000,
-        scale=2 if max(source.image_shape[:2]) <= 32 else 1,
-        initial_step=initial_step)
+def held_out(config, source):
+    """The test split of the run's data where it has one, else `source`."""
+    data_config = {k: v for k, v in config["data"].items()
+                   if k not in ("batch_size", "split")}
+    dataset = data_config.pop("dataset")
+    if dataset not in data.SPLIT_SOURCES:
+        return source
+    try:
+        return data.get_source(dataset, split="test", labels=(
+            data_kind(config) == "labelled") or None, **data_config)
+    except ValueError:  # e.g. a pairs folder without test/.
+        return source
 
 
 def precision_policy(mixed):
@@ -358,7 +315,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     dataset = data_config.pop("dataset")
     batch_size = int(data_config.pop("batch_size"))
     split = data_config.pop("split", "train")
-    labels = conditional(config)
+    labels = data_kind(config) == "labelled"
     source = data.get_source(
         dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=labels or None, **data_config)
@@ -393,7 +350,9 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                  steps, epochs, steps_per_epoch)
 
     step0 = state["step"]
-    samples = sample_callback(config, source, out_dir, initial_step=step0)
+    samples = model.sample_callback(
+        os.path.join(out_dir, "samples"), held_out(config, source),
+        every_n_steps=train.get("sample_every_n_steps"), initial_step=step0)
     fid = ([fid_callback(config, out_dir, initial_step=step0)]
            if train.get("fid_every_n_steps") else [])
     health = tgs_callbacks.HealthMonitor(
@@ -408,9 +367,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         # Fig. 13 of the seed paper reads the losses against chance, log 2.
         tgs_callbacks.LossHistory(
             out_dir, hlines={"log 2": math.log(2)}, initial_step=step0,
-            # pix2pix: its g_loss (GAN + 100 L1) would flatten the others.
-            keys=(["d_loss", "g_gan_loss", "g_l1_loss"] if source.paired
-                  else None)),
+            keys=model.plotted),
         keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"),
                                   append=bool(resume)),
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")),

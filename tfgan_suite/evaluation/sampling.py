@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_suite import export
+from tfgan_suite.serving import export
 
 
 class SavedModelGenerator:
@@ -20,18 +20,39 @@ class SavedModelGenerator:
                              f"with a 'sample' signature, found "
                              f"{sorted(self.loaded.signatures)}")
 
+    @property
+    def num_classes(self):
+        return export.read_manifest(self.path)["config"].get("num_classes")
+
+    @property
+    def kind(self):
+        """What the model trained on: "labelled" or "images" (a generator
+        SavedModel never translates pairs)."""
+        return "labelled" if self.num_classes else "images"
+
     def generate_uint8(self, n, seed=0, labels=None):
         inputs = {"seed": tf.range(seed, seed + n, dtype=tf.int64)}
         signature = self.loaded.signatures["sample"]
         if "label" in signature.structured_input_signature[1]:
             if labels is None:
-                classes = export.read_manifest(self.path)["config"]["num_classes"]
-                labels = np.arange(n) % classes
+                labels = np.arange(n) % self.num_classes
             inputs["label"] = tf.constant(np.broadcast_to(labels, (n,)),
                                           tf.int32)
         elif labels is not None:
             raise ValueError(f"labels: {self.path} is not a conditional model")
         return signature(**inputs)["images"].numpy()
+
+    #: uint8 images: what the SavedModel serves.
+    generate = generate_uint8
+
+    def attention_maps(self, *args, **kwargs):
+        raise ValueError(f"attention_maps: needs the Keras model (a run "
+                         f"folder or .keras file), not the SavedModel "
+                         f"{self.path}")
+
+    def discriminator_scores(self, *args, **kwargs):
+        raise ValueError("min_d_score: needs the discriminator; load the run "
+                         "folder or .keras file, not a SavedModel")
 
 
 def load(path, kind=None):
@@ -74,9 +95,6 @@ def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
     Raises:
       ValueError: if fewer than `num` passed after `max_batches` batches.
     """
-    if not hasattr(model, "discriminator"):
-        raise ValueError("min_d_score: needs the discriminator; load the run "
-                         "folder or .keras file, not a SavedModel")
     kept, scores, tried = [], [], 0
     for b in range(max_batches):
         images = model.generate(batch_size, seed=seed + b * batch_size,

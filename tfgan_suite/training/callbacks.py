@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from tfgan_suite import plots
+from tfgan_suite import files, plots
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -204,7 +204,7 @@ class FID(keras.callbacks.Callback):
                  num_images=5000, out_dir=None, seed=0, real_cache=None,
                  initial_step=0):
         super().__init__()
-        from tfgan_suite import metrics
+        from tfgan_suite import evaluation as metrics
         self.metrics = metrics
         self.extractor = extractor
         self.every_n_steps = every_n_steps
@@ -267,8 +267,9 @@ class HealthMonitor(keras.callbacks.Callback):
     """Watches a GAN's training health; stops on a non-finite loss.
 
     After every epoch, on a fixed batch of real data: D's accuracy on real
-    and generated data, its mean outputs, the gradient norms of G and D
-    (`model.diagnose`), SAGAN's attention gammas, and the diversity of G's
+    and generated data, its mean outputs, the gradient norms of G and D and
+    what else the model reports (`model.diagnose`; SAGAN: its attention
+    gammas), and the diversity of G's
     samples (mean pairwise distance, relative to the real batch's). They go
     into the epoch logs (so `CSVLogger` / TensorBoard record them when this
     callback is listed before them) and `health.json` at the end.
@@ -307,12 +308,9 @@ class HealthMonitor(keras.callbacks.Callback):
         if self.stopped_at is not None:
             return
         values, fake = self.model.diagnose(self.batch)
-        if not getattr(self.model, "paired", False):
+        if fake is not None:  # None: the model's samples say nothing of it.
             values["diversity"] = (_diversity(fake) /
                                    max(self._real_diversity, 1e-12))
-        for net, layer in getattr(self.model, "attention_layers",
-                                  dict)().items():
-            values[f"gamma_{net}"] = float(layer.gamma.numpy())
         values["g_loss"] = float((logs or {}).get("g_loss", np.nan))
         values["epoch"] = epoch + 1
         self.history.append(values)
@@ -418,8 +416,7 @@ def save_checkpoint(model, directory, epoch, step):
              "seed_states": [v.numpy().tolist() for v in _seed_states(model)]}
     with open(os.path.join(tmp, "state.json"), "w") as f:
         json.dump(state, f)
-    from tfgan_suite.export import fsync_tree
-    fsync_tree(tmp)
+    files.fsync_tree(tmp)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
     return final

@@ -1,17 +1,17 @@
 """Speed and sample quality against the TF DCGAN tutorial, in one process.
 
 Speed (default):
-    python scripts/benchmark.py --model=all [--mixed_precision]
+    python benchmarks/benchmark.py --model=all [--mixed_precision]
 prints a table: per model, images/s and step time of `model.fit`, of the
 tutorial-style `tf.function` loop over the same nets, batch and data (dcgan,
 pix2pix), their ratio, the input pipeline alone and peak memory, and the
 machine's matmul peak (fp32, bf16).
 
 Toy mode coverage (--modes):
-    python scripts/benchmark.py --modes --model=gan --dataset=ring
+    python benchmarks/benchmark.py --modes --model=gan --dataset=ring
 
 Quality at equal compute (--quality):
-    python scripts/benchmark.py --quality --minutes=8
+    python benchmarks/benchmark.py --quality --minutes=8
 trains the tutorial (its nets, Adam 1e-4, batch 256) and our DCGAN defaults
 for the same training time on real Fashion-MNIST, measuring domain FID
 (against the 10 000 test images) and classes covered every --eval_every_s.
@@ -27,10 +27,13 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from tfgan_suite import benchmarks, cli, data, experiment, models
+import harness as benchmarks
+from tfgan_suite import data, experiment, models
+from tfgan_suite.training import cli
 
-flags.DEFINE_string("model", "dcgan", "Model to time (gan, dcgan, cgan, "
-                    "sagan, pix2pix) or all; with --quality: dcgan; "
+flags.DEFINE_string("model", "dcgan", "Model to time (a name of "
+                    "tgs.models.MODELS, at its default preset's size) or all; "
+                    "with --quality: dcgan (the TF DCGAN tutorial's race); "
                     "--modes: gan on --dataset.")
 flags.DEFINE_enum("update", None, ["alternating", "simultaneous"],
                   "GAN update rule to time (default: the model's, "
@@ -41,7 +44,7 @@ flags.DEFINE_bool("mixed_precision", False, "Time under mixed precision "
 flags.DEFINE_string("dataset", "ring", "ring or grid (--model=gan).")
 flags.DEFINE_integer("seeds", 3, "Seeds to average (--model=gan).")
 flags.DEFINE_integer("batch_size", None, "Batch size (default: the "
-                     "model's paper's: 256 dcgan/cgan/gan, 64 sagan, 1 pix2pix).")
+                     "model's default preset's).")
 flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
 flags.DEFINE_integer("repeats", 3, "Interleaved measurements of fit and "
                      "the tutorial loop; the best of each is reported.")

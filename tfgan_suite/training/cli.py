@@ -4,17 +4,26 @@ Bad input raises `ValueError` in the library; `run` prints its message as
 one line and exits with status 2 (with a traceback only for --verbosity>=1).
 """
 
+import ast
+import inspect
+import re
 import sys
 
 from absl import app, flags, logging
 
+#: Constructor arguments that are not model flags (--seed is the run's).
+_NOT_FLAGS = ("seed", "generator", "discriminator")
+
 
 def define_training_flags():
     """Flags of `scripts/train.py`; None means "the preset's value"."""
-    flags.DEFINE_string("model", None, "Model: gan, dcgan, cgan, sagan, pix2pix "
-                        "(default: the preset's, else dcgan).")
-    flags.DEFINE_string("preset", None, "A configuration of tgs.presets, "
-                        "e.g. fashion_mnist_dcgan.")
+    from tfgan_suite import models
+    flags.DEFINE_string("model", None, f"Model: {', '.join(sorted(models.MODELS))}"
+                        f", or module:Class for your own subclass of "
+                        f"tgs.models.AdversarialModel (default: the preset's, "
+                        f"else {models.DEFAULT_MODEL}).")
+    flags.DEFINE_string("preset", None, "A configuration by name: "
+                        f"{', '.join(models.presets.names())}.")
     flags.DEFINE_string("dataset", None, "fashion_mnist, cifar10, folder, "
                         "ring, grid; pairs: facades, pairs (any A|B folder),"
                         " synthetic_pairs.")
@@ -22,29 +31,15 @@ def define_training_flags():
                       "(CIFAR-10), e.g. horse.")
     flags.DEFINE_string("data_dir", None, "Where the data is (CIFAR-10 "
                         "pickles, an image folder, IDX files).")
-    flags.DEFINE_list("image_size", None, "H,W to resize folder images to.")
+    flags.DEFINE_list("image_size", None, "Size (64) or H,W to resize folder "
+                      "images and pairs to.")
     flags.DEFINE_integer("epochs", None, "Training epochs.")
     flags.DEFINE_integer("steps", None, "Training steps (overrides epochs).")
     flags.DEFINE_integer("steps_per_epoch", None, "Steps between epoch ends "
                          "(sample grids, logs) with --steps.")
     flags.DEFINE_integer("batch_size", None, "Minibatch size m.")
-    flags.DEFINE_integer("latent_dim", None, "Length of z.")
-    flags.DEFINE_integer("filters", None, "Width of the DCGAN nets.")
-    flags.DEFINE_integer("num_classes", None, "Class-conditional SAGAN: the "
-                         "number of classes (the data must have labels).")
-    flags.DEFINE_integer("attention_resolution", None, "SAGAN: width of the "
-                         "feature maps with self-attention.")
     flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: which "
                       "half of each A|B image is the input.")
-    flags.DEFINE_float("l1_lambda", None, "pix2pix: weight of the L1 term.")
-    flags.DEFINE_enum("norm", None, ["batch", "instance"], "pix2pix: "
-                      "normalization in both nets.")
-    flags.DEFINE_integer("d_steps", None, "Discriminator steps per "
-                         "generator step (k of Algorithm 1).")
-    flags.DEFINE_enum("update", None, ["alternating", "simultaneous"],
-                      "alternating: Algorithm 1 (D step, then G step on "
-                      "fresh noise); simultaneous: the TF tutorial's step "
-                      "(both nets from one forward pass, d_steps=1).")
     flags.DEFINE_string("loss", None, "minimax, non_saturating, "
                         "least_squares, wasserstein_gp or hinge.")
     flags.DEFINE_integer("sample_every_n_steps", None,
@@ -73,6 +68,92 @@ def define_training_flags():
     flags.DEFINE_string("out_dir", "runs/train", "Run folder.")
     flags.DEFINE_string("export", None, "Export the generator to this "
                         "folder (e.g. saved_models/dcgan).")
+    flags.DEFINE_multi_string("model_args", [], "key=value: a constructor "
+                              "argument of the model (repeatable), for "
+                              "arguments without a flag of their own (a "
+                              "module:Class model's).")
+    define_model_flags(models.MODELS.values())
+
+
+def define_model_flags(classes):
+    """One flag per constructor argument of the model classes: the union of
+    their `init_args()`, help from the Args sections of their docstrings.
+    Values are Python literals (64, 0.5, None, auto, 28,28,1)."""
+    helps, defaults = {}, {}
+    for cls in classes:
+        for name, default in cls.init_args().items():
+            if name in _NOT_FLAGS:
+                continue
+            defaults.setdefault(name, {})[cls.cli_name] = default
+            helps.setdefault(name, _arg_help(cls, name))
+    for name in sorted(defaults):
+        per_model = ", ".join(f"{m}: {_show(d)}" for m, d in
+                              sorted(defaults[name].items()))
+        flags.DEFINE_string(name, None, f"{helps[name] or name} "
+                            f"[model argument; defaults: {per_model}]")
+
+
+def _show(value):
+    return "None" if value is inspect.Parameter.empty else repr(value)
+
+
+def _arg_help(cls, name):
+    """The text of `name:` in the Args section of a class's docstring or
+    its `__init__`'s (first sentence)."""
+    for klass in cls.__mro__:
+        for doc in (klass.__doc__, getattr(klass.__init__, "__doc__", None)):
+            match = re.search(rf"^\s+(?:[\w, ]*\b)?{name}\b[\w, ]*:\s*(.+?)"
+                              rf"(?:\.\s|\n\s*\n|\n\s+\w[\w, ]*:)",
+                              doc or "", re.M | re.S)
+            if match:
+                return " ".join(match.group(1).split())
+    return ""
+
+
+def parse_value(text):
+    """A flag's text as a Python value: a literal (64, 0.5, None, True,
+    (28, 28, 1)), a comma list as a tuple, else the string itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        pass
+    if "," in text:
+        return tuple(parse_value(part.strip()) for part in text.split(","))
+    lowered = {"none": None, "true": True, "false": False}
+    return lowered.get(text.lower(), text)
+
+
+def model_args(FLAGS):
+    """{argument: value} of the model flags set on the command line and of
+    --model_args=key=value."""
+    from tfgan_suite import models
+    args = {}
+    names = set()
+    for cls in models.MODELS.values():
+        names |= set(cls.init_args())
+    for name in sorted(names - set(_NOT_FLAGS)):
+        if getattr(FLAGS, name) is not None:
+            args[name] = parse_value(getattr(FLAGS, name))
+    for item in FLAGS.model_args:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--model_args: expected key=value, got {item!r}")
+        args[key.strip()] = parse_value(value.strip())
+    return args
+
+
+def image_size(values):
+    """--image_size as [H, W]: one number means a square."""
+    if not values:
+        return None
+    try:
+        size = [int(v) for v in values]
+    except ValueError:
+        size = []
+    if len(size) not in (1, 2) or min(size) < 1:
+        raise ValueError(f"--image_size: expected a size (64) or H,W (64,128),"
+                         f" got {','.join(values)}")
+    return size * 2 if len(size) == 1 else size
 
 
 def training_overrides(FLAGS):
@@ -81,15 +162,10 @@ def training_overrides(FLAGS):
     return dict(
         model=FLAGS.model, dataset=FLAGS.dataset, classes=FLAGS.classes,
         data_dir=FLAGS.data_dir,
-        image_size=([int(s) for s in FLAGS.image_size]
-                    if FLAGS.image_size else None),
+        image_size=image_size(FLAGS.image_size),
         epochs=FLAGS.epochs, steps=FLAGS.steps,
         steps_per_epoch=FLAGS.steps_per_epoch, batch_size=FLAGS.batch_size,
-        latent_dim=FLAGS.latent_dim, filters=FLAGS.filters,
-        d_steps=FLAGS.d_steps, update=FLAGS.update, loss=FLAGS.loss,
-        num_classes=FLAGS.num_classes,
-        attention_resolution=FLAGS.attention_resolution,
-        direction=FLAGS.direction, l1_lambda=FLAGS.l1_lambda, norm=FLAGS.norm,
+        loss=FLAGS.loss, direction=FLAGS.direction,
         sample_every_n_steps=FLAGS.sample_every_n_steps, jit_compile=jit,
         steps_per_execution=FLAGS.steps_per_execution,
         mixed_precision=FLAGS.mixed_precision, strategy=FLAGS.strategy,
@@ -97,7 +173,8 @@ def training_overrides(FLAGS):
         seed=FLAGS.seed, export=FLAGS.export,
         fid_every_n_steps=FLAGS.fid_every_n_steps,
         fid_num_images=FLAGS.fid_num_images,
-        classifier_path=FLAGS.classifier_path)
+        classifier_path=FLAGS.classifier_path,
+        model_args=model_args(FLAGS))
 
 
 def run(main):

@@ -25,6 +25,8 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
+from tfgan_suite import files
+
 MODELS_CONFIG = "models.config"
 WARMUP_FILE = "tf_serving_warmup_requests"
 MANIFEST_FILE = "manifest.json"
@@ -39,9 +41,16 @@ def versions(export_root):
     return sorted(int(d) for d in os.listdir(export_root) if d.isdigit())
 
 
+def _class_path(cls):
+    from tfgan_suite import models
+    return models.name_of(cls)
+
+
 def _check_exportable(model, allow_untrained):
-    if not getattr(model, "built", False) or not hasattr(model, "generator"):
-        raise ValueError(f"model: expected a built tfgan_suite model, got "
+    from tfgan_suite.models import AdversarialModel
+    if not isinstance(model, AdversarialModel):
+        raise ValueError(f"model: expected a tfgan_suite model (a subclass "
+                         f"of tgs.models.AdversarialModel), got "
                          f"{type(model).__name__}")
     optimizer = getattr(model, "g_optimizer", None)
     trained = optimizer is not None and int(optimizer.iterations.numpy()) > 0
@@ -96,6 +105,7 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         write_rest_bodies(os.path.join(extra, REST_DIR), examples)
         manifest = {
             "model": type(model).__name__,
+            "class": _class_path(type(model)),
             "name": name,
             "version": version,
             "config": model.get_config(),
@@ -109,7 +119,7 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         }
         with open(os.path.join(extra, MANIFEST_FILE), "w") as f:
             json.dump(manifest, f, indent=2, default=_jsonable)
-        fsync_tree(tmp)
+        files.fsync_tree(tmp)
         if os.path.exists(final):
             old = tempfile.mkdtemp(prefix=f".{version}.old-", dir=export_root)
             os.rename(final, os.path.join(old, "v"))
@@ -136,14 +146,6 @@ def _jsonable(value):
     if isinstance(value, tuple):
         return list(value)
     return str(value)
-
-
-def fsync_tree(root):
-    """fsyncs every file below `root` (before an atomic rename)."""
-    for directory, _, files in os.walk(root):
-        for name in files:
-            with open(os.path.join(directory, name), "rb") as f:
-                os.fsync(f.fileno())
 
 
 def write_warmup_requests(path, model_name, examples):
@@ -176,7 +178,7 @@ def write_warmup_requests(path, model_name, examples):
 def write_rest_bodies(folder, examples):
     """`folder/<signature>.json`: TF Serving REST bodies of the examples,
     ready for `curl -d @<signature>.json host:8501/v1/models/<name>:predict`."""
-    from tfgan_suite import serving
+    from tfgan_suite.serving import client as serving
     os.makedirs(folder, exist_ok=True)
     for signature, inputs in examples.items():
         with open(os.path.join(folder, f"{signature}.json"), "w") as f:
@@ -198,24 +200,18 @@ def read_warmup_requests(version_dir):
 
 
 def expected_signatures(model):
-    """{signature: ({input: TensorSpec}, {output: (dtype, shape)})} that
-    DESIGN.md promises for `model`."""
-    from tfgan_suite.models import Pix2Pix
-    if isinstance(model, Pix2Pix):
-        image = [None, *model.image_shape]
-        return {
-            "serving_default": ({"image": (tf.uint8, image)},
-                                {"image": (tf.uint8, image)}),
-            "translate_bytes": ({"image_bytes": (tf.string, [None])},
-                                {"png_bytes": (tf.string, [None])}),
-        }
-    images = {"images": (tf.uint8, [None, *model.generator.output.shape[1:]])}
-    label = ({"label": (tf.int32, [None])} if model.num_classes else {})
-    return {
-        "serving_default": ({"z": (tf.float32, [None, model.latent_dim]),
-                             **label}, images),
-        "sample": ({"seed": (tf.int64, [None]), **label}, images),
-    }
+    """{signature: ({input: (dtype, shape)}, {output: (dtype, shape)})}
+    that `model` declares: the inputs of its `serving_endpoints()`, and the
+    outputs they give when traced on those inputs."""
+    expected = {}
+    for name, (fn, signature) in model.serving_endpoints().items():
+        traced = tf.function(fn).get_concrete_function(*signature)
+        expected[name] = (
+            {spec.name: (spec.dtype, spec.shape.as_list())
+             for spec in signature},
+            {key: (value.dtype, value.shape.as_list())
+             for key, value in traced.structured_outputs.items()})
+    return expected
 
 
 def verify(path, model=None, cli=True):
@@ -283,10 +279,7 @@ def _describe(specs):
 
 def _model_from_manifest(manifest):
     from tfgan_suite import models
-    cls = next((c for c in models.MODELS.values()
-                if c.__name__ == manifest["model"]), None)
-    if cls is None:
-        raise ValueError(f"manifest: unknown model {manifest['model']!r}")
+    cls = models.get(manifest.get("class", manifest["model"].lower()))
     config = {k: v for k, v in manifest["config"].items()
               if k not in ("name", "trainable", "dtype")}
     return cls.from_config(config)
@@ -324,24 +317,44 @@ def _saved_model_cli(path, request):
     return {"show": "ok", "run": signature, "outputs": outputs}
 
 
-def verify_models_config(root):
-    """Checks every entry of `root/models.config` names an export here
-    (base_path /models/<name> -> root/<name> with an integer version)."""
-    import re
+def _model_server_config():
+    try:
+        from tensorflow_serving.config import model_server_config_pb2
+    except ImportError as e:
+        raise ValueError("models.config needs tensorflow-serving-api: pip "
+                         "install 'tfgan_suite[serving]'") from e
+    return model_server_config_pb2
+
+
+def read_models_config(root):
+    """The `ModelServerConfig` proto of `root/models.config`."""
+    from google.protobuf import text_format
     path = os.path.join(root, MODELS_CONFIG)
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no models.config")
+    config = _model_server_config().ModelServerConfig()
     with open(path) as f:
-        text = f.read()
-    entries = re.findall(r"name:\s*'([^']+)'\s*base_path:\s*'([^']+)'", text)
+        try:
+            text_format.Parse(f.read(), config)
+        except text_format.ParseError as e:
+            raise ValueError(f"{path}: not a TF Serving model config ({e})")
+    return config
+
+
+def verify_models_config(root):
+    """Checks every entry of `root/models.config` names an export here
+    (base_path /models/<name> -> root/<name> with an integer version)."""
+    path = os.path.join(root, MODELS_CONFIG)
+    entries = read_models_config(root).model_config_list.config
     if not entries:
         raise ValueError(f"{path}: lists no model")
-    for name, base in entries:
-        local = os.path.join(root, os.path.relpath(base, "/models"))
+    for entry in entries:
+        local = os.path.join(root, os.path.relpath(entry.base_path, "/models"))
         if not versions(local):
-            raise ValueError(f"{path}: model {name!r} has base_path {base}, "
-                             f"but {local} holds no integer version folder")
-    return [name for name, _ in entries]
+            raise ValueError(f"{path}: model {entry.name!r} has base_path "
+                             f"{entry.base_path}, but {local} holds no "
+                             f"integer version folder")
+    return [entry.name for entry in entries]
 
 
 def write_models_config(root):
@@ -350,17 +363,15 @@ def write_models_config(root):
     Paths are given as /models/<name>, the folder TF Serving's Docker image
     serves (`docker run -v $PWD/saved_models:/models ...`).
     """
-    names = sorted(d for d in os.listdir(root)
-                   if not d.startswith(".") and versions(os.path.join(root, d)))
-    entries = "".join(
-        f"  config {{\n    name: '{n}'\n    base_path: '/models/{n}'\n"
-        f"    model_platform: 'tensorflow'\n  }}\n" for n in names)
-    path = os.path.join(root, MODELS_CONFIG)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(f"model_config_list {{\n{entries}}}\n")
-    os.replace(tmp, path)
-    return path
+    from google.protobuf import text_format
+    config = _model_server_config().ModelServerConfig()
+    for name in sorted(d for d in os.listdir(root) if not d.startswith(".")
+                       and versions(os.path.join(root, d))):
+        entry = config.model_config_list.config.add()
+        entry.name, entry.base_path = name, f"/models/{name}"
+        entry.model_platform = "tensorflow"
+    return files.write_text(os.path.join(root, MODELS_CONFIG),
+                            text_format.MessageToString(config))
 
 
 def read_manifest(version_dir):

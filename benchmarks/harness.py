@@ -1,4 +1,4 @@
-"""Speed measurements as ratios inside one process (`scripts/benchmark.py`).
+"""Speed measurements as ratios inside one process (`benchmarks/benchmark.py`).
 
 The reference is the TensorFlow DCGAN tutorial's training loop: one
 `tf.function` with two `GradientTape`s over the same nets, batch and data.
@@ -74,52 +74,51 @@ def pix2pix_tutorial_train_step(generator, discriminator, g_optimizer,
 
 def speed_case(name, batch_size=None, update=None):
     """(model, unbatched `Source`, batch size) of `benchmark.py --model`:
-    each model at its paper's size and batch, with its default nets
-    (`update`: the GAN update rule, None for the model's default)."""
+    the model of its default preset (the paper's size and batch), on random
+    data of that shape (`update`: the GAN update rule, None for the
+    model's default)."""
     from tfgan_suite import models
+    cls = models.get(name)
+    preset = models.presets.get(cls.default_preset)
+    args = dict(preset["model_args"])
+    if update is not None:
+        if "update" not in cls.init_args():
+            raise ValueError(f"--update: {name} has a single update rule")
+        args["update"] = update
+    model = cls(**args)
     rng = np.random.default_rng(0)
-    rule = {} if update is None else {"update": update}
-
-    def images(n, shape, labels=False):
-        return data.from_arrays(
-            rng.integers(0, 256, (n, *shape), dtype=np.uint8),
-            labels=np.arange(n) % 10 if labels else None, name="random")
-
-    if name == "gan":
-        return (models.GAN(data_shape=(2,), latent_dim=2, hidden=(128, 128),
-                           **rule),
-                data.get_source("ring"), batch_size or 256)
-    if name == "dcgan":
-        return (models.DCGAN(image_shape=(28, 28, 1), **rule),
-                images(4096, (28, 28, 1)), batch_size or 256)
-    if name == "cgan":
-        return (models.CGAN(image_shape=(28, 28, 1), num_classes=10, **rule),
-                images(4096, (28, 28, 1), labels=True), batch_size or 256)
-    if name == "sagan":
-        return (models.SAGAN(image_shape=(32, 32, 3), **rule),
-                images(2048, (32, 32, 3)), batch_size or 64)
-    if name == "pix2pix":
-        if update is not None:
-            raise ValueError("--update: pix2pix has a single update rule")
-        return (models.Pix2Pix(image_shape=(256, 256, 3)),
-                data.get_source("synthetic_pairs", image_size=256,
-                                num_examples=64), batch_size or 1)
-    raise ValueError(f"--model: expected one of {sorted(models.MODELS)} or "
-                     f"all, got {name!r}")
+    n = 2048
+    if len(model.data_shape) < 3:  # points: the preset's own toy data.
+        source = data.get_source(preset["data"]["dataset"])
+    else:
+        images = lambda: rng.integers(0, 256, (n, *model.data_shape),
+                                      dtype=np.uint8)
+        if model.kind == "pairs":
+            source = data.sources.Source(
+                tf.data.Dataset.from_tensor_slices((images()[:64],
+                                                    images()[:64])),
+                64, model.data_shape, name="random pairs", paired=True)
+        else:
+            source = data.from_arrays(
+                images(), name="random",
+                labels=(np.arange(n) % model.num_classes
+                        if model.num_classes else None))
+    return model, source, batch_size or preset["data"]["batch_size"]
 
 
 def tutorial_step_for(model):
-    """The tutorial loop over `model`'s own nets, or None if the tutorials
-    have no equivalent (only DCGAN and pix2pix have one)."""
-    from tfgan_suite import models
+    """The TF tutorial's loop over `model`'s own nets: the pix2pix tutorial
+    for pair models, the DCGAN tutorial for unconditional image GANs with
+    a probabilistic loss; None where no tutorial has an equivalent."""
     adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5)
-    if type(model) is models.DCGAN:
-        return tutorial_train_step(model.generator, model.discriminator,
-                                   adam(), adam(), model.latent_dim)
-    if isinstance(model, models.Pix2Pix):
+    if model.kind == "pairs":
         return pix2pix_tutorial_train_step(model.generator,
                                            model.discriminator, adam(), adam(),
                                            model.l1_lambda)
+    if (model.kind == "images" and len(model.data_shape) == 3
+            and model.adversarial_loss.probabilistic):
+        return tutorial_train_step(model.generator, model.discriminator,
+                                   adam(), adam(), model.latent_dim)
     return None
 
 
@@ -265,7 +264,7 @@ def quality_race(contenders, extractor, real_features, num_classes,
     Returns {name: [{"seconds", "steps", "images", "fid", "covered",
     "kl_from_uniform"}, ...]}.
     """
-    from tfgan_suite import metrics
+    from tfgan_suite import evaluation as metrics
     seeds = np.arange(num_samples)
     results = {}
     for c in contenders:
@@ -300,7 +299,7 @@ def toy_mode_coverage(preset, seeds=(0, 1, 2), num_samples=2500,
     of `metrics.modes.mode_coverage` results (2 500 samples each)."""
     from tfgan_suite import experiment
     from tfgan_suite.data import toy
-    from tfgan_suite.metrics.modes import mode_coverage
+    from tfgan_suite.evaluation.modes import mode_coverage
     results = []
     for seed in seeds:
         config = experiment.make_config(preset, seed=seed, steps=steps)

@@ -1,0 +1,21 @@
+"""Evaluation: FID / KID / IS (TF-GAN) on a domain classifier, L1 / PSNR /
+SSIM for paired translation, mode coverage of toy data, sampling from
+trained models and the theory checks of Goodfellow et al. 2014.
+
+`tgs.metrics` is this package."""
+
+from tfgan_suite.evaluation.classifier import (DomainExtractor,
+                                            InceptionExtractor,
+                                            build_classifier, train_classifier)
+from tfgan_suite.evaluation.distances import (class_coverage, frechet_distance,
+                                           inception_score, kernel_distance)
+from tfgan_suite.evaluation.paired import (PSNR_CAP_DB, evaluate_translation,
+                                        paired_scores)
+from tfgan_suite.evaluation import modes, sampling, theory
+from tfgan_suite.evaluation.modes import mode_coverage
+
+__all__ = ["DomainExtractor", "InceptionExtractor", "PSNR_CAP_DB",
+           "build_classifier", "class_coverage", "evaluate_translation",
+           "mode_coverage", "modes", "sampling", "theory",
+           "frechet_distance", "inception_score", "kernel_distance",
+           "paired_scores", "train_classifier"]

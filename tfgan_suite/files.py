@@ -1,0 +1,60 @@
+"""Writing files so that a crash never leaves half of one.
+
+Everything the suite writes that someone else reads (run folders,
+checkpoints, exports, `models.config`) goes through a temporary path in the
+same folder and an `os.replace`, which is atomic on POSIX file systems.
+"""
+
+import contextlib
+import os
+import shutil
+import tempfile
+
+
+def fsync_tree(root):
+    """fsyncs every file below `root` (before an atomic rename)."""
+    for directory, _, files in os.walk(root):
+        for name in files:
+            with open(os.path.join(directory, name), "rb") as f:
+                os.fsync(f.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yields a temporary path beside `path`; renamed to `path` when the
+    block ends without an error, removed otherwise.
+
+    The temporary path keeps `path`'s extension (Keras picks the format of
+    `model.save` by it)::
+
+        with atomic_path("run/model.keras") as tmp:
+            model.save(tmp)
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    base, ext = os.path.splitext(os.path.basename(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=f".tmp{ext}",
+                               dir=folder)
+    os.close(fd)
+    os.remove(tmp)  # writers such as h5py want to create the file.
+    try:
+        yield tmp
+        if os.path.isdir(tmp):
+            fsync_tree(tmp)
+        else:
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.isdir(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_text(path, text):
+    """Writes `text` to `path` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            f.write(text)
+    return path
