@@ -12,7 +12,7 @@ setup(
     name="tfgan_suite",
     version=VERSION,
     description="GANs of Goodfellow et al. 2014 and the GAN tutorial paper "
-                "(DCGAN, SAGAN, pix2pix, CGAN) as keras.Model subclasses",
+                "(DCGAN, SAGAN, pix2pix, CGAN, WGAN-GP) as keras.Model subclasses",
     long_description=open("README.md").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["tfgan_suite", "tfgan_suite.*"]),
@@ -31,6 +31,10 @@ setup(
         "matplotlib",
         "pillow",
     ],
+    entry_points={"console_scripts": [
+        f"tfgan-{name.replace('_', '-')}=tfgan_suite.commands.{name}:run"
+        for name in ("train", "generate", "evaluate", "export",
+                     "serve_client")]},
     extras_require={
         "and-cuda": ["tensorflow[and-cuda]>=2.16"],
         "serving": ["tensorflow-serving-api"],

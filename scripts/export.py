@@ -6,43 +6,7 @@
     #    to the Keras model's, saved_model_cli show/run.
 """
 
-import os
-
-from absl import flags
-
-from tfgan_suite import export, sampling
-from tfgan_suite.training import cli
-
-flags.DEFINE_string("run_dir", None, "Run folder (or .keras file).")
-flags.DEFINE_string("model_path", None, "Same as --run_dir.")
-flags.DEFINE_string("name", None, "Model name under --root (default: the "
-                    "model's class name in lower case).")
-flags.DEFINE_string("root", "saved_models", "Folder of all served models.")
-flags.DEFINE_integer("version", None, "Version (default: next integer).")
-flags.DEFINE_bool("overwrite", False, "Replace an existing version.")
-flags.DEFINE_bool("verify", True, "Verify the export (tgs.export.verify).")
-FLAGS = flags.FLAGS
-
-
-def main(argv):
-    source = FLAGS.run_dir or FLAGS.model_path
-    if not source:
-        raise ValueError("--run_dir: expected a run folder or .keras file")
-    model = sampling.load(source)
-    if not hasattr(model, "serving_endpoints"):
-        raise ValueError(f"--run_dir: {source} is already a SavedModel; "
-                         f"expected a run folder or .keras file")
-    name = FLAGS.name or type(model).__name__.lower()
-    path = export.export_saved_model(model, os.path.join(FLAGS.root, name),
-                                     version=FLAGS.version,
-                                     overwrite=FLAGS.overwrite)
-    print(f"exported {path}")
-    if FLAGS.verify:
-        report = export.verify(path, model)
-        print(f"verified: signatures {', '.join(report['signatures'])}; "
-              f"{report['warmup_requests']} warm-up requests replayed, equal "
-              f"to the Keras outputs; saved_model_cli show/run ok")
-
+from tfgan_suite.commands.export import run
 
 if __name__ == "__main__":
-    cli.run(main)
+    run()

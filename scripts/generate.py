@@ -9,61 +9,7 @@
         --attention_maps --num=4 --out=attention.png
 """
 
-import os
-
-from absl import flags
-
-from tfgan_suite import plots, sampling
-from tfgan_suite.training import cli
-
-flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
-                    "SavedModel folder.", required=True)
-flags.DEFINE_string("model", None, "Expected kind of model (its class name "
-                    "in lower case): an error if the file holds another.")
-flags.DEFINE_integer("num", 64, "Number of images.")
-flags.DEFINE_integer("seed", 0, "Image i comes from seed + i.")
-flags.DEFINE_string("out", "samples.png", "Output PNG grid.")
-flags.DEFINE_integer("scale", 2, "Enlarge the grid this many times.")
-flags.DEFINE_list("label", None, "Class(es) to generate (conditional "
-                  "models): one for all images, or one per image.")
-flags.DEFINE_float("min_d_score", None, "Keep only samples the "
-                   "discriminator scores at least this (e.g. 0.99).")
-flags.DEFINE_bool("attention_maps", False, "SAGAN: plot where query "
-                  "pixels attend (a .keras model or run folder).")
-flags.DEFINE_integer("max_batches", 200, "Give up filtering after this "
-                     "many batches of 256 samples.")
-FLAGS = flags.FLAGS
-
-
-def main(argv):
-    if FLAGS.num <= 0:
-        raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
-    model = sampling.load(FLAGS.model_path, kind=FLAGS.model)
-    conditioning = {}
-    if FLAGS.label:
-        labels = [int(x) for x in FLAGS.label]
-        conditioning["labels"] = labels[0] if len(labels) == 1 else labels
-    if FLAGS.attention_maps:
-        images, attention = model.attention_maps(FLAGS.num, FLAGS.seed,
-                                                 **conditioning)
-        side = int(round(attention.shape[-1] ** 0.5))
-        queries = [(side // 4, side // 4), (side // 4, 3 * side // 4),
-                   (side // 2, side // 2), (3 * side // 4, side // 3)]
-        plots.save_attention_maps(images, attention, queries, FLAGS.out)
-        print(f"wrote attention maps of {FLAGS.num} images to "
-              f"{os.path.abspath(FLAGS.out)}")
-        return
-    if FLAGS.min_d_score is not None:
-        images, scores, rate = sampling.discriminator_filtered(
-            model, FLAGS.num, FLAGS.min_d_score, max_batches=FLAGS.max_batches,
-            seed=FLAGS.seed, **conditioning)
-        print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
-              f"(mean score of kept samples {scores.mean():.4f})")
-    else:
-        images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
-    plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
-    print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
-
+from tfgan_suite.commands.generate import run
 
 if __name__ == "__main__":
-    cli.run(main)
+    run()

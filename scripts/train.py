@@ -6,31 +6,7 @@
     python scripts/train.py --model=my_module:MyGAN --latent_dim=64  # your own
 """
 
-from absl import flags
-
-from tfgan_suite import experiment, models
-from tfgan_suite.training import cli
-
-cli.define_training_flags()
-FLAGS = flags.FLAGS
-
-
-def main(argv):
-    overrides = cli.training_overrides(FLAGS)
-    if FLAGS.resume:
-        config = experiment.resume_config(FLAGS.out_dir, **overrides)
-    else:
-        preset = FLAGS.preset or models.presets.default_for(
-            FLAGS.model or models.DEFAULT_MODEL)
-        config = experiment.make_config(preset, **overrides)
-    model, history = experiment.run(config, FLAGS.out_dir,
-                                    resume=FLAGS.resume)
-    print(f"run folder: {FLAGS.out_dir}")
-    for key, values in history.history.items():
-        print(f"  final {key}: {values[-1]:.4f}")
-    if config.get("export"):
-        print(f"exported: {config['export']}")
-
+from tfgan_suite.commands.train import run
 
 if __name__ == "__main__":
-    cli.run(main)
+    run()

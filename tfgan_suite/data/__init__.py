@@ -40,6 +40,10 @@ def get_source(name, **kwargs):
         if key not in accepted:
             raise ValueError(f"{key}: not an option of the {name} dataset "
                              f"(it takes {', '.join(accepted)})")
+    for key, p in accepted.items():
+        if p.default is p.empty and key not in given:
+            raise ValueError(f"{key}: the {name} dataset needs it (--{key} "
+                             f"on the command line), and none was given")
     return fn(**given)
 
 

@@ -68,7 +68,8 @@ class DomainExtractor:
     def load(cls, path):
         if not os.path.isfile(path):
             raise ValueError(f"{path}: no domain classifier there; train one "
-                             f"with scripts/evaluate.py --train_classifier")
+                             f"with tfgan-evaluate --train_classifier "
+                             f"(scripts/evaluate.py in a checkout)")
         return cls(keras.models.load_model(path))
 
     def __call__(self, images, batch_size=500):

@@ -380,7 +380,13 @@ class AdversarialModel(keras.Model):
         size = batch.shape[0]
         if size is not None and size % self.d_steps:
             raise ValueError(f"batch_size: {size} is not a multiple of "
-                             f"d_steps={self.d_steps}")
+                             f"d_steps={self.d_steps} (each of the k D steps "
+                             f"takes its own 1/k of the batch)")
+        if size is None:  # a last, smaller batch: fail with the reason.
+            tf.debugging.assert_equal(
+                tf.shape(batch)[0] % self.d_steps, 0, message=(
+                    f"batch_size: not a multiple of d_steps={self.d_steps} "
+                    f"(batch with drop_remainder=True)"))
         return list(zip(tf.split(batch, self.d_steps),
                         [None] * self.d_steps if labels is None
                         else tf.split(labels, self.d_steps)))
@@ -389,12 +395,24 @@ class AdversarialModel(keras.Model):
     def unpack(self, data):
         """(images, int32 labels) of a batch; labels None if unconditional."""
         if not self.num_classes:
-            return (data[0] if isinstance(data, (tuple, list)) else data), None
+            images = data[0] if isinstance(data, (tuple, list)) else data
+            return self.check_floats(images), None
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError(f"dataset: {type(self).__name__} with num_classes"
                              f" trains on (images, labels) batches; load the "
                              f"data with labels=True")
-        return data[0], tf.cast(data[1], tf.int32)
+        return self.check_floats(data[0]), tf.cast(data[1], tf.int32)
+
+    @staticmethod
+    def check_floats(x):
+        """`x` if it holds floats; integer pixels ([0, 255]) are refused:
+        G's tanh makes [-1, 1], and D would tell them apart by range."""
+        if not x.dtype.is_floating:
+            raise ValueError(
+                f"dataset: expected float examples in [-1, 1], got "
+                f"{x.dtype.name}; convert uint8 images with "
+                f"tgs.data.to_float (tgs.data.load does it for you)")
+        return x
 
     @staticmethod
     def conditioned(x, labels):
@@ -525,6 +543,9 @@ class AdversarialModel(keras.Model):
         Conditional models make images of classes `labels` (one int or n
         ints; default 0, 1, ... cycling).
         """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n: expected a positive number of samples, got "
+                             f"{n!r}")
         labels = self.check_labels(labels, n)
         if seed is None:
             seed = np.random.randint(0, 2**62)

@@ -28,6 +28,7 @@ class DCGAN(GAN):
     """
 
     cli_name = "dcgan"
+    default_data_shape = (28, 28, 1)
     presets = {
         # Seed paper Fig. 8: DCGAN on the full Fashion-MNIST training set.
         # filters=32: at 5 CPU-minutes it reached domain FID 39.5 vs 62.7

@@ -94,6 +94,11 @@ class GAN(AdversarialModel):
             args.setdefault("output_activation", "tanh")
         return super().from_data(source, **args)
 
+    def build_nets(self):
+        return (mlp.build_generator(self.data_shape, self.latent_dim,
+                                    self.hidden, self.output_activation),
+                mlp.build_discriminator(self.data_shape, self.hidden))
+
     def train_step(self, data):
         images, labels = self.unpack(data)
         if self.update == "simultaneous":

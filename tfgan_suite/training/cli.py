@@ -99,11 +99,11 @@ def _show(value):
 
 def _arg_help(cls, name):
     """The text of `name:` in the Args section of a class's docstring or
-    its `__init__`'s (first sentence)."""
+    its `__init__`'s."""
     for klass in cls.__mro__:
         for doc in (klass.__doc__, getattr(klass.__init__, "__doc__", None)):
             match = re.search(rf"^\s+(?:[\w, ]*\b)?{name}\b[\w, ]*:\s*(.+?)"
-                              rf"(?:\.\s|\n\s*\n|\n\s+\w[\w, ]*:)",
+                              rf"(?:\n\s*\n|\n\s+[\w, ]+:\s|\Z)",
                               doc or "", re.M | re.S)
             if match:
                 return " ".join(match.group(1).split())
@@ -178,7 +178,19 @@ def training_overrides(FLAGS):
 
 
 def run(main):
-    """`absl.app.run(main)`, turning a ValueError into one line on stderr."""
+    """`absl.app.run(main)` with the suite's flags shown by `--help`, and
+    bad input (a flag value of the wrong type, a ValueError of the library)
+    as one line on stderr and exit status 2 (a traceback only with
+    --verbosity=1 or more)."""
+    _adopt_key_flags()
+
+    def parse(argv):
+        try:
+            return flags.FLAGS(argv)
+        except flags.Error as e:
+            print(f"error: {e}\nTry --help.", file=sys.stderr)
+            sys.exit(2)
+
     def guarded(argv):
         if len(argv) > 1:
             raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
@@ -189,4 +201,14 @@ def run(main):
                 raise
             print(f"error: {e}", file=sys.stderr)
             sys.exit(2)
-    app.run(guarded)
+    app.run(guarded, flags_parser=parse)
+
+
+def _adopt_key_flags():
+    """Makes every flag defined by the suite a key flag of the program
+    (`sys.argv[0]`), so `--help` lists them, whether it runs as
+    scripts/<name>.py or as an installed console script."""
+    for module, defined in flags.FLAGS.flags_by_module_dict().items():
+        if module.startswith("tfgan_suite"):
+            for flag in defined:
+                flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)

@@ -8,8 +8,9 @@
 A run directory holds `config.json`, `samples/` (grids and GIF),
 `losses.csv` / `losses.png` (per step), `history.csv` (per epoch, with the
 health values), `health.json` (the end-of-run health report), `logs/`
-(TensorBoard), `checkpoints/step_<n>/` (full training state after every
-epoch, the last 3 kept; `run(..., resume=True)` continues from the latest)
+(TensorBoard), `checkpoints/` (`ckpt-<step>`: the full training state
+after every epoch, the last 3 kept, see `training.checkpoints`;
+`run(..., resume=True)` continues from the latest)
 and the final `model.keras`.
 """
 
@@ -25,6 +26,7 @@ import tensorflow as tf
 from absl import logging
 
 from tfgan_suite.training import callbacks as tgs_callbacks
+from tfgan_suite.training import checkpoints as tgs_checkpoints
 from tfgan_suite import data, files, models
 from tfgan_suite.models import presets
 from tfgan_suite.serving import export
@@ -128,6 +130,21 @@ def resume_config(out_dir, **overrides):
 def data_kind(config):
     """What the model of `config` trains on ("images", "labelled", "pairs")."""
     return models.get(config["model"]).data_kind(config["model_args"])
+
+
+def writable_folder(path, flag):
+    """Raises a ValueError unless `path` is (or can be made) a folder this
+    process can write in; checked before training, not after it."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"{flag}: {path} is an existing file, expected a "
+                         f"folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"{flag}: cannot create the folder {path} "
+                         f"({e.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError(f"{flag}: the folder {path} is not writable")
 
 
 def _positive(name, value):
@@ -297,7 +314,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         _positive(name, train.get(name))
     _positive("batch_size", data_config.get("batch_size"))
     checkpoints = os.path.join(out_dir, "checkpoints")
-    if not resume and tgs_callbacks.list_checkpoints(checkpoints):
+    if not resume and tgs_checkpoints.list_checkpoints(checkpoints):
         raise ValueError(f"out_dir: {out_dir} already holds the checkpoints "
                          f"of a run; pass --resume to continue it, or choose "
                          f"another --out_dir")
@@ -308,9 +325,9 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         keras.utils.set_random_seed(int(seed))
         # Same seed, same losses: ops pick deterministic kernels.
         tf.config.experimental.enable_op_determinism()
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)
+    writable_folder(out_dir, "out_dir")
+    if config.get("export"):
+        writable_folder(config["export"], "export")
 
     dataset = data_config.pop("dataset")
     batch_size = int(data_config.pop("batch_size"))
@@ -327,7 +344,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             model = build_model(config, source)
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
-    state = (tgs_callbacks.restore_checkpoint(model, checkpoints)
+    state = (tgs_checkpoints.restore_checkpoint(model, checkpoints)
              if resume else {"epoch": 0, "step": 0})
     if resume:
         logging.info("resuming from %s (epoch %d, step %d)", state["path"],
@@ -343,6 +360,15 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     steps_per_epoch = min(int(train.get("steps_per_epoch") or
                               batches_per_epoch), steps)
     epochs = math.ceil(steps / steps_per_epoch)
+    if state["step"] >= steps:
+        raise ValueError(
+            f"resume: the run in {out_dir} is complete at step "
+            f"{state['step']} of {steps}; pass a larger --steps (or "
+            f"--epochs) with --resume to train it further")
+    # Written once the run is known to start: a run refused for bad input
+    # leaves nothing behind.
+    files.write_text(os.path.join(out_dir, "config.json"),
+                     json.dumps(config, indent=2))
     if state["step"]:
         ds = ds.skip(state["step"])
     logging.info("%s on %s: %d examples, batch %d, %d steps (%d epochs of %d)",
@@ -353,8 +379,11 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     samples = model.sample_callback(
         os.path.join(out_dir, "samples"), held_out(config, source),
         every_n_steps=train.get("sample_every_n_steps"), initial_step=step0)
+    every = int(train.get("fid_every_n_steps") or 0)
+    # The domain classifier is trained (minutes) only for a run that will
+    # reach an FID evaluation.
     fid = ([fid_callback(config, out_dir, initial_step=step0)]
-           if train.get("fid_every_n_steps") else [])
+           if every and steps // every > step0 // every else [])
     health = tgs_callbacks.HealthMonitor(
         next(iter(data.build(source, batch_size=min(64, source.num_examples),
                              shuffle=False, augment=False, cache=False))),
@@ -371,15 +400,15 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"),
                                   append=bool(resume)),
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")),
-        tgs_callbacks.Checkpoint(checkpoints,
-                                 keep=int(train.get("keep_checkpoints", 3))),
+        tgs_checkpoints.Checkpoint(checkpoints,
+                                   keep=int(train.get("keep_checkpoints", 3))),
         *extra_callbacks,
     ]
     history = model.fit(ds, epochs=epochs, steps_per_epoch=steps_per_epoch,
                         initial_epoch=state["epoch"], callbacks=callbacks,
                         shuffle=False, verbose=train.get("verbose", "auto"))
     if health.stopped_at is not None:
-        last = tgs_callbacks.list_checkpoints(checkpoints)
+        last = tgs_checkpoints.list_checkpoints(checkpoints)
         raise ValueError(
             f"training: non-finite loss at step {health.stopped_at}; "
             f"stopped without saving or exporting the NaN weights; last good "

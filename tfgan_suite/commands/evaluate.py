@@ -1,0 +1,140 @@
+"""Evaluate a trained generator: domain FID / KID / IS and classes covered
+(images), mode coverage (toy 2-D data), or L1 / PSNR / SSIM on the test
+pairs (pix2pix). Writes JSON.
+
+    # once per dataset: train the domain classifier (saved, then reused)
+    python scripts/evaluate.py --train_classifier --dataset=fashion_mnist
+    python scripts/evaluate.py --model_path=runs/demo --dataset=fashion_mnist
+    python scripts/evaluate.py --model_path=runs/ring --dataset=ring
+    python scripts/evaluate.py --model=pix2pix --model_path=runs/facades \
+        --dataset=facades --data_dir=facades
+"""
+
+import json
+import os
+
+import numpy as np
+from absl import flags
+
+from tfgan_suite import data, experiment, metrics, sampling
+from tfgan_suite.training import cli
+from tfgan_suite.data import toy
+
+flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
+                    "SavedModel folder.")
+flags.DEFINE_string("model", None, "Expected kind of model (its class name "
+                    "in lower case): an error if the file holds another.")
+flags.DEFINE_string("split", "test", "Split of the paired data (pix2pix).")
+flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: the "
+                  "direction the model was trained in (default: the "
+                  "dataset's).")
+flags.DEFINE_string("dataset", "fashion_mnist", "The data the model learned.")
+flags.DEFINE_string("data_dir", None, "Where the data is.")
+flags.DEFINE_list("classes", None, "CIFAR-10 classes the model learned.")
+flags.DEFINE_bool("train_classifier", False, "Train (and save) the domain "
+                  "classifier of --dataset.")
+flags.DEFINE_string("classifier_path", None, "Domain classifier file "
+                    "(default: ~/.cache/tfgan_suite/<dataset>_classifier.keras).")
+flags.DEFINE_integer("classifier_epochs", 2, "Epochs for --train_classifier.")
+flags.DEFINE_string("inception_weights", None, "Local InceptionV3 'notop' "
+                    "weights file: report Inception FID/KID as well.")
+flags.DEFINE_integer("num", 10000, "Generated samples to evaluate "
+                     "(2500 for toy data).")
+flags.DEFINE_string("out", None, "JSON output (default: <model_path>/eval.json).")
+FLAGS = flags.FLAGS
+
+
+def classifier_path():
+    return experiment.classifier_path(FLAGS.dataset, FLAGS.classifier_path)
+
+
+def evaluate_images(model):
+    extractor = metrics.DomainExtractor.load(classifier_path())
+    test = data.get_source(FLAGS.dataset, split="test", data_dir=FLAGS.data_dir,
+                           classes=FLAGS.classes)
+    real = data.images_array(test)
+    real_features, _ = extractor(real)
+    fake = data.to_float(model.generate_uint8(FLAGS.num, seed=0)).numpy()
+    fake_features, logits = extractor(fake)
+    results = {
+        "domain_fid": metrics.frechet_distance(real_features, fake_features),
+        "domain_kid": metrics.kernel_distance(real_features, fake_features),
+        "domain_inception_score": metrics.inception_score(logits),
+        "class_coverage": metrics.class_coverage(logits),
+        "num_generated": FLAGS.num, "num_real": len(real)}
+    if FLAGS.inception_weights:
+        inception = metrics.InceptionExtractor(FLAGS.inception_weights)
+        real_i, fake_i = inception(real)[0], inception(fake)[0]
+        results["fid"] = metrics.frechet_distance(real_i, fake_i)
+        results["kid"] = metrics.kernel_distance(real_i, fake_i)
+    if model.num_classes:
+        results["label_accuracy"] = label_accuracy(model, extractor)
+    return results
+
+
+def evaluate_pairs(model):
+    if model.kind != "pairs":
+        raise ValueError(f"--dataset: {FLAGS.dataset} holds image pairs; "
+                         f"expected a model that translates pairs at "
+                         f"{FLAGS.model_path}, found {type(model).__name__}")
+    test = data.get_source(FLAGS.dataset, split=FLAGS.split,
+                           data_dir=FLAGS.data_dir,
+                           image_size=model.image_shape[0],
+                           direction=FLAGS.direction)
+    pairs = data.build(test, batch_size=8, shuffle=False, augment=False,
+                       drop_remainder=False)
+    return metrics.evaluate_translation(model.translate_uint8, pairs)
+
+
+def label_accuracy(model, extractor, per_label=1000):
+    """Share of images generated for label y that the domain classifier
+    assigns to y, per label (how well a conditional model obeys)."""
+    accuracy = {}
+    for label in range(model.num_classes):
+        images = data.to_float(model.generate_uint8(
+            per_label, seed=label * per_label, labels=label)).numpy()
+        _, logits = extractor(images)
+        accuracy[str(label)] = float((logits.argmax(-1) == label).mean())
+    accuracy["mean"] = float(np.mean(list(accuracy.values())))
+    return accuracy
+
+
+def main(argv):
+    if FLAGS.train_classifier:
+        _, accuracy = experiment.train_domain_classifier(
+            FLAGS.dataset, FLAGS.data_dir, FLAGS.classifier_path,
+            epochs=FLAGS.classifier_epochs)
+        print(f"domain classifier: test accuracy {accuracy:.4f}, saved to "
+              f"{classifier_path()}")
+        if not FLAGS.model_path:
+            return
+    if not FLAGS.model_path:
+        raise ValueError("--model_path: expected a run folder, .keras file "
+                         "or SavedModel (or --train_classifier)")
+    model = sampling.load(FLAGS.model_path, kind=FLAGS.model)
+    if FLAGS.dataset in data.PAIRED_SOURCES:
+        results = evaluate_pairs(model)
+    elif FLAGS.dataset in toy.MIXTURES:
+        centers, std = toy.MIXTURES[FLAGS.dataset]
+        samples = model.generate(min(FLAGS.num, 2500), seed=0)
+        results = metrics.mode_coverage(samples, centers, std)
+    else:
+        results = evaluate_images(model)
+    results.update(model_path=FLAGS.model_path, dataset=FLAGS.dataset)
+    out = FLAGS.out or os.path.join(
+        FLAGS.model_path if os.path.isdir(FLAGS.model_path)
+        else os.path.dirname(FLAGS.model_path), "eval.json")
+    with open(out, "w") as f:
+        json.dump(results, f, indent=2)
+    print(json.dumps({k: v for k, v in results.items() if k != "counts"},
+                     indent=2))
+    print(f"wrote {out}")
+
+
+def run():
+    """Console entry point (`tfgan-evaluate`)."""
+    cli.run(main)
+
+
+if __name__ == "__main__":
+    run()
