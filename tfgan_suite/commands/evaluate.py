@@ -28,13 +28,17 @@ flags.DEFINE_string("split", "test", "Split of the paired data (pix2pix).")
 flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: the "
                   "direction the model was trained in (default: the "
                   "dataset's).")
-flags.DEFINE_string("dataset", "fashion_mnist", "The data the model learned.")
-flags.DEFINE_string("data_dir", None, "Where the data is.")
-flags.DEFINE_list("classes", None, "CIFAR-10 classes the model learned.")
+flags.DEFINE_string("dataset", None, "The data the model learned (default: "
+                    "the run's, from its config.json; else fashion_mnist).")
+flags.DEFINE_string("data_dir", None, "Where the data is (default: the "
+                    "run's).")
+flags.DEFINE_list("classes", None, "Classes the model learned (default: the "
+                  "run's).")
 flags.DEFINE_bool("train_classifier", False, "Train (and save) the domain "
                   "classifier of --dataset.")
 flags.DEFINE_string("classifier_path", None, "Domain classifier file "
-                    "(default: ~/.cache/tfgan_suite/<dataset>_classifier.keras).")
+                    "(default: ~/.cache/tfgan_suite/<dataset>-<data fingerprint>"
+                    "_classifier.keras).")
 flags.DEFINE_integer("classifier_epochs", 2, "Epochs for --train_classifier.")
 flags.DEFINE_string("inception_weights", None, "Local InceptionV3 'notop' "
                     "weights file: report Inception FID/KID as well.")
@@ -45,7 +49,8 @@ FLAGS = flags.FLAGS
 
 
 def classifier_path():
-    return experiment.classifier_path(FLAGS.dataset, FLAGS.classifier_path)
+    return experiment.classifier_path(FLAGS.dataset, FLAGS.classifier_path,
+                                      FLAGS.data_dir)
 
 
 def evaluate_images(model):
@@ -99,7 +104,23 @@ def label_accuracy(model, extractor, per_label=1000):
     return accuracy
 
 
+def data_from_run(path):
+    """Fills --dataset, --data_dir, --classes and --direction that were not
+    given from the run folder's config.json (what the model trained on)."""
+    config_path = os.path.join(path or "", "config.json")
+    if path and os.path.isfile(config_path):
+        with open(config_path) as f:
+            run = json.load(f)["data"]
+        for name in ("dataset", "data_dir", "classes", "direction"):
+            if getattr(FLAGS, name) is None and run.get(name) is not None:
+                setattr(FLAGS, name, run[name])
+        print(f"data: {FLAGS.dataset} (from {config_path})")
+    if FLAGS.dataset is None:
+        FLAGS.dataset = "fashion_mnist"
+
+
 def main(argv):
+    data_from_run(FLAGS.model_path)
     if FLAGS.train_classifier:
         _, accuracy = experiment.train_domain_classifier(
             FLAGS.dataset, FLAGS.data_dir, FLAGS.classifier_path,

@@ -1,6 +1,9 @@
 """Datasets for GAN training: `tgs.data.load(name, ...)`."""
 
+import hashlib
 import inspect
+import json
+import os
 
 from tfgan_suite.data import paired, pipeline, sources, toy
 from tfgan_suite.data.pipeline import build, images_array, to_float, to_uint8
@@ -23,6 +26,30 @@ SOURCES = {
     "grid": toy.grid,
     "gaussian_1d": toy.gaussian_1d,
 }
+
+
+#: Where a source reads its files when no data_dir is given.
+DEFAULT_DIRS = {"fashion_mnist": sources.FASHION_MNIST_DIR}
+
+
+def fingerprint(name, data_dir=None, **options):
+    """A short hash of a dataset's identity: the source, its options (None
+    ones left out) and the name, size and modification time of every file
+    of its folder. Caches keyed by it (the domain classifier, the real
+    FID statistics) are never reused for other data."""
+    digest = hashlib.sha256(json.dumps(
+        [name, sorted((k, str(v)) for k, v in options.items()
+                      if v is not None)]).encode())
+    folder = data_dir or DEFAULT_DIRS.get(name)
+    if folder and os.path.isdir(folder):
+        digest.update(os.path.abspath(folder).encode())
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            for n in sorted(names):
+                stat = os.stat(os.path.join(root, n))
+                digest.update(f"{os.path.relpath(os.path.join(root, n), folder)}"
+                              f":{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:12]
 
 
 def get_source(name, **kwargs):
@@ -52,10 +79,17 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
          repeat=False, seed=None):
     """Loads dataset `name` as float32 NHWC images in [-1, 1].
 
+    Sources: `fashion_mnist` (tfds, else the Debian package's IDX files, or
+    `data_dir`), `cifar10` (pickle batches in `data_dir`, or tfds;
+    `classes=` by name or index), `folder` (every image below `data_dir`,
+    `image_size`), the pairs `facades` and `pairs` (A|B images in
+    `data_dir/{train,val,test}`, `direction` AtoB/BtoA) and
+    `synthetic_pairs` (generated), and the toy 2-D mixtures `ring` and
+    `grid` (and `gaussian_1d`).
+
     Returns batches of images, or of (images, int32 labels) with
-    `labels=True`, or of (input, target) images for the paired sources
-    (`facades`, `pairs`: any A|B folder, `synthetic_pairs`; `direction`
-    AtoB/BtoA). Shuffling defaults to on for the training split.
+    `labels=True`, or of (input, target) images for the paired sources.
+    Shuffling defaults to on for the training split.
 
     Example:
         ds = tgs.data.load("cifar10", classes=["horse"], data_dir=d,
@@ -71,6 +105,7 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
                  repeat=repeat, seed=seed)
 
 
-__all__ = ["PAIRED_SOURCES", "SOURCES", "Source", "build", "from_arrays", "get_source",
+__all__ = ["DEFAULT_DIRS", "PAIRED_SOURCES", "SOURCES", "Source", "build",
+           "fingerprint", "from_arrays", "get_source",
            "images_array", "load",
            "paired", "pipeline", "sources", "to_float", "to_uint8", "toy"]

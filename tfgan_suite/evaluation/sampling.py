@@ -59,27 +59,34 @@ def load(path, kind=None):
     """A model from a run folder, a `.keras` file or a SavedModel folder.
 
     Run folders and `.keras` files give the full Keras model (generator and
-    discriminator); a SavedModel gives a `SavedModelGenerator`. With `kind`
+    discriminator; a run folder without `model.keras` gives its latest
+    checkpoint); a SavedModel gives a `SavedModelGenerator`. With `kind`
     (e.g. "sagan", the scripts' --model), a Keras model of another class is
     an error.
     """
     given = path
     if os.path.isdir(path) and os.path.isfile(os.path.join(path, "model.keras")):
         path = os.path.join(path, "model.keras")
+    elif os.path.isfile(os.path.join(path, "config.json")):
+        from tfgan_suite.training import runner
+        return _checked(runner.model_from_run(path), kind, given)
     if path.endswith(".keras"):
         if not os.path.isfile(path):
             raise ValueError(f"{path}: no such model file")
         import tfgan_suite.models  # noqa: F401  registers the classes.
-        model = keras.models.load_model(path)
-        found = type(model).__name__.lower()
-        if kind and kind != found:
-            raise ValueError(f"--model: expected a {kind} model at {given}, "
-                             f"found {found}")
-        return model
+        return _checked(keras.models.load_model(path), kind, given)
     if os.path.isdir(path):
         return SavedModelGenerator(path)
     raise ValueError(f"{path}: expected a run folder (with model.keras), a "
                      f".keras file or a SavedModel folder")
+
+
+def _checked(model, kind, given):
+    found = type(model).__name__.lower()
+    if kind and kind != found:
+        raise ValueError(f"--model: expected a {kind} model at {given}, "
+                         f"found {found}")
+    return model
 
 
 def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,

@@ -152,6 +152,21 @@ def _positive(name, value):
         raise ValueError(f"{name}: expected a positive integer, got {value}")
 
 
+def model_from_run(out_dir):
+    """The model of the run in `out_dir` at its latest checkpoint (for a
+    run without `model.keras`, e.g. an interrupted one); logs the step."""
+    with open(os.path.join(out_dir, "config.json")) as f:
+        config = json.load(f)
+    model = models.get(config["model"]).from_config(config["model_args"])
+    model.compile(**config["compile"])
+    state = tgs_callbacks.restore_checkpoint(
+        model, os.path.join(out_dir, "checkpoints"))
+    logging.warning("%s has no model.keras (an unfinished run): using its "
+                    "latest checkpoint, %s (step %d)", out_dir,
+                    state["path"], state["step"])
+    return model
+
+
 def build_model(config, source):
     """The model of `config` for `source` (`Model.from_data`), compiled."""
     model = models.get(config["model"]).from_data(
@@ -167,9 +182,12 @@ def save_model_atomic(model, path):
     return path
 
 
-def classifier_path(dataset, path=None):
+def classifier_path(dataset, path=None, data_dir=None):
+    """`path`, else the cache file of `dataset`'s domain classifier, named
+    by the data's fingerprint (other files, other classifier)."""
     return path or os.path.expanduser(
-        f"~/.cache/tfgan_suite/{dataset}_classifier.keras")
+        f"~/.cache/tfgan_suite/{dataset}-"
+        f"{data.fingerprint(dataset, data_dir)}_classifier.keras")
 
 
 def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
@@ -178,7 +196,7 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
     Returns (`metrics.DomainExtractor`, test accuracy).
     """
     from tfgan_suite import evaluation as metrics
-    path = classifier_path(dataset, path)
+    path = classifier_path(dataset, path, data_dir)
     logging.info("training the %s domain classifier (saved to %s)", dataset,
                  path)
     source = data.get_source(dataset, split="train", labels=True,
@@ -196,8 +214,9 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
 def domain_extractor(dataset, data_dir=None, path=None):
     """The domain classifier of `dataset`, trained and saved on first use."""
     from tfgan_suite import evaluation as metrics
-    found = classifier_path(dataset, path)
+    found = classifier_path(dataset, path, data_dir)
     if os.path.isfile(found):
+        logging.info("domain classifier: %s", found)
         return metrics.DomainExtractor.load(found)
     return train_domain_classifier(dataset, data_dir, path)[0]
 
@@ -213,10 +232,14 @@ def fid_callback(config, out_dir, initial_step=0):
     extractor = domain_extractor(dataset, data_config.get("data_dir"),
                                  train.get("classifier_path"))
     classes = data_config.get("classes")
-    # Real statistics are cached per classifier (its file time) and classes.
-    path = classifier_path(dataset, train.get("classifier_path"))
-    cache = (f"{path}.real-{'-'.join(map(str, classes)) if classes else 'all'}"
-             f"-{int(os.path.getmtime(path))}.npz")
+    # Real statistics are cached per classifier (its file time) and data
+    # (fingerprint of the files and classes).
+    path = classifier_path(dataset, train.get("classifier_path"),
+                           data_config.get("data_dir"))
+    fingerprint = data.fingerprint(dataset, data_config.get("data_dir"),
+                                   classes=classes)
+    cache = f"{path}.real-{fingerprint}-{int(os.path.getmtime(path))}.npz"
+    logging.info("FID: real statistics %s", cache)
     real = None
     if not os.path.isfile(cache):
         real = data.images_array(data.get_source(
@@ -366,7 +389,11 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             f"{state['step']} of {steps}; pass a larger --steps (or "
             f"--epochs) with --resume to train it further")
     # Written once the run is known to start: a run refused for bad input
-    # leaves nothing behind.
+    # leaves nothing behind. The model's arguments as built (shapes read
+    # from the data) let a checkpoint be loaded without the data.
+    config["model_args"] = {k: v for k, v in model.get_config().items()
+                            if k in model.init_args() or
+                            k in ("generator", "discriminator")}
     files.write_text(os.path.join(out_dir, "config.json"),
                      json.dumps(config, indent=2))
     if state["step"]:
