@@ -1,6 +1,8 @@
 """Generate images from a trained model.
 
     python scripts/generate.py --model_path=runs/train --num=64 --out=samples.png
+    # pix2pix on your own images (a run folder or its SavedModel):
+    python scripts/generate.py --model_path=runs/p2p --input=labels/ --out=photos/
     python scripts/generate.py --model_path=saved_models/dcgan --num=16
     # The seed paper's Fig. 9: keep only samples D scores >= 0.99.
     python scripts/generate.py --model_path=runs/cifar_horse --min_d_score=0.99
@@ -30,6 +32,9 @@ flags.DEFINE_float("min_d_score", None, "Keep only samples the "
                    "discriminator scores at least this (e.g. 0.99).")
 flags.DEFINE_bool("attention_maps", False, "SAGAN: plot where query "
                   "pixels attend (a .keras model or run folder).")
+flags.DEFINE_string("input", None, "Image-to-image models (pix2pix): an "
+                    "image file or a folder of images to translate; --out is "
+                    "then the output PNG or folder.")
 flags.DEFINE_integer("max_batches", 200, "Give up filtering after this "
                      "many batches of 256 samples.")
 FLAGS = flags.FLAGS
@@ -39,6 +44,11 @@ def main(argv):
     if FLAGS.num <= 0:
         raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
     model = sampling.load(FLAGS.model_path, kind=FLAGS.model)
+    if FLAGS.input:
+        written = sampling.translate_files(model, FLAGS.input, FLAGS.out)
+        print(f"translated {len(written)} image(s) into "
+              f"{os.path.abspath(FLAGS.out)}")
+        return
     conditioning = {}
     if FLAGS.label:
         labels = [int(x) for x in FLAGS.label]

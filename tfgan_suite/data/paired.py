@@ -24,30 +24,31 @@ FACADES_URL = ("http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/"
 
 
 def jitter(size):
-    """The pix2pix random jitter for `size` x `size` pairs, as a function
-    (input, target) -> (input, target) applying one crop and flip to both."""
-    upscaled = int(size * 286 / 256)
+    """The pix2pix random jitter for pairs of `size` (a side, or (H, W)), as
+    a function (input, target) -> (input, target) applying one crop and
+    flip to both: resize by 286/256, random crop back, random mirror."""
+    height, width = pair_size(size)
+    upscaled = (int(height * 286 / 256), int(width * 286 / 256))
 
     def apply(image, target):
         stacked = tf.concat([image, target], axis=-1)
-        stacked = tf.image.resize(stacked, (upscaled, upscaled),
-                                  method="nearest")
+        stacked = tf.image.resize(stacked, upscaled, method="nearest")
         stacked = tf.image.random_crop(stacked,
-                                       (size, size, stacked.shape[-1]))
+                                       (height, width, stacked.shape[-1]))
         stacked = tf.image.random_flip_left_right(stacked)
         channels = image.shape[-1]
         return stacked[..., :channels], stacked[..., channels:]
     return apply
 
 
-def square_size(image_size):
-    """The side of `image_size` (an int, or (H, W) with H = W)."""
+def pair_size(image_size):
+    """(H, W) of `image_size`: one side (a square), or (H, W)."""
     if isinstance(image_size, (list, tuple)):
-        if len(image_size) != 2 or image_size[0] != image_size[1]:
-            raise ValueError(f"image_size: expected one size or a square "
-                             f"H,W for image pairs, got {image_size}")
-        image_size = image_size[0]
-    return int(image_size)
+        if len(image_size) != 2:
+            raise ValueError(f"image_size: expected a size or H,W, got "
+                             f"{image_size}")
+        return int(image_size[0]), int(image_size[1])
+    return int(image_size), int(image_size)
 
 
 def _check_pair(path):
@@ -75,8 +76,8 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
       data_dir: the folder holding `split/` (or the split folder itself).
       split: "train", "val" or "test" (any sub-folder name).
       direction: "AtoB" (left half is the input) or "BtoA".
-      image_size: each half is resized to this square size (bilinear) when
-        it differs.
+      image_size: each half is resized to this size (a side, or (H, W);
+        bilinear) when it differs.
       jittered: random jitter (default: for the train split only).
 
     Grayscale images are converted to RGB and RGBA images lose their alpha
@@ -101,23 +102,23 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
     if not paths:
         raise ValueError(f"{folder}: no images found (expected A|B images "
                          f"ending in {', '.join(IMAGE_EXTENSIONS)})")
-    size = square_size(image_size)
+    size = pair_size(image_size)
 
     def decode(path):
         image = tf.io.decode_image(tf.io.read_file(path), channels=3,
                                    expand_animations=False)
         half = tf.shape(image)[1] // 2
         a, b = image[:, :half], image[:, half:]
-        a, b = (resize_uint8(x, (size, size)) for x in (a, b))
-        a.set_shape((size, size, 3))
-        b.set_shape((size, size, 3))
+        a, b = (resize_uint8(x, size) for x in (a, b))
+        a.set_shape((*size, 3))
+        b.set_shape((*size, 3))
         return (a, b) if direction == "AtoB" else (b, a)
 
     ds = tf.data.Dataset.from_tensor_slices(paths).map(
         decode, num_parallel_calls=tf.data.AUTOTUNE)
     if jittered is None:
         jittered = split == "train"
-    return Source(ds, len(paths), (size, size, 3), name=f"{folder}",
+    return Source(ds, len(paths), (*size, 3), name=f"{folder}",
                   paired=True, augment=jitter(size) if jittered else None)
 
 
@@ -152,7 +153,10 @@ def synthetic_pairs(split="train", image_size=64, num_examples=None, seed=0,
                          f"{split!r}")
     n, offset = splits[split]
     n = int(num_examples or n)
-    size = square_size(image_size)
+    size, width = pair_size(image_size)
+    if size != width:
+        raise ValueError(f"image_size: synthetic_pairs are square, got "
+                         f"{image_size}")
     rng = np.random.default_rng([seed, offset])
     yy, xx = np.mgrid[0:size, 0:size] / size
     inputs = np.empty((n, size, size, 3), np.uint8)

@@ -66,8 +66,23 @@ def from_arrays(images, labels=None, class_names=None, name=""):
                   tuple(images.shape[1:]), class_names, name)
 
 
+def _tfds_prepared(name, data_dir=None):
+    """Whether tfds has `name` prepared (its dataset_info.json on disk), or
+    tfds is already in use (e.g. mocked): tfds is probed only then, which
+    keeps its import and its probing messages out of other runs."""
+    import glob
+    import sys
+    if "tensorflow_datasets" in sys.modules:
+        return True
+    root = data_dir or os.environ.get("TFDS_DATA_DIR") or os.path.expanduser(
+        "~/tensorflow_datasets")
+    return bool(glob.glob(os.path.join(root, name, "*", "dataset_info.json")))
+
+
 def _tfds_arrays(name, split, data_dir=None):
     """(images, labels) of a prepared tfds dataset, or None if not prepared."""
+    if not _tfds_prepared(name, data_dir):
+        return None
     import tensorflow_datasets as tfds  # slow import: only when needed.
     try:
         ds = tfds.load(name, split=split, data_dir=data_dir, download=False,

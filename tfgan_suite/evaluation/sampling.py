@@ -1,4 +1,5 @@
-"""Sampling from trained models: loading by path, discriminator filtering."""
+"""Sampling from trained models: loading by path, discriminator filtering,
+translating image files."""
 
 import os
 
@@ -55,12 +56,74 @@ class SavedModelGenerator:
                          "folder or .keras file, not a SavedModel")
 
 
+class SavedModelTranslator:
+    """The `serving_default` signature of an exported translator (uint8
+    image -> uint8 image), behind `translate_uint8`."""
+
+    kind = "pairs"
+
+    def __init__(self, path):
+        self.path = export.latest_version_dir(path)
+        self.loaded = tf.saved_model.load(self.path)
+        signature = self.loaded.signatures["serving_default"]
+        self.image_shape = tuple(
+            signature.structured_input_signature[1]["image"].shape[1:])
+
+    def translate_uint8(self, images):
+        return self.loaded.signatures["serving_default"](
+            image=tf.constant(np.asarray(images, np.uint8)))["image"].numpy()
+
+
+def translate_files(model, inputs, out):
+    """Translates an image file, or every image of a folder, with a pair
+    model (Keras or SavedModel); writes PNGs of the model's size.
+
+    Inputs are read as RGB and resized to the model's image shape when they
+    differ. `out`: a PNG path for one file, a folder for a folder.
+    Returns the paths written.
+    """
+    from PIL import Image
+    from tfgan_suite.data.sources import IMAGE_EXTENSIONS
+    if model.kind != "pairs":
+        raise ValueError(f"--input: translating images needs a model that "
+                         f"trains on pairs, got {type(model).__name__}")
+    if os.path.isdir(inputs):
+        names = sorted(n for n in os.listdir(inputs)
+                       if n.lower().endswith(IMAGE_EXTENSIONS))
+        if not names:
+            raise ValueError(f"--input: {inputs} holds no image (expected "
+                             f"files ending in {', '.join(IMAGE_EXTENSIONS)})")
+        sources = [os.path.join(inputs, n) for n in names]
+        targets = [os.path.join(out, os.path.splitext(n)[0] + ".png")
+                   for n in names]
+    elif os.path.isfile(inputs):
+        sources, targets = [inputs], [out]
+    else:
+        raise ValueError(f"--input: {inputs} is neither an image file nor a "
+                         f"folder")
+    height, width = model.image_shape[:2]
+    written = []
+    for source, target in zip(sources, targets):
+        try:
+            image = Image.open(source).convert("RGB")
+        except OSError as e:
+            raise ValueError(f"{source}: not a readable image ({e})") from None
+        if image.size != (width, height):
+            image = image.resize((width, height), Image.BILINEAR)
+        translated = model.translate_uint8(np.asarray(image)[None])[0]
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        Image.fromarray(translated).save(target)
+        written.append(target)
+    return written
+
+
 def load(path, kind=None):
     """A model from a run folder, a `.keras` file or a SavedModel folder.
 
     Run folders and `.keras` files give the full Keras model (generator and
     discriminator; a run folder without `model.keras` gives its latest
-    checkpoint); a SavedModel gives a `SavedModelGenerator`. With `kind`
+    checkpoint); a SavedModel gives a `SavedModelGenerator` (or a
+    `SavedModelTranslator` for an image-to-image export). With `kind`
     (e.g. "sagan", the scripts' --model), a Keras model of another class is
     an error.
     """
@@ -76,6 +139,10 @@ def load(path, kind=None):
         import tfgan_suite.models  # noqa: F401  registers the classes.
         return _checked(keras.models.load_model(path), kind, given)
     if os.path.isdir(path):
+        version = export.latest_version_dir(path)
+        if "image" in tf.saved_model.load(version).signatures[
+                "serving_default"].structured_input_signature[1]:
+            return SavedModelTranslator(version)
         return SavedModelGenerator(path)
     raise ValueError(f"{path}: expected a run folder (with model.keras), a "
                      f".keras file or a SavedModel folder")

@@ -261,7 +261,7 @@ class AdversarialModel(keras.Model):
         return model
 
     def sample_callback(self, folder, examples, every_n_steps=None,
-                        initial_step=0):
+                        initial_step=0, log_dir=None):
         """The picture drawn during training (the seed paper's Fig. 8): a
         grid of samples from fixed noise (a scatter plot for points).
         `examples`: a `Source` of held-out data (unused here)."""
@@ -271,7 +271,7 @@ class AdversarialModel(keras.Model):
             folder, every_n_epochs=1, every_n_steps=every_n_steps,
             num_images=64 if images else 1000,
             scale=2 if images and max(self.data_shape[:2]) <= 32 else 1,
-            initial_step=initial_step)
+            initial_step=initial_step, log_dir=log_dir)
 
     def attention_maps(self, n, seed=0, labels=None):
         """Where G's self-attention looks (models with attention only)."""

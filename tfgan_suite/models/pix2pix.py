@@ -108,7 +108,7 @@ class Pix2Pix(AdversarialModel):
                                              self.norm))
 
     def sample_callback(self, folder, examples, every_n_steps=None,
-                        initial_step=0, num_pairs=4):
+                        initial_step=0, log_dir=None, num_pairs=4):
         """Input / target / prediction rows on fixed held-out pairs (the
         seed paper's Fig. 12); `examples`: a `Source` of pairs."""
         from tfgan_suite import data
@@ -118,7 +118,7 @@ class Pix2Pix(AdversarialModel):
         return callbacks.TranslationGrid(
             folder, np.stack([p[0] for p in pairs]),
             np.stack([p[1] for p in pairs]), every_n_steps=every_n_steps,
-            initial_step=initial_step)
+            initial_step=initial_step, log_dir=log_dir)
 
     def train_step(self, data):
         if not isinstance(data, (tuple, list)) or len(data) != 2:

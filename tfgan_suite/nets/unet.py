@@ -57,15 +57,18 @@ def upsample(filters, norm="batch", apply_dropout=False, name=None):
 
 
 def depth(image_shape):
-    """Encoder blocks for `image_shape`: log2 of its side (8 for 256)."""
+    """Encoder blocks for `image_shape`: log2 of its shorter side (8 for
+    256x256 and for 256x512): the U-Net halves both sides that often."""
     if len(image_shape) != 3:
         raise ValueError(f"image_shape: expected (height, width, channels), "
                          f"got {image_shape}")
     height, width, _ = image_shape
-    n = int(math.log2(max(height, 1)))
-    if height != width or 2 ** n != height or height < 16:
-        raise ValueError(f"image_shape: the U-Net needs square images with a "
-                         f"power-of-two side >= 16 (e.g. 64, 128, 256), got "
+    side = min(height, width)
+    n = int(math.log2(max(side, 1)))
+    if 2 ** n != side or side < 16 or max(height, width) % side:
+        raise ValueError(f"image_shape: the U-Net needs a power-of-two shorter"
+                         f" side >= 16 and a longer side that is a multiple "
+                         f"of it (e.g. 64x64, 256x256, 256x512), got "
                          f"{image_shape}")
     return n
 

@@ -1,18 +1,21 @@
 """Keras callbacks for GAN training."""
 
 import csv
+import functools
 import glob
 import json
 import math
 import os
-import shutil
 
 import keras
 import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from tfgan_suite import files, plots
+from tfgan_suite import plots
+# Public as `tgs.callbacks.Checkpoint` etc.; they live in `checkpoints`.
+from tfgan_suite.training.checkpoints import (  # noqa: F401
+    Checkpoint, list_checkpoints, restore_checkpoint, save_checkpoint)
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -30,10 +33,13 @@ class SampleGrid(keras.callbacks.Callback):
       num_images: images per grid.
       seed: seeds `seed .. seed + num_images - 1` (see `generate`).
       scale: enlarge small images (e.g. 2 for 28x28).
+      log_dir: also write each grid there as a TensorBoard image summary
+        at its training step.
     """
 
     def __init__(self, out_dir, every_n_epochs=1, every_n_steps=None,
-                 num_images=64, seed=0, gif=True, scale=1, initial_step=0):
+                 num_images=64, seed=0, gif=True, scale=1, initial_step=0,
+                 log_dir=None):
         super().__init__()
         self.out_dir = out_dir
         self.every_n_epochs = every_n_epochs
@@ -47,12 +53,20 @@ class SampleGrid(keras.callbacks.Callback):
                              key=lambda p: (not p.endswith("initial.png"), p))
                       if initial_step else [])
         self._step = initial_step
+        self.log_dir = log_dir
 
     def render(self, name):
         images = self.model.generate(self.num_images, seed=self.seed)
-        path = plots.save_samples(images, os.path.join(self.out_dir, name),
-                                  scale=self.scale)
+        return self.add(plots.save_samples(
+            images, os.path.join(self.out_dir, name), scale=self.scale))
+
+    def add(self, path):
+        """Records a rendered PNG (for the GIF and TensorBoard)."""
         self.paths.append(path)
+        if self.log_dir:
+            image = tf.io.decode_png(tf.io.read_file(path))
+            with _writer(self.log_dir).as_default():
+                tf.summary.image("samples", image[None], step=self._step)
         return path
 
     def on_train_begin(self, logs=None):
@@ -85,10 +99,11 @@ class TranslationGrid(SampleGrid):
     """
 
     def __init__(self, out_dir, inputs, targets, every_n_epochs=1,
-                 every_n_steps=None, gif=True, scale=1, initial_step=0):
+                 every_n_steps=None, gif=True, scale=1, initial_step=0,
+                 log_dir=None):
         super().__init__(out_dir, every_n_epochs, every_n_steps,
                          num_images=len(inputs), gif=gif, scale=scale,
-                         initial_step=initial_step)
+                         initial_step=initial_step, log_dir=log_dir)
         self.inputs = np.asarray(inputs)
         self.targets = np.asarray(targets)
 
@@ -98,11 +113,20 @@ class TranslationGrid(SampleGrid):
                            for x in (self.inputs, self.targets))
         predicted = self.model.translate_uint8(inputs)
         rows = np.stack([inputs, targets, predicted], axis=1)
-        path = plots.save_grid(rows.reshape(-1, *inputs.shape[1:]),
-                               os.path.join(self.out_dir, name),
-                               rows=len(inputs), scale=self.scale)
-        self.paths.append(path)
-        return path
+        return self.add(plots.save_grid(rows.reshape(-1, *inputs.shape[1:]),
+                                        os.path.join(self.out_dir, name),
+                                        rows=len(inputs), scale=self.scale))
+
+
+class HistoryCSV(keras.callbacks.CSVLogger):
+    """`keras.callbacks.CSVLogger` without its always-NA `val_*` columns
+    (a GAN's fit has no validation step): the columns are the first
+    epoch's logs."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.keys is None and logs:
+            self.keys = sorted(logs)
+        super().on_epoch_end(epoch, logs)
 
 
 class LossHistory(keras.callbacks.Callback):
@@ -202,7 +226,7 @@ class FID(keras.callbacks.Callback):
 
     def __init__(self, extractor, real_images=None, every_n_steps=1000,
                  num_images=5000, out_dir=None, seed=0, real_cache=None,
-                 initial_step=0):
+                 initial_step=0, log_dir=None):
         super().__init__()
         from tfgan_suite import evaluation as metrics
         self.metrics = metrics
@@ -215,6 +239,7 @@ class FID(keras.callbacks.Callback):
         self.real_features = self._real_features(real_images, real_cache)
         self.steps, self.values = [], []
         self._step = initial_step
+        self.log_dir = log_dir
         if initial_step and out_dir:  # resumed: keep the earlier values.
             for row in _read_csv(os.path.join(out_dir, "fid.csv")):
                 step = int(row.pop("step"))
@@ -245,6 +270,10 @@ class FID(keras.callbacks.Callback):
             self.steps.append(self._step)
             self.values.append(self.measure())
             self.write()
+            if self.log_dir:
+                with _writer(self.log_dir).as_default():
+                    tf.summary.scalar(self.label.replace(" ", "_"),
+                                      self.values[-1], step=self._step)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.values and logs is not None:
@@ -346,6 +375,12 @@ class HealthMonitor(keras.callbacks.Callback):
                 json.dump(self.report(), f, indent=2)
 
 
+@functools.cache
+def _writer(log_dir):
+    """One TensorBoard summary writer per folder."""
+    return tf.summary.create_file_writer(log_dir)
+
+
 def _diversity(images):
     """Mean pairwise Euclidean distance of a batch."""
     flat = np.asarray(images, np.float64).reshape(len(images), -1)
@@ -360,87 +395,3 @@ def _read_csv(path):
         return []
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
-
-
-class Checkpoint(keras.callbacks.Callback):
-    """Full training state at the end of every epoch, for exact resumes.
-
-    Each checkpoint is a folder `step_<global step>/` holding the weights of
-    both nets and both optimizers (`model.weights.h5`) and `state.json`
-    (epoch, global step, model class, the states of every random seed
-    generator: training noise, dropout). It is written to a temporary folder,
-    fsynced and renamed, so a kill leaves either the old or the new
-    checkpoint, never half of one; the last `keep` are kept. Weights with a
-    non-finite value are never saved. `restore_checkpoint` reads the latest.
-
-    With `run` every training run is step-based over a repeated, seeded
-    pipeline, so "every epoch" is "every steps_per_epoch steps" and the data
-    position of a checkpoint is its global step.
-    """
-
-    def __init__(self, directory, keep=3):
-        super().__init__()
-        self.directory = directory
-        self.keep = keep
-
-    def on_epoch_end(self, epoch, logs=None):
-        step = int(self.model.g_optimizer.iterations.numpy())
-        values = [np.asarray(w.numpy()) for w in self.model.weights]
-        if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
-            logging.warning("Checkpoint: non-finite weights at step %d, not "
-                            "saved", step)
-            return
-        save_checkpoint(self.model, self.directory, epoch + 1, step)
-        for old in list_checkpoints(self.directory)[:-self.keep]:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _seed_states(model):
-    return [v for v in model.variables if "seed_generator_state" in v.path]
-
-
-def list_checkpoints(directory):
-    """The checkpoint folders in `directory`, oldest first."""
-    return sorted(glob.glob(os.path.join(directory, "step_*[0-9]")))
-
-
-def save_checkpoint(model, directory, epoch, step):
-    """Writes `directory/step_<step>/` atomically; returns its path."""
-    final = os.path.join(directory, f"step_{step:09d}")
-    tmp = os.path.join(directory, f".tmp-step_{step:09d}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    model.save_weights(os.path.join(tmp, "model.weights.h5"))
-    state = {"epoch": int(epoch), "step": int(step),
-             "model": type(model).__name__,
-             "seed_states": [v.numpy().tolist() for v in _seed_states(model)]}
-    with open(os.path.join(tmp, "state.json"), "w") as f:
-        json.dump(state, f)
-    files.fsync_tree(tmp)
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(tmp, final)
-    return final
-
-
-def restore_checkpoint(model, directory):
-    """Loads the latest checkpoint of `directory` into `model` (built and
-    compiled); returns its state dict (epoch, step), or raises ValueError."""
-    found = list_checkpoints(directory)
-    if not found:
-        raise ValueError(f"resume: no checkpoint in {directory} (expected "
-                         f"step_<n>/ folders written by a previous run)")
-    with open(os.path.join(found[-1], "state.json")) as f:
-        state = json.load(f)
-    if state["model"] != type(model).__name__:
-        raise ValueError(f"resume: {found[-1]} is a checkpoint of "
-                         f"{state['model']}, not {type(model).__name__}")
-    model.load_weights(os.path.join(found[-1], "model.weights.h5"))
-    seeds = _seed_states(model)
-    if len(seeds) != len(state["seed_states"]):
-        raise ValueError(f"resume: {found[-1]} holds "
-                         f"{len(state['seed_states'])} random states, the "
-                         f"model has {len(seeds)}")
-    for variable, value in zip(seeds, state["seed_states"]):
-        variable.assign(np.asarray(value, variable.dtype))
-    state["path"] = found[-1]
-    return state

@@ -19,6 +19,7 @@ import functools
 import json
 import math
 import os
+import sys
 
 import keras
 import numpy as np
@@ -130,6 +131,14 @@ def resume_config(out_dir, **overrides):
 def data_kind(config):
     """What the model of `config` trains on ("images", "labelled", "pairs")."""
     return models.get(config["model"]).data_kind(config["model_args"])
+
+
+def progress(verbose):
+    """fit's `verbose`: "auto" is the progress bar on a terminal, one plain
+    line per epoch elsewhere (logs, CI: no escape codes)."""
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    return verbose
 
 
 def writable_folder(path, flag):
@@ -248,7 +257,8 @@ def fid_callback(config, out_dir, initial_step=0):
     return tgs_callbacks.FID(extractor, real, real_cache=cache,
                              every_n_steps=int(train["fid_every_n_steps"]),
                              num_images=int(train.get("fid_num_images", 5000)),
-                             out_dir=out_dir, initial_step=initial_step)
+                             out_dir=out_dir, initial_step=initial_step,
+                             log_dir=os.path.join(out_dir, "logs", "train"))
 
 
 def held_out(config, source):
@@ -405,7 +415,8 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     step0 = state["step"]
     samples = model.sample_callback(
         os.path.join(out_dir, "samples"), held_out(config, source),
-        every_n_steps=train.get("sample_every_n_steps"), initial_step=step0)
+        every_n_steps=train.get("sample_every_n_steps"), initial_step=step0,
+        log_dir=os.path.join(out_dir, "logs", "train"))
     every = int(train.get("fid_every_n_steps") or 0)
     # The domain classifier is trained (minutes) only for a run that will
     # reach an FID evaluation.
@@ -424,16 +435,19 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         tgs_callbacks.LossHistory(
             out_dir, hlines={"log 2": math.log(2)}, initial_step=step0,
             keys=model.plotted),
-        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"),
-                                  append=bool(resume)),
-        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")),
+        tgs_callbacks.HistoryCSV(os.path.join(out_dir, "history.csv"),
+                                 append=bool(resume)),
+        # Per-step losses; the sample grids and FID join them in logs/train.
+        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"),
+                                    update_freq=1),
         tgs_checkpoints.Checkpoint(checkpoints,
                                    keep=int(train.get("keep_checkpoints", 3))),
         *extra_callbacks,
     ]
     history = model.fit(ds, epochs=epochs, steps_per_epoch=steps_per_epoch,
                         initial_epoch=state["epoch"], callbacks=callbacks,
-                        shuffle=False, verbose=train.get("verbose", "auto"))
+                        shuffle=False, verbose=progress(train.get("verbose",
+                                                              "auto")))
     if health.stopped_at is not None:
         last = tgs_checkpoints.list_checkpoints(checkpoints)
         raise ValueError(
