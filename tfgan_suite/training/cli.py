@@ -75,7 +75,7 @@ def define_training_flags():
     define_model_flags(models.MODELS.values())
 
 
-def define_model_flags(classes):
+def define_model_flags(classes, flag_values=flags.FLAGS):
     """One flag per constructor argument of the model classes: the union of
     their `init_args()`, help from the Args sections of their docstrings.
     Values are Python literals (64, 0.5, None, auto, 28,28,1)."""
@@ -90,7 +90,8 @@ def define_model_flags(classes):
         per_model = ", ".join(f"{m}: {_show(d)}" for m, d in
                               sorted(defaults[name].items()))
         flags.DEFINE_string(name, None, f"{helps[name] or name} "
-                            f"[model argument; defaults: {per_model}]")
+                            f"[model argument; defaults: {per_model}]",
+                            flag_values=flag_values)
 
 
 def _show(value):

@@ -1,0 +1,57 @@
+"""Translating the user's own image files with a pair model, from a Keras
+model or its SavedModel; rectangular images."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import tfgan_suite as tgs
+from tests.conftest import pattern_images
+
+
+@pytest.fixture(scope="module")
+def translator():
+    model = tgs.models.Pix2Pix(image_shape=(32, 64, 3), filters=4)
+    model.compile()
+    pairs = tgs.data.from_arrays(pattern_images(4, 32, 64, 3))
+    pairs = tgs.data.sources.Source(
+        pairs.dataset.map(lambda x: (x, 255 - x)), 4, (32, 64, 3),
+        paired=True)
+    model.fit(tgs.data.build(pairs, batch_size=2), epochs=1, verbose=0)
+    return model
+
+
+def test_folder_and_file_from_keras_and_saved_model(tmp_path, translator):
+    inputs = tmp_path / "labels"
+    inputs.mkdir()
+    for i, image in enumerate(pattern_images(3, 40, 70, 3)):  # resized
+        Image.fromarray(image).save(inputs / f"{i}.jpg")
+    written = tgs.sampling.translate_files(translator, str(inputs),
+                                           str(tmp_path / "out"))
+    assert [os.path.basename(p) for p in written] == ["0.png", "1.png",
+                                                      "2.png"]
+    keras_png = np.asarray(Image.open(written[0]))
+    assert keras_png.shape == (32, 64, 3)
+    export = tgs.export.export_saved_model(translator,
+                                           str(tmp_path / "sm" / "p2p"))
+    served = tgs.sampling.load(export)
+    assert served.kind == "pairs" and served.image_shape == (32, 64, 3)
+    out = tmp_path / "one.png"
+    tgs.sampling.translate_files(served, str(inputs / "0.jpg"), str(out))
+    np.testing.assert_array_equal(np.asarray(Image.open(out)), keras_png)
+
+
+def test_bad_inputs(tmp_path, translator):
+    with pytest.raises(ValueError, match="neither an image file nor a "
+                                         "folder"):
+        tgs.sampling.translate_files(translator, str(tmp_path / "nope"),
+                                     str(tmp_path / "o"))
+    with pytest.raises(ValueError, match="holds no image"):
+        tgs.sampling.translate_files(translator, str(tmp_path),
+                                     str(tmp_path / "o"))
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4)
+    with pytest.raises(ValueError, match="needs a model that trains on "
+                                         "pairs"):
+        tgs.sampling.translate_files(gan, str(tmp_path), "o")

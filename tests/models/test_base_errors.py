@@ -1,0 +1,33 @@
+"""Bad use of a model in user code: one clear ValueError each."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfgan_suite as tgs
+
+
+@pytest.mark.parametrize("n", [0, -1, 2.5])
+def test_generate_needs_a_positive_count(n):
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4)
+    with pytest.raises(ValueError, match="n: expected a positive number"):
+        gan.generate(n)
+
+
+def test_uint8_images_are_refused_with_the_fix():
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4)
+    gan.compile()
+    images = tf.data.Dataset.from_tensor_slices(
+        np.zeros((32, 28, 28, 1), np.uint8)).batch(16)
+    with pytest.raises(ValueError, match="got uint8; convert uint8 images "
+                                         "with tgs.data.to_float"):
+        gan.fit(images, verbose=0)
+
+
+def test_batch_not_divisible_by_d_steps():
+    gan = tgs.models.GAN(d_steps=3, latent_dim=2, hidden=(8,))
+    gan.compile()
+    points = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
+    with pytest.raises(ValueError, match="batch_size: 16 is not a multiple "
+                                         "of d_steps=3"):
+        gan.fit(points, batch_size=16, verbose=0)

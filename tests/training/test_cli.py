@@ -1,0 +1,52 @@
+"""Command-line flags: model flags derived from the constructors, values
+as Python literals, and one subprocess run for the exit status and the
+quiet stderr."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from absl import flags
+
+from tests.conftest import REPO
+from tfgan_suite import models
+from tfgan_suite.training import cli
+
+
+@pytest.mark.parametrize("text, value", [
+    ("64", 64), ("0.5", 0.5), ("None", None), ("auto", "auto"),
+    ("28,28,1", (28, 28, 1)), ("true", True), ("batch", "batch")])
+def test_values_are_python_literals(text, value):
+    assert cli.parse_value(text) == value
+
+
+def test_one_image_size_is_a_square():
+    assert cli.image_size(["64"]) == [64, 64]
+    assert cli.image_size(["64", "128"]) == [64, 128]
+    with pytest.raises(ValueError, match="--image_size: expected a size"):
+        cli.image_size(["a"])
+
+
+def test_every_constructor_argument_is_a_flag_with_its_help():
+    values = flags.FlagValues()
+    cli.define_model_flags(models.MODELS.values(), values)
+    for cls in models.MODELS.values():
+        for name in cls.init_args():
+            if name != "seed":
+                assert name in values, name
+    assert "lambda = 100" in values["l1_lambda"].help
+    assert "pix2pix: 100.0" in values["l1_lambda"].help
+
+
+def test_bad_flag_value_is_one_line_and_exit_2_with_no_tf_noise(tmp_path):
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO, "scripts", "train.py"),
+         "--batch_size=abc"], capture_output=True, text=True, cwd=tmp_path,
+        timeout=300, env={k: v for k, v in os.environ.items()
+                          if k != "TF_CPP_MIN_LOG_LEVEL"})
+    assert result.returncode == 2, result.stderr
+    assert "error: flag --batch_size=abc" in result.stderr
+    assert "Traceback" not in result.stderr
+    for noise in ("cudart_stub", "absl::InitializeLog", "cpu_feature_guard"):
+        assert noise not in result.stderr

@@ -1,0 +1,107 @@
+"""The runner's handling of file-system errors, finished runs, FID start-up
+cost, history columns, TensorBoard and unfinished runs (in-process)."""
+
+import csv
+import os
+
+import numpy as np
+import pytest
+
+import tfgan_suite as tgs
+from tfgan_suite import experiment
+
+
+def tiny_config(idx_dir, **overrides):
+    settings = dict(data_dir=idx_dir, batch_size=16, steps=2,
+                    steps_per_epoch=1, fid_every_n_steps=0, verbose=0,
+                    model_args={"filters": 4, "latent_dim": 8})
+    return experiment.make_config("fashion_mnist_dcgan",
+                                  **{**settings, **overrides})
+
+
+def test_out_dir_that_is_a_file_is_refused_before_training(tmp_path, idx_dir):
+    path = tmp_path / "taken"
+    path.write_text("x")
+    with pytest.raises(ValueError, match=f"out_dir: {path} is an existing "
+                                         f"file, expected a folder"):
+        experiment.run(tiny_config(idx_dir), str(path))
+    with pytest.raises(ValueError, match="out_dir: cannot create the folder"):
+        experiment.run(tiny_config(idx_dir), str(path / "below"))
+
+
+def test_export_root_that_is_a_file_is_refused_before_training(tmp_path,
+                                                               idx_dir):
+    export = tmp_path / "export"
+    export.write_text("x")
+    out = tmp_path / "run"
+    with pytest.raises(ValueError, match="export: .* is an existing file"):
+        experiment.run(tiny_config(idx_dir, export=str(export)), str(out))
+    assert not os.path.exists(out / "checkpoints")
+
+
+def test_a_run_refused_for_bad_input_leaves_no_config(tmp_path, idx_dir):
+    config = tiny_config(idx_dir)
+    config["model_args"]["image_shape"] = (32, 32, 3)
+    with pytest.raises(ValueError, match="image_shape"):
+        experiment.run(config, str(tmp_path / "run"))
+    assert not os.path.exists(tmp_path / "run" / "config.json")
+
+
+def test_resume_of_a_complete_run_says_so(tmp_path, idx_dir):
+    out = str(tmp_path / "run")
+    experiment.run(tiny_config(idx_dir), out)
+    with pytest.raises(ValueError, match=r"complete at step 2 of 2; pass a "
+                                         r"larger --steps"):
+        experiment.run(experiment.resume_config(out), out, resume=True)
+    # History has exactly the logged columns, none of them val_*.
+    with open(os.path.join(out, "history.csv")) as f:
+        header = next(csv.reader(f))
+    assert "d_loss" in header and not [h for h in header
+                                        if h.startswith("val_")]
+
+
+def test_domain_classifier_is_not_trained_for_a_run_without_fid(
+        tmp_path, idx_dir, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("trained the domain classifier for nothing")
+    monkeypatch.setattr(experiment, "train_domain_classifier", forbidden)
+    monkeypatch.setattr(experiment, "domain_extractor", forbidden)
+    # 2 steps never reach an evaluation every 1000 steps.
+    experiment.run(tiny_config(idx_dir, fid_every_n_steps=1000),
+                   str(tmp_path / "run"))
+
+
+def test_tensorboard_gets_step_losses_and_sample_grids(tmp_path, idx_dir):
+    from tensorboard.backend.event_processing import event_accumulator
+    out = tmp_path / "run"
+    experiment.run(tiny_config(idx_dir), str(out))
+    events = event_accumulator.EventAccumulator(
+        str(out / "logs" / "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    steps = lambda tag: [e.step for e in events.Tensors(tag)]
+    assert steps("batch_d_loss") == [1, 2]
+    assert steps("samples") == [0, 1, 2]  # initial grid, then each epoch
+
+
+def test_unfinished_run_loads_from_its_latest_checkpoint(tmp_path, idx_dir):
+    out = tmp_path / "run"
+    model, _ = experiment.run(tiny_config(idx_dir), str(out))
+    os.remove(out / "model.keras")  # as if the run had been killed
+    loaded = tgs.sampling.load(str(out))
+    np.testing.assert_array_equal(loaded.generate(4, seed=3),
+                                  model.generate(4, seed=3))
+
+
+def test_cache_names_follow_the_data(tmp_path, idx_dir):
+    before = experiment.classifier_path("fashion_mnist", data_dir=idx_dir)
+    assert before == experiment.classifier_path("fashion_mnist",
+                                                data_dir=idx_dir)
+    path = os.path.join(idx_dir, "train-labels-idx1-ubyte.gz")
+    with open(path, "ab") as f:
+        f.write(b"\0")  # other files, other classifier
+    assert experiment.classifier_path("fashion_mnist",
+                                      data_dir=idx_dir) != before
+    assert experiment.classifier_path("fashion_mnist", "mine.keras",
+                                      idx_dir) == "mine.keras"
+    assert (tgs.data.fingerprint("cifar10", idx_dir, classes=["horse"]) !=
+            tgs.data.fingerprint("cifar10", idx_dir, classes=["ship"]))
