@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite import losses
+from tfgan_suite.training import augment as augment_lib
 from tfgan_suite.data.pipeline import to_uint8
 
 _ADAM = "Adam"
@@ -56,8 +57,21 @@ class AdversarialModel(keras.Model):
         Each D step sees its own 1/k of the real batch, so the batch size
         must be a multiple of k.
       seed: seed of the training noise (None: drawn from Keras' global seed).
+      augment: what D sees in training: None, DiffAugment transforms
+        ("color,translation,cutout", any subset in any order; Zhao et al.
+        2020), or "ada" (their probability adapted, Karras et al. 2020);
+        see `tfgan_suite.training.augment`.
+      ema_decay: None, or the decay of an exponential moving average of G's
+        weights (e.g. 0.999), updated after every G step from step
+        `ema_start` on; the average makes the samples (`generate`, sample
+        grids, FID, exports, D-filtered sampling).
+      ema_start: G steps before the average starts (it copies G until
+        then).
     """
 
+    #: Arguments every model takes (through `**kwargs`), listed by
+    #: `init_args` and the flags: augmentation and the EMA generator.
+    COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0}
     #: The name `train.py --model` knows the model by (None: reachable only
     #: as `--model=module:Class`).
     cli_name = None
@@ -85,7 +99,8 @@ class AdversarialModel(keras.Model):
     default_latent_dim = 100
 
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
-                 d_steps=1, seed=None, data_shape=None, **kwargs):
+                 d_steps=1, seed=None, data_shape=None, augment=None,
+                 ema_decay=None, ema_start=0, **kwargs):
         super().__init__(**kwargs)
         if int(d_steps) < 1:
             raise ValueError(f"d_steps: expected a positive integer, got "
@@ -116,7 +131,57 @@ class AdversarialModel(keras.Model):
         if not self.own_nets:
             generator, discriminator = self.build_nets()
         self.generator, self.discriminator = generator, discriminator
+        if isinstance(augment, (list, tuple)):  # from a flag: a,b,c
+            augment = ",".join(augment)
+        self.augment = augment or None
+        self.augmenter = (augment_lib.Augment(augment, seed, name="augment")
+                          if augment else None)
+        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
+            raise ValueError(f"ema_decay: expected None or a decay in (0, 1),"
+                             f" e.g. 0.999, got {ema_decay}")
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_start = int(ema_start)
+        self.ema_generator = None
+        if self.ema_decay:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.built = True  # both nets are built with known input shapes.
+
+    @property
+    def sampler(self):
+        """The net that makes samples: the EMA generator, if any, else G."""
+        return self.ema_generator or self.generator
+
+    def d_logits(self, x, labels=None):
+        """D's logits for `x` (made for `labels`) in training, as D sees it:
+        augmented when the model augments (in the D and the G step alike,
+        as DiffAugment requires)."""
+        return self.discriminator(self.conditioned(self.augmented(x), labels),
+                                  training=True)
+
+    def augmented(self, x):
+        """`x` (or a list of images that share one draw) as D sees it in
+        training: through DiffAugment / ADA when the model augments."""
+        return x if self.augmenter is None else self.augmenter(x)
+
+    def observe_real(self, real_logits):
+        """Tells ADA what D made of real data (a no-op otherwise)."""
+        if self.augmenter is not None:
+            self.augmenter.observe(real_logits)
+
+    def update_ema(self):
+        """After a G step: EMA weights <- decay * EMA + (1 - decay) * G
+        (copies of G before `ema_start` and for batch-norm statistics)."""
+        if self.ema_generator is None:
+            return
+        started = self.g_optimizer.iterations > self.ema_start
+        decay = tf.where(started, self.ema_decay, 0.0)
+        for average, weight in zip(self.ema_generator.weights,
+                                   self.generator.weights):
+            value = tf.cast(weight, average.dtype)
+            if weight.trainable:
+                value = decay * average + (1.0 - decay) * value
+            average.assign(value)
 
     @property
     def image_shape(self):
@@ -167,6 +232,7 @@ class AdversarialModel(keras.Model):
         passes `**kwargs` on to, down to the first of this package (whose
         signatures list every argument)."""
         args = {}
+        passes_on = True
         for klass in cls.__mro__:
             if klass is AdversarialModel or not issubclass(klass,
                                                            AdversarialModel):
@@ -177,9 +243,12 @@ class AdversarialModel(keras.Model):
             for name, p in params.items():
                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
                     args.setdefault(name, p.default)
-            if (klass.__module__.startswith("tfgan_suite.") or not any(
-                    p.kind == p.VAR_KEYWORD for p in params.values())):
+            passes_on = any(p.kind == p.VAR_KEYWORD for p in params.values())
+            if klass.__module__.startswith("tfgan_suite.") or not passes_on:
                 break
+        if passes_on:
+            for name, default in cls.COMMON_ARGS.items():
+                args.setdefault(name, default)
         for name in ("self", "generator", "discriminator"):
             args.pop(name, None)
         return args
@@ -560,7 +629,7 @@ class AdversarialModel(keras.Model):
         """G(z) (or G(z, labels)) in inference mode."""
         if labels is not None:
             labels = tf.convert_to_tensor(labels, tf.int32)
-        return self.generator(self.conditioned(z, labels), training=False)
+        return self.sampler(self.conditioned(z, labels), training=False)
 
     def generate_uint8(self, n, seed=None, labels=None):
         """`generate`, converted to uint8 exactly as the SavedModel does."""
@@ -583,8 +652,9 @@ class AdversarialModel(keras.Model):
 
     # -------------------------------------------------------------- serving
     def serving_endpoints(self):
-        """{signature: (fn, input_signature)} for `tgs.export` (DESIGN.md);
-        conditional models take a `label` int32 [N] input too."""
+        """{signature: (fn, input_signature)}: the TF Serving signatures
+        `tgs.export` writes and `verify` checks; conditional models take a
+        `label` int32 [N] input too."""
         def from_latent(z, label=None):
             return {"images": to_uint8(self.generate_from_latent(z, label))}
 

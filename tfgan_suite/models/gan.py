@@ -115,10 +115,10 @@ class GAN(AdversarialModel):
         z, y = self.sample_latent(m), self.sample_labels(m)
         with tf.GradientTape() as tape:
             fake = self.generator(self.conditioned(z, y), training=True)
-            g_loss = self.generator_loss(self.discriminator(
-                self.conditioned(fake, y), training=True))
+            g_loss = self.generator_loss(self.d_logits(fake, y))
         self.minimize(self.g_optimizer, tape, g_loss,
                       self.generator.trainable_variables)
+        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
 
     def discriminator_pass(self, real, labels):
@@ -126,10 +126,10 @@ class GAN(AdversarialModel):
         and as many noise samples (made for the same labels); call it inside
         the tape."""
         z = self.sample_latent(tf.shape(real)[0])
-        critic = lambda x: self.discriminator(self.conditioned(x, labels),
-                                              training=True)
+        critic = lambda x: self.d_logits(x, labels)
         fake = self.generator(self.conditioned(z, labels), training=True)
         real_logits, fake_logits = critic(real), critic(fake)
+        self.observe_real(real_logits)
         return (self.discriminator_loss(real_logits, fake_logits, real, fake,
                                         critic), fake_logits)
 
@@ -144,4 +144,5 @@ class GAN(AdversarialModel):
         self.minimize(self.g_optimizer, tape, g_loss,
                       self.generator.trainable_variables)
         del tape
+        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)

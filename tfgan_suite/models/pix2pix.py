@@ -124,11 +124,16 @@ class Pix2Pix(AdversarialModel):
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError("dataset: Pix2Pix trains on (input, target) "
                              "batches, e.g. tgs.data.load('facades', ...)")
-        inputs, targets = data
+        inputs, targets = self.check_floats(data[0]), data[1]
+        # D sees (input, output) pairs, both halves through one draw of the
+        # augmentation when the model augments.
+        critic = lambda pair: self.discriminator(self.augmented(pair),
+                                                 training=True)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(inputs, training=True)
-            real_logits = self.discriminator([inputs, targets], training=True)
-            fake_logits = self.discriminator([inputs, fake], training=True)
+            real_logits = critic([inputs, targets])
+            fake_logits = critic([inputs, fake])
+            self.observe_real(real_logits)
             g_gan_loss = self.generator_loss(fake_logits)
             g_l1_loss = l1_loss(targets, fake)
             g_loss = g_gan_loss + self.l1_lambda * g_l1_loss
@@ -137,6 +142,7 @@ class Pix2Pix(AdversarialModel):
                       self.discriminator.trainable_variables)
         self.minimize(self.g_optimizer, g_tape, g_loss,
                       self.generator.trainable_variables)
+        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss,
                                     g_gan_loss=g_gan_loss, g_l1_loss=g_l1_loss)
 
@@ -171,8 +177,8 @@ class Pix2Pix(AdversarialModel):
         if inputs.dtype == np.uint8:
             inputs = to_float(inputs).numpy()
         return np.concatenate([
-            np.asarray(self.generator(inputs[i:i + batch_size],
-                                      training=False), np.float32)
+            np.asarray(self.sampler(inputs[i:i + batch_size],
+                                    training=False), np.float32)
             for i in range(0, len(inputs), batch_size)])
 
     def translate_uint8(self, images):
@@ -185,7 +191,7 @@ class Pix2Pix(AdversarialModel):
 
     # -------------------------------------------------------------- serving
     def _translate_images(self, images):
-        return to_uint8(self.generator(to_float(images), training=False))
+        return to_uint8(self.sampler(to_float(images), training=False))
 
     def _translate_bytes(self, image_bytes):
         """Decodes JPEG/PNG bytes (resized to the model's size when needed),

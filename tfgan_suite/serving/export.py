@@ -219,7 +219,7 @@ def verify(path, model=None, cli=True):
 
     Loads the SavedModel (`path`: a version folder or its parent), checks
     every signature's input and output names, dtypes and shapes against
-    DESIGN.md, replays every warm-up request through its signature and, with
+    the model's declared signatures (`expected_signatures`), replays every warm-up request through its signature and, with
     the Keras `model` (default: rebuilt from the manifest, without
     weights: signatures only), checks the served outputs equal the
     in-process Keras outputs exactly. With `cli`, also runs

@@ -1,6 +1,19 @@
-"""Training: the runner behind `scripts/train.py`, Keras callbacks
-(sample grids, FID, health, checkpoints) and the command-line flags."""
+"""Training: the runner behind `scripts/train.py` (`runner`), Keras
+callbacks (sample grids, FID, health, checkpoints), checkpoints, the
+discriminator's augmentation (`augment`: DiffAugment, ADA) and the
+command-line flags (`cli`). Modules load on first use: `models` imports
+`augment` without pulling in the runner."""
 
-from tfgan_suite.training import callbacks, cli, runner
+import importlib
 
-__all__ = ["callbacks", "cli", "runner"]
+_MODULES = ("augment", "callbacks", "checkpoints", "cli", "runner")
+
+
+def __getattr__(name):
+    if name not in _MODULES:
+        raise AttributeError(f"module 'tfgan_suite.training' has no "
+                             f"attribute {name!r}")
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+__all__ = list(_MODULES)
