@@ -1,0 +1,68 @@
+"""The EMA generator and augmentation on the models (base.py)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfgan_suite as tgs
+from tests.conftest import pattern_images
+
+
+def tiny_data():
+    return tgs.data.build(tgs.data.from_arrays(pattern_images(32, 28, 28, 1)),
+                          batch_size=8, seed=0)
+
+
+def test_ema_weights_follow_their_closed_form():
+    decay = 0.5
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0,
+                           ema_decay=decay, ema_start=1)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.1),
+                d_optimizer=keras.optimizers.SGD(0.1))
+    expected = [w.numpy() for w in gan.generator.trainable_weights]
+    for step, batch in enumerate(tiny_data().take(3)):
+        gan.train_on_batch(batch)
+        current = [w.numpy() for w in gan.generator.trainable_weights]
+        # step 1 is before ema_start: a copy; then the average.
+        expected = [c if step == 0 else decay * e + (1 - decay) * c
+                    for e, c in zip(expected, current)]
+    for average, want in zip(gan.ema_generator.trainable_weights, expected):
+        np.testing.assert_allclose(average.numpy(), want, rtol=1e-5,
+                                   atol=1e-6)
+    assert not np.allclose(gan.ema_generator.trainable_weights[0].numpy(),
+                           gan.generator.trainable_weights[0].numpy())
+
+
+def test_samples_come_from_the_ema_generator_and_survive_saving(tmp_path):
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_decay=0.9,
+                           augment="translation,cutout")
+    gan.compile()
+    gan.fit(tiny_data().take(2), verbose=0)
+    z = gan.latent_from_seeds(np.arange(3))
+    np.testing.assert_array_equal(
+        gan.generate(3, seed=0), gan.ema_generator(z, training=False).numpy())
+    gan.save(tmp_path / "g.keras")
+    loaded = keras.models.load_model(tmp_path / "g.keras")
+    assert loaded.augment == "translation,cutout" and loaded.ema_decay == 0.9
+    np.testing.assert_array_equal(loaded.generate(3, seed=0),
+                                  gan.generate(3, seed=0))
+    path = tgs.export.export_saved_model(gan, str(tmp_path / "sm" / "g"))
+    tgs.export.verify(path, gan, cli=False)
+
+
+def test_augmentation_changes_what_d_sees_but_not_a_plain_model():
+    x = tf.constant(pattern_images(4, 28, 28, 1), tf.float32) / 127.5 - 1
+    plain = tgs.models.DCGAN(latent_dim=4, filters=4)
+    np.testing.assert_array_equal(plain.augmented(x).numpy(), x.numpy())
+    augmented = tgs.models.DCGAN(latent_dim=4, filters=4,
+                                 augment="color,translation,cutout")
+    assert float(tf.reduce_max(tf.abs(augmented.augmented(x) - x))) > 0.05
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"ema_decay": 1.5}, "ema_decay: expected None or a decay in"),
+    ({"augment": "flip"}, "augment: expected None, 'ada'")])
+def test_bad_arguments(args, message):
+    with pytest.raises(ValueError, match=message):
+        tgs.models.DCGAN(latent_dim=4, filters=4, **args)
