@@ -105,3 +105,21 @@ def test_cache_names_follow_the_data(tmp_path, idx_dir):
                                       idx_dir) == "mine.keras"
     assert (tgs.data.fingerprint("cifar10", idx_dir, classes=["horse"]) !=
             tgs.data.fingerprint("cifar10", idx_dir, classes=["ship"]))
+
+
+def test_low_data_run_with_augmentation_and_ema(tmp_path, idx_dir):
+    source = tgs.data.get_source("fashion_mnist", data_dir=idx_dir)
+    picked = tgs.data.subset(source, 20, seed=1)
+    again = tgs.data.subset(source, 20, seed=1)
+    first = lambda s: next(iter(tgs.data.build(s, batch_size=20,
+                                               shuffle=False))).numpy()
+    assert picked.num_examples == 20
+    np.testing.assert_array_equal(first(picked), first(again))
+    config = tiny_config(idx_dir, max_images=32, seed=0, model_args={
+        "filters": 4, "latent_dim": 8, "augment": ("color", "cutout"),
+        "ema_decay": 0.99})
+    model, _ = experiment.run(config, str(tmp_path / "run"))
+    assert model.augment == "color,cutout" and model.ema_decay == 0.99
+    saved = experiment.resume_config(str(tmp_path / "run"))
+    assert saved["data"]["max_images"] == 32
+    assert saved["model_args"]["augment"] == "color,cutout"

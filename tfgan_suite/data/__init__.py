@@ -6,7 +6,8 @@ import json
 import os
 
 from tfgan_suite.data import paired, pipeline, sources, toy
-from tfgan_suite.data.pipeline import build, images_array, to_float, to_uint8
+from tfgan_suite.data.pipeline import (build, images_array, subset, to_float,
+                                      to_uint8)
 from tfgan_suite.data.sources import Source, from_arrays
 
 #: Sources with "train" / "test" splits.
@@ -108,4 +109,5 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
 __all__ = ["DEFAULT_DIRS", "PAIRED_SOURCES", "SOURCES", "Source", "build",
            "fingerprint", "from_arrays", "get_source",
            "images_array", "load",
-           "paired", "pipeline", "sources", "to_float", "to_uint8", "toy"]
+           "paired", "pipeline", "sources", "subset", "to_float", "to_uint8",
+           "toy"]

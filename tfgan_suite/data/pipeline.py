@@ -91,6 +91,24 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+def subset(source, max_images, seed=0):
+    """The first `max_images` examples of `source` after a seeded shuffle:
+    the low-data regime (e.g. 10 % of a class) as one option. The same
+    seed picks the same examples."""
+    import dataclasses
+    n = int(max_images)
+    if n < 1:
+        raise ValueError(f"max_images: expected a positive integer, got {n}")
+    if n >= source.num_examples:
+        return source
+    picked = source.dataset.shuffle(source.num_examples, seed=seed,
+                                    reshuffle_each_iteration=False).take(n)
+    return dataclasses.replace(source, dataset=picked.cache(),
+                               num_examples=n,
+                               name=f"{source.name} ({n} of "
+                                    f"{source.num_examples})")
+
+
 def images_array(source, batch_size=1000):
     """Every image of `source` as one float32 numpy array in [-1, 1] (in
     order, none dropped): the real side of FID and friends."""

@@ -38,6 +38,9 @@ def define_training_flags():
     flags.DEFINE_integer("steps_per_epoch", None, "Steps between epoch ends "
                          "(sample grids, logs) with --steps.")
     flags.DEFINE_integer("batch_size", None, "Minibatch size m.")
+    flags.DEFINE_integer("max_images", None, "Train on this many examples of "
+                         "the data (a seeded pick, --seed): the low-data "
+                         "regime, e.g. with --augment.")
     flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: which "
                       "half of each A|B image is the input.")
     flags.DEFINE_string("loss", None, "minimax, non_saturating, "
@@ -166,6 +169,7 @@ def training_overrides(FLAGS):
         image_size=image_size(FLAGS.image_size),
         epochs=FLAGS.epochs, steps=FLAGS.steps,
         steps_per_epoch=FLAGS.steps_per_epoch, batch_size=FLAGS.batch_size,
+        max_images=FLAGS.max_images,
         loss=FLAGS.loss, direction=FLAGS.direction,
         sample_every_n_steps=FLAGS.sample_every_n_steps, jit_compile=jit,
         steps_per_execution=FLAGS.steps_per_execution,

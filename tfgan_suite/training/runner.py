@@ -69,7 +69,7 @@ def make_config(preset=None, **overrides):
         "compile": ("loss", "g_optimizer", "d_optimizer", "jit_compile",
                     "steps_per_execution"),
         "data": ("dataset", "classes", "data_dir", "batch_size", "image_size",
-                 "split", "direction"),
+                 "split", "direction", "max_images"),
         "train": ("epochs", "steps", "steps_per_epoch", "sample_every_n_steps",
                   "seed", "verbose", "fid_every_n_steps", "fid_num_images",
                   "classifier_path", "mixed_precision", "strategy",
@@ -268,7 +268,7 @@ def fid_callback(config, out_dir, initial_step=0):
 def held_out(config, source):
     """The test split of the run's data where it has one, else `source`."""
     data_config = {k: v for k, v in config["data"].items()
-                   if k not in ("batch_size", "split")}
+                   if k not in ("batch_size", "split", "max_images")}
     dataset = data_config.pop("dataset")
     if dataset not in data.SPLIT_SOURCES:
         return source
@@ -367,12 +367,15 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         writable_folder(config["export"], "export")
 
     dataset = data_config.pop("dataset")
+    max_images = data_config.pop("max_images", None)
     batch_size = int(data_config.pop("batch_size"))
     split = data_config.pop("split", "train")
     labels = data_kind(config) == "labelled"
     source = data.get_source(
         dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=labels or None, **data_config)
+    if max_images:
+        source = data.subset(source, max_images, seed=seed or 0)
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(
         precision_policy(train.get("mixed_precision")))
