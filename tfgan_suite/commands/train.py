@@ -6,6 +6,9 @@
     python scripts/train.py --model=my_module:MyGAN --latent_dim=64  # your own
 """
 
+import signal
+import sys
+
 from absl import flags
 
 from tfgan_suite import experiment, models
@@ -23,8 +26,15 @@ def main(argv):
         preset = FLAGS.preset or models.presets.default_for(
             FLAGS.model or models.DEFAULT_MODEL)
         config = experiment.make_config(preset, **overrides)
-    model, history = experiment.run(config, FLAGS.out_dir,
-                                    resume=FLAGS.resume)
+    try:
+        model, history = experiment.run(config, FLAGS.out_dir,
+                                        resume=FLAGS.resume)
+    except experiment.Interrupted as e:
+        name = signal.Signals(e.signum).name
+        print(f"{name}: stopped after step {e.step}, checkpoint saved "
+              f"({e.checkpoint}); continue with: {cli.program()} "
+              f"--out_dir={FLAGS.out_dir} --resume", file=sys.stderr)
+        sys.exit(e.exit_status)
     print(f"run folder: {FLAGS.out_dir}")
     for key, values in history.history.items():
         print(f"  final {key}: {values[-1]:.4f}")

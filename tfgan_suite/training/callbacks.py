@@ -6,6 +6,8 @@ import glob
 import json
 import math
 import os
+import signal
+import threading
 
 import keras
 import numpy as np
@@ -118,6 +120,35 @@ class TranslationGrid(SampleGrid):
                                         rows=len(inputs), scale=self.scale))
 
 
+class Interrupt(keras.callbacks.Callback):
+    """Turns SIGINT and SIGTERM during `fit` into a clean stop: the step
+    under way finishes, `fit` ends the epoch there (so the callbacks after
+    this one, the checkpoint among them, see it), and `signal` records
+    which signal came. The previous handlers are back after `fit`."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        super().__init__()
+        self.signal = None
+        self._previous = {}
+
+    def on_train_begin(self, logs=None):
+        if threading.current_thread() is not threading.main_thread():
+            return  # handlers can only be set from the main thread.
+        for signum in self.SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._stop)
+
+    def _stop(self, signum, frame):
+        self.signal = signum
+        self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous = {}
+
+
 class HistoryCSV(keras.callbacks.CSVLogger):
     """`keras.callbacks.CSVLogger` without its always-NA `val_*` columns
     (a GAN's fit has no validation step): the columns are the first
@@ -213,23 +244,39 @@ class LossHistory(keras.callbacks.Callback):
 
 
 class FID(keras.callbacks.Callback):
-    """FID of generated images every `every_n_steps` (seed paper, Fig. 10).
+    """FID of generated images every `every_n_steps` (seed paper, Fig. 10),
+    and on request KID and the k-NN manifold scores.
 
     Generates `num_images` images from fixed seeds, extracts features with
     `extractor` (a `tgs.metrics.DomainExtractor`, or an Inception extractor)
     and compares them with the real images' features, computed once (and
-    cached in `real_cache` if given). Writes `fid.csv` and `fid.png` to
-    `out_dir`, and adds the latest value to the epoch logs as `fid` (so
-    History, CSVLogger and TensorBoard see it when this callback is listed
-    before them).
+    cached in `real_cache` if given). `metrics` selects the scores, any of
+    `FID.METRICS`: "fid", "kid" (`tgs.metrics.frechet_distance`,
+    `kernel_distance`), "precision", "recall" (`precision_recall`, k = 3),
+    "density", "coverage" (`density_coverage`, k = 5).
+
+    Writes `fid.csv` to `out_dir` (a `step` column and one per score, named
+    after the extractor's label: `domain_FID`, `domain_KID`,
+    `domain_precision`, ...) with plots `fid.png`, `kid.png` and
+    `manifold.png` (precision, recall, density, coverage) of the selected
+    scores; adds the latest value of each score to the epoch logs under its
+    name (`fid`, `kid`, ...: History, CSVLogger and TensorBoard see them
+    when this callback is listed before them), and, with `log_dir`, writes
+    them as TensorBoard scalars at their step.
     """
+
+    METRICS = ("fid", "kid", "precision", "recall", "density", "coverage")
+    _MANIFOLD = ("precision", "recall", "density", "coverage")
 
     def __init__(self, extractor, real_images=None, every_n_steps=1000,
                  num_images=5000, out_dir=None, seed=0, real_cache=None,
-                 initial_step=0, log_dir=None):
+                 initial_step=0, log_dir=None, metrics=("fid",)):
         super().__init__()
-        from tfgan_suite import evaluation as metrics
-        self.metrics = metrics
+        if isinstance(metrics, str) or not metrics or any(
+                m not in self.METRICS for m in metrics):
+            raise ValueError(f"metrics: expected some of {self.METRICS}, got "
+                             f"{metrics!r}")
+        self.metrics = tuple(dict.fromkeys(metrics))
         self.extractor = extractor
         self.every_n_steps = every_n_steps
         self.num_images = num_images
@@ -237,15 +284,33 @@ class FID(keras.callbacks.Callback):
         self.seed = seed
         self.label = getattr(extractor, "label", "FID")
         self.real_features = self._real_features(real_images, real_cache)
-        self.steps, self.values = [], []
+        self.steps = []
+        self.history = {name: [] for name in self.metrics}
         self._step = initial_step
         self.log_dir = log_dir
         if initial_step and out_dir:  # resumed: keep the earlier values.
             for row in _read_csv(os.path.join(out_dir, "fid.csv")):
-                step = int(row.pop("step"))
+                step = int(row["step"])
                 if step <= initial_step:
                     self.steps.append(step)
-                    self.values.append(float(next(iter(row.values()))))
+                    for name in self.metrics:  # NaN: not measured then.
+                        self.history[name].append(
+                            float(row.get(self.column(name)) or "nan"))
+
+    @property
+    def values(self):
+        """The values of the first selected score (FID by default)."""
+        return self.history[self.metrics[0]]
+
+    def column(self, name):
+        """CSV column and TensorBoard tag of score `name`: the extractor's
+        label for FID (`domain_FID`), that label's prefix for the others
+        (`domain_KID`, `domain_precision`)."""
+        if name == "fid":
+            return self.label.replace(" ", "_")
+        prefix = (self.label[:-len("FID")] if self.label.endswith("FID")
+                  else self.label + " ")
+        return (prefix + ("KID" if name == "kid" else name)).replace(" ", "_")
 
     def _real_features(self, real_images, cache):
         if cache and os.path.isfile(cache):
@@ -260,24 +325,39 @@ class FID(keras.callbacks.Callback):
         return features
 
     def measure(self):
-        features, _ = self.extractor(
-            self.model.generate(self.num_images, seed=self.seed))
-        return self.metrics.frechet_distance(self.real_features, features)
+        """{score: value} of the selected scores, on fresh samples."""
+        from tfgan_suite import evaluation
+        fake = self.extractor(
+            self.model.generate(self.num_images, seed=self.seed))[0]
+        real, selected, scores = self.real_features, set(self.metrics), {}
+        if "fid" in selected:
+            scores["fid"] = evaluation.frechet_distance(real, fake)
+        if "kid" in selected:
+            scores["kid"] = evaluation.kernel_distance(real, fake)
+        if selected & {"precision", "recall"}:
+            scores.update(evaluation.precision_recall(real, fake))
+        if selected & {"density", "coverage"}:
+            scores.update(evaluation.density_coverage(real, fake))
+        return {name: scores[name] for name in self.metrics}
 
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
         if self._step % self.every_n_steps == 0:
             self.steps.append(self._step)
-            self.values.append(self.measure())
+            scores = self.measure()
+            for name, value in scores.items():
+                self.history[name].append(value)
             self.write()
             if self.log_dir:
                 with _writer(self.log_dir).as_default():
-                    tf.summary.scalar(self.label.replace(" ", "_"),
-                                      self.values[-1], step=self._step)
+                    for name, value in scores.items():
+                        tf.summary.scalar(self.column(name), value,
+                                          step=self._step)
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.values and logs is not None:
-            logs["fid"] = self.values[-1]
+        if self.steps and logs is not None:
+            logs.update({name: values[-1]
+                         for name, values in self.history.items()})
 
     def write(self):
         if not self.out_dir:
@@ -285,11 +365,24 @@ class FID(keras.callbacks.Callback):
         os.makedirs(self.out_dir, exist_ok=True)
         with open(os.path.join(self.out_dir, "fid.csv"), "w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["step", self.label.replace(" ", "_")])
-            writer.writerows(zip(self.steps, (f"{v:.4f}" for v in self.values)))
-        plots.save_loss_plot(np.asarray(self.steps), {self.label: self.values},
-                             os.path.join(self.out_dir, "fid.png"),
-                             smoothing=1, ylabel=self.label)
+            writer.writerow(["step", *map(self.column, self.metrics)])
+            for i, step in enumerate(self.steps):
+                # FID keeps the 4 decimals of earlier files; KID needs digits.
+                writer.writerow([step, *(
+                    format(self.history[name][i],
+                           ".4f" if name == "fid" else ".6g")
+                    for name in self.metrics)])
+        steps = np.asarray(self.steps)
+        for plot, names, ylabel in (
+                ("fid.png", ["fid"], self.label),
+                ("kid.png", ["kid"], self.column("kid").replace("_", " ")),
+                ("manifold.png", self._MANIFOLD, "k-NN manifold score")):
+            series = {self.column(n).replace("_", " "): self.history[n]
+                      for n in names if n in self.history}
+            if series:
+                plots.save_loss_plot(steps, series,
+                                     os.path.join(self.out_dir, plot),
+                                     smoothing=1, ylabel=ylabel)
 
 
 class HealthMonitor(keras.callbacks.Callback):

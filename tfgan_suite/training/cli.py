@@ -6,6 +6,7 @@ one line and exits with status 2 (with a traceback only for --verbosity>=1).
 
 import ast
 import inspect
+import os
 import re
 import sys
 
@@ -206,7 +207,19 @@ def run(main):
                 raise
             print(f"error: {e}", file=sys.stderr)
             sys.exit(2)
+        except KeyboardInterrupt:  # before or after training: nothing to save.
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
     app.run(guarded, flags_parser=parse)
+
+
+def program():
+    """How the user started this program: `tfgan-train` for a console
+    script, `python scripts/train.py` for a script."""
+    name = sys.argv[0]
+    if name.endswith(".py"):
+        return f"python {os.path.relpath(name)}"
+    return os.path.basename(name)
 
 
 def _adopt_key_flags():

@@ -137,6 +137,18 @@ def data_kind(config):
     return models.get(config["model"]).data_kind(config["model_args"])
 
 
+class Interrupted(Exception):
+    """Training stopped on SIGINT / SIGTERM after finishing its step, with a
+    checkpoint of that step; `--resume` continues exactly from it."""
+
+    def __init__(self, signum, step, checkpoint):
+        self.signum, self.step, self.checkpoint = signum, step, checkpoint
+        #: The shell's convention: 128 + the signal (130 SIGINT, 143 SIGTERM).
+        self.exit_status = 128 + signum
+        super().__init__(f"interrupted by signal {signum} at step {step}; "
+                         f"checkpoint {checkpoint}")
+
+
 def progress(verbose):
     """fit's `verbose`: "auto" is the progress bar on a terminal, one plain
     line per epoch elsewhere (logs, CI: no escape codes)."""
@@ -451,10 +463,26 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                                    keep=int(train.get("keep_checkpoints", 3))),
         *extra_callbacks,
     ]
-    history = model.fit(ds, epochs=epochs, steps_per_epoch=steps_per_epoch,
-                        initial_epoch=state["epoch"], callbacks=callbacks,
-                        shuffle=False, verbose=progress(train.get("verbose",
-                                                              "auto")))
+    interrupt = tgs_callbacks.Interrupt()
+    callbacks.insert(0, interrupt)
+    fit = functools.partial(model.fit, callbacks=callbacks, shuffle=False,
+                            verbose=progress(train.get("verbose", "auto")))
+    # The epoch of a step: a run interrupted mid-epoch finishes that epoch
+    # first (its remaining steps), then goes on epoch by epoch.
+    epoch, done = divmod(step0, steps_per_epoch)
+    if done:
+        history = fit(ds, epochs=epoch + 1, initial_epoch=epoch,
+                      steps_per_epoch=steps_per_epoch - done)
+        epoch += 1
+        ds = data.build(source, batch_size=global_batch, repeat=True,
+                        seed=seed).skip(epoch * steps_per_epoch)
+    if epoch < epochs and not (done and model.stop_training):
+        history = fit(ds, epochs=epochs, initial_epoch=epoch,
+                      steps_per_epoch=steps_per_epoch)
+    if interrupt.signal is not None:
+        last = tgs_checkpoints.list_checkpoints(checkpoints)
+        raise Interrupted(interrupt.signal, int(
+            model.g_optimizer.iterations.numpy()), last[-1] if last else None)
     if health.stopped_at is not None:
         last = tgs_checkpoints.list_checkpoints(checkpoints)
         raise ValueError(

@@ -1,0 +1,84 @@
+"""SIGINT / SIGTERM: the step finishes, a checkpoint of it is written, and
+--resume continues exactly as an uninterrupted run."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from tests.conftest import REPO
+from tfgan_suite import experiment
+
+
+def config(idx_dir):
+    return experiment.make_config(
+        "fashion_mnist_dcgan", data_dir=idx_dir, batch_size=8, steps=6,
+        steps_per_epoch=4, fid_every_n_steps=0, verbose=0, seed=3,
+        model_args={"filters": 4, "latent_dim": 8})
+
+
+class SignalAt(keras.callbacks.Callback):
+    """Sends `signum` to this process at the end of batch `batch`."""
+
+    def __init__(self, batch, signum):
+        super().__init__()
+        self.batch, self.signum = batch, signum
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == self.batch:
+            os.kill(os.getpid(), self.signum)
+
+
+def losses(out):
+    with open(os.path.join(out, "losses.csv")) as f:
+        return [(int(r["step"]), float(r["d_loss"]), float(r["g_loss"]))
+                for r in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
+        tmp_path, idx_dir, signum):
+    straight = str(tmp_path / "straight")
+    model, _ = experiment.run(config(idx_dir), straight)
+    out = str(tmp_path / "interrupted")
+    with pytest.raises(experiment.Interrupted) as stop:
+        experiment.run(config(idx_dir), out,
+                       extra_callbacks=[SignalAt(1, signum)])
+    assert stop.value.step == 2  # mid-epoch: epochs are 4 steps
+    assert stop.value.exit_status == 128 + signum
+    assert stop.value.checkpoint.endswith("ckpt-2")
+    assert signal.getsignal(signum) is not None  # handlers restored
+    resumed, _ = experiment.run(experiment.resume_config(out), out,
+                                resume=True)
+    assert int(resumed.g_optimizer.iterations.numpy()) == 8  # 2 epochs of 4
+    assert losses(out) == losses(straight)
+    for a, b in zip(resumed.weights, model.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_script_prints_the_resume_command_and_exits_143(tmp_path, idx_dir):
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(REPO, "scripts", "train.py"),
+         "--preset=fashion_mnist_dcgan", f"--data_dir={idx_dir}",
+         "--batch_size=8", "--steps=100000", "--steps_per_epoch=50000",
+         "--fid_every_n_steps=0", "--filters=4", "--latent_dim=8",
+         f"--out_dir={out}"], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while not (out / "samples" / "initial.png").exists():
+        assert time.time() < deadline and process.poll() is None
+        time.sleep(0.5)
+    time.sleep(3)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143, stderr
+    assert "SIGTERM: stopped after step" in stderr
+    assert f"--out_dir={out} --resume" in stderr
+    assert "Traceback" not in stderr
