@@ -123,3 +123,20 @@ def test_low_data_run_with_augmentation_and_ema(tmp_path, idx_dir):
     saved = experiment.resume_config(str(tmp_path / "run"))
     assert saved["data"]["max_images"] == 32
     assert saved["model_args"]["augment"] == "color,cutout"
+
+
+def test_write_error_during_training_is_one_line_naming_the_checkpoint(
+        tmp_path, idx_dir):
+    import keras
+
+    class DiskFull(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise OSError(28, "No space left on device",
+                              str(tmp_path / "run" / "samples"))
+
+    with pytest.raises(ValueError, match=r"samples: No space left on device "
+                                         r"while training; last good "
+                                         r"checkpoint: .*ckpt-2 \(--resume"):
+        experiment.run(tiny_config(idx_dir), str(tmp_path / "run"),
+                       extra_callbacks=[DiskFull()])

@@ -470,15 +470,22 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     # The epoch of a step: a run interrupted mid-epoch finishes that epoch
     # first (its remaining steps), then goes on epoch by epoch.
     epoch, done = divmod(step0, steps_per_epoch)
-    if done:
-        history = fit(ds, epochs=epoch + 1, initial_epoch=epoch,
-                      steps_per_epoch=steps_per_epoch - done)
-        epoch += 1
-        ds = data.build(source, batch_size=global_batch, repeat=True,
-                        seed=seed).skip(epoch * steps_per_epoch)
-    if epoch < epochs and not (done and model.stop_training):
-        history = fit(ds, epochs=epochs, initial_epoch=epoch,
-                      steps_per_epoch=steps_per_epoch)
+    try:
+        if done:
+            history = fit(ds, epochs=epoch + 1, initial_epoch=epoch,
+                          steps_per_epoch=steps_per_epoch - done)
+            epoch += 1
+            ds = data.build(source, batch_size=global_batch, repeat=True,
+                            seed=seed).skip(epoch * steps_per_epoch)
+        if epoch < epochs and not (done and model.stop_training):
+            history = fit(ds, epochs=epochs, initial_epoch=epoch,
+                          steps_per_epoch=steps_per_epoch)
+    except OSError as e:  # a full disk, a folder removed under the run ...
+        last = tgs_checkpoints.list_checkpoints(checkpoints)
+        raise ValueError(
+            f"{e.filename or out_dir}: {e.strerror or e} while training; "
+            f"last good checkpoint: {last[-1] if last else 'none'} "
+            f"(--resume continues from it)") from None
     if interrupt.signal is not None:
         last = tgs_checkpoints.list_checkpoints(checkpoints)
         raise Interrupted(interrupt.signal, int(
