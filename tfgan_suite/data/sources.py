@@ -111,8 +111,12 @@ def _idx_arrays(directory, prefix):
     return images, labels
 
 
-def fashion_mnist(split="train", data_dir=None, labels=False):
+def fashion_mnist(split="train", data_dir=None, labels=False, classes=None):
     """Fashion-MNIST (Xiao et al. 2017): 28x28x1, 60 000 train / 10 000 test.
+
+    `classes` keeps only the named (or indexed) classes, e.g. ["Sneaker"]:
+    6 000 / 1 000 images each, the offline analogue of the seed paper's
+    one-CIFAR-10-class runs.
 
     Looked up in this order: IDX files in `data_dir` (if given), tfds (in
     `data_dir`, or its default directory), the IDX files of the Debian package
@@ -122,6 +126,7 @@ def fashion_mnist(split="train", data_dir=None, labels=False):
         raise ValueError(f"split: fashion_mnist has 'train' and 'test', "
                          f"got {split!r}")
     prefix = "train" if split == "train" else "t10k"
+    keep = _class_indices(classes, FASHION_MNIST_CLASSES) if classes else None
     if data_dir is not None and not os.path.isdir(data_dir):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
     arrays = _idx_arrays(data_dir, prefix) if data_dir else None
@@ -135,7 +140,8 @@ def fashion_mnist(split="train", data_dir=None, labels=False):
             f"or {FASHION_MNIST_DIR}; install it with "
             f"`apt-get install -y dataset-fashion-mnist` or pass data_dir= a "
             f"folder holding {prefix}-images-idx3-ubyte.gz")
-    images, all_labels = arrays
+    images, all_labels = _keep_classes(*arrays, keep,
+                                       f"fashion_mnist/{split}")
     return from_arrays(images, all_labels if labels else None,
                        FASHION_MNIST_CLASSES, "fashion_mnist")
 
@@ -211,14 +217,19 @@ def cifar10(split="train", data_dir=None, labels=False, classes=None):
             f"cifar10: no data found; expected data_batch_1..5 / test_batch "
             f"(CIFAR-10 python version) in {data_dir or '--data_dir'} or a "
             f"prepared tfds cifar10")
-    images, all_labels = arrays
-    if keep is not None:
-        mask = np.isin(all_labels, keep)
-        images, all_labels = images[mask], all_labels[mask]
-        if not len(images):
-            raise ValueError(f"cifar10/{split}: no images of classes {classes}")
+    images, all_labels = _keep_classes(*arrays, keep, f"cifar10/{split}")
     return from_arrays(images, all_labels if labels else None,
                        CIFAR10_CLASSES, "cifar10")
+
+
+def _keep_classes(images, labels, keep, name):
+    """The images (and labels) of the class indices `keep` (None: all)."""
+    if keep is None:
+        return images, labels
+    mask = np.isin(labels, keep)
+    if not mask.any():
+        raise ValueError(f"{name}: no images of classes {list(keep)}")
+    return images[mask], labels[mask]
 
 
 def _list_images(data_dir, labels):
