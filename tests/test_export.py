@@ -45,7 +45,8 @@ def test_layout_manifest_warmup_and_models_config(tmp_path, trained):
     assert {log.predict_log.request.model_spec.signature_name
             for log in logs} == {"serving_default", "sample"}
     config = open(tmp_path / "models.config").read()
-    assert "name: 'dcgan'" in config and "base_path: '/models/dcgan'" in config
+    assert 'name: "dcgan"' in config
+    assert 'base_path: "/models/dcgan"' in config
 
 
 def test_versions_increment_and_existing_ones_are_refused(tmp_path, trained):
@@ -68,7 +69,8 @@ def test_untrained_models_are_refused(tmp_path, tiny_dcgan):
 def test_a_failed_export_leaves_nothing_behind(tmp_path, trained, monkeypatch):
     def broken(*args):
         raise OSError("disk full")
-    monkeypatch.setattr(export, "write_warmup_requests", broken)
+    # The module that writes the version (tgs.export is its package).
+    monkeypatch.setattr(export.export, "write_warmup_requests", broken)
     with pytest.raises(OSError, match="disk full"):
         export.export_saved_model(trained, str(tmp_path / "dcgan"))
     assert os.listdir(tmp_path / "dcgan") == []

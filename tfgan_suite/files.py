@@ -22,10 +22,13 @@ def fsync_tree(root):
 @contextlib.contextmanager
 def atomic_path(path):
     """Yields a temporary path beside `path`; renamed to `path` when the
-    block ends without an error, removed otherwise.
+    block ends without an error, removed otherwise. The block may write a
+    file or a folder there; a folder replaces an existing one at `path`
+    (moved aside first, then removed).
 
     The temporary path keeps `path`'s extension (Keras picks the format of
-    `model.save` by it)::
+    `model.save` by it) and starts with a dot (TF Serving, and `ls`, skip
+    it)::
 
         with atomic_path("run/model.keras") as tmp:
             model.save(tmp)
@@ -41,6 +44,12 @@ def atomic_path(path):
         yield tmp
         if os.path.isdir(tmp):
             fsync_tree(tmp)
+            if os.path.isdir(path):
+                old = tempfile.mkdtemp(prefix=f".{base}.old-", dir=folder)
+                os.rename(path, os.path.join(old, "replaced"))
+                os.rename(tmp, path)
+                shutil.rmtree(old)
+                return
         else:
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())

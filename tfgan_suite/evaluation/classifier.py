@@ -13,6 +13,8 @@ import numpy as np
 from absl import logging
 from keras import layers
 
+from tfgan_suite import files
+
 FEATURES_LAYER = "features"
 
 
@@ -46,10 +48,8 @@ def train_classifier(train, test, image_shape, num_classes, epochs=2,
     _, accuracy = model.evaluate(test, verbose=0)
     logging.info("domain classifier test accuracy: %.4f", accuracy)
     if path:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        tmp = path + ".tmp.keras"
-        model.save(tmp)
-        os.replace(tmp, path)
+        with files.atomic_path(path) as tmp:
+            model.save(tmp)
     return model, float(accuracy)
 
 

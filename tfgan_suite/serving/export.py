@@ -16,7 +16,6 @@ folders) never sees a half-written version.
 
 import json
 import os
-import shutil
 import tempfile
 import time
 
@@ -87,9 +86,7 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
     if os.path.exists(final) and not overwrite:
         raise ValueError(f"{final}: version {version} already exists; pass "
                          f"overwrite=True (--overwrite) or another version")
-    os.makedirs(export_root, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=export_root)
-    try:
+    with files.atomic_path(final) as tmp:
         archive = keras.export.ExportArchive()
         archive.track(model)
         endpoints = model.serving_endpoints()
@@ -119,17 +116,6 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         }
         with open(os.path.join(extra, MANIFEST_FILE), "w") as f:
             json.dump(manifest, f, indent=2, default=_jsonable)
-        files.fsync_tree(tmp)
-        if os.path.exists(final):
-            old = tempfile.mkdtemp(prefix=f".{version}.old-", dir=export_root)
-            os.rename(final, os.path.join(old, "v"))
-            os.rename(tmp, final)
-            shutil.rmtree(old)
-        else:
-            os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     write_models_config(os.path.dirname(os.path.abspath(export_root)))
     logging.info("exported %s", final)
     return final
