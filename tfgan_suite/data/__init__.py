@@ -12,9 +12,9 @@ from tfgan_suite.data.sources import Source, from_arrays
 
 #: Sources with "train" / "test" splits.
 SPLIT_SOURCES = ("fashion_mnist", "cifar10", "facades", "pairs",
-                 "synthetic_pairs")
+                 "synthetic_pairs", "fashion_edges")
 #: Sources of (input, target) image pairs.
-PAIRED_SOURCES = ("facades", "pairs", "synthetic_pairs")
+PAIRED_SOURCES = ("facades", "pairs", "synthetic_pairs", "fashion_edges")
 #: Source functions by name; each returns a `Source`.
 SOURCES = {
     "fashion_mnist": sources.fashion_mnist,
@@ -23,6 +23,7 @@ SOURCES = {
     "facades": paired.facades,
     "pairs": paired.aligned,
     "synthetic_pairs": paired.synthetic_pairs,
+    "fashion_edges": paired.fashion_edges,
     "ring": toy.ring,
     "grid": toy.grid,
     "gaussian_1d": toy.gaussian_1d,
@@ -85,7 +86,8 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
     `classes=` by name or index), `folder` (every image below `data_dir`,
     `image_size`), the pairs `facades` and `pairs` (A|B images in
     `data_dir/{train,val,test}`, `direction` AtoB/BtoA) and
-    `synthetic_pairs` (generated), and the toy 2-D mixtures `ring` and
+    `synthetic_pairs` (generated) and `fashion_edges` (edge maps of
+    Fashion-MNIST -> the images), and the toy 2-D mixtures `ring` and
     `grid` (and `gaussian_1d`).
 
     Returns batches of images, or of (images, int32 labels) with

@@ -179,3 +179,38 @@ def synthetic_pairs(split="train", image_size=64, num_examples=None, seed=0,
     ds = tf.data.Dataset.from_tensor_slices((inputs, targets))
     return Source(ds, n, (size, size, 3), name="synthetic_pairs", paired=True,
                   augment=jitter(size) if jittered else None)
+
+
+def fashion_edges(split="train", data_dir=None, classes=None, image_size=32,
+                  threshold=0.2, jittered=None):
+    """Edge maps of real Fashion-MNIST images -> the images, as pairs: the
+    way edges2shoes was built from photos (Isola et al. 2017, sec. 4).
+
+    Each 28x28 image is padded to `image_size` (32 by default; the U-Net
+    and PatchGAN need 32 or more), its Sobel gradient magnitude, relative
+    to the image's largest, is thresholded at `threshold`, and the edges
+    are drawn black on white. One channel in, one channel out; no jitter
+    by default (the pairs are aligned at pixel level).
+    """
+    from tfgan_suite.data import sources
+    images = sources.images_and_labels(
+        sources.fashion_mnist(split, data_dir, classes=classes))[0]
+    size, width = pair_size(image_size)
+    if size != width or size < images.shape[1]:
+        raise ValueError(f"image_size: fashion_edges are square and at least "
+                         f"{images.shape[1]}, got {image_size}")
+    pad = (size - images.shape[1]) // 2
+    images = np.pad(images, [(0, 0), (pad, size - images.shape[1] - pad),
+                             (pad, size - images.shape[2] - pad), (0, 0)])
+    edges = np.empty_like(images)
+    for start in range(0, len(images), 5000):
+        x = tf.constant(images[start:start + 5000], tf.float32) / 255.0
+        gradient = tf.norm(tf.image.sobel_edges(x), axis=-1)
+        peak = tf.reduce_max(gradient, axis=(1, 2, 3), keepdims=True)
+        line = gradient > threshold * tf.maximum(peak, 1e-6)
+        edges[start:start + 5000] = np.where(line.numpy(), 0, 255)
+    ds = tf.data.Dataset.from_tensor_slices((edges, images))
+    if jittered is None:
+        jittered = False
+    return Source(ds, len(images), (size, size, 1), name="fashion_edges",
+                  paired=True, augment=jitter(size) if jittered else None)

@@ -66,6 +66,14 @@ def from_arrays(images, labels=None, class_names=None, name=""):
                   tuple(images.shape[1:]), class_names, name)
 
 
+def images_and_labels(source):
+    """(uint8 images, int labels or None) of an in-memory `Source`."""
+    element = next(iter(source.dataset.batch(source.num_examples)))
+    if isinstance(element, tuple):
+        return element[0].numpy(), element[1].numpy()
+    return element.numpy(), None
+
+
 def _tfds_prepared(name, data_dir=None):
     """Whether tfds has `name` prepared (its dataset_info.json on disk), or
     tfds is already in use (e.g. mocked): tfds is probed only then, which

@@ -197,16 +197,17 @@ class Pix2Pix(AdversarialModel):
         """Decodes JPEG/PNG bytes (resized to the model's size when needed),
         translates them and encodes PNGs. Bytes that are not an image fail
         the request with InvalidArgumentError, as any bad input would."""
-        height, width, _ = self.image_shape
+        height, width, channels = self.image_shape
 
         def decode(data):
             # A resize to the same size returns the pixels unchanged.
             return resize_uint8(tf.io.decode_image(
-                data, channels=3, expand_animations=False), (height, width))
+                data, channels=channels, expand_animations=False),
+                (height, width))
 
         images = tf.map_fn(decode, image_bytes,
                            fn_output_signature=tf.TensorSpec(
-                               (height, width, 3), tf.uint8))
+                               (height, width, channels), tf.uint8))
         translated = self._translate_images(images)
         return tf.map_fn(tf.io.encode_png, translated,
                          fn_output_signature=tf.string)
