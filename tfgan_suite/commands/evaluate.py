@@ -1,5 +1,7 @@
-"""Evaluate a trained generator: domain FID / KID / IS and classes covered
-(images), mode coverage (toy 2-D data), or L1 / PSNR / SSIM on the test
+"""Evaluate a trained generator: domain FID / KID / IS, precision / recall
+(Kynkäänniemi et al. 2019), density / coverage (Naeem et al. 2020) and
+classes covered (images; conditional models: label accuracy and intra-class
+FID too), mode coverage (toy 2-D data), or L1 / PSNR / SSIM on the test
 pairs (pix2pix). Writes JSON.
 
     # once per dataset: train the domain classifier (saved, then reused)
@@ -41,7 +43,8 @@ flags.DEFINE_string("classifier_path", None, "Domain classifier file "
                     "_classifier.keras).")
 flags.DEFINE_integer("classifier_epochs", 2, "Epochs for --train_classifier.")
 flags.DEFINE_string("inception_weights", None, "Local InceptionV3 'notop' "
-                    "weights file: report Inception FID/KID as well.")
+                    "weights file: report Inception FID/KID, precision/recall "
+                    "and density/coverage as well.")
 flags.DEFINE_integer("num", 10000, "Generated samples to evaluate "
                      "(2500 for toy data).")
 flags.DEFINE_string("out", None, "JSON output (default: <model_path>/eval.json).")
@@ -56,7 +59,8 @@ def classifier_path():
 def evaluate_images(model):
     extractor = metrics.DomainExtractor.load(classifier_path())
     test = data.get_source(FLAGS.dataset, split="test", data_dir=FLAGS.data_dir,
-                           classes=FLAGS.classes)
+                           classes=FLAGS.classes,
+                           labels=bool(model.num_classes) or None)
     real = data.images_array(test)
     real_features, _ = extractor(real)
     fake = data.to_float(model.generate_uint8(FLAGS.num, seed=0)).numpy()
@@ -66,15 +70,27 @@ def evaluate_images(model):
         "domain_kid": metrics.kernel_distance(real_features, fake_features),
         "domain_inception_score": metrics.inception_score(logits),
         "class_coverage": metrics.class_coverage(logits),
+        **manifold_scores(real_features, fake_features, prefix="domain_"),
         "num_generated": FLAGS.num, "num_real": len(real)}
     if FLAGS.inception_weights:
         inception = metrics.InceptionExtractor(FLAGS.inception_weights)
         real_i, fake_i = inception(real)[0], inception(fake)[0]
         results["fid"] = metrics.frechet_distance(real_i, fake_i)
         results["kid"] = metrics.kernel_distance(real_i, fake_i)
+        results.update(manifold_scores(real_i, fake_i, prefix=""))
     if model.num_classes:
-        results["label_accuracy"] = label_accuracy(model, extractor)
+        real_labels = np.concatenate(list(test.dataset.map(
+            lambda image, label: label).batch(10000).as_numpy_iterator()))
+        results["label_accuracy"], results["domain_intra_class_fid"] = (
+            conditional_scores(model, extractor, real_features, real_labels))
     return results
+
+
+def manifold_scores(real_features, fake_features, prefix):
+    """Precision and recall (k = 3), density and coverage (k = 5)."""
+    scores = {**metrics.precision_recall(real_features, fake_features),
+              **metrics.density_coverage(real_features, fake_features)}
+    return {prefix + name: value for name, value in scores.items()}
 
 
 def evaluate_pairs(model):
@@ -91,17 +107,35 @@ def evaluate_pairs(model):
     return metrics.evaluate_translation(model.translate_uint8, pairs)
 
 
-def label_accuracy(model, extractor, per_label=1000):
-    """Share of images generated for label y that the domain classifier
-    assigns to y, per label (how well a conditional model obeys)."""
-    accuracy = {}
+def conditional_scores(model, extractor, real_features, real_labels,
+                       per_label=1000):
+    """On `per_label` images generated for each label y: the share the
+    domain classifier assigns to y, per label (how well a conditional model
+    obeys), and the intra-class FID against the real images of y.
+
+    The FID leaves out labels with fewer than 2 real test images (a
+    covariance needs 2); they are listed under "skipped".
+    """
+    accuracy, fake_features = {}, []
     for label in range(model.num_classes):
         images = data.to_float(model.generate_uint8(
             per_label, seed=label * per_label, labels=label)).numpy()
-        _, logits = extractor(images)
+        features, logits = extractor(images)
         accuracy[str(label)] = float((logits.argmax(-1) == label).mean())
+        fake_features.append(features)
     accuracy["mean"] = float(np.mean(list(accuracy.values())))
-    return accuracy
+    fake_labels = np.repeat(np.arange(model.num_classes), per_label)
+    measured = [c for c in range(model.num_classes)
+                if (real_labels == c).sum() >= 2]
+    intra = {"per_class": {}, "mean": None}
+    if measured:
+        real_kept, fake_kept = (np.isin(real_labels, measured),
+                                np.isin(fake_labels, measured))
+        intra = metrics.intra_class_fid(
+            real_features[real_kept], real_labels[real_kept],
+            np.concatenate(fake_features)[fake_kept], fake_labels[fake_kept])
+    intra["skipped"] = sorted(set(range(model.num_classes)) - set(measured))
+    return accuracy, intra
 
 
 def data_from_run(path):

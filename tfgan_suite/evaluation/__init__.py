@@ -9,6 +9,8 @@ from tfgan_suite.evaluation.classifier import (DomainExtractor,
                                             build_classifier, train_classifier)
 from tfgan_suite.evaluation.distances import (class_coverage, frechet_distance,
                                            inception_score, kernel_distance)
+from tfgan_suite.evaluation.manifold import (density_coverage,
+                                          intra_class_fid, precision_recall)
 from tfgan_suite.evaluation.paired import (PSNR_CAP_DB, evaluate_translation,
                                         paired_scores)
 from tfgan_suite.evaluation import modes, sampling, theory
@@ -18,4 +20,5 @@ __all__ = ["DomainExtractor", "InceptionExtractor", "PSNR_CAP_DB",
            "build_classifier", "class_coverage", "evaluate_translation",
            "mode_coverage", "modes", "sampling", "theory",
            "frechet_distance", "inception_score", "kernel_distance",
-           "paired_scores", "train_classifier"]
+           "paired_scores", "train_classifier",
+           "density_coverage", "intra_class_fid", "precision_recall"]
