@@ -8,7 +8,9 @@ import sys
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
+from tfgan_suite.training.checkpoints import list_checkpoints
 from tests.conftest import REPO, write_cifar
 from tests.scripts.test_scripts import NO_FID, TINY, script
 
@@ -16,14 +18,15 @@ RUN = ["--model=dcgan", "--dataset=cifar10", "--classes=horse", "--steps=8",
        "--steps_per_epoch=2", "--seed=3", *TINY, *NO_FID]
 
 # Trains like train.py, but SIGKILLs itself after global step 5, mid-epoch 3
-# (the checkpoint of step 4 is on disk; step 5 is lost).
+# (the checkpoint of step 4, ckpt-4, is on disk; step 5 is lost).
 KILLED = r'''
 import os, signal, sys, keras
 from tfgan_suite import experiment
 config = experiment.make_config(
     None, model="dcgan", dataset="cifar10", classes=["horse"],
-    data_dir=sys.argv[1], steps=8, steps_per_epoch=2, seed=3, filters=4,
-    latent_dim=8, batch_size=4, fid_every_n_steps=0, verbose=0)
+    data_dir=sys.argv[1], steps=8, steps_per_epoch=2, seed=3,
+    model_args={"filters": 4, "latent_dim": 8}, batch_size=4,
+    fid_every_n_steps=0, verbose=0)
 
 class Kill(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
@@ -73,8 +76,12 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar,
                            env=env, cwd=REPO, capture_output=True, text=True,
                            timeout=300)
     assert crash.returncode == -9, crash.stderr[-3000:]
-    checkpoints = sorted(os.listdir(killed / "checkpoints"))
-    assert checkpoints[-1] == "step_000000004"  # no half-written step 5/6
+    kept = list_checkpoints(str(killed / "checkpoints"))
+    assert kept == [str(killed / "checkpoints" / f"ckpt-{step}")
+                    for step in (2, 4)]
+    # Nothing of a step 5/6 checkpoint, whole or half-written.
+    assert not [name for name in os.listdir(killed / "checkpoints")
+                if name.startswith(("ckpt-5", "ckpt-6"))]
     assert not (killed / "model.keras").exists()
 
     # Fresh training into a run folder with checkpoints is refused.
@@ -103,11 +110,13 @@ def test_nan_stops_training_keeps_the_last_good_checkpoint(tmp_path, cifar):
     from tfgan_suite import experiment
     config = experiment.make_config(
         None, model="dcgan", dataset="cifar10", classes=["horse"],
-        data_dir=cifar, steps=8, steps_per_epoch=1, seed=3, filters=4,
-        latent_dim=8, batch_size=4, fid_every_n_steps=0)
-    # A learning rate that blows up after the first checkpoints.
+        data_dir=cifar, steps=8, steps_per_epoch=1, seed=3,
+        model_args={"filters": 4, "latent_dim": 8}, batch_size=4,
+        fid_every_n_steps=0)
+    # A learning rate that blows up after the first checkpoints: D's
+    # weights turn non-finite at step 3 (not saved), its loss at step 4.
     config["compile"]["d_optimizer"] = {"class_name": "SGD",
-                                        "config": {"learning_rate": 1e12}}
+                                        "config": {"learning_rate": 1e4}}
     code = r'''
 import json, sys
 from tfgan_suite import experiment
@@ -131,10 +140,13 @@ except ValueError as e:
     assert not (tmp_path / "sm_nan").exists()
     health = json.loads((tmp_path / "blowup" / "health.json").read_text())
     assert health["stopped_at"] is not None
-    for path in (tmp_path / "blowup" / "checkpoints").glob("step_*"):
-        import h5py
-        with h5py.File(path / "model.weights.h5") as f:
-            def finite(name, obj):
-                if isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f":
-                    assert np.isfinite(obj[()]).all(), name
-            f.visititems(finite)
+    kept = list_checkpoints(str(tmp_path / "blowup" / "checkpoints"))
+    assert kept, "no checkpoint before the blow-up"
+    assert int(kept[-1].rsplit("-", 1)[1]) < health["stopped_at"]
+    assert f"last good checkpoint: {kept[-1]} " in result.stdout
+    for path in kept:
+        reader = tf.train.load_checkpoint(path)
+        for name, dtype in reader.get_variable_to_dtype_map().items():
+            if dtype.is_floating:
+                assert np.isfinite(reader.get_tensor(name)).all(), (path,
+                                                                    name)

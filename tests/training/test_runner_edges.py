@@ -140,3 +140,14 @@ def test_write_error_during_training_is_one_line_naming_the_checkpoint(
                                          r"checkpoint: .*ckpt-2 \(--resume"):
         experiment.run(tiny_config(idx_dir), str(tmp_path / "run"),
                        extra_callbacks=[DiskFull()])
+
+
+def test_export_below_a_file_is_refused_and_nothing_is_created(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="export: cannot create the folder "
+                                         ".* is a file"):
+        experiment.writable_folder(str(tmp_path / "file" / "sm"), "export",
+                                   create=False)
+    experiment.writable_folder(str(tmp_path / "a" / "b"), "export",
+                               create=False)
+    assert not (tmp_path / "a").exists()

@@ -157,19 +157,28 @@ def progress(verbose):
     return verbose
 
 
-def writable_folder(path, flag):
+def writable_folder(path, flag, create=True):
     """Raises a ValueError unless `path` is (or can be made) a folder this
-    process can write in; checked before training, not after it."""
+    process can write in; checked before training, not after it. With
+    `create=False` nothing is made: the nearest existing folder above a
+    missing `path` must be writable."""
     if os.path.exists(path) and not os.path.isdir(path):
         raise ValueError(f"{flag}: {path} is an existing file, expected a "
                          f"folder")
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError as e:
-        raise ValueError(f"{flag}: cannot create the folder {path} "
-                         f"({e.strerror})") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise ValueError(f"{flag}: the folder {path} is not writable")
+    if create:
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError as e:
+            raise ValueError(f"{flag}: cannot create the folder {path} "
+                             f"({e.strerror})") from None
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise ValueError(f"{flag}: cannot create the folder {path} ("
+                         f"{existing} is a file)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{flag}: the folder {existing} is not writable")
 
 
 def _positive(name, value):
@@ -196,7 +205,10 @@ def build_model(config, source):
     """The model of `config` for `source` (`Model.from_data`), compiled."""
     model = models.get(config["model"]).from_data(
         source, **config["model_args"])
-    model.compile(**config["compile"])
+    # A copy: Keras deserializes optimizer dicts in place (a learning-rate
+    # schedule's dict becomes the schedule), and config.json is written
+    # from `config` afterwards.
+    model.compile(**copy.deepcopy(config["compile"]))
     return model
 
 
@@ -376,7 +388,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         tf.config.experimental.enable_op_determinism()
     writable_folder(out_dir, "out_dir")
     if config.get("export"):
-        writable_folder(config["export"], "export")
+        writable_folder(config["export"], "export", create=False)
 
     dataset = data_config.pop("dataset")
     max_images = data_config.pop("max_images", None)

@@ -1,0 +1,142 @@
+"""tfgan_suite/training/checkpoints.py: the training state round-trips
+exactly, the last `keep` are kept, non-finite weights are never saved."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_suite import models
+from tfgan_suite.training import checkpoints
+
+
+def points(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, 2)).astype("float32")
+
+
+def tiny_gan(hidden=(16, 16), seed=0, train_steps=0):
+    gan = models.GAN(data_shape=(2,), latent_dim=4, hidden=hidden, seed=seed)
+    gan.compile()
+    if train_steps:
+        gan.fit(points(16 * train_steps), batch_size=16, epochs=1, verbose=0,
+                shuffle=False)
+    return gan
+
+
+def state_of(model):
+    """Every variable of the model and its optimizers (the random states
+    among them), in a fixed order."""
+    return [v.numpy() for v in checkpoints._saved_variables(model)]
+
+
+def test_restore_gives_identical_weights_slots_and_random_states(tmp_path):
+    trained = tiny_gan(train_steps=3)
+    path = checkpoints.save_checkpoint(trained, str(tmp_path), epoch=2,
+                                       step=3)
+    assert path == os.path.join(str(tmp_path), "ckpt-3")
+    fresh = tiny_gan(seed=1)
+    assert checkpoints._seed_states(fresh)  # the training noise at least
+    assert any(not np.array_equal(x, y)
+               for x, y in zip(state_of(trained), state_of(fresh)))
+    state = checkpoints.restore_checkpoint(fresh, str(tmp_path))
+    assert state == {"epoch": 2, "step": 3, "path": path}
+    a, b = state_of(trained), state_of(fresh)
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert int(fresh.g_optimizer.iterations) == 3
+    # The same random states draw the same noise from here on.
+    np.testing.assert_array_equal(
+        keras.random.normal((4, 4), seed=trained.noise).numpy(),
+        keras.random.normal((4, 4), seed=fresh.noise).numpy())
+
+
+def test_every_variable_of_the_model_round_trips(tmp_path):
+    """EMA generator, ADA's p and its statistics, the augmentation's random
+    state: whatever the model holds besides the nets is in the checkpoint."""
+    def make(seed):
+        gan = models.DCGAN(image_shape=(16, 16, 1), latent_dim=4, filters=4,
+                           seed=seed, ema_decay=0.9, augment="ada")
+        gan.compile()
+        return gan
+    trained = make(0)
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 16, 16, 1))
+    trained.fit(images.astype("float32"), batch_size=8, epochs=2, verbose=0,
+                shuffle=False)
+    checkpoints.save_checkpoint(trained, str(tmp_path), epoch=2, step=4)
+    fresh = make(1)
+    for part in ("augmenter", "ema_generator"):
+        assert any(not np.array_equal(x.numpy(), y.numpy()) for x, y in zip(
+            getattr(trained, part).variables, getattr(fresh, part).variables))
+    checkpoints.restore_checkpoint(fresh, str(tmp_path))
+    a, b = state_of(trained), state_of(fresh)
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_keeps_the_last_keep_checkpoints(tmp_path):
+    gan = tiny_gan()
+    for step in range(1, 6):
+        checkpoints.save_checkpoint(gan, str(tmp_path), epoch=step,
+                                    step=step, keep=3)
+    assert checkpoints.list_checkpoints(str(tmp_path)) == [
+        os.path.join(str(tmp_path), f"ckpt-{step}") for step in (3, 4, 5)]
+    assert not [f for f in os.listdir(tmp_path)
+                if f.startswith(("ckpt-1.", "ckpt-2."))]
+    # A new save after a restore goes on numbering by step.
+    assert checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path))[
+        "step"] == 5
+
+
+def test_files_the_state_file_does_not_name_are_not_checkpoints(tmp_path):
+    gan = tiny_gan()
+    checkpoints.save_checkpoint(gan, str(tmp_path), epoch=1, step=2)
+    # What a save killed before it wrote the state file leaves behind.
+    (tmp_path / "ckpt-4.index").write_bytes(b"half")
+    (tmp_path / "ckpt-4.data-00000-of-00001").write_bytes(b"half")
+    assert checkpoints.list_checkpoints(str(tmp_path)) == [
+        os.path.join(str(tmp_path), "ckpt-2")]
+    assert checkpoints.restore_checkpoint(gan, str(tmp_path))["step"] == 2
+
+
+def test_non_finite_weights_are_never_saved(tmp_path):
+    gan = tiny_gan()
+    checkpoints.save_checkpoint(gan, str(tmp_path), epoch=1, step=1)
+    kernel = gan.discriminator.trainable_variables[0]
+    kernel.assign(tf.fill(kernel.shape, float("nan")))
+    assert checkpoints.save_checkpoint(gan, str(tmp_path), epoch=2,
+                                       step=2) is None
+    callback = checkpoints.Checkpoint(str(tmp_path))
+    callback.set_model(gan)
+    callback.on_epoch_end(2)
+    assert checkpoints.list_checkpoints(str(tmp_path)) == [
+        os.path.join(str(tmp_path), "ckpt-1")]
+
+
+def test_callback_saves_every_epoch_at_the_global_step(tmp_path):
+    gan = tiny_gan()
+    gan.fit(points(64), batch_size=16, epochs=3, steps_per_epoch=2,
+            verbose=0, shuffle=False,
+            callbacks=[checkpoints.Checkpoint(str(tmp_path), keep=2)])
+    assert checkpoints.list_checkpoints(str(tmp_path)) == [
+        os.path.join(str(tmp_path), f"ckpt-{step}") for step in (4, 6)]
+    state = checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path))
+    assert (state["epoch"], state["step"]) == (3, 6)
+
+
+def test_missing_foreign_and_mismatched_checkpoints_raise(tmp_path):
+    with pytest.raises(ValueError, match="resume: no checkpoint in .*none"):
+        checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path / "none"))
+    checkpoints.save_checkpoint(tiny_gan(), str(tmp_path), epoch=1, step=1)
+    dcgan = models.DCGAN(image_shape=(32, 32, 3), latent_dim=8, filters=4)
+    dcgan.compile()
+    with pytest.raises(ValueError, match=r"resume: .*ckpt-1 is a checkpoint "
+                                         r"of GAN, not DCGAN"):
+        checkpoints.restore_checkpoint(dcgan, str(tmp_path))
+    with pytest.raises(ValueError, match=r"resume: .*ckpt-1 does not fit "
+                                         r"this GAN"):
+        checkpoints.restore_checkpoint(tiny_gan(hidden=(8, 8)), str(tmp_path))

@@ -1,0 +1,149 @@
+"""Training checkpoints for exact resumes, on `tf.train.CheckpointManager`.
+
+A checkpoint is the whole state `train_step` reads and writes, tracked by a
+`tf.train.Checkpoint`:
+
+- `model`: every variable Keras tracks on the model by attribute: both
+  nets (weights, batch-norm statistics, spectral-norm vectors), the EMA
+  generator, the augmentation's state (ADA's p), and `g_optimizer` /
+  `d_optimizer` (iterations, learning rate, slots);
+- `seed_states`: the state of every `keras.random.SeedGenerator` of the model
+  (training noise, dropout, augmentation), which are not trackable objects,
+  so the resumed run draws the same numbers;
+- `epoch`, `step`: finished epochs and the global step (G's optimizer
+  iterations; with `run`'s repeated, seeded pipeline also the data position);
+- `model_class`: the model's class name, checked before anything is restored.
+
+The manager numbers checkpoints by global step: `directory/ckpt-<step>.index`
+and `.data-00000-of-00001`, plus its state file `directory/checkpoint`
+naming the kept ones, oldest first (the last `keep`).
+
+What a save guarantees: the manager writes the state file only after the
+checkpoint's data and index files are complete, replaces it by a rename
+(`file_io.atomic_write_string_to_file`), and only then deletes the
+checkpoints beyond `keep`. `list_checkpoints` and `restore_checkpoint` read
+the state file only, so a process killed at any moment leaves the previous
+or the new set of whole checkpoints (at worst unnamed files of the
+interrupted save, overwritten by the next save of that step). Against a
+power loss the files are fsynced (the new checkpoint's before the state
+file names it, the state file after), but not the folder, so the newest
+save may be lost with the renames of its last seconds. No variable with a
+non-finite value is ever saved.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl import logging
+
+from tfgan_suite import files
+
+_MODEL_CLASS_KEY = "model_class/.ATTRIBUTES/VARIABLE_VALUE"
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Saves the full training state at the end of every epoch (see the
+    module docstring), keeping the last `keep`; skips, with a warning, an
+    epoch whose weights are not finite. `restore_checkpoint` reads the
+    latest back.
+
+    With `run` every training run is step-based over a repeated, seeded
+    pipeline, so "every epoch" is "every steps_per_epoch steps".
+    """
+
+    def __init__(self, directory, keep=3):
+        super().__init__()
+        self.directory = directory
+        self.keep = keep
+
+    def on_epoch_end(self, epoch, logs=None):
+        save_checkpoint(self.model, self.directory, epoch + 1,
+                        int(self.model.g_optimizer.iterations.numpy()),
+                        keep=self.keep)
+
+
+def _seed_states(model):
+    return [v for v in model.variables if "seed_generator_state" in v.path]
+
+
+def _training_state(model, epoch=0, step=0):
+    """The `tf.train.Checkpoint` of `model`'s training state; returns it and
+    its (epoch, step) counters."""
+    epoch = tf.Variable(int(epoch), dtype=tf.int64, trainable=False)
+    step = tf.Variable(int(step), dtype=tf.int64, trainable=False)
+    state = tf.train.Checkpoint(
+        model=model, seed_states=_seed_states(model), epoch=epoch, step=step,
+        model_class=tf.Variable(type(model).__name__, trainable=False))
+    return state, epoch, step
+
+
+def _saved_variables(model):
+    return (model.variables + model.g_optimizer.variables +
+            model.d_optimizer.variables)
+
+
+def list_checkpoints(directory):
+    """The checkpoint prefixes (`directory/ckpt-<step>`) the manager's state
+    file names and whose files exist, oldest first."""
+    found = tf.train.get_checkpoint_state(directory)
+    if found is None:
+        return []
+    return [path for path in found.all_model_checkpoint_paths
+            if tf.io.gfile.exists(path + ".index")]
+
+
+def save_checkpoint(model, directory, epoch, step, keep=3):
+    """Saves `model`'s training state as `directory/ckpt-<step>`, keeping the
+    last `keep` checkpoints; returns the prefix, or None (with a warning)
+    when a variable of the model or its optimizers is not finite."""
+    values = [np.asarray(v.numpy()) for v in _saved_variables(model)]
+    if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
+        logging.warning("Checkpoint: non-finite weights at step %d, not "
+                        "saved", step)
+        return None
+    state, _, _ = _training_state(model, epoch, step)
+    manager = tf.train.CheckpointManager(state, directory, max_to_keep=keep)
+    # Runs before the manager's own callback, which writes the state file.
+    options = tf.train.CheckpointOptions(
+        experimental_write_callbacks=[lambda: files.fsync_tree(directory)])
+    path = manager.save(checkpoint_number=int(step), options=options)
+    files.fsync_tree(directory)
+    return path
+
+
+def restore_checkpoint(model, directory):
+    """Loads the latest checkpoint of `directory` into `model` (built and
+    compiled, as when it was saved).
+
+    Returns:
+      {"epoch", "step", "path"}: finished epochs, global step, and the
+      checkpoint's prefix.
+
+    Raises:
+      ValueError: no checkpoint in `directory`, a checkpoint of another model
+        class, or one that does not fit `model` (other nets or optimizers).
+    """
+    found = list_checkpoints(directory)
+    if not found:
+        raise ValueError(f"resume: no checkpoint in {directory} (expected "
+                         f"the ckpt-<step> files and `checkpoint` state "
+                         f"file written by a previous run)")
+    path = found[-1]
+    reader = tf.train.load_checkpoint(path)
+    if not reader.has_tensor(_MODEL_CLASS_KEY):
+        raise ValueError(f"resume: {path} is not a tfgan_suite training "
+                         f"checkpoint (it names no model class)")
+    saved_class = reader.get_tensor(_MODEL_CLASS_KEY).decode()
+    if saved_class != type(model).__name__:
+        raise ValueError(f"resume: {path} is a checkpoint of {saved_class}, "
+                         f"not {type(model).__name__}")
+    state, epoch, step = _training_state(model)
+    try:
+        state.restore(path).assert_consumed()
+    except (AssertionError, ValueError, tf.errors.OpError) as e:
+        raise ValueError(f"resume: {path} does not fit this "
+                         f"{type(model).__name__} (other nets, optimizers or "
+                         f"random states than when it was saved): {e}"
+                         ) from None
+    return {"epoch": int(epoch.numpy()), "step": int(step.numpy()),
+            "path": path}
