@@ -1,10 +1,5 @@
-"""Export a trained model for TF Serving.
-
-    python scripts/export.py --run_dir=runs/train --name=dcgan
-    # -> saved_models/dcgan/<next version>/, saved_models/models.config,
-    #    then tgs.export.verify: signatures, warm-up replays, outputs equal
-    #    to the Keras model's, saved_model_cli show/run.
-"""
+"""`tfgan-export` in a checkout: the program is tfgan_suite/commands/export.py
+(its docstring and `--help` say how to use it)."""
 
 from tfgan_suite.commands.export import run
 

@@ -1,10 +1,5 @@
-"""Train a GAN of the suite.
-
-    python scripts/train.py --model=dcgan --dataset=fashion_mnist --epochs=5
-    python scripts/train.py --preset=cifar10_dcgan --data_dir=cifar-10-batches-py
-    python scripts/train.py --out_dir=runs/x --resume     # after a crash
-    python scripts/train.py --model=my_module:MyGAN --latent_dim=64  # your own
-"""
+"""`tfgan-train` in a checkout: the program is tfgan_suite/commands/train.py
+(its docstring and `--help` say how to use it)."""
 
 from tfgan_suite.commands.train import run
 
