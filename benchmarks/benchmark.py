@@ -15,12 +15,17 @@ Quality at equal compute (--quality):
 trains the tutorial (its nets, Adam 1e-4, batch 256) and our DCGAN defaults
 for the same training time on real Fashion-MNIST, measuring domain FID
 (against the 10 000 test images) and classes covered every --eval_every_s.
+Presets race by name, at equal CPU time:
+    python benchmarks/benchmark.py --quality --norace_tutorial --minutes=4 \
+        --race_presets=fashion_mnist_dcgan,fashion_mnist_wgan_gp \
+        --race_clock=cpu
 
 Timings are ratios inside one run: compare them, not absolute numbers
 across machines.
 """
 
 import json
+import time
 
 import keras
 import numpy as np
@@ -55,6 +60,15 @@ flags.DEFINE_list("race_updates", ["alternating"], "DCGAN update rules "
                   "to race (--quality): alternating, simultaneous.")
 flags.DEFINE_bool("race_tutorial", True, "Include the TF tutorial in the "
                   "race (--quality).")
+flags.DEFINE_list("race_presets", [], "Presets to race by name "
+                  "(--quality), e.g. fashion_mnist_dcgan,fashion_mnist_wgan_gp"
+                  ": each model built by Model.from_preset and trained at its "
+                  "preset's batch size; Fashion-MNIST presets only. With it, "
+                  "DCGAN widths race only if --race_filters is given.")
+flags.DEFINE_enum("race_clock", "wall", ["wall", "cpu"], "Training time of "
+                  "the race (--quality): wall time, or the CPU time of this "
+                  "process (all threads), which other processes on the "
+                  "machine do not shift.")
 flags.DEFINE_float("minutes", 8.0, "Training minutes per contender.")
 flags.DEFINE_float("eval_every_s", 60.0, "Seconds of training between "
                    "evaluations.")
@@ -171,6 +185,18 @@ def speed():
 
 
 def quality():
+    for preset in FLAGS.race_presets:
+        config = models.presets.get(preset)
+        trains_on = (config["data"].get("dataset"),
+                     config["data"].get("classes"))
+        if trains_on != ("fashion_mnist", None):
+            raise ValueError(f"--race_presets: the race measures FID on all "
+                             f"of Fashion-MNIST; {preset} trains on "
+                             f"{' '.join(str(v) for v in trains_on if v)}")
+        kind = config["model_class"].data_kind(config["model_args"])
+        if kind != "images":
+            raise ValueError(f"--race_presets: the race trains on unlabelled "
+                             f"images; {preset} trains on {kind} examples")
     extractor = experiment.domain_extractor("fashion_mnist",
                                             path=FLAGS.classifier_path)
     test = data.get_source("fashion_mnist", split="test")
@@ -180,7 +206,13 @@ def quality():
     if FLAGS.race_tutorial:
         contenders.append(benchmarks.tutorial_contender(_train_images(256)))
         batch_images["tf_tutorial"] = 256
-    for filters in map(int, FLAGS.race_filters):
+    for preset in FLAGS.race_presets:
+        contender, batch = benchmarks.preset_contender(preset, _train_images)
+        contenders.append(contender)
+        batch_images[preset] = batch
+    dcgan_widths = (FLAGS.race_filters if not FLAGS.race_presets
+                    or FLAGS["race_filters"].present else [])
+    for filters in map(int, dcgan_widths):
         for update in FLAGS.race_updates:
             ours = models.DCGAN(filters=filters, update=update)
             ours.compile()
@@ -191,7 +223,9 @@ def quality():
             batch_images[name] = 128
     race = benchmarks.quality_race(
         contenders, extractor, real_features, 10, FLAGS.minutes * 60,
-        FLAGS.eval_every_s, batch_images)
+        FLAGS.eval_every_s, batch_images,
+        clock={"wall": time.perf_counter, "cpu": time.process_time}[
+            FLAGS.race_clock])
     summary = {}
     for name, curve in race.items():
         fids = [p["fid"] for p in curve]
@@ -201,6 +235,7 @@ def quality():
             "late_fid_std": float(np.std(late)),
             "min_covered_late": min(p["covered"] for p in curve[len(fids) // 2:]),
             "final_covered": curve[-1]["covered"], "images": curve[-1]["images"],
+            "steps": curve[-1]["steps"],
         }
         print(f"\n{name}: seconds  steps  images  domain-FID  covered  KL")
         for p in curve:
@@ -209,8 +244,8 @@ def quality():
                   f"{p['kl_from_uniform']:.3f}")
     print("\nsummary (domain FID: lower is better)")
     print(json.dumps(summary, indent=2))
-    return {"minutes": FLAGS.minutes,
-            "curves": race, "summary": summary}
+    return {"minutes": FLAGS.minutes, "clock": FLAGS.race_clock,
+            "batch_images": batch_images, "curves": race, "summary": summary}
 
 
 def modes():

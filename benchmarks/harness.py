@@ -76,7 +76,9 @@ def speed_case(name, batch_size=None, update=None):
     """(model, unbatched `Source`, batch size) of `benchmark.py --model`:
     the model of its default preset (the paper's size and batch), on random
     data of that shape (`update`: the GAN update rule, None for the
-    model's default)."""
+    model's default). The batch size is `batch_size` (default: the
+    preset's) times the model's D steps per G step (Algorithm 1's k
+    minibatches)."""
     from tfgan_suite import models
     cls = models.get(name)
     preset = models.presets.get(cls.default_preset)
@@ -103,7 +105,8 @@ def speed_case(name, batch_size=None, update=None):
                 images(), name="random",
                 labels=(np.arange(n) % model.num_classes
                         if model.num_classes else None))
-    return model, source, batch_size or preset["data"]["batch_size"]
+    return model, source, ((batch_size or preset["data"]["batch_size"])
+                           * model.d_steps)
 
 
 def tutorial_step_for(model):
@@ -255,11 +258,28 @@ def model_contender(name, model, images):
     return Contender(name, train_steps, sample)
 
 
+def preset_contender(preset, train_images):
+    """(contender, real images per step) of the model of `preset`, built
+    and compiled by `Model.from_preset`, trained on
+    `train_images(batch_size)` at the preset's batch size (times its D
+    steps: each of Algorithm 1's k D steps takes its own minibatch)."""
+    from tfgan_suite import models
+    config = models.presets.get(preset)
+    model = config["model_class"].from_preset(preset)
+    batch = config["data"]["batch_size"] * model.d_steps
+    return model_contender(preset, model, train_images(batch)), batch
+
+
 def quality_race(contenders, extractor, real_features, num_classes,
-                 seconds, eval_every_s, batch_images, num_samples=5000):
+                 seconds, eval_every_s, batch_images, num_samples=5000,
+                 clock=time.perf_counter):
     """Trains each contender for `seconds` of training time (evaluation time
     excluded), measuring domain FID and classes covered every
     `eval_every_s` seconds on `num_samples` samples of fixed seeds.
+
+    `clock` measures training time: `time.perf_counter` (wall time) or
+    `time.process_time` (CPU time of this process, all threads; fair
+    between contenders when other processes share the machine).
 
     Returns {name: [{"seconds", "steps", "images", "fid", "covered",
     "kl_from_uniform"}, ...]}.
@@ -272,9 +292,9 @@ def quality_race(contenders, extractor, real_features, num_classes,
         trained, steps, curve = 0.0, 0, []
         steps_per_chunk = 5
         while trained < seconds:
-            start = time.perf_counter()
+            start = clock()
             c.train_steps(steps_per_chunk)
-            elapsed = time.perf_counter() - start
+            elapsed = clock() - start
             trained += elapsed
             steps += steps_per_chunk
             # Aim the next chunk at the next evaluation time.

@@ -20,7 +20,12 @@ from keras import layers
 from tfgan_suite.nets.common import batch_norm, init
 
 KERNEL_SIZE = 4
-
+#: Normalizations of D's hidden layers. "batch" is DCGAN's. A WGAN-GP critic
+#: must not use it (Gulrajani et al. 2017, sec. 4): the gradient penalty is
+#: taken per example, and batch norm makes D(x_i) depend on the other
+#: examples of the batch. "layer" normalizes each example on its own (the
+#: paper's recommended replacement); None has no normalization.
+NORMS = ("batch", "layer", None)
 
 
 def upsampling_levels(image_shape):
@@ -66,21 +71,31 @@ def generator_body(x, image_shape, filters=64):
     return layers.Activation("tanh", dtype="float32", name="images")(x)
 
 
-def discriminator_body(x, image_shape, filters=64):
+def discriminator_body(x, image_shape, filters=64, norm="batch"):
     """The DCGAN discriminator from an image tensor x (possibly with extra
-    label channels) to one logit."""
+    label channels) to one logit; `norm` is one of `NORMS`."""
+    if norm not in NORMS:
+        raise ValueError(f"norm: expected one of {NORMS}, got {norm!r}")
     n, _ = upsampling_levels(image_shape)
     for level in range(n):
+        normalized = level > 0 and norm is not None
         x = layers.Conv2D(
             filters * 2 ** level, KERNEL_SIZE, strides=2, padding="same",
-            use_bias=level == 0, kernel_initializer=init(),
+            use_bias=not normalized, kernel_initializer=init(),
             name=f"down{level}")(x)
-        if level > 0:
-            x = batch_norm(name=f"down{level}_bn")(x)
+        if normalized:
+            x = normalization(norm, name=f"down{level}_{norm[0]}n")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     return layers.Dense(1, kernel_initializer=init(), dtype="float32",
                         name="logit")(x)
+
+
+def normalization(norm, name=None):
+    """Batch norm, or layer norm over each example's (H, W, C)."""
+    if norm == "batch":
+        return batch_norm(name=name)
+    return layers.LayerNormalization(axis=(-3, -2, -1), name=name)
 
 
 def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
@@ -89,11 +104,13 @@ def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
     return keras.Model(z, generator_body(z, image_shape, filters), name=name)
 
 
-def build_discriminator(image_shape, filters=64, name="discriminator"):
-    """image `image_shape` -> one real/fake logit."""
+def build_discriminator(image_shape, filters=64, name="discriminator",
+                        norm="batch"):
+    """image `image_shape` -> one real/fake logit (a critic's score with
+    `norm="layer"` or None; see `NORMS`)."""
     images = keras.Input(image_shape, name="images")
     return keras.Model(images, discriminator_body(images, image_shape,
-                                                  filters), name=name)
+                                                  filters, norm), name=name)
 
 
 def build_conditional_generator(image_shape, num_classes, latent_dim=100,
