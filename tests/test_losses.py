@@ -64,3 +64,17 @@ def test_wasserstein_gp_carries_the_penalty_weight():
 def test_unknown_loss_names_the_choices():
     with pytest.raises(ValueError, match="loss: expected one of .*hinge"):
         losses.get("hinje")
+
+
+def test_gradient_penalty_draws_from_the_given_seed_generator_eagerly():
+    import keras
+    critic = lambda x: tf.reduce_sum(x * x, axis=[1, 2, 3])[:, None]
+    real = tf.ones((4, 3, 3, 1))
+    fake = -tf.ones((4, 3, 3, 1))
+    first = losses.gradient_penalty(critic, real, fake,
+                                    seed=keras.random.SeedGenerator(7))
+    again = losses.gradient_penalty(critic, real, fake,
+                                    seed=keras.random.SeedGenerator(7))
+    other = losses.gradient_penalty(critic, real, fake,
+                                    seed=keras.random.SeedGenerator(8))
+    assert float(first) == float(again) != float(other)

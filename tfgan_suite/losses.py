@@ -18,6 +18,7 @@ where D(.) is sigmoid(logits) for the first two and the raw logits otherwise.
 import dataclasses
 from typing import Callable
 
+import keras
 import tensorflow as tf
 
 
@@ -75,16 +76,29 @@ def hinge_discriminator_loss(real_logits, fake_logits):
         real_logits, fake_logits, **_COMMON)
 
 
-def gradient_penalty(discriminator_fn, real, fake):
-    """E[(||grad_x D(x_hat)||_2 - 1)^2], x_hat uniformly between real and fake.
+def gradient_penalty(discriminator_fn, real, fake, seed=None):
+    """E[(||grad_x D(x_hat)||_2 - 1)^2], x_hat = eps x + (1 - eps) G(z) with
+    eps ~ U(0, 1) per example (Gulrajani et al. 2017, eq. 3).
 
-    Gulrajani et al. 2017, eq. 3. `discriminator_fn(x)` returns logits. Needs
-    graph mode (it runs inside `train_step`, which Keras traces).
+    `discriminator_fn(x)` returns logits; `seed` is a
+    `keras.random.SeedGenerator` (the model's), so the draws of eps are part
+    of the training state and a resumed run repeats them. Written here, not
+    taken from TF-GAN: its `wasserstein_gradient_penalty` draws eps from
+    TensorFlow's global random state and needs graph mode (`tf.gradients`).
     """
-    return losses_impl.wasserstein_gradient_penalty(
-        real, fake, generator_inputs=None,
-        discriminator_fn=lambda x, _: discriminator_fn(x),
-        discriminator_scope="gradient_penalty", **_COMMON)
+    real = tf.cast(real, tf.float32)
+    fake = tf.cast(fake, tf.float32)
+    shape = tf.concat([tf.shape(real)[:1], tf.ones([tf.rank(real) - 1],
+                                                   tf.int32)], 0)
+    eps = keras.random.uniform(shape, seed=seed)
+    interpolates = eps * real + (1.0 - eps) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(interpolates)
+        logits = tf.cast(discriminator_fn(interpolates), tf.float32)
+    grads = tape.gradient(logits, interpolates)
+    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=tf.range(
+        1, tf.rank(grads))) + 1e-10)
+    return tf.reduce_mean(tf.square(norms - 1.0))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -526,7 +526,8 @@ class AdversarialModel(keras.Model):
         if weight:
             critic = critic or functools.partial(self.discriminator,
                                                  training=True)
-            loss += weight * losses.gradient_penalty(critic, real, fake)
+            loss += weight * losses.gradient_penalty(critic, real, fake,
+                                                     seed=self.noise)
         return loss
 
     def generator_loss(self, fake_logits):

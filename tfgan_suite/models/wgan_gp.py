@@ -108,7 +108,8 @@ class WGANGP(AdversarialModel):
                 real_scores = critic(real)
                 d_loss = self.adversarial_loss.discriminator(real_scores,
                                                              critic(fake))
-                gp = losses.gradient_penalty(critic, real, fake)
+                gp = losses.gradient_penalty(critic, real, fake,
+                                             seed=self.noise)
                 d_loss += self.gp_weight * gp
             self.observe_real(real_scores)
             self.minimize(self.d_optimizer, tape, d_loss,
