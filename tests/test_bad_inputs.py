@@ -93,17 +93,19 @@ CASES = {
             experiment.make_config(None, model="dcgan"),
             data.get_source("synthetic_pairs", image_size=32,
                             num_examples=4)),
-        r"dataset: dcgan trains on single images and synthetic_pairs has "
+        r"dataset: DCGAN trains on single images and synthetic_pairs has "
         r"pairs"),
     "flag of another model": (
         lambda t: experiment.build_model(
-            experiment.make_config(None, model="dcgan", l1_lambda=10.0),
+            experiment.make_config(None, model="dcgan",
+                                   model_args={"l1_lambda": 10.0}),
             data.from_arrays(pattern_images(8, 28, 28, 1), name="tiny")),
         r"l1_lambda: not an argument of DCGAN \(--l1_lambda does not apply "
-        r"to --model=dcgan\)"),
+        r"to --model=dcgan; it takes .*\bfilters\b.*\bimage_shape\b"),
     "more labels than num_classes": (
         lambda t: experiment.build_model(
-            experiment.make_config(None, model="sagan", num_classes=5),
+            experiment.make_config(None, model="sagan",
+                                   model_args={"num_classes": 5}),
             data.from_arrays(pattern_images(8, 32, 32, 3),
                              labels=np.arange(8), name="tiny",
                              class_names=list("abcdefgh"))),
@@ -156,7 +158,7 @@ def test_resume_into_another_model_and_fresh_run_over_checkpoints(tmp_path):
                               epoch=1, step=1)
     sagan = models.SAGAN(image_shape=(32, 32, 3), latent_dim=8, filters=8)
     sagan.compile()
-    with pytest.raises(ValueError, match=r"resume: .*step_000000001 is a "
+    with pytest.raises(ValueError, match=r"resume: .*ckpt-1 is a "
                                          r"checkpoint of DCGAN, not SAGAN"):
         callbacks.restore_checkpoint(sagan, str(tmp_path / "run" / "checkpoints"))
     with pytest.raises(ValueError, match="resume: no checkpoint in"):

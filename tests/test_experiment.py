@@ -21,12 +21,14 @@ def test_toy_preset_uses_a_decaying_learning_rate():
 
 def test_overrides_are_routed_to_their_section():
     config = experiment.make_config("fashion_mnist_dcgan", epochs=3,
-                                    batch_size=16, loss="hinge", filters=8,
-                                    classes=None)
+                                    batch_size=16, loss="hinge",
+                                    model_args={"filters": 8}, classes=None)
     assert config["train"]["epochs"] == 3
     assert config["data"]["batch_size"] == 16
     assert config["compile"]["loss"] == "hinge"
     assert config["model_args"]["filters"] == 8
+    with pytest.raises(ValueError, match="filters: not a config field"):
+        experiment.make_config("fashion_mnist_dcgan", filters=8)
     with pytest.raises(ValueError, match="colour: not a config field"):
         experiment.make_config(colour="red")
     with pytest.raises(ValueError, match="model: expected one of"):
@@ -35,17 +37,17 @@ def test_overrides_are_routed_to_their_section():
 
 def test_image_shape_must_match_the_data(cifar_dir):
     config = experiment.make_config("cifar10_dcgan", data_dir=cifar_dir,
-                                    image_shape=(28, 28, 1))
+                                    model_args={"image_shape": (28, 28, 1)})
     source = data.get_source("cifar10", data_dir=cifar_dir)
     with pytest.raises(ValueError, match=r"image_shape: the model expects "
                                          r"\(28, 28, 1\) but the cifar10 "
-                                         r"images are \(32, 32, 3\)"):
+                                         r"examples are \(32, 32, 3\)"):
         experiment.build_model(config, source)
 
 
 def test_conditional_model_needs_labels():
     config = experiment.make_config(model="cgan")
-    with pytest.raises(ValueError, match="dataset: cgan with num_classes "
+    with pytest.raises(ValueError, match="dataset: CGAN with num_classes "
                                          "needs class labels and ring has "
                                          "none"):
         experiment.build_model(config, data.get_source("ring",
@@ -69,3 +71,19 @@ def test_toy_run_draws_scatter_plots(tmp_path):
     assert Image.open(tmp_path / "samples" / "epoch_0002.png").size == (500,
                                                                        500)
     assert model.generate(3, seed=0).shape == (3, 2)
+
+
+def test_pix2pix_run_draws_translations_and_plots_its_losses(tmp_path,
+                                                             pairs_dir):
+    """The runner with a pairs model, in-process (scripts/train.py
+    --model=pix2pix end to end is a slow test)."""
+    config = experiment.make_config(
+        None, model="pix2pix", dataset="pairs", data_dir=pairs_dir,
+        image_size=[64, 64], steps=2, batch_size=2, verbose=0,
+        model_args={"filters": 4})
+    model, history = experiment.run(config, str(tmp_path))
+    assert model.kind == "pairs" and model.image_shape == (64, 64, 3)
+    assert (tmp_path / "samples" / "epoch_0001.png").exists()
+    header = (tmp_path / "losses.csv").read_text().splitlines()[0]
+    assert header == "step,d_loss,g_gan_loss,g_l1_loss"
+    assert len(history.history["g_l1_loss"]) == 1

@@ -7,30 +7,20 @@ import pytest
 import tensorflow as tf
 
 from tfgan_suite import models
+from tests import tiny_models
+
+
+#: Variants of the tiny models (tests/tiny_models.py) trained here: the
+#: class-conditional SAGAN, a smaller pix2pix.
+OVERRIDES = {"sagan": {"num_classes": 3}, "pix2pix": {"image_shape": (32, 32, 3)}}
 
 
 def tiny(name):
-    return {
-        "gan": lambda: models.GAN(data_shape=(2,), latent_dim=2,
-                                  hidden=(16, 16)),
-        "dcgan": lambda: models.DCGAN(latent_dim=8, filters=4),
-        "cgan": lambda: models.CGAN(num_classes=3, latent_dim=8, filters=4),
-        "sagan": lambda: models.SAGAN(image_shape=(32, 32, 3), latent_dim=8,
-                                      filters=8, num_classes=3),
-        "pix2pix": lambda: models.Pix2Pix(image_shape=(32, 32, 3), filters=4),
-    }[name]()
+    return tiny_models.tiny(name, **OVERRIDES.get(name, {}))
 
 
 def batches(model, n=8):
-    rng = np.random.default_rng(0)
-    shape = model.discriminator.inputs[0].shape[1:]
-    x = rng.uniform(-1, 1, (n * 3, *shape)).astype("float32")
-    if isinstance(model, models.Pix2Pix):
-        return tf.data.Dataset.from_tensor_slices((x, -x)).batch(n)
-    if model.num_classes:
-        y = (np.arange(len(x)) % 3).astype("int32")
-        return tf.data.Dataset.from_tensor_slices((x, y)).batch(n)
-    return tf.data.Dataset.from_tensor_slices(x).batch(n)
+    return tiny_models.batches(model, n=n, steps=3)
 
 
 # float16 on a CPU is slow: the default suite runs it for DCGAN only.
@@ -60,7 +50,7 @@ def test_trains_without_nan_under_mixed_precision(name, policy, use_policy):
     # float16 gradients need loss scaling; bfloat16 has float32's range.
     scaled = isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
     assert scaled == (compute == "float16")
-    if name != "pix2pix":
+    if model.kind != "pairs":
         images = model.generate(3, seed=0, labels=[0, 1, 2] if
                                 model.num_classes else None)
         assert images.dtype == np.float32 and np.isfinite(images).all()

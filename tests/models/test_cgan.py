@@ -1,9 +1,8 @@
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import data, export, models
+from tfgan_suite import data, models
 from tests.conftest import pattern_images
 
 
@@ -45,22 +44,3 @@ def test_generates_the_requested_labels(cgan):
         cgan.generate(2, labels=3)
     with pytest.raises(ValueError, match="labels: expected one integer or 2"):
         cgan.generate(2, labels=[1, 2, 0])
-
-
-def test_save_load_and_conditional_export(tmp_path, cgan, labeled):
-    cgan.fit(labeled.take(1), epochs=1, verbose=0)
-    cgan.save(str(tmp_path / "cgan.keras"))
-    loaded = keras.models.load_model(str(tmp_path / "cgan.keras"))
-    np.testing.assert_array_equal(loaded.generate(3, seed=1, labels=[0, 1, 2]),
-                                  cgan.generate(3, seed=1, labels=[0, 1, 2]))
-    path = export.export_saved_model(cgan, str(tmp_path / "cgan_sm"))
-    served = tf.saved_model.load(path).signatures
-    labels = tf.constant([1, 2, 0], tf.int32)
-    z = cgan.latent_from_seeds(np.arange(5, 8))
-    out = served["serving_default"](z=z, label=labels)["images"].numpy()
-    np.testing.assert_array_equal(
-        out, cgan.generate_uint8(3, seed=5, labels=[1, 2, 0]))
-    out = served["sample"](seed=tf.constant([5, 6, 7], tf.int64),
-                           label=labels)["images"].numpy()
-    np.testing.assert_array_equal(
-        out, cgan.generate_uint8(3, seed=5, labels=[1, 2, 0]))

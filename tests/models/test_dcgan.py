@@ -63,21 +63,15 @@ def test_generate_is_reproducible_and_in_range(tiny_dcgan):
     assert not np.allclose(a, tiny_dcgan.generate(5, seed=8))
 
 
-def test_save_load_round_trip_and_continue_training(tmp_path, tiny_dcgan,
-                                                    tiny_dataset):
+def test_a_loaded_model_continues_training(tmp_path, tiny_dcgan,
+                                           tiny_dataset):
+    """Save / load equality is in test_harness.py; here the loaded model
+    takes up training where the saved one stopped."""
     tiny_dcgan.fit(tiny_dataset, epochs=1, verbose=0)
     path = str(tmp_path / "dcgan.keras")
     tiny_dcgan.save(path)
     loaded = keras.models.load_model(path)
-    assert isinstance(loaded, models.DCGAN)
-    assert loaded.get_config() == tiny_dcgan.get_config()
-    np.testing.assert_array_equal(loaded.generate(4, seed=0),
-                                  tiny_dcgan.generate(4, seed=0))
     assert int(loaded.g_optimizer.iterations) == 4
-    for a, b in zip(tiny_dcgan.d_optimizer.variables,
-                    loaded.d_optimizer.variables):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
-    assert loaded.adversarial_loss.name == "non_saturating"
     loaded.fit(tiny_dataset, epochs=1, verbose=0)
     assert int(loaded.g_optimizer.iterations) == 8
 

@@ -32,9 +32,12 @@ def test_unet_output_range_and_instance_norm():
 
 
 def test_unet_refuses_sizes_it_cannot_build():
-    with pytest.raises(ValueError, match="power-of-two side"):
+    with pytest.raises(ValueError, match="power-of-two shorter side"):
         unet.build_generator((100, 100, 3))
-    with pytest.raises(ValueError, match="power-of-two side"):
-        unet.build_generator((64, 128, 3))
+    # A longer side must be a multiple of the shorter one (256x512 is fine).
+    with pytest.raises(ValueError, match="power-of-two shorter side"):
+        unet.build_generator((64, 96, 3))
+    assert unet.build_generator((64, 128, 3), filters=4).output_shape == (
+        None, 64, 128, 3)
     with pytest.raises(ValueError, match="norm: expected one of"):
         unet.build_generator((64, 64, 3), norm="layer")
