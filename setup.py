@@ -16,6 +16,7 @@ setup(
     long_description=open("README.md").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["tfgan_suite", "tfgan_suite.*"]),
+    package_data={"tfgan_suite.training": ["model_flags.json"]},
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16",

@@ -2,6 +2,7 @@
 as Python literals, and one subprocess run for the exit status and the
 quiet stderr."""
 
+import json
 import os
 import subprocess
 import sys
@@ -28,9 +29,22 @@ def test_one_image_size_is_a_square():
         cli.image_size(["a"])
 
 
+def test_the_flag_table_is_what_the_models_declare():
+    # If this fails after a model changed: python -m tfgan_suite.training.cli
+    assert cli.flag_table() == json.loads(json.dumps(cli.model_flag_table()))
+
+
+def test_flags_and_help_load_no_tensorflow():
+    code = ("import sys; sys.argv = ['train.py']; "
+            "import tfgan_suite.commands.train; "
+            "assert 'tensorflow' not in sys.modules, 'loaded TensorFlow'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO,
+                   timeout=120)
+
+
 def test_every_constructor_argument_is_a_flag_with_its_help():
     values = flags.FlagValues()
-    cli.define_model_flags(models.MODELS.values(), values)
+    cli.define_model_flags(cli.model_flag_table(), values)
     for cls in models.MODELS.values():
         for name in cls.init_args():
             if name != "seed":

@@ -18,9 +18,8 @@ import os
 import numpy as np
 from absl import flags
 
-from tfgan_suite import data, experiment, metrics, sampling
+import tfgan_suite as tgs
 from tfgan_suite.training import cli
-from tfgan_suite.data import toy
 
 flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
                     "SavedModel folder.")
@@ -52,31 +51,34 @@ FLAGS = flags.FLAGS
 
 
 def classifier_path():
-    return experiment.classifier_path(FLAGS.dataset, FLAGS.classifier_path,
-                                      FLAGS.data_dir)
+    return tgs.experiment.classifier_path(
+        FLAGS.dataset, FLAGS.classifier_path, FLAGS.data_dir)
 
 
 def evaluate_images(model):
-    extractor = metrics.DomainExtractor.load(classifier_path())
-    test = data.get_source(FLAGS.dataset, split="test", data_dir=FLAGS.data_dir,
-                           classes=FLAGS.classes,
-                           labels=bool(model.num_classes) or None)
-    real = data.images_array(test)
+    extractor = tgs.metrics.DomainExtractor.load(classifier_path())
+    test = tgs.data.get_source(FLAGS.dataset, split="test",
+                               data_dir=FLAGS.data_dir,
+                               classes=FLAGS.classes,
+                               labels=bool(model.num_classes) or None)
+    real = tgs.data.images_array(test)
     real_features, _ = extractor(real)
-    fake = data.to_float(model.generate_uint8(FLAGS.num, seed=0)).numpy()
+    fake = tgs.data.to_float(model.generate_uint8(FLAGS.num, seed=0)).numpy()
     fake_features, logits = extractor(fake)
     results = {
-        "domain_fid": metrics.frechet_distance(real_features, fake_features),
-        "domain_kid": metrics.kernel_distance(real_features, fake_features),
-        "domain_inception_score": metrics.inception_score(logits),
-        "class_coverage": metrics.class_coverage(logits),
+        "domain_fid": tgs.metrics.frechet_distance(real_features,
+                                                   fake_features),
+        "domain_kid": tgs.metrics.kernel_distance(real_features,
+                                                  fake_features),
+        "domain_inception_score": tgs.metrics.inception_score(logits),
+        "class_coverage": tgs.metrics.class_coverage(logits),
         **manifold_scores(real_features, fake_features, prefix="domain_"),
         "num_generated": FLAGS.num, "num_real": len(real)}
     if FLAGS.inception_weights:
-        inception = metrics.InceptionExtractor(FLAGS.inception_weights)
+        inception = tgs.metrics.InceptionExtractor(FLAGS.inception_weights)
         real_i, fake_i = inception(real)[0], inception(fake)[0]
-        results["fid"] = metrics.frechet_distance(real_i, fake_i)
-        results["kid"] = metrics.kernel_distance(real_i, fake_i)
+        results["fid"] = tgs.metrics.frechet_distance(real_i, fake_i)
+        results["kid"] = tgs.metrics.kernel_distance(real_i, fake_i)
         results.update(manifold_scores(real_i, fake_i, prefix=""))
     if model.num_classes:
         real_labels = np.concatenate(list(test.dataset.map(
@@ -88,8 +90,8 @@ def evaluate_images(model):
 
 def manifold_scores(real_features, fake_features, prefix):
     """Precision and recall (k = 3), density and coverage (k = 5)."""
-    scores = {**metrics.precision_recall(real_features, fake_features),
-              **metrics.density_coverage(real_features, fake_features)}
+    scores = {**tgs.metrics.precision_recall(real_features, fake_features),
+              **tgs.metrics.density_coverage(real_features, fake_features)}
     return {prefix + name: value for name, value in scores.items()}
 
 
@@ -98,13 +100,13 @@ def evaluate_pairs(model):
         raise ValueError(f"--dataset: {FLAGS.dataset} holds image pairs; "
                          f"expected a model that translates pairs at "
                          f"{FLAGS.model_path}, found {type(model).__name__}")
-    test = data.get_source(FLAGS.dataset, split=FLAGS.split,
+    test = tgs.data.get_source(FLAGS.dataset, split=FLAGS.split,
                            data_dir=FLAGS.data_dir,
                            image_size=model.image_shape[0],
                            direction=FLAGS.direction)
-    pairs = data.build(test, batch_size=8, shuffle=False, augment=False,
+    pairs = tgs.data.build(test, batch_size=8, shuffle=False, augment=False,
                        drop_remainder=False)
-    return metrics.evaluate_translation(model.translate_uint8, pairs)
+    return tgs.metrics.evaluate_translation(model.translate_uint8, pairs)
 
 
 def conditional_scores(model, extractor, real_features, real_labels,
@@ -118,7 +120,7 @@ def conditional_scores(model, extractor, real_features, real_labels,
     """
     accuracy, fake_features = {}, []
     for label in range(model.num_classes):
-        images = data.to_float(model.generate_uint8(
+        images = tgs.data.to_float(model.generate_uint8(
             per_label, seed=label * per_label, labels=label)).numpy()
         features, logits = extractor(images)
         accuracy[str(label)] = float((logits.argmax(-1) == label).mean())
@@ -131,7 +133,7 @@ def conditional_scores(model, extractor, real_features, real_labels,
     if measured:
         real_kept, fake_kept = (np.isin(real_labels, measured),
                                 np.isin(fake_labels, measured))
-        intra = metrics.intra_class_fid(
+        intra = tgs.metrics.intra_class_fid(
             real_features[real_kept], real_labels[real_kept],
             np.concatenate(fake_features)[fake_kept], fake_labels[fake_kept])
     intra["skipped"] = sorted(set(range(model.num_classes)) - set(measured))
@@ -156,7 +158,7 @@ def data_from_run(path):
 def main(argv):
     data_from_run(FLAGS.model_path)
     if FLAGS.train_classifier:
-        _, accuracy = experiment.train_domain_classifier(
+        _, accuracy = tgs.experiment.train_domain_classifier(
             FLAGS.dataset, FLAGS.data_dir, FLAGS.classifier_path,
             epochs=FLAGS.classifier_epochs)
         print(f"domain classifier: test accuracy {accuracy:.4f}, saved to "
@@ -166,13 +168,13 @@ def main(argv):
     if not FLAGS.model_path:
         raise ValueError("--model_path: expected a run folder, .keras file "
                          "or SavedModel (or --train_classifier)")
-    model = sampling.load(FLAGS.model_path, kind=FLAGS.model)
-    if FLAGS.dataset in data.PAIRED_SOURCES:
+    model = tgs.sampling.load(FLAGS.model_path, kind=FLAGS.model)
+    if FLAGS.dataset in tgs.data.PAIRED_SOURCES:
         results = evaluate_pairs(model)
-    elif FLAGS.dataset in toy.MIXTURES:
-        centers, std = toy.MIXTURES[FLAGS.dataset]
+    elif FLAGS.dataset in tgs.data.toy.MIXTURES:
+        centers, std = tgs.data.toy.MIXTURES[FLAGS.dataset]
         samples = model.generate(min(FLAGS.num, 2500), seed=0)
-        results = metrics.mode_coverage(samples, centers, std)
+        results = tgs.metrics.mode_coverage(samples, centers, std)
     else:
         results = evaluate_images(model)
     results.update(model_path=FLAGS.model_path, dataset=FLAGS.dataset)

@@ -10,7 +10,7 @@ import os
 
 from absl import flags
 
-from tfgan_suite import export, sampling
+import tfgan_suite as tgs
 from tfgan_suite.training import cli
 
 flags.DEFINE_string("run_dir", None, "Run folder (or .keras file).")
@@ -28,17 +28,17 @@ def main(argv):
     source = FLAGS.run_dir or FLAGS.model_path
     if not source:
         raise ValueError("--run_dir: expected a run folder or .keras file")
-    model = sampling.load(source)
+    model = tgs.sampling.load(source)
     if not hasattr(model, "serving_endpoints"):
         raise ValueError(f"--run_dir: {source} is already a SavedModel; "
                          f"expected a run folder or .keras file")
     name = FLAGS.name or type(model).__name__.lower()
-    path = export.export_saved_model(model, os.path.join(FLAGS.root, name),
+    path = tgs.export.export_saved_model(model, os.path.join(FLAGS.root, name),
                                      version=FLAGS.version,
                                      overwrite=FLAGS.overwrite)
     print(f"exported {path}")
     if FLAGS.verify:
-        report = export.verify(path, model)
+        report = tgs.export.verify(path, model)
         print(f"verified: signatures {', '.join(report['signatures'])}; "
               f"{report['warmup_requests']} warm-up requests replayed, equal "
               f"to the Keras outputs; saved_model_cli show/run ok")

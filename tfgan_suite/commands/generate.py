@@ -15,7 +15,7 @@ import os
 
 from absl import flags
 
-from tfgan_suite import plots, sampling
+import tfgan_suite as tgs
 from tfgan_suite.training import cli
 
 flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
@@ -43,9 +43,9 @@ FLAGS = flags.FLAGS
 def main(argv):
     if FLAGS.num <= 0:
         raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
-    model = sampling.load(FLAGS.model_path, kind=FLAGS.model)
+    model = tgs.sampling.load(FLAGS.model_path, kind=FLAGS.model)
     if FLAGS.input:
-        written = sampling.translate_files(model, FLAGS.input, FLAGS.out)
+        written = tgs.sampling.translate_files(model, FLAGS.input, FLAGS.out)
         print(f"translated {len(written)} image(s) into "
               f"{os.path.abspath(FLAGS.out)}")
         return
@@ -59,19 +59,19 @@ def main(argv):
         side = int(round(attention.shape[-1] ** 0.5))
         queries = [(side // 4, side // 4), (side // 4, 3 * side // 4),
                    (side // 2, side // 2), (3 * side // 4, side // 3)]
-        plots.save_attention_maps(images, attention, queries, FLAGS.out)
+        tgs.plots.save_attention_maps(images, attention, queries, FLAGS.out)
         print(f"wrote attention maps of {FLAGS.num} images to "
               f"{os.path.abspath(FLAGS.out)}")
         return
     if FLAGS.min_d_score is not None:
-        images, scores, rate = sampling.discriminator_filtered(
+        images, scores, rate = tgs.sampling.discriminator_filtered(
             model, FLAGS.num, FLAGS.min_d_score, max_batches=FLAGS.max_batches,
             seed=FLAGS.seed, **conditioning)
         print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
               f"(mean score of kept samples {scores.mean():.4f})")
     else:
         images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
-    plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
+    tgs.plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
 
 

@@ -14,7 +14,7 @@ import os
 import numpy as np
 from absl import flags
 
-from tfgan_suite import plots, serving
+import tfgan_suite as tgs
 from tfgan_suite.training import cli
 
 flags.DEFINE_string("server", "localhost:8501", "host:port of TF Serving "
@@ -51,8 +51,8 @@ def request():
 
 def main(argv):
     signature, inputs = request()
-    predict = (serving.rest_predict if FLAGS.protocol == "rest"
-               else serving.grpc_predict)
+    predict = (tgs.serving.rest_predict if FLAGS.protocol == "rest"
+               else tgs.serving.grpc_predict)
     outputs = predict(FLAGS.server, FLAGS.model, signature, inputs)
     if signature == "translate_bytes":
         png = next(iter(outputs.values()))[0]
@@ -61,7 +61,7 @@ def main(argv):
         print(f"wrote the translated image to {os.path.abspath(FLAGS.out)}")
         return
     images = next(iter(outputs.values())).astype(np.uint8)
-    plots.save_grid(images, FLAGS.out, scale=FLAGS.scale)
+    tgs.plots.save_grid(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} served images to {os.path.abspath(FLAGS.out)}")
 
 

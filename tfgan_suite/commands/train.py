@@ -11,7 +11,7 @@ import sys
 
 from absl import flags
 
-from tfgan_suite import experiment, models
+import tfgan_suite as tgs
 from tfgan_suite.training import cli
 
 cli.define_training_flags()
@@ -21,15 +21,15 @@ FLAGS = flags.FLAGS
 def main(argv):
     overrides = cli.training_overrides(FLAGS)
     if FLAGS.resume:
-        config = experiment.resume_config(FLAGS.out_dir, **overrides)
+        config = tgs.experiment.resume_config(FLAGS.out_dir, **overrides)
     else:
-        preset = FLAGS.preset or models.presets.default_for(
-            FLAGS.model or models.DEFAULT_MODEL)
-        config = experiment.make_config(preset, **overrides)
+        preset = FLAGS.preset or tgs.models.presets.default_for(
+            FLAGS.model or tgs.models.DEFAULT_MODEL)
+        config = tgs.experiment.make_config(preset, **overrides)
     try:
-        model, history = experiment.run(config, FLAGS.out_dir,
-                                        resume=FLAGS.resume)
-    except experiment.Interrupted as e:
+        model, history = tgs.experiment.run(config, FLAGS.out_dir,
+                                            resume=FLAGS.resume)
+    except tgs.experiment.Interrupted as e:
         name = signal.Signals(e.signum).name
         print(f"{name}: stopped after step {e.step}, checkpoint saved "
               f"({e.checkpoint}); continue with: {cli.program()} "

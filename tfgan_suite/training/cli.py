@@ -2,10 +2,18 @@
 
 Bad input raises `ValueError` in the library; `run` prints its message as
 one line and exits with status 2 (with a traceback only for --verbosity>=1).
+
+This module does not load TensorFlow: the model flags come from
+`FLAG_TABLE`, the models' own declarations (constructor arguments, their
+help, presets) written to a file, so `--help` and a bad flag answer at
+once. `tests/training/test_cli.py` checks the file equals
+`model_flag_table()`; `python -m tfgan_suite.training.cli` rewrites it
+after a model changes.
 """
 
 import ast
 import inspect
+import json
 import os
 import re
 import sys
@@ -14,17 +22,44 @@ from absl import app, flags, logging
 
 #: Constructor arguments that are not model flags (--seed is the run's).
 _NOT_FLAGS = ("seed", "generator", "discriminator")
+#: What the models declare for the command line (see the docstring).
+FLAG_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "model_flags.json")
+
+
+def model_flag_table():
+    """The models' declarations for the command line, read from the model
+    classes (this loads them): names, default model, presets, and per
+    constructor argument its help and each model's default."""
+    from tfgan_suite import models
+    args = {}
+    for name, cls in sorted(models.MODELS.items()):
+        for arg, default in cls.init_args().items():
+            if arg in _NOT_FLAGS:
+                continue
+            entry = args.setdefault(arg, {"help": _arg_help(cls, arg),
+                                          "defaults": {}})
+            entry["defaults"][name] = _show(default)
+    return {"models": sorted(models.MODELS),
+            "default_model": models.DEFAULT_MODEL,
+            "presets": models.presets.names(), "args": args}
+
+
+def flag_table():
+    """`FLAG_TABLE` as written (no model is loaded)."""
+    with open(FLAG_TABLE) as f:
+        return json.load(f)
 
 
 def define_training_flags():
     """Flags of `scripts/train.py`; None means "the preset's value"."""
-    from tfgan_suite import models
-    flags.DEFINE_string("model", None, f"Model: {', '.join(sorted(models.MODELS))}"
+    table = flag_table()
+    flags.DEFINE_string("model", None, f"Model: {', '.join(table['models'])}"
                         f", or module:Class for your own subclass of "
                         f"tgs.models.AdversarialModel (default: the preset's, "
-                        f"else {models.DEFAULT_MODEL}).")
+                        f"else {table['default_model']}).")
     flags.DEFINE_string("preset", None, "A configuration by name: "
-                        f"{', '.join(models.presets.names())}.")
+                        f"{', '.join(table['presets'])}.")
     flags.DEFINE_string("dataset", None, "fashion_mnist, cifar10, folder, "
                         "ring, grid; pairs: facades, pairs (any A|B folder),"
                         " synthetic_pairs.")
@@ -76,24 +111,17 @@ def define_training_flags():
                               "argument of the model (repeatable), for "
                               "arguments without a flag of their own (a "
                               "module:Class model's).")
-    define_model_flags(models.MODELS.values())
+    define_model_flags(table)
 
 
-def define_model_flags(classes, flag_values=flags.FLAGS):
-    """One flag per constructor argument of the model classes: the union of
-    their `init_args()`, help from the Args sections of their docstrings.
-    Values are Python literals (64, 0.5, None, auto, 28,28,1)."""
-    helps, defaults = {}, {}
-    for cls in classes:
-        for name, default in cls.init_args().items():
-            if name in _NOT_FLAGS:
-                continue
-            defaults.setdefault(name, {})[cls.cli_name] = default
-            helps.setdefault(name, _arg_help(cls, name))
-    for name in sorted(defaults):
-        per_model = ", ".join(f"{m}: {_show(d)}" for m, d in
-                              sorted(defaults[name].items()))
-        flags.DEFINE_string(name, None, f"{helps[name] or name} "
+def define_model_flags(table, flag_values=flags.FLAGS):
+    """One flag per constructor argument of the models (`table["args"]`,
+    the union of their `init_args()`), help from the Args sections of their
+    docstrings. Values are Python literals (64, 0.5, None, auto, 28,28,1)."""
+    for name, entry in sorted(table["args"].items()):
+        per_model = ", ".join(f"{m}: {d}" for m, d in
+                              sorted(entry["defaults"].items()))
+        flags.DEFINE_string(name, None, f"{entry['help'] or name} "
                             f"[model argument; defaults: {per_model}]",
                             flag_values=flag_values)
 
@@ -131,12 +159,8 @@ def parse_value(text):
 def model_args(FLAGS):
     """{argument: value} of the model flags set on the command line and of
     --model_args=key=value."""
-    from tfgan_suite import models
     args = {}
-    names = set()
-    for cls in models.MODELS.values():
-        names |= set(cls.init_args())
-    for name in sorted(names - set(_NOT_FLAGS)):
+    for name in sorted(flag_table()["args"]):
         if getattr(FLAGS, name) is not None:
             args[name] = parse_value(getattr(FLAGS, name))
     for item in FLAGS.model_args:
@@ -230,3 +254,10 @@ def _adopt_key_flags():
         if module.startswith("tfgan_suite"):
             for flag in defined:
                 flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
+
+
+if __name__ == "__main__":  # rewrite FLAG_TABLE from the models.
+    with open(FLAG_TABLE, "w") as f:
+        json.dump(model_flag_table(), f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {FLAG_TABLE}")
