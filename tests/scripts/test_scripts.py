@@ -143,10 +143,11 @@ def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
     assert (out / "fid.csv").read_text().splitlines()[0] == "step,domain_FID"
     assert len((out / "fid.csv").read_text().splitlines()) == 3
     assert "fid" in (out / "history.csv").read_text().splitlines()[0]
+    # The data (dataset, data_dir) comes from the run's config.json.
     result = script("evaluate.py", f"--model_path={out}",
-                    "--dataset=fashion_mnist", f"--data_dir={idx_dir}",
                     f"--classifier_path={classifier}", "--num=64")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert f"data: fashion_mnist (from {out}/config.json)" in result.stdout
     scores = json.loads((out / "eval.json").read_text())
     assert scores["domain_fid"] > 0 and scores["num_real"] == 16
     assert 1 <= scores["class_coverage"]["covered"] <= 10
