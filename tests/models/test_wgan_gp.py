@@ -95,7 +95,7 @@ def test_batch_must_split_into_n_critic_minibatches():
     model = tiny(n_critic=3)
     x = np.zeros((8, *SHAPE), np.float32)
     with pytest.raises(ValueError, match="batch_size: 8 is not a multiple of "
-                                         "d_steps=3"):
+                                         "n_critic=3"):
         model.fit(tf.data.Dataset.from_tensor_slices(x).batch(
             8, drop_remainder=True), epochs=1, verbose=0)
 

@@ -84,6 +84,9 @@ class AdversarialModel(keras.Model):
     default_loss = "non_saturating"
     default_g_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
     default_d_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
+    #: The constructor argument that sets k, the D steps per G step (named
+    #: in errors).
+    d_steps_name = "d_steps"
     #: Names of the values `train_step` logs (one `keras.metrics.Mean` each).
     tracked = ("d_loss", "g_loss")
     #: The losses drawn in the run's `losses.png` (None: every tracked one).
@@ -449,13 +452,13 @@ class AdversarialModel(keras.Model):
         size = batch.shape[0]
         if size is not None and size % self.d_steps:
             raise ValueError(f"batch_size: {size} is not a multiple of "
-                             f"d_steps={self.d_steps} (each of the k D steps "
-                             f"takes its own 1/k of the batch)")
+                             f"{self.d_steps_name}={self.d_steps} (each of "
+                             f"the k D steps takes its own 1/k of the batch)")
         if size is None:  # a last, smaller batch: fail with the reason.
             tf.debugging.assert_equal(
                 tf.shape(batch)[0] % self.d_steps, 0, message=(
-                    f"batch_size: not a multiple of d_steps={self.d_steps} "
-                    f"(batch with drop_remainder=True)"))
+                    f"batch_size: not a multiple of {self.d_steps_name}="
+                    f"{self.d_steps} (batch with drop_remainder=True)"))
         return list(zip(tf.split(batch, self.d_steps),
                         [None] * self.d_steps if labels is None
                         else tf.split(labels, self.d_steps)))

@@ -65,6 +65,7 @@ class WGANGP(AdversarialModel):
     default_g_optimizer = _ADAM
     default_d_optimizer = _ADAM
     tracked = ("d_loss", "g_loss", "gp")
+    d_steps_name = "n_critic"
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
                  latent_dim=None, filters=64, n_critic=5, gp_weight=10.0,

@@ -462,10 +462,12 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         # Before the loggers, so they see `fid` and the health values.
         *fid,
         health,
-        # Fig. 13 of the seed paper reads the losses against chance, log 2.
+        # Fig. 13 of the seed paper reads the losses against chance, log 2
+        # (a level only the probabilistic losses have).
         tgs_callbacks.LossHistory(
-            out_dir, hlines={"log 2": math.log(2)}, initial_step=step0,
-            keys=model.plotted),
+            out_dir, initial_step=step0, keys=model.plotted,
+            hlines=({"log 2": math.log(2)}
+                    if model.adversarial_loss.probabilistic else None)),
         tgs_callbacks.HistoryCSV(os.path.join(out_dir, "history.csv"),
                                  append=bool(resume)),
         # Per-step losses; the sample grids and FID join them in logs/train.
