@@ -64,3 +64,16 @@ def test_bad_flag_value_is_one_line_and_exit_2_with_no_tf_noise(tmp_path):
     assert "Traceback" not in result.stderr
     for noise in ("cudart_stub", "absl::InitializeLog", "cpu_feature_guard"):
         assert noise not in result.stderr
+
+
+def test_console_script_help_lists_the_suite_flags_and_presets():
+    program = os.path.join(os.path.dirname(sys.executable), "tfgan-train")
+    if not os.path.isfile(program):
+        pytest.skip("the package is not installed (pip install -e .)")
+    result = subprocess.run([program, "--help"], capture_output=True,
+                            text=True, timeout=120)
+    # absl ends --help with status 1, its convention.
+    assert "Traceback" not in result.stderr, result.stderr
+    for text in ("--preset", "fashion_mnist_dcgan", "--l1_lambda",
+                 "--augment", "--model_args"):
+        assert text in result.stdout, text
