@@ -76,6 +76,7 @@ def test_a_failed_export_leaves_nothing_behind(tmp_path, trained, monkeypatch):
     assert os.listdir(tmp_path / "dcgan") == []
 
 
+@pytest.mark.slow  # saved_model_cli in the default suite: test_verify
 def test_saved_model_cli_lists_both_signatures(tmp_path, trained):
     path = export.export_saved_model(trained, str(tmp_path / "dcgan"))
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")

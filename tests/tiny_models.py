@@ -20,12 +20,12 @@ TINY = {
     "cgan": {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 8,
              "filters": 4},
     "sagan": {"image_shape": (32, 32, 3), "latent_dim": 8, "filters": 8},
-    "pix2pix": {"image_shape": (64, 64, 3), "filters": 4},
+    "pix2pix": {"image_shape": (32, 32, 3), "filters": 4},
 }
 
 #: A data shape other than the tiny one that the built-in nets also take
 #: (for mismatched-net tests), by `cli_name`.
-OTHER_SHAPE = {"gan": (3,), "sagan": (28, 28, 1), "pix2pix": (32, 32, 3)}
+OTHER_SHAPE = {"gan": (3,), "sagan": (28, 28, 1), "pix2pix": (64, 64, 3)}
 
 #: Generic small values for constructor arguments of models without an
 #: entry in `TINY`.

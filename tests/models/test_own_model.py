@@ -123,6 +123,7 @@ def train(cwd, *args):
                           timeout=600)
 
 
+@pytest.mark.slow  # in-process: test_own_gan_in_process, README own GAN
 def test_own_gan_through_train_py_and_resume(tmp_path, idx_dir):
     # idx_dir is tmp_path itself; the module sits beside the data.
     (tmp_path / "my_module.py").write_text(MY_MODULE)

@@ -41,7 +41,8 @@ def losses(out):
                 for r in csv.DictReader(f)]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [
+    signal.SIGTERM, pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
 def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
         tmp_path, idx_dir, signum):
     straight = str(tmp_path / "straight")
