@@ -102,7 +102,7 @@ slow = pytest.mark.slow
     pytest.param(["--preset=nope"], "error: preset: expected one of",
                  marks=slow),
     pytest.param(["--model=dcgan", "--dataset=synthetic_pairs"],
-                 "error: dataset: dcgan trains on single images", marks=slow),
+                 "error: dataset: DCGAN trains on single images", marks=slow),
     pytest.param(["--model=dcgan", "--l1_lambda=10"],
                  "error: l1_lambda: not an argument of DCGAN", marks=slow),
     pytest.param(["--preset=fashion_mnist_sagan", "--num_classes=5"],
