@@ -123,3 +123,35 @@ def test_resume_keeps_earlier_rows_and_marks_new_columns_nan(tmp_path, real):
 def test_unknown_metrics_are_errors(real, selected):
     with pytest.raises(ValueError, match="metrics: expected some of"):
         callbacks.FID(ProjectionExtractor(), real, metrics=selected)
+
+
+class Classifying(ProjectionExtractor):
+    """The projection, its first `classes` features read as logits."""
+
+    def __init__(self, classes=10, favourite=None):
+        super().__init__()
+        self.classes, self.favourite = classes, favourite
+
+    def __call__(self, images):
+        features = super().__call__(images)[0]
+        logits = features[:, :self.classes].copy()
+        if self.favourite is not None:  # every sample one class.
+            logits[:, self.favourite] += 1e6
+        return features, logits
+
+
+@pytest.mark.parametrize("favourite", [None, 3])
+def test_classes_counts_the_classes_the_classifier_finds(
+        tmp_path, tiny_dcgan, real, favourite):
+    extractor = Classifying(favourite=favourite)
+    fid = callbacks.FID(extractor, real, every_n_steps=1, num_images=200,
+                        out_dir=str(tmp_path), metrics=("fid", "classes"))
+    fid.set_model(tiny_dcgan)
+    fid.on_train_batch_end(0)
+    logits = extractor(tiny_dcgan.generate(200, seed=0))[1]
+    expected = metrics.class_coverage(logits)["covered"]
+    assert fid.history["classes"] == [expected]
+    if favourite is not None:
+        assert expected == 1
+    assert read_csv(tmp_path / "fid.csv")[0]["domain_classes"] == str(expected)
+    assert os.path.isfile(tmp_path / "classes.png")

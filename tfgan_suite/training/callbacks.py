@@ -253,7 +253,9 @@ class FID(keras.callbacks.Callback):
     cached in `real_cache` if given). `metrics` selects the scores, any of
     `FID.METRICS`: "fid", "kid" (`tgs.metrics.frechet_distance`,
     `kernel_distance`), "precision", "recall" (`precision_recall`, k = 3),
-    "density", "coverage" (`density_coverage`, k = 5).
+    "density", "coverage" (`density_coverage`, k = 5), "classes" (classes
+    the extractor's classifier finds in the samples, each holding at least
+    a quarter of its uniform share: `tgs.metrics.class_coverage`).
 
     Writes `fid.csv` to `out_dir` (a `step` column and one per score, named
     after the extractor's label: `domain_FID`, `domain_KID`,
@@ -265,7 +267,8 @@ class FID(keras.callbacks.Callback):
     them as TensorBoard scalars at their step.
     """
 
-    METRICS = ("fid", "kid", "precision", "recall", "density", "coverage")
+    METRICS = ("fid", "kid", "precision", "recall", "density", "coverage",
+               "classes")
     _MANIFOLD = ("precision", "recall", "density", "coverage")
 
     def __init__(self, extractor, real_images=None, every_n_steps=1000,
@@ -327,8 +330,8 @@ class FID(keras.callbacks.Callback):
     def measure(self):
         """{score: value} of the selected scores, on fresh samples."""
         from tfgan_suite import evaluation
-        fake = self.extractor(
-            self.model.generate(self.num_images, seed=self.seed))[0]
+        fake, logits = self.extractor(
+            self.model.generate(self.num_images, seed=self.seed))
         real, selected, scores = self.real_features, set(self.metrics), {}
         if "fid" in selected:
             scores["fid"] = evaluation.frechet_distance(real, fake)
@@ -338,6 +341,8 @@ class FID(keras.callbacks.Callback):
             scores.update(evaluation.precision_recall(real, fake))
         if selected & {"density", "coverage"}:
             scores.update(evaluation.density_coverage(real, fake))
+        if "classes" in selected:
+            scores["classes"] = evaluation.class_coverage(logits)["covered"]
         return {name: scores[name] for name in self.metrics}
 
     def on_train_batch_end(self, batch, logs=None):
@@ -376,7 +381,8 @@ class FID(keras.callbacks.Callback):
         for plot, names, ylabel in (
                 ("fid.png", ["fid"], self.label),
                 ("kid.png", ["kid"], self.column("kid").replace("_", " ")),
-                ("manifold.png", self._MANIFOLD, "k-NN manifold score")):
+                ("manifold.png", self._MANIFOLD, "k-NN manifold score"),
+                ("classes.png", ["classes"], "classes covered")):
             series = {self.column(n).replace("_", " "): self.history[n]
                       for n in names if n in self.history}
             if series:

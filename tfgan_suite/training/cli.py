@@ -87,6 +87,9 @@ def define_training_flags():
                          "steps (0: off); the classifier is trained on "
                          "first use and cached.")
     flags.DEFINE_integer("fid_num_images", None, "Generated images per FID.")
+    flags.DEFINE_list("fid_metrics", None, "Scores measured with FID: any "
+                      "of fid, kid, precision, recall, density, coverage, "
+                      "classes (default: fid).")
     flags.DEFINE_string("classifier_path", None, "Domain classifier file.")
     flags.DEFINE_enum("jit_compile", "auto", ["auto", "true", "false"],
                       "XLA: auto = on with a GPU only.")
@@ -203,6 +206,7 @@ def training_overrides(FLAGS):
         seed=FLAGS.seed, export=FLAGS.export,
         fid_every_n_steps=FLAGS.fid_every_n_steps,
         fid_num_images=FLAGS.fid_num_images,
+        fid_metrics=FLAGS.fid_metrics,
         classifier_path=FLAGS.classifier_path,
         model_args=model_args(FLAGS))
 

@@ -41,6 +41,7 @@ DEFAULT_CONFIG = {
     "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
               "sample_every_n_steps": None, "seed": None, "verbose": "auto",
               "fid_every_n_steps": 0, "fid_num_images": 5000,
+              "fid_metrics": ["fid"],
               "classifier_path": None, "mixed_precision": False,
               "strategy": None, "keep_checkpoints": 3},
     "export": None,
@@ -72,6 +73,7 @@ def make_config(preset=None, **overrides):
                  "split", "direction", "max_images"),
         "train": ("epochs", "steps", "steps_per_epoch", "sample_every_n_steps",
                   "seed", "verbose", "fid_every_n_steps", "fid_num_images",
+                  "fid_metrics",
                   "classifier_path", "mixed_precision", "strategy",
                   "keep_checkpoints"),
     }
@@ -193,7 +195,7 @@ def model_from_run(out_dir):
         config = json.load(f)
     model = models.get(config["model"]).from_config(config["model_args"])
     model.compile(**config["compile"])
-    state = tgs_callbacks.restore_checkpoint(
+    state = tgs_checkpoints.restore_checkpoint(
         model, os.path.join(out_dir, "checkpoints"))
     logging.warning("%s has no model.keras (an unfinished run): using its "
                     "latest checkpoint, %s (step %d)", out_dir,
@@ -286,7 +288,9 @@ def fid_callback(config, out_dir, initial_step=0):
                              every_n_steps=int(train["fid_every_n_steps"]),
                              num_images=int(train.get("fid_num_images", 5000)),
                              out_dir=out_dir, initial_step=initial_step,
-                             log_dir=os.path.join(out_dir, "logs", "train"))
+                             log_dir=os.path.join(out_dir, "logs", "train"),
+                             metrics=tuple(train.get("fid_metrics") or
+                                           ("fid",)))
 
 
 def held_out(config, source):

@@ -1,0 +1,18 @@
+"""One module per experiment; `EXPERIMENTS` maps --experiment to its
+function."""
+
+from experiments import common, fig8, fig9, fig10, low_data  # noqa: F401
+from experiments import table1, toy
+from experiments import fig12_13
+
+EXPERIMENTS = {
+    "fig8": fig8.fig8,
+    "ema": fig8.ema,
+    "fig9": fig9.fig9,
+    "fig10": fig10.fig10,
+    "low_data": low_data.low_data,
+    "fig12_13": fig12_13.fig12_13,
+    "pix2pix_inference": fig12_13.pix2pix_inference,
+    "table1": table1.table1,
+    "toy": toy.toy,
+}

@@ -1,0 +1,170 @@
+"""What every experiment shares: its flags, runs that resume, the
+protocol's scores, figures and the JSON record."""
+
+import csv
+import json
+import os
+import shlex
+import sys
+
+import numpy as np
+from absl import flags
+
+from tfgan_suite import files
+from tfgan_suite.training import checkpoints, runner
+
+flags.DEFINE_string("runs", "runs/reproduce", "Folder of the training runs.")
+flags.DEFINE_string("results", "results", "Folder of the figures and JSON.")
+flags.DEFINE_integer("threads", 0, "TensorFlow threads (0: all cores); 1 "
+                     "lets two experiments share two cores.")
+flags.DEFINE_integer("fid_num_images", 5000, "Samples per FID.")
+flags.DEFINE_string("data_dir", None, "Fashion-MNIST IDX folder (default: "
+                    "tfds, then the Debian package's).")
+flags.DEFINE_string("classifier_path", None, "Domain classifier file "
+                    "(default: trained once and cached per dataset).")
+flags.DEFINE_integer("seed", 0, "Seed of the runs (toy: the first seed).")
+FLAGS = flags.FLAGS
+
+#: Every score the FID callback offers: the protocol's FID and KID, the
+#: k-NN manifold scores and the classes covered.
+ALL_METRICS = ["fid", "kid", "precision", "recall", "density", "coverage",
+               "classes"]
+
+
+def limit_threads(threads):
+    if threads:
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def command():
+    """The command line that produced a result."""
+    return " ".join(["python", "benchmarks/reproduce.py",
+                     *map(shlex.quote, sys.argv[1:])])
+
+
+def train(name, preset, model_args=None, **overrides):
+    """The folder of run `name` under --runs, trained first if it is not
+    finished: from `preset` with `overrides`, or resumed from its latest
+    checkpoint."""
+    out = os.path.join(FLAGS.runs, name)
+    if os.path.isfile(os.path.join(out, "model.keras")):
+        return out
+    resume = bool(checkpoints.list_checkpoints(
+        os.path.join(out, "checkpoints")))
+    if resume:
+        config = runner.resume_config(out)
+    else:
+        overrides.setdefault("verbose", 2)
+        overrides.setdefault("data_dir", FLAGS.data_dir)
+        overrides.setdefault("classifier_path", FLAGS.classifier_path)
+        config = runner.make_config(preset, model_args=model_args,
+                                    **overrides)
+    runner.run(config, out, resume=resume)
+    return out
+
+
+def read_csv(path):
+    """{column: list of floats} of a CSV file with a header."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {key: [float(row[key]) if row[key] not in ("", None)
+                  else float("nan") for row in rows]
+            for key in (rows[0] if rows else [])}
+
+
+def scores(out):
+    """The run's FID-callback scores by short name: {"step": [...],
+    "fid": [...], "kid": [...], ...}."""
+    table = read_csv(os.path.join(out, "fid.csv"))
+    renamed = {}
+    for column, values in table.items():
+        key = column.split("_", 1)[-1].lower() if column != "step" else column
+        renamed[key] = values
+    return renamed
+
+
+def run_config(out):
+    with open(os.path.join(out, "config.json")) as f:
+        return json.load(f)
+
+
+def swing(values):
+    """Mean absolute change from one evaluation to the next, relative to
+    the mean value: how much a score jumps between evaluations."""
+    values = np.asarray(values, np.float64)
+    if len(values) < 2:
+        return float("nan")
+    return float(np.mean(np.abs(np.diff(values))) / np.mean(values))
+
+
+def write_json(name, record):
+    """results/<name>.json, atomically; returns its path."""
+    record = {"command": command(), **record}
+    path = os.path.join(FLAGS.results, f"{name}.json")
+    os.makedirs(FLAGS.results, exist_ok=True)
+    files.write_text(path, json.dumps(_plain(record), indent=2) + "\n")
+    print(f"wrote {path}")
+    return path
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def figure(path, panels, title=None):
+    """One row of line plots: `panels` is a list of
+    (ylabel, {label: (x, y)}, hlines) with hlines {label: y} or None."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(5.5 * len(panels), 4.2), dpi=100)
+    for i, (ylabel, series, hlines) in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        for j, (label, (x, y)) in enumerate(series.items()):
+            marker = "o" if len(x) <= 40 else None
+            ax.plot(x, y, color=f"C{j}", marker=marker, markersize=3,
+                    label=label)
+        for label, y in (hlines or {}).items():
+            ax.axhline(y, color="gray", linestyle="--", linewidth=1,
+                       label=label)
+        ax.set_xlabel("step")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path)
+    print(f"wrote {path}")
+    return path
+
+
+def image_row(paths, labels, out, scale=2):
+    """Images side by side, each with its label above: a progress strip."""
+    from PIL import Image, ImageDraw
+    images = [Image.open(p).convert("RGB") for p in paths]
+    images = [im.resize((im.width * scale, im.height * scale), Image.NEAREST)
+              for im in images]
+    pad, label_h = 8, 16
+    width = sum(im.width for im in images) + pad * (len(images) + 1)
+    height = max(im.height for im in images) + label_h + 2 * pad
+    canvas = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(canvas)
+    x = pad
+    for im, label in zip(images, labels):
+        draw.text((x, pad // 2), label, fill="black")
+        canvas.paste(im, (x, pad + label_h))
+        x += im.width + pad
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    canvas.save(out)
+    print(f"wrote {out}")
+    return out

@@ -1,0 +1,93 @@
+"""`fig10`: the paper's Fig. 10, SAGAN on 5 000 CIFAR-10 horses (10 000
+steps, batch 64, FID every 1 000 steps on 5 000 images), read as "SAGAN
+beats DCGAN", with D overpowering G; and, beyond the paper, the same SAGAN
+with DiffAugment, the fix the data-efficient GAN work found for that
+regime.
+
+Analogue: one Fashion-MNIST class (--fig10_class, 6 000 images); the
+`fashion_mnist_sagan` preset (hinge, TTUR, spectral norm, self-attention),
+the `fashion_mnist_dcgan` preset and SAGAN with
+augment="color,translation,cutout", all at the same steps and batch 64;
+domain FID every --fig10_fid_every steps on --fid_num_images samples
+against the class's 1 000 test images; G and D losses and D's accuracy on
+real and generated images (does D overpower G?).
+"""
+
+import os
+
+import numpy as np
+from absl import flags
+
+from experiments import common
+
+flags.DEFINE_string("fig10_class", "Sneaker", "fig10: the one class.")
+flags.DEFINE_integer("fig10_steps", 10000, "fig10: steps of each run.")
+flags.DEFINE_integer("fig10_fid_every", 1000, "fig10: steps between FIDs.")
+FLAGS = flags.FLAGS
+
+RUNS = {  # label: (preset, model arguments)
+    "SAGAN": ("fashion_mnist_sagan", {}),
+    "DCGAN": ("fashion_mnist_dcgan", {}),
+    "SAGAN + DiffAugment": ("fashion_mnist_sagan",
+                            {"augment": "color,translation,cutout"}),
+}
+
+
+def run(label):
+    preset, model_args = RUNS[label]
+    name = label.lower().replace(" + ", "_").replace(" ", "_")
+    return common.train(
+        f"fig10/{FLAGS.fig10_class}/{name}", preset, model_args=model_args,
+        classes=[FLAGS.fig10_class], batch_size=64, steps=FLAGS.fig10_steps,
+        steps_per_epoch=FLAGS.fig10_fid_every,
+        fid_every_n_steps=FLAGS.fig10_fid_every,
+        fid_num_images=FLAGS.fid_num_images, fid_metrics=["fid", "kid"],
+        seed=FLAGS.seed)
+
+
+def balance(out):
+    """Per-epoch losses and D's accuracies of a run, and whether D
+    overpowers G at the end (D right on >= 95 % of real and of generated
+    images in the last quarter of training)."""
+    history = common.read_csv(os.path.join(out, "history.csv"))
+    last = max(1, len(history["d_acc_real"]) // 4)
+    acc_real = float(np.mean(history["d_acc_real"][-last:]))
+    acc_fake = float(np.mean(history["d_acc_fake"][-last:]))
+    return {"d_loss": history["d_loss"], "g_loss": history["g_loss"],
+            "d_acc_real": history["d_acc_real"],
+            "d_acc_fake": history["d_acc_fake"],
+            "late_d_acc_real": acc_real, "late_d_acc_fake": acc_fake,
+            "d_overpowers_g": acc_real >= 0.95 and acc_fake >= 0.95}
+
+
+def fig10():
+    outs = {label: run(label) for label in RUNS}
+    results = {}
+    for label, out in outs.items():
+        values = common.scores(out)
+        results[label] = {"steps": values["step"], "fid": values["fid"],
+                          "kid": values["kid"],
+                          "final_fid": values["fid"][-1],
+                          "best_fid": min(values["fid"]), **balance(out)}
+    epochs = {label: np.arange(1, len(r["d_loss"]) + 1) * FLAGS.fig10_fid_every
+              for label, r in results.items()}
+    common.figure(os.path.join(FLAGS.results, "fig10_fid.png"), [
+        ("domain FID", {label: (r["steps"], r["fid"])
+                        for label, r in results.items()}, None),
+        ("loss (mean of each epoch)", {
+            f"{label} {net}": (epochs[label], r[f"{net}_loss"])
+            for label, r in results.items() for net in ("d", "g")}, None),
+        ("D accuracy (fixed real batch / fresh fakes)", {
+            f"{label} {kind}": (epochs[label], r[f"d_acc_{kind}"])
+            for label, r in results.items() for kind in ("real", "fake")},
+         None),
+    ], title=f"one class ({FLAGS.fig10_class}), batch 64, equal steps")
+    finals = {label: r["final_fid"] for label, r in results.items()}
+    common.write_json("fig10", {
+        "class": FLAGS.fig10_class, "batch_size": 64,
+        "steps": FLAGS.fig10_steps, "fid_every": FLAGS.fig10_fid_every,
+        "fid_num_images": FLAGS.fid_num_images,
+        "sagan_beats_dcgan": finals["SAGAN"] < finals["DCGAN"],
+        "diffaugment_vs_sagan_final_fid_change": (
+            finals["SAGAN + DiffAugment"] / finals["SAGAN"] - 1),
+        "runs": results})

@@ -1,0 +1,105 @@
+"""`fig8`: the paper's Fig. 8, DCGAN on all of Fashion-MNIST with fixed
+noise over training; `ema`: the same run with an EMA generator.
+
+fig8 trains the `fashion_mnist_dcgan` preset for --epochs epochs and
+measures after every epoch, on --fid_num_images samples from fixed seeds:
+domain FID and KID against the 10 000 test images, precision / recall /
+density / coverage and the classes covered. It asks whether FID swings or
+classes drop late (they do in the TensorFlow tutorial's DCGAN).
+
+ema trains the same preset with `ema_decay=--ema_decay` and compares it
+with fig8's run at equal steps: final FID, and the swing (mean absolute
+change of FID between evaluations, relative to its mean) that the average
+is meant to damp.
+"""
+
+import os
+
+import numpy as np
+from absl import flags
+
+from experiments import common
+from tfgan_suite import data
+
+flags.DEFINE_integer("epochs", 20, "fig8 / ema: epochs of the preset.")
+flags.DEFINE_float("ema_decay", 0.999, "ema: decay of the EMA generator.")
+FLAGS = flags.FLAGS
+
+PRESET = "fashion_mnist_dcgan"
+
+
+def _run(name, model_args=None):
+    batch = 128  # the preset's
+    per_epoch = data.get_source("fashion_mnist", split="train",
+                                data_dir=FLAGS.data_dir).num_examples // batch
+    return common.train(
+        name, PRESET, model_args=model_args, epochs=FLAGS.epochs,
+        batch_size=batch, fid_every_n_steps=per_epoch,
+        fid_num_images=FLAGS.fid_num_images, fid_metrics=common.ALL_METRICS,
+        seed=FLAGS.seed)
+
+
+def summary(values):
+    """Final, best and late behaviour of a run's scores."""
+    fid, classes = np.asarray(values["fid"]), np.asarray(values["classes"])
+    best = int(np.argmin(fid))
+    late = fid[len(fid) // 2:]
+    return {
+        "final_fid": float(fid[-1]), "best_fid": float(fid[best]),
+        "best_step": int(values["step"][best]),
+        "final_kid": float(values["kid"][-1]),
+        "final_classes": int(classes[-1]),
+        "min_classes_second_half": int(classes[len(classes) // 2:].min()),
+        "fid_swing_second_half": common.swing(late),
+        "fid_rise_after_best": float(fid[best:].max() / fid[best] - 1),
+        **{k: float(values[k][-1])
+           for k in ("precision", "recall", "density", "coverage")},
+    }
+
+
+def fig8():
+    out = _run("fig8/dcgan")
+    values = common.scores(out)
+    samples = os.path.join(out, "samples")
+    epochs = sorted(f for f in os.listdir(samples) if f.startswith("epoch_"))
+    chosen = [epochs[i] for i in sorted({0, 1, 4, 9, len(epochs) - 1} &
+                                        set(range(len(epochs))))]
+    common.image_row([os.path.join(samples, f) for f in chosen],
+                     [f"epoch {int(f[6:10])}" for f in chosen],
+                     os.path.join(FLAGS.results, "fig8_progress.png"))
+    steps = values["step"]
+    common.figure(os.path.join(FLAGS.results, "fig8_scores.png"), [
+        ("domain FID", {"FID": (steps, values["fid"])}, None),
+        ("classes covered", {"classes": (steps, values["classes"])},
+         {"all 10": 10}),
+        ("k-NN manifold score", {k: (steps, values[k]) for k in
+                                 ("precision", "recall", "density",
+                                  "coverage")}, None),
+    ], title=f"{PRESET}, fixed seeds, after every epoch")
+    common.write_json("fig8", {
+        "preset": PRESET, "epochs": FLAGS.epochs,
+        "steps": int(steps[-1]), "fid_num_images": FLAGS.fid_num_images,
+        "summary": summary(values), "scores": values})
+
+
+def ema():
+    averaged = _run(f"fig8/dcgan_ema{FLAGS.ema_decay}",
+                    model_args={"ema_decay": FLAGS.ema_decay})
+    runs = {"no EMA": _run("fig8/dcgan"), f"EMA {FLAGS.ema_decay}": averaged}
+    values = {name: common.scores(out) for name, out in runs.items()}
+    common.figure(os.path.join(FLAGS.results, "ema_fid.png"), [
+        ("domain FID", {n: (v["step"], v["fid"]) for n, v in values.items()},
+         None),
+        ("classes covered", {n: (v["step"], v["classes"])
+                             for n, v in values.items()}, None),
+    ], title=f"{PRESET}: EMA generator on vs off, equal steps")
+    summaries = {name: summary(v) for name, v in values.items()}
+    plain, averaged = summaries.values()
+    common.write_json("ema", {
+        "preset": PRESET, "epochs": FLAGS.epochs,
+        "ema_decay": FLAGS.ema_decay, "fid_num_images": FLAGS.fid_num_images,
+        "summary": summaries,
+        "final_fid_change": averaged["final_fid"] / plain["final_fid"] - 1,
+        "swing_ratio": (averaged["fid_swing_second_half"]
+                        / plain["fid_swing_second_half"]),
+        "scores": values})

@@ -1,0 +1,131 @@
+"""fig8, ema, fig9, fig10 and low_data of benchmarks/reproduce.py: each
+experiment's code path on a few steps of the small data."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+from tests.experiments.conftest import reproduce_flags
+from experiments import EXPERIMENTS
+
+
+def read(results, name):
+    return json.loads((results / f"{name}.json").read_text())
+
+
+def test_fig8_then_ema_reuses_the_plain_run(tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path, epochs=2) as results:
+        EXPERIMENTS["fig8"]()
+        record = read(results, "fig8")
+        # 640 images at the preset's batch 128: 5 steps an epoch, scored
+        # after each.
+        assert record["scores"]["step"] == [5, 10]
+        assert record["steps"] == 10
+        summary = record["summary"]
+        assert 1 <= summary["final_classes"] <= 10
+        assert summary["best_fid"] == min(record["scores"]["fid"])
+        assert 0 <= summary["precision"] <= 1
+        for png in ("fig8_progress.png", "fig8_scores.png"):
+            assert (results / png).stat().st_size > 0
+        plain = tmp_path / "runs" / "fig8" / "dcgan" / "model.keras"
+        mtime = plain.stat().st_mtime
+
+        EXPERIMENTS["ema"]()
+        record = read(results, "ema")
+        assert plain.stat().st_mtime == mtime  # reused, not retrained.
+        config = json.loads((tmp_path / "runs" / "fig8" / "dcgan_ema0.999"
+                             / "config.json").read_text())
+        assert config["model_args"]["ema_decay"] == 0.999
+        assert set(record["summary"]) == {"no EMA", "EMA 0.999"}
+        assert record["final_fid_change"] == pytest.approx(
+            record["summary"]["EMA 0.999"]["final_fid"]
+            / record["summary"]["no EMA"]["final_fid"] - 1)
+        assert (results / "ema_fid.png").is_file()
+
+
+def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],
+                         class_steps=2, min_d_score=0.0) as results:
+        EXPERIMENTS["fig9"]()
+    record = read(results, "fig9")
+    bag = record["classes"]["Bag"]
+    # D >= 0 takes every sample: all accepted, as many as asked.
+    assert bag["acceptance_rate"] == 1.0 and bag["num_compared"] == 32
+    for kind in ("filtered", "unfiltered"):
+        assert bag[kind]["fid"] >= 0
+        assert 0 <= bag[kind]["recognised"] <= 1
+        assert 0 < bag[kind]["confidence"] < 1
+    assert record["filter_lowers_fid"] == {
+        "Bag": bag["filtered"]["fid"] < bag["unfiltered"]["fid"]}
+    assert (results / "fig9_samples.png").is_file()
+
+
+def test_fig9_with_a_filter_nothing_passes(tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],
+                         class_steps=1, min_d_score=1.1) as results:
+        EXPERIMENTS["fig9"]()
+    bag = read(results, "fig9")["classes"]["Bag"]
+    assert bag["acceptance_rate"] == 0.0 and "filtered" not in bag
+
+
+def test_fig10_three_runs_in_one_plot(tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path, fig10_class="Bag", fig10_steps=2,
+                         fig10_fid_every=1) as results:
+        EXPERIMENTS["fig10"]()
+    record = read(results, "fig10")
+    assert set(record["runs"]) == {"SAGAN", "DCGAN", "SAGAN + DiffAugment"}
+    for run in record["runs"].values():
+        assert run["steps"] == [1, 2] and len(run["d_loss"]) == 2
+        assert run["final_fid"] == run["fid"][-1]
+        assert isinstance(run["d_overpowers_g"], bool)
+    assert record["sagan_beats_dcgan"] == (
+        record["runs"]["SAGAN"]["final_fid"]
+        < record["runs"]["DCGAN"]["final_fid"])
+    config = json.loads((tmp_path / "runs" / "fig10" / "Bag" /
+                         "sagan_diffaugment" / "config.json").read_text())
+    assert config["model"] == "sagan"
+    assert config["model_args"]["augment"] == "color,translation,cutout"
+    assert (results / "fig10_fid.png").is_file()
+
+
+def test_low_data_compares_settings(tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path, seeds=["0"],
+                         augment=["none", "translation"], max_images=64,
+                         low_data_class="Bag", low_data_steps=2,
+                         fid_every=1) as results:
+        EXPERIMENTS["low_data"]()
+    record = read(results, "low_data_fid")
+    assert set(record["runs"]) == {"none", "translation"}
+    summary = record["summary"]["translation"]
+    assert summary["final_fid_change"] == pytest.approx(
+        summary["final_fid_mean"] / record["summary"]["none"]["final_fid_mean"]
+        - 1)
+    assert (results / "low_data_fid.png").is_file()
+
+
+def test_reproduce_command_end_to_end(tmp_path, fashion):
+    """The command line: one experiment, results named with the command."""
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO, "benchmarks", "reproduce.py"),
+         "--experiment=fig8", "--epochs=1", "--fid_num_images=16",
+         f"--data_dir={fashion['data_dir']}",
+         f"--classifier_path={fashion['classifier_path']}",
+         f"--runs={tmp_path / 'runs'}", f"--results={tmp_path / 'results'}"],
+        capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads((tmp_path / "results" / "fig8.json").read_text())
+    assert record["command"].startswith(
+        "python benchmarks/reproduce.py --experiment=fig8 --epochs=1")
+    assert record["scores"]["step"] == [5]
+
+
+def test_an_experiment_is_required(tmp_path):
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO, "benchmarks", "reproduce.py")],
+        capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "--experiment" in result.stderr
