@@ -9,7 +9,7 @@ FASHION_MNIST := /usr/share/datasets/fashion-mnist
 DEMO_DIR ?= runs/demo
 DEMO_ARGS ?= --epochs=2 --fid_every_n_steps=0
 
-.PHONY: demo test test-slow install fashion-mnist benchmark clean
+.PHONY: demo test test-slow install fashion-mnist benchmark reproduce clean
 
 $(VENV)/.installed: setup.py
 	python3 -m venv $(VENV)
@@ -41,6 +41,12 @@ test-slow: install fashion-mnist
 
 benchmark: install
 	$(PY) benchmarks/benchmark.py --model=all
+
+# One experiment of the tutorial paper on real data (docs/results.md):
+# make reproduce EXPERIMENT=fig8 (fig9, fig10, fig12_13, ...; ARGS=... adds flags).
+EXPERIMENT ?= fig8
+reproduce: install fashion-mnist
+	$(PY) benchmarks/reproduce.py --experiment=$(EXPERIMENT) $(ARGS)
 
 clean:
 	rm -rf $(VENV) runs build *.egg-info

@@ -66,3 +66,14 @@ def test_augmentation_changes_what_d_sees_but_not_a_plain_model():
 def test_bad_arguments(args, message):
     with pytest.raises(ValueError, match=message):
         tgs.models.DCGAN(latent_dim=4, filters=4, **args)
+
+
+def test_ada_p_is_a_health_value_only_with_ada():
+    batch = next(iter(tiny_data()))
+    ada = tgs.models.DCGAN(latent_dim=4, filters=4, augment="ada")
+    ada.compile()
+    ada.augmenter.p.assign(0.25)
+    assert ada.diagnose(batch)[0]["ada_p"] == 0.25
+    fixed = tgs.models.DCGAN(latent_dim=4, filters=4, augment="translation")
+    fixed.compile()
+    assert "ada_p" not in fixed.diagnose(batch)[0]

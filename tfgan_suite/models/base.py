@@ -572,7 +572,8 @@ class AdversarialModel(keras.Model):
         """Training-health values on one batch (inference mode).
 
         D's accuracy on real and on generated data (logit > 0 means "real"),
-        its mean logits, and the gradient norms of D's and G's losses.
+        its mean logits, the gradient norms of D's and G's losses, and with
+        `augment="ada"` the augmentation probability p (`ada_p`).
         """
         with tf.GradientTape(persistent=True) as tape:
             real_logits, fake_logits, fake = self.health_forward(data)
@@ -594,6 +595,8 @@ class AdversarialModel(keras.Model):
             "g_grad_norm": norm(g_loss, self.generator.trainable_variables),
         }
         del tape
+        if self.augmenter is not None and self.augmenter.adaptive:
+            values["ada_p"] = float(self.augmenter.p.numpy())
         return values, np.asarray(fake, np.float32)
 
     # ------------------------------------------------------------- sampling
