@@ -47,14 +47,15 @@ def command():
 def train(name, preset, model_args=None, **overrides):
     """The folder of run `name` under --runs, trained first if it is not
     finished: from `preset` with `overrides`, or resumed from its latest
-    checkpoint."""
+    checkpoint (to the length, `epochs` or `steps`, given now)."""
     out = os.path.join(FLAGS.runs, name)
     if os.path.isfile(os.path.join(out, "model.keras")):
         return out
     resume = bool(checkpoints.list_checkpoints(
         os.path.join(out, "checkpoints")))
     if resume:
-        config = runner.resume_config(out)
+        config = runner.resume_config(out, epochs=overrides.get("epochs"),
+                                      steps=overrides.get("steps"))
     else:
         overrides.setdefault("verbose", 2)
         overrides.setdefault("data_dir", FLAGS.data_dir)

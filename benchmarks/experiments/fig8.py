@@ -23,17 +23,20 @@ from tfgan_suite import data
 
 flags.DEFINE_integer("epochs", 20, "fig8 / ema: epochs of the preset.")
 flags.DEFINE_float("ema_decay", 0.999, "ema: decay of the EMA generator.")
+flags.DEFINE_integer("ema_epochs", None, "ema: epochs of the EMA run "
+                     "(default --epochs); compared with the plain run's "
+                     "scores at the same steps.")
 FLAGS = flags.FLAGS
 
 PRESET = "fashion_mnist_dcgan"
 
 
-def _run(name, model_args=None):
+def _run(name, model_args=None, epochs=None):
     batch = 128  # the preset's
     per_epoch = data.get_source("fashion_mnist", split="train",
                                 data_dir=FLAGS.data_dir).num_examples // batch
     return common.train(
-        name, PRESET, model_args=model_args, epochs=FLAGS.epochs,
+        name, PRESET, model_args=model_args, epochs=epochs or FLAGS.epochs,
         batch_size=batch, fid_every_n_steps=per_epoch,
         fid_num_images=FLAGS.fid_num_images, fid_metrics=common.ALL_METRICS,
         seed=FLAGS.seed)
@@ -82,11 +85,28 @@ def fig8():
         "summary": summary(values), "scores": values})
 
 
+def _scored_to(out, step):
+    """Whether the run in `out` has scores up to `step` (it may still be
+    training: fig8 and ema can run side by side)."""
+    try:
+        return common.scores(out)["step"][-1] >= step
+    except (OSError, KeyError, IndexError):
+        return False
+
+
 def ema():
     averaged = _run(f"fig8/dcgan_ema{FLAGS.ema_decay}",
-                    model_args={"ema_decay": FLAGS.ema_decay})
-    runs = {"no EMA": _run("fig8/dcgan"), f"EMA {FLAGS.ema_decay}": averaged}
+                    model_args={"ema_decay": FLAGS.ema_decay},
+                    epochs=FLAGS.ema_epochs)
+    last = common.scores(averaged)["step"][-1]
+    plain = os.path.join(FLAGS.runs, "fig8", "dcgan")
+    if not _scored_to(plain, last):  # else fig8's run, finished or not.
+        plain = _run("fig8/dcgan")
+    runs = {"no EMA": plain, f"EMA {FLAGS.ema_decay}": averaged}
     values = {name: common.scores(out) for name, out in runs.items()}
+    # Equal steps: the plain run's scores up to the EMA run's last step.
+    values["no EMA"] = {key: [v for v, s in zip(column, values["no EMA"][
+        "step"]) if s <= last] for key, column in values["no EMA"].items()}
     common.figure(os.path.join(FLAGS.results, "ema_fid.png"), [
         ("domain FID", {n: (v["step"], v["fid"]) for n, v in values.items()},
          None),
@@ -96,7 +116,7 @@ def ema():
     summaries = {name: summary(v) for name, v in values.items()}
     plain, averaged = summaries.values()
     common.write_json("ema", {
-        "preset": PRESET, "epochs": FLAGS.epochs,
+        "preset": PRESET, "steps": int(last),
         "ema_decay": FLAGS.ema_decay, "fid_num_images": FLAGS.fid_num_images,
         "summary": summaries,
         "final_fid_change": averaged["final_fid"] / plain["final_fid"] - 1,

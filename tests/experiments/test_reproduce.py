@@ -63,6 +63,18 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
         "Bag": bag["filtered"]["fid"] < bag["unfiltered"]["fid"]}
     assert (results / "fig9_samples.png").is_file()
 
+    # manifold scores every finished image run: here the one of fig9.
+    with reproduce_flags(fashion, tmp_path) as results:
+        EXPERIMENTS["manifold"]()
+    scores = read(results, "manifold")["runs"]
+    assert list(scores) == [os.path.join("fig9", "Bag")]
+    assert scores["fig9/Bag"]["classes"] == ["Bag"]
+    for key in ("precision", "recall", "density", "coverage"):
+        assert scores["fig9/Bag"][key] >= 0
+    assert scores["fig9/Bag"]["fid"] == pytest.approx(
+        bag["unfiltered"]["fid"], rel=1e-4)  # same samples, same reals.
+    assert (results / "manifold.png").is_file()
+
 
 def test_fig9_with_a_filter_nothing_passes(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],

@@ -12,6 +12,7 @@ after a model changes.
 """
 
 import ast
+import functools
 import inspect
 import json
 import os
@@ -45,8 +46,9 @@ def model_flag_table():
             "presets": models.presets.names(), "args": args}
 
 
+@functools.lru_cache(maxsize=None)
 def flag_table():
-    """`FLAG_TABLE` as written (no model is loaded)."""
+    """`FLAG_TABLE` as written (no model is loaded); read once."""
     with open(FLAG_TABLE) as f:
         return json.load(f)
 

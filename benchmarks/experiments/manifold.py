@@ -1,0 +1,80 @@
+"""`manifold`: precision / recall (Kynkäänniemi et al. 2019) and density /
+coverage (Naeem et al. 2020) beside FID and KID for the final model of
+every finished image run under --runs (the other experiments' runs: the
+presets' models as trained there), on --fid_num_images samples from fixed
+seeds against the test images of the run's data (its classes only for
+one-class runs), features of the domain classifier.
+"""
+
+import json
+import os
+
+import numpy as np
+
+from experiments import common
+from tfgan_suite import data, evaluation
+from tfgan_suite.evaluation import sampling
+from tfgan_suite.training import runner
+
+FLAGS = common.FLAGS
+SCORES = ("precision", "recall", "density", "coverage")
+
+
+def finished_runs(root):
+    """Run folders under `root` with a final model of generated images."""
+    found = []
+    for folder, _, names in sorted(os.walk(root)):
+        if "model.keras" in names and "config.json" in names:
+            config = common.run_config(folder)
+            if (config["data"]["dataset"] == "fashion_mnist"
+                    and runner.data_kind(config) != "pairs"):
+                found.append(folder)
+    return found
+
+
+def score(out, extractor, real_cache):
+    config = common.run_config(out)
+    classes = config["data"].get("classes")
+    key = json.dumps(classes)
+    if key not in real_cache:
+        real_cache[key] = extractor(data.images_array(data.get_source(
+            "fashion_mnist", split="test", classes=classes,
+            data_dir=FLAGS.data_dir)))[0]
+    real = real_cache[key]
+    model = sampling.load(out)
+    fake, logits = extractor(model.generate(FLAGS.fid_num_images, seed=0))
+    return {"model": config["model"], "preset": config.get("preset"),
+            "classes": classes,
+            "fid": evaluation.frechet_distance(real, fake),
+            "kid": evaluation.kernel_distance(real, fake),
+            **evaluation.precision_recall(real, fake),
+            **evaluation.density_coverage(real, fake),
+            "classes_covered": evaluation.class_coverage(logits)["covered"]}
+
+
+def manifold():
+    extractor = runner.domain_extractor("fashion_mnist", FLAGS.data_dir,
+                                        FLAGS.classifier_path)
+    cache, results = {}, {}
+    for out in finished_runs(FLAGS.runs):
+        results[os.path.relpath(out, FLAGS.runs)] = score(out, extractor,
+                                                          cache)
+    if not results:
+        raise ValueError(f"runs: no finished image run under {FLAGS.runs}; "
+                         f"run the other experiments first")
+    names = list(results)
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(max(6, 0.9 * len(names)), 4.5), dpi=100)
+    ax = fig.add_subplot()
+    x, width = np.arange(len(names)), 0.2
+    for i, key in enumerate(SCORES):
+        ax.bar(x + (i - 1.5) * width, [results[n][key] for n in names],
+               width, label=key)
+    ax.set_xticks(x, names, rotation=45, ha="right", fontsize=7)
+    ax.set_ylabel("k-NN manifold score")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    os.makedirs(FLAGS.results, exist_ok=True)
+    fig.savefig(os.path.join(FLAGS.results, "manifold.png"))
+    common.write_json("manifold", {"fid_num_images": FLAGS.fid_num_images,
+                                   "runs": results})
