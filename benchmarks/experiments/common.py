@@ -22,11 +22,18 @@ flags.DEFINE_string("data_dir", None, "Fashion-MNIST IDX folder (default: "
                     "tfds, then the Debian package's).")
 flags.DEFINE_string("classifier_path", None, "Domain classifier file "
                     "(default: trained once and cached per dataset).")
+flags.DEFINE_bool("report_only", False, "Report on the runs as they are, "
+                  "training none: an unfinished run reports its scores so "
+                  "far, and the JSON lists it under unfinished_runs.")
 flags.DEFINE_integer("seed", 0, "Seed of the runs (toy: the first seed).")
 FLAGS = flags.FLAGS
 
 #: Every score the FID callback offers: the protocol's FID and KID, the
 #: k-NN manifold scores and the classes covered.
+#: {run name: its latest checkpoint's step} of the unfinished runs an
+#: experiment reported on (--report_only).
+UNFINISHED = {}
+
 ALL_METRICS = ["fid", "kid", "precision", "recall", "density", "coverage",
                "classes"]
 
@@ -51,6 +58,11 @@ def train(name, preset, model_args=None, **overrides):
     out = os.path.join(FLAGS.runs, name)
     if os.path.isfile(os.path.join(out, "model.keras")):
         return out
+    if FLAGS.report_only:
+        if not os.path.isfile(os.path.join(out, "config.json")):
+            raise ValueError(f"report_only: {out} holds no run yet")
+        UNFINISHED[name] = _last_step(out)
+        return out
     resume = bool(checkpoints.list_checkpoints(
         os.path.join(out, "checkpoints")))
     if resume:
@@ -64,6 +76,12 @@ def train(name, preset, model_args=None, **overrides):
                                     **overrides)
     runner.run(config, out, resume=resume)
     return out
+
+
+def _last_step(out):
+    """The step of the latest checkpoint of an unfinished run."""
+    found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
+    return int(found[-1].rsplit("-", 1)[-1]) if found else 0
 
 
 def read_csv(path):
@@ -103,6 +121,8 @@ def swing(values):
 def write_json(name, record):
     """results/<name>.json, atomically; returns its path."""
     record = {"command": command(), **record}
+    if UNFINISHED:
+        record["unfinished_runs"] = dict(UNFINISHED)
     path = os.path.join(FLAGS.results, f"{name}.json")
     os.makedirs(FLAGS.results, exist_ok=True)
     files.write_text(path, json.dumps(_plain(record), indent=2) + "\n")

@@ -16,7 +16,7 @@ from tfgan_suite.data import idx
 
 sys.path.insert(0, os.path.join(REPO, "benchmarks"))
 
-from experiments import EXPERIMENTS  # noqa: E402,F401
+from experiments import EXPERIMENTS, common  # noqa: E402,F401
 
 FLAGS = flags.FLAGS
 
@@ -46,6 +46,7 @@ def reproduce_flags(fashion, tmp_path, **values):
     if not FLAGS.is_parsed():
         FLAGS(["reproduce"])
     results = tmp_path / "results"
+    common.UNFINISHED.clear()
     with flagsaver.flagsaver(runs=str(tmp_path / "runs"),
                              results=str(results), fid_num_images=32,
                              **fashion, **values):

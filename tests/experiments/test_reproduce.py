@@ -46,6 +46,18 @@ def test_fig8_then_ema_reuses_the_plain_run(tmp_path, fashion):
             / record["summary"]["no EMA"]["final_fid"] - 1)
         assert (results / "ema_fid.png").is_file()
 
+    # --report_only: an unfinished run reports its scores so far, and says
+    # it did not finish.
+    ema_model = tmp_path / "runs" / "fig8" / "dcgan_ema0.999" / "model.keras"
+    ema_model.unlink()
+    with reproduce_flags(fashion, tmp_path, epochs=2,
+                         report_only=True) as results:
+        EXPERIMENTS["ema"]()
+    assert not ema_model.exists()  # not trained again.
+    record = read(results, "ema")
+    assert record["unfinished_runs"] == {"fig8/dcgan_ema0.999": 10}
+    assert record["steps"] == 10
+
 
 def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],
