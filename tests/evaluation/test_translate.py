@@ -55,3 +55,17 @@ def test_bad_inputs(tmp_path, translator):
     with pytest.raises(ValueError, match="needs a model that trains on "
                                          "pairs"):
         tgs.sampling.translate_files(gan, str(tmp_path), "o")
+
+
+def test_one_channel_model_reads_and_writes_greyscale(tmp_path):
+    """An edges -> image model of one channel (fashion_edges) translates
+    colour files: read as greyscale, written as greyscale PNGs."""
+    model = tgs.models.Pix2Pix(image_shape=(32, 32, 1), filters=4)
+    model.compile()
+    source = tmp_path / "edges.png"
+    Image.fromarray(pattern_images(1, 32, 32, 3)[0]).save(source)
+    written, = tgs.sampling.translate_files(model, str(source),
+                                            str(tmp_path / "out.png"))
+    png = np.asarray(Image.open(written))
+    grey = np.asarray(Image.open(source).convert("L"))[None, ..., None]
+    np.testing.assert_array_equal(png, model.translate_uint8(grey)[0, ..., 0])

@@ -62,3 +62,31 @@ def test_bad_input(pix2pix):
         np.zeros((4, 64, 64, 3), np.float32)).batch(2)
     with pytest.raises(ValueError, match=r"trains on \(input, target\)"):
         pix2pix.fit(single, epochs=1, verbose=0)
+
+
+def test_gan_weight_zero_trains_g_on_l1_alone():
+    """With gan_weight=0 G's step ignores D: two models that differ only in
+    D's weights take the same G step (with 1 they do not)."""
+    x = tf.random.stateless_uniform((2, 32, 32, 1), (0, 1), -1, 1)
+    pairs = tf.data.Dataset.from_tensors((x, -x))
+    steps = {}
+    for gan_weight in (0.0, 1.0):
+        generators = []
+        for d_scale in (1.0, 3.0):
+            keras.utils.set_random_seed(0)
+            gan = models.Pix2Pix(image_shape=(32, 32, 1), filters=4,
+                                 gan_weight=gan_weight)
+            gan.compile()
+            for w in gan.discriminator.trainable_weights:
+                w.assign(w * d_scale)
+            logs = {k: v[-1] for k, v in gan.fit(
+                pairs, epochs=1, verbose=0).history.items()}
+            generators.append(gan.generator.get_weights())
+        steps[gan_weight] = all(np.allclose(a, b) for a, b in
+                                zip(*generators))
+        assert logs["g_loss"] == pytest.approx(
+            gan_weight * logs["g_gan_loss"] + 100 * logs["g_l1_loss"],
+            rel=1e-5)
+        assert models.Pix2Pix.from_config(
+            gan.get_config()).gan_weight == gan_weight
+    assert steps == {0.0: True, 1.0: False}

@@ -78,8 +78,8 @@ def translate_files(model, inputs, out):
     """Translates an image file, or every image of a folder, with a pair
     model (Keras or SavedModel); writes PNGs of the model's size.
 
-    Inputs are read as RGB and resized to the model's image shape when they
-    differ. `out`: a PNG path for one file, a folder for a folder.
+    Inputs are read as RGB (as greyscale for a one-channel model) and
+    resized to the model's image shape when they differ. `out`: a PNG path for one file, a folder for a folder.
     Returns the paths written.
     """
     from PIL import Image
@@ -101,18 +101,20 @@ def translate_files(model, inputs, out):
     else:
         raise ValueError(f"--input: {inputs} is neither an image file nor a "
                          f"folder")
-    height, width = model.image_shape[:2]
+    height, width, channels = model.image_shape
     written = []
     for source, target in zip(sources, targets):
         try:
-            image = Image.open(source).convert("RGB")
+            image = Image.open(source).convert("L" if channels == 1 else "RGB")
         except OSError as e:
             raise ValueError(f"{source}: not a readable image ({e})") from None
         if image.size != (width, height):
             image = image.resize((width, height), Image.BILINEAR)
-        translated = model.translate_uint8(np.asarray(image)[None])[0]
+        pixels = np.asarray(image).reshape(height, width, channels)
+        translated = model.translate_uint8(pixels[None])[0]
         os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
-        Image.fromarray(translated).save(target)
+        Image.fromarray(translated.squeeze(-1) if translated.shape[-1] == 1
+                        else translated).save(target)
         written.append(target)
     return written
 

@@ -20,12 +20,12 @@ def l1_loss(targets, fake):
 class Pix2Pix(AdversarialModel):
     """U-Net G(x) and PatchGAN D(x, y), trained on (input, target) pairs.
 
-    The objective of the paper (eq. 4): G minimises the conditional GAN loss
-    plus `l1_lambda` * ||y - G(x)||_1; D tells (x, y) from (x, G(x)) patch by
-    patch. As in the paper, D's objective is halved (so both `d_loss` and
-    `g_gan_loss` read against log 2 = 0.69 at chance), there is no z (dropout
-    is the noise), and the defaults are Adam(2e-4, beta_1=0.5) with the
-    non-saturating loss.
+    The objective of the paper (eq. 4): G minimises `gan_weight` times the
+    conditional GAN loss plus `l1_lambda` * ||y - G(x)||_1; D tells (x, y)
+    from (x, G(x)) patch by patch. As in the paper, D's objective is halved
+    (so both `d_loss` and `g_gan_loss` read against log 2 = 0.69 at
+    chance), there is no z (dropout is the noise), and the defaults are
+    Adam(2e-4, beta_1=0.5) with the non-saturating loss.
 
     Args:
       generator, discriminator: your own nets (image -> image, and
@@ -34,6 +34,9 @@ class Pix2Pix(AdversarialModel):
       image_shape: (H, W, 3) of the built-in nets, a square power-of-two
         side (256 default, 128, 64); read from the nets when handed in.
       l1_lambda: weight of the L1 term (lambda = 100 in the paper).
+      gan_weight: weight of the GAN term in G's loss (1 in the paper); 0
+        trains G on L1 alone, the paper's "L1" ablation (Table 1, Fig. 4),
+        while D still trains and logs its loss.
       filters: width of the first layer of both nets.
       norm: "batch" (the paper) or "instance".
       seed: unused (dropout is the noise); kept for a uniform signature.
@@ -69,9 +72,10 @@ class Pix2Pix(AdversarialModel):
     default_preset = "facades_pix2pix"
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
-                 l1_lambda=100.0, filters=64, norm="batch", seed=None,
-                 **kwargs):
+                 l1_lambda=100.0, gan_weight=1.0, filters=64, norm="batch",
+                 seed=None, **kwargs):
         self.l1_lambda = float(l1_lambda)
+        self.gan_weight = float(gan_weight)
         self.filters = int(filters)
         self.norm = norm
         super().__init__(generator, discriminator, latent_dim=None,
@@ -136,7 +140,8 @@ class Pix2Pix(AdversarialModel):
             self.observe_real(real_logits)
             g_gan_loss = self.generator_loss(fake_logits)
             g_l1_loss = l1_loss(targets, fake)
-            g_loss = g_gan_loss + self.l1_lambda * g_l1_loss
+            g_loss = (self.gan_weight * g_gan_loss
+                      + self.l1_lambda * g_l1_loss)
             d_loss = 0.5 * self.discriminator_loss(real_logits, fake_logits)
         self.minimize(self.d_optimizer, d_tape, d_loss,
                       self.discriminator.trainable_variables)
@@ -158,7 +163,7 @@ class Pix2Pix(AdversarialModel):
         return super().diagnose(data)[0], None
 
     def generator_objective(self, data, fake, fake_logits):
-        return (self.generator_loss(fake_logits)
+        return (self.gan_weight * self.generator_loss(fake_logits)
                 + self.l1_lambda * l1_loss(data[1], fake))
 
     def call(self, inputs, training=False):
@@ -168,6 +173,13 @@ class Pix2Pix(AdversarialModel):
         """G(inputs) in inference mode, float32 numpy in [-1, 1].
 
         `inputs`: (N, H, W, 3) float in [-1, 1], or uint8 [0, 255].
+
+        Keras' inference mode (dropout off, batch norm's moving averages),
+        as in every translation of the suite (sample grids, exports,
+        `translate_files`), not the paper's test-time mode (sec. 3.3:
+        dropout on, the test batch's statistics): on edges -> Fashion-MNIST
+        the paper's mode had twice the domain FID, and a worse L1
+        (`benchmarks/reproduce.py --experiment=pix2pix_inference`).
         """
         inputs = np.asarray(inputs)
         if inputs.ndim != 4 or tuple(inputs.shape[1:]) != self.image_shape:
