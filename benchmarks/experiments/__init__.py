@@ -1,9 +1,8 @@
 """One module per experiment; `EXPERIMENTS` maps --experiment to its
 function."""
 
-from experiments import common, fig8, fig9, fig10, low_data  # noqa: F401
-from experiments import table1, toy
-from experiments import fig12_13
+from experiments import (common, fig8, fig9, fig10, fig12_13,  # noqa: F401
+                         low_data, manifold, table1, toy)
 
 EXPERIMENTS = {
     "fig8": fig8.fig8,
@@ -11,6 +10,7 @@ EXPERIMENTS = {
     "fig9": fig9.fig9,
     "fig10": fig10.fig10,
     "low_data": low_data.low_data,
+    "manifold": manifold.manifold,
     "fig12_13": fig12_13.fig12_13,
     "pix2pix_inference": fig12_13.pix2pix_inference,
     "table1": table1.table1,

@@ -25,7 +25,7 @@ flags.DEFINE_string("classifier_path", None, "Domain classifier file "
 flags.DEFINE_bool("report_only", False, "Report on the runs as they are, "
                   "training none: an unfinished run reports its scores so "
                   "far, and the JSON lists it under unfinished_runs.")
-flags.DEFINE_integer("seed", 0, "Seed of the runs (toy: the first seed).")
+flags.DEFINE_integer("seed", 0, "Seed of the runs (low_data and toy: --seeds).")
 FLAGS = flags.FLAGS
 
 #: Every score the FID callback offers: the protocol's FID and KID, the

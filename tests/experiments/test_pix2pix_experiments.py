@@ -12,7 +12,7 @@ TINY = {"pix2pix_steps": 4, "pix2pix_batch": 4, "pix2pix_filters": 4,
         "triplets": 3}
 
 
-def test_fig12_13_compares_gan_and_l1_only_runs(fashion, tmp_path):
+def test_fig12_13_then_inference_modes_on_its_gan_run(fashion, tmp_path):
     with reproduce_flags(fashion, tmp_path, **TINY) as results:
         EXPERIMENTS["fig12_13"]()
     with open(results / "fig12_13.json") as f:
@@ -41,9 +41,10 @@ def test_fig12_13_compares_gan_and_l1_only_runs(fashion, tmp_path):
         assert image.width == 3 * (4 * 34 + 2)
         assert image.height == 32 + 3 * (3 * 34 + 2)
     assert os.path.getsize(results / "fig12_13_losses.png") > 10_000
+    pix2pix_inference_reuses_the_gan_run(fashion, tmp_path)
 
 
-def test_pix2pix_inference_reuses_the_gan_run(fashion, tmp_path):
+def pix2pix_inference_reuses_the_gan_run(fashion, tmp_path):
     with reproduce_flags(fashion, tmp_path, **TINY) as results:
         EXPERIMENTS["pix2pix_inference"]()
         run = tmp_path / "runs" / "fig12_13" / "pix2pix"

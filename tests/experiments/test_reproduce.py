@@ -75,6 +75,14 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
         "Bag": bag["filtered"]["fid"] < bag["unfiltered"]["fid"]}
     assert (results / "fig9_samples.png").is_file()
 
+    # A filter nothing passes (the run reused): the rate, no comparison.
+    with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],
+                         class_steps=2, min_d_score=1.1) as results:
+        EXPERIMENTS["fig9"]()
+    nothing = read(results, "fig9")["classes"]["Bag"]
+    assert nothing["acceptance_rate"] == 0.0 and "filtered" not in nothing
+    assert nothing["fid"] == bag["fid"]  # the same run's scores.
+
     # manifold scores every finished image run: here the one of fig9.
     with reproduce_flags(fashion, tmp_path) as results:
         EXPERIMENTS["manifold"]()
@@ -86,14 +94,6 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     assert scores["fig9/Bag"]["fid"] == pytest.approx(
         bag["unfiltered"]["fid"], rel=1e-4)  # same samples, same reals.
     assert (results / "manifold.png").is_file()
-
-
-def test_fig9_with_a_filter_nothing_passes(tmp_path, fashion):
-    with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],
-                         class_steps=1, min_d_score=1.1) as results:
-        EXPERIMENTS["fig9"]()
-    bag = read(results, "fig9")["classes"]["Bag"]
-    assert bag["acceptance_rate"] == 0.0 and "filtered" not in bag
 
 
 def test_fig10_three_runs_in_one_plot(tmp_path, fashion):
@@ -147,6 +147,7 @@ def test_reproduce_command_end_to_end(tmp_path, fashion):
     assert record["scores"]["step"] == [5]
 
 
+@pytest.mark.slow  # the flag check of absl; the script runs above.
 def test_an_experiment_is_required(tmp_path):
     result = subprocess.run(
         [sys.executable, os.path.join(REPO, "benchmarks", "reproduce.py")],

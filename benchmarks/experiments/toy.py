@@ -1,0 +1,101 @@
+"""`toy`: mode coverage of the MLP GAN (Goodfellow et al. 2014) on the
+mode-collapse benchmarks of VEEGAN (Srivastava et al. 2017) and PacGAN
+(Lin et al. 2018): 8 Gaussians on a ring and 25 on a grid.
+
+The `gan` model's presets `ring_gan` and `grid_gan`, one run per seed of
+--seeds; from each, --toy_num_samples samples from fixed seeds. A sample is
+high quality within 3 std of its nearest centre; a mode is covered when it
+gets at least 1/5 of its expected share of them (`metrics.mode_coverage`).
+Targets: PacGAN4's grid numbers, 24.8 of 25 modes with 93.6 % high
+quality, and every mode of the ring with 96 %.
+"""
+
+import os
+
+import numpy as np
+from absl import flags
+
+from experiments import common, low_data  # noqa: F401  (--seeds)
+from tfgan_suite import metrics
+from tfgan_suite.data import toy as toy_data
+from tfgan_suite.evaluation import sampling
+from tfgan_suite.models import presets
+
+flags.DEFINE_integer("toy_num_samples", 2500, "toy: samples per run (the "
+                     "VEEGAN / PacGAN protocol's 2 500).")
+flags.DEFINE_integer("toy_steps", None, "toy: steps of each run (default: "
+                     "the preset's).")
+FLAGS = flags.FLAGS
+
+#: {preset: {"modes": ..., "high_quality": ...}}: the means over seeds to
+#: reach.
+TARGETS = {"ring_gan": {"modes": 8, "high_quality": 0.96},
+           "grid_gan": {"modes": 24.8, "high_quality": 0.936}}
+#: Sample i of every run comes from seed SAMPLE_SEED + i.
+SAMPLE_SEED = 0
+
+
+def mixture(preset):
+    """(centres, std) of the preset's data."""
+    return toy_data.MIXTURES[presets.get(preset)["data"]["dataset"]]
+
+
+def toy_run(preset, seed):
+    """(samples, mode coverage) of the run of `preset` with `seed`."""
+    # Toy data takes no data_dir (the flag is Fashion-MNIST's).
+    out = common.train(f"toy/{preset}_seed{seed}", preset, seed=int(seed),
+                       steps=FLAGS.toy_steps, data_dir=None,
+                       classifier_path=None)
+    samples = sampling.load(out).generate(FLAGS.toy_num_samples,
+                                          seed=SAMPLE_SEED)
+    centers, std = mixture(preset)
+    return samples, metrics.mode_coverage(samples, centers, std)
+
+
+def toy():
+    results = {"num_samples": FLAGS.toy_num_samples,
+               "targets": TARGETS, "target_source": (
+                   "grid: PacGAN4 (Lin et al. 2018); ring: all 8 modes, "
+                   "96 % high quality"), "presets": {}}
+    shown = {}
+    for preset in TARGETS:
+        runs = {}
+        for seed in FLAGS.seeds:
+            samples, coverage = toy_run(preset, seed)
+            runs[seed] = coverage
+            shown.setdefault(preset, samples)
+        modes = [r["modes"] for r in runs.values()]
+        quality = [r["high_quality"] for r in runs.values()]
+        target = TARGETS[preset]
+        results["presets"][preset] = {
+            "train": presets.get(preset)["train"],
+            "runs": runs,
+            "mean": {"modes": float(np.mean(modes)),
+                     "high_quality": float(np.mean(quality))},
+            "target": target,
+            "met": bool(np.mean(modes) >= target["modes"] and
+                        np.mean(quality) >= target["high_quality"]),
+        }
+    scatter(shown, os.path.join(FLAGS.results, "toy.png"))
+    common.write_json("toy", results)
+
+
+def scatter(samples, path):
+    """One panel per preset: the samples over the mixture's centres."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(5 * len(samples), 5), dpi=100)
+    for i, (preset, points) in enumerate(samples.items()):
+        centers, std = mixture(preset)
+        ax = fig.add_subplot(1, len(samples), i + 1)
+        ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, color="C0",
+                   label=f"{len(points)} samples")
+        ax.scatter(centers[:, 0], centers[:, 1], s=40, marker="x",
+                   color="C3", label="centres")
+        ax.set_aspect("equal")
+        ax.set_title(f"{preset}, seed {FLAGS.seeds[0]} (std {std})")
+        ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path)
+    print(f"wrote {path}")
+    return path

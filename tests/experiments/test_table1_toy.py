@@ -1,0 +1,93 @@
+import json
+import math
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from tests.experiments.conftest import reproduce_flags
+from tfgan_suite import data
+from tfgan_suite.data import sources
+
+TINY_TABLE1 = {"table1_steps": 20, "table1_train_images": 512,
+               "parzen_num_samples": 64, "parzen_num_points": 32}
+
+
+def read(results, name):
+    with open(results / f"{name}.json") as f:
+        return json.load(f)
+
+
+def test_table1_holds_out_the_images_the_gan_did_not_train_on(fashion,
+                                                                tmp_path):
+    from experiments import table1
+    with reproduce_flags(fashion, tmp_path, **TINY_TABLE1):
+        trained, held_out = table1.split_training_images(0)
+    assert (len(trained), len(held_out)) == (512, 128)
+    everything, _ = sources.images_and_labels(data.get_source(
+        "fashion_mnist", split="train", data_dir=fashion["data_dir"]))
+    rows = lambda images: sorted(image.tobytes() for image in images)
+    # Together the whole training split, each image once.
+    assert rows(np.concatenate([trained, held_out])) == rows(everything)
+
+
+def test_table1_scores_the_models_and_adds_dcgan_once_it_exists(fashion,
+                                                                 tmp_path):
+    from experiments import table1
+    with reproduce_flags(fashion, tmp_path, **TINY_TABLE1) as results:
+        table1.table1()
+        record = read(results, "table1")
+        assert record["paper"]["test_log_likelihood"] == 225
+        assert "not comparable" in record["paper"]["note"]
+        models = record["models"]
+        assert "model.keras is not there yet" in models["dcgan"]["note"]
+        for name in ("mlp_gan", "real_training_images"):
+            row = models[name]
+            # The grid's width of the best validation log-likelihood.
+            curve = row["validation_log_likelihood"]
+            assert len(curve) == len(table1.SIGMAS)
+            assert row["sigma"] == pytest.approx(
+                table1.SIGMAS[np.argmax(curve)])
+            assert math.isfinite(row["test_log_likelihood"])
+            assert row["standard_error"] > 0
+        assert models["mlp_gan"]["steps"] == 20
+        assert record["protocol"]["validation_images"] == 32
+        for png in ("table1.png", "table1_samples.png"):
+            assert os.path.getsize(results / png) > 0
+
+        # fig8's finished run appears (a stand-in: any model.keras);
+        # table1 then only samples it, and reuses its own MLP run.
+        mlp = tmp_path / "runs" / "table1" / "mlp_gan" / "model.keras"
+        written = os.path.getmtime(mlp)
+        dcgan = tmp_path / "runs" / "fig8" / "dcgan"
+        dcgan.mkdir(parents=True)
+        shutil.copy(mlp, dcgan / "model.keras")
+        table1.table1()
+        row = read(results, "table1")["models"]["dcgan"]
+        assert math.isfinite(row["test_log_likelihood"])
+        assert "60 000" in row["note"]
+        assert os.path.getmtime(mlp) == written
+
+
+def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
+    from experiments import toy
+    with reproduce_flags(fashion, tmp_path, seeds=["3"], toy_steps=20,
+                         toy_num_samples=200) as results:
+        toy.toy()
+        record = read(results, "toy")
+        assert os.path.getsize(results / "toy.png") > 0
+    assert set(record["presets"]) == {"ring_gan", "grid_gan"}
+    for preset, modes in (("ring_gan", 8), ("grid_gan", 25)):
+        summary = record["presets"][preset]
+        assert set(summary["runs"]) == {"3"}
+        for run in summary["runs"].values():
+            assert 0 <= run["modes"] <= modes
+            assert 0 <= run["high_quality"] <= 1
+            assert len(run["counts"]) == modes
+            assert sum(run["counts"]) <= 200
+        assert summary["mean"]["modes"] == np.mean(
+            [r["modes"] for r in summary["runs"].values()])
+        # 20 steps cannot reach the targets.
+        assert summary["met"] is False
+        assert summary["target"] == toy.TARGETS[preset]
