@@ -7,8 +7,8 @@ tutorial-style `tf.function` loop over the same nets, batch and data (dcgan,
 pix2pix), their ratio, the input pipeline alone and peak memory, and the
 machine's matmul peak (fp32, bf16).
 
-Toy mode coverage (--modes):
-    python benchmarks/benchmark.py --modes --model=gan --dataset=ring
+Toy mode coverage is an experiment of its own:
+    python benchmarks/reproduce.py --experiment=toy
 
 Quality at equal compute (--quality):
     python benchmarks/benchmark.py --quality --minutes=8
@@ -38,16 +38,12 @@ from tfgan_suite.training import cli
 
 flags.DEFINE_string("model", "dcgan", "Model to time (a name of "
                     "tgs.models.MODELS, at its default preset's size) or all; "
-                    "with --quality: dcgan (the TF DCGAN tutorial's race); "
-                    "--modes: gan on --dataset.")
+                    "with --quality: dcgan (the TF DCGAN tutorial's race).")
 flags.DEFINE_enum("update", None, ["alternating", "simultaneous"],
                   "GAN update rule to time (default: the model's, "
                   "Algorithm 1); --model=all times DCGAN with both.")
-flags.DEFINE_bool("modes", False, "Toy mode coverage (--model=gan).")
 flags.DEFINE_bool("mixed_precision", False, "Time under mixed precision "
                   "(bfloat16 on CPU, float16 on GPU).")
-flags.DEFINE_string("dataset", "ring", "ring or grid (--model=gan).")
-flags.DEFINE_integer("seeds", 3, "Seeds to average (--model=gan).")
 flags.DEFINE_integer("batch_size", None, "Batch size (default: the "
                      "model's default preset's).")
 flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
@@ -248,27 +244,8 @@ def quality():
             "batch_images": batch_images, "curves": race, "summary": summary}
 
 
-def modes():
-    if FLAGS.dataset not in ("ring", "grid"):
-        raise ValueError(f"--dataset: expected ring or grid for --model=gan, "
-                         f"got {FLAGS.dataset!r}")
-    runs = benchmarks.toy_mode_coverage(f"{FLAGS.dataset}_gan",
-                                        seeds=range(FLAGS.seeds))
-    for r in runs:
-        print(f"seed {r['seed']}: {r['modes']} modes, "
-              f"{r['high_quality']:.1%} high quality")
-    mean_modes = float(np.mean([r["modes"] for r in runs]))
-    mean_quality = float(np.mean([r["high_quality"] for r in runs]))
-    print(f"mean over {len(runs)} seeds: {mean_modes:.2f} modes, "
-          f"{mean_quality:.1%} high quality")
-    return {"dataset": FLAGS.dataset, "runs": runs, "mean_modes": mean_modes,
-            "mean_high_quality": mean_quality}
-
-
 def main(argv):
-    if FLAGS.modes:
-        results = modes()
-    elif FLAGS.quality:
+    if FLAGS.quality:
         results = quality()
     else:
         results = speed()

@@ -311,29 +311,3 @@ def quality_race(contenders, extractor, real_features, num_classes,
                 "kl_from_uniform": coverage["kl_from_uniform"]})
         results[c.name] = curve
     return results
-
-
-def toy_mode_coverage(preset, seeds=(0, 1, 2), num_samples=2500,
-                      steps=None):
-    """Trains preset (`ring_gan` / `grid_gan`) once per seed; returns a list
-    of `metrics.modes.mode_coverage` results (2 500 samples each)."""
-    from tfgan_suite import experiment
-    from tfgan_suite.data import toy
-    from tfgan_suite.evaluation.modes import mode_coverage
-    results = []
-    for seed in seeds:
-        config = experiment.make_config(preset, seed=seed, steps=steps)
-        keras.utils.set_random_seed(seed)
-        source = data.get_source(config["data"]["dataset"], seed=seed)
-        model = experiment.build_model(config, source)
-        ds = data.build(
-            source, batch_size=config["data"]["batch_size"] * model.d_steps,
-            repeat=True, seed=seed)
-        model.fit(ds, epochs=1, steps_per_epoch=config["train"]["steps"],
-                  verbose=0)
-        centers, std = toy.MIXTURES[config["data"]["dataset"]]
-        result = mode_coverage(model.generate(num_samples, seed=10_000),
-                               centers, std)
-        result["seed"] = seed
-        results.append(result)
-    return results
