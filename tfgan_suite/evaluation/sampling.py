@@ -13,9 +13,10 @@ from tfgan_suite.serving import export
 class SavedModelGenerator:
     """The `sample` signature of an exported generator, behind `generate_uint8`."""
 
-    def __init__(self, path):
+    def __init__(self, path, loaded=None):
+        """`loaded`: the SavedModel of `path` if the caller loaded it."""
         self.path = export.latest_version_dir(path)
-        self.loaded = tf.saved_model.load(self.path)
+        self.loaded = loaded or tf.saved_model.load(self.path)
         if "sample" not in self.loaded.signatures:
             raise ValueError(f"{self.path}: expected a generator SavedModel "
                              f"with a 'sample' signature, found "
@@ -62,9 +63,9 @@ class SavedModelTranslator:
 
     kind = "pairs"
 
-    def __init__(self, path):
+    def __init__(self, path, loaded=None):
         self.path = export.latest_version_dir(path)
-        self.loaded = tf.saved_model.load(self.path)
+        self.loaded = loaded or tf.saved_model.load(self.path)
         signature = self.loaded.signatures["serving_default"]
         self.image_shape = tuple(
             signature.structured_input_signature[1]["image"].shape[1:])
@@ -142,10 +143,11 @@ def load(path, kind=None):
         return _checked(keras.models.load_model(path), kind, given)
     if os.path.isdir(path):
         version = export.latest_version_dir(path)
-        if "image" in tf.saved_model.load(version).signatures[
+        loaded = tf.saved_model.load(version)  # once: it is slow.
+        if "image" in loaded.signatures[
                 "serving_default"].structured_input_signature[1]:
-            return SavedModelTranslator(version)
-        return SavedModelGenerator(path)
+            return SavedModelTranslator(version, loaded)
+        return SavedModelGenerator(version, loaded)
     raise ValueError(f"{path}: expected a run folder (with model.keras), a "
                      f".keras file or a SavedModel folder")
 
