@@ -8,9 +8,10 @@ density / coverage and the classes covered. It asks whether FID swings or
 classes drop late (they do in the TensorFlow tutorial's DCGAN).
 
 ema trains the same preset with `ema_decay=--ema_decay` and compares it
-with fig8's run at equal steps: final FID, and the swing (mean absolute
-change of FID between evaluations, relative to its mean) that the average
-is meant to damp.
+with fig8's run at equal steps: final FID, and the swings the average is
+meant to damp: over the second half of the evaluations, how often FID
+rose, and the mean absolute change between evaluations relative to its
+mean (a steady fall counts there too).
 """
 
 import os
@@ -54,6 +55,7 @@ def summary(values):
         "final_classes": int(classes[-1]),
         "min_classes_second_half": int(classes[len(classes) // 2:].min()),
         "fid_swing_second_half": common.swing(late),
+        "fid_rises_second_half": int((np.diff(late) > 0).sum()),
         "fid_rise_after_best": float(fid[best:].max() / fid[best] - 1),
         **{k: float(values[k][-1])
            for k in ("precision", "recall", "density", "coverage")},
