@@ -132,19 +132,23 @@ def test_low_data_compares_settings(tmp_path, fashion):
 
 
 def test_reproduce_command_end_to_end(tmp_path, fashion):
-    """The command line: one experiment, results named with the command."""
+    """The command line: one experiment (one run of one step), results
+    named with the command."""
     result = subprocess.run(
         [sys.executable, os.path.join(REPO, "benchmarks", "reproduce.py"),
-         "--experiment=fig8", "--epochs=1", "--fid_num_images=16",
+         "--experiment=low_data", "--seeds=0", "--augment=none",
+         "--max_images=64", "--low_data_class=Bag", "--low_data_steps=1",
+         "--fid_every=1", "--fid_num_images=16",
          f"--data_dir={fashion['data_dir']}",
          f"--classifier_path={fashion['classifier_path']}",
          f"--runs={tmp_path / 'runs'}", f"--results={tmp_path / 'results'}"],
         capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    record = json.loads((tmp_path / "results" / "fig8.json").read_text())
+    record = json.loads((tmp_path / "results" / "low_data_fid.json")
+                        .read_text())
     assert record["command"].startswith(
-        "python benchmarks/reproduce.py --experiment=fig8 --epochs=1")
-    assert record["scores"]["step"] == [5]
+        "python benchmarks/reproduce.py --experiment=low_data --seeds=0")
+    assert record["runs"]["none"]["0"]["steps"] == [1]
 
 
 @pytest.mark.slow  # the flag check of absl; the script runs above.
