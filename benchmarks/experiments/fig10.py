@@ -50,10 +50,16 @@ def balance(out):
     overpowers G at the end (D right on >= 95 % of real and of generated
     images in the last quarter of training)."""
     history = common.read_csv(os.path.join(out, "history.csv"))
+    # An interrupted epoch has a row of its own before the resumed run's
+    # row of the same epoch: keep the last row of each epoch.
+    rows = {int(e): i for i, e in enumerate(history["epoch"])}
+    history = {key: [values[i] for i in rows.values()]
+               for key, values in history.items()}
     last = max(1, len(history["d_acc_real"]) // 4)
     acc_real = float(np.mean(history["d_acc_real"][-last:]))
     acc_fake = float(np.mean(history["d_acc_fake"][-last:]))
-    return {"d_loss": history["d_loss"], "g_loss": history["g_loss"],
+    return {"epochs": [int(e) + 1 for e in history["epoch"]],
+            "d_loss": history["d_loss"], "g_loss": history["g_loss"],
             "d_acc_real": history["d_acc_real"],
             "d_acc_fake": history["d_acc_fake"],
             "late_d_acc_real": acc_real, "late_d_acc_fake": acc_fake,
@@ -69,7 +75,7 @@ def fig10():
                           "kid": values["kid"],
                           "final_fid": values["fid"][-1],
                           "best_fid": min(values["fid"]), **balance(out)}
-    epochs = {label: np.arange(1, len(r["d_loss"]) + 1) * FLAGS.fig10_fid_every
+    epochs = {label: np.asarray(r["epochs"]) * FLAGS.fig10_fid_every
               for label, r in results.items()}
     common.figure(os.path.join(FLAGS.results, "fig10_fid.png"), [
         ("domain FID", {label: (r["steps"], r["fid"])
