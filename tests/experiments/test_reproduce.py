@@ -61,18 +61,25 @@ def test_fig8_then_ema_reuses_the_plain_run(tmp_path, fashion):
 
 def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],
-                         class_steps=2, min_d_score=0.0) as results:
+                         class_steps=2, min_d_score=0.0,
+                         top_share=0.25) as results:
         EXPERIMENTS["fig9"]()
     record = read(results, "fig9")
     bag = record["classes"]["Bag"]
     # D >= 0 takes every sample: all accepted, as many as asked.
     assert bag["acceptance_rate"] == 1.0 and bag["num_compared"] == 32
-    for kind in ("filtered", "unfiltered"):
-        assert bag[kind]["fid"] >= 0
-        assert 0 <= bag[kind]["recognised"] <= 1
-        assert 0 < bag[kind]["confidence"] < 1
+    for scores in (bag["filtered"], bag["unfiltered"], bag["top"]):
+        assert scores["fid"] >= 0
+        assert 0 <= scores["recognised"] <= 1
+        assert 0 < scores["confidence"] < 1
+    # The top quarter of a pool of 128 by D's score.
+    assert bag["top"]["share"] == 0.25
+    assert bag["d_score"]["generated_max"] >= bag["top"]["min_d_score"] >= (
+        bag["d_score"]["generated_mean"])
     assert record["filter_lowers_fid"] == {
-        "Bag": bag["filtered"]["fid"] < bag["unfiltered"]["fid"]}
+        "Bag": bag["filtered"]["fid"] < bag["unfiltered_equal_count"]["fid"]}
+    assert record["top_filter_lowers_fid"] == {
+        "Bag": bag["top"]["fid"] < bag["unfiltered"]["fid"]}
     assert (results / "fig9_samples.png").is_file()
 
     # A filter nothing passes (the run reused): the rate, no comparison.
@@ -82,6 +89,7 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     nothing = read(results, "fig9")["classes"]["Bag"]
     assert nothing["acceptance_rate"] == 0.0 and "filtered" not in nothing
     assert nothing["fid"] == bag["fid"]  # the same run's scores.
+    assert "top" in nothing
 
     # manifold scores every finished image run: here the one of fig9.
     with reproduce_flags(fashion, tmp_path) as results:
