@@ -58,6 +58,10 @@ def straight(tmp_path_factory, cifar):
     return out
 
 
+# Covered in the default suite by the resume tests (here and in
+# tests/training/test_interrupt.py), which compare per-step losses of two
+# seeded runs.
+@pytest.mark.slow
 def test_same_seed_same_losses(tmp_path, cifar, straight):
     result = script("train.py", *RUN, f"--data_dir={cifar}",
                     f"--out_dir={tmp_path / 'again'}")
