@@ -11,7 +11,7 @@ import numpy as np
 from absl import flags
 
 from tfgan_suite import files
-from tfgan_suite.training import checkpoints, runner
+from tfgan_suite.training import callbacks, checkpoints, runner
 
 flags.DEFINE_string("runs", "runs/reproduce", "Folder of the training runs.")
 flags.DEFINE_string("results", "results", "Folder of the figures and JSON.")
@@ -28,14 +28,13 @@ flags.DEFINE_bool("report_only", False, "Report on the runs as they are, "
 flags.DEFINE_integer("seed", 0, "Seed of the runs (low_data and toy: --seeds).")
 FLAGS = flags.FLAGS
 
-#: Every score the FID callback offers: the protocol's FID and KID, the
-#: k-NN manifold scores and the classes covered.
 #: {run name: its latest checkpoint's step} of the unfinished runs an
 #: experiment reported on (--report_only).
 UNFINISHED = {}
 
-ALL_METRICS = ["fid", "kid", "precision", "recall", "density", "coverage",
-               "classes"]
+#: Every score the FID callback offers: the protocol's FID and KID, the
+#: k-NN manifold scores and the classes covered.
+ALL_METRICS = list(callbacks.FID.METRICS)
 
 
 def limit_threads(threads):
