@@ -50,11 +50,6 @@ def balance(out):
     overpowers G at the end (D right on >= 95 % of real and of generated
     images in the last quarter of training)."""
     history = common.read_csv(os.path.join(out, "history.csv"))
-    # An interrupted epoch has a row of its own before the resumed run's
-    # row of the same epoch: keep the last row of each epoch.
-    rows = {int(e): i for i, e in enumerate(history["epoch"])}
-    history = {key: [values[i] for i in rows.values()]
-               for key, values in history.items()}
     last = max(1, len(history["d_acc_real"]) // 4)
     acc_real = float(np.mean(history["d_acc_real"][-last:]))
     acc_fake = float(np.mean(history["d_acc_fake"][-last:]))

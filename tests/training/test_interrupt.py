@@ -41,6 +41,11 @@ def losses(out):
                 for r in csv.DictReader(f)]
 
 
+def epochs(out):
+    with open(os.path.join(out, "history.csv")) as f:
+        return [int(r["epoch"]) for r in csv.DictReader(f)]
+
+
 @pytest.mark.parametrize("signum", [
     signal.SIGTERM, pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
 def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
@@ -59,6 +64,8 @@ def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
                                 resume=True)
     assert int(resumed.g_optimizer.iterations.numpy()) == 8  # 2 epochs of 4
     assert losses(out) == losses(straight)
+    # One row per epoch: the interrupted epoch's partial row is gone.
+    assert epochs(out) == epochs(straight) == [0, 1]
     for a, b in zip(resumed.weights, model.weights):
         np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-5)
 

@@ -3,6 +3,7 @@
 import csv
 import functools
 import glob
+import io
 import json
 import math
 import os
@@ -14,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from tfgan_suite import plots
+from tfgan_suite import files, plots
 # Public as `tgs.callbacks.Checkpoint` etc.; they live in `checkpoints`.
 from tfgan_suite.training.checkpoints import (  # noqa: F401
     Checkpoint, list_checkpoints, restore_checkpoint, save_checkpoint)
@@ -152,7 +153,32 @@ class Interrupt(keras.callbacks.Callback):
 class HistoryCSV(keras.callbacks.CSVLogger):
     """`keras.callbacks.CSVLogger` without its always-NA `val_*` columns
     (a GAN's fit has no validation step): the columns are the first
-    epoch's logs."""
+    epoch's logs.
+
+    Args:
+      filename: the CSV file.
+      resume_epoch: for a resumed run, the epoch it resumes in: the file's
+        rows of that epoch and later (an interrupted epoch's partial row,
+        rows written after the checkpoint) are dropped before the run
+        appends, so that each epoch has one row. None: a new file.
+    """
+
+    def __init__(self, filename, resume_epoch=None):
+        super().__init__(filename, append=resume_epoch is not None)
+        self._resume_epoch = resume_epoch
+
+    def on_train_begin(self, logs=None):
+        if self._resume_epoch is not None and os.path.isfile(self.filename):
+            with open(self.filename, newline="") as f:
+                rows = list(csv.reader(f))
+            kept = rows[:1] + [row for row in rows[1:]
+                               if int(row[0]) < self._resume_epoch]
+            lines = io.StringIO()
+            csv.writer(lines).writerows(kept)
+            files.write_text(self.filename, lines.getvalue())
+        # A run resumed mid-epoch calls fit twice: the second one appends.
+        self._resume_epoch = None
+        super().on_train_begin(logs)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.keys is None and logs:

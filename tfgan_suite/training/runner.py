@@ -472,8 +472,9 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             out_dir, initial_step=step0, keys=model.plotted,
             hlines=({"log 2": math.log(2)}
                     if model.adversarial_loss.probabilistic else None)),
-        tgs_callbacks.HistoryCSV(os.path.join(out_dir, "history.csv"),
-                                 append=bool(resume)),
+        tgs_callbacks.HistoryCSV(
+            os.path.join(out_dir, "history.csv"),
+            resume_epoch=step0 // steps_per_epoch if resume else None),
         # Per-step losses; the sample grids and FID join them in logs/train.
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"),
                                     update_freq=1),
