@@ -3,7 +3,8 @@ coverage (Naeem et al. 2020) beside FID and KID for the final model of
 every finished image run under --runs (the other experiments' runs: the
 presets' models as trained there), on --fid_num_images samples from fixed
 seeds against the test images of the run's data (its classes only for
-one-class runs), features of the domain classifier.
+one-class runs), features of the domain classifier; for a conditional
+model also its label accuracy and intra-class FID (as `evaluate.py` reports them).
 """
 
 import json
@@ -37,19 +38,27 @@ def score(out, extractor, real_cache):
     classes = config["data"].get("classes")
     key = json.dumps(classes)
     if key not in real_cache:
-        real_cache[key] = extractor(data.images_array(data.get_source(
-            "fashion_mnist", split="test", classes=classes,
-            data_dir=FLAGS.data_dir)))[0]
-    real = real_cache[key]
+        test = data.get_source("fashion_mnist", split="test", labels=True,
+                               classes=classes, data_dir=FLAGS.data_dir)
+        real_cache[key] = (extractor(data.images_array(test))[0],
+                           data.sources.images_and_labels(test)[1])
+    real, real_labels = real_cache[key]
     model = sampling.load(out)
     fake, logits = extractor(model.generate(FLAGS.fid_num_images, seed=0))
-    return {"model": config["model"], "preset": config.get("preset"),
-            "classes": classes,
-            "fid": evaluation.frechet_distance(real, fake),
-            "kid": evaluation.kernel_distance(real, fake),
-            **evaluation.precision_recall(real, fake),
-            **evaluation.density_coverage(real, fake),
-            "classes_covered": evaluation.class_coverage(logits)["covered"]}
+    record = {"model": config["model"], "preset": config.get("preset"),
+              "classes": classes, "epochs": config["train"].get("epochs"),
+              "steps": config["train"].get("steps"),
+              "fid": evaluation.frechet_distance(real, fake),
+              "kid": evaluation.kernel_distance(real, fake),
+              **evaluation.precision_recall(real, fake),
+              **evaluation.density_coverage(real, fake),
+              "classes_covered": evaluation.class_coverage(logits)["covered"]}
+    if model.num_classes:  # how well it obeys its labels, class by class
+        record["label_accuracy"], record["intra_class_fid"] = (
+            evaluation.conditional_scores(
+                model, extractor, real, real_labels,
+                per_label=FLAGS.fid_num_images // model.num_classes))
+    return record
 
 
 def manifold():

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.experiments.conftest import reproduce_flags
-from experiments import EXPERIMENTS
+from experiments import EXPERIMENTS, common
 
 
 def read(results, name):
@@ -91,11 +91,23 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     assert nothing["fid"] == bag["fid"]  # the same run's scores.
     assert "top" in nothing
 
-    # manifold scores every finished image run: here the one of fig9.
+    # manifold scores every finished image run: the one of fig9 and a
+    # conditional one, which gets its label accuracy and intra-class FID.
     with reproduce_flags(fashion, tmp_path) as results:
+        common.train("presets/cgan", "fashion_mnist_cgan",
+                     model_args={"filters": 4, "latent_dim": 8}, steps=2,
+                     steps_per_epoch=2, batch_size=16, fid_every_n_steps=0)
         EXPERIMENTS["manifold"]()
     scores = read(results, "manifold")["runs"]
-    assert list(scores) == [os.path.join("fig9", "Bag")]
+    assert list(scores) == [os.path.join("fig9", "Bag"),
+                            os.path.join("presets", "cgan")]
+    cgan = scores["presets/cgan"]
+    assert cgan["steps"] == 2 and cgan["classes"] is None
+    assert set(cgan["label_accuracy"]) == {*map(str, range(10)), "mean"}
+    assert set(cgan["intra_class_fid"]["per_class"]) == set(map(str, range(10)))
+    assert cgan["intra_class_fid"]["mean"] == pytest.approx(
+        sum(cgan["intra_class_fid"]["per_class"].values()) / 10)
+    assert "label_accuracy" not in scores["fig9/Bag"]
     assert scores["fig9/Bag"]["classes"] == ["Bag"]
     for key in ("precision", "recall", "density", "coverage"):
         assert scores["fig9/Bag"][key] >= 0

@@ -84,7 +84,8 @@ def evaluate_images(model):
         real_labels = np.concatenate(list(test.dataset.map(
             lambda image, label: label).batch(10000).as_numpy_iterator()))
         results["label_accuracy"], results["domain_intra_class_fid"] = (
-            conditional_scores(model, extractor, real_features, real_labels))
+            tgs.metrics.conditional_scores(model, extractor, real_features,
+                                           real_labels))
     return results
 
 

@@ -1,5 +1,5 @@
 """Sampling from trained models: loading by path, discriminator filtering,
-translating image files."""
+scoring a conditional model label by label, translating image files."""
 
 import os
 
@@ -7,6 +7,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_suite.data.pipeline import to_float
+from tfgan_suite.evaluation.manifold import intra_class_fid
 from tfgan_suite.serving import export
 
 
@@ -194,3 +196,34 @@ def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
             f"({rate:.2%}) scored >= {min_d_score}, {num} wanted; lower "
             f"--min_d_score or raise --max_batches")
     return images[:num], scores[:num], rate
+
+
+def conditional_scores(model, extractor, real_features, real_labels,
+                       per_label=1000):
+    """On `per_label` images generated for each label y: the share the
+    domain classifier assigns to y, per label (how well a conditional model
+    obeys), and the intra-class FID against the real images of y.
+
+    The FID leaves out labels with fewer than 2 real test images (a
+    covariance needs 2); they are listed under "skipped".
+    """
+    accuracy, fake_features = {}, []
+    for label in range(model.num_classes):
+        images = to_float(model.generate_uint8(
+            per_label, seed=label * per_label, labels=label)).numpy()
+        features, logits = extractor(images)
+        accuracy[str(label)] = float((logits.argmax(-1) == label).mean())
+        fake_features.append(features)
+    accuracy["mean"] = float(np.mean(list(accuracy.values())))
+    fake_labels = np.repeat(np.arange(model.num_classes), per_label)
+    measured = [c for c in range(model.num_classes)
+                if (real_labels == c).sum() >= 2]
+    intra = {"per_class": {}, "mean": None}
+    if measured:
+        real_kept, fake_kept = (np.isin(real_labels, measured),
+                                np.isin(fake_labels, measured))
+        intra = intra_class_fid(
+            real_features[real_kept], real_labels[real_kept],
+            np.concatenate(fake_features)[fake_kept], fake_labels[fake_kept])
+    intra["skipped"] = sorted(set(range(model.num_classes)) - set(measured))
+    return accuracy, intra
