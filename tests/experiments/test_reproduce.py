@@ -67,7 +67,8 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     record = read(results, "fig9")
     bag = record["classes"]["Bag"]
     # D >= 0 takes every sample: all accepted, as many as asked.
-    assert bag["acceptance_rate"] == 1.0 and bag["num_compared"] == 32
+    assert bag["acceptance_rate"] == 1.0 and bag["pool_size"] == 128
+    assert bag["num_compared"] == 32
     for scores in (bag["filtered"], bag["unfiltered"], bag["top"]):
         assert scores["fid"] >= 0
         assert 0 <= scores["recognised"] <= 1

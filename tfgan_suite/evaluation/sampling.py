@@ -163,20 +163,17 @@ def _checked(model, kind, given):
 
 
 def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
-                           max_batches=200, seed=0, allow_fewer=False,
-                           **conditioning):
+                           max_batches=200, seed=0, **conditioning):
     """Samples that the discriminator scores >= `min_d_score` (seed paper, Fig. 9).
 
     Draws batches of `batch_size` with consecutive seeds until `num` samples
     pass or `max_batches` batches were tried.
 
     Returns:
-      (images float32 [num, H, W, C], their D scores, acceptance rate);
-      with `allow_fewer`, as many as passed when fewer than `num` did.
+      (images float32 [num, H, W, C], their D scores, acceptance rate).
 
     Raises:
-      ValueError: if fewer than `num` passed after `max_batches` batches
-        (and not `allow_fewer`).
+      ValueError: if fewer than `num` passed after `max_batches` batches.
     """
     kept, scores, tried = [], [], 0
     for b in range(max_batches):
@@ -190,7 +187,7 @@ def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
             break
     images, scores = np.concatenate(kept), np.concatenate(scores)
     rate = len(images) / tried
-    if len(images) < num and not allow_fewer:
+    if len(images) < num:
         raise ValueError(
             f"min_d_score: only {len(images)} of {tried} samples "
             f"({rate:.2%}) scored >= {min_d_score}, {num} wanted; lower "
