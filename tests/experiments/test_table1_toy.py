@@ -86,8 +86,11 @@ def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
             assert 0 <= run["high_quality"] <= 1
             assert len(run["counts"]) == modes
             assert sum(run["counts"]) <= 200
-        assert summary["mean"]["modes"] == np.mean(
-            [r["modes"] for r in summary["runs"].values()])
+            for key in ("precision", "recall", "density", "coverage"):
+                assert run[key] >= 0
+        for key in toy.SCORES:
+            assert summary["mean"][key] == np.mean(
+                [r[key] for r in summary["runs"].values()])
         # 20 steps cannot reach the targets.
         assert summary["met"] is False
         assert summary["target"] == toy.TARGETS[preset]
