@@ -3,6 +3,8 @@ images of one class (600: 10 % of it, the regime of the DiffAugment
 paper's 10 % CIFAR-10 runs) without augmentation, with DiffAugment
 (color,translation,cutout) and with ADA, at equal steps and seeds; domain
 FID against that class's 1 000 test images every --fid_every steps.
+Runs and results are named by the image count: runs/reproduce/low_data_600/,
+results/low_data_600.json and .png.
 """
 
 import os
@@ -26,9 +28,13 @@ flags.DEFINE_integer("fid_every", 500, "low_data: steps between FIDs.")
 FLAGS = flags.FLAGS
 
 
+def name():
+    return f"low_data_{FLAGS.max_images}"
+
+
 def low_data_run(augment, seed):
     out = common.train(
-        os.path.join("low_data", f"{augment.replace(',', '+')}_seed{seed}"),
+        os.path.join(name(), f"{augment.replace(',', '+')}_seed{seed}"),
         "fashion_mnist_dcgan", classes=[FLAGS.low_data_class],
         max_images=FLAGS.max_images, batch_size=64,
         steps=FLAGS.low_data_steps, steps_per_epoch=FLAGS.fid_every,
@@ -37,9 +43,12 @@ def low_data_run(augment, seed):
         model_args={} if augment == "none" else {"augment": augment})
     values = common.scores(out)
     health = common.read_csv(os.path.join(out, "history.csv"))
-    return {"steps": [int(s) for s in values["step"]], "fid": values["fid"],
-            "d_acc_real": health["d_acc_real"][-1],
-            "d_acc_fake": health["d_acc_fake"][-1]}
+    record = {"steps": [int(s) for s in values["step"]], "fid": values["fid"],
+              "d_acc_real": health["d_acc_real"][-1],
+              "d_acc_fake": health["d_acc_fake"][-1]}
+    if "ada_p" in health:  # ADA's augmentation probability at each epoch
+        record["ada_p"] = health["ada_p"]
+    return record
 
 
 def low_data():
@@ -52,14 +61,14 @@ def low_data():
             results["runs"].setdefault(augment, {})[seed] = low_data_run(
                 augment, seed)
             summarize(results)
-            common.write_json("low_data_fid", results)
+            common.write_json(name(), results)
     curves = {}
     for augment, runs in results["runs"].items():
         steps = next(iter(runs.values()))["steps"]
         curves[f"{augment} (mean of {len(runs)})"] = np.mean(
             [r["fid"] for r in runs.values()], axis=0)
     plots.save_loss_plot(np.asarray(steps), curves,
-                         os.path.join(FLAGS.results, "low_data_fid.png"),
+                         os.path.join(FLAGS.results, f"{name()}.png"),
                          smoothing=1, ylabel="domain FID")
 
 

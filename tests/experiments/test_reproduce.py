@@ -143,13 +143,15 @@ def test_low_data_compares_settings(tmp_path, fashion):
                          low_data_class="Bag", low_data_steps=2,
                          fid_every=1) as results:
         EXPERIMENTS["low_data"]()
-    record = read(results, "low_data_fid")
+    record = read(results, "low_data_64")
     assert set(record["runs"]) == {"none", "translation"}
+    assert (tmp_path / "runs" / "low_data_64" / "none_seed0" / "model.keras"
+            ).is_file()
     summary = record["summary"]["translation"]
     assert summary["final_fid_change"] == pytest.approx(
         summary["final_fid_mean"] / record["summary"]["none"]["final_fid_mean"]
         - 1)
-    assert (results / "low_data_fid.png").is_file()
+    assert (results / "low_data_64.png").is_file()
 
 
 def test_reproduce_command_end_to_end(tmp_path, fashion):
@@ -165,7 +167,7 @@ def test_reproduce_command_end_to_end(tmp_path, fashion):
          f"--runs={tmp_path / 'runs'}", f"--results={tmp_path / 'results'}"],
         capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    record = json.loads((tmp_path / "results" / "low_data_fid.json")
+    record = json.loads((tmp_path / "results" / "low_data_64.json")
                         .read_text())
     assert record["command"].startswith(
         "python benchmarks/reproduce.py --experiment=low_data --seeds=0")
