@@ -110,37 +110,6 @@ def evaluate_pairs(model):
     return tgs.metrics.evaluate_translation(model.translate_uint8, pairs)
 
 
-def conditional_scores(model, extractor, real_features, real_labels,
-                       per_label=1000):
-    """On `per_label` images generated for each label y: the share the
-    domain classifier assigns to y, per label (how well a conditional model
-    obeys), and the intra-class FID against the real images of y.
-
-    The FID leaves out labels with fewer than 2 real test images (a
-    covariance needs 2); they are listed under "skipped".
-    """
-    accuracy, fake_features = {}, []
-    for label in range(model.num_classes):
-        images = tgs.data.to_float(model.generate_uint8(
-            per_label, seed=label * per_label, labels=label)).numpy()
-        features, logits = extractor(images)
-        accuracy[str(label)] = float((logits.argmax(-1) == label).mean())
-        fake_features.append(features)
-    accuracy["mean"] = float(np.mean(list(accuracy.values())))
-    fake_labels = np.repeat(np.arange(model.num_classes), per_label)
-    measured = [c for c in range(model.num_classes)
-                if (real_labels == c).sum() >= 2]
-    intra = {"per_class": {}, "mean": None}
-    if measured:
-        real_kept, fake_kept = (np.isin(real_labels, measured),
-                                np.isin(fake_labels, measured))
-        intra = tgs.metrics.intra_class_fid(
-            real_features[real_kept], real_labels[real_kept],
-            np.concatenate(fake_features)[fake_kept], fake_labels[fake_kept])
-    intra["skipped"] = sorted(set(range(model.num_classes)) - set(measured))
-    return accuracy, intra
-
-
 def data_from_run(path):
     """Fills --dataset, --data_dir, --classes and --direction that were not
     given from the run folder's config.json (what the model trained on)."""
