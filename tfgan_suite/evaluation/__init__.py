@@ -20,7 +20,8 @@ from tfgan_suite.evaluation.parzen import parzen_log_likelihood, select_sigma
 from tfgan_suite.evaluation.sampling import conditional_scores
 
 __all__ = ["DomainExtractor", "InceptionExtractor", "PSNR_CAP_DB",
-           "build_classifier", "class_coverage", "conditional_scores", "evaluate_translation",
+           "build_classifier", "class_coverage", "conditional_scores",
+           "evaluate_translation",
            "mode_coverage", "modes", "parzen", "parzen_log_likelihood",
            "sampling", "select_sigma", "theory",
            "frechet_distance", "inception_score", "kernel_distance",
