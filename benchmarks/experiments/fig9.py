@@ -8,9 +8,10 @@ against that class's 1 000 test images; then the D >= --min_d_score filter
 (the paper's, as `tgs.sampling.discriminator_filtered` applies it; its
 acceptance rate) and, as that absolute threshold may pass nothing, the
 --top_share of samples D scores highest, both on one pool of
---fid_num_images / --top_share samples: FID, KID, the classifier's confidence in the class and the share
-of samples it recognises as the class, for filtered vs unfiltered samples
-at equal count. Does filtering help, as the paper says?
+--fid_num_images / --top_share samples: FID, KID, the classifier's
+confidence in the class and the share of samples it recognises as the
+class, for filtered vs unfiltered samples at equal count. Does filtering
+help, as the paper says?
 """
 
 import math
@@ -77,7 +78,8 @@ def filter_class(out, name, extractor):
     unfiltered = model.generate(num, seed=0)
     pool = model.generate(math.ceil(num / FLAGS.top_share), seed=10 ** 6)
     pool_scores = d_scores(model, pool)
-    top = pool[np.argsort(-pool_scores)[:num]]
+    best = np.argsort(-pool_scores)[:num]  # the top share, best first
+    top = pool[best]
     folder = os.path.join(FLAGS.results, "fig9")
     plots.save_grid(unfiltered[:64], os.path.join(folder,
                                                   f"{name}_unfiltered.png"))
@@ -89,13 +91,13 @@ def filter_class(out, name, extractor):
         "unfiltered": sample_scores(extractor, real_features, unfiltered,
                                     index),
         "top": {"share": FLAGS.top_share,
-                "min_d_score": float(np.sort(pool_scores)[-num]),
+                "min_d_score": float(pool_scores[best[-1]]),
                 **sample_scores(extractor, real_features, top, index)}}
     # The paper's absolute threshold on the same pool: its acceptance rate.
-    filtered = pool[pool_scores >= FLAGS.min_d_score][:num]
-    result.update(acceptance_rate=float(np.mean(
-        pool_scores >= FLAGS.min_d_score)), pool_size=len(pool),
-        num_compared=len(filtered))
+    passed = pool_scores >= FLAGS.min_d_score
+    filtered = pool[passed][:num]
+    result.update(acceptance_rate=float(np.mean(passed)),
+                  pool_size=len(pool), num_compared=len(filtered))
     if len(filtered) >= 2:  # equal count: as many as passed.
         result["filtered"] = sample_scores(extractor, real_features,
                                            filtered, index)
