@@ -15,7 +15,6 @@ pairs (pix2pix). Writes JSON.
 import json
 import os
 
-import numpy as np
 from absl import flags
 
 import tfgan_suite as tgs
@@ -81,8 +80,7 @@ def evaluate_images(model):
         results["kid"] = tgs.metrics.kernel_distance(real_i, fake_i)
         results.update(manifold_scores(real_i, fake_i, prefix=""))
     if model.num_classes:
-        real_labels = np.concatenate(list(test.dataset.map(
-            lambda image, label: label).batch(10000).as_numpy_iterator()))
+        real_labels = tgs.data.sources.images_and_labels(test)[1]
         results["label_accuracy"], results["domain_intra_class_fid"] = (
             tgs.metrics.conditional_scores(model, extractor, real_features,
                                            real_labels))
