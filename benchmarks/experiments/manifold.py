@@ -4,7 +4,8 @@ every finished image run under --runs (the other experiments' runs: the
 presets' models as trained there), on --fid_num_images samples from fixed
 seeds against the test images of the run's data (its classes only for
 one-class runs), features of the domain classifier; for a conditional
-model also its label accuracy and intra-class FID (as `evaluate.py` reports them).
+model also its label accuracy and intra-class FID (as `evaluate.py`
+reports them).
 """
 
 import json
@@ -40,8 +41,9 @@ def score(out, extractor, real_cache):
     if key not in real_cache:
         test = data.get_source("fashion_mnist", split="test", labels=True,
                                classes=classes, data_dir=FLAGS.data_dir)
-        real_cache[key] = (extractor(data.images_array(test))[0],
-                           data.sources.images_and_labels(test)[1])
+        images, labels = data.sources.images_and_labels(test)
+        real_cache[key] = (extractor(data.to_float(images).numpy())[0],
+                           labels)
     real, real_labels = real_cache[key]
     model = sampling.load(out)
     fake, logits = extractor(model.generate(FLAGS.fid_num_images, seed=0))
