@@ -16,7 +16,6 @@ setup(
     long_description=open("README.md").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["tfgan_suite", "tfgan_suite.*"]),
-    package_data={"tfgan_suite.training": ["model_flags.json"]},
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16",
@@ -31,6 +30,8 @@ setup(
         "absl-py",
         "matplotlib",
         "pillow",
+        # The export's models.config and warm-up records are its protos.
+        "tensorflow-serving-api",
     ],
     entry_points={"console_scripts": [
         f"tfgan-{name.replace('_', '-')}=tfgan_suite.commands.{name}:run"
@@ -38,7 +39,7 @@ setup(
                      "serve_client")]},
     extras_require={
         "and-cuda": ["tensorflow[and-cuda]>=2.16"],
-        "serving": ["tensorflow-serving-api"],
+        "serving": [],  # kept for `pip install tfgan_suite[serving]`
         "test": ["pytest>=7"],
     },
     classifiers=[

@@ -33,8 +33,9 @@ import tensorflow as tf
 from absl import flags
 
 import harness as benchmarks
-from tfgan_suite import data, experiment, models
-from tfgan_suite.training import cli
+from tfgan_suite import data, metrics, models
+from tfgan_suite.training import runner
+from tfgan_suite.commands import cli
 
 flags.DEFINE_string("model", "dcgan", "Model to time (a name of "
                     "tgs.models.MODELS, at its default preset's size) or all; "
@@ -89,7 +90,7 @@ def _train_images(batch_size, repeat=True):
 def speed_one(name, update=None):
     """Images/s of `fit` (and of the tutorial loop on the same nets), each
     the best of --repeats interleaved measurements."""
-    policy = experiment.precision_policy(FLAGS.mixed_precision)
+    policy = runner.precision_policy(FLAGS.mixed_precision)
     keras.mixed_precision.set_global_policy(policy)
     try:
         model, source, b = benchmarks.speed_case(name, FLAGS.batch_size,
@@ -193,7 +194,7 @@ def quality():
         if kind != "images":
             raise ValueError(f"--race_presets: the race trains on unlabelled "
                              f"images; {preset} trains on {kind} examples")
-    extractor = experiment.domain_extractor("fashion_mnist",
+    extractor = metrics.domain_extractor("fashion_mnist",
                                             path=FLAGS.classifier_path)
     test = data.get_source("fashion_mnist", split="test")
     real = data.images_array(test)

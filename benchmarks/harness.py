@@ -95,7 +95,7 @@ def speed_case(name, batch_size=None, update=None):
     else:
         images = lambda: rng.integers(0, 256, (n, *model.data_shape),
                                       dtype=np.uint8)
-        if model.kind == "pairs":
+        if model.data_kind() == "pairs":
             source = data.sources.Source(
                 tf.data.Dataset.from_tensor_slices((images()[:64],
                                                     images()[:64])),
@@ -114,11 +114,11 @@ def tutorial_step_for(model):
     for pair models, the DCGAN tutorial for unconditional image GANs with
     a probabilistic loss; None where no tutorial has an equivalent."""
     adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5)
-    if model.kind == "pairs":
+    if model.data_kind() == "pairs":
         return pix2pix_tutorial_train_step(model.generator,
                                            model.discriminator, adam(), adam(),
                                            model.l1_lambda)
-    if (model.kind == "images" and len(model.data_shape) == 3
+    if (model.data_kind() == "images" and len(model.data_shape) == 3
             and model.adversarial_loss.probabilistic):
         return tutorial_train_step(model.generator, model.discriminator,
                                    adam(), adam(), model.latent_dim)
@@ -284,7 +284,7 @@ def quality_race(contenders, extractor, real_features, num_classes,
     Returns {name: [{"seconds", "steps", "images", "fid", "covered",
     "kl_from_uniform"}, ...]}.
     """
-    from tfgan_suite import evaluation as metrics
+    from tfgan_suite import metrics
     seeds = np.arange(num_samples)
     results = {}
     for c in contenders:

@@ -10,7 +10,7 @@ for every image model: domain FID and KID against the test images (of the
 chosen classes for one-class runs) on --fid_num_images samples from fixed
 seeds, features of the domain classifier.
 
-Each training run is `tgs.experiment.run` (what `scripts/train.py` does) in
+Each training run is `tgs.training.run` (what `scripts/train.py` does) in
 its own folder under --runs; a finished run there is reused and an
 unfinished one resumed, so an interrupted experiment continues where it
 stopped. The experiments live in `experiments/`, one module each.
@@ -24,7 +24,7 @@ from absl import flags
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from experiments import EXPERIMENTS, common  # noqa: E402
-from tfgan_suite.training import cli  # noqa: E402
+from tfgan_suite.commands import cli  # noqa: E402
 
 flags.DEFINE_enum("experiment", None, sorted(EXPERIMENTS), "What to run.")
 flags.mark_flag_as_required("experiment")

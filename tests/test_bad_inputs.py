@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tfgan_suite import callbacks, data, experiment, export, losses, models, presets
+from tfgan_suite import data, losses, models, runs, serving, training
+from tfgan_suite.training import runner
+from tfgan_suite.training import callbacks
+from tfgan_suite.models import presets
 from tests.conftest import pattern_images
 
 
@@ -65,7 +68,7 @@ CASES = {
         lambda t: models.CGAN(num_classes=3, latent_dim=8,
                               filters=4).generate(2, labels=5),
         r"labels: expected classes 0..2, got \[5\]"),
-    "unknown model": (lambda t: experiment.make_config(model="stylegan"),
+    "unknown model": (lambda t: runs.make_config(model="stylegan"),
                       r"model: expected one of \['cgan', 'dcgan', 'gan', "),
     "unknown preset": (lambda t: presets.get("nope"),
                        r"preset: expected one of"),
@@ -81,7 +84,7 @@ CASES = {
         lambda t: data.build(data.get_source("ring"), batch_size=0),
         r"batch_size: expected a positive integer, got 0"),
     "zero epochs": (
-        lambda t: experiment.run(experiment.make_config(
+        lambda t: training.run(runs.make_config(
             None, dataset="ring", model="gan", epochs=0), str(t / "run")),
         r"epochs: expected a positive integer, got 0"),
     "batch larger than the dataset": (
@@ -89,22 +92,22 @@ CASES = {
                                               name="tiny"), batch_size=9),
         r"batch_size: 9 is larger than the tiny dataset \(8 examples\)"),
     "pairs into an image model": (
-        lambda t: experiment.build_model(
-            experiment.make_config(None, model="dcgan"),
+        lambda t: runner.build_model(
+            runs.make_config(None, model="dcgan"),
             data.get_source("synthetic_pairs", image_size=32,
                             num_examples=4)),
         r"dataset: DCGAN trains on single images and synthetic_pairs has "
         r"pairs"),
     "flag of another model": (
-        lambda t: experiment.build_model(
-            experiment.make_config(None, model="dcgan",
+        lambda t: runner.build_model(
+            runs.make_config(None, model="dcgan",
                                    model_args={"l1_lambda": 10.0}),
             data.from_arrays(pattern_images(8, 28, 28, 1), name="tiny")),
         r"l1_lambda: not an argument of DCGAN \(--l1_lambda does not apply "
         r"to --model=dcgan; it takes .*\bfilters\b.*\bimage_shape\b"),
     "more labels than num_classes": (
-        lambda t: experiment.build_model(
-            experiment.make_config(None, model="sagan",
+        lambda t: runner.build_model(
+            runs.make_config(None, model="sagan",
                                    model_args={"num_classes": 5}),
             data.from_arrays(pattern_images(8, 32, 32, 3),
                              labels=np.arange(8), name="tiny",
@@ -145,26 +148,28 @@ def test_pairs_smaller_than_the_crop_are_resized(tmp_path):
 def test_export_to_an_existing_version_and_an_untrained_model(tmp_path):
     gan = tiny_dcgan()
     with pytest.raises(ValueError, match="has never been trained"):
-        export.export_saved_model(gan, str(tmp_path / "sm"))
-    export.export_saved_model(gan, str(tmp_path / "sm"), allow_untrained=True)
+        serving.export_saved_model(gan, str(tmp_path / "sm"))
+    serving.export_saved_model(gan, str(tmp_path / "sm"), allow_untrained=True)
     with pytest.raises(ValueError, match=r"1: version 1 already exists; pass "
                                          r"overwrite=True \(--overwrite\)"):
-        export.export_saved_model(gan, str(tmp_path / "sm"), version=1,
+        serving.export_saved_model(gan, str(tmp_path / "sm"), version=1,
                                   allow_untrained=True)
 
 
 def test_resume_into_another_model_and_fresh_run_over_checkpoints(tmp_path):
-    callbacks.save_checkpoint(tiny_dcgan(), str(tmp_path / "run" / "checkpoints"),
-                              epoch=1, step=1)
+    dcgan = tiny_dcgan()
+    dcgan.step_counter.assign(1)
+    runs.checkpoints.save_checkpoint(
+        dcgan, str(tmp_path / "run" / "checkpoints"), epoch=1)
     sagan = models.SAGAN(image_shape=(32, 32, 3), latent_dim=8, filters=8)
     sagan.compile()
     with pytest.raises(ValueError, match=r"resume: .*ckpt-1 is a "
                                          r"checkpoint of DCGAN, not SAGAN"):
-        callbacks.restore_checkpoint(sagan, str(tmp_path / "run" / "checkpoints"))
+        runs.checkpoints.restore_checkpoint(sagan, str(tmp_path / "run" / "checkpoints"))
     with pytest.raises(ValueError, match="resume: no checkpoint in"):
-        callbacks.restore_checkpoint(sagan, str(tmp_path / "none"))
+        runs.checkpoints.restore_checkpoint(sagan, str(tmp_path / "none"))
     with pytest.raises(ValueError, match="already holds the checkpoints of a "
                                          "run; pass --resume"):
-        experiment.run(experiment.make_config(None, model="gan",
+        training.run(runs.make_config(None, model="gan",
                                               dataset="ring", steps=1),
                        str(tmp_path / "run"))

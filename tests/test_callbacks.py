@@ -2,9 +2,10 @@ import csv
 import os
 
 import numpy as np
+import tensorflow as tf
 from PIL import Image
 
-from tfgan_suite import callbacks
+from tfgan_suite.training import callbacks
 
 
 def test_sample_grid_renders_fixed_noise_and_a_gif(tmp_path, tiny_dcgan,
@@ -28,15 +29,24 @@ def test_sample_grid_renders_fixed_noise_and_a_gif(tmp_path, tiny_dcgan,
         np.asarray(Image.open(again.render("x.png"))), png)
 
 
+class Steps:
+    """A stand-in model: just the step counter the callbacks read."""
+
+    def __init__(self):
+        self.step_counter = tf.Variable(0, dtype=tf.int64)
+
+
 def test_loss_history_recovers_each_step_from_running_means(tmp_path):
     values = {"d_loss": [1.0, 3.0, 2.0, 6.0, 5.0], "g_loss": [0.5, 0.1, 0.9,
                                                                0.2, 0.4]}
     history = callbacks.LossHistory(str(tmp_path), hlines={"log 2": 0.693})
+    history.set_model(Steps())
     for epoch, steps in enumerate([(0, 1, 2), (3, 4)]):
         history.on_epoch_begin(epoch)
         for batch, step in enumerate(steps):
             logs = {k: np.mean(v[steps[0]:step + 1]) for k, v in values.items()}
             logs["other"] = 1.0
+            history.model.step_counter.assign(step + 1)
             history.on_train_batch_end(batch, logs)
     history.on_train_end()
     with open(history.csv_path) as f:
@@ -52,8 +62,11 @@ def test_loss_history_recovers_each_step_from_running_means(tmp_path):
 def test_loss_history_with_steps_per_execution(tmp_path):
     # Keras reports every 2nd step: each row is the mean of its 2 steps.
     history = callbacks.LossHistory(str(tmp_path))
+    history.set_model(Steps())
     history.on_epoch_begin(0)
+    history.model.step_counter.assign(2)
     history.on_train_batch_end(1, {"d_loss": 2.0})  # steps 1-2, mean 2
+    history.model.step_counter.assign(4)
     history.on_train_batch_end(3, {"d_loss": 3.0})  # steps 3-4, mean 4
     assert history.steps == [2, 4]
     np.testing.assert_allclose(history.values["d_loss"], [2.0, 4.0])

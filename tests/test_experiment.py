@@ -1,18 +1,20 @@
 import keras
 import pytest
 
-from tfgan_suite import data, experiment, presets
+from tfgan_suite import data, runs, training
+from tfgan_suite.training import runner
+from tfgan_suite.models import presets
 
 
 def test_presets_build_and_compile():
     for name in presets.PRESETS:
-        config = experiment.make_config(name)
+        config = runs.make_config(name)
         assert config["preset"] == name and config["model"]
 
 
 def test_toy_preset_uses_a_decaying_learning_rate():
-    config = experiment.make_config("ring_gan")
-    model = experiment.build_model(config, data.get_source("ring",
+    config = runs.make_config("ring_gan")
+    model = runner.build_model(config, data.get_source("ring",
                                                            num_examples=64))
     schedule = model.g_optimizer._learning_rate
     assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
@@ -20,7 +22,7 @@ def test_toy_preset_uses_a_decaying_learning_rate():
 
 
 def test_overrides_are_routed_to_their_section():
-    config = experiment.make_config("fashion_mnist_dcgan", epochs=3,
+    config = runs.make_config("fashion_mnist_dcgan", epochs=3,
                                     batch_size=16, loss="hinge",
                                     model_args={"filters": 8}, classes=None)
     assert config["train"]["epochs"] == 3
@@ -28,44 +30,44 @@ def test_overrides_are_routed_to_their_section():
     assert config["compile"]["loss"] == "hinge"
     assert config["model_args"]["filters"] == 8
     with pytest.raises(ValueError, match="filters: not a config field"):
-        experiment.make_config("fashion_mnist_dcgan", filters=8)
+        runs.make_config("fashion_mnist_dcgan", filters=8)
     with pytest.raises(ValueError, match="colour: not a config field"):
-        experiment.make_config(colour="red")
+        runs.make_config(colour="red")
     with pytest.raises(ValueError, match="model: expected one of"):
-        experiment.make_config(model="nope")
+        runs.make_config(model="nope")
 
 
 def test_image_shape_must_match_the_data(cifar_dir):
-    config = experiment.make_config("cifar10_dcgan", data_dir=cifar_dir,
+    config = runs.make_config("cifar10_dcgan", data_dir=cifar_dir,
                                     model_args={"image_shape": (28, 28, 1)})
     source = data.get_source("cifar10", data_dir=cifar_dir)
     with pytest.raises(ValueError, match=r"image_shape: the model expects "
                                          r"\(28, 28, 1\) but the cifar10 "
                                          r"examples are \(32, 32, 3\)"):
-        experiment.build_model(config, source)
+        runner.build_model(config, source)
 
 
 def test_conditional_model_needs_labels():
-    config = experiment.make_config(model="cgan")
+    config = runs.make_config(model="cgan")
     with pytest.raises(ValueError, match="dataset: CGAN with num_classes "
                                          "needs class labels and ring has "
                                          "none"):
-        experiment.build_model(config, data.get_source("ring",
+        runner.build_model(config, data.get_source("ring",
                                                        num_examples=8))
 
 
 def test_mlp_gan_on_images_gets_a_tanh_output(idx_dir):
-    config = experiment.make_config(model="gan")
+    config = runs.make_config(model="gan")
     source = data.get_source("fashion_mnist", data_dir=idx_dir)
-    model = experiment.build_model(config, source)
+    model = runner.build_model(config, source)
     assert model.output_activation == "tanh"
     assert model.generator.output_shape == (None, 28, 28, 1)
 
 
 def test_toy_run_draws_scatter_plots(tmp_path):
-    config = experiment.make_config("ring_gan", steps=4, steps_per_epoch=2,
+    config = runs.make_config("ring_gan", steps=4, steps_per_epoch=2,
                                     verbose=0)
-    model, history = experiment.run(config, str(tmp_path))
+    model, history = training.run(config, str(tmp_path))
     assert len(history.history["d_loss"]) == 2
     from PIL import Image
     assert Image.open(tmp_path / "samples" / "epoch_0002.png").size == (500,
@@ -77,12 +79,12 @@ def test_pix2pix_run_draws_translations_and_plots_its_losses(tmp_path,
                                                              pairs_dir):
     """The runner with a pairs model, in-process (scripts/train.py
     --model=pix2pix end to end is a slow test)."""
-    config = experiment.make_config(
+    config = runs.make_config(
         None, model="pix2pix", dataset="pairs", data_dir=pairs_dir,
         image_size=[64, 64], steps=2, batch_size=2, verbose=0,
         model_args={"filters": 4})
-    model, history = experiment.run(config, str(tmp_path))
-    assert model.kind == "pairs" and model.image_shape == (64, 64, 3)
+    model, history = training.run(config, str(tmp_path))
+    assert model.data_kind() == "pairs" and model.image_shape == (64, 64, 3)
     assert (tmp_path / "samples" / "epoch_0001.png").exists()
     header = (tmp_path / "losses.csv").read_text().splitlines()[0]
     assert header == "step,d_loss,g_gan_loss,g_l1_loss"

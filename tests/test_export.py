@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import export
+from tfgan_suite import serving
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def trained(tiny_dcgan, tiny_dataset):
 
 
 def test_served_images_equal_keras_images(tmp_path, trained):
-    path = export.export_saved_model(trained, str(tmp_path / "dcgan"))
+    path = serving.export_saved_model(trained, str(tmp_path / "dcgan"))
     assert path == str(tmp_path / "dcgan" / "1")
     served = tf.saved_model.load(path)
     assert set(served.signatures) == {"serving_default", "sample"}
@@ -31,9 +31,9 @@ def test_served_images_equal_keras_images(tmp_path, trained):
 
 
 def test_layout_manifest_warmup_and_models_config(tmp_path, trained):
-    path = export.export_saved_model(trained, str(tmp_path / "dcgan"),
+    path = serving.export_saved_model(trained, str(tmp_path / "dcgan"),
                                      metrics={"fid": 12.5})
-    manifest = export.read_manifest(path)
+    manifest = serving.read_manifest(path)
     assert manifest["model"] == "DCGAN" and manifest["step"] == 1
     assert manifest["config"]["latent_dim"] == 8
     assert manifest["metrics"] == {"fid": 12.5}
@@ -51,34 +51,34 @@ def test_layout_manifest_warmup_and_models_config(tmp_path, trained):
 
 def test_versions_increment_and_existing_ones_are_refused(tmp_path, trained):
     root = str(tmp_path / "dcgan")
-    export.export_saved_model(trained, root)
-    assert export.export_saved_model(trained, root).endswith("2")
+    serving.export_saved_model(trained, root)
+    assert serving.export_saved_model(trained, root).endswith("2")
     with pytest.raises(ValueError, match="version 2 already exists"):
-        export.export_saved_model(trained, root, version=2)
-    export.export_saved_model(trained, root, version=2, overwrite=True)
+        serving.export_saved_model(trained, root, version=2)
+    serving.export_saved_model(trained, root, version=2, overwrite=True)
     assert sorted(os.listdir(root)) == ["1", "2"]
 
 
 def test_untrained_models_are_refused(tmp_path, tiny_dcgan):
     with pytest.raises(ValueError, match="never been trained"):
-        export.export_saved_model(tiny_dcgan, str(tmp_path / "dcgan"))
-    assert export.export_saved_model(tiny_dcgan, str(tmp_path / "dcgan"),
+        serving.export_saved_model(tiny_dcgan, str(tmp_path / "dcgan"))
+    assert serving.export_saved_model(tiny_dcgan, str(tmp_path / "dcgan"),
                                      allow_untrained=True)
 
 
 def test_a_failed_export_leaves_nothing_behind(tmp_path, trained, monkeypatch):
     def broken(*args):
         raise OSError("disk full")
-    # The module that writes the version (tgs.export is its package).
-    monkeypatch.setattr(export.export, "write_warmup_requests", broken)
+    # The module that writes the version (tgs.serving is its package).
+    monkeypatch.setattr(serving.export, "write_warmup_requests", broken)
     with pytest.raises(OSError, match="disk full"):
-        export.export_saved_model(trained, str(tmp_path / "dcgan"))
+        serving.export_saved_model(trained, str(tmp_path / "dcgan"))
     assert os.listdir(tmp_path / "dcgan") == []
 
 
 @pytest.mark.slow  # saved_model_cli in the default suite: test_verify
 def test_saved_model_cli_lists_both_signatures(tmp_path, trained):
-    path = export.export_saved_model(trained, str(tmp_path / "dcgan"))
+    path = serving.export_saved_model(trained, str(tmp_path / "dcgan"))
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     out = subprocess.run([cli, "show", "--all", "--dir", path],
                          capture_output=True, text=True, check=True).stdout

@@ -4,7 +4,8 @@ import os
 import numpy as np
 import pytest
 
-from tfgan_suite import callbacks, metrics
+from tfgan_suite import metrics
+from tfgan_suite.training import callbacks
 
 
 class FakeExtractor:

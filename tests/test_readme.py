@@ -93,12 +93,12 @@ def test_own_gan_trains_by_module_name(tmp_path, monkeypatch, idx_dir):
     (tmp_path / "my_gan.py").write_text(own_gan_module())
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    config = tgs.experiment.make_config(
+    config = tgs.runs.make_config(
         None, model="my_gan:NoisyDCGAN", dataset="fashion_mnist",
         data_dir=idx_dir, batch_size=16, steps=2, steps_per_epoch=2,
         fid_every_n_steps=0, seed=0,
         model_args={"latent_dim": 16, "filters": 8, "noise_std": 0.2})
-    model, history = tgs.experiment.run(config, str(tmp_path / "run"))
+    model, history = tgs.training.run(config, str(tmp_path / "run"))
     assert type(model).__name__ == "NoisyDCGAN"
     assert model.noise_std == 0.2 and model.latent_dim == 16
     assert int(model.g_optimizer.iterations) == 2
@@ -127,7 +127,7 @@ def documented_names():
 
 def test_docs_cite_names():
     names = documented_names()
-    assert "tgs.models.DCGAN" in names and "tgs.export.export_saved_model" in names
+    assert "tgs.models.DCGAN" in names and "tgs.serving.export_saved_model" in names
 
 
 @pytest.mark.parametrize("name", sorted(documented_names()))

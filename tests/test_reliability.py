@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite.training.checkpoints import list_checkpoints
+from tfgan_suite.runs.checkpoints import list_checkpoints
 from tests.conftest import REPO, write_cifar
 from tests.scripts.test_scripts import NO_FID, TINY, script
 
@@ -21,8 +21,9 @@ RUN = ["--model=dcgan", "--dataset=cifar10", "--classes=horse", "--steps=8",
 # (the checkpoint of step 4, ckpt-4, is on disk; step 5 is lost).
 KILLED = r'''
 import os, signal, sys, keras
-from tfgan_suite import experiment
-config = experiment.make_config(
+from tfgan_suite import runs, training
+from tfgan_suite.training import runner
+config = runs.make_config(
     None, model="dcgan", dataset="cifar10", classes=["horse"],
     data_dir=sys.argv[1], steps=8, steps_per_epoch=2, seed=3,
     model_args={"filters": 4, "latent_dim": 8}, batch_size=4,
@@ -33,7 +34,7 @@ class Kill(keras.callbacks.Callback):
         if int(self.model.g_optimizer.iterations.numpy()) == 5:
             os.kill(os.getpid(), signal.SIGKILL)
 
-experiment.run(config, sys.argv[2], extra_callbacks=[Kill()])
+training.run(config, sys.argv[2], extra_callbacks=[Kill()])
 '''
 
 
@@ -96,7 +97,8 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar,
     result = script("train.py", "--model=sagan", "--resume",
                     f"--out_dir={killed}")
     assert result.returncode == 2
-    assert f"error: resume: {killed} is a run of dcgan, not sagan" in result.stderr
+    assert (f"error: --model: the run in {killed} trained with "
+            f"model='dcgan' and --resume cannot change it") in result.stderr
 
     result = script("train.py", "--resume", f"--out_dir={killed}")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -111,8 +113,8 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar,
 
 
 def test_nan_stops_training_keeps_the_last_good_checkpoint(tmp_path, cifar):
-    from tfgan_suite import experiment
-    config = experiment.make_config(
+    from tfgan_suite import runs, training
+    config = runs.make_config(
         None, model="dcgan", dataset="cifar10", classes=["horse"],
         data_dir=cifar, steps=8, steps_per_epoch=1, seed=3,
         model_args={"filters": 4, "latent_dim": 8}, batch_size=4,
@@ -123,12 +125,13 @@ def test_nan_stops_training_keeps_the_last_good_checkpoint(tmp_path, cifar):
                                         "config": {"learning_rate": 1e4}}
     code = r'''
 import json, sys
-from tfgan_suite import experiment
+from tfgan_suite import runs, training
+from tfgan_suite.training import runner
 config = json.load(open(sys.argv[1]))
 config["export"] = sys.argv[3]
 config["train"]["verbose"] = 0
 try:
-    experiment.run(config, sys.argv[2])
+    training.run(config, sys.argv[2])
 except ValueError as e:
     print("ERROR", e)
 '''

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import models, theory
+from tfgan_suite import metrics, models
+from tfgan_suite.metrics import theory
 
 GRID = np.linspace(-8, 8, 4001)
 

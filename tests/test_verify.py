@@ -1,11 +1,11 @@
-"""`tgs.export.verify` and models.config checks (issue 7); every model's
+"""`tgs.serving.verify` and models.config checks (issue 7); every model's
 export is verified in tests/models/test_harness.py."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import export, serving
+from tfgan_suite import serving
 from tests.tiny_models import batches, tiny
 
 
@@ -17,7 +17,7 @@ def exports(tmp_path_factory):
     model = tiny("dcgan")
     model.compile()
     model.fit(batches(model).take(1), epochs=1, verbose=0)
-    made = {name: (model, export.export_saved_model(model, str(root / name)))
+    made = {name: (model, serving.export_saved_model(model, str(root / name)))
             for name in ("dcgan", "dcgan_copy")}
     return root, made
 
@@ -25,7 +25,7 @@ def exports(tmp_path_factory):
 def test_verify_with_saved_model_cli(exports):
     _, made = exports
     model, path = made["dcgan"]
-    report = export.verify(path, model, cli=True)
+    report = serving.verify(path, model, cli=True)
     assert report["compared_with_keras"] and report["warmup_requests"] >= 2
     assert report["saved_model_cli"]["run"] in report["signatures"]
     assert report["saved_model_cli"]["outputs"]
@@ -37,12 +37,12 @@ def test_verify_catches_a_different_model(exports, tmp_path):
     other = tiny("dcgan")
     other.compile()
     with pytest.raises(ValueError, match="differs from the Keras model's"):
-        export.verify(path, other, cli=False)
+        serving.verify(path, other, cli=False)
 
 
 def test_models_config_with_a_missing_path(exports, tmp_path):
     root, _ = exports
-    assert sorted(export.verify_models_config(str(root))) == ["dcgan",
+    assert sorted(serving.verify_models_config(str(root))) == ["dcgan",
                                                               "dcgan_copy"]
     bad = tmp_path / "models.config"
     bad.write_text("model_config_list {\n  config {\n    name: 'ghost'\n"
@@ -51,7 +51,7 @@ def test_models_config_with_a_missing_path(exports, tmp_path):
     with pytest.raises(ValueError, match=r"model 'ghost' has base_path "
                                          r"/models/ghost, but .*ghost holds "
                                          r"no integer version"):
-        export.verify_models_config(str(tmp_path))
+        serving.verify_models_config(str(tmp_path))
 
 
 def test_signatures_reject_wrong_dtypes_and_shapes(exports):

@@ -79,9 +79,9 @@ def examples(model, n, seed=0):
     rng = np.random.default_rng(seed)
     shape = tuple(model.data_shape)
     x = rng.uniform(-1, 1, (n, *shape)).astype("float32")
-    if model.kind == "pairs":
+    if model.data_kind() == "pairs":
         return x, -x
-    if model.kind == "labelled":
+    if model.data_kind() == "labelled":
         return x, (np.arange(n) % model.num_classes).astype("int32")
     return x
 

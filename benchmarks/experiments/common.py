@@ -11,7 +11,9 @@ import numpy as np
 from absl import flags
 
 from tfgan_suite import files
-from tfgan_suite.training import callbacks, checkpoints, runner
+from tfgan_suite import runs, training
+from tfgan_suite.runs import checkpoints
+from tfgan_suite.training import callbacks
 
 flags.DEFINE_string("runs", "runs/reproduce", "Folder of the training runs.")
 flags.DEFINE_string("results", "results", "Folder of the figures and JSON.")
@@ -65,15 +67,15 @@ def train(name, preset, model_args=None, **overrides):
     resume = bool(checkpoints.list_checkpoints(
         os.path.join(out, "checkpoints")))
     if resume:
-        config = runner.resume_config(out, epochs=overrides.get("epochs"),
+        config = runs.resume_config(out, epochs=overrides.get("epochs"),
                                       steps=overrides.get("steps"))
     else:
         overrides.setdefault("verbose", 2)
         overrides.setdefault("data_dir", FLAGS.data_dir)
         overrides.setdefault("classifier_path", FLAGS.classifier_path)
-        config = runner.make_config(preset, model_args=model_args,
+        config = runs.make_config(preset, model_args=model_args,
                                     **overrides)
-    runner.run(config, out, resume=resume)
+    training.run(config, out, resume=resume)
     return out
 
 

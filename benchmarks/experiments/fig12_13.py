@@ -34,10 +34,9 @@ import numpy as np
 from absl import flags
 
 from experiments import common
-from tfgan_suite import data, evaluation, files
+from tfgan_suite import data, files, metrics, runs
 from tfgan_suite.data import sources
 from tfgan_suite.data.pipeline import to_float, to_uint8
-from tfgan_suite.training import runner
 
 flags.DEFINE_integer("pix2pix_steps", 1800, "fig12_13: steps of each run.")
 flags.DEFINE_integer("pix2pix_batch", 16, "fig12_13: batch size.")
@@ -106,7 +105,7 @@ class HeldOutPairs:
             "fashion_mnist", split="test", labels=True,
             data_dir=FLAGS.data_dir))
         self.labels = labels[:n]
-        self.extractor = runner.domain_extractor(
+        self.extractor = metrics.domain_extractor(
             "fashion_mnist", FLAGS.data_dir, FLAGS.classifier_path)
         self.real_features = self.extractor(to_float(images).numpy())[0]
         # fashion_edges pads the 28x28 images to 32x32 evenly.
@@ -115,12 +114,12 @@ class HeldOutPairs:
     def scores(self, outputs):
         """Means of L1 / PSNR / SSIM of uint8 `outputs` against the truth,
         their domain FID and the share in their true class (`recognised`)."""
-        paired = evaluation.paired_scores(outputs, self.targets)
+        paired = metrics.paired_scores(outputs, self.targets)
         p = self.pad
         features, logits = self.extractor(
             to_float(outputs[:, p:-p or None, p:-p or None]).numpy())
         return {**{k: float(v.mean()) for k, v in paired.items()},
-                "fid": evaluation.frechet_distance(self.real_features,
+                "fid": metrics.frechet_distance(self.real_features,
                                                    features),
                 "recognised": float(np.mean(np.argmax(logits, -1)
                                             == self.labels)),
@@ -133,7 +132,7 @@ def translated(out, inputs, training, batch_size):
     paper's (dropout on, batch norm with the statistics of each batch of
     `batch_size`)."""
     keras.utils.set_random_seed(FLAGS.seed)
-    generator = evaluation.sampling.load(out).generator
+    generator = runs.load(out).generator
     inputs = to_float(inputs).numpy()
     return np.concatenate([
         to_uint8(generator(inputs[i:i + batch_size],
@@ -177,7 +176,7 @@ def smoothed(values, window):
 def fig12_13():
     outs = {label: pix2pix_run(label) for label in RUNS}
     test = HeldOutPairs()
-    outputs = {label: evaluation.sampling.load(out).translate_uint8(
+    outputs = {label: runs.load(out).translate_uint8(
         test.inputs) for label, out in outs.items()}
     scores = {label: test.scores(o) for label, o in outputs.items()}
     truth = test.scores(test.targets)

@@ -5,7 +5,7 @@ scores >= 0.99.
 Analogue: the `fashion_mnist_dcgan` preset at batch 64 on four single
 Fashion-MNIST classes (6 000 images each). Per class: domain FID and KID
 against that class's 1 000 test images; then the D >= --min_d_score filter
-(the paper's, as `tgs.sampling.discriminator_filtered` applies it; its
+(the paper's, as `tgs.metrics.discriminator_filtered` applies it; its
 acceptance rate) and, as that absolute threshold may pass nothing, the
 --top_share of samples D scores highest, both on one pool of
 --fid_num_images / --top_share samples: FID, KID, the classifier's
@@ -21,10 +21,8 @@ import numpy as np
 from absl import flags
 
 from experiments import common
-from tfgan_suite import data, evaluation, plots
+from tfgan_suite import data, metrics, plots, runs
 from tfgan_suite.data import sources
-from tfgan_suite.evaluation import sampling
-from tfgan_suite.training import runner
 
 flags.DEFINE_list("fig9_classes", ["Sneaker", "Bag", "Dress", "Shirt"],
                   "fig9: the classes, one run each.")
@@ -52,8 +50,8 @@ def sample_scores(extractor, real_features, images, class_index):
     features, logits = extractor(images)
     probabilities = np.exp(logits - logits.max(-1, keepdims=True))
     probabilities /= probabilities.sum(-1, keepdims=True)
-    return {"fid": evaluation.frechet_distance(real_features, features),
-            "kid": evaluation.kernel_distance(real_features, features),
+    return {"fid": metrics.frechet_distance(real_features, features),
+            "kid": metrics.kernel_distance(real_features, features),
             "confidence": float(probabilities[:, class_index].mean()),
             "recognised": float((logits.argmax(-1) == class_index).mean())}
 
@@ -72,7 +70,7 @@ def filter_class(out, name, extractor):
         "fashion_mnist", split="test", classes=[name],
         data_dir=FLAGS.data_dir))
     real_features = extractor(real)[0]
-    model = sampling.load(out)
+    model = runs.load(out)
     index = sources.FASHION_MNIST_CLASSES.index(name)
     num = FLAGS.fid_num_images
     unfiltered = model.generate(num, seed=0)
@@ -107,7 +105,7 @@ def filter_class(out, name, extractor):
 
 
 def fig9():
-    extractor = runner.domain_extractor("fashion_mnist", FLAGS.data_dir,
+    extractor = metrics.domain_extractor("fashion_mnist", FLAGS.data_dir,
                                         FLAGS.classifier_path)
     results, rows, labels = {}, [], []
     for name in FLAGS.fig9_classes:

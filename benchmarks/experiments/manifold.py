@@ -14,9 +14,7 @@ import os
 import numpy as np
 
 from experiments import common
-from tfgan_suite import data, evaluation
-from tfgan_suite.evaluation import sampling
-from tfgan_suite.training import runner
+from tfgan_suite import data, metrics, models, runs
 
 FLAGS = common.FLAGS
 SCORES = ("precision", "recall", "density", "coverage")
@@ -29,7 +27,7 @@ def finished_runs(root):
         if "model.keras" in names and "config.json" in names:
             config = common.run_config(folder)
             if (config["data"]["dataset"] == "fashion_mnist"
-                    and runner.data_kind(config) != "pairs"):
+                    and models.get(config["model"]).data_kind(config["model_args"]) != "pairs"):
                 found.append(folder)
     return found
 
@@ -45,26 +43,26 @@ def score(out, extractor, real_cache):
         real_cache[key] = (extractor(data.to_float(images).numpy())[0],
                            labels)
     real, real_labels = real_cache[key]
-    model = sampling.load(out)
+    model = runs.load(out)
     fake, logits = extractor(model.generate(FLAGS.fid_num_images, seed=0))
     record = {"model": config["model"], "preset": config.get("preset"),
               "classes": classes, "epochs": config["train"].get("epochs"),
               "steps": config["train"].get("steps"),
-              "fid": evaluation.frechet_distance(real, fake),
-              "kid": evaluation.kernel_distance(real, fake),
-              **evaluation.precision_recall(real, fake),
-              **evaluation.density_coverage(real, fake),
-              "classes_covered": evaluation.class_coverage(logits)["covered"]}
+              "fid": metrics.frechet_distance(real, fake),
+              "kid": metrics.kernel_distance(real, fake),
+              **metrics.precision_recall(real, fake),
+              **metrics.density_coverage(real, fake),
+              "classes_covered": metrics.class_coverage(logits)["covered"]}
     if model.num_classes:  # how well it obeys its labels, class by class
         record["label_accuracy"], record["intra_class_fid"] = (
-            evaluation.conditional_scores(
+            metrics.conditional_scores(
                 model, extractor, real, real_labels,
                 per_label=FLAGS.fid_num_images // model.num_classes))
     return record
 
 
 def manifold():
-    extractor = runner.domain_extractor("fashion_mnist", FLAGS.data_dir,
+    extractor = metrics.domain_extractor("fashion_mnist", FLAGS.data_dir,
                                         FLAGS.classifier_path)
     cache, results = {}, {}
     for out in finished_runs(FLAGS.runs):

@@ -33,9 +33,8 @@ import numpy as np
 from absl import flags
 
 from experiments import common, fig8
-from tfgan_suite import data, metrics, plots
+from tfgan_suite import data, metrics, plots, runs
 from tfgan_suite.data import sources
-from tfgan_suite.evaluation import sampling
 
 flags.DEFINE_integer("table1_steps", 10000, "table1: steps of the MLP GAN "
                      "(500 are an epoch of 50 000 images at batch 100).")
@@ -129,7 +128,7 @@ def dcgan_samples():
                       f"there yet (fig8 has not finished); re-run table1 to "
                       f"add this row (the MLP GAN run is reused)")
     out = fig8._run(name)  # finished: only returns its folder.
-    samples = sampling.load(out).generate(FLAGS.parzen_num_samples,
+    samples = runs.load(out).generate(FLAGS.parzen_num_samples,
                                           seed=SAMPLE_SEED)
     return samples, (f"{out}: fig8's preset {fig8.PRESET}, trained on all "
                      f"60 000 training images (the validation images "
@@ -145,7 +144,7 @@ def table1():
     test = unit(test_images[:count])
 
     out = mlp_run()
-    samples = sampling.load(out).generate(FLAGS.parzen_num_samples,
+    samples = runs.load(out).generate(FLAGS.parzen_num_samples,
                                           seed=SAMPLE_SEED)
     plots.save_grid(samples[:100], os.path.join(FLAGS.results,
                                                 "table1_samples.png"),

@@ -18,9 +18,8 @@ import numpy as np
 from absl import flags
 
 from experiments import common, low_data  # noqa: F401  (--seeds)
-from tfgan_suite import metrics
+from tfgan_suite import metrics, runs
 from tfgan_suite.data import toy as toy_data
-from tfgan_suite.evaluation import sampling
 from tfgan_suite.models import presets
 
 flags.DEFINE_integer("toy_num_samples", 2500, "toy: samples per run (the "
@@ -53,7 +52,7 @@ def toy_run(preset, seed):
     out = common.train(f"toy/{preset}_seed{seed}", preset, seed=int(seed),
                        steps=FLAGS.toy_steps, data_dir=None,
                        classifier_path=None)
-    samples = sampling.load(out).generate(FLAGS.toy_num_samples,
+    samples = runs.load(out).generate(FLAGS.toy_num_samples,
                                           seed=SAMPLE_SEED)
     centers, std = mixture(preset)
     # k-NN manifold scores on the points themselves, against as many fresh

@@ -26,7 +26,7 @@ def fashion(tmp_path_factory):
     """{"data_dir", "classifier_path"}: Fashion-MNIST's IDX layout with 64
     images per class in train and 16 in test, and a domain classifier
     trained on them for one epoch."""
-    from tfgan_suite.training import runner
+    from tfgan_suite import metrics
     root = tmp_path_factory.mktemp("fashion")
     for prefix, n in (("train", 640), ("t10k", 160)):
         idx.write_idx(str(root / f"{prefix}-images-idx3-ubyte.gz"),
@@ -34,7 +34,7 @@ def fashion(tmp_path_factory):
         idx.write_idx(str(root / f"{prefix}-labels-idx1-ubyte.gz"),
                       np.arange(n) % 10)
     path = str(root / "classifier.keras")
-    runner.train_domain_classifier("fashion_mnist", str(root), path, epochs=1)
+    metrics.train_domain_classifier("fashion_mnist", str(root), path, epochs=1)
     return {"data_dir": str(root), "classifier_path": path}
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from tfgan_suite.data import toy
-from tfgan_suite.evaluation.modes import mode_coverage
+from tfgan_suite.metrics.modes import mode_coverage
 
 
 def test_hand_placed_points():

@@ -47,8 +47,8 @@ def test_samples_come_from_the_ema_generator_and_survive_saving(tmp_path):
     assert loaded.augment == "translation,cutout" and loaded.ema_decay == 0.9
     np.testing.assert_array_equal(loaded.generate(3, seed=0),
                                   gan.generate(3, seed=0))
-    path = tgs.export.export_saved_model(gan, str(tmp_path / "sm" / "g"))
-    tgs.export.verify(path, gan, cli=False)
+    path = tgs.serving.export_saved_model(gan, str(tmp_path / "sm" / "g"))
+    tgs.serving.verify(path, gan, cli=False)
 
 
 def test_augmentation_changes_what_d_sees_but_not_a_plain_model():
@@ -73,7 +73,7 @@ def test_ada_p_is_a_health_value_only_with_ada():
     ada = tgs.models.DCGAN(latent_dim=4, filters=4, augment="ada")
     ada.compile()
     ada.augmenter.p.assign(0.25)
-    assert ada.diagnose(batch)[0]["ada_p"] == 0.25
+    assert tgs.training.callbacks.diagnose(ada, batch)[0]["ada_p"] == 0.25
     fixed = tgs.models.DCGAN(latent_dim=4, filters=4, augment="translation")
     fixed.compile()
-    assert "ada_p" not in fixed.diagnose(batch)[0]
+    assert "ada_p" not in tgs.training.callbacks.diagnose(fixed, batch)[0]

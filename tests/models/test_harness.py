@@ -5,7 +5,7 @@ tiny arguments for models it does not list).
 For each model, with its built-in nets and with a user's own nets (the
 built-in ones re-wrapped in new functional models; and one case of
 Sequential nets with a custom layer): build, fit 2 steps, `.keras` save /
-load, SavedModel export + `tgs.export.verify`.
+load, SavedModel export + `tgs.serving.verify`.
 """
 
 import json
@@ -117,7 +117,7 @@ def as_json(config):
 def outputs(model, n=3, seed=5):
     """What the model makes, deterministically: samples from seeds (with
     labels for a conditional model), or translations."""
-    if model.kind == "pairs":
+    if model.data_kind() == "pairs":
         return model.translate(tiny_models.examples(model, n, seed)[0])
     labels = (np.arange(n) % model.num_classes if model.num_classes
               else None)
@@ -157,7 +157,7 @@ def test_keras_save_load_gives_equal_outputs(trained, tmp_path):
     assert type(loaded) is type(model)
     # Equal up to tuples read back as lists (nets' shapes in their configs).
     assert as_json(loaded.get_config()) == as_json(model.get_config())
-    assert loaded.kind == model.kind
+    assert loaded.data_kind() == model.data_kind()
     np.testing.assert_array_equal(outputs(loaded), outputs(model))
     ours, theirs = endpoint_outputs(model), endpoint_outputs(loaded)
     assert sorted(ours) == sorted(theirs)
@@ -174,16 +174,16 @@ def test_keras_save_load_gives_equal_outputs(trained, tmp_path):
 
 def test_export_verifies(trained, tmp_path):
     model = trained["model"]
-    path = tgs.export.export_saved_model(model, str(tmp_path / "m"))
-    report = tgs.export.verify(path, model, cli=False)
+    path = tgs.serving.export_saved_model(model, str(tmp_path / "m"))
+    report = tgs.serving.verify(path, model, cli=False)
     assert report["compared_with_keras"] and report["warmup_requests"] >= 2
     assert report["signatures"] == sorted(model.serving_endpoints())
-    manifest = tgs.export.read_manifest(path)
+    manifest = tgs.serving.read_manifest(path)
     assert manifest["class"] == models.name_of(type(model))
     assert manifest["step"] == 2
     # Without the Keras model (rebuilt from the manifest's config, nets
     # included): signatures and warm-up replays.
-    assert (tgs.export.verify(path, cli=False)["signatures"]
+    assert (tgs.serving.verify(path, cli=False)["signatures"]
             == report["signatures"])
     # The REST bodies beside the export match the signatures.
     loaded = tf.saved_model.load(path)
@@ -211,7 +211,7 @@ def test_export_verifies(trained, tmp_path):
         np.testing.assert_array_equal(
             loaded.signatures["sample"](**inputs)["images"].numpy(),
             model.generate_uint8(3, seed=5, labels=labels))
-    if model.kind == "pairs":
+    if model.data_kind() == "pairs":
         x = np.random.default_rng(1).integers(0, 256, (3, *model.data_shape),
                                               np.uint8)
         np.testing.assert_array_equal(
@@ -255,7 +255,7 @@ CONDITIONAL.append(pytest.param("sagan", {"num_classes": 3},
 @pytest.mark.parametrize("name,overrides", CONDITIONAL)
 def test_conditional_model_with_label_free_nets(name, overrides):
     model = tiny_models.tiny(name, **overrides)
-    assert model.kind == "labelled"
+    assert model.data_kind() == "labelled"
     g, d = plain_nets(model.latent_dim, tuple(model.data_shape))
     with pytest.raises(ValueError, match=r"label"):
         models.get(name)(generator=g, discriminator=d,

@@ -102,13 +102,13 @@ def test_own_gan_in_process(my_module):
                                   model.generate(3, seed=1))
     assert int(loaded.d_optimizer.iterations) == 6
 
-    export_path = tgs.export.export_saved_model(model,
+    export_path = tgs.serving.export_saved_model(model,
                                                 str(my_module / "sm" / "mine"))
-    report = tgs.export.verify(export_path, model, cli=False)
+    report = tgs.serving.verify(export_path, model, cli=False)
     assert report["compared_with_keras"]
-    assert tgs.export.read_manifest(export_path)["class"] == "my_module:MyGAN"
+    assert tgs.serving.read_manifest(export_path)["class"] == "my_module:MyGAN"
     # Rebuilt from the manifest: the class is found by module:Class.
-    assert tgs.export.verify(export_path, cli=False)["signatures"] == [
+    assert tgs.serving.verify(export_path, cli=False)["signatures"] == [
         "sample", "serving_default"]
 
     with pytest.raises(ValueError, match="d_repeats: expected a positive"):
@@ -145,7 +145,7 @@ def test_own_gan_through_train_py_and_resume(tmp_path, idx_dir):
     assert config["train"]["steps"] == 2
     version = tmp_path / "saved" / "mine" / "1"
     assert (version / "saved_model.pb").exists()
-    manifest = tgs.export.read_manifest(str(version))
+    manifest = tgs.serving.read_manifest(str(version))
     assert manifest["class"] == "my_module:MyGAN"
     assert manifest["config"]["d_repeats"] == 3 and manifest["step"] == 2
     assert (tmp_path / "saved" / "models.config").exists()
@@ -155,7 +155,7 @@ def test_own_gan_through_train_py_and_resume(tmp_path, idx_dir):
 
     result = train(tmp_path, *common, "--resume", "--steps=4")
     assert result.returncode == 0, result.stderr[-3000:]
-    checkpoints = tgs.callbacks.list_checkpoints(str(run / "checkpoints"))
+    checkpoints = tgs.runs.checkpoints.list_checkpoints(str(run / "checkpoints"))
     assert checkpoints and checkpoints[-1].endswith("ckpt-4"), checkpoints
     steps = [int(line.split(",")[0]) for line in
              (run / "losses.csv").read_text().splitlines()[1:]]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import data, export, metrics, models
+from tfgan_suite import data, metrics, models, serving
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_training_reduces_l1_on_a_learnable_mapping(pix2pix, pairs_dir):
 
 
 def test_export_serves_exactly_the_keras_output(tmp_path, pix2pix):
-    path = export.export_saved_model(pix2pix, str(tmp_path / "sm"),
+    path = serving.export_saved_model(pix2pix, str(tmp_path / "sm"),
                                      allow_untrained=True)
     served = tf.saved_model.load(path).signatures
     x = np.random.default_rng(1).integers(0, 256, (3, 64, 64, 3), np.uint8)

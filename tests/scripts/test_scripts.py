@@ -41,7 +41,7 @@ def test_train_writes_a_complete_run_folder(cifar_run):
                  "health.json", "logs"):
         assert (out / name).exists(), name
     # tf.train.CheckpointManager layout: checkpoints/ckpt-<step>.
-    from tfgan_suite.training.checkpoints import list_checkpoints
+    from tfgan_suite.runs.checkpoints import list_checkpoints
     last = list_checkpoints(str(out / "checkpoints"))[-1]
     assert int(last.rsplit("-", 1)[1]) >= 3
     assert os.path.isfile(last + ".index")

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from tfgan_suite import export, models
+from tfgan_suite import models, serving
 from tests.scripts.test_scripts import script
 
 
@@ -26,7 +26,7 @@ def fake_tf_serving(saved_models):
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             if name not in loaded:
                 loaded[name] = tf.saved_model.load(
-                    export.latest_version_dir(str(saved_models / name)))
+                    serving.latest_version_dir(str(saved_models / name)))
             fn = loaded[name].signatures[body["signature_name"]]
             spec = fn.structured_input_signature[1]
             inputs = {}
@@ -62,7 +62,7 @@ def served(tmp_path_factory):
     pix = models.Pix2Pix(image_shape=(32, 32, 3), filters=4, seed=0)
     for name, model in (("dcgan", dcgan), ("cgan", cgan), ("pix2pix", pix)):
         model.compile()
-        export.export_saved_model(model, str(root / name), allow_untrained=True)
+        serving.export_saved_model(model, str(root / name), allow_untrained=True)
     server = fake_tf_serving(root)
     yield f"127.0.0.1:{server.server_address[1]}", dcgan, cgan, pix
     server.shutdown()

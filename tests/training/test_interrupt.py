@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO
-from tfgan_suite import experiment
+from tfgan_suite import runs, training
+from tfgan_suite.training import runner
 
 
 def config(idx_dir):
-    return experiment.make_config(
+    return runs.make_config(
         "fashion_mnist_dcgan", data_dir=idx_dir, batch_size=8, steps=6,
         steps_per_epoch=4, fid_every_n_steps=0, verbose=0, seed=3,
         model_args={"filters": 4, "latent_dim": 8})
@@ -51,16 +52,16 @@ def epochs(out):
 def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
         tmp_path, idx_dir, signum):
     straight = str(tmp_path / "straight")
-    model, _ = experiment.run(config(idx_dir), straight)
+    model, _ = training.run(config(idx_dir), straight)
     out = str(tmp_path / "interrupted")
-    with pytest.raises(experiment.Interrupted) as stop:
-        experiment.run(config(idx_dir), out,
+    with pytest.raises(training.Interrupted) as stop:
+        training.run(config(idx_dir), out,
                        extra_callbacks=[SignalAt(1, signum)])
     assert stop.value.step == 2  # mid-epoch: epochs are 4 steps
     assert stop.value.exit_status == 128 + signum
     assert stop.value.checkpoint.endswith("ckpt-2")
     assert signal.getsignal(signum) is not None  # handlers restored
-    resumed, _ = experiment.run(experiment.resume_config(out), out,
+    resumed, _ = training.run(runs.resume_config(out), out,
                                 resume=True)
     assert int(resumed.g_optimizer.iterations.numpy()) == 8  # 2 epochs of 4
     assert losses(out) == losses(straight)

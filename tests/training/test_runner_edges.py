@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 
 import tfgan_suite as tgs
-from tfgan_suite import experiment
+from tfgan_suite import metrics, runs, training
+from tfgan_suite.training import runner
 
 
 def tiny_config(idx_dir, **overrides):
     settings = dict(data_dir=idx_dir, batch_size=16, steps=2,
                     steps_per_epoch=1, fid_every_n_steps=0, verbose=0,
                     model_args={"filters": 4, "latent_dim": 8})
-    return experiment.make_config("fashion_mnist_dcgan",
+    return runs.make_config("fashion_mnist_dcgan",
                                   **{**settings, **overrides})
 
 
@@ -24,9 +25,9 @@ def test_out_dir_that_is_a_file_is_refused_before_training(tmp_path, idx_dir):
     path.write_text("x")
     with pytest.raises(ValueError, match=f"out_dir: {path} is an existing "
                                          f"file, expected a folder"):
-        experiment.run(tiny_config(idx_dir), str(path))
+        training.run(tiny_config(idx_dir), str(path))
     with pytest.raises(ValueError, match="out_dir: cannot create the folder"):
-        experiment.run(tiny_config(idx_dir), str(path / "below"))
+        training.run(tiny_config(idx_dir), str(path / "below"))
 
 
 def test_export_root_that_is_a_file_is_refused_before_training(tmp_path,
@@ -35,7 +36,7 @@ def test_export_root_that_is_a_file_is_refused_before_training(tmp_path,
     export.write_text("x")
     out = tmp_path / "run"
     with pytest.raises(ValueError, match="export: .* is an existing file"):
-        experiment.run(tiny_config(idx_dir, export=str(export)), str(out))
+        training.run(tiny_config(idx_dir, export=str(export)), str(out))
     assert not os.path.exists(out / "checkpoints")
 
 
@@ -43,16 +44,16 @@ def test_a_run_refused_for_bad_input_leaves_no_config(tmp_path, idx_dir):
     config = tiny_config(idx_dir)
     config["model_args"]["image_shape"] = (32, 32, 3)
     with pytest.raises(ValueError, match="image_shape"):
-        experiment.run(config, str(tmp_path / "run"))
+        training.run(config, str(tmp_path / "run"))
     assert not os.path.exists(tmp_path / "run" / "config.json")
 
 
 def test_resume_of_a_complete_run_says_so(tmp_path, idx_dir):
     out = str(tmp_path / "run")
-    experiment.run(tiny_config(idx_dir), out)
+    training.run(tiny_config(idx_dir), out)
     with pytest.raises(ValueError, match=r"complete at step 2 of 2; pass a "
                                          r"larger --steps"):
-        experiment.run(experiment.resume_config(out), out, resume=True)
+        training.run(runs.resume_config(out), out, resume=True)
     # History has exactly the logged columns, none of them val_*.
     with open(os.path.join(out, "history.csv")) as f:
         header = next(csv.reader(f))
@@ -64,17 +65,17 @@ def test_domain_classifier_is_not_trained_for_a_run_without_fid(
         tmp_path, idx_dir, monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("trained the domain classifier for nothing")
-    monkeypatch.setattr(experiment, "train_domain_classifier", forbidden)
-    monkeypatch.setattr(experiment, "domain_extractor", forbidden)
+    monkeypatch.setattr(metrics, "train_domain_classifier", forbidden)
+    monkeypatch.setattr(metrics, "domain_extractor", forbidden)
     # 2 steps never reach an evaluation every 1000 steps.
-    experiment.run(tiny_config(idx_dir, fid_every_n_steps=1000),
+    training.run(tiny_config(idx_dir, fid_every_n_steps=1000),
                    str(tmp_path / "run"))
 
 
 def test_tensorboard_gets_step_losses_and_sample_grids(tmp_path, idx_dir):
     from tensorboard.backend.event_processing import event_accumulator
     out = tmp_path / "run"
-    experiment.run(tiny_config(idx_dir), str(out))
+    training.run(tiny_config(idx_dir), str(out))
     events = event_accumulator.EventAccumulator(
         str(out / "logs" / "train"), size_guidance={"tensors": 0})
     events.Reload()
@@ -85,23 +86,23 @@ def test_tensorboard_gets_step_losses_and_sample_grids(tmp_path, idx_dir):
 
 def test_unfinished_run_loads_from_its_latest_checkpoint(tmp_path, idx_dir):
     out = tmp_path / "run"
-    model, _ = experiment.run(tiny_config(idx_dir), str(out))
+    model, _ = training.run(tiny_config(idx_dir), str(out))
     os.remove(out / "model.keras")  # as if the run had been killed
-    loaded = tgs.sampling.load(str(out))
+    loaded = tgs.runs.load(str(out))
     np.testing.assert_array_equal(loaded.generate(4, seed=3),
                                   model.generate(4, seed=3))
 
 
 def test_cache_names_follow_the_data(tmp_path, idx_dir):
-    before = experiment.classifier_path("fashion_mnist", data_dir=idx_dir)
-    assert before == experiment.classifier_path("fashion_mnist",
+    before = metrics.classifier_path("fashion_mnist", data_dir=idx_dir)
+    assert before == metrics.classifier_path("fashion_mnist",
                                                 data_dir=idx_dir)
     path = os.path.join(idx_dir, "train-labels-idx1-ubyte.gz")
     with open(path, "ab") as f:
         f.write(b"\0")  # other files, other classifier
-    assert experiment.classifier_path("fashion_mnist",
+    assert metrics.classifier_path("fashion_mnist",
                                       data_dir=idx_dir) != before
-    assert experiment.classifier_path("fashion_mnist", "mine.keras",
+    assert metrics.classifier_path("fashion_mnist", "mine.keras",
                                       idx_dir) == "mine.keras"
     assert (tgs.data.fingerprint("cifar10", idx_dir, classes=["horse"]) !=
             tgs.data.fingerprint("cifar10", idx_dir, classes=["ship"]))
@@ -118,9 +119,9 @@ def test_low_data_run_with_augmentation_and_ema(tmp_path, idx_dir):
     config = tiny_config(idx_dir, max_images=32, seed=0, model_args={
         "filters": 4, "latent_dim": 8, "augment": ("color", "cutout"),
         "ema_decay": 0.99})
-    model, _ = experiment.run(config, str(tmp_path / "run"))
+    model, _ = training.run(config, str(tmp_path / "run"))
     assert model.augment == "color,cutout" and model.ema_decay == 0.99
-    saved = experiment.resume_config(str(tmp_path / "run"))
+    saved = runs.resume_config(str(tmp_path / "run"))
     assert saved["data"]["max_images"] == 32
     assert saved["model_args"]["augment"] == "color,cutout"
 
@@ -138,7 +139,7 @@ def test_write_error_during_training_is_one_line_naming_the_checkpoint(
     with pytest.raises(ValueError, match=r"samples: No space left on device "
                                          r"while training; last good "
                                          r"checkpoint: .*ckpt-2 \(--resume"):
-        experiment.run(tiny_config(idx_dir), str(tmp_path / "run"),
+        training.run(tiny_config(idx_dir), str(tmp_path / "run"),
                        extra_callbacks=[DiskFull()])
 
 
@@ -146,8 +147,6 @@ def test_export_below_a_file_is_refused_and_nothing_is_created(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="export: cannot create the folder "
                                          ".* is a file"):
-        experiment.writable_folder(str(tmp_path / "file" / "sm"), "export",
-                                   create=False)
-    experiment.writable_folder(str(tmp_path / "a" / "b"), "export",
-                               create=False)
+        runner.writable_folder(str(tmp_path / "file" / "sm"), "export")
+    runner.writable_folder(str(tmp_path / "a" / "b"), "export")
     assert not (tmp_path / "a").exists()

@@ -18,12 +18,13 @@ import os
 from absl import flags
 
 import tfgan_suite as tgs
-from tfgan_suite.training import cli
+from tfgan_suite.commands import cli
 
 flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
                     "SavedModel folder.")
-flags.DEFINE_string("model", None, "Expected kind of model (its class name "
-                    "in lower case): an error if the file holds another.")
+flags.DEFINE_string("model", None, "Expected model, by the name training "
+                    "takes (e.g. wgan_gp, or module:Class): an error if the "
+                    "file holds another.")
 flags.DEFINE_string("split", "test", "Split of the paired data (pix2pix).")
 flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: the "
                   "direction the model was trained in (default: the "
@@ -50,7 +51,7 @@ FLAGS = flags.FLAGS
 
 
 def classifier_path():
-    return tgs.experiment.classifier_path(
+    return tgs.metrics.classifier_path(
         FLAGS.dataset, FLAGS.classifier_path, FLAGS.data_dir)
 
 
@@ -95,7 +96,7 @@ def manifold_scores(real_features, fake_features, prefix):
 
 
 def evaluate_pairs(model):
-    if model.kind != "pairs":
+    if model.data_kind() != "pairs":
         raise ValueError(f"--dataset: {FLAGS.dataset} holds image pairs; "
                          f"expected a model that translates pairs at "
                          f"{FLAGS.model_path}, found {type(model).__name__}")
@@ -126,7 +127,7 @@ def data_from_run(path):
 def main(argv):
     data_from_run(FLAGS.model_path)
     if FLAGS.train_classifier:
-        _, accuracy = tgs.experiment.train_domain_classifier(
+        _, accuracy = tgs.metrics.train_domain_classifier(
             FLAGS.dataset, FLAGS.data_dir, FLAGS.classifier_path,
             epochs=FLAGS.classifier_epochs)
         print(f"domain classifier: test accuracy {accuracy:.4f}, saved to "
@@ -136,7 +137,7 @@ def main(argv):
     if not FLAGS.model_path:
         raise ValueError("--model_path: expected a run folder, .keras file "
                          "or SavedModel (or --train_classifier)")
-    model = tgs.sampling.load(FLAGS.model_path, kind=FLAGS.model)
+    model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
     if FLAGS.dataset in tgs.data.PAIRED_SOURCES:
         results = evaluate_pairs(model)
     elif FLAGS.dataset in tgs.data.toy.MIXTURES:

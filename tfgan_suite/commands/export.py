@@ -2,7 +2,7 @@
 
     python scripts/export.py --run_dir=runs/train --name=dcgan
     # -> saved_models/dcgan/<next version>/, saved_models/models.config,
-    #    then tgs.export.verify: signatures, warm-up replays, outputs equal
+    #    then tgs.serving.verify: signatures, warm-up replays, outputs equal
     #    to the Keras model's, saved_model_cli show/run.
 """
 
@@ -11,16 +11,17 @@ import os
 from absl import flags
 
 import tfgan_suite as tgs
-from tfgan_suite.training import cli
+from tfgan_suite.commands import cli
 
 flags.DEFINE_string("run_dir", None, "Run folder (or .keras file).")
 flags.DEFINE_string("model_path", None, "Same as --run_dir.")
 flags.DEFINE_string("name", None, "Model name under --root (default: the "
-                    "model's class name in lower case).")
+                    "model's name, e.g. wgan_gp; a class of your own: its "
+                    "name in lower case).")
 flags.DEFINE_string("root", "saved_models", "Folder of all served models.")
 flags.DEFINE_integer("version", None, "Version (default: next integer).")
 flags.DEFINE_bool("overwrite", False, "Replace an existing version.")
-flags.DEFINE_bool("verify", True, "Verify the export (tgs.export.verify).")
+flags.DEFINE_bool("verify", True, "Verify the export (tgs.serving.verify).")
 FLAGS = flags.FLAGS
 
 
@@ -28,17 +29,17 @@ def main(argv):
     source = FLAGS.run_dir or FLAGS.model_path
     if not source:
         raise ValueError("--run_dir: expected a run folder or .keras file")
-    model = tgs.sampling.load(source)
+    model = tgs.runs.load(source)
     if not hasattr(model, "serving_endpoints"):
         raise ValueError(f"--run_dir: {source} is already a SavedModel; "
                          f"expected a run folder or .keras file")
-    name = FLAGS.name or type(model).__name__.lower()
-    path = tgs.export.export_saved_model(model, os.path.join(FLAGS.root, name),
+    name = FLAGS.name or (type(model).cli_name or type(model).__name__.lower())
+    path = tgs.serving.export_saved_model(model, os.path.join(FLAGS.root, name),
                                      version=FLAGS.version,
                                      overwrite=FLAGS.overwrite)
     print(f"exported {path}")
     if FLAGS.verify:
-        report = tgs.export.verify(path, model)
+        report = tgs.serving.verify(path, model)
         print(f"verified: signatures {', '.join(report['signatures'])}; "
               f"{report['warmup_requests']} warm-up requests replayed, equal "
               f"to the Keras outputs; saved_model_cli show/run ok")

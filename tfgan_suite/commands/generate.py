@@ -16,12 +16,13 @@ import os
 from absl import flags
 
 import tfgan_suite as tgs
-from tfgan_suite.training import cli
+from tfgan_suite.commands import cli
 
 flags.DEFINE_string("model_path", None, "Run folder, .keras file or "
                     "SavedModel folder.", required=True)
-flags.DEFINE_string("model", None, "Expected kind of model (its class name "
-                    "in lower case): an error if the file holds another.")
+flags.DEFINE_string("model", None, "Expected model, by the name training "
+                    "takes (e.g. wgan_gp, or module:Class): an error if the "
+                    "file holds another.")
 flags.DEFINE_integer("num", 64, "Number of images.")
 flags.DEFINE_integer("seed", 0, "Image i comes from seed + i.")
 flags.DEFINE_string("out", "samples.png", "Output PNG grid.")
@@ -43,9 +44,9 @@ FLAGS = flags.FLAGS
 def main(argv):
     if FLAGS.num <= 0:
         raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
-    model = tgs.sampling.load(FLAGS.model_path, kind=FLAGS.model)
+    model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
     if FLAGS.input:
-        written = tgs.sampling.translate_files(model, FLAGS.input, FLAGS.out)
+        written = tgs.runs.translate_files(model, FLAGS.input, FLAGS.out)
         print(f"translated {len(written)} image(s) into "
               f"{os.path.abspath(FLAGS.out)}")
         return
@@ -64,7 +65,7 @@ def main(argv):
               f"{os.path.abspath(FLAGS.out)}")
         return
     if FLAGS.min_d_score is not None:
-        images, scores, rate = tgs.sampling.discriminator_filtered(
+        images, scores, rate = tgs.metrics.discriminator_filtered(
             model, FLAGS.num, FLAGS.min_d_score, max_batches=FLAGS.max_batches,
             seed=FLAGS.seed, **conditioning)
         print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "

@@ -15,7 +15,7 @@ import numpy as np
 from absl import flags
 
 import tfgan_suite as tgs
-from tfgan_suite.training import cli
+from tfgan_suite.commands import cli
 
 flags.DEFINE_string("server", "localhost:8501", "host:port of TF Serving "
                     "(8501 REST, 8500 gRPC in the Docker image).")

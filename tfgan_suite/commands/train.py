@@ -12,7 +12,7 @@ import sys
 from absl import flags
 
 import tfgan_suite as tgs
-from tfgan_suite.training import cli
+from tfgan_suite.commands import cli
 
 cli.define_training_flags()
 FLAGS = flags.FLAGS
@@ -21,22 +21,23 @@ FLAGS = flags.FLAGS
 def main(argv):
     overrides = cli.training_overrides(FLAGS)
     if FLAGS.resume:
-        config = tgs.experiment.resume_config(FLAGS.out_dir, **overrides)
+        config = tgs.runs.resume_config(FLAGS.out_dir, preset=FLAGS.preset,
+                                        **overrides)
     else:
         preset = FLAGS.preset or tgs.models.presets.default_for(
             FLAGS.model or tgs.models.DEFAULT_MODEL)
-        config = tgs.experiment.make_config(preset, **overrides)
+        config = tgs.runs.make_config(preset, **overrides)
     try:
-        model, history = tgs.experiment.run(config, FLAGS.out_dir,
-                                            resume=FLAGS.resume)
-    except tgs.experiment.Interrupted as e:
+        model, history = tgs.training.run(config, FLAGS.out_dir,
+                                          resume=FLAGS.resume)
+    except tgs.training.Interrupted as e:
         name = signal.Signals(e.signum).name
         print(f"{name}: stopped after step {e.step}, checkpoint saved "
               f"({e.checkpoint}); continue with: {cli.program()} "
               f"--out_dir={FLAGS.out_dir} --resume", file=sys.stderr)
         sys.exit(e.exit_status)
     print(f"run folder: {FLAGS.out_dir}")
-    for key, values in history.history.items():
+    for key, values in (history.history if history else {}).items():
         print(f"  final {key}: {values[-1]:.4f}")
     if config.get("export"):
         print(f"exported: {config['export']}")

@@ -1,41 +1,35 @@
-"""`AdversarialModel`: what every GAN of the suite shares.
+"""`AdversarialModel`: the training core every GAN of the suite shares.
 
-Two optimizers, an adversarial loss by name, k discriminator steps per
-generator step (`d_steps`, Algorithm 1 of Goodfellow et al. 2014), loss
-trackers, reproducible `generate`, config and compile-config serialization,
-XLA only where it helps (`jit_compile="auto"` turns it on with a GPU only),
-loss scaling under `mixed_float16`, and gradients averaged over the global
-batch under `tf.distribute` strategies.
+Two optimizers, an adversarial loss by name (checked against the losses
+the model declares it trains with), k discriminator steps per generator
+step (`d_steps`, Algorithm 1 of Goodfellow et al. 2014), loss trackers, the
+model's own step counter, an EMA generator, config and compile-config
+serialization, XLA only where it helps (`jit_compile="auto"` turns it on
+with a GPU only), loss scaling under `mixed_float16`, and gradients
+averaged over the global batch under `tf.distribute` strategies.
 
 Every model takes its nets as arguments (`generator=`, `discriminator=`:
 any `keras.Model`s with known input shapes); with none, `build_nets` builds
-the model's own from its hyperparameters. Shapes (latent size, data shape)
-are read from the nets. Subclasses override `train_step` (and `build_nets`).
-Class-conditional models set `num_classes`: their nets then take
-`[x, label]`, and `generate`, `discriminator_scores` and the serving
-signatures take labels.
-
-What the training machinery needs to know about a model, the model
-declares (class attributes and methods; see `docs/adding_a_model.md`):
-`cli_name` and `presets` (how users find it), `data_kind` (what it trains
-on), `from_data` (its arguments from the data), `tracked` / `plotted` (the
-losses it logs and plots), `sample_callback` (the picture it draws during
-training), `diagnose` (health values), `serving_endpoints` (its TF Serving
-signatures).
+the model's own from its hyperparameters. Subclasses override `train_step`
+(and `build_nets`). What the rest of the suite needs to know about a model,
+the model declares in class attributes and small hooks (see
+`docs/adding_a_model.md`): `cli_name`, `presets`, `data_kind`, `tracked`,
+`plotted`, `supported_losses`, `health_forward`, `serving_endpoints`.
+Samples and serving signatures are in `models.sampling`, constructor
+arguments in `models.arguments`.
 """
 
 import functools
-import inspect
+import threading
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_suite import augment as augment_lib
 from tfgan_suite import losses
-from tfgan_suite.training import augment as augment_lib
-from tfgan_suite.data.pipeline import to_uint8
-
-_ADAM = "Adam"
+from tfgan_suite.models import arguments
+from tfgan_suite.models.sampling import Sampling
 
 
 def _multi_worker(strategy):
@@ -44,7 +38,47 @@ def _multi_worker(strategy):
             and strategy.extended._in_multi_worker_mode())
 
 
-class AdversarialModel(keras.Model):
+#: Per thread (tf.distribute runs each replica's step in its own thread):
+#: the ids of the models whose `train_step` is under way.
+_IN_STEP = threading.local()
+
+
+def _counting(train_step):
+    """`train_step` that adds one to the model's `step_counter` per call,
+    however many updates it makes (a subclass's step that calls its
+    parent's counts once)."""
+    @functools.wraps(train_step)
+    def counted(self, data):
+        active = _IN_STEP.__dict__.setdefault("models", set())
+        if id(self) in active:
+            return train_step(self, data)
+        active.add(id(self))
+        try:
+            logs = train_step(self, data)
+        finally:
+            active.discard(id(self))
+        self.step_counter.assign_add(1)
+        return logs
+    counted.counts_steps = True
+    return counted
+
+
+class _ClassOrModel:
+    """A classmethod of constructor `args` that, called on a model, passes
+    the model's own arguments that decide it (`num_classes`)."""
+
+    def __init__(self, method):
+        self.method = method
+        functools.update_wrapper(self, method)
+
+    def __get__(self, model, cls):
+        if model is None:
+            return functools.partial(self.method, cls)
+        return functools.partial(self.method, cls,
+                                 {"num_classes": model.num_classes})
+
+
+class AdversarialModel(Sampling, keras.Model):
     """Base class of the suite's GANs; subclass it for a GAN of your own.
 
     Args:
@@ -60,7 +94,7 @@ class AdversarialModel(keras.Model):
       augment: what D sees in training: None, DiffAugment transforms
         ("color,translation,cutout", any subset in any order; Zhao et al.
         2020), or "ada" (their probability adapted, Karras et al. 2020);
-        see `tfgan_suite.training.augment`.
+        see `tfgan_suite.augment`.
       ema_decay: None, or the decay of an exponential moving average of G's
         weights (e.g. 0.999), updated after every G step from step
         `ema_start` on; the average makes the samples (`generate`, sample
@@ -72,6 +106,8 @@ class AdversarialModel(keras.Model):
     #: Arguments every model takes (through `**kwargs`), listed by
     #: `init_args` and the flags: augmentation and the EMA generator.
     COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0}
+    #: Constructor arguments that hand in nets (not flags, not config).
+    NET_ARGS = ("generator", "discriminator")
     #: The name `train.py --model` knows the model by (None: reachable only
     #: as `--model=module:Class`).
     cli_name = None
@@ -84,6 +120,9 @@ class AdversarialModel(keras.Model):
     default_loss = "non_saturating"
     default_g_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
     default_d_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
+    #: The losses (`tgs.losses.LOSSES` names) `train_step` can train with;
+    #: None: every one. `compile` refuses the others.
+    supported_losses = None
     #: The constructor argument that sets k, the D steps per G step (named
     #: in errors).
     d_steps_name = "d_steps"
@@ -101,17 +140,20 @@ class AdversarialModel(keras.Model):
     #: Default latent length of the built-in nets.
     default_latent_dim = 100
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = vars(cls).get("train_step")
+        if step is not None and not getattr(step, "counts_steps", False):
+            cls.train_step = _counting(step)
+
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
                  ema_decay=None, ema_start=0, **kwargs):
         super().__init__(**kwargs)
-        if int(d_steps) < 1:
-            raise ValueError(f"d_steps: expected a positive integer, got "
-                             f"{d_steps}")
         if (generator is None) != (discriminator is None):
             raise ValueError("generator, discriminator: hand in both nets or "
                              "neither (None builds the model's own)")
-        self.d_steps = int(d_steps)
+        self.d_steps = arguments.integer(self.d_steps_name, d_steps)
         self.seed = seed
         self.own_nets = generator is not None
         if self.own_nets:
@@ -124,12 +166,14 @@ class AdversarialModel(keras.Model):
                                else latent_dim)
             self.data_shape = tuple(data_shape or self.default_data_shape)
         if self.latent_dim is not None:
-            if int(self.latent_dim) < 1:
-                raise ValueError(f"latent_dim: expected a positive integer, "
-                                 f"got {self.latent_dim}")
-            self.latent_dim = int(self.latent_dim)
+            self.latent_dim = arguments.integer("latent_dim", self.latent_dim)
         self.noise = keras.random.SeedGenerator(seed, name="noise")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracked}
+        #: Calls of `train_step` so far: the run's step (checkpoints, logs,
+        #: resume), saved with the model.
+        self.step_counter = keras.Variable(
+            0, dtype="int64", trainable=False, name="step_counter",
+            aggregation="only_first_replica")
         self.adversarial_loss = None
         if not self.own_nets:
             generator, discriminator = self.build_nets()
@@ -143,7 +187,7 @@ class AdversarialModel(keras.Model):
             raise ValueError(f"ema_decay: expected None or a decay in (0, 1),"
                              f" e.g. 0.999, got {ema_decay}")
         self.ema_decay = None if ema_decay is None else float(ema_decay)
-        self.ema_start = int(ema_start)
+        self.ema_start = arguments.integer("ema_start", ema_start, minimum=0)
         self.ema_generator = None
         if self.ema_decay:
             self.ema_generator = keras.models.clone_model(generator)
@@ -154,6 +198,18 @@ class AdversarialModel(keras.Model):
     def sampler(self):
         """The net that makes samples: the EMA generator, if any, else G."""
         return self.ema_generator or self.generator
+
+    @property
+    def g_variables(self):
+        """What `g_optimizer` trains (G's weights; more for models with
+        several generators)."""
+        return self.generator.trainable_variables
+
+    @property
+    def d_variables(self):
+        """What `d_optimizer` trains (D's weights; more for models with
+        several discriminators)."""
+        return self.discriminator.trainable_variables
 
     def d_logits(self, x, labels=None):
         """D's logits for `x` (made for `labels`) in training, as D sees it:
@@ -230,48 +286,20 @@ class AdversarialModel(keras.Model):
     # ------------------------------------------------------ declarations
     @classmethod
     def init_args(cls):
-        """{name: default} of the keywords `cls(...)` takes (the nets
-        excepted): the model's own `__init__`, and the `__init__`s it
-        passes `**kwargs` on to, down to the first of this package (whose
-        signatures list every argument)."""
-        args = {}
-        passes_on = True
-        for klass in cls.__mro__:
-            if klass is AdversarialModel or not issubclass(klass,
-                                                           AdversarialModel):
-                break
-            if "__init__" not in vars(klass):
-                continue
-            params = inspect.signature(klass.__init__).parameters
-            for name, p in params.items():
-                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
-                    args.setdefault(name, p.default)
-            passes_on = any(p.kind == p.VAR_KEYWORD for p in params.values())
-            if klass.__module__.startswith("tfgan_suite.") or not passes_on:
-                break
-        if passes_on:
-            for name, default in cls.COMMON_ARGS.items():
-                args.setdefault(name, default)
-        for name in ("self", "generator", "discriminator"):
-            args.pop(name, None)
-        return args
+        """{name: default} of the keywords `cls(...)` takes, the nets
+        excepted (`models.arguments.init_args`)."""
+        return arguments.init_args(cls, AdversarialModel)
 
-    @classmethod
+    @_ClassOrModel
     def data_kind(cls, args=None):
-        """What the model with constructor `args` trains on: "images" (or
-        any unlabelled examples), "labelled" ((examples, int labels)) or
-        "pairs" ((input, target) images)."""
+        """What the model (of constructor `args`, on the class) trains on:
+        "images" (or any unlabelled examples), "labelled" ((examples, int
+        labels)) or "pairs" ((input, target) images). Override it as a
+        classmethod."""
         args = args or {}
         num_classes = args.get("num_classes",
                                cls.init_args().get("num_classes"))
-        if num_classes is inspect.Parameter.empty:
-            num_classes = None
         return "labelled" if num_classes else "images"
-
-    @property
-    def kind(self):
-        """`data_kind` of this model."""
-        return self.data_kind({"num_classes": self.num_classes})
 
     @classmethod
     def from_data(cls, source, **args):
@@ -280,40 +308,7 @@ class AdversarialModel(keras.Model):
 
         Raises ValueError where `args` contradict the data.
         """
-        accepted = cls.init_args()
-        for key in args:
-            if key not in accepted:
-                raise ValueError(f"{key}: not an argument of {cls.__name__} "
-                                 f"(--{key} does not apply to this model)")
-        kind = cls.data_kind(args)
-        source_kind = ("pairs" if source.paired else
-                       "labelled" if source.num_classes else "images")
-        if (kind == "pairs") != (source_kind == "pairs"):
-            raise ValueError(
-                f"dataset: {cls.__name__} trains on "
-                f"{'(input, target) pairs' if kind == 'pairs' else 'single images'}"
-                f" and {source.name} has "
-                f"{'pairs' if source.paired else 'single images'}")
-        shape_arg = next((k for k in cls.DATA_ARGS if k in accepted), None)
-        if shape_arg:
-            given = args.setdefault(shape_arg, tuple(source.image_shape))
-            if tuple(given) != tuple(source.image_shape):
-                raise ValueError(
-                    f"{shape_arg}: the model expects {tuple(given)} but the "
-                    f"{source.name} examples are {tuple(source.image_shape)}")
-        if kind == "labelled":
-            if not source.num_classes:
-                raise ValueError(f"dataset: {cls.__name__} with num_classes "
-                                 f"needs class labels and {source.name} has "
-                                 f"none")
-            if "num_classes" in accepted and args.get("num_classes") is None:
-                args["num_classes"] = source.num_classes
-            if source.num_classes > int(args.get("num_classes") or 0):
-                raise ValueError(
-                    f"num_classes: {source.name} has labels 0.."
-                    f"{source.num_classes - 1}, more than num_classes="
-                    f"{args.get('num_classes')}")
-        return cls(**args)
+        return arguments.from_data(cls, source, args)
 
     @classmethod
     def from_preset(cls, name, **args):
@@ -332,24 +327,6 @@ class AdversarialModel(keras.Model):
         model.compile(**preset["compile"])
         return model
 
-    def sample_callback(self, folder, examples, every_n_steps=None,
-                        initial_step=0, log_dir=None):
-        """The picture drawn during training (the seed paper's Fig. 8): a
-        grid of samples from fixed noise (a scatter plot for points).
-        `examples`: a `Source` of held-out data (unused here)."""
-        from tfgan_suite.training import callbacks
-        images = len(self.data_shape) == 3
-        return callbacks.SampleGrid(
-            folder, every_n_epochs=1, every_n_steps=every_n_steps,
-            num_images=64 if images else 1000,
-            scale=2 if images and max(self.data_shape[:2]) <= 32 else 1,
-            initial_step=initial_step, log_dir=log_dir)
-
-    def attention_maps(self, n, seed=0, labels=None):
-        """Where G's self-attention looks (models with attention only)."""
-        raise ValueError(f"attention_maps: {type(self).__name__} has no "
-                         f"self-attention layers")
-
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None,
                 jit_compile="auto", steps_per_execution=1, run_eagerly=False):
@@ -361,17 +338,25 @@ class AdversarialModel(keras.Model):
             paper the model comes from).
           loss: one of `tgs.losses.LOSSES` (`minimax`, `non_saturating`,
             `least_squares`, `wasserstein_gp`, `hinge`) or an
-            `AdversarialLoss`; None for the model's default.
+            `AdversarialLoss`, among the model's `supported_losses`; None
+            for the model's default.
           jit_compile: "auto" compiles `train_step` with XLA when a GPU is
             present (on CPU XLA is slower); True/False force it.
         """
+        adversarial_loss = losses.get(loss or self.default_loss)
+        if (self.supported_losses is not None
+                and adversarial_loss.name not in self.supported_losses):
+            raise ValueError(
+                f"loss: {type(self).__name__} trains with "
+                f"{', '.join(self.supported_losses)}, got "
+                f"{adversarial_loss.name!r}")
+        self.adversarial_loss = adversarial_loss
         self.g_optimizer = self._optimizer(g_optimizer, self.default_g_optimizer)
         self.d_optimizer = self._optimizer(d_optimizer, self.default_d_optimizer)
         # Slots exist from the start, so weights saved by `BackupAndRestore`
         # or `load_model` restore into them.
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.adversarial_loss = losses.get(loss or self.default_loss)
+        self.g_optimizer.build(self.g_variables)
+        self.d_optimizer.build(self.d_variables)
         self._jit_compile_arg = jit_compile
         super().compile(optimizer=None, jit_compile=jit_compile,
                         steps_per_execution=steps_per_execution,
@@ -549,10 +534,10 @@ class AdversarialModel(keras.Model):
         grads = tape.gradient(loss, variables, output_gradients=upstream)
         optimizer.apply_gradients(zip(grads, variables))
 
-    # ------------------------------------------------------------ diagnosis
+    # ----------------------------------------------------- diagnosis hooks
     def health_forward(self, data):
-        """(real logits, fake logits, generated images) of a batch, in
-        inference mode; the fixed batch of `HealthMonitor`."""
+        """(real logits, fake logits, generated examples) of a batch, in
+        inference mode: what `training.callbacks.HealthMonitor` reads."""
         images, labels = self.unpack(data)
         n = tf.shape(images)[0]
         fake = self.generator(self.conditioned(
@@ -568,124 +553,12 @@ class AdversarialModel(keras.Model):
         """G's loss as `train_step` computes it (pix2pix adds its L1)."""
         return self.generator_loss(fake_logits)
 
-    def diagnose(self, data):
-        """Training-health values on one batch (inference mode).
-
-        D's accuracy on real and on generated data (logit > 0 means "real"),
-        its mean logits, the gradient norms of D's and G's losses, and with
-        `augment="ada"` the augmentation probability p (`ada_p`).
-        """
-        with tf.GradientTape(persistent=True) as tape:
-            real_logits, fake_logits, fake = self.health_forward(data)
-            d_loss = self.adversarial_loss.discriminator(real_logits,
-                                                         fake_logits)
-            g_loss = self.generator_objective(data, fake, fake_logits)
-        norm = lambda loss, variables: float(tf.linalg.global_norm(
-            [g for g in tape.gradient(loss, variables) if g is not None]))
-        real_logits = tf.cast(real_logits, tf.float32)
-        fake_logits = tf.cast(fake_logits, tf.float32)
-        values = {
-            "d_acc_real": float(tf.reduce_mean(tf.cast(real_logits > 0,
-                                                       tf.float32))),
-            "d_acc_fake": float(tf.reduce_mean(tf.cast(fake_logits < 0,
-                                                       tf.float32))),
-            "d_real_mean": float(tf.reduce_mean(real_logits)),
-            "d_fake_mean": float(tf.reduce_mean(fake_logits)),
-            "d_grad_norm": norm(d_loss, self.discriminator.trainable_variables),
-            "g_grad_norm": norm(g_loss, self.generator.trainable_variables),
-        }
-        del tape
+    def health_values(self):
+        """Health values of the model's own state beside the monitor's:
+        ADA's augmentation probability (`ada_p`)."""
         if self.augmenter is not None and self.augmenter.adaptive:
-            values["ada_p"] = float(self.augmenter.p.numpy())
-        return values, np.asarray(fake, np.float32)
-
-    # ------------------------------------------------------------- sampling
-    def call(self, z, training=False):
-        return self.generator(z, training=training)
-
-    def latent_from_seeds(self, seeds):
-        """One z per int64 seed, stateless: the same seed gives the same z."""
-        seeds = tf.cast(tf.convert_to_tensor(seeds), tf.int64)
-        return tf.map_fn(
-            lambda s: tf.random.stateless_normal(
-                [self.latent_dim], seed=tf.stack([s, tf.zeros_like(s)])),
-            seeds, fn_output_signature=tf.float32)
-
-    def generate(self, n, seed=None, labels=None, batch_size=256):
-        """`n` samples as float32 numpy in [-1, 1].
-
-        With an integer `seed`, image i comes from seed + i: reproducible, and
-        equal to the `sample` signature of the exported SavedModel.
-        Conditional models make images of classes `labels` (one int or n
-        ints; default 0, 1, ... cycling).
-        """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n: expected a positive number of samples, got "
-                             f"{n!r}")
-        labels = self.check_labels(labels, n)
-        if seed is None:
-            seed = np.random.randint(0, 2**62)
-        seeds = np.arange(seed, seed + n, dtype=np.int64)
-        out = [self.generate_from_latent(
-                   self.latent_from_seeds(seeds[i:i + batch_size]),
-                   None if labels is None else labels[i:i + batch_size])
-               for i in range(0, n, batch_size)]
-        return np.concatenate([np.asarray(o, np.float32) for o in out])
-
-    def generate_from_latent(self, z, labels=None):
-        """G(z) (or G(z, labels)) in inference mode."""
-        if labels is not None:
-            labels = tf.convert_to_tensor(labels, tf.int32)
-        return self.sampler(self.conditioned(z, labels), training=False)
-
-    def generate_uint8(self, n, seed=None, labels=None):
-        """`generate`, converted to uint8 exactly as the SavedModel does."""
-        return to_uint8(self.generate(n, seed, labels)).numpy()
-
-    def discriminator_scores(self, images, labels=None):
-        """sigmoid(D(x)): the probability D gives to "x is real".
-
-        Only meaningful for the `minimax` and `non_saturating` losses.
-        """
-        if self.adversarial_loss and not self.adversarial_loss.probabilistic:
-            raise ValueError(
-                f"loss: discriminator scores are probabilities only for the "
-                f"minimax and non_saturating losses, this model uses "
-                f"{self.adversarial_loss.name!r}")
-        labels = self.check_labels(labels, len(images))
-        logits = self.discriminator(self.conditioned(images, labels),
-                                    training=False)
-        return tf.reshape(tf.sigmoid(tf.cast(logits, tf.float32)), [-1]).numpy()
-
-    # -------------------------------------------------------------- serving
-    def serving_endpoints(self):
-        """{signature: (fn, input_signature)}: the TF Serving signatures
-        `tgs.export` writes and `verify` checks; conditional models take a
-        `label` int32 [N] input too."""
-        def from_latent(z, label=None):
-            return {"images": to_uint8(self.generate_from_latent(z, label))}
-
-        def from_seeds(seed, label=None):
-            return from_latent(self.latent_from_seeds(seed), label)
-
-        label = ([tf.TensorSpec([None], tf.int32, name="label")]
-                 if self.num_classes else [])
-        return {
-            "serving_default": (from_latent, [tf.TensorSpec(
-                [None, self.latent_dim], tf.float32, name="z"), *label]),
-            "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
-                                                  name="seed"), *label]),
-        }
-
-    def serving_examples(self):
-        """{signature: {input: array}}: the warm-up requests of the export."""
-        seeds = np.arange(2, dtype=np.int64)
-        examples = {"serving_default": {"z": self.latent_from_seeds(seeds).numpy()},
-                    "sample": {"seed": seeds}}
-        if self.num_classes:
-            for inputs in examples.values():
-                inputs["label"] = np.arange(2, dtype=np.int32) % self.num_classes
-        return examples
+            return {"ada_p": float(self.augmenter.p.numpy())}
+        return {}
 
     # --------------------------------------------------------------- config
     def get_config(self):
@@ -710,6 +583,7 @@ class AdversarialModel(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(
                     config[key])
         return cls(**config)
+
 
 
 def _as_net(net, name):

@@ -2,6 +2,7 @@
 
 import keras
 
+from tfgan_suite.models import arguments
 from tfgan_suite.models.dcgan import DCGAN
 from tfgan_suite.nets import dcgan
 
@@ -43,7 +44,7 @@ class CGAN(DCGAN):
     def __init__(self, generator=None, discriminator=None, image_shape=None,
                  num_classes=10, latent_dim=None, filters=64, d_steps=1,
                  update="alternating", seed=None, **kwargs):
-        if int(num_classes) < 2:
+        if arguments.integer("num_classes", num_classes) < 2:
             raise ValueError(f"num_classes: expected at least 2, got "
                              f"{num_classes}")
         self.num_classes = int(num_classes)

@@ -2,6 +2,7 @@
 
 import keras
 
+from tfgan_suite.models import arguments
 from tfgan_suite.models.gan import GAN
 from tfgan_suite.nets import dcgan
 
@@ -54,7 +55,7 @@ class DCGAN(GAN):
     def __init__(self, generator=None, discriminator=None, image_shape=None,
                  latent_dim=None, filters=64, d_steps=1, update="alternating",
                  seed=None, **kwargs):
-        self.filters = int(filters)
+        self.filters = arguments.integer("filters", filters)
         super().__init__(generator, discriminator, data_shape=image_shape,
                          latent_dim=latent_dim, d_steps=d_steps,
                          update=update, seed=seed, **kwargs)

@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from tfgan_suite.models import arguments
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.nets import mlp
 
@@ -76,7 +77,8 @@ class GAN(AdversarialModel):
         if update not in self.UPDATES:
             raise ValueError(f"update: expected one of {self.UPDATES}, got "
                              f"{update!r}")
-        if update == "simultaneous" and int(d_steps) != 1:
+        if update == "simultaneous" and arguments.integer(
+                "d_steps", d_steps) != 1:
             raise ValueError(f"update: 'simultaneous' takes one D step per G "
                              f"step, got d_steps={d_steps}")
         self.update = update

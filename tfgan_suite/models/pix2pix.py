@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.data.sources import resize_uint8
+from tfgan_suite.models import arguments
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.nets import patchgan, unet
 
@@ -70,13 +71,15 @@ class Pix2Pix(AdversarialModel):
         },
     }
     default_preset = "facades_pix2pix"
+    # The D loss is called without the examples a gradient penalty needs.
+    supported_losses = ("non_saturating", "minimax", "least_squares", "hinge")
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
                  l1_lambda=100.0, gan_weight=1.0, filters=64, norm="batch",
                  seed=None, **kwargs):
         self.l1_lambda = float(l1_lambda)
         self.gan_weight = float(gan_weight)
-        self.filters = int(filters)
+        self.filters = arguments.integer("filters", filters)
         self.norm = norm
         super().__init__(generator, discriminator, latent_dim=None,
                          seed=seed, data_shape=image_shape, **kwargs)
@@ -111,19 +114,6 @@ class Pix2Pix(AdversarialModel):
                 patchgan.build_discriminator(self.image_shape, self.filters,
                                              self.norm))
 
-    def sample_callback(self, folder, examples, every_n_steps=None,
-                        initial_step=0, log_dir=None, num_pairs=4):
-        """Input / target / prediction rows on fixed held-out pairs (the
-        seed paper's Fig. 12); `examples`: a `Source` of pairs."""
-        from tfgan_suite import data
-        from tfgan_suite.training import callbacks
-        pairs = list(data.build(examples, batch_size=None, shuffle=False,
-                                augment=False, cache=False).take(num_pairs))
-        return callbacks.TranslationGrid(
-            folder, np.stack([p[0] for p in pairs]),
-            np.stack([p[1] for p in pairs]), every_n_steps=every_n_steps,
-            initial_step=initial_step, log_dir=log_dir)
-
     def train_step(self, data):
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError("dataset: Pix2Pix trains on (input, target) "
@@ -156,11 +146,6 @@ class Pix2Pix(AdversarialModel):
         fake = self.generator(inputs, training=False)
         return (self.discriminator([inputs, targets], training=False),
                 self.discriminator([inputs, fake], training=False), fake)
-
-    def diagnose(self, data):
-        """`AdversarialModel.diagnose` without samples: a translation's
-        spread follows its inputs, so it says nothing of collapse."""
-        return super().diagnose(data)[0], None
 
     def generator_objective(self, data, fake, fake_logits):
         return (self.gan_weight * self.generator_loss(fake_logits)

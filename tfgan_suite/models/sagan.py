@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from tfgan_suite.models import arguments
 from tfgan_suite.models.gan import GAN
 from tfgan_suite.nets import sagan
 
@@ -68,11 +69,12 @@ class SAGAN(GAN):
                  latent_dim=None, num_classes=None, filters=64,
                  attention_resolution="auto", update="alternating", seed=None,
                  **kwargs):
-        if num_classes is not None and int(num_classes) < 2:
+        if num_classes is not None and arguments.integer(
+                "num_classes", num_classes) < 2:
             raise ValueError(f"num_classes: expected None or at least 2, got "
                              f"{num_classes}")
         self.num_classes = int(num_classes) if num_classes else None
-        self.filters = int(filters)
+        self.filters = arguments.integer("filters", filters)
         self.attention_resolution = attention_resolution
         super().__init__(generator, discriminator, data_shape=image_shape,
                          latent_dim=latent_dim, d_steps=1, update=update,
@@ -113,10 +115,10 @@ class SAGAN(GAN):
         images = self.generate(n, seed, None if labels is None else labels)
         return images, np.asarray(attention)
 
-    def diagnose(self, data):
-        """`GAN.diagnose` and the attention gammas (`gamma_generator`,
+    def health_values(self):
+        """ADA's p and the attention gammas (`gamma_generator`,
         `gamma_discriminator`): how much each net uses its attention."""
-        values, fake = super().diagnose(data)
+        values = super().health_values()
         for net, layer in self.attention_layers().items():
             values[f"gamma_{net}"] = float(layer.gamma.numpy())
-        return values, fake
+        return values

@@ -1,7 +1,6 @@
 """WGAN-GP (Gulrajani et al. 2017): a Wasserstein critic kept 1-Lipschitz by
 a gradient penalty, trained with the paper's Algorithm 1."""
 
-import dataclasses
 import math
 import numbers
 
@@ -9,6 +8,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_suite import losses
+from tfgan_suite.models import arguments
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.nets import dcgan
 
@@ -62,6 +62,8 @@ class WGANGP(AdversarialModel):
     }
     default_preset = "fashion_mnist_wgan_gp"
     default_loss = "wasserstein_gp"
+    # train_step adds the penalty itself, with gp_weight.
+    supported_losses = ("wasserstein_gp",)
     default_g_optimizer = _ADAM
     default_d_optimizer = _ADAM
     tracked = ("d_loss", "g_loss", "gp")
@@ -70,17 +72,13 @@ class WGANGP(AdversarialModel):
     def __init__(self, generator=None, discriminator=None, image_shape=None,
                  latent_dim=None, filters=64, n_critic=5, gp_weight=10.0,
                  seed=None, **kwargs):
-        if isinstance(n_critic, bool) or not (
-                isinstance(n_critic, numbers.Integral) and n_critic >= 1):
-            raise ValueError(f"n_critic: expected a positive integer, got "
-                             f"{n_critic!r}")
         if isinstance(gp_weight, bool) or not (
                 isinstance(gp_weight, numbers.Real) and gp_weight > 0
                 and math.isfinite(gp_weight)):
             raise ValueError(f"gp_weight: expected a positive number (the "
                              f"paper's lambda, 10), got {gp_weight!r}")
-        self.filters = int(filters)
-        self.n_critic = int(n_critic)
+        self.filters = arguments.integer("filters", filters)
+        self.n_critic = arguments.integer("n_critic", n_critic)
         self.gp_weight = float(gp_weight)
         super().__init__(generator, discriminator, latent_dim=latent_dim,
                          d_steps=n_critic, seed=seed, data_shape=image_shape,
@@ -91,13 +89,6 @@ class WGANGP(AdversarialModel):
                                       self.filters),
                 dcgan.build_discriminator(self.image_shape, self.filters,
                                           norm="layer"))
-
-    def compile(self, *args, **kwargs):
-        super().compile(*args, **kwargs)
-        # The penalty's weight is the model's gp_weight, whatever the named
-        # loss carries (`wasserstein_gp` carries the paper's 10).
-        self.adversarial_loss = dataclasses.replace(
-            self.adversarial_loss, gradient_penalty_weight=self.gp_weight)
 
     def train_step(self, data):
         images, _ = self.unpack(data)

@@ -1,5 +1,5 @@
 """Serving: SavedModel export for TF Serving, its verification, and the
-REST / gRPC client. `tgs.export` is this package."""
+REST / gRPC client."""
 
 from tfgan_suite.serving import client, export
 from tfgan_suite.serving.client import (grpc_predict, outputs_from_rest,

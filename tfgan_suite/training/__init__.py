@@ -1,19 +1,10 @@
-"""Training: the runner behind `scripts/train.py` (`runner`), Keras
-callbacks (sample grids, FID, health, checkpoints), checkpoints, the
-discriminator's augmentation (`augment`: DiffAugment, ADA) and the
-command-line flags (`cli`). Modules load on first use: `models` imports
-`augment` without pulling in the runner."""
+"""Training: the runner behind `scripts/train.py` (`run`, `make_config`,
+`resume_config`, `distribution`, `Interrupted`) and the Keras callbacks of
+a run (`training.callbacks`: sample grids, FID, health, loss history)."""
 
-import importlib
+from tfgan_suite.runs.config import make_config, resume_config
+from tfgan_suite.training import callbacks, runner
+from tfgan_suite.training.runner import Interrupted, distribution, run
 
-_MODULES = ("augment", "callbacks", "checkpoints", "cli", "runner")
-
-
-def __getattr__(name):
-    if name not in _MODULES:
-        raise AttributeError(f"module 'tfgan_suite.training' has no "
-                             f"attribute {name!r}")
-    return importlib.import_module(f"{__name__}.{name}")
-
-
-__all__ = list(_MODULES)
+__all__ = ["Interrupted", "callbacks", "distribution", "make_config",
+           "resume_config", "run", "runner"]

@@ -1,4 +1,9 @@
-"""Keras callbacks for GAN training."""
+"""Keras callbacks for GAN training: sample and translation grids, loss
+history, FID, health, clean stops on signals, TensorBoard.
+
+Every callback here counts steps with the model's own `step_counter` (calls
+of `train_step`), so a resumed run continues its files, plots and
+TensorBoard curves where it stopped."""
 
 import csv
 import functools
@@ -15,10 +20,28 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from tfgan_suite import files, plots
-# Public as `tgs.callbacks.Checkpoint` etc.; they live in `checkpoints`.
-from tfgan_suite.training.checkpoints import (  # noqa: F401
-    Checkpoint, list_checkpoints, restore_checkpoint, save_checkpoint)
+from tfgan_suite import data, files, metrics, plots
+from tfgan_suite.data.pipeline import to_uint8
+
+#: Old homes of the checkpoint functions: {name: where they live now}.
+_MOVED = {name: "tfgan_suite.runs.checkpoints" for name in (
+    "Checkpoint", "list_checkpoints", "restore_checkpoint", "save_checkpoint")}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        import importlib
+        import warnings
+        warnings.warn(f"tgs.callbacks.{name} is deprecated; use "
+                      f"tgs.runs.checkpoints.{name}", DeprecationWarning,
+                      stacklevel=2)
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def step_of(model):
+    """The model's step: its calls of `train_step` so far."""
+    return int(model.step_counter.numpy())
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -41,8 +64,7 @@ class SampleGrid(keras.callbacks.Callback):
     """
 
     def __init__(self, out_dir, every_n_epochs=1, every_n_steps=None,
-                 num_images=64, seed=0, gif=True, scale=1, initial_step=0,
-                 log_dir=None):
+                 num_images=64, seed=0, gif=True, scale=1, log_dir=None):
         super().__init__()
         self.out_dir = out_dir
         self.every_n_epochs = every_n_epochs
@@ -51,11 +73,8 @@ class SampleGrid(keras.callbacks.Callback):
         self.seed = seed
         self.gif = gif
         self.scale = scale
-        # A resumed run keeps the grids drawn before the interruption.
-        self.paths = (sorted(glob.glob(os.path.join(out_dir, "*.png")),
-                             key=lambda p: (not p.endswith("initial.png"), p))
-                      if initial_step else [])
-        self._step = initial_step
+        self.paths = []
+        self._step = 0
         self.log_dir = log_dir
 
     def render(self, name):
@@ -73,12 +92,19 @@ class SampleGrid(keras.callbacks.Callback):
         return path
 
     def on_train_begin(self, logs=None):
+        self._step = step_of(self.model)
+        if self._step and not self.paths:
+            # Resumed: keep the grids drawn before the interruption.
+            self.paths = sorted(
+                glob.glob(os.path.join(self.out_dir, "*.png")),
+                key=lambda p: (not p.endswith("initial.png"), p))
         if not self.paths:
             self.render("initial.png")
 
     def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self.every_n_steps and self._step % self.every_n_steps == 0:
+        previous, self._step = self._step, step_of(self.model)
+        if (self.every_n_steps and self._step // self.every_n_steps >
+                previous // self.every_n_steps):
             self.render(f"step_{self._step:06d}.png")
 
     def on_epoch_end(self, epoch, logs=None):
@@ -102,16 +128,14 @@ class TranslationGrid(SampleGrid):
     """
 
     def __init__(self, out_dir, inputs, targets, every_n_epochs=1,
-                 every_n_steps=None, gif=True, scale=1, initial_step=0,
-                 log_dir=None):
+                 every_n_steps=None, gif=True, scale=1, log_dir=None):
         super().__init__(out_dir, every_n_epochs, every_n_steps,
                          num_images=len(inputs), gif=gif, scale=scale,
-                         initial_step=initial_step, log_dir=log_dir)
+                         log_dir=log_dir)
         self.inputs = np.asarray(inputs)
         self.targets = np.asarray(targets)
 
     def render(self, name):
-        from tfgan_suite.data.pipeline import to_uint8
         inputs, targets = (x if x.dtype == np.uint8 else to_uint8(x).numpy()
                            for x in (self.inputs, self.targets))
         predicted = self.model.translate_uint8(inputs)
@@ -122,12 +146,13 @@ class TranslationGrid(SampleGrid):
 
 
 class Interrupt(keras.callbacks.Callback):
-    """Turns SIGINT and SIGTERM during `fit` into a clean stop: the step
+    """Turns SIGINT, SIGTERM and SIGHUP (a closed terminal) during `fit`
+    into a clean stop: the step
     under way finishes, `fit` ends the epoch there (so the callbacks after
     this one, the checkpoint among them, see it), and `signal` records
     which signal came. The previous handlers are back after `fit`."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self):
         super().__init__()
@@ -200,18 +225,19 @@ class LossHistory(keras.callbacks.Callback):
       plot_every_n_epochs: also redraw the PNG during training.
     """
 
-    def __init__(self, out_dir, keys=None, hlines=None, plot_every_n_epochs=1,
-                 initial_step=0):
+    def __init__(self, out_dir, keys=None, hlines=None, plot_every_n_epochs=1):
         super().__init__()
         self.out_dir = out_dir
         self.keys = keys
         self.hlines = hlines
         self.plot_every_n_epochs = plot_every_n_epochs
         self.steps, self.values = [], {}
-        self._global_step = initial_step
-        if initial_step:  # resumed: keep the rows up to the checkpoint.
+
+    def on_train_begin(self, logs=None):
+        step = step_of(self.model)
+        if step and not self.steps:  # resumed: keep the rows up to it.
             for row in _read_csv(self.csv_path):
-                if int(row["step"]) <= initial_step:
+                if int(row["step"]) <= step:
                     self.steps.append(int(row["step"]))
                     for key, value in row.items():
                         if key != "step":
@@ -235,8 +261,7 @@ class LossHistory(keras.callbacks.Callback):
         keys = self.keys or [k for k in logs if k.endswith("loss")]
         done = batch + 1  # steps finished in this epoch
         chunk = done - self._previous_batch
-        self._global_step += chunk
-        self.steps.append(self._global_step)
+        self.steps.append(step_of(self.model))
         for key in keys:
             mean = float(logs[key])
             previous = self._previous.get(key, 0.0)
@@ -299,7 +324,7 @@ class FID(keras.callbacks.Callback):
 
     def __init__(self, extractor, real_images=None, every_n_steps=1000,
                  num_images=5000, out_dir=None, seed=0, real_cache=None,
-                 initial_step=0, log_dir=None, metrics=("fid",)):
+                 log_dir=None, metrics=("fid",)):
         super().__init__()
         if isinstance(metrics, str) or not metrics or any(
                 m not in self.METRICS for m in metrics):
@@ -315,12 +340,16 @@ class FID(keras.callbacks.Callback):
         self.real_features = self._real_features(real_images, real_cache)
         self.steps = []
         self.history = {name: [] for name in self.metrics}
-        self._step = initial_step
+        self._step = 0
         self.log_dir = log_dir
-        if initial_step and out_dir:  # resumed: keep the earlier values.
-            for row in _read_csv(os.path.join(out_dir, "fid.csv")):
+
+    def on_train_begin(self, logs=None):
+        self._step = step_of(self.model)
+        if self._step and self.out_dir and not self.steps:
+            # Resumed: keep the values measured up to the step.
+            for row in _read_csv(os.path.join(self.out_dir, "fid.csv")):
                 step = int(row["step"])
-                if step <= initial_step:
+                if step <= self._step:
                     self.steps.append(step)
                     for name in self.metrics:  # NaN: not measured then.
                         self.history[name].append(
@@ -355,25 +384,24 @@ class FID(keras.callbacks.Callback):
 
     def measure(self):
         """{score: value} of the selected scores, on fresh samples."""
-        from tfgan_suite import evaluation
         fake, logits = self.extractor(
             self.model.generate(self.num_images, seed=self.seed))
         real, selected, scores = self.real_features, set(self.metrics), {}
         if "fid" in selected:
-            scores["fid"] = evaluation.frechet_distance(real, fake)
+            scores["fid"] = metrics.frechet_distance(real, fake)
         if "kid" in selected:
-            scores["kid"] = evaluation.kernel_distance(real, fake)
+            scores["kid"] = metrics.kernel_distance(real, fake)
         if selected & {"precision", "recall"}:
-            scores.update(evaluation.precision_recall(real, fake))
+            scores.update(metrics.precision_recall(real, fake))
         if selected & {"density", "coverage"}:
-            scores.update(evaluation.density_coverage(real, fake))
+            scores.update(metrics.density_coverage(real, fake))
         if "classes" in selected:
-            scores["classes"] = evaluation.class_coverage(logits)["covered"]
+            scores["classes"] = metrics.class_coverage(logits)["covered"]
         return {name: scores[name] for name in self.metrics}
 
     def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self._step % self.every_n_steps == 0:
+        previous, self._step = self._step, step_of(self.model)
+        if self._step // self.every_n_steps > previous // self.every_n_steps:
             self.steps.append(self._step)
             scores = self.measure()
             for name, value in scores.items():
@@ -420,11 +448,12 @@ class FID(keras.callbacks.Callback):
 class HealthMonitor(keras.callbacks.Callback):
     """Watches a GAN's training health; stops on a non-finite loss.
 
-    After every epoch, on a fixed batch of real data: D's accuracy on real
-    and generated data, its mean outputs, the gradient norms of G and D and
-    what else the model reports (`model.diagnose`; SAGAN: its attention
-    gammas), and the diversity of G's
-    samples (mean pairwise distance, relative to the real batch's). They go
+    After every epoch, on a fixed batch of real data (`diagnose`): D's
+    accuracy on real and generated data, its mean outputs, the gradient
+    norms of G and D, what else the model reports (`health_values`: ADA's p,
+    SAGAN's attention gammas), and for models that generate (not translate)
+    the diversity of G's samples (mean pairwise distance, relative to the
+    real batch's). They go
     into the epoch logs (so `CSVLogger` / TensorBoard record them when this
     callback is listed before them) and `health.json` at the end.
 
@@ -453,7 +482,7 @@ class HealthMonitor(keras.callbacks.Callback):
         losses = {k: float(v) for k, v in (logs or {}).items()
                   if k.endswith("loss")}
         if not all(math.isfinite(v) for v in losses.values()):
-            self.stopped_at = int(self.model.g_optimizer.iterations.numpy())
+            self.stopped_at = step_of(self.model)
             self.model.stop_training = True
             self._warn(f"non-finite loss at step {self.stopped_at} "
                        f"({losses}): training stopped")
@@ -461,8 +490,9 @@ class HealthMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.stopped_at is not None:
             return
-        values, fake = self.model.diagnose(self.batch)
-        if fake is not None:  # None: the model's samples say nothing of it.
+        values, fake = diagnose(self.model, self.batch)
+        if self.model.data_kind() != "pairs":
+            # A translation's spread follows its inputs: no collapse measure.
             values["diversity"] = (_diversity(fake) /
                                    max(self._real_diversity, 1e-12))
         values["g_loss"] = float((logs or {}).get("g_loss", np.nan))
@@ -498,6 +528,65 @@ class HealthMonitor(keras.callbacks.Callback):
             os.makedirs(self.out_dir, exist_ok=True)
             with open(os.path.join(self.out_dir, "health.json"), "w") as f:
                 json.dump(self.report(), f, indent=2)
+
+
+def diagnose(model, data):
+    """(health values, generated examples) of `model` on one batch, in
+    inference mode: D's accuracy on real and on generated data (logit > 0
+    means "real"), its mean logits, the gradient norms of D's and G's
+    losses, and the model's own `health_values()`."""
+    with tf.GradientTape(persistent=True) as tape:
+        real_logits, fake_logits, fake = model.health_forward(data)
+        d_loss = model.adversarial_loss.discriminator(real_logits,
+                                                      fake_logits)
+        g_loss = model.generator_objective(data, fake, fake_logits)
+    norm = lambda loss, variables: float(tf.linalg.global_norm(
+        [g for g in tape.gradient(loss, variables) if g is not None]))
+    real_logits = tf.cast(real_logits, tf.float32)
+    fake_logits = tf.cast(fake_logits, tf.float32)
+    values = {
+        "d_acc_real": float(tf.reduce_mean(tf.cast(real_logits > 0,
+                                                   tf.float32))),
+        "d_acc_fake": float(tf.reduce_mean(tf.cast(fake_logits < 0,
+                                                   tf.float32))),
+        "d_real_mean": float(tf.reduce_mean(real_logits)),
+        "d_fake_mean": float(tf.reduce_mean(fake_logits)),
+        "d_grad_norm": norm(d_loss, model.d_variables),
+        "g_grad_norm": norm(g_loss, model.g_variables),
+        **model.health_values(),
+    }
+    del tape
+    return values, np.asarray(fake, np.float32)
+
+
+class TensorBoard(keras.callbacks.TensorBoard):
+    """`keras.callbacks.TensorBoard` whose per-step curves go on at the
+    model's step after a resume (Keras' own restart at step 1)."""
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self._global_train_batch = step_of(self.model)
+
+
+def picture(model, out_dir, held_out, every_n_steps=None, log_dir=None,
+            num_pairs=4):
+    """The picture drawn during training, chosen by the model's data kind:
+    input / target / prediction rows on fixed held-out pairs for a model
+    that translates pairs (`TranslationGrid`, the seed paper's Fig. 12),
+    else a grid of samples from fixed noise (`SampleGrid`, Fig. 8; a
+    scatter plot for points). `held_out`: a `tgs.data.Source`."""
+    if model.data_kind() == "pairs":
+        pairs = list(data.build(held_out, batch_size=None, shuffle=False,
+                                augment=False, cache=False).take(num_pairs))
+        return TranslationGrid(out_dir, np.stack([p[0] for p in pairs]),
+                               np.stack([p[1] for p in pairs]),
+                               every_n_steps=every_n_steps, log_dir=log_dir)
+    images = len(model.data_shape) == 3
+    return SampleGrid(
+        out_dir, every_n_epochs=1, every_n_steps=every_n_steps,
+        num_images=64 if images else 1000,
+        scale=2 if images and max(model.data_shape[:2]) <= 32 else 1,
+        log_dir=log_dir)
 
 
 @functools.cache

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tfgan_suite import metrics
-from tfgan_suite.evaluation import parzen
+from tfgan_suite.metrics import parzen
 
 LOG_2PI = math.log(2 * math.pi)
 

@@ -1,14 +1,27 @@
-"""Sampling from trained models: loading by path, discriminator filtering,
-scoring a conditional model label by label, translating image files."""
+"""Loading a trained model, whatever class made it: from a run folder
+(its `model.keras`, or its latest checkpoint while it has none), a
+`.keras` file, or a SavedModel export; and translating image files with a
+pair model.
 
+A model of a user's own class loads wherever its module imports from (the
+working directory or PYTHONPATH): a run's `config.json` names it as
+`module:Class`, a `.keras` file's config names the module of every class in
+it; loading imports them first, and a module that cannot be imported is one
+line naming it and PYTHONPATH.
+"""
+
+import importlib
+import json
 import os
+import sys
+import zipfile
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_suite.data.pipeline import to_float
-from tfgan_suite.evaluation.manifold import intra_class_fid
+from tfgan_suite import models
+from tfgan_suite.runs import checkpoints, layout
 from tfgan_suite.serving import export
 
 
@@ -28,8 +41,7 @@ class SavedModelGenerator:
     def num_classes(self):
         return export.read_manifest(self.path)["config"].get("num_classes")
 
-    @property
-    def kind(self):
+    def data_kind(self):
         """What the model trained on: "labelled" or "images" (a generator
         SavedModel never translates pairs)."""
         return "labelled" if self.num_classes else "images"
@@ -63,7 +75,9 @@ class SavedModelTranslator:
     """The `serving_default` signature of an exported translator (uint8
     image -> uint8 image), behind `translate_uint8`."""
 
-    kind = "pairs"
+    @staticmethod
+    def data_kind():
+        return "pairs"
 
     def __init__(self, path, loaded=None):
         self.path = export.latest_version_dir(path)
@@ -87,7 +101,7 @@ def translate_files(model, inputs, out):
     """
     from PIL import Image
     from tfgan_suite.data.sources import IMAGE_EXTENSIONS
-    if model.kind != "pairs":
+    if model.data_kind() != "pairs":
         raise ValueError(f"--input: translating images needs a model that "
                          f"trains on pairs, got {type(model).__name__}")
     if os.path.isdir(inputs):
@@ -122,27 +136,30 @@ def translate_files(model, inputs, out):
     return written
 
 
-def load(path, kind=None):
+def load(path, model=None):
     """A model from a run folder, a `.keras` file or a SavedModel folder.
 
     Run folders and `.keras` files give the full Keras model (generator and
     discriminator; a run folder without `model.keras` gives its latest
     checkpoint); a SavedModel gives a `SavedModelGenerator` (or a
-    `SavedModelTranslator` for an image-to-image export). With `kind`
-    (e.g. "sagan", the scripts' --model), a Keras model of another class is
-    an error.
+    `SavedModelTranslator` for an image-to-image export). With `model`
+    (a name `tgs.models.get` takes, e.g. "wgan_gp", the commands'
+    --model), a Keras model of another class is an error.
     """
     given = path
-    if os.path.isdir(path) and os.path.isfile(os.path.join(path, "model.keras")):
-        path = os.path.join(path, "model.keras")
-    elif os.path.isfile(os.path.join(path, "config.json")):
-        from tfgan_suite.training import runner
-        return _checked(runner.model_from_run(path), kind, given)
+    if os.path.isfile(os.path.join(path, layout.CONFIG)):
+        config = layout.read_config(path)
+        cls = models.get(config["model"])  # imports a user's module.
+        if os.path.isfile(os.path.join(path, layout.MODEL)):
+            return _checked(load_keras(os.path.join(path, layout.MODEL),
+                                       {cls.__name__: cls}), model, given)
+        return _checked(model_from_run(path, config), model, given)
+    if os.path.isfile(os.path.join(path, layout.MODEL)):
+        path = os.path.join(path, layout.MODEL)  # a folder with a model.
     if path.endswith(".keras"):
         if not os.path.isfile(path):
             raise ValueError(f"{path}: no such model file")
-        import tfgan_suite.models  # noqa: F401  registers the classes.
-        return _checked(keras.models.load_model(path), kind, given)
+        return _checked(load_keras(path), model, given)
     if os.path.isdir(path):
         version = export.latest_version_dir(path)
         loaded = tf.saved_model.load(version)  # once: it is slow.
@@ -150,77 +167,89 @@ def load(path, kind=None):
                 "serving_default"].structured_input_signature[1]:
             return SavedModelTranslator(version, loaded)
         return SavedModelGenerator(version, loaded)
-    raise ValueError(f"{path}: expected a run folder (with model.keras), a "
-                     f".keras file or a SavedModel folder")
+    raise ValueError(f"{path}: expected a run folder (with {layout.CONFIG}),"
+                     f" a .keras file or a SavedModel folder")
 
 
-def _checked(model, kind, given):
-    found = type(model).__name__.lower()
-    if kind and kind != found:
-        raise ValueError(f"--model: expected a {kind} model at {given}, "
-                         f"found {found}")
+def load_keras(path, custom_objects=None):
+    """`keras.models.load_model(path)`, after importing the module of every
+    class its config names outside Keras (a user's model, nets, layers)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, OSError) as e:
+        raise ValueError(f"{path}: not a .keras model file ({e})") from None
+    custom_objects = {**classes_named(config), **(custom_objects or {})}
+    return keras.models.load_model(path, custom_objects=custom_objects)
+
+
+def classes_named(config):
+    """{name: class} of every class a Keras config names in a module
+    outside Keras, imported from the working directory or PYTHONPATH
+    (under its registered name and its class name, so an unregistered
+    class loads too)."""
+    found = {}
+    if isinstance(config, dict):
+        module, name = config.get("module"), config.get("class_name")
+        if (isinstance(module, str) and isinstance(name, str) and
+                module.split(".")[0] not in ("keras", "builtins")):
+            cls = getattr(_import(module, name), name, None)
+            if cls is not None:
+                found[name] = cls
+                if config.get("registered_name"):
+                    found[config["registered_name"]] = cls
+        for value in config.values():
+            found.update(classes_named(value))
+    elif isinstance(config, list):
+        for value in config:
+            found.update(classes_named(value))
+    return found
+
+
+def _import(module, name):
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise ValueError(
+            f"model: cannot import module {module!r} (of class {name}) from "
+            f"the working directory or PYTHONPATH ({e}); run from the folder "
+            f"that holds it or add that folder to PYTHONPATH") from None
+
+
+def model_from_run(out_dir, config=None):
+    """The model of the run in `out_dir` at its latest checkpoint (for a
+    run without `model.keras`, e.g. an interrupted one); logs the step."""
+    from absl import logging
+    config = config or layout.read_config(out_dir)
+    model = models.get(config["model"]).from_config(
+        classes_restored(config["model_args"]))
+    model.compile(**config["compile"])
+    state = checkpoints.restore_checkpoint(
+        model, os.path.join(out_dir, layout.CHECKPOINTS))
+    logging.warning("%s has no %s (an unfinished run): using its latest "
+                    "checkpoint, %s (step %d)", out_dir, layout.MODEL,
+                    state["path"], state["step"])
     return model
 
 
-def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
-                           max_batches=200, seed=0, **conditioning):
-    """Samples that the discriminator scores >= `min_d_score` (seed paper, Fig. 9).
-
-    Draws batches of `batch_size` with consecutive seeds until `num` samples
-    pass or `max_batches` batches were tried.
-
-    Returns:
-      (images float32 [num, H, W, C], their D scores, acceptance rate).
-
-    Raises:
-      ValueError: if fewer than `num` passed after `max_batches` batches.
-    """
-    kept, scores, tried = [], [], 0
-    for b in range(max_batches):
-        images = model.generate(batch_size, seed=seed + b * batch_size,
-                                **conditioning)
-        s = model.discriminator_scores(images, **conditioning)
-        tried += len(images)
-        kept.append(images[s >= min_d_score])
-        scores.append(s[s >= min_d_score])
-        if sum(len(k) for k in kept) >= num:
-            break
-    images, scores = np.concatenate(kept), np.concatenate(scores)
-    rate = len(images) / tried
-    if len(images) < num:
-        raise ValueError(
-            f"min_d_score: only {len(images)} of {tried} samples "
-            f"({rate:.2%}) scored >= {min_d_score}, {num} wanted; lower "
-            f"--min_d_score or raise --max_batches")
-    return images[:num], scores[:num], rate
+def classes_restored(model_args):
+    """A run's `model_args` with handed-in nets deserialized (their
+    modules imported first)."""
+    args = dict(model_args)
+    for key, value in args.items():
+        if isinstance(value, dict) and "class_name" in value:
+            args[key] = keras.saving.deserialize_keras_object(
+                value, custom_objects=classes_named(value))
+    return args
 
 
-def conditional_scores(model, extractor, real_features, real_labels,
-                       per_label=1000):
-    """On `per_label` images generated for each label y: the share the
-    domain classifier assigns to y, per label (how well a conditional model
-    obeys), and the intra-class FID against the real images of y.
-
-    The FID leaves out labels with fewer than 2 real test images (a
-    covariance needs 2); they are listed under "skipped".
-    """
-    accuracy, fake_features = {}, []
-    for label in range(model.num_classes):
-        images = to_float(model.generate_uint8(
-            per_label, seed=label * per_label, labels=label)).numpy()
-        features, logits = extractor(images)
-        accuracy[str(label)] = float((logits.argmax(-1) == label).mean())
-        fake_features.append(features)
-    accuracy["mean"] = float(np.mean(list(accuracy.values())))
-    fake_labels = np.repeat(np.arange(model.num_classes), per_label)
-    measured = [c for c in range(model.num_classes)
-                if (real_labels == c).sum() >= 2]
-    intra = {"per_class": {}, "mean": None}
-    if measured:
-        real_kept, fake_kept = (np.isin(real_labels, measured),
-                                np.isin(fake_labels, measured))
-        intra = intra_class_fid(
-            real_features[real_kept], real_labels[real_kept],
-            np.concatenate(fake_features)[fake_kept], fake_labels[fake_kept])
-    intra["skipped"] = sorted(set(range(model.num_classes)) - set(measured))
-    return accuracy, intra
+def _checked(model, name, given):
+    if name:
+        wanted = models.get(name)
+        if not isinstance(model, wanted):
+            raise ValueError(f"--model: expected a {models.name_of(wanted)} "
+                             f"model at {given}, found "
+                             f"{models.name_of(type(model))}")
+    return model

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite.training import augment
+from tfgan_suite import augment
 
 
 def images(n=8, h=16, w=12, c=3, seed=0):

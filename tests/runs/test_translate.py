@@ -28,33 +28,33 @@ def test_folder_and_file_from_keras_and_saved_model(tmp_path, translator):
     inputs.mkdir()
     for i, image in enumerate(pattern_images(3, 40, 70, 3)):  # resized
         Image.fromarray(image).save(inputs / f"{i}.jpg")
-    written = tgs.sampling.translate_files(translator, str(inputs),
+    written = tgs.runs.translate_files(translator, str(inputs),
                                            str(tmp_path / "out"))
     assert [os.path.basename(p) for p in written] == ["0.png", "1.png",
                                                       "2.png"]
     keras_png = np.asarray(Image.open(written[0]))
     assert keras_png.shape == (32, 64, 3)
-    export = tgs.export.export_saved_model(translator,
+    export = tgs.serving.export_saved_model(translator,
                                            str(tmp_path / "sm" / "p2p"))
-    served = tgs.sampling.load(export)
-    assert served.kind == "pairs" and served.image_shape == (32, 64, 3)
+    served = tgs.runs.load(export)
+    assert served.data_kind() == "pairs" and served.image_shape == (32, 64, 3)
     out = tmp_path / "one.png"
-    tgs.sampling.translate_files(served, str(inputs / "0.jpg"), str(out))
+    tgs.runs.translate_files(served, str(inputs / "0.jpg"), str(out))
     np.testing.assert_array_equal(np.asarray(Image.open(out)), keras_png)
 
 
 def test_bad_inputs(tmp_path, translator):
     with pytest.raises(ValueError, match="neither an image file nor a "
                                          "folder"):
-        tgs.sampling.translate_files(translator, str(tmp_path / "nope"),
+        tgs.runs.translate_files(translator, str(tmp_path / "nope"),
                                      str(tmp_path / "o"))
     with pytest.raises(ValueError, match="holds no image"):
-        tgs.sampling.translate_files(translator, str(tmp_path),
+        tgs.runs.translate_files(translator, str(tmp_path),
                                      str(tmp_path / "o"))
     gan = tgs.models.DCGAN(latent_dim=4, filters=4)
     with pytest.raises(ValueError, match="needs a model that trains on "
                                          "pairs"):
-        tgs.sampling.translate_files(gan, str(tmp_path), "o")
+        tgs.runs.translate_files(gan, str(tmp_path), "o")
 
 
 def test_one_channel_model_reads_and_writes_greyscale(tmp_path):
@@ -64,7 +64,7 @@ def test_one_channel_model_reads_and_writes_greyscale(tmp_path):
     model.compile()
     source = tmp_path / "edges.png"
     Image.fromarray(pattern_images(1, 32, 32, 3)[0]).save(source)
-    written, = tgs.sampling.translate_files(model, str(source),
+    written, = tgs.runs.translate_files(model, str(source),
                                             str(tmp_path / "out.png"))
     png = np.asarray(Image.open(written))
     grey = np.asarray(Image.open(source).convert("L"))[None, ..., None]

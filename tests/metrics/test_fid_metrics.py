@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import callbacks, metrics
+from tfgan_suite import metrics
+from tfgan_suite.training import callbacks
 
 ALL = ("fid", "kid", "precision", "recall", "density", "coverage")
 COLUMNS = ["step", "domain_FID", "domain_KID", "domain_precision",
@@ -89,6 +90,7 @@ def test_default_is_fid_alone(tmp_path, tiny_dcgan, real):
     fid = callbacks.FID(ProjectionExtractor(), real, every_n_steps=1,
                         num_images=50, out_dir=str(tmp_path))
     fid.set_model(tiny_dcgan)
+    tiny_dcgan.step_counter.assign(1)
     fid.on_train_batch_end(0)
     logs = {"g_loss": 1.0}
     fid.on_epoch_end(0, logs)
@@ -109,11 +111,15 @@ def test_columns_follow_the_extractor_label(real):
     assert fid.values is fid.history["kid"]
 
 
-def test_resume_keeps_earlier_rows_and_marks_new_columns_nan(tmp_path, real):
+def test_resume_keeps_earlier_rows_and_marks_new_columns_nan(
+        tmp_path, real, tiny_dcgan):
     (tmp_path / "fid.csv").write_text(
         "step,domain_FID\n2,10.5000\n4,9.2500\n6,8.0000\n")
     fid = callbacks.FID(ProjectionExtractor(), real, out_dir=str(tmp_path),
-                        initial_step=4, metrics=("fid", "precision"))
+                        metrics=("fid", "precision"))
+    tiny_dcgan.step_counter.assign(4)  # resumed at step 4
+    fid.set_model(tiny_dcgan)
+    fid.on_train_begin()
     assert fid.steps == [2, 4]
     assert fid.history["fid"] == [10.5, 9.25]
     assert all(math.isnan(v) for v in fid.history["precision"])
@@ -147,6 +153,7 @@ def test_classes_counts_the_classes_the_classifier_finds(
     fid = callbacks.FID(extractor, real, every_n_steps=1, num_images=200,
                         out_dir=str(tmp_path), metrics=("fid", "classes"))
     fid.set_model(tiny_dcgan)
+    tiny_dcgan.step_counter.assign(1)
     fid.on_train_batch_end(0)
     logits = extractor(tiny_dcgan.generate(200, seed=0))[1]
     expected = metrics.class_coverage(logits)["covered"]

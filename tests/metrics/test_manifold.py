@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tfgan_suite import metrics
-from tfgan_suite.evaluation import manifold
+from tfgan_suite.metrics import manifold
 
 
 def four_scores(real, fake, k):

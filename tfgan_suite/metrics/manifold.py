@@ -33,7 +33,7 @@ hundred MB.
 
 import numpy as np
 
-from tfgan_suite.evaluation.distances import frechet_distance
+from tfgan_suite.metrics.distances import frechet_distance
 
 # Entries of one block of the distance matrix (float64: 32 MB).
 _BLOCK_ELEMENTS = 2 ** 22

@@ -10,11 +10,12 @@ A checkpoint is the whole state `train_step` reads and writes, tracked by a
 - `seed_states`: the state of every `keras.random.SeedGenerator` of the model
   (training noise, dropout, augmentation), which are not trackable objects,
   so the resumed run draws the same numbers;
-- `epoch`, `step`: finished epochs and the global step (G's optimizer
-  iterations; with `run`'s repeated, seeded pipeline also the data position);
+- `epoch`: finished epochs; the step is the model's own `step_counter`
+  (calls of `train_step`, whatever one step does; with `run`'s repeated,
+  seeded pipeline also the data position);
 - `model_class`: the model's class name, checked before anything is restored.
 
-The manager numbers checkpoints by global step: `directory/ckpt-<step>.index`
+The manager numbers checkpoints by step: `directory/ckpt-<step>.index`
 and `.data-00000-of-00001`, plus its state file `directory/checkpoint`
 naming the kept ones, oldest first (the last `keep`).
 
@@ -57,24 +58,21 @@ class Checkpoint(keras.callbacks.Callback):
         self.keep = keep
 
     def on_epoch_end(self, epoch, logs=None):
-        save_checkpoint(self.model, self.directory, epoch + 1,
-                        int(self.model.g_optimizer.iterations.numpy()),
-                        keep=self.keep)
+        save_checkpoint(self.model, self.directory, epoch + 1, keep=self.keep)
 
 
 def _seed_states(model):
     return [v for v in model.variables if "seed_generator_state" in v.path]
 
 
-def _training_state(model, epoch=0, step=0):
+def _training_state(model, epoch=0):
     """The `tf.train.Checkpoint` of `model`'s training state; returns it and
-    its (epoch, step) counters."""
+    its epoch counter."""
     epoch = tf.Variable(int(epoch), dtype=tf.int64, trainable=False)
-    step = tf.Variable(int(step), dtype=tf.int64, trainable=False)
     state = tf.train.Checkpoint(
-        model=model, seed_states=_seed_states(model), epoch=epoch, step=step,
+        model=model, seed_states=_seed_states(model), epoch=epoch,
         model_class=tf.Variable(type(model).__name__, trainable=False))
-    return state, epoch, step
+    return state, epoch
 
 
 def _saved_variables(model):
@@ -92,16 +90,18 @@ def list_checkpoints(directory):
             if tf.io.gfile.exists(path + ".index")]
 
 
-def save_checkpoint(model, directory, epoch, step, keep=3):
-    """Saves `model`'s training state as `directory/ckpt-<step>`, keeping the
-    last `keep` checkpoints; returns the prefix, or None (with a warning)
-    when a variable of the model or its optimizers is not finite."""
+def save_checkpoint(model, directory, epoch, keep=3):
+    """Saves `model`'s training state as `directory/ckpt-<step>` (its
+    `step_counter`), keeping the last `keep` checkpoints; returns the
+    prefix, or None (with a warning) when a variable of the model or its
+    optimizers is not finite."""
+    step = int(model.step_counter.numpy())
     values = [np.asarray(v.numpy()) for v in _saved_variables(model)]
     if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
         logging.warning("Checkpoint: non-finite weights at step %d, not "
                         "saved", step)
         return None
-    state, _, _ = _training_state(model, epoch, step)
+    state, _ = _training_state(model, epoch)
     manager = tf.train.CheckpointManager(state, directory, max_to_keep=keep)
     # Runs before the manager's own callback, which writes the state file.
     options = tf.train.CheckpointOptions(
@@ -116,8 +116,8 @@ def restore_checkpoint(model, directory):
     compiled, as when it was saved).
 
     Returns:
-      {"epoch", "step", "path"}: finished epochs, global step, and the
-      checkpoint's prefix.
+      {"epoch", "step", "path"}: finished epochs, the model's step, and
+      the checkpoint's prefix.
 
     Raises:
       ValueError: no checkpoint in `directory`, a checkpoint of another model
@@ -137,7 +137,7 @@ def restore_checkpoint(model, directory):
     if saved_class != type(model).__name__:
         raise ValueError(f"resume: {path} is a checkpoint of {saved_class}, "
                          f"not {type(model).__name__}")
-    state, epoch, step = _training_state(model)
+    state, epoch = _training_state(model)
     try:
         state.restore(path).assert_consumed()
     except (AssertionError, ValueError, tf.errors.OpError) as e:
@@ -145,5 +145,5 @@ def restore_checkpoint(model, directory):
                          f"{type(model).__name__} (other nets, optimizers or "
                          f"random states than when it was saved): {e}"
                          ) from None
-    return {"epoch": int(epoch.numpy()), "step": int(step.numpy()),
-            "path": path}
+    return {"epoch": int(epoch.numpy()),
+            "step": int(model.step_counter.numpy()), "path": path}

@@ -9,12 +9,19 @@ import pytest
 import tensorflow as tf
 
 from tfgan_suite import models
-from tfgan_suite.training import checkpoints
+from tfgan_suite.runs import checkpoints
 
 
 def points(n=64, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, 2)).astype("float32")
+
+
+def save(gan, directory, epoch, step, keep=3):
+    """`save_checkpoint` of `gan` as at step `step` (its step counter)."""
+    gan.step_counter.assign(step)
+    return checkpoints.save_checkpoint(gan, directory, epoch=epoch,
+                                       keep=keep)
 
 
 def tiny_gan(hidden=(16, 16), seed=0, train_steps=0):
@@ -34,7 +41,7 @@ def state_of(model):
 
 def test_restore_gives_identical_weights_slots_and_random_states(tmp_path):
     trained = tiny_gan(train_steps=3)
-    path = checkpoints.save_checkpoint(trained, str(tmp_path), epoch=2,
+    path = save(trained, str(tmp_path), epoch=2,
                                        step=3)
     assert path == os.path.join(str(tmp_path), "ckpt-3")
     fresh = tiny_gan(seed=1)
@@ -66,7 +73,7 @@ def test_every_variable_of_the_model_round_trips(tmp_path):
     images = np.random.default_rng(0).uniform(-1, 1, (16, 16, 16, 1))
     trained.fit(images.astype("float32"), batch_size=8, epochs=2, verbose=0,
                 shuffle=False)
-    checkpoints.save_checkpoint(trained, str(tmp_path), epoch=2, step=4)
+    save(trained, str(tmp_path), epoch=2, step=4)
     fresh = make(1)
     for part in ("augmenter", "ema_generator"):
         assert any(not np.array_equal(x.numpy(), y.numpy()) for x, y in zip(
@@ -81,7 +88,7 @@ def test_every_variable_of_the_model_round_trips(tmp_path):
 def test_keeps_the_last_keep_checkpoints(tmp_path):
     gan = tiny_gan()
     for step in range(1, 6):
-        checkpoints.save_checkpoint(gan, str(tmp_path), epoch=step,
+        save(gan, str(tmp_path), epoch=step,
                                     step=step, keep=3)
     assert checkpoints.list_checkpoints(str(tmp_path)) == [
         os.path.join(str(tmp_path), f"ckpt-{step}") for step in (3, 4, 5)]
@@ -94,7 +101,7 @@ def test_keeps_the_last_keep_checkpoints(tmp_path):
 
 def test_files_the_state_file_does_not_name_are_not_checkpoints(tmp_path):
     gan = tiny_gan()
-    checkpoints.save_checkpoint(gan, str(tmp_path), epoch=1, step=2)
+    save(gan, str(tmp_path), epoch=1, step=2)
     # What a save killed before it wrote the state file leaves behind.
     (tmp_path / "ckpt-4.index").write_bytes(b"half")
     (tmp_path / "ckpt-4.data-00000-of-00001").write_bytes(b"half")
@@ -105,10 +112,10 @@ def test_files_the_state_file_does_not_name_are_not_checkpoints(tmp_path):
 
 def test_non_finite_weights_are_never_saved(tmp_path):
     gan = tiny_gan()
-    checkpoints.save_checkpoint(gan, str(tmp_path), epoch=1, step=1)
+    save(gan, str(tmp_path), epoch=1, step=1)
     kernel = gan.discriminator.trainable_variables[0]
     kernel.assign(tf.fill(kernel.shape, float("nan")))
-    assert checkpoints.save_checkpoint(gan, str(tmp_path), epoch=2,
+    assert save(gan, str(tmp_path), epoch=2,
                                        step=2) is None
     callback = checkpoints.Checkpoint(str(tmp_path))
     callback.set_model(gan)
@@ -131,7 +138,7 @@ def test_callback_saves_every_epoch_at_the_global_step(tmp_path):
 def test_missing_foreign_and_mismatched_checkpoints_raise(tmp_path):
     with pytest.raises(ValueError, match="resume: no checkpoint in .*none"):
         checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path / "none"))
-    checkpoints.save_checkpoint(tiny_gan(), str(tmp_path), epoch=1, step=1)
+    save(tiny_gan(), str(tmp_path), epoch=1, step=1)
     dcgan = models.DCGAN(image_shape=(32, 32, 3), latent_dim=8, filters=4)
     dcgan.compile()
     with pytest.raises(ValueError, match=r"resume: .*ckpt-1 is a checkpoint "

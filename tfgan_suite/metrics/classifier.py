@@ -13,7 +13,7 @@ import numpy as np
 from absl import logging
 from keras import layers
 
-from tfgan_suite import files
+from tfgan_suite import data, files
 
 FEATURES_LAYER = "features"
 
@@ -119,3 +119,40 @@ class InceptionExtractor:
             x = tf.image.resize(x, (299, 299))
             features.append(np.asarray(self.model(x, training=False)))
         return np.concatenate(features), None
+
+
+def classifier_path(dataset, path=None, data_dir=None):
+    """`path`, else the cache file of `dataset`'s domain classifier, named
+    by the data's fingerprint (other files, other classifier)."""
+    return path or os.path.expanduser(
+        f"~/.cache/tfgan_suite/{dataset}-"
+        f"{data.fingerprint(dataset, data_dir)}_classifier.keras")
+
+
+def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
+    """Trains and saves the domain classifier of `dataset`.
+
+    Returns (`DomainExtractor`, test accuracy).
+    """
+    path = classifier_path(dataset, path, data_dir)
+    logging.info("training the %s domain classifier (saved to %s)", dataset,
+                 path)
+    source = data.get_source(dataset, split="train", labels=True,
+                             data_dir=data_dir)
+    test = data.get_source(dataset, split="test", labels=True,
+                           data_dir=data_dir)
+    model, accuracy = train_classifier(
+        data.build(source, batch_size=min(128, source.num_examples)),
+        data.build(test, batch_size=min(500, test.num_examples),
+                   shuffle=False),
+        source.image_shape, source.num_classes, epochs=epochs, path=path)
+    return DomainExtractor(model), accuracy
+
+
+def domain_extractor(dataset, data_dir=None, path=None):
+    """The domain classifier of `dataset`, trained and saved on first use."""
+    found = classifier_path(dataset, path, data_dir)
+    if os.path.isfile(found):
+        logging.info("domain classifier: %s", found)
+        return DomainExtractor.load(found)
+    return train_domain_classifier(dataset, data_dir, path)[0]

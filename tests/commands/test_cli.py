@@ -12,7 +12,7 @@ from absl import flags
 
 from tests.conftest import REPO
 from tfgan_suite import models
-from tfgan_suite.training import cli
+from tfgan_suite.commands import cli
 
 
 @pytest.mark.parametrize("text, value", [
@@ -29,12 +29,35 @@ def test_one_image_size_is_a_square():
         cli.image_size(["a"])
 
 
-def test_the_flag_table_is_what_the_models_declare():
-    # If this fails after a model changed: python -m tfgan_suite.training.cli
-    assert cli.flag_table() == json.loads(json.dumps(cli.model_flag_table()))
+def test_the_flag_table_is_what_the_models_declare(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cli.flag_table.cache_clear()
+    try:
+        assert not os.path.exists(cli.cache_path())
+        table = cli.flag_table()  # read from the models, then cached
+        assert table == json.loads(json.dumps(cli.model_flag_table()))
+        with open(cli.cache_path()) as f:
+            assert json.load(f) == table
+    finally:
+        cli.flag_table.cache_clear()
+
+
+def test_a_changed_model_file_gets_a_new_flag_table(tmp_path, monkeypatch):
+    copy = tmp_path / "models"
+    copy.mkdir()
+    for name in os.listdir(cli.MODELS_DIR):
+        if name.endswith(".py"):
+            (copy / name).write_text(
+                open(os.path.join(cli.MODELS_DIR, name)).read())
+    monkeypatch.setattr(cli, "MODELS_DIR", str(copy))
+    before = cli.cache_path()
+    (copy / "my_new_gan.py").write_text("# a new model file\n")
+    assert cli.cache_path() != before
 
 
 def test_flags_and_help_load_no_tensorflow():
+    cli.flag_table.cache_clear()
+    cli.flag_table()  # the cache a first command writes.
     code = ("import sys; sys.argv = ['train.py']; "
             "import tfgan_suite.commands.train; "
             "assert 'tensorflow' not in sys.modules, 'loaded TensorFlow'")

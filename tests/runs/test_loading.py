@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tfgan_suite import export, models, sampling
+from tfgan_suite import metrics, models, runs, serving
 
 
 def test_discriminator_filtered_keeps_only_high_scores():
@@ -16,7 +16,7 @@ def test_discriminator_filtered_keeps_only_high_scores():
         size=logit.kernel.shape).astype("float32") * 1e4)
     scores = gan.discriminator_scores(gan.generate(64, seed=0))
     threshold = float(np.median(scores))
-    images, kept, rate = sampling.discriminator_filtered(
+    images, kept, rate = metrics.discriminator_filtered(
         gan, 10, threshold, batch_size=64, seed=0)
     assert images.shape == (10, 28, 28, 1)
     assert (kept >= threshold).all()
@@ -26,7 +26,7 @@ def test_discriminator_filtered_keeps_only_high_scores():
 def test_discriminator_filtered_gives_up_clearly(tiny_dcgan):
     with pytest.raises(ValueError, match=r"min_d_score: only 0 of 64 samples "
                                          r"\(0.00%\) scored >= 1.01"):
-        sampling.discriminator_filtered(tiny_dcgan, 4, 1.01, batch_size=32,
+        metrics.discriminator_filtered(tiny_dcgan, 4, 1.01, batch_size=32,
                                         max_batches=2)
 
 
@@ -39,13 +39,13 @@ def test_scores_refused_for_non_probabilistic_losses(tiny_dcgan):
 def test_load_keras_file_and_saved_model(tmp_path, tiny_dcgan, tiny_dataset):
     tiny_dcgan.fit(tiny_dataset.take(1), epochs=1, verbose=0)
     tiny_dcgan.save(str(tmp_path / "model.keras"))
-    from_run = sampling.load(str(tmp_path))
-    path = export.export_saved_model(tiny_dcgan, str(tmp_path / "sm"))
-    served = sampling.load(str(tmp_path / "sm"))
+    from_run = runs.load(str(tmp_path))
+    path = serving.export_saved_model(tiny_dcgan, str(tmp_path / "sm"))
+    served = runs.load(str(tmp_path / "sm"))
     assert served.path == path
     np.testing.assert_array_equal(served.generate_uint8(3, seed=5),
                                   from_run.generate_uint8(3, seed=5))
     with pytest.raises(ValueError, match="needs the discriminator"):
-        sampling.discriminator_filtered(served, 1)
+        metrics.discriminator_filtered(served, 1)
     with pytest.raises(ValueError, match="expected a run folder"):
-        sampling.load(str(tmp_path / "nothing"))
+        runs.load(str(tmp_path / "nothing"))

@@ -1,0 +1,109 @@
+"""What every model does with a trained generator: samples from seeds
+(`generate`, reproducible), discriminator scores, and the TF Serving
+signatures the exporter writes (`serving_endpoints`, `serving_examples`:
+hooks a model overrides, as pix2pix does for translation).
+
+`Sampling` is a base of `AdversarialModel`; it reads the model's
+`sampler` (G, or its EMA average), `latent_dim`, `num_classes`,
+`check_labels` and `conditioned`.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_suite.data.pipeline import to_uint8
+
+
+class Sampling:
+    """Samples, scores and serving signatures of a trained model."""
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def latent_from_seeds(self, seeds):
+        """One z per int64 seed, stateless: the same seed gives the same z."""
+        seeds = tf.cast(tf.convert_to_tensor(seeds), tf.int64)
+        return tf.map_fn(
+            lambda s: tf.random.stateless_normal(
+                [self.latent_dim], seed=tf.stack([s, tf.zeros_like(s)])),
+            seeds, fn_output_signature=tf.float32)
+
+    def generate(self, n, seed=None, labels=None, batch_size=256):
+        """`n` samples as float32 numpy in [-1, 1].
+
+        With an integer `seed`, image i comes from seed + i: reproducible, and
+        equal to the `sample` signature of the exported SavedModel.
+        Conditional models make images of classes `labels` (one int or n
+        ints; default 0, 1, ... cycling).
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n: expected a positive number of samples, got "
+                             f"{n!r}")
+        labels = self.check_labels(labels, n)
+        if seed is None:
+            seed = np.random.randint(0, 2**62)
+        seeds = np.arange(seed, seed + n, dtype=np.int64)
+        out = [self.generate_from_latent(
+                   self.latent_from_seeds(seeds[i:i + batch_size]),
+                   None if labels is None else labels[i:i + batch_size])
+               for i in range(0, n, batch_size)]
+        return np.concatenate([np.asarray(o, np.float32) for o in out])
+
+    def generate_from_latent(self, z, labels=None):
+        """G(z) (or G(z, labels)) in inference mode."""
+        if labels is not None:
+            labels = tf.convert_to_tensor(labels, tf.int32)
+        return self.sampler(self.conditioned(z, labels), training=False)
+
+    def generate_uint8(self, n, seed=None, labels=None):
+        """`generate`, converted to uint8 exactly as the SavedModel does."""
+        return to_uint8(self.generate(n, seed, labels)).numpy()
+
+    def discriminator_scores(self, images, labels=None):
+        """sigmoid(D(x)): the probability D gives to "x is real".
+
+        Only meaningful for the `minimax` and `non_saturating` losses.
+        """
+        if self.adversarial_loss and not self.adversarial_loss.probabilistic:
+            raise ValueError(
+                f"loss: discriminator scores are probabilities only for the "
+                f"minimax and non_saturating losses, this model uses "
+                f"{self.adversarial_loss.name!r}")
+        labels = self.check_labels(labels, len(images))
+        logits = self.discriminator(self.conditioned(images, labels),
+                                    training=False)
+        return tf.reshape(tf.sigmoid(tf.cast(logits, tf.float32)), [-1]).numpy()
+
+    def serving_endpoints(self):
+        """{signature: (fn, input_signature)}: the TF Serving signatures
+        `tgs.serving` writes and `verify` checks; conditional models take a
+        `label` int32 [N] input too."""
+        def from_latent(z, label=None):
+            return {"images": to_uint8(self.generate_from_latent(z, label))}
+
+        def from_seeds(seed, label=None):
+            return from_latent(self.latent_from_seeds(seed), label)
+
+        label = ([tf.TensorSpec([None], tf.int32, name="label")]
+                 if self.num_classes else [])
+        return {
+            "serving_default": (from_latent, [tf.TensorSpec(
+                [None, self.latent_dim], tf.float32, name="z"), *label]),
+            "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
+                                                  name="seed"), *label]),
+        }
+
+    def serving_examples(self):
+        """{signature: {input: array}}: the warm-up requests of the export."""
+        seeds = np.arange(2, dtype=np.int64)
+        examples = {"serving_default": {"z": self.latent_from_seeds(seeds).numpy()},
+                    "sample": {"seed": seeds}}
+        if self.num_classes:
+            for inputs in examples.values():
+                inputs["label"] = np.arange(2, dtype=np.int32) % self.num_classes
+        return examples
+
+    def attention_maps(self, n, seed=0, labels=None):
+        """Where G's self-attention looks (models with attention only)."""
+        raise ValueError(f"attention_maps: {type(self).__name__} has no "
+                         f"self-attention layers")
