@@ -5,8 +5,8 @@ A sample is *high quality* when it lies within 3 standard deviations of its
 nearest mode centre. Two rules for a *covered* mode:
 
 * `modes`, the published rule: a mode is covered when at least one
-  high-quality sample falls to it. This is what the VEEGAN / PacGAN tables
-  report; PacGAN's code (fjxmlzn/PacGAN,
+  high-quality sample falls to it. VEEGAN proposed the measure and PacGAN's
+  Table 1 reuses it; PacGAN's code (fjxmlzn/PacGAN,
   `synthetic_data_experiments/PacGAN/pacgan/extensions.py`, `MetricLogger`)
   counts the modes with a nonzero count of samples closer than 3 std.
 * `modes_strict`, stricter and not from either paper: a mode is covered
