@@ -82,7 +82,9 @@ def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
         summary = record["presets"][preset]
         assert set(summary["runs"]) == {"3"}
         for run in summary["runs"].values():
-            assert 0 <= run["modes"] <= modes
+            assert 0 <= run["modes_strict"] <= run["modes"] <= modes
+            # The published rule: modes with a high-quality sample.
+            assert run["modes"] == sum(c >= 1 for c in run["counts"])
             assert 0 <= run["high_quality"] <= 1
             assert len(run["counts"]) == modes
             assert sum(run["counts"]) <= 200
@@ -94,3 +96,8 @@ def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
         # 20 steps cannot reach the targets.
         assert summary["met"] is False
         assert summary["target"] == toy.TARGETS[preset]
+    # Compared with PacGAN's plain GAN, PacGAN4 kept beside it.
+    assert record["targets"]["grid_gan"] == {"modes": 17.3,
+                                             "high_quality": 0.948}
+    assert record["pacgan_table1"]["ring_gan"]["GAN"]["modes"] == [6.3, 0.5]
+    assert set(record["mode_rules"]) == {"modes", "modes_strict"}
