@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite import losses
+from tfgan_suite.models import ema as ema_lib
 from tfgan_suite.training import augment as augment_lib
 from tfgan_suite.data.pipeline import to_uint8
 
@@ -62,9 +63,11 @@ class AdversarialModel(keras.Model):
         2020), or "ada" (their probability adapted, Karras et al. 2020);
         see `tfgan_suite.training.augment`.
       ema_decay: None, or the decay of an exponential moving average of G's
-        weights (e.g. 0.999), updated after every G step from step
-        `ema_start` on; the average makes the samples (`generate`, sample
-        grids, FID, exports, D-filtered sampling).
+        trainable weights (e.g. 0.999, reached after a warm-up), updated
+        after every G step from step `ema_start` on; the average makes the
+        samples (`generate`, sample grids, FID, exports, D-filtered
+        sampling), its batch-norm statistics re-estimated for it first
+        (`tfgan_suite.models.ema`).
       ema_start: G steps before the average starts (it copies G until
         then).
     """
@@ -173,18 +176,12 @@ class AdversarialModel(keras.Model):
             self.augmenter.observe(real_logits)
 
     def update_ema(self):
-        """After a G step: EMA weights <- decay * EMA + (1 - decay) * G
-        (copies of G before `ema_start` and for batch-norm statistics)."""
-        if self.ema_generator is None:
-            return
-        started = self.g_optimizer.iterations > self.ema_start
-        decay = tf.where(started, self.ema_decay, 0.0)
-        for average, weight in zip(self.ema_generator.weights,
-                                   self.generator.weights):
-            value = tf.cast(weight, average.dtype)
-            if weight.trainable:
-                value = decay * average + (1.0 - decay) * value
-            average.assign(value)
+        """After a G step: EMA <- decay_t * EMA + (1 - decay_t) * G for the
+        trainable weights, decay_t warming up to `ema_decay` (copies of G
+        before `ema_start`); batch-norm statistics are re-estimated before
+        sampling (`tfgan_suite.models.ema`)."""
+        if self.ema_generator is not None:
+            ema_lib.update_model_average(self)
 
     @property
     def image_shape(self):
@@ -634,6 +631,7 @@ class AdversarialModel(keras.Model):
 
     def generate_from_latent(self, z, labels=None):
         """G(z) (or G(z, labels)) in inference mode."""
+        ema_lib.refresh_statistics(self)  # eager only; when stale.
         if labels is not None:
             labels = tf.convert_to_tensor(labels, tf.int32)
         return self.sampler(self.conditioned(z, labels), training=False)
@@ -662,6 +660,8 @@ class AdversarialModel(keras.Model):
         """{signature: (fn, input_signature)}: the TF Serving signatures
         `tgs.export` writes and `verify` checks; conditional models take a
         `label` int32 [N] input too."""
+        ema_lib.refresh_statistics(self)  # before the signatures are traced.
+
         def from_latent(z, label=None):
             return {"images": to_uint8(self.generate_from_latent(z, label))}
 
