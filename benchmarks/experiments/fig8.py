@@ -97,7 +97,11 @@ def _scored_to(out, step):
 
 
 def ema():
-    averaged = _run(f"fig8/dcgan_ema{FLAGS.ema_decay}",
+    # _v2: the EMA of tfgan_suite.models.ema (warm-up decay, batch-norm
+    # statistics re-estimated for the average); a finished run of the old
+    # EMA (constant decay, G's statistics copied), fig8/dcgan_ema<decay>,
+    # is not reused for it.
+    averaged = _run(f"fig8/dcgan_ema{FLAGS.ema_decay}_v2",
                     model_args={"ema_decay": FLAGS.ema_decay},
                     epochs=FLAGS.ema_epochs)
     last = common.scores(averaged)["step"][-1]

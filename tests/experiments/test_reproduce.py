@@ -37,7 +37,7 @@ def test_fig8_then_ema_reuses_the_plain_run(tmp_path, fashion):
         EXPERIMENTS["ema"]()
         record = read(results, "ema")
         assert plain.stat().st_mtime == mtime  # reused, not retrained.
-        config = json.loads((tmp_path / "runs" / "fig8" / "dcgan_ema0.999"
+        config = json.loads((tmp_path / "runs" / "fig8" / "dcgan_ema0.999_v2"
                              / "config.json").read_text())
         assert config["model_args"]["ema_decay"] == 0.999
         assert set(record["summary"]) == {"no EMA", "EMA 0.999"}
@@ -48,14 +48,15 @@ def test_fig8_then_ema_reuses_the_plain_run(tmp_path, fashion):
 
     # --report_only: an unfinished run reports its scores so far, and says
     # it did not finish.
-    ema_model = tmp_path / "runs" / "fig8" / "dcgan_ema0.999" / "model.keras"
+    ema_model = (tmp_path / "runs" / "fig8" / "dcgan_ema0.999_v2"
+                 / "model.keras")
     ema_model.unlink()
     with reproduce_flags(fashion, tmp_path, epochs=2,
                          report_only=True) as results:
         EXPERIMENTS["ema"]()
     assert not ema_model.exists()  # not trained again.
     record = read(results, "ema")
-    assert record["unfinished_runs"] == {"fig8/dcgan_ema0.999": 10}
+    assert record["unfinished_runs"] == {"fig8/dcgan_ema0.999_v2": 10}
     assert record["steps"] == 10
 
 

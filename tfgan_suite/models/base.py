@@ -29,6 +29,7 @@ import tensorflow as tf
 from tfgan_suite import augment as augment_lib
 from tfgan_suite import losses
 from tfgan_suite.models import arguments
+from tfgan_suite.models import ema as ema_lib
 from tfgan_suite.models.sampling import Sampling
 
 
@@ -96,9 +97,11 @@ class AdversarialModel(Sampling, keras.Model):
         2020), or "ada" (their probability adapted, Karras et al. 2020);
         see `tfgan_suite.augment`.
       ema_decay: None, or the decay of an exponential moving average of G's
-        weights (e.g. 0.999), updated after every G step from step
-        `ema_start` on; the average makes the samples (`generate`, sample
-        grids, FID, exports, D-filtered sampling).
+        trainable weights (e.g. 0.999, reached after a warm-up), updated
+        after every G step from step `ema_start` on; the average makes the
+        samples (`generate`, sample grids, FID, exports, D-filtered
+        sampling), its batch-norm statistics re-estimated for it first
+        (`tfgan_suite.models.ema`).
       ema_start: G steps before the average starts (it copies G until
         then).
     """
@@ -229,18 +232,12 @@ class AdversarialModel(Sampling, keras.Model):
             self.augmenter.observe(real_logits)
 
     def update_ema(self):
-        """After a G step: EMA weights <- decay * EMA + (1 - decay) * G
-        (copies of G before `ema_start` and for batch-norm statistics)."""
-        if self.ema_generator is None:
-            return
-        started = self.g_optimizer.iterations > self.ema_start
-        decay = tf.where(started, self.ema_decay, 0.0)
-        for average, weight in zip(self.ema_generator.weights,
-                                   self.generator.weights):
-            value = tf.cast(weight, average.dtype)
-            if weight.trainable:
-                value = decay * average + (1.0 - decay) * value
-            average.assign(value)
+        """After a G step: EMA <- decay_t * EMA + (1 - decay_t) * G for the
+        trainable weights, decay_t warming up to `ema_decay` (copies of G
+        before `ema_start`); batch-norm statistics are re-estimated before
+        sampling (`tfgan_suite.models.ema`)."""
+        if self.ema_generator is not None:
+            ema_lib.update_model_average(self)
 
     @property
     def image_shape(self):

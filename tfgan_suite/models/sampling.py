@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_uint8
+from tfgan_suite.models import ema as ema_lib
 
 
 class Sampling:
@@ -51,6 +52,7 @@ class Sampling:
 
     def generate_from_latent(self, z, labels=None):
         """G(z) (or G(z, labels)) in inference mode."""
+        ema_lib.refresh_statistics(self)  # eager only; when stale.
         if labels is not None:
             labels = tf.convert_to_tensor(labels, tf.int32)
         return self.sampler(self.conditioned(z, labels), training=False)
@@ -78,6 +80,8 @@ class Sampling:
         """{signature: (fn, input_signature)}: the TF Serving signatures
         `tgs.serving` writes and `verify` checks; conditional models take a
         `label` int32 [N] input too."""
+        ema_lib.refresh_statistics(self)  # before the signatures are traced.
+
         def from_latent(z, label=None):
             return {"images": to_uint8(self.generate_from_latent(z, label))}
 
