@@ -1,0 +1,16 @@
+"""A run folder's life: its config (`runs.config`), what it holds
+(`runs.layout`), its checkpoints and step counter (`runs.checkpoints`), and
+loading what it made — a run folder, `.keras` file or SavedModel, whatever
+class made it (`runs.loading`)."""
+
+from tfgan_suite.runs import checkpoints, config, layout, loading
+from tfgan_suite.runs.config import make_config, resume_config
+from tfgan_suite.runs.layout import read_config
+from tfgan_suite.runs.loading import (SavedModelGenerator,
+                                      SavedModelTranslator, load, load_keras,
+                                      model_from_run, translate_files)
+
+__all__ = ["SavedModelGenerator", "SavedModelTranslator", "checkpoints",
+           "config", "layout", "load", "load_keras", "loading",
+           "make_config", "model_from_run", "read_config", "resume_config",
+           "translate_files"]
