@@ -59,34 +59,63 @@ def __dir__():
     return sorted([*globals(), *_NAMES])
 
 
+#: Top-level packages whose import must be over before the models load.
+_WATCHED = ("keras", "tensorflow", "tfgan_suite")
+
+
 class _RegisterWithKeras(importlib.abc.MetaPathFinder):
-    """Imports `tfgan_suite.models` (which registers its classes with
-    Keras' serialization) right after the `keras` package finishes
-    loading; finds nothing itself."""
+    """Registers the suite's model classes with Keras' serialization
+    (imports `tfgan_suite.models`) as soon as Keras has loaded and no import
+    of Keras, TensorFlow or the suite is under way: loading the models from
+    inside one of those would meet half-made modules. It wraps the loading
+    of those packages' modules to check after each; it finds nothing
+    itself."""
+
+    def __init__(self):
+        self._searching = set()
 
     def find_spec(self, name, path=None, target=None):
-        if name != "keras":
+        if name in self._searching or not (
+                name in _WATCHED or name.startswith("tfgan_suite.")):
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None:
+        self._searching.add(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self._searching.discard(name)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
             return spec
         exec_module = spec.loader.exec_module
 
         def exec_then_register(module):
             exec_module(module)
-            _register_models()
+            _register_when_ready(done=name)
         spec.loader.exec_module = exec_then_register
         return spec
 
 
-def _register_models():
-    if "tfgan_suite.models" not in sys.modules:
-        importlib.import_module("tfgan_suite.models")
+def _initializing(module):
+    return getattr(getattr(module, "__spec__", None), "_initializing", False)
 
 
-if "keras" in sys.modules:
-    _register_models()
+def _register_when_ready(done):
+    """Imports `tfgan_suite.models` if Keras is loaded and, `done` (whose
+    loading just ended) aside, no watched import is under way."""
+    if "keras" not in sys.modules or "tfgan_suite.models" in sys.modules:
+        return
+    if any(_initializing(module) for name, module in list(sys.modules.items())
+           if name != done and (name in _WATCHED or
+                                name.startswith("tfgan_suite."))):
+        return
+    for finder in [f for f in sys.meta_path
+                   if isinstance(f, _RegisterWithKeras)]:
+        sys.meta_path.remove(finder)
+    importlib.import_module("tfgan_suite.models")
+
+
+if "keras" in sys.modules and not any(
+        _initializing(sys.modules.get(name)) for name in _WATCHED[:2]):
+    importlib.import_module("tfgan_suite.models")
 elif not any(isinstance(f, _RegisterWithKeras) for f in sys.meta_path):
     sys.meta_path.insert(0, _RegisterWithKeras())
 

@@ -67,3 +67,18 @@ def write_text(path, text):
         with open(tmp, "w") as f:
             f.write(text)
     return path
+
+
+@contextlib.contextmanager
+def owned_path(path, writes=True):
+    """Yields `path` when this process `writes` there, else a temporary
+    folder of its own, removed when the block ends: a multi-worker cluster's
+    non-chief workers save as the chief does, and leave nothing behind."""
+    if writes:
+        yield path
+        return
+    folder = tempfile.mkdtemp(prefix="tfgan-worker-")
+    try:
+        yield os.path.join(folder, os.path.basename(path) or "out")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

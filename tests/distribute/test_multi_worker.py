@@ -1,14 +1,22 @@
-"""Two worker processes on 127.0.0.1 train DCGAN with
-`train.py --strategy=multi_worker` (MultiWorkerMirroredStrategy, cluster from
-TF_CONFIG) and end with identical weights (issue 7). Slow: two TensorFlow
-processes and gRPC collectives."""
+"""Worker processes on 127.0.0.1 train DCGAN with `train.py
+--strategy=multi_worker` (MultiWorkerMirroredStrategy, cluster from
+TF_CONFIG) into ONE shared --out_dir, as on a cluster's shared filesystem:
+only the chief writes the run's files; SIGTERM to every worker checkpoints
+and exits 143; a worker lost to kill -9 stops the others with one line, and
+--resume of all ends where an uninterrupted run ends. Slow: several
+TensorFlow processes and gRPC collectives."""
 
+import glob
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import time
 
+import keras
 import numpy as np
 import pytest
 
@@ -27,42 +35,128 @@ def free_ports(n):
     return ports
 
 
-def test_two_workers_end_with_identical_weights(tmp_path, idx_dir):
-    import keras
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
-    workers = []
-    for index in range(2):
+def launch(idx_dir, out_dir, workers=2, steps=4, extra=()):
+    """Starts `workers` processes of one cluster, every one with the same
+    command line; returns them (stdout and stderr joined)."""
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(workers)]}
+    processes = []
+    for index in range(workers):
         env = dict(os.environ, PYTHONPATH=REPO, CUDA_VISIBLE_DEVICES="",
                    TF_CPP_MIN_LOG_LEVEL="2", TF_CONFIG=json.dumps({
                        "cluster": cluster,
                        "task": {"type": "worker", "index": index}}))
-        # Each worker writes its own run folder (only the chief's would be
-        # kept in practice; here both are compared).
-        workers.append(subprocess.Popen(
+        processes.append(subprocess.Popen(
             [sys.executable, os.path.join(REPO, "scripts", "train.py"),
              "--model=dcgan", "--dataset=fashion_mnist",
              f"--data_dir={idx_dir}", "--filters=8", "--latent_dim=16",
-             "--batch_size=16", "--steps=4", "--steps_per_epoch=2",
+             "--batch_size=16", f"--steps={steps}", "--steps_per_epoch=2",
              "--seed=0", "--fid_every_n_steps=0", "--strategy=multi_worker",
-             f"--out_dir={tmp_path / f'worker{index}'}",
-             f"--export={tmp_path / 'saved_models' / 'dcgan'}"],
+             "--keep_checkpoints=10", f"--out_dir={out_dir}", *extra],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True))
+    return processes
+
+
+def wait(processes, timeout=600):
     outputs = []
     try:
-        for worker in workers:
-            outputs.append(worker.communicate(timeout=600)[0])
+        for process in processes:
+            outputs.append(process.communicate(timeout=timeout)[0])
     finally:
-        for worker in workers:
-            worker.kill()
-    for worker, output in zip(workers, outputs):
-        assert worker.returncode == 0, output[-4000:]
-    models = [keras.models.load_model(tmp_path / f"worker{i}" / "model.keras")
-              for i in range(2)]
-    for model in models:
-        assert int(model.g_optimizer.iterations) == 4
-        assert int(model.d_optimizer.iterations) == 4
-    for a, b in zip(models[0].weights, models[1].weights):
-        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
-    # Only the chief (worker 0) exports: one version, not two.
+        for process in processes:
+            process.kill()
+    return [p.returncode for p in processes], outputs
+
+
+def one_set_of_files(out_dir, steps):
+    """The shared folder holds what one process writes: TensorBoard files
+    of one process (events.out.tfevents.<time>.<host>.<pid>...), one row
+    per step, one checkpoint per epoch."""
+    events = glob.glob(os.path.join(out_dir, "logs", "**", "events*"),
+                       recursive=True)
+    assert events and len({os.path.basename(e).split(".")[5]
+                           for e in events}) == 1, events
+    with open(os.path.join(out_dir, "losses.csv")) as f:
+        assert [int(r.split(",")[0]) for r in f.read().split()[1:]] == list(
+            range(1, steps + 1))
+    names = sorted(os.listdir(os.path.join(out_dir, "checkpoints")))
+    assert names == ["checkpoint"] + sorted(
+        f"ckpt-{s}.{ext}" for s in range(2, steps + 1, 2)
+        for ext in ("data-00000-of-00001", "index"))
+    assert not [n for n in os.listdir(out_dir) if n.startswith(".")]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_share_one_run_folder_and_only_the_chief_writes(
+        tmp_path, idx_dir, workers):
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(),
+                                        "tfgan-worker-*")))
+    out = str(tmp_path / "run")
+    codes, outputs = wait(launch(idx_dir, out, workers, extra=[
+        f"--export={tmp_path / 'saved_models' / 'dcgan'}"]))
+    assert codes == [0] * workers, outputs[-1][-4000:]
+    one_set_of_files(out, steps=4)
+    assert sorted(os.listdir(out)) == [
+        "checkpoints", "config.json", "export.json", "health.json",
+        "history.csv", "logs", "losses.csv", "losses.png", "model.keras",
+        "samples"]
+    model = keras.models.load_model(os.path.join(out, "model.keras"))
+    assert int(model.step_counter) == 4
     assert os.listdir(tmp_path / "saved_models" / "dcgan") == ["1"]
+    # The other workers' saves went to folders of their own, now removed.
+    assert set(glob.glob(os.path.join(tempfile.gettempdir(),
+                                      "tfgan-worker-*"))) <= before
+
+
+def test_sigterm_then_kill9_then_resume_ends_as_an_uninterrupted_run(
+        tmp_path, idx_dir):
+    straight = str(tmp_path / "straight")
+    codes, outputs = wait(launch(idx_dir, straight, steps=8))
+    assert codes == [0, 0], outputs[-1][-4000:]
+
+    out = str(tmp_path / "run")
+    checkpoints = os.path.join(out, "checkpoints")
+
+    def wait_for_checkpoint(step, processes, limit=300):
+        start = time.time()
+        while not os.path.exists(os.path.join(checkpoints,
+                                              f"ckpt-{step}.index")):
+            assert time.time() - start < limit, "no checkpoint in time"
+            assert all(p.poll() is None for p in processes), "ended early"
+            time.sleep(0.2)
+
+    # A preempted cluster: SIGTERM to every worker.
+    processes = launch(idx_dir, out, steps=8)
+    wait_for_checkpoint(2, processes)
+    for p in processes:
+        p.send_signal(signal.SIGTERM)
+    codes, outputs = wait(processes)
+    assert codes == [143, 143], outputs[0][-4000:]
+    assert "SIGTERM: stopped after step" in outputs[0]
+    stopped = int(outputs[0].split("stopped after step ")[1].split(",")[0])
+    assert os.path.exists(os.path.join(checkpoints,
+                                       f"ckpt-{stopped}.index"))
+
+    # A worker lost: kill -9 of worker 1; worker 0 stops with one line.
+    processes = launch(idx_dir, out, steps=8, extra=["--resume"])
+    wait_for_checkpoint(stopped + 2 - stopped % 2, processes)
+    processes[1].send_signal(signal.SIGKILL)
+    codes, outputs = wait(processes, timeout=300)
+    assert codes[0] == 2, outputs[0][-4000:]
+    errors = [line for line in outputs[0].splitlines()
+              if line.startswith("error:")]
+    assert len(errors) == 1 and "lost worker 1" in errors[0], outputs[0][-3000:]
+    assert "--resume" in errors[0]
+
+    # Every worker again with --resume: the run ends as the straight one.
+    codes, outputs = wait(launch(idx_dir, out, steps=8, extra=["--resume"]))
+    assert codes == [0, 0], outputs[-1][-4000:]
+    a = keras.models.load_model(os.path.join(straight, "model.keras"))
+    b = keras.models.load_model(os.path.join(out, "model.keras"))
+    assert int(a.step_counter) == int(b.step_counter) == 8
+    for x, y in zip(a.weights, b.weights):
+        np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-5,
+                                   atol=1e-6, err_msg=x.path)
+    with open(os.path.join(straight, "losses.csv")) as f, \
+            open(os.path.join(out, "losses.csv")) as g:
+        assert f.read() == g.read()

@@ -117,9 +117,9 @@ def test_finished_run_of_own_class_loads_in_another_process(
     dcgan.compile()
     dcgan.save(str(tmp_path / "dcgan.keras"))
     script = textwrap.dedent(f'''
-        import keras, numpy as np, tensorflow as tf
         import tfgan_suite
-        # A bare import: Keras finds the suite's classes.
+        import keras, numpy as np, tensorflow as tf
+        # A bare import (before Keras'): Keras finds the suite's classes.
         loaded = keras.models.load_model({str(tmp_path / "dcgan.keras")!r})
         assert type(loaded).__name__ == "DCGAN", type(loaded)
         import tfgan_suite as tgs
@@ -153,6 +153,21 @@ def test_finished_run_of_own_class_loads_in_another_process(
              if line.startswith("error:")]
     assert len(error) == 1 and "my_gans" in error[0], result.stderr[-2000:]
     assert "PYTHONPATH" in error[0]
+
+
+@pytest.mark.parametrize("imports", [
+    "import tfgan_suite.data; import keras",  # Keras loaded inside the suite
+    "import tfgan_suite; import tensorflow as tf; keras = tf.keras"])
+def test_keras_finds_the_suite_classes_after_any_import_order(tmp_path,
+                                                              imports):
+    gan = models.DCGAN(latent_dim=4, filters=4)
+    gan.save(str(tmp_path / "d.keras"))
+    code = (f"{imports}\nm = keras.models.load_model("
+            f"{str(tmp_path / 'd.keras')!r})\nprint(type(m).__name__)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": REPO},
+                            capture_output=True, text=True, timeout=300)
+    assert result.stdout.split()[-1:] == ["DCGAN"], result.stderr[-2000:]
 
 
 def test_resume_applies_what_can_change_and_refuses_the_rest(
@@ -214,6 +229,13 @@ def test_one_model_name_everywhere(tmp_path):
     with pytest.raises(ValueError, match="expected a dcgan model .* found "
                                          "wgan_gp"):
         runs.load(path, model="dcgan")
+    # A subclass is another model: its own name, not its parent's.
+    sagan = models.SAGAN(image_shape=(32, 32, 3), latent_dim=4, filters=8)
+    sagan.compile()
+    sagan.save(path)
+    with pytest.raises(ValueError, match="expected a gan model .* found "
+                                         "sagan"):
+        runs.load(path, model="gan")
 
 
 def test_losses_a_model_cannot_train_with_are_refused_at_compile():

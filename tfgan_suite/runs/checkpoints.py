@@ -50,15 +50,22 @@ class Checkpoint(keras.callbacks.Callback):
 
     With `run` every training run is step-based over a repeated, seeded
     pipeline, so "every epoch" is "every steps_per_epoch steps".
+
+    On a multi-worker cluster every worker saves (reading the model's
+    variables may take all of them), and, as TensorFlow's own multi-worker
+    saving does, only the chief into `directory`: the others into a
+    temporary folder of their own, removed at once (`writes=False`).
     """
 
-    def __init__(self, directory, keep=3):
+    def __init__(self, directory, keep=3, writes=True):
         super().__init__()
         self.directory = directory
         self.keep = keep
+        self.writes = writes
 
     def on_epoch_end(self, epoch, logs=None):
-        save_checkpoint(self.model, self.directory, epoch + 1, keep=self.keep)
+        with files.owned_path(self.directory, self.writes) as directory:
+            save_checkpoint(self.model, directory, epoch + 1, keep=self.keep)
 
 
 def _seed_states(model):

@@ -248,7 +248,7 @@ def classes_restored(model_args):
 def _checked(model, name, given):
     if name:
         wanted = models.get(name)
-        if not isinstance(model, wanted):
+        if type(model) is not wanted:
             raise ValueError(f"--model: expected a {models.name_of(wanted)} "
                              f"model at {given}, found "
                              f"{models.name_of(type(model))}")

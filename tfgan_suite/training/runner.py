@@ -193,11 +193,26 @@ def start(config, out_dir, resume):
     return strategy
 
 
-def callbacks_of(config, out_dir, model, source, schedule, resume_epoch):
+def writes(strategy):
+    """Whether this process writes the run's files: always, but on a
+    multi-worker cluster only the chief (TensorFlow's own convention:
+    `should_checkpoint`); the other workers write nothing in the run
+    folder."""
+    return strategy.extended.should_checkpoint
+
+
+def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
+                 chief=True):
     """The run's callbacks, in the order they must see each epoch: the
     stop on signals first, the picture and the measures before the
-    loggers (so those see `fid` and the health values), checkpoints last."""
+    loggers (so those see `fid` and the health values), checkpoints last.
+    A non-`chief` worker keeps only those that stop training (signals, a
+    non-finite loss) and the checkpoint, which it saves out of the run
+    folder."""
     train = config["train"]
+    checkpoint = checkpoints.Checkpoint(
+        os.path.join(out_dir, layout.CHECKPOINTS),
+        keep=int(train.get("keep_checkpoints", 3)), writes=chief)
     every = int(train.get("fid_every_n_steps") or 0)
     step = tgs_callbacks.step_of(model)
     # The domain classifier is trained (minutes) only for a run that will
@@ -207,7 +222,9 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch):
     health = tgs_callbacks.HealthMonitor(
         next(iter(data.build(source, batch_size=min(64, source.num_examples),
                              shuffle=False, augment=False, cache=False))),
-        out_dir=out_dir)
+        out_dir=out_dir if chief else None)
+    if not chief:
+        return [tgs_callbacks.Interrupt(), health, checkpoint]
     log_dir = os.path.join(out_dir, "logs")
     return [
         tgs_callbacks.Interrupt(),
@@ -227,8 +244,7 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch):
                                  resume_epoch=resume_epoch),
         # Per-step losses; the sample grids and FID join them in logs/train.
         tgs_callbacks.TensorBoard(log_dir, update_freq=1),
-        checkpoints.Checkpoint(os.path.join(out_dir, layout.CHECKPOINTS),
-                               keep=int(train.get("keep_checkpoints", 3))),
+        checkpoint,
     ]
 
 
@@ -261,13 +277,17 @@ def fit(model, source, config, schedule, callbacks):
 
 def finish(model, config, out_dir, strategy):
     """Writes what a complete run holds and it lacks: `model.keras`, and
-    the export if asked (by the chief only, on a multi-worker cluster: all
+    the export if asked. On a multi-worker cluster every worker saves the
+    model (reading its variables may take all of them), the others into a
+    folder of their own that they remove; the chief alone exports (all
     hold the same weights)."""
     step = tgs_callbacks.step_of(model)
     missing = layout.missing_outputs(out_dir, config, step)
     if layout.MODEL in missing:
-        save_model_atomic(model, os.path.join(out_dir, layout.MODEL))
-    if "export" in missing and strategy.extended.should_checkpoint:
+        with files.owned_path(out_dir, writes(strategy)) as folder:
+            os.makedirs(folder, exist_ok=True)
+            save_model_atomic(model, os.path.join(folder, layout.MODEL))
+    if "export" in missing and writes(strategy):
         path = export.export_saved_model(model, config["export"])
         export.verify(path, model, cli=False)
         layout.record_export(out_dir, path, step)
@@ -309,17 +329,23 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     # from the data) let a checkpoint be loaded without the data.
     config["model_args"] = {k: v for k, v in model.get_config().items()
                             if k in model.init_args() or k in model.NET_ARGS}
-    os.makedirs(out_dir, exist_ok=True)
-    layout.write_config(out_dir, config)
+    if writes(strategy):
+        os.makedirs(out_dir, exist_ok=True)
+        layout.write_config(out_dir, config)
     logging.info("%s on %s: %d examples, batch %d, %d steps (%d epochs of "
                  "%d)", config["model"], source.name, source.num_examples,
                  config["data"]["batch_size"], schedule.steps,
                  schedule.epochs, schedule.steps_per_epoch)
     callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
                                state["step"] // schedule.steps_per_epoch
-                               if resume else None), *extra_callbacks]
+                               if resume else None, chief=writes(strategy)),
+                 *extra_callbacks]
     try:
         history = fit(model, source, config, schedule, callbacks)
+    except tf.errors.OpError as e:
+        if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            raise
+        raise ValueError(lost_worker_message(e, model, out_dir)) from None
     except OSError as e:  # a full disk, a folder removed under the run ...
         raise ValueError(
             f"{e.filename or out_dir}: {e.strerror or e} while training; "
@@ -339,6 +365,21 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             f"from it; try a lower learning rate)")
     finish(model, config, out_dir, strategy)
     return model, history
+
+
+def lost_worker_message(error, model, out_dir):
+    """One line for a multi-worker run whose collectives failed: which
+    worker was lost (TensorFlow's health check names it), the step, the
+    last good checkpoint and how to go on."""
+    import re
+    found = re.search(r"/job:(\w+)/replica:\d+/task:(\d+) is down",
+                      str(error))
+    lost = (f"worker {found.group(2)} ({found.group(1)}:{found.group(2)} of "
+            f"TF_CONFIG)" if found else "a worker")
+    return (f"strategy: lost {lost} at step {tgs_callbacks.step_of(model)}"
+            f" ({str(error).splitlines()[0][:200]}); last good checkpoint: "
+            f"{_last_checkpoint(out_dir)}; restart every worker with the "
+            f"same command and --resume")
 
 
 def _last_checkpoint(out_dir, none="none"):
