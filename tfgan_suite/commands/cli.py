@@ -36,14 +36,22 @@ def model_flag_table():
     constructor argument its help and each model's default."""
     from tfgan_suite import models
     from tfgan_suite.models import presets
-    args = {}
+    args, helps = {}, {}
     for name, cls in sorted(models.MODELS.items()):
         for arg, default in cls.init_args().items():
             if arg in _NOT_FLAGS:
                 continue
-            entry = args.setdefault(arg, {"help": _arg_help(cls, arg),
-                                          "defaults": {}})
+            entry = args.setdefault(arg, {"defaults": {}})
             entry["defaults"][name] = _show(default)
+            helps.setdefault(arg, {}).setdefault(_arg_help(cls, arg),
+                                                 []).append(name)
+    for arg, texts in helps.items():
+        # One text where the models agree, else each model's own.
+        texts = {text: names for text, names in texts.items() if text}
+        args[arg]["help"] = (next(iter(texts), "") if len(texts) <= 1 else
+                             "; ".join(f"{', '.join(names)}: "
+                                       f"{text.rstrip('.')}"
+                                       for text, names in texts.items()))
     return {"models": sorted(models.MODELS),
             "default_model": models.DEFAULT_MODEL,
             "presets": presets.names(), "args": args}

@@ -369,17 +369,42 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
 
 def lost_worker_message(error, model, out_dir):
     """One line for a multi-worker run whose collectives failed: which
-    worker was lost (TensorFlow's health check names it), the step, the
-    last good checkpoint and how to go on."""
-    import re
-    found = re.search(r"/job:(\w+)/replica:\d+/task:(\d+) is down",
-                      str(error))
-    lost = (f"worker {found.group(2)} ({found.group(1)}:{found.group(2)} of "
-            f"TF_CONFIG)" if found else "a worker")
-    return (f"strategy: lost {lost} at step {tgs_callbacks.step_of(model)}"
-            f" ({str(error).splitlines()[0][:200]}); last good checkpoint: "
+    worker was lost, the step, the last good checkpoint and how to go on."""
+    lost = lost_workers(error)
+    who = (", ".join(f"worker {task} ({job}:{task} of TF_CONFIG)"
+                     for job, task in lost) if lost else "a worker")
+    return (f"strategy: lost {who} at step {tgs_callbacks.step_of(model)} "
+            f"({str(error).splitlines()[0][:160]}); last good checkpoint: "
             f"{_last_checkpoint(out_dir)}; restart every worker with the "
             f"same command and --resume")
+
+
+def lost_workers(error, timeout_ms=3000):
+    """[(job, task)] of the peers the error names as down or unreachable,
+    else of those that do not answer TensorFlow's peer health check now."""
+    import re
+    text = str(error)
+    found = re.findall(r"/job:(\w+)/replica:\d+/task:(\d+) is down", text)
+    found += re.findall(r"remote target /job:(\w+)/replica:\d+/task:(\d+)",
+                        text)
+    if found:
+        return sorted(set(found))
+    from tensorflow.python.eager import context
+    resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
+    me = (resolver.task_type, str(resolver.task_id))
+    cluster = resolver.cluster_spec()
+    down = []
+    for job in cluster.jobs:
+        for task in range(cluster.num_tasks(job)):
+            if (job, str(task)) == me:
+                continue
+            try:
+                context.context().check_collective_ops_peer_health(
+                    f"/job:{job}/replica:0/task:{task}",
+                    timeout_in_ms=timeout_ms)
+            except tf.errors.OpError:
+                down.append((job, str(task)))
+    return down
 
 
 def _last_checkpoint(out_dir, none="none"):
