@@ -157,6 +157,11 @@ class Schedule:
         batch_size = arguments.integer("batch_size",
                                        config["data"]["batch_size"])
         global_batch = batch_size * model.d_steps
+        replicas = model.distribute_strategy.num_replicas_in_sync
+        if batch_size % replicas:
+            raise ValueError(
+                f"batch_size: {batch_size} is the global batch, split over "
+                f"{replicas} replicas; expected a multiple of {replicas}")
         batches = source.num_examples // global_batch
         if batches < 1:
             raise ValueError(
@@ -340,10 +345,20 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                                state["step"] // schedule.steps_per_epoch
                                if resume else None, chief=writes(strategy)),
                  *extra_callbacks]
+    history = train(model, source, config, schedule, callbacks, out_dir)
+    finish(model, config, out_dir, strategy)
+    return model, history
+
+
+def train(model, source, config, schedule, callbacks, out_dir):
+    """`fit`, and how it ended as one line: an `Interrupted` for a signal,
+    a ValueError for a non-finite loss, a full disk or a lost worker."""
     try:
         history = fit(model, source, config, schedule, callbacks)
     except tf.errors.OpError as e:
-        if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        if not (isinstance(model.distribute_strategy,
+                           tf.distribute.MultiWorkerMirroredStrategy)
+                and _peer_failure(e)):
             raise
         raise ValueError(lost_worker_message(e, model, out_dir)) from None
     except OSError as e:  # a full disk, a folder removed under the run ...
@@ -363,8 +378,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
             f"stopped without saving or exporting the NaN weights; last good "
             f"checkpoint: {_last_checkpoint(out_dir)} (--resume continues "
             f"from it; try a lower learning rate)")
-    finish(model, config, out_dir, strategy)
-    return model, history
+    return history
 
 
 def lost_worker_message(error, model, out_dir):
@@ -377,6 +391,13 @@ def lost_worker_message(error, model, out_dir):
             f"({str(error).splitlines()[0][:160]}); last good checkpoint: "
             f"{_last_checkpoint(out_dir)}; restart every worker with the "
             f"same command and --resume")
+
+
+def _peer_failure(error):
+    """Whether a collective failed because a peer went away."""
+    text = str(error)
+    return (isinstance(error, tf.errors.UnavailableError) or "is down" in text
+            or "failed to connect" in text.lower())
 
 
 def lost_workers(error, timeout_ms=3000):
