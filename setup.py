@@ -15,6 +15,8 @@ setup(
                 "(DCGAN, SAGAN, pix2pix, CGAN, WGAN-GP) as keras.Model subclasses",
     long_description=open("README.md").read(),
     long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    license_files=["LICENSE"],
     packages=find_packages(include=["tfgan_suite", "tfgan_suite.*"]),
     python_requires=">=3.10",
     install_requires=[
@@ -43,6 +45,7 @@ setup(
         "test": ["pytest>=7"],
     },
     classifiers=[
+        "License :: OSI Approved :: Apache Software License",
         "Programming Language :: Python :: 3",
         "Topic :: Scientific/Engineering :: Artificial Intelligence",
     ],
