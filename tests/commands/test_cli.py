@@ -100,3 +100,37 @@ def test_console_script_help_lists_the_suite_flags_and_presets():
     for text in ("--preset", "fashion_mnist_dcgan", "--l1_lambda",
                  "--augment", "--model_args"):
         assert text in result.stdout, text
+
+
+def test_optimizer_and_tf_data_notes_and_tf_gan_deprecations_are_filtered():
+    import logging
+    import warnings
+
+    import tfgan_suite.commands as commands
+    for line in (
+            "E0000 00:00:1795753050.601092   18290 meta_optimizer.cc:967] "
+            "remapper failed: INVALID_ARGUMENT: Mutation::Apply error: fanout",
+            "W0000 00:00:1795752982.825296   17757 cache_dataset_ops.cc:912] "
+            "The calling iterator did not fully read the dataset being "
+            "cached. In order to avoid unexpected truncation"):
+        assert commands.NOISE.search(line), line
+    assert not commands.NOISE.search("error: data_dir: x is not a directory")
+
+    def record(message):
+        return logging.LogRecord("tensorflow", logging.WARNING, "deprecation.py",
+                                 50, message, None, None)
+    assert not commands._quiet_tf_log(record(
+        "From /venv/site-packages/tensorflow_gan/python/eval/classifier_"
+        "metrics.py:1157: calling map_fn_v2 (from tensorflow.python.ops."
+        "map_fn) with back_prop=False is deprecated and will be removed\n"
+        "Instructions for updating:\nback_prop=False is deprecated."))
+    assert commands._quiet_tf_log(record("From my_code.py:3: calling x is "
+                                         "deprecated"))
+    assert commands._quiet_tf_log in logging.getLogger("tensorflow").filters
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        for message in commands.PY_WARNING_NOISE:
+            warnings.filterwarnings("ignore", message=message)
+        warnings.warn("`shuffle=True` was passed, but will be ignored")
+        warnings.warn("something else")
+    assert [str(w.message) for w in caught] == ["something else"]
