@@ -457,15 +457,22 @@ class AdversarialModel(Sampling, keras.Model):
                              f"data with labels=True")
         return self.check_floats(data[0]), tf.cast(data[1], tf.int32)
 
-    @staticmethod
-    def check_floats(x):
-        """`x` if it holds floats; integer pixels ([0, 255]) are refused:
-        G's tanh makes [-1, 1], and D would tell them apart by range."""
+    def check_floats(self, x):
+        """`x` if it holds floats of the model's example shape; integer
+        pixels ([0, 255]) are refused (G's tanh makes [-1, 1], and D would
+        tell them apart by range), and so are examples of another shape."""
         if not x.dtype.is_floating:
             raise ValueError(
                 f"dataset: expected float examples in [-1, 1], got "
                 f"{x.dtype.name}; convert uint8 images with "
                 f"tgs.data.to_float (tgs.data.load does it for you)")
+        found, wanted = tuple(x.shape[1:]), tuple(self.data_shape)
+        if len(found) != len(wanted) or any(
+                a is not None and b is not None and a != b
+                for a, b in zip(found, wanted)):
+            raise ValueError(
+                f"dataset: {type(self).__name__} takes examples of shape "
+                f"{wanted}, the data's are {found}")
         return x
 
     @staticmethod
