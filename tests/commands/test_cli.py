@@ -2,6 +2,7 @@
 as Python literals, and one subprocess run for the exit status and the
 quiet stderr."""
 
+import glob
 import json
 import os
 import subprocess
@@ -134,3 +135,25 @@ def test_optimizer_and_tf_data_notes_and_tf_gan_deprecations_are_filtered():
         warnings.warn("`shuffle=True` was passed, but will be ignored")
         warnings.warn("something else")
     assert [str(w.message) for w in caught] == ["something else"]
+
+
+FLAGFILES = sorted(glob.glob(os.path.join(REPO, "benchmarks", "flagfiles",
+                                          "*.flags")))
+
+
+@pytest.mark.parametrize("path", FLAGFILES, ids=os.path.basename)
+def test_each_seed_experiments_flag_file_is_a_run_configuration(path):
+    from tfgan_suite import runs
+    values = flags.FlagValues()
+    cli.define_training_flags(values)
+    values(["tfgan-train", f"--flagfile={path}", "--steps=7"])
+    config = runs.make_config(values.preset, **cli.training_overrides(values))
+    assert config["train"]["seed"] == 0 and values.out_dir.startswith("runs/")
+    assert config["train"]["steps"] == 7  # a flag after the file wins
+    if "--g_learning_rate" in open(path).read():
+        assert config["compile"]["g_learning_rate"] > 0
+
+
+def test_there_is_a_flag_file_per_seed_experiment():
+    names = {os.path.basename(p)[:-6].split("_")[0] for p in FLAGFILES}
+    assert {"fig8", "fig9", "fig10", "fig12", "toy", "cgan"} <= names

@@ -22,6 +22,7 @@ import tensorflow as tf
 
 from tfgan_suite import models
 from tfgan_suite.runs import checkpoints, layout
+from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
 
 
@@ -223,9 +224,9 @@ def model_from_run(out_dir, config=None):
     run without `model.keras`, e.g. an interrupted one); logs the step."""
     from absl import logging
     config = config or layout.read_config(out_dir)
-    model = models.get(config["model"]).from_config(
-        classes_restored(config["model_args"]))
-    model.compile(**config["compile"])
+    cls = models.get(config["model"])
+    model = cls.from_config(classes_restored(config["model_args"]))
+    model.compile(**config_lib.compile_arguments(cls, config["compile"]))
     state = checkpoints.restore_checkpoint(
         model, os.path.join(out_dir, layout.CHECKPOINTS))
     logging.warning("%s has no %s (an unfinished run): using its latest "

@@ -13,7 +13,6 @@ the health values), `health.json`, `logs/` (TensorBoard), `checkpoints/`
 `model.keras`. Steps are the model's own count of `train_step` calls.
 """
 
-import copy
 import dataclasses
 import functools
 import math
@@ -27,6 +26,7 @@ from absl import logging
 from tfgan_suite import data, files, metrics, models
 from tfgan_suite.models import arguments
 from tfgan_suite.runs import checkpoints, layout
+from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
 from tfgan_suite.training import callbacks as tgs_callbacks
 
@@ -119,11 +119,13 @@ def build_model(config, source, strategy=None):
         precision_policy(config["train"].get("mixed_precision")))
     try:
         with (strategy or tf.distribute.get_strategy()).scope():
-            model = models.get(config["model"]).from_data(
-                source, **config["model_args"])
-            # A copy: Keras deserializes optimizer dicts in place (a
-            # learning-rate schedule's dict becomes the schedule).
-            model.compile(**copy.deepcopy(config["compile"]))
+            cls = models.get(config["model"])
+            model = cls.from_data(source, **config["model_args"])
+            # A copy (compile_arguments makes one): Keras deserializes
+            # optimizer dicts in place (a schedule's dict becomes the
+            # schedule).
+            model.compile(**config_lib.compile_arguments(cls,
+                                                         config["compile"]))
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     return model
