@@ -69,6 +69,24 @@ def image_folder(tmp_path):
     return str(root)
 
 
+def write_gray_classes(directory, classes=("bag", "shirt", "shoe"), n=10,
+                       size=16):
+    """A labelled folder of grayscale PNGs: one sub-folder per class, `n`
+    images each."""
+    root = directory / "gray"
+    for k, name in enumerate(classes):
+        (root / name).mkdir(parents=True)
+        for i, array in enumerate(pattern_images(n, size, size, 1, seed=k)):
+            Image.fromarray(array[..., 0]).save(root / name / f"{i}.png")
+    return str(root)
+
+
+@pytest.fixture
+def gray_folder(tmp_path):
+    """Three classes (bag, shirt, shoe) of ten 16x16 grayscale PNGs."""
+    return write_gray_classes(tmp_path)
+
+
 @pytest.fixture
 def tiny_dcgan():
     """A compiled 28x28 DCGAN small enough for a few CPU steps per test."""

@@ -106,6 +106,12 @@ def define_training_flags(flag_values=flags.FLAGS):
                      "pickles, an image folder, IDX files).")
     define["list"]("image_size", None, "Size (64) or H,W to resize folder "
                    "images and pairs to.")
+    define["integer"]("channels", None, "Folder images: 1 (grayscale) or 3 "
+                      "(RGB); default: read from the images (1 when all "
+                      "are grayscale).")
+    define["float"]("holdout", None, "Folder images: the share held out "
+                    "for FID (a seeded pick per sub-folder; default 0.1) "
+                    "when the folder has no test/ sub-folder; 0: none.")
     define["integer"]("epochs", None, "Training epochs.")
     define["integer"]("steps", None, "Training steps (overrides epochs).")
     define["integer"]("steps_per_epoch", None, "Steps between epoch ends "
