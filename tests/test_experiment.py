@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 import pytest
 
 from tfgan_suite import data, runs, training
@@ -112,3 +113,21 @@ def test_optimizer_settings_are_recorded_and_kept_on_resume(tmp_path,
     with pytest.raises(ValueError, match=r"--g_learning_rate: the run in .* "
                                          r"trained with g_learning_rate=0.001"):
         runs.resume_config(str(tmp_path), g_learning_rate=1e-4)
+
+
+def test_a_labelled_folder_gives_its_classes_not_the_presets(tmp_path,
+                                                             gray_folder):
+    config = runs.make_config("fashion_mnist_cgan", dataset="folder",
+                              data_dir=gray_folder, batch_size=9, steps=1,
+                              fid_every_n_steps=0, verbose=0,
+                              model_args={"filters": 4, "latent_dim": 8})
+    model, _ = training.run(config, str(tmp_path / "run"))
+    assert model.num_classes == 3 and model.image_shape == (16, 16, 1)
+    assert model.class_names == ["bag", "shirt", "shoe"]
+    saved = runs.read_config(str(tmp_path / "run"))["model_args"]
+    assert saved["class_names"] == ["bag", "shirt", "shoe"]
+    assert saved["num_classes"] == 3
+    np.testing.assert_array_equal(model.generate(2, seed=0, labels="shoe"),
+                                  model.generate(2, seed=0, labels=2))
+    loaded = runs.load(str(tmp_path / "run"))
+    assert loaded.class_names == model.class_names

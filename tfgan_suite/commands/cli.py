@@ -23,8 +23,9 @@ from absl import app, flags, logging
 
 import tfgan_suite
 
-#: Constructor arguments that are not model flags (--seed is the run's).
-_NOT_FLAGS = ("seed", "generator", "discriminator")
+#: Constructor arguments that are not model flags (--seed is the run's;
+#: the class names are the data's).
+NOT_FLAGS = ("seed", "generator", "discriminator", "class_names")
 #: The folder of the model files whose declarations make the flags.
 MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "models")
@@ -39,7 +40,7 @@ def model_flag_table():
     args = {}
     for name, cls in sorted(models.MODELS.items()):
         for arg, default in cls.init_args().items():
-            if arg in _NOT_FLAGS:
+            if arg in NOT_FLAGS:
                 continue
             entry = args.setdefault(arg, {"help": _arg_help(cls, arg),
                                           "defaults": {}})

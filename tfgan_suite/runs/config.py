@@ -114,6 +114,10 @@ def make_config(preset=None, **overrides):
         # A preset's data shape holds for the preset's data only.
         for key in models.AdversarialModel.DATA_ARGS:
             config["model_args"].pop(key, None)
+    if overrides.get("dataset") is not None:
+        # And so do its classes: a labelled dataset gives its own.
+        for key in ("num_classes", "class_names"):
+            config["model_args"].pop(key, None)
     if overrides.get("dataset") not in (None, config["data"]["dataset"]):
         # And so do its data options (classes, image size, direction).
         config["data"] = {k: v for k, v in config["data"].items()

@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite import models
+from tfgan_suite.models import arguments
 from tfgan_suite.runs import checkpoints, layout
 from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
@@ -42,6 +43,10 @@ class SavedModelGenerator:
     def num_classes(self):
         return export.read_manifest(self.path)["config"].get("num_classes")
 
+    @property
+    def class_names(self):
+        return export.read_manifest(self.path)["config"].get("class_names")
+
     def data_kind(self):
         """What the model trained on: "labelled" or "images" (a generator
         SavedModel never translates pairs)."""
@@ -51,10 +56,9 @@ class SavedModelGenerator:
         inputs = {"seed": tf.range(seed, seed + n, dtype=tf.int64)}
         signature = self.loaded.signatures["sample"]
         if "label" in signature.structured_input_signature[1]:
-            if labels is None:
-                labels = np.arange(n) % self.num_classes
-            inputs["label"] = tf.constant(np.broadcast_to(labels, (n,)),
-                                          tf.int32)
+            # Checked here: the signature would fail deep in the graph.
+            inputs["label"] = tf.constant(arguments.label_indices(
+                labels, n, self.num_classes, self.class_names))
         elif labels is not None:
             raise ValueError(f"labels: {self.path} is not a conditional model")
         return signature(**inputs)["images"].numpy()
