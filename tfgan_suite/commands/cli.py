@@ -127,9 +127,16 @@ def define_training_flags(flag_values=flags.FLAGS):
                      "least_squares, wasserstein_gp or hinge.")
     define["integer"]("sample_every_n_steps", None,
                       "Also render the sample grid every n steps.")
-    define["integer"]("fid_every_n_steps", None, "Domain FID every n "
-                      "steps (0: off); the classifier is trained on "
-                      "first use and cached.")
+    define["integer"]("fid_every_n_steps", None, "FID every n steps (0: "
+                      "off) on the held-out images (a folder's test/ or "
+                      "--holdout share).")
+    define["string"]("fid_features", None, "What FID measures with: "
+                     "inception (TF-GAN's Inception, fetched once), a "
+                     "dataset's domain classifier (fashion_mnist, cifar10,"
+                     " folder; trained on first use and cached) or a saved"
+                     " Keras classifier file. Default: the data's domain "
+                     "classifier; for unlabelled images Inception if a "
+                     "local copy exists, else no FID (logged).")
     define["integer"]("fid_num_images", None, "Generated images per FID.")
     define["list"]("fid_metrics", None, "Scores measured with FID: any "
                    "of fid, kid, precision, recall, density, coverage, "

@@ -13,6 +13,9 @@ from tfgan_suite.data.sources import Source, from_arrays
 #: Sources with "train" / "test" splits.
 SPLIT_SOURCES = ("fashion_mnist", "cifar10", "folder", "facades", "pairs",
                  "synthetic_pairs", "fashion_edges")
+#: Sources whose examples always have class labels (a folder has them
+#: when it has class sub-folders).
+LABELLED_SOURCES = ("fashion_mnist", "cifar10")
 #: Sources of (input, target) image pairs.
 PAIRED_SOURCES = ("facades", "pairs", "synthetic_pairs", "fashion_edges")
 #: Source functions by name; each returns a `Source`.
@@ -111,7 +114,8 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
                  repeat=repeat, seed=seed)
 
 
-__all__ = ["DEFAULT_DIRS", "PAIRED_SOURCES", "SOURCES", "Source", "build",
+__all__ = ["DEFAULT_DIRS", "LABELLED_SOURCES", "PAIRED_SOURCES", "SOURCES",
+           "Source", "build",
            "fingerprint", "from_arrays", "get_source",
            "images_array", "load",
            "paired", "pipeline", "sources", "subset", "to_float", "to_uint8",

@@ -29,7 +29,8 @@ FIELDS = {
     "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
               "sample_every_n_steps": None, "seed": None, "verbose": "auto",
               "fid_every_n_steps": 0, "fid_num_images": 5000,
-              "fid_metrics": ["fid"], "classifier_path": None,
+              "fid_metrics": ["fid"], "fid_features": None,
+              "classifier_path": None,
               "mixed_precision": False, "strategy": None,
               "keep_checkpoints": 3},
 }

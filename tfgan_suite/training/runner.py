@@ -15,6 +15,7 @@ the health values), `health.json`, `logs/` (TensorBoard), `checkpoints/`
 
 import dataclasses
 import functools
+import hashlib
 import math
 import os
 import sys
@@ -206,6 +207,7 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch):
     # reach an FID evaluation.
     fid = ([fid_callback(config, out_dir)]
            if every and schedule.steps // every > step // every else [])
+    fid = [callback for callback in fid if callback is not None]
     health = tgs_callbacks.HealthMonitor(
         next(iter(data.build(source, batch_size=min(64, source.num_examples),
                              shuffle=False, augment=False, cache=False))),
@@ -306,9 +308,14 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                      out_dir, state["step"], " and ".join(missing))
         finish(model, config, out_dir, strategy)
         return model, None
-    # Written once the run is known to start: a run refused for bad input
-    # leaves nothing behind. The model's arguments as built (shapes read
-    # from the data) let a checkpoint be loaded without the data.
+    # The callbacks (the FID's extractor among them) are made, and the
+    # config written, once the run is known to start: a run refused for
+    # bad input leaves nothing behind. The model's arguments as built
+    # (shapes read from the data) let a checkpoint be loaded without the
+    # data.
+    callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
+                               state["step"] // schedule.steps_per_epoch
+                               if resume else None), *extra_callbacks]
     config["model_args"] = {k: v for k, v in model.get_config().items()
                             if k in model.init_args() or k in model.NET_ARGS}
     os.makedirs(out_dir, exist_ok=True)
@@ -317,9 +324,6 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                  "%d)", config["model"], source.name, source.num_examples,
                  config["data"]["batch_size"], schedule.steps,
                  schedule.epochs, schedule.steps_per_epoch)
-    callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
-                               state["step"] // schedule.steps_per_epoch
-                               if resume else None), *extra_callbacks]
     try:
         history = fit(model, source, config, schedule, callbacks)
     except OSError as e:  # a full disk, a folder removed under the run ...
@@ -349,30 +353,50 @@ def _last_checkpoint(out_dir, none="none"):
     return found[-1] if found else none
 
 
+def data_options(config):
+    """The run's data source options besides the dataset and split: what
+    its test split and domain classifier are read with."""
+    return {k: v for k, v in config["data"].items() if v is not None and k
+            not in ("dataset", "batch_size", "split", "max_images")}
+
+
 def fid_callback(config, out_dir):
-    """`callbacks.FID` against the test split, on the domain classifier."""
-    train, data_config = config["train"], config["data"]
-    dataset = data_config["dataset"]
+    """`callbacks.FID` against the run's held-out images (the test split;
+    a folder's test/ or held-out share) with the features `fid_features`
+    names (`tgs.metrics.extractor`; default: the data's domain classifier,
+    for unlabelled images a local Inception), or None where a folder has
+    no held-out images or no extractor is at hand (logged: a preset's FID
+    schedule never stops a run on one's own images)."""
+    train, dataset = config["train"], config["data"]["dataset"]
     if dataset not in data.SPLIT_SOURCES:
         raise ValueError(f"fid_every_n_steps: FID needs a dataset with a test "
                          f"split ({', '.join(data.SPLIT_SOURCES)}), got "
                          f"{dataset}")
-    extractor = metrics.domain_extractor(dataset, data_config.get("data_dir"),
-                                 train.get("classifier_path"))
-    classes = data_config.get("classes")
-    # Real statistics are cached per classifier (its file time) and data
-    # (fingerprint of the files and classes).
-    path = metrics.classifier_path(dataset, train.get("classifier_path"),
-                           data_config.get("data_dir"))
-    fingerprint = data.fingerprint(dataset, data_config.get("data_dir"),
-                                   classes=classes)
-    cache = f"{path}.real-{fingerprint}-{int(os.path.getmtime(path))}.npz"
-    logging.info("FID: real statistics %s", cache)
-    real = None
-    if not os.path.isfile(cache):
-        real = data.images_array(data.get_source(
-            dataset, split="test", data_dir=data_config.get("data_dir"),
-            classes=classes))
+    options = data_options(config)
+    features = train.get("fid_features")
+    try:
+        real_source = data.get_source(dataset, split="test", **options)
+        classes = options.pop("classes", None)
+        extractor = metrics.extractor(
+            features, dataset, classifier_path=train.get("classifier_path"),
+            **options)
+    except ValueError as e:
+        if dataset != "folder" or features is not None:
+            raise
+        logging.warning("FID skipped: %s", e)
+        return None
+    # Real statistics are cached per extractor (a classifier: its file
+    # time) and data (fingerprint of the files, classes and options).
+    fingerprint = data.fingerprint(dataset, classes=classes, **options)
+    if isinstance(extractor, metrics.DomainExtractor):
+        cache = (f"{extractor.path}.real-{fingerprint}-"
+                 f"{int(os.path.getmtime(extractor.path))}.npz")
+    else:
+        cache = os.path.expanduser(
+            f"~/.cache/tfgan_suite/inception-{_digest(extractor.path)}"
+            f".real-{fingerprint}.npz")
+    logging.info("FID (%s): real statistics %s", extractor.label, cache)
+    real = None if os.path.isfile(cache) else data.images_array(real_source)
     return tgs_callbacks.FID(extractor, real, real_cache=cache,
                              every_n_steps=int(train["fid_every_n_steps"]),
                              num_images=int(train.get("fid_num_images", 5000)),
@@ -382,16 +406,18 @@ def fid_callback(config, out_dir):
                                            ("fid",)))
 
 
+def _digest(text):
+    return hashlib.sha256(str(text).encode()).hexdigest()[:12]
+
+
 def held_out(config, source):
     """The test split of the run's data where it has one, else `source`."""
-    data_config = {k: v for k, v in config["data"].items()
-                   if k not in ("batch_size", "split", "max_images")}
-    dataset = data_config.pop("dataset")
+    dataset = config["data"]["dataset"]
     if dataset not in data.SPLIT_SOURCES:
         return source
     try:
         return data.get_source(dataset, split="test", labels=(
-            _data_kind(config) == "labelled") or None, **data_config)
+            _data_kind(config) == "labelled") or None, **data_options(config))
     except ValueError:  # e.g. a pairs folder without test/.
         return source
 
