@@ -25,6 +25,7 @@ setup(
         "tensorboard",  # keras.callbacks.TensorBoard; TF no longer pulls it in
         "tensorflow-datasets",
         "tensorflow-gan",
+        "tensorflow-hub",  # TF-GAN's Inception network (FID as published)
         "tensorflow-probability",  # TF-GAN's classifier_metrics imports it
         "tf-keras",  # tensorflow-probability needs it on TF >= 2.16
         "numpy",
