@@ -171,7 +171,14 @@ def extractor(features=None, dataset=None, data_dir=None,
                              "or a classifier file (no dataset to default "
                              "to)")
         if not labelled(dataset, data_dir, **options):
-            return InceptionExtractor(download=False)
+            try:
+                return InceptionExtractor(download=False)
+            except ValueError as e:
+                raise ValueError(
+                    f"features: {data_dir or dataset} has no classes for a "
+                    f"domain classifier, and no local Inception: {e}; "
+                    f"features=inception (--features, --fid_features) "
+                    f"fetches it") from None
         features = dataset
     if features == "inception":
         return InceptionExtractor(download=download)
