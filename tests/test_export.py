@@ -110,3 +110,22 @@ def test_exports_keep_class_names_and_check_labels(tmp_path):
                        match=r"label: expected classes 0..2"):
         served.loaded.signatures["sample"](seed=tf.constant([0], tf.int64),
                                            label=tf.constant([4]))
+
+
+def test_a_failed_check_leaves_no_version_and_no_listing(tmp_path, trained):
+    seen = []
+
+    def failing(path):
+        seen.append(os.path.isfile(os.path.join(path, "saved_model.pb")))
+        raise ValueError("signature sample: differs from the Keras model's")
+    with pytest.raises(ValueError, match="differs"):
+        serving.export_saved_model(trained, str(tmp_path / "dcgan"),
+                                   check=failing)
+    assert seen == [True]  # the complete version, before its rename
+    assert os.listdir(tmp_path / "dcgan") == []
+    assert not (tmp_path / "models.config").exists()
+    path = serving.export_saved_model(
+        trained, str(tmp_path / "dcgan"),
+        check=lambda p: serving.verify(p, trained, cli=False))
+    assert path.endswith("1") and serving.verify_models_config(
+        str(tmp_path)) == ["dcgan"]

@@ -193,6 +193,7 @@ def start(config, out_dir, resume):
     writable_folder(out_dir, "out_dir")
     if config.get("export"):
         writable_folder(config["export"], "export")
+        export.serving_protos()
     return strategy
 
 
@@ -272,8 +273,9 @@ def finish(model, config, out_dir, strategy):
     if layout.MODEL in missing:
         save_model_atomic(model, os.path.join(out_dir, layout.MODEL))
     if "export" in missing and strategy.extended.should_checkpoint:
-        path = export.export_saved_model(model, config["export"])
-        export.verify(path, model, cli=False)
+        path = export.export_saved_model(
+            model, config["export"],
+            check=lambda tmp: export.verify(tmp, model, cli=False))
         layout.record_export(out_dir, path, step)
 
 
