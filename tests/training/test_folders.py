@@ -83,3 +83,12 @@ def test_inception_fid_during_training_on_a_local_stand_in(
     assert list(rows[0]) == ["step", "FID"] and rows[0]["step"] == "2"
     assert float(rows[0]["FID"]) >= 0
     assert len(os.listdir(tmp_path / ".cache" / "tfgan_suite")) == 1
+
+
+@pytest.mark.parametrize("channels, expected", [(None, 1), (3, 3), (1, 1)])
+def test_channels_are_read_from_the_images_or_forced(gray_folder, channels,
+                                                     expected):
+    from tfgan_suite.training import runner
+    config = folder_config(gray_folder, channels=channels)
+    model = runner.build_model(config, runner.training_source(config))
+    assert model.image_shape == (16, 16, expected)
