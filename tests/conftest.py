@@ -81,6 +81,16 @@ def write_gray_classes(directory, classes=("bag", "shirt", "shoe"), n=10,
     return str(root)
 
 
+def folder_config(folder, preset="fashion_mnist_dcgan", **overrides):
+    """A run config of `preset` on an image folder, tiny and short."""
+    from tfgan_suite import runs
+    settings = dict(dataset="folder", data_dir=folder, batch_size=8,
+                    steps=2, steps_per_epoch=1, verbose=0,
+                    fid_every_n_steps=0,
+                    model_args={"filters": 4, "latent_dim": 8})
+    return runs.make_config(preset, **{**settings, **overrides})
+
+
 @pytest.fixture
 def gray_folder(tmp_path):
     """Three classes (bag, shirt, shoe) of ten 16x16 grayscale PNGs."""

@@ -8,17 +8,10 @@ import shutil
 
 import pytest
 
+from tests.conftest import folder_config
 from tests.metrics.test_inception import write_stand_in
 from tfgan_suite import runs, training
 from tfgan_suite.metrics import inception
-
-
-def folder_config(data_dir, **overrides):
-    settings = dict(dataset="folder", data_dir=data_dir, batch_size=8,
-                    steps=2, steps_per_epoch=1, verbose=0,
-                    model_args={"filters": 4, "latent_dim": 8})
-    return runs.make_config("fashion_mnist_dcgan", **{**settings,
-                                                      **overrides})
 
 
 def fid_rows(out):

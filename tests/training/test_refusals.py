@@ -6,16 +6,13 @@ import os
 
 import pytest
 
-from tfgan_suite import runs, training
+from tests.conftest import folder_config
+from tfgan_suite import training
 from tfgan_suite.serving import export
 
 
-def folder_config(folder, **overrides):
-    settings = dict(dataset="folder", data_dir=folder, batch_size=8,
-                    steps=1, verbose=0, fid_every_n_steps=0,
-                    model_args={"filters": 4, "latent_dim": 8})
-    return runs.make_config("fashion_mnist_cgan", **{**settings,
-                                                     **overrides})
+def cgan_config(folder, **overrides):
+    return folder_config(folder, "fashion_mnist_cgan", **overrides)
 
 
 def corrupt(folder):
@@ -59,7 +56,7 @@ def test_a_refused_run_leaves_nothing(case, tmp_path, gray_folder,
     overrides, message = REFUSALS[case]
     out = tmp_path / "runs" / "new"
     with pytest.raises(ValueError, match=message):
-        training.run(folder_config(gray_folder, **overrides(gray_folder)),
+        training.run(cgan_config(gray_folder, **overrides(gray_folder)),
                      str(out))
     assert not (tmp_path / "runs").exists()
     assert not os.path.exists(gray_folder + "_saved")
@@ -72,7 +69,7 @@ def test_a_failed_export_after_training_leaves_no_version(
     monkeypatch.setattr(export, "verify", differs)
     root = tmp_path / "saved" / "cgan"
     with pytest.raises(ValueError, match="differs"):
-        training.run(folder_config(gray_folder, export=str(root)),
+        training.run(cgan_config(gray_folder, export=str(root)),
                      str(tmp_path / "run"))
     assert os.listdir(root) == []
     assert (tmp_path / "run" / "model.keras").exists()
