@@ -85,3 +85,12 @@ def test_channels_are_read_from_the_images_or_forced(gray_folder, channels,
     config = folder_config(gray_folder, channels=channels)
     model = runner.build_model(config, runner.training_source(config))
     assert model.image_shape == (16, 16, expected)
+
+
+def test_conditional_sagan_takes_the_folders_classes(gray_folder):
+    from tfgan_suite.training import runner
+    config = folder_config(gray_folder, "fashion_mnist_sagan", model_args={
+        "filters": 8, "latent_dim": 8, "num_classes": "auto"})
+    model = runner.build_model(config, runner.training_source(config))
+    assert model.num_classes == 3
+    assert model.class_names == ["bag", "shirt", "shoe"]
