@@ -15,6 +15,8 @@ setup(
                 "(DCGAN, SAGAN, pix2pix, CGAN, WGAN-GP) as keras.Model subclasses",
     long_description=open("README.md").read(),
     long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    license_files=["LICENSE"],
     packages=find_packages(include=["tfgan_suite", "tfgan_suite.*"]),
     python_requires=">=3.10",
     install_requires=[
@@ -23,6 +25,7 @@ setup(
         "tensorboard",  # keras.callbacks.TensorBoard; TF no longer pulls it in
         "tensorflow-datasets",
         "tensorflow-gan",
+        "tensorflow-hub",  # TF-GAN's Inception network (FID as published)
         "tensorflow-probability",  # TF-GAN's classifier_metrics imports it
         "tf-keras",  # tensorflow-probability needs it on TF >= 2.16
         "numpy",
@@ -43,6 +46,7 @@ setup(
         "test": ["pytest>=7"],
     },
     classifiers=[
+        "License :: OSI Approved :: Apache Software License",
         "Programming Language :: Python :: 3",
         "Topic :: Scientific/Engineering :: Artificial Intelligence",
     ],

@@ -69,6 +69,34 @@ def image_folder(tmp_path):
     return str(root)
 
 
+def write_gray_classes(directory, classes=("bag", "shirt", "shoe"), n=10,
+                       size=16):
+    """A labelled folder of grayscale PNGs: one sub-folder per class, `n`
+    images each."""
+    root = directory / "gray"
+    for k, name in enumerate(classes):
+        (root / name).mkdir(parents=True)
+        for i, array in enumerate(pattern_images(n, size, size, 1, seed=k)):
+            Image.fromarray(array[..., 0]).save(root / name / f"{i}.png")
+    return str(root)
+
+
+def folder_config(folder, preset="fashion_mnist_dcgan", **overrides):
+    """A run config of `preset` on an image folder, tiny and short."""
+    from tfgan_suite import runs
+    settings = dict(dataset="folder", data_dir=folder, batch_size=8,
+                    steps=2, steps_per_epoch=1, verbose=0,
+                    fid_every_n_steps=0,
+                    model_args={"filters": 4, "latent_dim": 8})
+    return runs.make_config(preset, **{**settings, **overrides})
+
+
+@pytest.fixture
+def gray_folder(tmp_path):
+    """Three classes (bag, shirt, shoe) of ten 16x16 grayscale PNGs."""
+    return write_gray_classes(tmp_path)
+
+
 @pytest.fixture
 def tiny_dcgan():
     """A compiled 28x28 DCGAN small enough for a few CPU steps per test."""

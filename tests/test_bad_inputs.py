@@ -105,14 +105,21 @@ CASES = {
             data.from_arrays(pattern_images(8, 28, 28, 1), name="tiny")),
         r"l1_lambda: not an argument of DCGAN \(--l1_lambda does not apply "
         r"to --model=dcgan; it takes .*\bfilters\b.*\bimage_shape\b"),
-    "more labels than num_classes": (
+    "num_classes other than the data's": (
         lambda t: runner.build_model(
             runs.make_config(None, model="sagan",
                                    model_args={"num_classes": 5}),
             data.from_arrays(pattern_images(8, 32, 32, 3),
                              labels=np.arange(8), name="tiny",
                              class_names=list("abcdefgh"))),
-        r"num_classes: tiny has labels 0..7, more than num_classes=5"),
+        r"num_classes: tiny has 8 classes \(a, b, c, d, e, f, g, h\), got "
+        r"num_classes=5 \(leave it out to take the data's\)"),
+    "unknown class name": (
+        lambda t: models.CGAN(num_classes=3, latent_dim=8, filters=4,
+                              class_names=["bag", "shirt", "shoe"]
+                              ).generate(2, labels="sock"),
+        r"labels: unknown class 'sock'; expected one of bag, shirt, shoe or "
+        r"an index 0..2"),
     "misspelled update": (
         lambda t: models.GAN(update="simultanous"),
         r"update: expected one of \('alternating', 'simultaneous'\), got "

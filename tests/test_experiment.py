@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 import pytest
 
 from tfgan_suite import data, runs, training
@@ -89,3 +90,44 @@ def test_pix2pix_run_draws_translations_and_plots_its_losses(tmp_path,
     header = (tmp_path / "losses.csv").read_text().splitlines()[0]
     assert header == "step,d_loss,g_gan_loss,g_l1_loss"
     assert len(history.history["g_l1_loss"]) == 1
+
+
+def test_optimizer_settings_are_recorded_and_kept_on_resume(tmp_path,
+                                                            idx_dir):
+    config = runs.make_config(
+        "fashion_mnist_dcgan", data_dir=idx_dir, batch_size=16, steps=1,
+        fid_every_n_steps=0, verbose=0, g_learning_rate=1e-3,
+        d_learning_rate=3e-4, beta_1=0.0, beta_2=0.9,
+        model_args={"filters": 4, "latent_dim": 8})
+    model, _ = training.run(config, str(tmp_path))
+    settings = lambda opt: [round(float(keras.ops.convert_to_numpy(
+        getattr(opt, k))), 6) for k in ("learning_rate", "beta_1", "beta_2")]
+    assert settings(model.g_optimizer) == [1e-3, 0.0, 0.9]
+    assert settings(model.d_optimizer) == [3e-4, 0.0, 0.9]
+    saved = runs.read_config(str(tmp_path))["compile"]
+    assert (saved["g_learning_rate"], saved["d_learning_rate"],
+            saved["beta_1"], saved["beta_2"]) == (1e-3, 3e-4, 0.0, 0.9)
+    resumed = runs.resume_config(str(tmp_path), steps=2)
+    model, _ = training.run(resumed, str(tmp_path), resume=True)
+    assert settings(model.g_optimizer) == [1e-3, 0.0, 0.9]
+    with pytest.raises(ValueError, match=r"--g_learning_rate: the run in .* "
+                                         r"trained with g_learning_rate=0.001"):
+        runs.resume_config(str(tmp_path), g_learning_rate=1e-4)
+
+
+def test_a_labelled_folder_gives_its_classes_not_the_presets(tmp_path,
+                                                             gray_folder):
+    config = runs.make_config("fashion_mnist_cgan", dataset="folder",
+                              data_dir=gray_folder, batch_size=9, steps=1,
+                              fid_every_n_steps=0, verbose=0,
+                              model_args={"filters": 4, "latent_dim": 8})
+    model, _ = training.run(config, str(tmp_path / "run"))
+    assert model.num_classes == 3 and model.image_shape == (16, 16, 1)
+    assert model.class_names == ["bag", "shirt", "shoe"]
+    saved = runs.read_config(str(tmp_path / "run"))["model_args"]
+    assert saved["class_names"] == ["bag", "shirt", "shoe"]
+    assert saved["num_classes"] == 3
+    np.testing.assert_array_equal(model.generate(2, seed=0, labels="shoe"),
+                                  model.generate(2, seed=0, labels=2))
+    loaded = runs.load(str(tmp_path / "run"))
+    assert loaded.class_names == model.class_names

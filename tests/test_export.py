@@ -85,3 +85,47 @@ def test_saved_model_cli_lists_both_signatures(tmp_path, trained):
     assert "signature_def['serving_default']" in out
     assert "signature_def['sample']" in out
     assert "DT_UINT8" in out and "DT_INT64" in out
+
+
+def test_exports_keep_class_names_and_check_labels(tmp_path):
+    from tfgan_suite import models, runs
+    cgan = models.CGAN(image_shape=(16, 16, 1), num_classes=3, latent_dim=4,
+                       filters=4, class_names=["bag", "shirt", "shoe"])
+    cgan.compile()
+    path = serving.export_saved_model(cgan, str(tmp_path / "cgan"),
+                                      allow_untrained=True)
+    assert serving.read_manifest(path)["config"]["class_names"] == [
+        "bag", "shirt", "shoe"]
+    served = runs.load(path)
+    np.testing.assert_array_equal(served.generate_uint8(2, labels="shoe"),
+                                  cgan.generate_uint8(2, seed=0, labels=2))
+    with pytest.raises(ValueError, match=r"labels: expected classes 0..2 "
+                                         r"\(bag, shirt, shoe\), got \[4\]"):
+        served.generate_uint8(2, labels=4)
+    with pytest.raises(ValueError, match="unknown class 'sock'; expected one"
+                                         " of bag, shirt, shoe"):
+        served.generate_uint8(2, labels="sock")
+    # TF Serving's clients get the reason too.
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"label: expected classes 0..2"):
+        served.loaded.signatures["sample"](seed=tf.constant([0], tf.int64),
+                                           label=tf.constant([4]))
+
+
+def test_a_failed_check_leaves_no_version_and_no_listing(tmp_path, trained):
+    seen = []
+
+    def failing(path):
+        seen.append(os.path.isfile(os.path.join(path, "saved_model.pb")))
+        raise ValueError("signature sample: differs from the Keras model's")
+    with pytest.raises(ValueError, match="differs"):
+        serving.export_saved_model(trained, str(tmp_path / "dcgan"),
+                                   check=failing)
+    assert seen == [True]  # the complete version, before its rename
+    assert os.listdir(tmp_path / "dcgan") == []
+    assert not (tmp_path / "models.config").exists()
+    path = serving.export_saved_model(
+        trained, str(tmp_path / "dcgan"),
+        check=lambda p: serving.verify(p, trained, cli=False))
+    assert path.endswith("1") and serving.verify_models_config(
+        str(tmp_path)) == ["dcgan"]

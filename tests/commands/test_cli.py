@@ -2,6 +2,7 @@
 as Python literals, and one subprocess run for the exit status and the
 quiet stderr."""
 
+import glob
 import json
 import os
 import subprocess
@@ -70,7 +71,7 @@ def test_every_constructor_argument_is_a_flag_with_its_help():
     cli.define_model_flags(cli.model_flag_table(), values)
     for cls in models.MODELS.values():
         for name in cls.init_args():
-            if name != "seed":
+            if name not in cli.NOT_FLAGS:
                 assert name in values, name
     assert "lambda = 100" in values["l1_lambda"].help
     assert "pix2pix: 100.0" in values["l1_lambda"].help
@@ -100,3 +101,59 @@ def test_console_script_help_lists_the_suite_flags_and_presets():
     for text in ("--preset", "fashion_mnist_dcgan", "--l1_lambda",
                  "--augment", "--model_args"):
         assert text in result.stdout, text
+
+
+def test_optimizer_and_tf_data_notes_and_tf_gan_deprecations_are_filtered():
+    import logging
+    import warnings
+
+    import tfgan_suite.commands as commands
+    for line in (
+            "E0000 00:00:1795753050.601092   18290 meta_optimizer.cc:967] "
+            "remapper failed: INVALID_ARGUMENT: Mutation::Apply error: fanout",
+            "W0000 00:00:1795752982.825296   17757 cache_dataset_ops.cc:912] "
+            "The calling iterator did not fully read the dataset being "
+            "cached. In order to avoid unexpected truncation"):
+        assert commands.NOISE.search(line), line
+    assert not commands.NOISE.search("error: data_dir: x is not a directory")
+
+    def record(message):
+        return logging.LogRecord("tensorflow", logging.WARNING, "deprecation.py",
+                                 50, message, None, None)
+    assert not commands._quiet_tf_log(record(
+        "From /venv/site-packages/tensorflow_gan/python/eval/classifier_"
+        "metrics.py:1157: calling map_fn_v2 (from tensorflow.python.ops."
+        "map_fn) with back_prop=False is deprecated and will be removed\n"
+        "Instructions for updating:\nback_prop=False is deprecated."))
+    assert commands._quiet_tf_log(record("From my_code.py:3: calling x is "
+                                         "deprecated"))
+    assert commands._quiet_tf_log in logging.getLogger("tensorflow").filters
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        for message in commands.PY_WARNING_NOISE:
+            warnings.filterwarnings("ignore", message=message)
+        warnings.warn("`shuffle=True` was passed, but will be ignored")
+        warnings.warn("something else")
+    assert [str(w.message) for w in caught] == ["something else"]
+
+
+FLAGFILES = sorted(glob.glob(os.path.join(REPO, "benchmarks", "flagfiles",
+                                          "*.flags")))
+
+
+@pytest.mark.parametrize("path", FLAGFILES, ids=os.path.basename)
+def test_each_seed_experiments_flag_file_is_a_run_configuration(path):
+    from tfgan_suite import runs
+    values = flags.FlagValues()
+    cli.define_training_flags(values)
+    values(["tfgan-train", f"--flagfile={path}", "--steps=7"])
+    config = runs.make_config(values.preset, **cli.training_overrides(values))
+    assert config["train"]["seed"] == 0 and values.out_dir.startswith("runs/")
+    assert config["train"]["steps"] == 7  # a flag after the file wins
+    if "--g_learning_rate" in open(path).read():
+        assert config["compile"]["g_learning_rate"] > 0
+
+
+def test_there_is_a_flag_file_per_seed_experiment():
+    names = {os.path.basename(p)[:-6].split("_")[0] for p in FLAGFILES}
+    assert {"fig8", "fig9", "fig10", "fig12", "toy", "cgan"} <= names

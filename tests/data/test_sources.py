@@ -141,3 +141,73 @@ def test_load_routes_options_and_rejects_foreign_ones(idx_dir, cifar_dir):
         data.load("fashion_mnist", direction="AtoB", data_dir=idx_dir)
     with pytest.raises(ValueError, match="dataset: expected one of"):
         data.load("mnist")
+
+
+def test_a_grayscale_folder_is_one_channel_unless_forced(gray_folder,
+                                                         image_folder):
+    gray = sources.folder(gray_folder, labels=True)
+    assert gray.image_shape == (16, 16, 1)
+    assert gray.class_names == ["bag", "shirt", "shoe"]
+    assert sources.folder(gray_folder, channels=3).image_shape == (16, 16, 3)
+    # Mixed RGB and grayscale: RGB unless forced; RGB to gray is the luma.
+    assert sources.folder(image_folder, image_size=8).image_shape == (8, 8, 3)
+    cats = sources.folder(image_folder, image_size=8, channels=1, labels=True)
+    image, _ = first(cats.dataset)
+    assert image.shape == (8, 8, 1) and cats.image_shape == (8, 8, 1)
+    batch = first(data.load("folder", data_dir=gray_folder, channels=3,
+                            batch_size=4))
+    assert batch.shape == (4, 16, 16, 3)
+    with pytest.raises(ValueError, match="channels: expected 1 .* or 3"):
+        sources.folder(gray_folder, channels=4)
+
+
+def test_gray_conversion_keeps_gray_pixels_exactly(tmp_path):
+    array = np.arange(64, dtype=np.uint8).reshape(8, 8) * 4
+    for ext in ("png", "bmp", "gif"):
+        Image.fromarray(array).convert("RGB").save(tmp_path / f"a.{ext}")
+        image = first(sources.folder(str(tmp_path), channels=1).dataset)
+        np.testing.assert_array_equal(image.numpy()[..., 0], array)
+        os.remove(tmp_path / f"a.{ext}")
+
+
+def images_of(source):
+    return sorted(p.numpy().tobytes() for p in
+                  source.dataset.map(lambda x, *y: x))
+
+
+def test_a_seeded_share_of_each_class_is_held_out(gray_folder):
+    train = sources.folder(gray_folder, labels=True, split="train")
+    test = sources.folder(gray_folder, labels=True, split="test")
+    assert (train.num_examples, test.num_examples) == (27, 3)
+    assert sorted(int(y) for _, y in test.dataset) == [0, 1, 2]
+    assert test.class_names == train.class_names
+    every = images_of(sources.folder(gray_folder))
+    assert sorted(images_of(train) + images_of(test)) == every
+    # The same pick every time, with labels or without.
+    assert images_of(sources.folder(gray_folder, split="test")) == \
+        images_of(test)
+    assert sources.folder(gray_folder, split="test",
+                          holdout=0.5).num_examples == 15
+    with pytest.raises(ValueError, match="no test images .*holdout=0"):
+        sources.folder(gray_folder, split="test", holdout=0)
+    assert sources.folder(gray_folder, split="train",
+                          holdout=0).num_examples == 30
+    with pytest.raises(ValueError, match=r"holdout: expected .* \[0, 1\)"):
+        sources.folder(gray_folder, holdout=10)
+
+
+def test_a_test_sub_folder_is_the_held_out_split(gray_folder):
+    import shutil
+    test = os.path.join(gray_folder, "test")
+    for name in ("bag", "shoe"):
+        os.makedirs(os.path.join(test, name))
+        for i in range(2):
+            shutil.move(os.path.join(gray_folder, name, f"{i}.png"),
+                        os.path.join(test, name))
+    train = sources.folder(gray_folder, labels=True, split="train")
+    held = sources.folder(gray_folder, labels=True, split="test")
+    assert (train.num_examples, held.num_examples) == (26, 4)
+    assert train.class_names == held.class_names == ["bag", "shirt", "shoe"]
+    assert sorted({int(y) for _, y in held.dataset}) == [0, 2]
+    assert data.load("folder", data_dir=gray_folder, batch_size=2,
+                     split="test").cardinality() == 2

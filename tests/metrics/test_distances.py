@@ -56,9 +56,3 @@ def test_class_coverage():
 def test_activations_must_be_a_matrix():
     with pytest.raises(ValueError, match="activations: expected a matrix"):
         metrics.frechet_distance(np.zeros((4, 2, 2)), np.zeros((4, 4)))
-
-
-def test_inception_refuses_to_download(tmp_path):
-    with pytest.raises(ValueError, match="inception_weights: no InceptionV3 "
-                                         "weights at .*nothing is downloaded"):
-        metrics.InceptionExtractor(str(tmp_path / "missing.h5"))

@@ -31,3 +31,13 @@ def test_batch_not_divisible_by_d_steps():
     with pytest.raises(ValueError, match="batch_size: 16 is not a multiple "
                                          "of d_steps=3"):
         gan.fit(points, batch_size=16, verbose=0)
+
+
+def test_examples_of_another_shape_are_one_error_naming_both():
+    gan = tgs.models.DCGAN(image_shape=(28, 28, 1), latent_dim=4, filters=4)
+    gan.compile()
+    rgb = np.zeros((32, 28, 28, 3), np.float32)
+    with pytest.raises(ValueError, match=r"dataset: DCGAN takes examples of "
+                                         r"shape \(28, 28, 1\), the data's "
+                                         r"are \(28, 28, 3\)"):
+        gan.fit(rgb, batch_size=16, verbose=0)

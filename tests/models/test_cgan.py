@@ -42,5 +42,5 @@ def test_generates_the_requested_labels(cgan):
     np.testing.assert_array_equal(a, cgan.generate(4, seed=0, labels=2))
     with pytest.raises(ValueError, match=r"labels: expected classes 0..2, got \[3\]"):
         cgan.generate(2, labels=3)
-    with pytest.raises(ValueError, match="labels: expected one integer or 2"):
+    with pytest.raises(ValueError, match="labels: expected one class or 2 classes"):
         cgan.generate(2, labels=[1, 2, 0])

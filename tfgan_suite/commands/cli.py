@@ -23,8 +23,9 @@ from absl import app, flags, logging
 
 import tfgan_suite
 
-#: Constructor arguments that are not model flags (--seed is the run's).
-_NOT_FLAGS = ("seed", "generator", "discriminator")
+#: Constructor arguments that are not model flags (--seed is the run's;
+#: the class names are the data's).
+NOT_FLAGS = ("seed", "generator", "discriminator", "class_names")
 #: The folder of the model files whose declarations make the flags.
 MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "models")
@@ -39,7 +40,7 @@ def model_flag_table():
     args, helps = {}, {}
     for name, cls in sorted(models.MODELS.items()):
         for arg, default in cls.init_args().items():
-            if arg in _NOT_FLAGS:
+            if arg in NOT_FLAGS:
                 continue
             entry = args.setdefault(arg, {"defaults": {}})
             entry["defaults"][name] = _show(default)
@@ -91,70 +92,95 @@ def flag_table():
     return table
 
 
-def define_training_flags():
-    """Flags of `scripts/train.py`; None means "the preset's value"."""
+def define_training_flags(flag_values=flags.FLAGS):
+    """Flags of `scripts/train.py` (in `flag_values`); None means "the
+    preset's value"."""
     table = flag_table()
-    flags.DEFINE_string("model", None, f"Model: {', '.join(table['models'])}"
-                        f", or module:Class for your own subclass of "
-                        f"tgs.models.AdversarialModel (default: the preset's, "
-                        f"else {table['default_model']}).")
-    flags.DEFINE_string("preset", None, "A configuration by name: "
-                        f"{', '.join(table['presets'])}.")
-    flags.DEFINE_string("dataset", None, "fashion_mnist, cifar10, folder, "
-                        "ring, grid; pairs: facades, pairs (any A|B folder),"
-                        " synthetic_pairs.")
-    flags.DEFINE_list("classes", None, "Class names or indices to keep "
-                      "(CIFAR-10), e.g. horse.")
-    flags.DEFINE_string("data_dir", None, "Where the data is (CIFAR-10 "
-                        "pickles, an image folder, IDX files).")
-    flags.DEFINE_list("image_size", None, "Size (64) or H,W to resize folder "
-                      "images and pairs to.")
-    flags.DEFINE_integer("epochs", None, "Training epochs.")
-    flags.DEFINE_integer("steps", None, "Training steps (overrides epochs).")
-    flags.DEFINE_integer("steps_per_epoch", None, "Steps between epoch ends "
-                         "(sample grids, logs) with --steps.")
-    flags.DEFINE_integer("batch_size", None, "Minibatch size m.")
-    flags.DEFINE_integer("max_images", None, "Train on this many examples of "
-                         "the data (a seeded pick, --seed): the low-data "
-                         "regime, e.g. with --augment.")
-    flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: which "
-                      "half of each A|B image is the input.")
-    flags.DEFINE_string("loss", None, "minimax, non_saturating, "
-                        "least_squares, wasserstein_gp or hinge.")
-    flags.DEFINE_integer("sample_every_n_steps", None,
-                         "Also render the sample grid every n steps.")
-    flags.DEFINE_integer("fid_every_n_steps", None, "Domain FID every n "
-                         "steps (0: off); the classifier is trained on "
-                         "first use and cached.")
-    flags.DEFINE_integer("fid_num_images", None, "Generated images per FID.")
-    flags.DEFINE_list("fid_metrics", None, "Scores measured with FID: any "
-                      "of fid, kid, precision, recall, density, coverage, "
-                      "classes (default: fid).")
-    flags.DEFINE_string("classifier_path", None, "Domain classifier file.")
-    flags.DEFINE_enum("jit_compile", "auto", ["auto", "true", "false"],
-                      "XLA: auto = on with a GPU only.")
-    flags.DEFINE_integer("steps_per_execution", None, "Training steps per "
-                         "call of the compiled function.")
-    flags.DEFINE_bool("mixed_precision", None, "mixed_float16 on GPU (with "
-                      "loss scaling), mixed_bfloat16 on CPU.")
-    flags.DEFINE_enum("strategy", None, ["none", "mirrored", "multi_worker"],
-                      "tf.distribute: mirrored = all local GPUs (or CPUs); "
-                      "multi_worker = the cluster in TF_CONFIG.")
-    flags.DEFINE_integer("seed", None, "Random seed; also makes TF ops "
-                         "deterministic (same seed, same losses on CPU).")
-    flags.DEFINE_bool("resume", False, "Continue the run in --out_dir from "
-                      "its latest checkpoint (its config.json; --epochs / "
-                      "--steps may extend it).")
-    flags.DEFINE_integer("keep_checkpoints", None, "Checkpoints to keep "
-                         "(one per epoch; --steps_per_epoch sets how often).")
-    flags.DEFINE_string("out_dir", "runs/train", "Run folder.")
-    flags.DEFINE_string("export", None, "Export the generator to this "
-                        "folder (e.g. saved_models/dcgan).")
-    flags.DEFINE_multi_string("model_args", [], "key=value: a constructor "
-                              "argument of the model (repeatable), for "
-                              "arguments without a flag of their own (a "
-                              "module:Class model's).")
-    define_model_flags(table)
+    define = {kind: functools.partial(getattr(flags, f"DEFINE_{kind}"),
+                                      flag_values=flag_values)
+              for kind in ("string", "integer", "float", "bool", "enum",
+                           "list", "multi_string")}
+    define["string"]("model", None, f"Model: {', '.join(table['models'])}"
+                     f", or module:Class for your own subclass of "
+                     f"tgs.models.AdversarialModel (default: the preset's, "
+                     f"else {table['default_model']}).")
+    define["string"]("preset", None, "A configuration by name: "
+                     f"{', '.join(table['presets'])}.")
+    define["string"]("dataset", None, "fashion_mnist, cifar10, folder, "
+                     "ring, grid; pairs: facades, pairs (any A|B folder),"
+                     " synthetic_pairs.")
+    define["list"]("classes", None, "Class names or indices to keep "
+                   "(CIFAR-10), e.g. horse.")
+    define["string"]("data_dir", None, "Where the data is (CIFAR-10 "
+                     "pickles, an image folder, IDX files).")
+    define["list"]("image_size", None, "Size (64) or H,W to resize folder "
+                   "images and pairs to.")
+    define["integer"]("channels", None, "Folder images: 1 (grayscale) or 3 "
+                      "(RGB); default: read from the images (1 when all "
+                      "are grayscale).")
+    define["float"]("holdout", None, "Folder images: the share held out "
+                    "for FID (a seeded pick per sub-folder; default 0.1) "
+                    "when the folder has no test/ sub-folder; 0: none.")
+    define["integer"]("epochs", None, "Training epochs.")
+    define["integer"]("steps", None, "Training steps (overrides epochs).")
+    define["integer"]("steps_per_epoch", None, "Steps between epoch ends "
+                      "(sample grids, logs) with --steps.")
+    define["integer"]("batch_size", None, "Minibatch size m.")
+    define["integer"]("max_images", None, "Train on this many examples of "
+                      "the data (a seeded pick, --seed): the low-data "
+                      "regime, e.g. with --augment.")
+    define["enum"]("direction", None, ["AtoB", "BtoA"], "pix2pix: which "
+                   "half of each A|B image is the input.")
+    define["string"]("loss", None, "minimax, non_saturating, "
+                     "least_squares, wasserstein_gp or hinge.")
+    define["integer"]("sample_every_n_steps", None,
+                      "Also render the sample grid every n steps.")
+    define["integer"]("fid_every_n_steps", None, "FID every n steps (0: "
+                      "off) on the held-out images (a folder's test/ or "
+                      "--holdout share).")
+    define["string"]("fid_features", None, "What FID measures with: "
+                     "inception (TF-GAN's Inception, fetched once), a "
+                     "dataset's domain classifier (fashion_mnist, cifar10,"
+                     " folder; trained on first use and cached) or a saved"
+                     " Keras classifier file. Default: the data's domain "
+                     "classifier; for unlabelled images Inception if a "
+                     "local copy exists, else no FID (logged).")
+    define["integer"]("fid_num_images", None, "Generated images per FID.")
+    define["list"]("fid_metrics", None, "Scores measured with FID: any "
+                   "of fid, kid, precision, recall, density, coverage, "
+                   "classes (default: fid).")
+    define["string"]("classifier_path", None, "Domain classifier file.")
+    define["float"]("g_learning_rate", None, "G's learning rate (in the "
+                    "preset's optimizer, else the model's default Adam).")
+    define["float"]("d_learning_rate", None, "D's learning rate.")
+    define["float"]("beta_1", None, "Adam's beta_1, for G and D (e.g. 0.5"
+                    " as DCGAN, 0.0 as SAGAN).")
+    define["float"]("beta_2", None, "Adam's beta_2, for G and D (e.g. "
+                    "0.9 as WGAN-GP and SAGAN).")
+    define["enum"]("jit_compile", "auto", ["auto", "true", "false"],
+                   "XLA: auto = on with a GPU only.")
+    define["integer"]("steps_per_execution", None, "Training steps per "
+                      "call of the compiled function.")
+    define["bool"]("mixed_precision", None, "mixed_float16 on GPU (with "
+                   "loss scaling), mixed_bfloat16 on CPU.")
+    define["enum"]("strategy", None, ["none", "mirrored", "multi_worker"],
+                   "tf.distribute: mirrored = all local GPUs (or CPUs); "
+                   "multi_worker = the cluster in TF_CONFIG.")
+    define["integer"]("seed", None, "Random seed; also makes TF ops "
+                      "deterministic (same seed, same losses on CPU).")
+    define["bool"]("resume", False, "Continue the run in --out_dir from "
+                   "its latest checkpoint (its config.json; --epochs / "
+                   "--steps may extend it).")
+    define["integer"]("keep_checkpoints", None, "Checkpoints to keep "
+                      "(one per epoch; --steps_per_epoch sets how often).")
+    define["string"]("out_dir", "runs/train", "Run folder.")
+    define["string"]("export", None, "Export the generator to this "
+                     "folder (e.g. saved_models/dcgan).")
+    define["multi_string"]("model_args", [], "key=value: a constructor "
+                           "argument of the model (repeatable), for "
+                           "arguments without a flag of their own (a "
+                           "module:Class model's).")
+    define_model_flags(table, flag_values)
 
 
 def define_model_flags(table, flag_values=flags.FLAGS):

@@ -34,12 +34,16 @@ def main(argv):
         raise ValueError(f"--run_dir: {source} is already a SavedModel; "
                          f"expected a run folder or .keras file")
     name = FLAGS.name or (type(model).cli_name or type(model).__name__.lower())
-    path = tgs.serving.export_saved_model(model, os.path.join(FLAGS.root, name),
-                                     version=FLAGS.version,
-                                     overwrite=FLAGS.overwrite)
+    reports = []
+    # Verified before it is renamed into place: a failed export (or
+    # verification) leaves no version behind.
+    check = (lambda tmp: reports.append(tgs.serving.verify(tmp, model))
+             if FLAGS.verify else None)
+    path = tgs.serving.export_saved_model(
+        model, os.path.join(FLAGS.root, name), version=FLAGS.version,
+        overwrite=FLAGS.overwrite, check=check)
     print(f"exported {path}")
-    if FLAGS.verify:
-        report = tgs.serving.verify(path, model)
+    for report in reports:
         print(f"verified: signatures {', '.join(report['signatures'])}; "
               f"{report['warmup_requests']} warm-up requests replayed, equal "
               f"to the Keras outputs; saved_model_cli show/run ok")

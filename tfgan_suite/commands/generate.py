@@ -4,6 +4,8 @@
     # pix2pix on your own images (a run folder or its SavedModel):
     python scripts/generate.py --model_path=runs/p2p --input=labels/ --out=photos/
     python scripts/generate.py --model_path=saved_models/dcgan --num=16
+    # A conditional model: its classes by name (a folder's sub-folders) or index.
+    python scripts/generate.py --model_path=runs/cgan --label=bag --num=16
     # The seed paper's Fig. 9: keep only samples D scores >= 0.99.
     python scripts/generate.py --model_path=runs/cifar_horse --min_d_score=0.99
     # SAGAN Fig. 1: where a few query pixels attend.
@@ -28,7 +30,8 @@ flags.DEFINE_integer("seed", 0, "Image i comes from seed + i.")
 flags.DEFINE_string("out", "samples.png", "Output PNG grid.")
 flags.DEFINE_integer("scale", 2, "Enlarge the grid this many times.")
 flags.DEFINE_list("label", None, "Class(es) to generate (conditional "
-                  "models): one for all images, or one per image.")
+                  "models), by name (e.g. bag: a folder's sub-folder) or "
+                  "index: one for all images, or one per image.")
 flags.DEFINE_float("min_d_score", None, "Keep only samples the "
                    "discriminator scores at least this (e.g. 0.99).")
 flags.DEFINE_bool("attention_maps", False, "SAGAN: plot where query "
@@ -52,8 +55,8 @@ def main(argv):
         return
     conditioning = {}
     if FLAGS.label:
-        labels = [int(x) for x in FLAGS.label]
-        conditioning["labels"] = labels[0] if len(labels) == 1 else labels
+        conditioning["labels"] = (FLAGS.label[0] if len(FLAGS.label) == 1
+                                  else FLAGS.label)
     if FLAGS.attention_maps:
         images, attention = model.attention_maps(FLAGS.num, FLAGS.seed,
                                                  **conditioning)

@@ -11,8 +11,11 @@ from tfgan_suite.data.pipeline import (build, images_array, subset, to_float,
 from tfgan_suite.data.sources import Source, from_arrays
 
 #: Sources with "train" / "test" splits.
-SPLIT_SOURCES = ("fashion_mnist", "cifar10", "facades", "pairs",
+SPLIT_SOURCES = ("fashion_mnist", "cifar10", "folder", "facades", "pairs",
                  "synthetic_pairs", "fashion_edges")
+#: Sources whose examples always have class labels (a folder has them
+#: when it has class sub-folders).
+LABELLED_SOURCES = ("fashion_mnist", "cifar10")
 #: Sources of (input, target) image pairs.
 PAIRED_SOURCES = ("facades", "pairs", "synthetic_pairs", "fashion_edges")
 #: Source functions by name; each returns a `Source`.
@@ -77,14 +80,16 @@ def get_source(name, **kwargs):
 
 
 def load(name, split="train", batch_size=None, *, labels=False, classes=None,
-         data_dir=None, image_size=None, direction=None, shuffle=None,
-         repeat=False, seed=None):
+         data_dir=None, image_size=None, channels=None, holdout=None,
+         direction=None, shuffle=None, repeat=False, seed=None):
     """Loads dataset `name` as float32 NHWC images in [-1, 1].
 
     Sources: `fashion_mnist` (tfds, else the Debian package's IDX files, or
     `data_dir`), `cifar10` (pickle batches in `data_dir`, or tfds;
     `classes=` by name or index), `folder` (every image below `data_dir`,
-    `image_size`), the pairs `facades` and `pairs` (A|B images in
+    `image_size`, `channels` 1 or 3 (default: read from the images); its
+    "test" split is `test/` or a seeded `holdout` share, 0.1, and "train"
+    the rest), the pairs `facades` and `pairs` (A|B images in
     `data_dir/{train,val,test}`, `direction` AtoB/BtoA) and
     `synthetic_pairs` (generated) and `fashion_edges` (edge maps of
     Fashion-MNIST -> the images), and the toy 2-D mixtures `ring` and
@@ -101,6 +106,7 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
     source = get_source(name, split=split if name in SPLIT_SOURCES else None,
                         labels=labels or None, classes=classes,
                         data_dir=data_dir, image_size=image_size,
+                        channels=channels, holdout=holdout,
                         direction=direction)
     if shuffle is None:
         shuffle = split == "train"
@@ -108,7 +114,8 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
                  repeat=repeat, seed=seed)
 
 
-__all__ = ["DEFAULT_DIRS", "PAIRED_SOURCES", "SOURCES", "Source", "build",
+__all__ = ["DEFAULT_DIRS", "LABELLED_SOURCES", "PAIRED_SOURCES", "SOURCES",
+           "Source", "build",
            "fingerprint", "from_arrays", "get_source",
            "images_array", "load",
            "paired", "pipeline", "sources", "subset", "to_float", "to_uint8",

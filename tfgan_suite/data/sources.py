@@ -240,13 +240,16 @@ def _keep_classes(images, labels, keep, name):
     return images[mask], labels[mask]
 
 
-def _list_images(data_dir, labels):
+def _list_images(data_dir, labels, skip=()):
+    """(paths, first-level sub-folder of each) of every image below
+    `data_dir`, in sorted order, the sub-folders `skip` left out."""
     if not os.path.isdir(data_dir):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
     from PIL import Image  # verifies headers without decoding pixels.
     paths, class_of = [], []
     for root, dirs, files in os.walk(data_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
+            root == data_dir and d in skip))
         for name in sorted(files):
             if name.startswith("."):
                 continue
@@ -270,26 +273,118 @@ def _list_images(data_dir, labels):
     return paths, class_of
 
 
-def folder(data_dir, image_size=None, channels=3, labels=False):
-    """Every PNG/JPEG/BMP/GIF under `data_dir`, resized to `image_size`.
+#: The share of a folder's images held out (the test split) when it has
+#: no test/ sub-folder.
+HOLDOUT = 0.1
+#: The seed of that pick: the same images for every command and run.
+HOLDOUT_SEED = 0
+#: PIL modes of single-channel images.
+GRAYSCALE_MODES = ("1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F")
 
-    Grayscale images are converted to RGB when `channels=3` and RGBA images
-    lose their alpha channel; `channels=1` converts to grayscale. With
-    `labels=True` the first-level sub-folders are the classes (sorted).
-    """
+
+def held_out(class_of, share, seed=HOLDOUT_SEED):
+    """Which images a seeded pick holds out: `share` of each sub-folder's
+    (at least one, at most all but one), as a boolean array."""
+    class_of = np.asarray(class_of)
+    held = np.zeros(len(class_of), bool)
+    if not share:
+        return held
+    rng = np.random.default_rng(seed)
+    for name in sorted(set(class_of)):
+        members = np.flatnonzero(class_of == name)
+        k = min(len(members) - 1, max(1, round(share * len(members))))
+        held[rng.permutation(members)[:k]] = True
+    return held
+
+
+def _folder_splits(data_dir, labels, holdout):
+    """{"train": (paths, classes), "test": (paths, classes)} of an image
+    folder: test/ and train/ (else all but test/) when it has a test/
+    sub-folder, else a seeded pick of `holdout` of each sub-folder's
+    images and the rest."""
+    test_dir = os.path.join(data_dir, "test")
+    if os.path.isdir(test_dir):
+        train_dir = os.path.join(data_dir, "train")
+        train = (_list_images(train_dir, labels) if os.path.isdir(train_dir)
+                 else _list_images(data_dir, labels, skip=("test",)))
+        return {"train": train, "test": _list_images(test_dir, labels)}
     paths, class_of = _list_images(data_dir, labels)
+    held = held_out(class_of, holdout)
+    return {split: ([p for p, h in zip(paths, held) if h == keep],
+                    [c for c, h in zip(class_of, held) if h == keep])
+            for split, keep in (("train", False), ("test", True))}
+
+
+def _channels_of(paths):
+    """1 if every image is grayscale (by its PIL mode), else 3."""
+    from PIL import Image
+    for path in paths:
+        with Image.open(path) as image:
+            if image.mode not in GRAYSCALE_MODES:
+                return 3
+    return 1
+
+
+def folder(data_dir, image_size=None, channels=None, labels=False,
+           split=None, holdout=HOLDOUT):
+    """Every PNG/JPEG/BMP/GIF under `data_dir`, resized to `image_size`
+    ((H, W), or one size for a square; default: the first image's).
+
+    Args:
+      channels: 1 (grayscale) or 3 (RGB); None: read from the images -- 1
+        when every image is grayscale, else 3. RGBA images lose their
+        alpha channel.
+      labels: the first-level sub-folders are the classes (sorted; their
+        names are the source's `class_names`).
+      split: None for every image; "test" for the held-out images: those
+        under `test/` when the folder has one (then "train" is `train/`,
+        or all but `test/`), else a seeded pick of `holdout` of each
+        sub-folder's images (the same pick for every run and command);
+        "train" for the others.
+      holdout: the share held out when there is no `test/`: 0 to 1 (0:
+        none, "train" is every image).
+    """
+    if split not in (None, "train", "test"):
+        raise ValueError(f"split: folder has 'train' and 'test', got "
+                         f"{split!r}")
+    if channels is not None and channels not in (1, 3):
+        raise ValueError(f"channels: expected 1 (grayscale) or 3 (RGB), got "
+                         f"{channels!r}")
+    if not 0 <= float(holdout) < 1:
+        raise ValueError(f"holdout: expected the share of the images held "
+                         f"out, in [0, 1) (e.g. 0.1), got {holdout}")
+    splits = _folder_splits(data_dir, labels, float(holdout))
+    every = [p for paths, _ in splits.values() for p in paths]
+    if split is None:
+        paths = every
+        class_of = [c for _, classes in splits.values() for c in classes]
+    else:
+        paths, class_of = splits[split]
+    if not paths:
+        raise ValueError(
+            f"{data_dir}: no {split} images (holdout={holdout} and no "
+            f"test/ sub-folder); pass holdout= a share such as 0.1 "
+            f"(--holdout), or add a test/ sub-folder")
+    channels = channels or _channels_of(every)
     if image_size is None:
         from PIL import Image
-        with Image.open(paths[0]) as image:
+        with Image.open(every[0]) as image:
             image_size = (image.height, image.width)
-    size = tuple(int(s) for s in image_size)
+    size = tuple(int(s) for s in np.broadcast_to(image_size, (2,)))
 
     def decode(path):
-        image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
+        # Three channels first: TensorFlow's GIF and BMP decoders make no
+        # grayscale.
+        image = tf.io.decode_image(tf.io.read_file(path), channels=3,
                                    expand_animations=False)
+        if channels == 1:  # ITU-R 601-2 luma, as PIL's convert("L").
+            luma = tf.tensordot(tf.cast(image, tf.float32),
+                                [0.299, 0.587, 0.114], 1)
+            image = tf.cast(tf.round(luma)[..., None], tf.uint8)
         return resize_uint8(image, size, antialias=True)
 
-    class_names = sorted(set(class_of)) if labels else None
+    class_names = (sorted({c for _, classes in splits.values()
+                           for c in classes}) if labels else None)
     ds = tf.data.Dataset.from_tensor_slices(paths)
     if labels:
         ids = np.array([class_names.index(c) for c in class_of], np.int32)

@@ -14,6 +14,7 @@ from absl import logging
 from keras import layers
 
 from tfgan_suite import data, files
+from tfgan_suite.metrics.inception import InceptionExtractor
 
 FEATURES_LAYER = "features"
 
@@ -54,15 +55,24 @@ def train_classifier(train, test, image_shape, num_classes, epochs=2,
 
 
 class DomainExtractor:
-    """Features and logits of a trained domain classifier."""
+    """Features and logits of a trained classifier: the domain classifier
+    (its "features" layer), or any Keras classifier (its last layer but
+    one; scores labelled "classifier FID")."""
 
-    label = "domain FID"
+    def __init__(self, classifier, path=None):
+        self.classifier, self.path = classifier, path
+        names = [layer.name for layer in classifier.layers]
+        ours = FEATURES_LAYER in names
+        self.label = "domain FID" if ours else "classifier FID"
+        features = (classifier.get_layer(FEATURES_LAYER) if ours
+                    else classifier.layers[-2])
+        self.model = keras.Model(classifier.input,
+                                 [features.output, classifier.outputs[0]])
 
-    def __init__(self, classifier):
-        self.classifier = classifier
-        self.model = keras.Model(
-            classifier.input,
-            [classifier.get_layer(FEATURES_LAYER).output, classifier.outputs[0]])
+    @property
+    def image_shape(self):
+        """The shape of the images the classifier takes."""
+        return tuple(self.classifier.input_shape[1:])
 
     @classmethod
     def load(cls, path):
@@ -70,7 +80,12 @@ class DomainExtractor:
             raise ValueError(f"{path}: no domain classifier there; train one "
                              f"with tfgan-evaluate --train_classifier "
                              f"(scripts/evaluate.py in a checkout)")
-        return cls(keras.models.load_model(path))
+        try:
+            classifier = keras.models.load_model(path)
+        except Exception as e:  # noqa: BLE001 -- Keras raises many types.
+            raise ValueError(f"{path}: not a Keras classifier file "
+                             f"({type(e).__name__}: {e})") from None
+        return cls(classifier, path)
 
     def __call__(self, images, batch_size=500):
         """(features (N, 128), logits (N, classes)) for images in [-1, 1]."""
@@ -82,77 +97,98 @@ class DomainExtractor:
         return np.concatenate(features), np.concatenate(logits)
 
 
-INCEPTION_NOTOP = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
-
-
-class InceptionExtractor:
-    """InceptionV3 pool features (2048-d) for FID/KID, from a local file.
-
-    Images in [-1, 1] (InceptionV3's own input range) are resized to
-    299x299 and grayscale is repeated to RGB. Weights are never downloaded:
-    give `weights_path`, or have Keras' cache hold the "notop" file.
-    """
-
-    label = "FID"
-
-    def __init__(self, weights_path=None):
-        cached = os.path.join(os.path.expanduser("~"), ".keras", "models",
-                              INCEPTION_NOTOP)
-        path = weights_path or (cached if os.path.isfile(cached) else None)
-        if path is None or not os.path.isfile(path):
-            raise ValueError(
-                f"inception_weights: no InceptionV3 weights at "
-                f"{weights_path or cached}; nothing is downloaded here: pass "
-                f"the {INCEPTION_NOTOP} file, or use the domain classifier")
-        self.model = keras.applications.InceptionV3(
-            include_top=False, weights=path, pooling="avg",
-            input_shape=(299, 299, 3))
-
-    def __call__(self, images, batch_size=100):
-        """(features (N, 2048), None) for images in [-1, 1]."""
-        import tensorflow as tf
-        features = []
-        for i in range(0, len(images), batch_size):
-            x = tf.convert_to_tensor(images[i:i + batch_size], tf.float32)
-            if x.shape[-1] == 1:
-                x = tf.repeat(x, 3, axis=-1)
-            x = tf.image.resize(x, (299, 299))
-            features.append(np.asarray(self.model(x, training=False)))
-        return np.concatenate(features), None
-
-
-def classifier_path(dataset, path=None, data_dir=None):
+def classifier_path(dataset, path=None, data_dir=None, **options):
     """`path`, else the cache file of `dataset`'s domain classifier, named
-    by the data's fingerprint (other files, other classifier)."""
+    by the data's fingerprint (other files or options -- a folder's image
+    size, channels, held-out share -- other classifier)."""
     return path or os.path.expanduser(
         f"~/.cache/tfgan_suite/{dataset}-"
-        f"{data.fingerprint(dataset, data_dir)}_classifier.keras")
+        f"{data.fingerprint(dataset, data_dir, **options)}_classifier.keras")
 
 
-def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2):
-    """Trains and saves the domain classifier of `dataset`.
+def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2,
+                            **options):
+    """Trains and saves the domain classifier of `dataset` (with the
+    source `options`, e.g. a folder's image_size) on its train split,
+    tested on its test split (a folder's held-out images).
 
     Returns (`DomainExtractor`, test accuracy).
     """
-    path = classifier_path(dataset, path, data_dir)
+    path = classifier_path(dataset, path, data_dir, **options)
     logging.info("training the %s domain classifier (saved to %s)", dataset,
                  path)
-    source = data.get_source(dataset, split="train", labels=True,
-                             data_dir=data_dir)
-    test = data.get_source(dataset, split="test", labels=True,
-                           data_dir=data_dir)
+    source, test = (data.get_source(dataset, split=split, labels=True,
+                                    data_dir=data_dir, **options)
+                    for split in ("train", "test"))
     model, accuracy = train_classifier(
         data.build(source, batch_size=min(128, source.num_examples)),
         data.build(test, batch_size=min(500, test.num_examples),
-                   shuffle=False),
+                   shuffle=False, drop_remainder=False),
         source.image_shape, source.num_classes, epochs=epochs, path=path)
-    return DomainExtractor(model), accuracy
+    return DomainExtractor(model, path), accuracy
 
 
-def domain_extractor(dataset, data_dir=None, path=None):
-    """The domain classifier of `dataset`, trained and saved on first use."""
-    found = classifier_path(dataset, path, data_dir)
-    if os.path.isfile(found):
+def domain_extractor(dataset, data_dir=None, path=None, train=True,
+                     **options):
+    """The domain classifier of `dataset`, trained and saved on first use
+    (with `train`; else a ValueError saying how to train it)."""
+    found = classifier_path(dataset, path, data_dir, **options)
+    if os.path.isfile(found) or not train:
         logging.info("domain classifier: %s", found)
         return DomainExtractor.load(found)
-    return train_domain_classifier(dataset, data_dir, path)[0]
+    return train_domain_classifier(dataset, data_dir, path, **options)[0]
+
+
+def labelled(dataset, data_dir=None, **options):
+    """Whether `dataset` has the class labels a domain classifier learns:
+    the labelled sources, and folders of at least two class sub-folders."""
+    if dataset != "folder":
+        return dataset in data.LABELLED_SOURCES
+    try:
+        source = data.get_source(dataset, labels=True, data_dir=data_dir,
+                                 **options)
+    except ValueError:
+        return False
+    return source.num_classes >= 2
+
+
+def extractor(features=None, dataset=None, data_dir=None,
+              classifier_path=None, train=True, download=True, **options):
+    """The feature extractor of FID and friends that `features` names:
+
+    * "inception": the network of published FIDs (`InceptionExtractor`,
+      fetched once with `download`);
+    * a dataset's name (fashion_mnist, cifar10, folder with `data_dir`):
+      its domain classifier, from its cache (trained there first with
+      `train`), `classifier_path` if given;
+    * a saved Keras classifier file;
+    * None: `dataset`'s domain classifier when it has labels, else
+      Inception from a local copy only (never a download unasked).
+    """
+    if features is None:
+        if dataset is None:
+            raise ValueError("features: expected inception, a dataset's name "
+                             "or a classifier file (no dataset to default "
+                             "to)")
+        if not labelled(dataset, data_dir, **options):
+            try:
+                return InceptionExtractor(download=False)
+            except ValueError as e:
+                raise ValueError(
+                    f"features: {data_dir or dataset} has no classes for a "
+                    f"domain classifier, and no local Inception: {e}; "
+                    f"features=inception (--features, --fid_features) "
+                    f"fetches it") from None
+        features = dataset
+    if features == "inception":
+        return InceptionExtractor(download=download)
+    if features in data.SOURCES:
+        if features != dataset:  # another dataset: its own files.
+            data_dir, options = None, {}
+        return domain_extractor(features, data_dir, classifier_path, train,
+                                **options)
+    if os.path.isfile(features):
+        return DomainExtractor.load(features)
+    raise ValueError(f"features: expected inception, a dataset's name "
+                     f"({', '.join(data.LABELLED_SOURCES)}, folder) or a "
+                     f"saved Keras classifier file, got {features!r}")

@@ -10,6 +10,8 @@ what they do through its declarations (`DATA_ARGS`, `data_kind`, its
 import inspect
 import numbers
 
+import numpy as np
+
 
 def integer(name, value, minimum=1):
     """`value` as an int, or a ValueError naming `name`: bools, fractions
@@ -52,6 +54,55 @@ def init_args(cls, base):
             for name, default in args.items()}
 
 
+def class_names(names, num_classes):
+    """`names` as a list of strings, one per class of a model with
+    `num_classes` classes (None stays None)."""
+    if names is None:
+        return None
+    names = [str(name) for name in names]
+    if len(names) != (num_classes or 0) or len(set(names)) != len(names):
+        raise ValueError(f"class_names: expected {num_classes or 0} distinct "
+                         f"names (one per class), got {names}")
+    return names
+
+
+def label_indices(labels, n, num_classes, names=None):
+    """`labels` (one class or n classes, each an index or, with `names`, a
+    name; None: 0, 1, ... cycling) as an int32 array of length n."""
+    labels = np.asarray(np.arange(n) % num_classes if labels is None
+                        else labels)
+    if labels.ndim == 0:
+        labels = np.full(n, labels)
+    if labels.shape != (n,):
+        raise ValueError(f"labels: expected one class or {n} classes, got "
+                         f"{labels.tolist()}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        labels = np.array([_index(label, num_classes, names)
+                           for label in labels.tolist()])
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(f"labels: expected classes 0..{num_classes - 1}"
+                         f"{_listing(names)}, got "
+                         f"{sorted(set(labels.tolist()))}")
+    return labels.astype(np.int32)
+
+
+def _index(label, num_classes, names):
+    """The index of one label: an integer, its text, or a class name."""
+    if isinstance(label, str) and label.strip().lstrip("-").isdigit():
+        return int(label)
+    if isinstance(label, numbers.Integral) and not isinstance(label, bool):
+        return int(label)
+    if names and isinstance(label, str) and label.strip() in names:
+        return names.index(label.strip())
+    raise ValueError(f"labels: unknown class {label!r}; expected "
+                     f"{'one of ' + ', '.join(names) + ' or ' if names else ''}"
+                     f"an index 0..{num_classes - 1}")
+
+
+def _listing(names):
+    return f" ({', '.join(names)})" if names else ""
+
+
 def source_kind(source):
     """What a `tgs.data.Source` holds, in `data_kind`'s words."""
     return ("pairs" if source.paired else
@@ -85,11 +136,18 @@ def from_data(cls, source, args):
         if not source.num_classes:
             raise ValueError(f"dataset: {cls.__name__} with num_classes "
                              f"needs class labels and {source.name} has none")
-        if "num_classes" in accepted and args.get("num_classes") is None:
-            args["num_classes"] = source.num_classes
-        if source.num_classes > int(args.get("num_classes") or 0):
-            raise ValueError(
-                f"num_classes: {source.name} has labels 0.."
-                f"{source.num_classes - 1}, more than num_classes="
-                f"{args.get('num_classes')}")
+        # The classes are the data's: their number and names.
+        for key, found in (("num_classes", source.num_classes),
+                           ("class_names", list(source.class_names))):
+            if key not in accepted:
+                continue
+            given = args.get(key)
+            if given not in (None, "auto") and (
+                    given != found if key == "num_classes"
+                    else list(given) != found):
+                raise ValueError(
+                    f"{key}: {source.name} has {source.num_classes} classes"
+                    f"{_listing(source.class_names)}, got {key}={given} "
+                    f"(leave it out to take the data's)")
+            args[key] = found
     return cls(**args)

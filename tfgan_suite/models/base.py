@@ -104,11 +104,16 @@ class AdversarialModel(Sampling, keras.Model):
         (`tfgan_suite.models.ema`).
       ema_start: G steps before the average starts (it copies G until
         then).
+      class_names: the names of a class-conditional model's classes
+        (label i is `class_names[i]`), read from the data by `from_data`
+        (a folder's sub-folders); `generate(labels=...)` takes them too.
     """
 
     #: Arguments every model takes (through `**kwargs`), listed by
-    #: `init_args` and the flags: augmentation and the EMA generator.
-    COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0}
+    #: `init_args` and the flags: augmentation, the EMA generator and the
+    #: names of the classes.
+    COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0,
+                   "class_names": None}
     #: Constructor arguments that hand in nets (not flags, not config).
     NET_ARGS = ("generator", "discriminator")
     #: The name `train.py --model` knows the model by (None: reachable only
@@ -151,8 +156,10 @@ class AdversarialModel(Sampling, keras.Model):
 
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
-                 ema_decay=None, ema_start=0, **kwargs):
+                 ema_decay=None, ema_start=0, class_names=None, **kwargs):
         super().__init__(**kwargs)
+        self.class_names = arguments.class_names(class_names,
+                                                 self.num_classes)
         if (generator is None) != (discriminator is None):
             raise ValueError("generator, discriminator: hand in both nets or "
                              "neither (None builds the model's own)")
@@ -457,15 +464,22 @@ class AdversarialModel(Sampling, keras.Model):
                              f"data with labels=True")
         return self.check_floats(data[0]), tf.cast(data[1], tf.int32)
 
-    @staticmethod
-    def check_floats(x):
-        """`x` if it holds floats; integer pixels ([0, 255]) are refused:
-        G's tanh makes [-1, 1], and D would tell them apart by range."""
+    def check_floats(self, x):
+        """`x` if it holds floats of the model's example shape; integer
+        pixels ([0, 255]) are refused (G's tanh makes [-1, 1], and D would
+        tell them apart by range), and so are examples of another shape."""
         if not x.dtype.is_floating:
             raise ValueError(
                 f"dataset: expected float examples in [-1, 1], got "
                 f"{x.dtype.name}; convert uint8 images with "
                 f"tgs.data.to_float (tgs.data.load does it for you)")
+        found, wanted = tuple(x.shape[1:]), tuple(self.data_shape)
+        if len(found) != len(wanted) or any(
+                a is not None and b is not None and a != b
+                for a, b in zip(found, wanted)):
+            raise ValueError(
+                f"dataset: {type(self).__name__} takes examples of shape "
+                f"{wanted}, the data's are {found}")
         return x
 
     @staticmethod
@@ -481,24 +495,16 @@ class AdversarialModel(Sampling, keras.Model):
             (m,), 0, self.num_classes, seed=self.noise, dtype="int32"), n)
 
     def check_labels(self, labels, n):
-        """`labels` (one int, or n ints; None: 0, 1, ... cycling) as an int32
-        array of length n, or None for an unconditional model."""
+        """`labels` (one class, or n classes, by index or by name; None:
+        0, 1, ... cycling) as an int32 array of length n, or None for an
+        unconditional model."""
         if not self.num_classes:
             if labels is not None:
                 raise ValueError(f"labels: {type(self).__name__} is not "
                                  f"class-conditional (num_classes=None)")
             return None
-        labels = np.asarray(np.arange(n) % self.num_classes
-                            if labels is None else labels)
-        if labels.ndim == 0:
-            labels = np.full(n, labels)
-        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"labels: expected one integer or {n} integers, "
-                             f"got {labels.tolist()}")
-        if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"labels: expected classes 0..{self.num_classes - 1}"
-                             f", got {sorted(set(labels.tolist()))}")
-        return labels.astype(np.int32)
+        return arguments.label_indices(labels, n, self.num_classes,
+                                       self.class_names)
 
     def discriminator_loss(self, real_logits, fake_logits, real=None,
                            fake=None, critic=None):

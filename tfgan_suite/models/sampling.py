@@ -83,6 +83,13 @@ class Sampling:
         ema_lib.refresh_statistics(self)  # before the signatures are traced.
 
         def from_latent(z, label=None):
+            if label is not None:  # a served label out of range: a clear error.
+                message = f"label: expected classes 0..{self.num_classes - 1}"
+                with tf.control_dependencies([
+                        tf.debugging.assert_non_negative(label, message),
+                        tf.debugging.assert_less(label, self.num_classes,
+                                                 message)]):
+                    label = tf.identity(label)
             return {"images": to_uint8(self.generate_from_latent(z, label))}
 
         def from_seeds(seed, label=None):

@@ -9,6 +9,7 @@ flat override to its section by it, the command line makes one flag of
 each, and `RESUMABLE` names those a resumed run may change.
 """
 
+import copy
 import json
 
 from tfgan_suite import models
@@ -18,14 +19,18 @@ from tfgan_suite.runs import layout
 #: Every field of a config, by section, with its default (None: unset).
 FIELDS = {
     "compile": {"loss": None, "g_optimizer": None, "d_optimizer": None,
+                "g_learning_rate": None, "d_learning_rate": None,
+                "beta_1": None, "beta_2": None,
                 "jit_compile": None, "steps_per_execution": None},
     "data": {"dataset": "fashion_mnist", "batch_size": 128, "split": "train",
              "classes": None, "data_dir": None, "image_size": None,
-             "direction": None, "max_images": None},
+             "channels": None, "holdout": None, "direction": None,
+             "max_images": None},
     "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
               "sample_every_n_steps": None, "seed": None, "verbose": "auto",
               "fid_every_n_steps": 0, "fid_num_images": 5000,
-              "fid_metrics": ["fid"], "classifier_path": None,
+              "fid_metrics": ["fid"], "fid_features": None,
+              "classifier_path": None,
               "mixed_precision": False, "strategy": None,
               "keep_checkpoints": 3},
 }
@@ -36,6 +41,39 @@ TOP = ("model", "export")
 RESUMABLE = ("epochs", "steps", "sample_every_n_steps", "verbose",
              "fid_every_n_steps", "fid_num_images", "fid_metrics",
              "classifier_path", "keep_checkpoints", "export")
+
+
+#: Compile fields that set the optimizers' settings: {field: (optimizers
+#: it sets, their setting)}.
+OPTIMIZER_SETTINGS = {
+    "g_learning_rate": (("g",), "learning_rate"),
+    "d_learning_rate": (("d",), "learning_rate"),
+    "beta_1": (("g", "d"), "beta_1"),
+    "beta_2": (("g", "d"), "beta_2"),
+}
+
+
+def compile_arguments(cls, compile_config):
+    """`cls.compile`'s keyword arguments from a config's compile section:
+    the optimizer settings (`OPTIMIZER_SETTINGS`: learning rates, Adam's
+    betas) put into the optimizers they set -- the section's own, else
+    the model's default Adam."""
+    args = {k: copy.deepcopy(v) for k, v in compile_config.items()
+            if k not in OPTIMIZER_SETTINGS}
+    for net in ("g", "d"):
+        settings = {setting: compile_config[field]
+                    for field, (nets, setting) in OPTIMIZER_SETTINGS.items()
+                    if net in nets and compile_config.get(field) is not None}
+        if not settings:
+            continue
+        optimizer = args.get(f"{net}_optimizer") or {
+            "class_name": "Adam",
+            "config": dict(getattr(cls, f"default_{net}_optimizer"))}
+        if isinstance(optimizer, str):
+            optimizer = {"class_name": optimizer, "config": {}}
+        optimizer["config"].update(settings)
+        args[f"{net}_optimizer"] = optimizer
+    return args
 
 
 def section_of(key):
@@ -76,6 +114,10 @@ def make_config(preset=None, **overrides):
     if any(overrides.get(k) is not None for k in ("dataset", "image_size")):
         # A preset's data shape holds for the preset's data only.
         for key in models.AdversarialModel.DATA_ARGS:
+            config["model_args"].pop(key, None)
+    if overrides.get("dataset") is not None:
+        # And so do its classes: a labelled dataset gives its own.
+        for key in ("num_classes", "class_names"):
             config["model_args"].pop(key, None)
     if overrides.get("dataset") not in (None, config["data"]["dataset"]):
         # And so do its data options (classes, image size, direction).

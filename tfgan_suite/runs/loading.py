@@ -21,7 +21,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite import models
+from tfgan_suite.models import arguments
 from tfgan_suite.runs import checkpoints, layout
+from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
 
 
@@ -41,6 +43,10 @@ class SavedModelGenerator:
     def num_classes(self):
         return export.read_manifest(self.path)["config"].get("num_classes")
 
+    @property
+    def class_names(self):
+        return export.read_manifest(self.path)["config"].get("class_names")
+
     def data_kind(self):
         """What the model trained on: "labelled" or "images" (a generator
         SavedModel never translates pairs)."""
@@ -50,10 +56,9 @@ class SavedModelGenerator:
         inputs = {"seed": tf.range(seed, seed + n, dtype=tf.int64)}
         signature = self.loaded.signatures["sample"]
         if "label" in signature.structured_input_signature[1]:
-            if labels is None:
-                labels = np.arange(n) % self.num_classes
-            inputs["label"] = tf.constant(np.broadcast_to(labels, (n,)),
-                                          tf.int32)
+            # Checked here: the signature would fail deep in the graph.
+            inputs["label"] = tf.constant(arguments.label_indices(
+                labels, n, self.num_classes, self.class_names))
         elif labels is not None:
             raise ValueError(f"labels: {self.path} is not a conditional model")
         return signature(**inputs)["images"].numpy()
@@ -223,9 +228,9 @@ def model_from_run(out_dir, config=None):
     run without `model.keras`, e.g. an interrupted one); logs the step."""
     from absl import logging
     config = config or layout.read_config(out_dir)
-    model = models.get(config["model"]).from_config(
-        classes_restored(config["model_args"]))
-    model.compile(**config["compile"])
+    cls = models.get(config["model"])
+    model = cls.from_config(classes_restored(config["model_args"]))
+    model.compile(**config_lib.compile_arguments(cls, config["compile"]))
     state = checkpoints.restore_checkpoint(
         model, os.path.join(out_dir, layout.CHECKPOINTS))
     logging.warning("%s has no %s (an unfinished run): using its latest "

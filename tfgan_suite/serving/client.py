@@ -83,7 +83,7 @@ def rest_predict(server, model, signature, inputs, timeout=60):
 
 
 def grpc_predict(server, model, signature, inputs, timeout=60):
-    """The same over gRPC (needs `tensorflow-serving-api`, extra [serving])."""
+    """The same over gRPC (with `tensorflow-serving-api`'s stubs)."""
     try:
         import grpc
         import tensorflow as tf
@@ -91,7 +91,7 @@ def grpc_predict(server, model, signature, inputs, timeout=60):
                                              prediction_service_pb2_grpc)
     except ImportError as e:
         raise ValueError("--protocol=grpc needs tensorflow-serving-api: pip "
-                         "install 'tfgan_suite[serving]'") from e
+                         "install tensorflow-serving-api") from e
     request = predict_pb2.PredictRequest()
     request.model_spec.name = model
     request.model_spec.signature_name = signature

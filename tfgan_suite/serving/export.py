@@ -9,9 +9,12 @@ Layout (what TF Serving reads)::
                        assets.extra/tf_serving_warmup_requests
                        assets.extra/manifest.json
 
-A version is written to a hidden temporary folder beside its final place
-and renamed when complete, so TF Serving (which only loads integer-named
-folders) never sees a half-written version.
+A version is written to a hidden temporary folder beside its final place,
+checked there (`check=`, e.g. `verify`), and renamed when complete, so TF
+Serving (which only loads integer-named folders) never sees a half-written
+or failed version, and an export that fails leaves no version folder.
+`models.config` and the warm-up records are TF Serving's protos, from the
+`tensorflow-serving-api` package (a dependency of the suite).
 """
 
 import json
@@ -60,8 +63,20 @@ def _check_exportable(model, allow_untrained):
     return int(optimizer.iterations.numpy()) if optimizer is not None else 0
 
 
+def serving_protos():
+    """The TF Serving proto modules (predict_pb2, prediction_log_pb2,
+    model_server_config_pb2), or a ValueError naming the package."""
+    try:
+        from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
+        from tensorflow_serving.config import model_server_config_pb2
+    except ImportError as e:
+        raise ValueError(f"export: TF Serving's protos are missing ({e}); "
+                         f"pip install tensorflow-serving-api") from None
+    return predict_pb2, prediction_log_pb2, model_server_config_pb2
+
+
 def export_saved_model(model, export_root, version=None, overwrite=False,
-                       metrics=None, allow_untrained=False):
+                       metrics=None, allow_untrained=False, check=None):
     """Exports `model`'s serving signatures to `export_root/<version>/`.
 
     Args:
@@ -72,10 +87,14 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
       overwrite: replace an existing version (else it is an error).
       metrics: dict stored in the manifest (e.g. {"fid": 31.2}).
       allow_untrained: export a model that has never been trained.
+      check: called with the complete version in its temporary folder
+        before the rename (e.g. `lambda path: verify(path, model)`); an
+        error there leaves no version behind.
 
     Returns:
       The path of the version folder.
     """
+    serving_protos()  # before anything is written.
     step = _check_exportable(model, allow_untrained)
     existing = versions(export_root)
     version = int(version) if version is not None else (
@@ -116,7 +135,11 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         }
         with open(os.path.join(extra, MANIFEST_FILE), "w") as f:
             json.dump(manifest, f, indent=2, default=_jsonable)
-    write_models_config(os.path.dirname(os.path.abspath(export_root)))
+        if check is not None:
+            check(tmp)
+        # Listed before the rename: a version never exists unlisted.
+        write_models_config(os.path.dirname(os.path.abspath(export_root)),
+                            also=(name,))
     logging.info("exported %s", final)
     return final
 
@@ -137,17 +160,9 @@ def _jsonable(value):
 def write_warmup_requests(path, model_name, examples):
     """TF Serving warm-up file: one PredictRequest per signature.
 
-    `examples` maps signature name -> {input name: numpy array}. Needs the
-    `tensorflow-serving-api` protos (extra `[serving]`); without them the
-    file is skipped with a warning.
+    `examples` maps signature name -> {input name: numpy array}.
     """
-    try:
-        from tensorflow_serving.apis import (predict_pb2,  # noqa: F401
-                                             prediction_log_pb2)
-    except ImportError:
-        logging.warning("tensorflow-serving-api is not installed: no warm-up "
-                        "requests written (pip install 'tfgan_suite[serving]')")
-        return None
+    predict_pb2, prediction_log_pb2, _ = serving_protos()
     with tf.io.TFRecordWriter(path) as writer:
         for signature, inputs in examples.items():
             request = predict_pb2.PredictRequest()
@@ -303,22 +318,13 @@ def _saved_model_cli(path, request):
     return {"show": "ok", "run": signature, "outputs": outputs}
 
 
-def _model_server_config():
-    try:
-        from tensorflow_serving.config import model_server_config_pb2
-    except ImportError as e:
-        raise ValueError("models.config needs tensorflow-serving-api: pip "
-                         "install 'tfgan_suite[serving]'") from e
-    return model_server_config_pb2
-
-
 def read_models_config(root):
     """The `ModelServerConfig` proto of `root/models.config`."""
     from google.protobuf import text_format
     path = os.path.join(root, MODELS_CONFIG)
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no models.config")
-    config = _model_server_config().ModelServerConfig()
+    config = serving_protos()[2].ModelServerConfig()
     with open(path) as f:
         try:
             text_format.Parse(f.read(), config)
@@ -343,16 +349,17 @@ def verify_models_config(root):
     return [entry.name for entry in entries]
 
 
-def write_models_config(root):
-    """Writes `root/models.config` listing every exported model under `root`.
+def write_models_config(root, also=()):
+    """Writes `root/models.config` listing every exported model under `root`
+    (and the names `also`, whose first version is on its way).
 
     Paths are given as /models/<name>, the folder TF Serving's Docker image
     serves (`docker run -v $PWD/saved_models:/models ...`).
     """
     from google.protobuf import text_format
-    config = _model_server_config().ModelServerConfig()
-    for name in sorted(d for d in os.listdir(root) if not d.startswith(".")
-                       and versions(os.path.join(root, d))):
+    config = serving_protos()[2].ModelServerConfig()
+    for name in sorted({d for d in os.listdir(root) if not d.startswith(".")
+                        and versions(os.path.join(root, d))} | set(also)):
         entry = config.model_config_list.config.add()
         entry.name, entry.base_path = name, f"/models/{name}"
         entry.model_platform = "tensorflow"

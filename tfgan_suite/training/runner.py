@@ -13,9 +13,9 @@ the health values), `health.json`, `logs/` (TensorBoard), `checkpoints/`
 `model.keras`. Steps are the model's own count of `train_step` calls.
 """
 
-import copy
 import dataclasses
 import functools
+import hashlib
 import math
 import os
 import sys
@@ -27,6 +27,7 @@ from absl import logging
 from tfgan_suite import data, files, metrics, models
 from tfgan_suite.models import arguments
 from tfgan_suite.runs import checkpoints, layout
+from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
 from tfgan_suite.training import callbacks as tgs_callbacks
 
@@ -119,11 +120,13 @@ def build_model(config, source, strategy=None):
         precision_policy(config["train"].get("mixed_precision")))
     try:
         with (strategy or tf.distribute.get_strategy()).scope():
-            model = models.get(config["model"]).from_data(
-                source, **config["model_args"])
-            # A copy: Keras deserializes optimizer dicts in place (a
-            # learning-rate schedule's dict becomes the schedule).
-            model.compile(**copy.deepcopy(config["compile"]))
+            cls = models.get(config["model"])
+            model = cls.from_data(source, **config["model_args"])
+            # A copy (compile_arguments makes one): Keras deserializes
+            # optimizer dicts in place (a schedule's dict becomes the
+            # schedule).
+            model.compile(**config_lib.compile_arguments(cls,
+                                                         config["compile"]))
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     return model
@@ -195,6 +198,7 @@ def start(config, out_dir, resume):
     writable_folder(out_dir, "out_dir")
     if config.get("export"):
         writable_folder(config["export"], "export")
+        export.serving_protos()
     return strategy
 
 
@@ -218,18 +222,19 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
     checkpoint = checkpoints.Checkpoint(
         os.path.join(out_dir, layout.CHECKPOINTS),
         keep=int(train.get("keep_checkpoints", 3)), writes=chief)
-    every = int(train.get("fid_every_n_steps") or 0)
-    step = tgs_callbacks.step_of(model)
-    # The domain classifier is trained (minutes) only for a run that will
-    # reach an FID evaluation.
-    fid = ([fid_callback(config, out_dir)]
-           if every and schedule.steps // every > step // every else [])
     health = tgs_callbacks.HealthMonitor(
         next(iter(data.build(source, batch_size=min(64, source.num_examples),
                              shuffle=False, augment=False, cache=False))),
         out_dir=out_dir if chief else None)
     if not chief:
         return [tgs_callbacks.Interrupt(), health, checkpoint]
+    every = int(train.get("fid_every_n_steps") or 0)
+    step = tgs_callbacks.step_of(model)
+    # The domain classifier is trained (minutes) only for a run that will
+    # reach an FID evaluation.
+    fid = ([fid_callback(config, out_dir)]
+           if every and schedule.steps // every > step // every else [])
+    fid = [callback for callback in fid if callback is not None]
     log_dir = os.path.join(out_dir, "logs")
     return [
         tgs_callbacks.Interrupt(),
@@ -293,8 +298,9 @@ def finish(model, config, out_dir, strategy):
             os.makedirs(folder, exist_ok=True)
             save_model_atomic(model, os.path.join(folder, layout.MODEL))
     if "export" in missing and writes(strategy):
-        path = export.export_saved_model(model, config["export"])
-        export.verify(path, model, cli=False)
+        path = export.export_saved_model(
+            model, config["export"],
+            check=lambda tmp: export.verify(tmp, model, cli=False))
         layout.record_export(out_dir, path, step)
 
 
@@ -329,9 +335,15 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                      out_dir, state["step"], " and ".join(missing))
         finish(model, config, out_dir, strategy)
         return model, None
-    # Written once the run is known to start: a run refused for bad input
-    # leaves nothing behind. The model's arguments as built (shapes read
-    # from the data) let a checkpoint be loaded without the data.
+    # The callbacks (the FID's extractor among them) are made, and the
+    # config written, once the run is known to start: a run refused for
+    # bad input leaves nothing behind. The model's arguments as built
+    # (shapes read from the data) let a checkpoint be loaded without the
+    # data.
+    callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
+                               state["step"] // schedule.steps_per_epoch
+                               if resume else None, chief=writes(strategy)),
+                 *extra_callbacks]
     config["model_args"] = {k: v for k, v in model.get_config().items()
                             if k in model.init_args() or k in model.NET_ARGS}
     if writes(strategy):
@@ -341,10 +353,6 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                  "%d)", config["model"], source.name, source.num_examples,
                  config["data"]["batch_size"], schedule.steps,
                  schedule.epochs, schedule.steps_per_epoch)
-    callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
-                               state["step"] // schedule.steps_per_epoch
-                               if resume else None, chief=writes(strategy)),
-                 *extra_callbacks]
     history = train(model, source, config, schedule, callbacks, out_dir)
     finish(model, config, out_dir, strategy)
     return model, history
@@ -434,30 +442,50 @@ def _last_checkpoint(out_dir, none="none"):
     return found[-1] if found else none
 
 
+def data_options(config):
+    """The run's data source options besides the dataset and split: what
+    its test split and domain classifier are read with."""
+    return {k: v for k, v in config["data"].items() if v is not None and k
+            not in ("dataset", "batch_size", "split", "max_images")}
+
+
 def fid_callback(config, out_dir):
-    """`callbacks.FID` against the test split, on the domain classifier."""
-    train, data_config = config["train"], config["data"]
-    dataset = data_config["dataset"]
+    """`callbacks.FID` against the run's held-out images (the test split;
+    a folder's test/ or held-out share) with the features `fid_features`
+    names (`tgs.metrics.extractor`; default: the data's domain classifier,
+    for unlabelled images a local Inception), or None where a folder has
+    no held-out images or no extractor is at hand (logged: a preset's FID
+    schedule never stops a run on one's own images)."""
+    train, dataset = config["train"], config["data"]["dataset"]
     if dataset not in data.SPLIT_SOURCES:
         raise ValueError(f"fid_every_n_steps: FID needs a dataset with a test "
                          f"split ({', '.join(data.SPLIT_SOURCES)}), got "
                          f"{dataset}")
-    extractor = metrics.domain_extractor(dataset, data_config.get("data_dir"),
-                                 train.get("classifier_path"))
-    classes = data_config.get("classes")
-    # Real statistics are cached per classifier (its file time) and data
-    # (fingerprint of the files and classes).
-    path = metrics.classifier_path(dataset, train.get("classifier_path"),
-                           data_config.get("data_dir"))
-    fingerprint = data.fingerprint(dataset, data_config.get("data_dir"),
-                                   classes=classes)
-    cache = f"{path}.real-{fingerprint}-{int(os.path.getmtime(path))}.npz"
-    logging.info("FID: real statistics %s", cache)
-    real = None
-    if not os.path.isfile(cache):
-        real = data.images_array(data.get_source(
-            dataset, split="test", data_dir=data_config.get("data_dir"),
-            classes=classes))
+    options = data_options(config)
+    features = train.get("fid_features")
+    try:
+        real_source = data.get_source(dataset, split="test", **options)
+        classes = options.pop("classes", None)
+        extractor = metrics.extractor(
+            features, dataset, classifier_path=train.get("classifier_path"),
+            **options)
+    except ValueError as e:
+        if dataset != "folder" or features is not None:
+            raise
+        logging.warning("FID skipped: %s", e)
+        return None
+    # Real statistics are cached per extractor (a classifier: its file
+    # time) and data (fingerprint of the files, classes and options).
+    fingerprint = data.fingerprint(dataset, classes=classes, **options)
+    if isinstance(extractor, metrics.DomainExtractor):
+        cache = (f"{extractor.path}.real-{fingerprint}-"
+                 f"{int(os.path.getmtime(extractor.path))}.npz")
+    else:
+        cache = os.path.expanduser(
+            f"~/.cache/tfgan_suite/inception-{_digest(extractor.path)}"
+            f".real-{fingerprint}.npz")
+    logging.info("FID (%s): real statistics %s", extractor.label, cache)
+    real = None if os.path.isfile(cache) else data.images_array(real_source)
     return tgs_callbacks.FID(extractor, real, real_cache=cache,
                              every_n_steps=int(train["fid_every_n_steps"]),
                              num_images=int(train.get("fid_num_images", 5000)),
@@ -467,16 +495,18 @@ def fid_callback(config, out_dir):
                                            ("fid",)))
 
 
+def _digest(text):
+    return hashlib.sha256(str(text).encode()).hexdigest()[:12]
+
+
 def held_out(config, source):
     """The test split of the run's data where it has one, else `source`."""
-    data_config = {k: v for k, v in config["data"].items()
-                   if k not in ("batch_size", "split", "max_images")}
-    dataset = data_config.pop("dataset")
+    dataset = config["data"]["dataset"]
     if dataset not in data.SPLIT_SOURCES:
         return source
     try:
         return data.get_source(dataset, split="test", labels=(
-            _data_kind(config) == "labelled") or None, **data_config)
+            _data_kind(config) == "labelled") or None, **data_options(config))
     except ValueError:  # e.g. a pairs folder without test/.
         return source
 
