@@ -27,7 +27,8 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 @dataclasses.dataclass
 class Source:
     """An unbatched dataset of uint8 images, (image, label) pairs or, for
-    `paired` sources, (input image, target image) pairs."""
+    `paired` sources, (input image, target image) pairs; for `unpaired`
+    ones, (a, b) images of two domains drawn independently (`domains`)."""
 
     dataset: tf.data.Dataset
     num_examples: int
@@ -38,10 +39,31 @@ class Source:
     paired: bool = False
     #: Augmentation the pipeline applies by default (e.g. pix2pix jitter).
     augment: Optional[Callable] = None
+    #: Unpaired (CycleGAN): the two domains' own sources of single images,
+    #: which the pipeline shuffles (and augments) independently; `dataset`
+    #: then zips them, the smaller one repeated, to `num_examples` (the
+    #: larger's size, an epoch of the reference code).
+    domains: Optional[tuple] = None
 
     @property
     def num_classes(self):
         return len(self.class_names) if self.class_names else None
+
+    @property
+    def unpaired(self):
+        """Elements are (a, b) images of two domains, not pairs."""
+        return self.domains is not None
+
+
+def zip_domains(a, b, num_a, num_b):
+    """(a, b) elements of two domain datasets of `num_a` and `num_b`
+    elements: the smaller repeated, so the zip runs for the larger (and
+    forever when both repeat)."""
+    if num_a < num_b:
+        a = a.repeat()
+    elif num_b < num_a:
+        b = b.repeat()
+    return tf.data.Dataset.zip(a, b)
 
 
 def resize_uint8(image, size, antialias=False):
@@ -240,15 +262,19 @@ def _keep_classes(images, labels, keep, name):
     return images[mask], labels[mask]
 
 
-def _list_images(data_dir, labels):
+def list_images(data_dir, labels=False):
+    """(paths, first-level sub-folder of each) of the images under
+    `data_dir`, each checked readable; a ValueError naming the file that is
+    not, or the folder that holds none."""
     if not os.path.isdir(data_dir):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
     from PIL import Image  # verifies headers without decoding pixels.
-    paths, class_of = [], []
+    paths, class_of, hidden = [], [], 0
     for root, dirs, files in os.walk(data_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
+                hidden += 1
                 continue
             path = os.path.join(root, name)
             if not name.lower().endswith(IMAGE_EXTENSIONS):
@@ -263,11 +289,22 @@ def _list_images(data_dir, labels):
             class_of.append(os.path.relpath(root, data_dir).split(os.sep)[0])
     if not paths:
         raise ValueError(f"{data_dir}: no images found (expected files ending "
-                         f"in {', '.join(IMAGE_EXTENSIONS)})")
+                         f"in {', '.join(IMAGE_EXTENSIONS)}; found "
+                         f"{f'{hidden} hidden file(s)' if hidden else 'no files'})")
     if labels and "." in class_of:
         raise ValueError(f"{data_dir}: labels=True needs one sub-folder per "
                          f"class; found images directly in the folder")
     return paths, class_of
+
+
+def image_decoder(size, channels):
+    """path -> uint8 image of `size` (H, W) and `channels` (1: greyscale,
+    3: RGB, alpha dropped), resized with antialiasing when it differs."""
+    def decode(path):
+        image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
+                                   expand_animations=False)
+        return resize_uint8(image, size, antialias=True)
+    return decode
 
 
 def folder(data_dir, image_size=None, channels=3, labels=False):
@@ -277,18 +314,13 @@ def folder(data_dir, image_size=None, channels=3, labels=False):
     lose their alpha channel; `channels=1` converts to grayscale. With
     `labels=True` the first-level sub-folders are the classes (sorted).
     """
-    paths, class_of = _list_images(data_dir, labels)
+    paths, class_of = list_images(data_dir, labels)
     if image_size is None:
         from PIL import Image
         with Image.open(paths[0]) as image:
             image_size = (image.height, image.width)
     size = tuple(int(s) for s in image_size)
-
-    def decode(path):
-        image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
-                                   expand_animations=False)
-        return resize_uint8(image, size, antialias=True)
-
+    decode = image_decoder(size, channels)
     class_names = sorted(set(class_of)) if labels else None
     ds = tf.data.Dataset.from_tensor_slices(paths)
     if labels:
