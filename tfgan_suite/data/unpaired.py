@@ -58,17 +58,15 @@ def domain_folders(data_dir, split):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
     found = sorted(d for d in os.listdir(data_dir) if not d.startswith(".")
                    and os.path.isdir(os.path.join(data_dir, d)))
-    paths = []
-    for domain in DOMAINS:
-        folder = os.path.join(data_dir, split + domain)
+    folders = [os.path.join(data_dir, split + domain) for domain in DOMAINS]
+    for folder in folders:
         if not os.path.isdir(folder):
             raise ValueError(
                 f"{folder}: missing; expected the unpaired layout "
                 f"{split}A/ and {split}B/ (and testA/, testB/) of image files "
                 f"in {data_dir}, found "
                 f"{', '.join(d + '/' for d in found) or 'no sub-folders'}")
-        paths.append(list_images(folder)[0])
-    return paths
+    return [list_images(folder)[0] for folder in folders]
 
 
 def _channels(paths):

@@ -205,8 +205,7 @@ class CycleGAN(AdversarialModel):
         # 32x32x1, minutes on a CPU; the LR decays over the second half.
         "fashion_edges_cyclegan": {
             "model_args": {"image_shape": (32, 32, 1), "filters": 32,
-                           "n_blocks": 6, "cycle_lambda": 10.0,
-                           "identity_lambda": 0.5, "pool_size": 50},
+                           "n_blocks": 6},
             "compile": {"loss": "least_squares",
                         **adam_linear_decay(1000, 1000)},
             "data": {"dataset": "fashion_edges_unpaired", "batch_size": 16,
