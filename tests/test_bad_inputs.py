@@ -69,7 +69,7 @@ CASES = {
                               filters=4).generate(2, labels=5),
         r"labels: expected classes 0..2, got \[5\]"),
     "unknown model": (lambda t: runs.make_config(model="stylegan"),
-                      r"model: expected one of \['cgan', 'dcgan', 'gan', "),
+                      r"model: expected one of \['cgan', 'cyclegan', 'dcgan', 'gan', "),
     "unknown preset": (lambda t: presets.get("nope"),
                        r"preset: expected one of"),
     "unknown loss": (lambda t: losses.get("hinje"),

@@ -89,7 +89,7 @@ slow = pytest.mark.slow
 
 @pytest.mark.parametrize("args, message", [
     (["--model=stylegan"],
-     "error: model: expected one of ['cgan', 'dcgan', 'gan', "),
+     "error: model: expected one of ['cgan', 'cyclegan', 'dcgan', 'gan', "),
     pytest.param(["--dataset=cifar10", "--data_dir=/no/such/dir"],
                  "error: data_dir: /no/such/dir is not a directory",
                  marks=slow),

@@ -61,8 +61,7 @@ class ImagePool(keras.layers.Layer):
         self.image_shape = tuple(int(s) for s in image_shape)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="pool")
-        # Under tf.distribute each replica queries with its own images; the
-        # first replica's pool is kept.
+        # Under tf.distribute every replica holds the same pool (`call`).
         self.images = self.add_weight(
             shape=(self.pool_size, *self.image_shape), initializer="zeros",
             trainable=False, name="images",
@@ -77,6 +76,18 @@ class ImagePool(keras.layers.Layer):
         if not self.pool_size:
             return images
         images = tf.cast(images, self.images.dtype)
+        context = tf.distribute.get_replica_context()
+        if (context is None or
+                tf.distribute.get_strategy().num_replicas_in_sync == 1):
+            return self.query(images)
+        # Every replica queries with the global batch and the same draws,
+        # so the pools stay equal and the step equals one device's.
+        n = tf.shape(images)[0]
+        start = context.replica_id_in_sync_group * n
+        return self.query(context.all_gather(images, axis=0))[start:start + n]
+
+    def query(self, images):
+        """The images D sees for `images`, the pool updated."""
         n = tf.shape(images)[0]
         swap = keras.random.uniform((n,), seed=self.seed_generator) > 0.5
         slots = keras.random.randint((n,), 0, self.pool_size,
