@@ -287,6 +287,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     source = training_source(config)
     model = build_model(config, source, strategy)
     schedule = Schedule.of(config, source, model)
+    check_measures(config, model)
     state = {"epoch": 0, "step": 0}
     if resume:
         state = checkpoints.restore_checkpoint(
@@ -345,6 +346,18 @@ def _last_checkpoint(out_dir, none="none"):
     found = checkpoints.list_checkpoints(os.path.join(out_dir,
                                                       layout.CHECKPOINTS))
     return found[-1] if found else none
+
+
+def check_measures(config, model):
+    """Raises a ValueError, before anything is written, for FID during
+    training of a model that translates: the callback scores samples from
+    noise, which such a model does not make."""
+    if (int(config["train"].get("fid_every_n_steps") or 0)
+            and model.data_kind() in tgs_callbacks.TRANSLATION_KINDS):
+        raise ValueError(
+            f"fid_every_n_steps: FID during training scores samples from "
+            f"noise, and {type(model).__name__} translates images; pass "
+            f"--fid_every_n_steps=0 and score the run with tfgan-evaluate")
 
 
 def fid_callback(config, out_dir):
