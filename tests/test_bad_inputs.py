@@ -69,7 +69,7 @@ CASES = {
                               filters=4).generate(2, labels=5),
         r"labels: expected classes 0..2, got \[5\]"),
     "unknown model": (lambda t: runs.make_config(model="stylegan"),
-                      r"model: expected one of \['cgan', 'dcgan', 'gan', "),
+                      r"model: expected one of \['cgan', 'cyclegan', 'dcgan', 'gan', "),
     "unknown preset": (lambda t: presets.get("nope"),
                        r"preset: expected one of"),
     "unknown loss": (lambda t: losses.get("hinje"),
@@ -91,6 +91,12 @@ CASES = {
         lambda t: data.build(data.from_arrays(pattern_images(8, 8, 8, 1),
                                               name="tiny"), batch_size=9),
         r"batch_size: 9 is larger than the tiny dataset \(8 examples\)"),
+    "FID during training of a model that translates": (
+        lambda t: runner.check_measures(
+            runs.make_config("fashion_edges_cyclegan", fid_every_n_steps=10),
+            models.CycleGAN(image_shape=(32, 32, 1), filters=2, n_blocks=0)),
+        r"fid_every_n_steps: FID during training scores samples from noise,"
+        r" and CycleGAN translates images; pass --fid_every_n_steps=0"),
     "pairs into an image model": (
         lambda t: runner.build_model(
             runs.make_config(None, model="dcgan"),

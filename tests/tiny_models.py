@@ -21,11 +21,16 @@ TINY = {
              "filters": 4},
     "sagan": {"image_shape": (32, 32, 3), "latent_dim": 8, "filters": 8},
     "pix2pix": {"image_shape": (32, 32, 3), "filters": 4},
+    "cyclegan": {"image_shape": (32, 32, 3), "filters": 4, "n_blocks": 1,
+                 "pool_size": 3},
 }
 
 #: A data shape other than the tiny one that the built-in nets also take
 #: (for mismatched-net tests), by `cli_name`.
-OTHER_SHAPE = {"gan": (3,), "sagan": (28, 28, 1), "pix2pix": (64, 64, 3)}
+OTHER_SHAPE = {"gan": (3,), "sagan": (28, 28, 1), "pix2pix": (64, 64, 3),
+               "cyclegan": (32, 64, 3)}
+#: Data kinds of models that translate images (no samples from noise).
+TRANSLATION_KINDS = ("pairs", "unpaired")
 
 #: Generic small values for constructor arguments of models without an
 #: entry in `TINY`.
@@ -35,11 +40,13 @@ _GENERIC = {"latent_dim": 8, "filters": 8, "hidden": (16, 16),
 
 def generic_args(cls):
     """Small constructor arguments for a model class without a `TINY` entry:
-    small widths and latent size, 28x28x1 images (64x64x3 for pairs)."""
+    small widths and latent size, 28x28x1 images (64x64x3 for models that
+    translate)."""
     accepted = cls.init_args()
     args = {k: v for k, v in _GENERIC.items() if k in accepted
             and (k != "num_classes" or accepted[k] is not None)}
-    shape = (64, 64, 3) if cls.data_kind(args) == "pairs" else (28, 28, 1)
+    shape = ((64, 64, 3) if cls.data_kind(args) in TRANSLATION_KINDS
+             else (28, 28, 1))
     for key in cls.DATA_ARGS:
         if key in accepted:
             args[key] = shape
@@ -75,12 +82,14 @@ def shape_args(model, shape):
 
 def examples(model, n, seed=0):
     """n random examples of the model's `kind`, float32 in [-1, 1]: images,
-    (images, labels) or (inputs, targets)."""
+    (images, labels), (inputs, targets) or unpaired (a, b)."""
     rng = np.random.default_rng(seed)
     shape = tuple(model.data_shape)
     x = rng.uniform(-1, 1, (n, *shape)).astype("float32")
     if model.data_kind() == "pairs":
         return x, -x
+    if model.data_kind() == "unpaired":
+        return x, rng.uniform(-1, 1, (n, *shape)).astype("float32")
     if model.data_kind() == "labelled":
         return x, (np.arange(n) % model.num_classes).astype("int32")
     return x
@@ -104,11 +113,12 @@ def rewrap(net, name):
 
 
 def user_nets(name, **overrides):
-    """(generator, discriminator): the nets of a tiny built-in `name`,
-    re-wrapped as a user's own functional models."""
+    """{net argument: net} (generator, discriminator, and a model's other
+    `NET_ARGS`): the nets of a tiny built-in `name`, re-wrapped as a
+    user's own functional models."""
     model = tiny(name, **overrides)
-    return (rewrap(model.generator, "user_generator"),
-            rewrap(model.discriminator, "user_discriminator"))
+    return {key: rewrap(getattr(model, key), f"user_{key}")
+            for key in model.NET_ARGS}
 
 
 def net_free_args(name, **overrides):
@@ -116,6 +126,7 @@ def net_free_args(name, **overrides):
     latent size) nor those of the built-in nets only."""
     drop = set(models.get(name).DATA_ARGS) | {"latent_dim", "filters",
                                               "hidden", "attention_resolution",
-                                              "norm", "output_activation"}
+                                              "norm", "output_activation",
+                                              "n_blocks"}
     return {k: v for k, v in tiny_args(name, **overrides).items()
             if k not in drop}

@@ -1,8 +1,8 @@
 """One module per experiment; `EXPERIMENTS` maps --experiment to its
 function."""
 
-from experiments import (common, fig8, fig9, fig10, fig12_13,  # noqa: F401
-                         low_data, manifold, table1, toy)
+from experiments import (common, cyclegan, fig8, fig9,  # noqa: F401
+                         fig10, fig12_13, low_data, manifold, table1, toy)
 
 EXPERIMENTS = {
     "fig8": fig8.fig8,
@@ -13,6 +13,7 @@ EXPERIMENTS = {
     "manifold": manifold.manifold,
     "fig12_13": fig12_13.fig12_13,
     "pix2pix_inference": fig12_13.pix2pix_inference,
+    "cyclegan": cyclegan.cyclegan,
     "table1": table1.table1,
     "toy": toy.toy,
 }

@@ -52,22 +52,31 @@ RUNS = {"pix2pix": ("fig12_13/pix2pix", 1.0),
         "L1 only": ("fig12_13/l1_only", 0.0)}
 
 
-def pix2pix_run(label="pix2pix"):
-    """The folder of run RUNS[label], trained first if it is not finished;
-    a training done here records its time in the run's `train_time.json`
-    (of the part after the checkpoint, for a resumed run)."""
+def pix2pix_run(label="pix2pix", steps=None):
+    """The folder of run RUNS[label] (of --pix2pix_steps, or of `steps` in
+    a folder of its own), trained first if it is not finished."""
     name, gan_weight = RUNS[label]
+    if steps and steps != FLAGS.pix2pix_steps:
+        name = f"{name}_{steps}_steps"
+    steps = steps or FLAGS.pix2pix_steps
+    return timed_train(
+        name, PRESET, dataset="fashion_edges", image_size=32,
+        batch_size=FLAGS.pix2pix_batch, steps=steps,
+        steps_per_epoch=max(1, steps // 6), seed=FLAGS.seed,
+        model_args={"filters": FLAGS.pix2pix_filters, "l1_lambda": 100.0,
+                    "gan_weight": gan_weight})
+
+
+def timed_train(name, preset, **arguments):
+    """`common.train(name, preset, **arguments)`; a training done here
+    records its time in the run's `train_time.json` (of the part after the
+    checkpoint, for a resumed run)."""
     out = os.path.join(FLAGS.runs, name)
     finished = os.path.isfile(os.path.join(out, "model.keras"))
     resumed = os.path.isdir(os.path.join(out, "checkpoints"))
     wall, cpu = time.time(), time.process_time()
-    common.train(
-        name, PRESET, dataset="fashion_edges", image_size=32,
-        batch_size=FLAGS.pix2pix_batch, steps=FLAGS.pix2pix_steps,
-        steps_per_epoch=max(1, FLAGS.pix2pix_steps // 6), seed=FLAGS.seed,
-        model_args={"filters": FLAGS.pix2pix_filters, "l1_lambda": 100.0,
-                    "gan_weight": gan_weight})
-    if not finished:
+    common.train(name, preset, **arguments)
+    if not finished and not FLAGS.report_only:
         files.write_text(os.path.join(out, "train_time.json"), json.dumps({
             "wall_s": time.time() - wall, "cpu_s": time.process_time() - cpu,
             "threads": FLAGS.threads, "resumed": resumed}) + "\n")

@@ -1,5 +1,6 @@
 """Two virtual CPU devices: a MirroredStrategy step at global batch B equals
-a single-device step at batch B (issue 7); pix2pix, whose dropout masks
+a single-device step at batch B (issue 7; CycleGAN's history pools
+included); pix2pix, whose dropout masks
 are drawn per device, is checked to train only. Runs in a subprocess, since
 logical devices must be configured before TensorFlow initializes."""
 
@@ -29,6 +30,8 @@ make = {
                                   filters=8, seed=0),
     "pix2pix": lambda: models.Pix2Pix(image_shape=(32, 32, 3), filters=4,
                                       seed=0),
+    "cyclegan": lambda: models.CycleGAN(image_shape=(32, 32, 3), filters=4,
+                                        n_blocks=1, pool_size=12, seed=0),
 }[name]
 rng = np.random.default_rng(0)
 reference = make()
@@ -36,7 +39,7 @@ shape = reference.discriminator.inputs[0].shape[1:]
 x = rng.uniform(-1, 1, (8, *shape)).astype("float32")
 if name == "cgan":
     batch = (x, (np.arange(8) % 3).astype("int32"))
-elif name == "pix2pix":
+elif name in ("pix2pix", "cyclegan"):
     batch = (x, -x)
 else:
     batch = x
@@ -75,7 +78,8 @@ if name != "pix2pix":  # its dropout masks are drawn per device
 @pytest.mark.parametrize("name", [
     "dcgan", pytest.param("sagan", marks=pytest.mark.slow),
     pytest.param("cgan", marks=pytest.mark.slow),
-    pytest.param("pix2pix", marks=pytest.mark.slow)])
+    pytest.param("pix2pix", marks=pytest.mark.slow),
+    pytest.param("cyclegan", marks=pytest.mark.slow)])
 def test_mirrored_step_equals_single_device_step(name):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO,
                CUDA_VISIBLE_DEVICES="")

@@ -71,8 +71,7 @@ def build(name, nets, overrides):
     if nets == "builtin":
         model = tiny_models.tiny(name, **overrides)
     elif nets == "user":
-        g, d = tiny_models.user_nets(name, **overrides)
-        model = cls(generator=g, discriminator=d,
+        model = cls(**tiny_models.user_nets(name, **overrides),
                     **tiny_models.net_free_args(name, **overrides))
     else:  # custom_layer
         g, d = custom_layer_nets()
@@ -98,15 +97,20 @@ def weights(net):
     return [w.numpy().copy() for w in net.trainable_weights]
 
 
+def nets(model):
+    """{net argument: net} of every net the model trains."""
+    return {key: getattr(model, key) for key in model.NET_ARGS}
+
+
 @pytest.fixture(scope="module", params=CASES)
 def trained(request):
     """A harness case's model after fit() on 2 tiny batches."""
-    name, nets, overrides = request.param
-    model = build(name, nets, overrides)
-    before = (weights(model.generator), weights(model.discriminator))
+    name, kind, overrides = request.param
+    model = build(name, kind, overrides)
+    before = {key: weights(net) for key, net in nets(model).items()}
     history = model.fit(tiny_models.batches(model, n=4, steps=2), epochs=1,
                         verbose=0)
-    return {"name": name, "nets": nets, "model": model, "history": history,
+    return {"name": name, "nets": kind, "model": model, "history": history,
             "before": before}
 
 
@@ -116,9 +120,14 @@ def as_json(config):
 
 def outputs(model, n=3, seed=5):
     """What the model makes, deterministically: samples from seeds (with
-    labels for a conditional model), or translations."""
-    if model.data_kind() == "pairs":
-        return model.translate(tiny_models.examples(model, n, seed)[0])
+    labels for a conditional model), or translations (in each of the
+    model's directions)."""
+    if model.data_kind() in tiny_models.TRANSLATION_KINDS:
+        x = tiny_models.examples(model, n, seed)[0]
+        directions = getattr(model, "directions", None) or [None]
+        return np.stack([model.translate(x) if d is None else
+                         model.translate(x, direction=d)
+                         for d in directions])
     labels = (np.arange(n) % model.num_classes if model.num_classes
               else None)
     return model.generate(n, seed=seed, labels=labels)
@@ -140,13 +149,14 @@ def test_fit_two_steps(trained):
         assert len(values) == 1 and np.isfinite(values).all(), (key, values)
     assert int(model.g_optimizer.iterations) == 2
     assert int(model.d_optimizer.iterations) == 2 * model.d_steps
-    g0, d0 = trained["before"]
-    for net, before in ((model.generator, g0), (model.discriminator, d0)):
-        assert any(not np.array_equal(a, b)
-                   for a, b in zip(before, weights(net))), net.name
+    for key, net in nets(model).items():
+        assert any(not np.array_equal(a, b) for a, b in
+                   zip(trained["before"][key], weights(net))), key
     if trained["nets"] != "builtin":
         assert model.own_nets
         assert model.generator.name in ("user_generator", "custom_generator")
+        for key, net in nets(model).items():
+            assert net.name.endswith(key), (key, net.name)
 
 
 def test_keras_save_load_gives_equal_outputs(trained, tmp_path):
@@ -211,12 +221,19 @@ def test_export_verifies(trained, tmp_path):
         np.testing.assert_array_equal(
             loaded.signatures["sample"](**inputs)["images"].numpy(),
             model.generate_uint8(3, seed=5, labels=labels))
-    if model.data_kind() == "pairs":
+    if model.data_kind() in tiny_models.TRANSLATION_KINDS:
         x = np.random.default_rng(1).integers(0, 256, (3, *model.data_shape),
                                               np.uint8)
         np.testing.assert_array_equal(
             loaded.signatures["serving_default"](image=tf.constant(x))[
                 "image"].numpy(), model.translate_uint8(x))
+        # A model that translates both ways: a signature per direction.
+        for direction, signature in (getattr(model, "directions", None)
+                                     or {}).items():
+            np.testing.assert_array_equal(
+                loaded.signatures[signature](image=tf.constant(x))[
+                    "image"].numpy(),
+                model.translate_uint8(x, direction=direction))
 
 
 @pytest.mark.parametrize("name", list(models.MODELS))
@@ -227,10 +244,9 @@ def test_mismatched_nets_are_one_error_naming_both_shapes(name):
     g_shape = tuple(ours.generator.outputs[0].shape[1:])
     d_shape = tuple(other.discriminator.inputs[0].shape[1:])
     assert g_shape != d_shape
+    handed = {**nets(ours), "discriminator": other.discriminator}
     with pytest.raises(ValueError) as error:
-        models.get(name)(generator=ours.generator,
-                         discriminator=other.discriminator,
-                         **tiny_models.net_free_args(name))
+        models.get(name)(**handed, **tiny_models.net_free_args(name))
     assert str(g_shape) in str(error.value), error.value
     assert str(d_shape) in str(error.value), error.value
 
@@ -267,5 +283,5 @@ def test_every_registered_model_is_covered():
     assert names == set(models.MODELS)
     for name in models.MODELS:
         assert models.get(name).data_kind(tiny_models.tiny_args(name)) in (
-            "images", "labelled", "pairs")
+            "images", "labelled", "pairs", "unpaired")
 

@@ -1,10 +1,12 @@
-"""Translating the user's own image files with a pair model, from a Keras
-model or its SavedModel; rectangular images."""
+"""Translating the user's own image files with a model that translates,
+from a Keras model or its SavedModel; rectangular images; a direction for
+a model that translates both ways."""
 
 import os
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 import tfgan_suite as tgs
@@ -69,3 +71,67 @@ def test_one_channel_model_reads_and_writes_greyscale(tmp_path):
     png = np.asarray(Image.open(written))
     grey = np.asarray(Image.open(source).convert("L"))[None, ..., None]
     np.testing.assert_array_equal(png, model.translate_uint8(grey)[0, ..., 0])
+
+
+@pytest.fixture(scope="module")
+def two_way(tmp_path_factory):
+    """A model that translates both ways (CycleGAN) after one step, and a
+    folder of two images."""
+    model = tgs.models.CycleGAN(image_shape=(32, 32, 3), filters=4,
+                                n_blocks=0, pool_size=2, seed=0)
+    model.compile(run_eagerly=True)  # one step: no trace of train_step
+    rng = np.random.default_rng(0)
+    a, b = (rng.uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+            for _ in range(2))
+    model.fit(tf.data.Dataset.from_tensors((a, b)), epochs=1, verbose=0)
+    inputs = tmp_path_factory.mktemp("zebras")
+    for i, image in enumerate(pattern_images(2, 32, 32, 3)):
+        Image.fromarray(image).save(inputs / f"{i}.png")
+    return model, inputs
+
+
+def translated_files(translator, inputs, out, direction):
+    written = tgs.runs.translate_files(translator, str(inputs), str(out),
+                                       direction=direction)
+    return np.stack([np.asarray(Image.open(p)) for p in written])
+
+
+def test_two_way_model_translates_in_the_direction_asked(tmp_path, two_way):
+    model, inputs = two_way
+    images = pattern_images(2, 32, 32, 3)
+    outputs = {d: translated_files(model, inputs, tmp_path / d, d)
+               for d in ("AtoB", "BtoA")}
+    for direction, out in outputs.items():
+        np.testing.assert_array_equal(
+            out, model.translate_uint8(images, direction))
+    assert not np.array_equal(outputs["AtoB"], outputs["BtoA"])
+    np.testing.assert_array_equal(  # no direction: the first, AtoB
+        translated_files(model, inputs, tmp_path / "default", None),
+        outputs["AtoB"])
+    with pytest.raises(ValueError, match=r"--direction: CycleGAN translates "
+                                         r"in AtoB, BtoA, got 'CtoD'"):
+        tgs.runs.translate_files(model, str(inputs), "o", direction="CtoD")
+
+
+@pytest.mark.slow  # an export of five signatures (the harness verifies it)
+def test_two_way_saved_model_translates_in_the_direction_asked(tmp_path,
+                                                               two_way):
+    model, inputs = two_way
+    served = tgs.runs.load(tgs.serving.export_saved_model(
+        model, str(tmp_path / "sm")))
+    assert served.data_kind() == "unpaired"
+    assert served.directions == {"AtoB": "a_to_b", "BtoA": "b_to_a"}
+    for direction in ("AtoB", "BtoA"):
+        np.testing.assert_array_equal(
+            translated_files(served, inputs, tmp_path / direction, direction),
+            model.translate_uint8(pattern_images(2, 32, 32, 3), direction))
+    with pytest.raises(ValueError, match=r"--direction: SavedModelTranslator "
+                                         r"translates in AtoB, BtoA"):
+        served.translate_uint8(pattern_images(1, 32, 32, 3), direction="AtoA")
+
+
+def test_one_way_model_refuses_a_direction(tmp_path, translator):
+    with pytest.raises(ValueError, match=r"--direction: Pix2Pix translates "
+                                         r"one way only"):
+        tgs.runs.translate_files(translator, str(tmp_path), "o",
+                                 direction="BtoA")

@@ -89,7 +89,7 @@ slow = pytest.mark.slow
 
 @pytest.mark.parametrize("args, message", [
     (["--model=stylegan"],
-     "error: model: expected one of ['cgan', 'dcgan', 'gan', "),
+     "error: model: expected one of ['cgan', 'cyclegan', 'dcgan', 'gan', "),
     pytest.param(["--dataset=cifar10", "--data_dir=/no/such/dir"],
                  "error: data_dir: /no/such/dir is not a directory",
                  marks=slow),
@@ -215,6 +215,46 @@ def test_pix2pix_end_to_end(tmp_path):
                     f"--root={tmp_path / 'saved'}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "saved" / "pix2pix" / "1" / "saved_model.pb").exists()
+
+
+@slow
+def test_cyclegan_end_to_end(tmp_path):
+    """train.py on the unpaired layout (with --export), --resume, evaluate.py
+    (domain FID both ways, cycle L1) and generate.py --direction from the
+    run and from the SavedModel."""
+    from tests.data.test_unpaired import write_unpaired
+    data_dir = write_unpaired(tmp_path / "h2z")
+    out, saved = tmp_path / "run", tmp_path / "saved" / "cyclegan"
+    args = ["--model=cyclegan", "--dataset=unpaired", f"--data_dir={data_dir}",
+            "--image_size=32", "--filters=4", "--n_blocks=0",
+            "--batch_size=2", "--steps_per_epoch=2", f"--out_dir={out}"]
+    result = script("train.py", *args, "--steps=2", f"--export={saved}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (out / "samples" / "epoch_0001.png").exists()
+    assert (saved / "1" / "saved_model.pb").exists()
+    header = (out / "losses.csv").read_text().splitlines()[0]
+    assert header == "step,d_loss,g_gan_loss,cycle_loss,identity_loss"
+    result = script("train.py", f"--out_dir={out}", "--resume", "--steps=4")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (out / "checkpoints" / "ckpt-4.index").exists()
+    result = script("evaluate.py", f"--model_path={out}",
+                    f"--classifier_path={tmp_path / 'domains.keras'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    scores = json.loads((out / "eval.json").read_text())
+    assert scores["num_a"] == 2 and scores["num_b"] == 3
+    for key in ("a_to_b_domain_fid", "b_to_a_domain_fid"):
+        assert scores[key] >= 0, key
+    assert 0 < scores["cycle_l1_a"] < 1 and 0 < scores["cycle_l1_b"] < 1
+    for model_path in (out, saved):
+        result = script("generate.py", f"--model_path={model_path}",
+                        f"--input={data_dir}/testB", "--direction=BtoA",
+                        f"--out={tmp_path / 'horses'}")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "translated 3 image(s)" in result.stdout
+    result = script("generate.py", f"--model_path={out}", "--direction=BtoA")
+    assert result.returncode == 2
+    assert "error: --direction: applies to translating --input" in \
+        result.stderr
 
 
 def test_benchmark_speed_table(tmp_path):

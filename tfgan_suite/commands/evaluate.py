@@ -1,8 +1,10 @@
 """Evaluate a trained generator: FID / KID / IS, precision / recall
 (Kynkäänniemi et al. 2019), density / coverage (Naeem et al. 2020) and
 classes covered (images; conditional models: label accuracy and intra-class
-FID too), mode coverage (toy 2-D data), or L1 / PSNR / SSIM on the test
-pairs (pix2pix); or compare two folders of images. Writes JSON.
+FID too), mode coverage (toy 2-D data), L1 / PSNR / SSIM on the test
+pairs (pix2pix), or, for unpaired domains, the domain FID of each
+direction's translations and the cycle-consistency L1; or compare two
+folders of images. Writes JSON.
 
 Features (--features): the data's domain classifier ("domain FID"; an
 unlabelled folder: Inception from a local copy), `inception` (TF-GAN's
@@ -44,7 +46,8 @@ flags.DEFINE_string("features", None, "The features of FID and friends: "
 flags.DEFINE_string("model", None, "Expected model, by the name training "
                     "takes (e.g. wgan_gp, or module:Class): an error if the "
                     "file holds another.")
-flags.DEFINE_string("split", "test", "Split of the paired data (pix2pix).")
+flags.DEFINE_string("split", "test", "Split of the paired or unpaired "
+                    "data.")
 flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "pix2pix: the "
                   "direction the model was trained in (default: the "
                   "dataset's).")
@@ -199,6 +202,37 @@ def evaluate_pairs(model):
     return tgs.metrics.evaluate_translation(model.translate_uint8, pairs)
 
 
+def evaluate_unpaired(model):
+    """Domain FID of each direction's translations of the test images
+    against the other domain's test images, and the cycle L1; the domain
+    classifier of an unpaired dataset tells its two domains apart (trained
+    on the training images of both on first use and cached)."""
+    if not hasattr(model, "translate_uint8"):
+        raise ValueError(f"--dataset: {FLAGS.dataset} holds unpaired images "
+                         f"of two domains; expected a model that translates "
+                         f"between them at {FLAGS.model_path}, found "
+                         f"{type(model).__name__}")
+    test = tgs.data.get_source(FLAGS.dataset, split=FLAGS.split,
+                               data_dir=FLAGS.data_dir, classes=FLAGS.classes,
+                               image_size=list(model.image_shape[:2]),
+                               direction=FLAGS.direction)
+    a, b = (tgs.data.to_uint8(tgs.data.images_array(domain)).numpy()
+            for domain in test.domains)
+    extractor = tgs.metrics.domain_extractor(FLAGS.dataset, FLAGS.data_dir,
+                                             FLAGS.classifier_path)
+    scores = tgs.metrics.evaluate_unpaired(model.translate_uint8, a, b,
+                                           extractor)
+    results = {f"{k[:-3]}domain_fid" if k.endswith("_fid") else k: v
+               for k, v in scores.items()}
+    if FLAGS.inception_weights:
+        inception = tgs.metrics.InceptionExtractor(FLAGS.inception_weights)
+        scores = tgs.metrics.evaluate_unpaired(model.translate_uint8, a, b,
+                                               inception)
+        results.update({k: v for k, v in scores.items()
+                        if k.endswith("_fid")})
+    return results
+
+
 def data_from_run(path):
     """Fills the flags of `FROM_RUN` that were not given from the run
     folder's config.json (what the model trained on, and its FID's
@@ -247,6 +281,8 @@ def main(argv):
     model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
     if FLAGS.dataset in tgs.data.PAIRED_SOURCES:
         results = evaluate_pairs(model)
+    elif FLAGS.dataset in tgs.data.UNPAIRED_SOURCES:
+        results = evaluate_unpaired(model)
     elif FLAGS.dataset in tgs.data.toy.MIXTURES:
         centers, std = tgs.data.toy.MIXTURES[FLAGS.dataset]
         samples = model.generate(min(FLAGS.num, 2500), seed=0)

@@ -3,6 +3,9 @@
     python scripts/generate.py --model_path=runs/train --num=64 --out=samples.png
     # pix2pix on your own images (a run folder or its SavedModel):
     python scripts/generate.py --model_path=runs/p2p --input=labels/ --out=photos/
+    # a model that translates both ways (unpaired domains A and B):
+    python scripts/generate.py --model_path=runs/h2z --input=zebras/ \
+        --out=horses/ --direction=BtoA
     python scripts/generate.py --model_path=saved_models/dcgan --num=16
     # A conditional model: its classes by name (a folder's sub-folders) or index.
     python scripts/generate.py --model_path=runs/cgan --label=bag --num=16
@@ -39,6 +42,9 @@ flags.DEFINE_bool("attention_maps", False, "SAGAN: plot where query "
 flags.DEFINE_string("input", None, "Image-to-image models (pix2pix): an "
                     "image file or a folder of images to translate; --out is "
                     "then the output PNG or folder.")
+flags.DEFINE_string("direction", None, "With --input, for a model that "
+                    "translates both ways: AtoB or BtoA (default: the "
+                    "model's first, AtoB).")
 flags.DEFINE_integer("max_batches", 200, "Give up filtering after this "
                      "many batches of 256 samples.")
 FLAGS = flags.FLAGS
@@ -48,8 +54,12 @@ def main(argv):
     if FLAGS.num <= 0:
         raise ValueError(f"--num: expected a positive integer, got {FLAGS.num}")
     model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
+    if FLAGS.direction and not FLAGS.input:
+        raise ValueError("--direction: applies to translating --input "
+                         "images; give --input=FILE_OR_FOLDER")
     if FLAGS.input:
-        written = tgs.runs.translate_files(model, FLAGS.input, FLAGS.out)
+        written = tgs.runs.translate_files(model, FLAGS.input, FLAGS.out,
+                                           direction=FLAGS.direction)
         print(f"translated {len(written)} image(s) into "
               f"{os.path.abspath(FLAGS.out)}")
         return

@@ -5,19 +5,22 @@ import inspect
 import json
 import os
 
-from tfgan_suite.data import paired, pipeline, sources, toy
+from tfgan_suite.data import paired, pipeline, sources, toy, unpaired
 from tfgan_suite.data.pipeline import (build, images_array, subset, to_float,
                                       to_uint8)
 from tfgan_suite.data.sources import Source, from_arrays
 
 #: Sources with "train" / "test" splits.
 SPLIT_SOURCES = ("fashion_mnist", "cifar10", "folder", "facades", "pairs",
-                 "synthetic_pairs", "fashion_edges")
+                 "synthetic_pairs", "fashion_edges", "unpaired",
+                 "fashion_edges_unpaired")
 #: Sources whose examples always have class labels (a folder has them
 #: when it has class sub-folders).
 LABELLED_SOURCES = ("fashion_mnist", "cifar10")
 #: Sources of (input, target) image pairs.
 PAIRED_SOURCES = ("facades", "pairs", "synthetic_pairs", "fashion_edges")
+#: Sources of unpaired (a, b) images of two domains (CycleGAN).
+UNPAIRED_SOURCES = ("unpaired", "fashion_edges_unpaired")
 #: Source functions by name; each returns a `Source`.
 SOURCES = {
     "fashion_mnist": sources.fashion_mnist,
@@ -27,6 +30,8 @@ SOURCES = {
     "pairs": paired.aligned,
     "synthetic_pairs": paired.synthetic_pairs,
     "fashion_edges": paired.fashion_edges,
+    "unpaired": unpaired.unpaired,
+    "fashion_edges_unpaired": unpaired.fashion_edges_unpaired,
     "ring": toy.ring,
     "grid": toy.grid,
     "gaussian_1d": toy.gaussian_1d,
@@ -92,11 +97,15 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
     the rest), the pairs `facades` and `pairs` (A|B images in
     `data_dir/{train,val,test}`, `direction` AtoB/BtoA) and
     `synthetic_pairs` (generated) and `fashion_edges` (edge maps of
-    Fashion-MNIST -> the images), and the toy 2-D mixtures `ring` and
-    `grid` (and `gaussian_1d`).
+    Fashion-MNIST -> the images), the unpaired `unpaired` (images of two
+    domains in `data_dir/{trainA,trainB,testA,testB}`) and
+    `fashion_edges_unpaired` (edge maps of one half of Fashion-MNIST, the
+    images of the other), and the toy 2-D mixtures `ring` and `grid` (and
+    `gaussian_1d`).
 
     Returns batches of images, or of (images, int32 labels) with
-    `labels=True`, or of (input, target) images for the paired sources.
+    `labels=True`, or of (input, target) images for the paired sources, or
+    of (a, b) images for the unpaired ones.
     Shuffling defaults to on for the training split.
 
     Example:
@@ -115,8 +124,8 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
 
 
 __all__ = ["DEFAULT_DIRS", "LABELLED_SOURCES", "PAIRED_SOURCES", "SOURCES",
-           "Source", "build",
+           "Source", "UNPAIRED_SOURCES", "build",
            "fingerprint", "from_arrays", "get_source",
            "images_array", "load",
            "paired", "pipeline", "sources", "subset", "to_float", "to_uint8",
-           "toy"]
+           "toy", "unpaired"]

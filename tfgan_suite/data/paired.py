@@ -23,19 +23,29 @@ FACADES_URL = ("http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/"
                "facades.tar.gz")
 
 
-def jitter(size):
-    """The pix2pix random jitter for pairs of `size` (a side, or (H, W)), as
-    a function (input, target) -> (input, target) applying one crop and
-    flip to both: resize by 286/256, random crop back, random mirror."""
+def jitter_image(size):
+    """The pix2pix random jitter of one image of `size` (a side, or (H,
+    W)), as a function image -> image: resize by 286/256
+    (nearest-neighbour), random crop back, random mirror. CycleGAN's
+    images get it each on its own."""
     height, width = pair_size(size)
     upscaled = (int(height * 286 / 256), int(width * 286 / 256))
 
+    def apply(image):
+        image = tf.image.resize(image, upscaled, method="nearest")
+        image = tf.image.random_crop(image, (height, width, image.shape[-1]))
+        return tf.image.random_flip_left_right(image)
+    return apply
+
+
+def jitter(size):
+    """The pix2pix random jitter for pairs of `size` (a side, or (H, W)), as
+    a function (input, target) -> (input, target) applying one crop and
+    flip to both (`jitter_image` of the two stacked)."""
+    jittered = jitter_image(size)
+
     def apply(image, target):
-        stacked = tf.concat([image, target], axis=-1)
-        stacked = tf.image.resize(stacked, upscaled, method="nearest")
-        stacked = tf.image.random_crop(stacked,
-                                       (height, width, stacked.shape[-1]))
-        stacked = tf.image.random_flip_left_right(stacked)
+        stacked = jittered(tf.concat([image, target], axis=-1))
         channels = image.shape[-1]
         return stacked[..., :channels], stacked[..., channels:]
     return apply
@@ -192,6 +202,21 @@ def fashion_edges(split="train", data_dir=None, classes=None, image_size=32,
     are drawn black on white. One channel in, one channel out; no jitter
     by default (the pairs are aligned at pixel level).
     """
+    images, edges = fashion_edge_arrays(split, data_dir, classes,
+                                        image_size, threshold)
+    size = images.shape[1]
+    ds = tf.data.Dataset.from_tensor_slices((edges, images))
+    if jittered is None:
+        jittered = False
+    return Source(ds, len(images), (size, size, 1), name="fashion_edges",
+                  paired=True, augment=jitter(size) if jittered else None)
+
+
+def fashion_edge_arrays(split="train", data_dir=None, classes=None,
+                        image_size=32, threshold=0.2):
+    """(images, edge maps) of Fashion-MNIST's `split`, uint8 (N, S, S, 1):
+    the images padded to `image_size` S, and their thresholded Sobel edges
+    drawn black on white (see `fashion_edges`)."""
     from tfgan_suite.data import sources
     images = sources.images_and_labels(
         sources.fashion_mnist(split, data_dir, classes=classes))[0]
@@ -209,8 +234,4 @@ def fashion_edges(split="train", data_dir=None, classes=None, image_size=32,
         peak = tf.reduce_max(gradient, axis=(1, 2, 3), keepdims=True)
         line = gradient > threshold * tf.maximum(peak, 1e-6)
         edges[start:start + 5000] = np.where(line.numpy(), 0, 255)
-    ds = tf.data.Dataset.from_tensor_slices((edges, images))
-    if jittered is None:
-        jittered = False
-    return Source(ds, len(images), (size, size, 1), name="fashion_edges",
-                  paired=True, augment=jitter(size) if jittered else None)
+    return images, edges

@@ -7,6 +7,8 @@ Augmentation runs after the cache so each epoch sees new random draws.
 import numpy as np
 import tensorflow as tf
 
+from tfgan_suite.data.sources import zip_domains
+
 
 def to_float(images):
     """uint8 [0, 255] -> float32 [-1, 1] (the range of G's tanh output)."""
@@ -50,11 +52,13 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
         larger than the dataset (a larger one would yield no batch at all
         with `drop_remainder`).
       shuffle: reshuffle every epoch with a buffer of the whole dataset (capped
-        at 60 000 elements).
+        at 60 000 elements); the two domains of an unpaired source each on
+        their own (seeds `seed` and `seed + 1`).
       augment: optional `fn(image) -> image` (for paired sources
-        `fn(input, target) -> (input, target)`) applied after the cache;
-        default: the source's own (pix2pix jitter on training pairs). Pass
-        False for none.
+        `fn(input, target) -> (input, target)`; for unpaired ones applied
+        to each domain's images) applied after the cache; default: the
+        source's own (pix2pix jitter on training pairs). Pass False for
+        none.
       repeat: repeat forever (for step-based training).
       seed: shuffle seed, for reproducible runs.
     """
@@ -67,6 +71,23 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
                 f"batch_size: {batch_size} is larger than the {source.name} "
                 f"dataset ({source.num_examples} examples); with "
                 f"drop_remainder no batch would be produced")
+    if source.unpaired:
+        # Each domain shuffled (with its own seed) and augmented on its own.
+        a, b = (_examples(domain, shuffle, cache, augment, repeat,
+                          None if seed is None else seed + i)
+                for i, domain in enumerate(source.domains))
+        ds = zip_domains(a, b, *(d.num_examples for d in source.domains))
+    else:
+        ds = _examples(source, shuffle, cache, augment, repeat, seed)
+    if batch_size is not None:
+        ds = ds.batch(int(batch_size), drop_remainder=drop_remainder,
+                      num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _examples(source, shuffle, cache, augment, repeat, seed):
+    """`source`'s examples normalised, cached, shuffled, repeated and
+    augmented (`build` without the batching)."""
     ds = source.dataset
     paired = source.paired
     image_spec = tf.nest.flatten(ds.element_spec)[0]
@@ -85,10 +106,7 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
     if augment:
         ds = ds.map(_map_images(augment, paired),
                     num_parallel_calls=tf.data.AUTOTUNE)
-    if batch_size is not None:
-        ds = ds.batch(int(batch_size), drop_remainder=drop_remainder,
-                      num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return ds
 
 
 def subset(source, max_images, seed=0):
@@ -101,6 +119,13 @@ def subset(source, max_images, seed=0):
         raise ValueError(f"max_images: expected a positive integer, got {n}")
     if n >= source.num_examples:
         return source
+    if source.unpaired:  # n of each domain, each its own pick.
+        a, b = (subset(d, n, seed + i) for i, d in enumerate(source.domains))
+        return dataclasses.replace(
+            source, dataset=zip_domains(a.dataset, b.dataset, a.num_examples,
+                                        b.num_examples),
+            num_examples=max(a.num_examples, b.num_examples), domains=(a, b),
+            name=f"{source.name} ({n} of each domain)")
     picked = source.dataset.shuffle(source.num_examples, seed=seed,
                                     reshuffle_each_iteration=False).take(n)
     return dataclasses.replace(source, dataset=picked.cache(),

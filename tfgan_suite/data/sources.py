@@ -27,7 +27,8 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 @dataclasses.dataclass
 class Source:
     """An unbatched dataset of uint8 images, (image, label) pairs or, for
-    `paired` sources, (input image, target image) pairs."""
+    `paired` sources, (input image, target image) pairs; for `unpaired`
+    ones, (a, b) images of two domains drawn independently (`domains`)."""
 
     dataset: tf.data.Dataset
     num_examples: int
@@ -38,10 +39,31 @@ class Source:
     paired: bool = False
     #: Augmentation the pipeline applies by default (e.g. pix2pix jitter).
     augment: Optional[Callable] = None
+    #: Unpaired (CycleGAN): the two domains' own sources of single images,
+    #: which the pipeline shuffles (and augments) independently; `dataset`
+    #: then zips them, the smaller one repeated, to `num_examples` (the
+    #: larger's size, an epoch of the reference code).
+    domains: Optional[tuple] = None
 
     @property
     def num_classes(self):
         return len(self.class_names) if self.class_names else None
+
+    @property
+    def unpaired(self):
+        """Elements are (a, b) images of two domains, not pairs."""
+        return self.domains is not None
+
+
+def zip_domains(a, b, num_a, num_b):
+    """(a, b) elements of two domain datasets of `num_a` and `num_b`
+    elements: the smaller repeated, so the zip runs for the larger (and
+    forever when both repeat)."""
+    if num_a < num_b:
+        a = a.repeat()
+    elif num_b < num_a:
+        b = b.repeat()
+    return tf.data.Dataset.zip(a, b)
 
 
 def resize_uint8(image, size, antialias=False):
@@ -240,18 +262,21 @@ def _keep_classes(images, labels, keep, name):
     return images[mask], labels[mask]
 
 
-def _list_images(data_dir, labels, skip=()):
-    """(paths, first-level sub-folder of each) of every image below
-    `data_dir`, in sorted order, the sub-folders `skip` left out."""
+def list_images(data_dir, labels=False, skip=()):
+    """(paths, first-level sub-folder of each) of the images under
+    `data_dir`, in sorted order, the sub-folders `skip` left out, each
+    checked readable; a ValueError naming the file that is not, or the
+    folder that holds none."""
     if not os.path.isdir(data_dir):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
     from PIL import Image  # verifies headers without decoding pixels.
-    paths, class_of = [], []
+    paths, class_of, hidden = [], [], 0
     for root, dirs, files in os.walk(data_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
             root == data_dir and d in skip))
         for name in sorted(files):
             if name.startswith("."):
+                hidden += 1
                 continue
             path = os.path.join(root, name)
             if not name.lower().endswith(IMAGE_EXTENSIONS):
@@ -266,7 +291,8 @@ def _list_images(data_dir, labels, skip=()):
             class_of.append(os.path.relpath(root, data_dir).split(os.sep)[0])
     if not paths:
         raise ValueError(f"{data_dir}: no images found (expected files ending "
-                         f"in {', '.join(IMAGE_EXTENSIONS)})")
+                         f"in {', '.join(IMAGE_EXTENSIONS)}; found "
+                         f"{f'{hidden} hidden file(s)' if hidden else 'no files'})")
     if labels and "." in class_of:
         raise ValueError(f"{data_dir}: labels=True needs one sub-folder per "
                          f"class; found images directly in the folder")
@@ -305,10 +331,10 @@ def _folder_splits(data_dir, labels, holdout):
     test_dir = os.path.join(data_dir, "test")
     if os.path.isdir(test_dir):
         train_dir = os.path.join(data_dir, "train")
-        train = (_list_images(train_dir, labels) if os.path.isdir(train_dir)
-                 else _list_images(data_dir, labels, skip=("test",)))
-        return {"train": train, "test": _list_images(test_dir, labels)}
-    paths, class_of = _list_images(data_dir, labels)
+        train = (list_images(train_dir, labels) if os.path.isdir(train_dir)
+                 else list_images(data_dir, labels, skip=("test",)))
+        return {"train": train, "test": list_images(test_dir, labels)}
+    paths, class_of = list_images(data_dir, labels)
     held = held_out(class_of, holdout)
     return {split: ([p for p, h in zip(paths, held) if h == keep],
                     [c for c, h in zip(class_of, held) if h == keep])
@@ -323,6 +349,22 @@ def _channels_of(paths):
             if image.mode not in GRAYSCALE_MODES:
                 return 3
     return 1
+
+
+def image_decoder(size, channels):
+    """path -> uint8 image of `size` (H, W) and `channels` (1: grayscale,
+    3: RGB, alpha dropped), resized with antialiasing when it differs."""
+    def decode(path):
+        # Three channels first: TensorFlow's GIF and BMP decoders make no
+        # grayscale.
+        image = tf.io.decode_image(tf.io.read_file(path), channels=3,
+                                   expand_animations=False)
+        if channels == 1:  # ITU-R 601-2 luma, as PIL's convert("L").
+            luma = tf.tensordot(tf.cast(image, tf.float32),
+                                [0.299, 0.587, 0.114], 1)
+            image = tf.cast(tf.round(luma)[..., None], tf.uint8)
+        return resize_uint8(image, size, antialias=True)
+    return decode
 
 
 def folder(data_dir, image_size=None, channels=None, labels=False,
@@ -371,18 +413,7 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
         with Image.open(every[0]) as image:
             image_size = (image.height, image.width)
     size = tuple(int(s) for s in np.broadcast_to(image_size, (2,)))
-
-    def decode(path):
-        # Three channels first: TensorFlow's GIF and BMP decoders make no
-        # grayscale.
-        image = tf.io.decode_image(tf.io.read_file(path), channels=3,
-                                   expand_animations=False)
-        if channels == 1:  # ITU-R 601-2 luma, as PIL's convert("L").
-            luma = tf.tensordot(tf.cast(image, tf.float32),
-                                [0.299, 0.587, 0.114], 1)
-            image = tf.cast(tf.round(luma)[..., None], tf.uint8)
-        return resize_uint8(image, size, antialias=True)
-
+    decode = image_decoder(size, channels)
     class_names = (sorted({c for _, classes in splits.values()
                            for c in classes}) if labels else None)
     ds = tf.data.Dataset.from_tensor_slices(paths)

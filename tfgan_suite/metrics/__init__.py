@@ -1,8 +1,10 @@
 """Metrics: FID / KID / IS (TF-GAN) on a domain classifier or Inception
 (`extractor` picks one by name), precision / recall and density /
-coverage, L1 / PSNR / SSIM for paired translation, mode coverage of toy
-data, the Parzen-window log-likelihood and the theory checks of Goodfellow et al. 2014, and scores that sample a
-model (discriminator filtering, label accuracy of a conditional model).
+coverage, L1 / PSNR / SSIM for paired translation, FID and cycle L1 for
+unpaired translation, mode coverage of toy data, the Parzen-window
+log-likelihood and the theory checks of Goodfellow et al. 2014, and scores
+that sample a model (discriminator filtering, label accuracy of a
+conditional model).
 Pure functions of tensors and arrays, plus the feature extractors."""
 
 from tfgan_suite.metrics.classifier import (DomainExtractor,
@@ -17,7 +19,7 @@ from tfgan_suite.metrics.distances import (class_coverage, frechet_distance,
 from tfgan_suite.metrics.manifold import (density_coverage,
                                           intra_class_fid, precision_recall)
 from tfgan_suite.metrics.paired import (PSNR_CAP_DB, evaluate_translation,
-                                        paired_scores)
+                                        evaluate_unpaired, paired_scores)
 from tfgan_suite.metrics import inception, modes, parzen, sampling, theory
 from tfgan_suite.metrics.modes import mode_coverage
 from tfgan_suite.metrics.parzen import parzen_log_likelihood, select_sigma
@@ -28,8 +30,8 @@ __all__ = ["DomainExtractor", "InceptionExtractor", "PSNR_CAP_DB",
            "build_classifier", "class_coverage", "classifier_path",
            "conditional_scores", "density_coverage",
            "discriminator_filtered", "domain_extractor",
-           "evaluate_translation", "extractor", "frechet_distance",
-           "inception", "inception_score", "labelled",
+           "evaluate_translation", "evaluate_unpaired", "extractor",
+           "frechet_distance", "inception", "inception_score", "labelled",
            "intra_class_fid", "kernel_distance", "mode_coverage", "modes",
            "paired_scores", "parzen", "parzen_log_likelihood",
            "precision_recall", "sampling", "select_sigma", "theory",

@@ -88,10 +88,18 @@ class DomainExtractor:
         return cls(classifier, path)
 
     def __call__(self, images, batch_size=500):
-        """(features (N, 128), logits (N, classes)) for images in [-1, 1]."""
+        """(features (N, 128), logits (N, classes)) for images in [-1, 1];
+        images of another height and width than the classifier's are
+        resized to its (bilinear), e.g. a model's translations at its own
+        image size."""
+        import tensorflow as tf
+        size = tuple(self.model.inputs[0].shape[1:3])
         features, logits = [], []
         for i in range(0, len(images), batch_size):
-            f, l = self.model(images[i:i + batch_size], training=False)
+            batch = images[i:i + batch_size]
+            if tuple(batch.shape[1:3]) != size:
+                batch = tf.image.resize(batch, size)
+            f, l = self.model(batch, training=False)
             features.append(np.asarray(f))
             logits.append(np.asarray(l))
         return np.concatenate(features), np.concatenate(logits)

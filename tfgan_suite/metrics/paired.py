@@ -1,5 +1,8 @@
-"""Paired-image metrics for image-to-image translation (pix2pix): L1, PSNR
-and SSIM (`tf.image`), computed on uint8 images as a user sees them."""
+"""Metrics of image-to-image translation, on uint8 images as a user sees
+them: L1, PSNR and SSIM (`tf.image`) against paired targets; for a model
+that translates both ways between unpaired domains, the FID of each
+direction's outputs against the other domain and the cycle-consistency
+L1."""
 
 import numpy as np
 import tensorflow as tf
@@ -52,3 +55,32 @@ def evaluate_translation(translate_uint8, pairs):
     result = {k: float(v.mean()) for k, v in scores.items()}
     result["num_pairs"] = int(len(scores["l1"]))
     return result
+
+
+def evaluate_unpaired(translate_uint8, images_a, images_b, extractor):
+    """Scores of a two-way translator (`translate_uint8(images,
+    direction=...)`, direction "AtoB" or "BtoA") on uint8 test images of
+    domains A and B:
+
+    - `a_to_b_fid`, `b_to_a_fid`: Frechet distance between the features
+      (`extractor(images in [-1, 1])[0]`) of the translations A -> B and
+      the B images, and of B -> A and the A images;
+    - `cycle_l1_a`, `cycle_l1_b`: mean |F(G(a)) - a| / 255 and
+      |G(F(b)) - b| / 255 (the cycle-consistency of Zhu et al. 2017, eq. 2).
+    """
+    from tfgan_suite.data.pipeline import to_float
+    from tfgan_suite.metrics.distances import frechet_distance
+    features = lambda x: extractor(to_float(x).numpy())[0]
+    scores = {}
+    for there, back, images, other, letter in (
+            ("AtoB", "BtoA", images_a, images_b, "a"),
+            ("BtoA", "AtoB", images_b, images_a, "b")):
+        translated = translate_uint8(images, direction=there)
+        cycled = translate_uint8(translated, direction=back)
+        name = f"{there[0].lower()}_to_{there[-1].lower()}"
+        scores[f"{name}_fid"] = frechet_distance(features(other),
+                                                 features(translated))
+        scores[f"cycle_l1_{letter}"] = float(
+            paired_scores(cycled, images)["l1"].mean())
+    scores.update(num_a=len(images_a), num_b=len(images_b))
+    return scores

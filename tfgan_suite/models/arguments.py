@@ -54,6 +54,12 @@ def init_args(cls, base):
             for name, default in args.items()}
 
 
+#: What data of a kind holds, in errors; "images" and "labelled" both
+#: hold single images.
+HOLDS = {"pairs": "pairs (input, target)",
+         "unpaired": "unpaired images of two domains (a, b)"}
+
+
 def class_names(names, num_classes):
     """`names` as a list of strings, one per class of a model with
     `num_classes` classes (None stays None)."""
@@ -106,6 +112,7 @@ def _listing(names):
 def source_kind(source):
     """What a `tgs.data.Source` holds, in `data_kind`'s words."""
     return ("pairs" if source.paired else
+            "unpaired" if source.unpaired else
             "labelled" if source.num_classes else "images")
 
 
@@ -119,12 +126,10 @@ def from_data(cls, source, args):
             raise ValueError(f"{key}: not an argument of {cls.__name__} "
                              f"(--{key} does not apply to this model)")
     kind, found = cls.data_kind(args), source_kind(source)
-    if (kind == "pairs") != (found == "pairs"):
-        raise ValueError(
-            f"dataset: {cls.__name__} trains on "
-            f"{'(input, target) pairs' if kind == 'pairs' else 'single images'}"
-            f" and {source.name} has "
-            f"{'pairs' if source.paired else 'single images'}")
+    wanted, has = (HOLDS.get(k, "single images") for k in (kind, found))
+    if wanted != has:
+        raise ValueError(f"dataset: {cls.__name__} trains on {wanted} and "
+                         f"{source.name} has {has}")
     shape_arg = next((k for k in cls.DATA_ARGS if k in accepted), None)
     if shape_arg:
         given = args.setdefault(shape_arg, tuple(source.image_shape))

@@ -114,7 +114,9 @@ class AdversarialModel(Sampling, keras.Model):
     #: names of the classes.
     COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0,
                    "class_names": None}
-    #: Constructor arguments that hand in nets (not flags, not config).
+    #: Constructor arguments that hand in nets (not flags, not config),
+    #: each kept as the attribute of its name (a model with more nets, as
+    #: CycleGAN's four, lists them all).
     NET_ARGS = ("generator", "discriminator")
     #: The name `train.py --model` knows the model by (None: reachable only
     #: as `--model=module:Class`).
@@ -572,16 +574,14 @@ class AdversarialModel(Sampling, keras.Model):
             if hasattr(self, name):
                 config[name] = getattr(self, name)
         if self.own_nets:
-            config.update(
-                generator=keras.saving.serialize_keras_object(self.generator),
-                discriminator=keras.saving.serialize_keras_object(
-                    self.discriminator))
+            config.update({key: keras.saving.serialize_keras_object(
+                getattr(self, key)) for key in self.NET_ARGS})
         return config
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("generator", "discriminator"):
+        for key in cls.NET_ARGS:
             if isinstance(config.get(key), dict):
                 config[key] = keras.saving.deserialize_keras_object(
                     config[key])

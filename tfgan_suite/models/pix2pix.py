@@ -5,8 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
-from tfgan_suite.data.sources import resize_uint8
-from tfgan_suite.models import arguments
+from tfgan_suite.models import arguments, sampling
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.nets import patchgan, unet
 
@@ -166,17 +165,8 @@ class Pix2Pix(AdversarialModel):
         the paper's mode had twice the domain FID, and a worse L1
         (`benchmarks/reproduce.py --experiment=pix2pix_inference`).
         """
-        inputs = np.asarray(inputs)
-        if inputs.ndim != 4 or tuple(inputs.shape[1:]) != self.image_shape:
-            raise ValueError(f"inputs: expected images of shape (N, "
-                             f"{', '.join(map(str, self.image_shape))}), got "
-                             f"{inputs.shape}")
-        if inputs.dtype == np.uint8:
-            inputs = to_float(inputs).numpy()
-        return np.concatenate([
-            np.asarray(self.sampler(inputs[i:i + batch_size],
-                                    training=False), np.float32)
-            for i in range(0, len(inputs), batch_size)])
+        return sampling.translated(self.sampler, inputs, self.image_shape,
+                                   batch_size)
 
     def translate_uint8(self, images):
         """uint8 -> uint8, exactly as the `serving_default` signature."""
@@ -190,25 +180,6 @@ class Pix2Pix(AdversarialModel):
     def _translate_images(self, images):
         return to_uint8(self.sampler(to_float(images), training=False))
 
-    def _translate_bytes(self, image_bytes):
-        """Decodes JPEG/PNG bytes (resized to the model's size when needed),
-        translates them and encodes PNGs. Bytes that are not an image fail
-        the request with InvalidArgumentError, as any bad input would."""
-        height, width, channels = self.image_shape
-
-        def decode(data):
-            # A resize to the same size returns the pixels unchanged.
-            return resize_uint8(tf.io.decode_image(
-                data, channels=channels, expand_animations=False),
-                (height, width))
-
-        images = tf.map_fn(decode, image_bytes,
-                           fn_output_signature=tf.TensorSpec(
-                               (height, width, channels), tf.uint8))
-        translated = self._translate_images(images)
-        return tf.map_fn(tf.io.encode_png, translated,
-                         fn_output_signature=tf.string)
-
     def serving_endpoints(self):
         shape = [None, *self.image_shape]
         return {
@@ -216,14 +187,11 @@ class Pix2Pix(AdversarialModel):
                 lambda image: {"image": self._translate_images(image)},
                 [tf.TensorSpec(shape, tf.uint8, name="image")]),
             "translate_bytes": (
-                lambda image_bytes: {
-                    "png_bytes": self._translate_bytes(image_bytes)},
+                lambda image_bytes: {"png_bytes": sampling.translate_bytes(
+                    self._translate_images, self.image_shape, image_bytes)},
                 [tf.TensorSpec([None], tf.string, name="image_bytes")]),
         }
 
     def serving_examples(self):
-        rng = np.random.default_rng(0)
-        images = rng.integers(0, 256, (2, *self.image_shape), dtype=np.uint8)
-        png = [tf.io.encode_png(image).numpy() for image in images]
-        return {"serving_default": {"image": images},
-                "translate_bytes": {"image_bytes": np.array(png, object)}}
+        return sampling.image_examples(self.image_shape, ("serving_default",
+                                                          "translate_bytes"))

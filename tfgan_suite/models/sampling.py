@@ -11,7 +11,8 @@ hooks a model overrides, as pix2pix does for translation).
 import numpy as np
 import tensorflow as tf
 
-from tfgan_suite.data.pipeline import to_uint8
+from tfgan_suite.data.pipeline import to_float, to_uint8
+from tfgan_suite.data.sources import resize_uint8
 from tfgan_suite.models import ema as ema_lib
 
 
@@ -114,7 +115,66 @@ class Sampling:
                 inputs["label"] = np.arange(2, dtype=np.int32) % self.num_classes
         return examples
 
+    def picture_rows(self, examples):
+        """The training picture's rows from fixed held-out `examples` of a
+        model that translates (`training.callbacks.TranslationGrid`): a
+        tuple of uint8 image arrays as the model's data kind gives them,
+        (inputs, targets) for pairs; uint8 (rows, columns, H, W, C). This
+        one: input / target / translation (`translate_uint8`) rows, the
+        seed paper's Fig. 12."""
+        inputs, targets = examples
+        return np.stack([inputs, targets, self.translate_uint8(inputs)],
+                        axis=1)
+
     def attention_maps(self, n, seed=0, labels=None):
         """Where G's self-attention looks (models with attention only)."""
         raise ValueError(f"attention_maps: {type(self).__name__} has no "
                          f"self-attention layers")
+
+
+def translate_bytes(translate_images, image_shape, image_bytes):
+    """PNG bytes of `translate_images` (uint8 images -> uint8 images) of
+    the JPEG/PNG bytes `image_bytes` [N], decoded to `image_shape` (H, W,
+    C; resized when they differ): the body of a translation model's bytes
+    signature. Bytes that are not an image fail the request with
+    InvalidArgumentError, as any bad input would."""
+    height, width, channels = image_shape
+
+    def decode(data):
+        # A resize to the same size returns the pixels unchanged.
+        return resize_uint8(tf.io.decode_image(
+            data, channels=channels, expand_animations=False),
+            (height, width))
+
+    images = tf.map_fn(decode, image_bytes, fn_output_signature=tf.TensorSpec(
+        (height, width, channels), tf.uint8))
+    return tf.map_fn(tf.io.encode_png, translate_images(images),
+                     fn_output_signature=tf.string)
+
+
+def image_examples(image_shape, signatures, n=2):
+    """Warm-up requests of image translation signatures: {name: {"image":
+    n random uint8 images}} for `signatures`, or {"image_bytes": their
+    PNGs} for the names ending in "bytes"."""
+    images = np.random.default_rng(0).integers(0, 256, (n, *image_shape),
+                                               dtype=np.uint8)
+    png = np.array([tf.io.encode_png(image).numpy() for image in images],
+                   object)
+    return {name: ({"image_bytes": png} if name.endswith("bytes")
+                   else {"image": images}) for name in signatures}
+
+
+def translated(net, inputs, image_shape, batch_size=32):
+    """`net(inputs)` in inference mode, float32 numpy in [-1, 1], in
+    batches of `batch_size`; `inputs`: (N, *image_shape) float in [-1, 1]
+    or uint8 [0, 255], else a ValueError."""
+    inputs = np.asarray(inputs)
+    if inputs.ndim != 4 or tuple(inputs.shape[1:]) != tuple(image_shape):
+        raise ValueError(f"inputs: expected images of shape (N, "
+                         f"{', '.join(map(str, image_shape))}), got "
+                         f"{inputs.shape}")
+    if inputs.dtype == np.uint8:
+        inputs = to_float(inputs).numpy()
+    return np.concatenate([
+        np.asarray(net(inputs[i:i + batch_size], training=False), np.float32)
+        for i in range(0, len(inputs), batch_size)])

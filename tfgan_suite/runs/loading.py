@@ -1,7 +1,7 @@
 """Loading a trained model, whatever class made it: from a run folder
 (its `model.keras`, or its latest checkpoint while it has none), a
 `.keras` file, or a SavedModel export; and translating image files with a
-pair model.
+model that translates (one way, or both ways between two domains).
 
 A model of a user's own class loads wherever its module imports from (the
 working directory or PYTHONPATH): a run's `config.json` names it as
@@ -10,6 +10,7 @@ it; loading imports them first, and a module that cannot be imported is one
 line naming it and PYTHONPATH.
 """
 
+import functools
 import importlib
 import json
 import os
@@ -77,12 +78,10 @@ class SavedModelGenerator:
 
 
 class SavedModelTranslator:
-    """The `serving_default` signature of an exported translator (uint8
-    image -> uint8 image), behind `translate_uint8`."""
-
-    @staticmethod
-    def data_kind():
-        return "pairs"
+    """The translation signatures of an exported translator (uint8 image ->
+    uint8 image), behind `translate_uint8`: `serving_default`, or one per
+    direction for a model that declares directions (`a_to_b`, `b_to_a`
+    of a model that translates both ways), as the export's manifest records them."""
 
     def __init__(self, path, loaded=None):
         self.path = export.latest_version_dir(path)
@@ -90,25 +89,59 @@ class SavedModelTranslator:
         signature = self.loaded.signatures["serving_default"]
         self.image_shape = tuple(
             signature.structured_input_signature[1]["image"].shape[1:])
+        manifest = export.read_manifest(self.path)
+        #: {direction: signature}; empty for a one-way translator.
+        self.directions = dict(manifest.get("directions") or {})
+        self._data_kind = manifest.get("data_kind", "pairs")
 
-    def translate_uint8(self, images):
-        return self.loaded.signatures["serving_default"](
+    def data_kind(self):
+        """What the model trained on: "pairs", or "unpaired" images."""
+        return self._data_kind
+
+    def translate_uint8(self, images, direction=None):
+        """uint8 images translated by the SavedModel: in `direction` (one
+        of `directions`), or by `serving_default` when None."""
+        name = "serving_default"
+        if direction is not None:
+            check_direction(self, direction)
+            name = self.directions[direction]
+        return self.loaded.signatures[name](
             image=tf.constant(np.asarray(images, np.uint8)))["image"].numpy()
 
 
-def translate_files(model, inputs, out):
-    """Translates an image file, or every image of a folder, with a pair
-    model (Keras or SavedModel); writes PNGs of the model's size.
+def check_direction(model, direction):
+    """Raises a ValueError unless `model` (Keras or SavedModel) declares
+    `direction` among its `directions`."""
+    declared = tuple(getattr(model, "directions", None) or ())
+    if direction not in declared:
+        what = (f"translates in {', '.join(declared)}" if declared else
+                "translates one way only (no --direction)")
+        raise ValueError(f"--direction: {type(model).__name__} {what}, got "
+                         f"{direction!r}")
+
+
+def translate_files(model, inputs, out, direction=None):
+    """Translates an image file, or every image of a folder, with a model
+    that translates (Keras or SavedModel); writes PNGs of the model's size.
 
     Inputs are read as RGB (as greyscale for a one-channel model) and
-    resized to the model's image shape when they differ. `out`: a PNG path for one file, a folder for a folder.
+    resized to the model's image shape when they differ. `out`: a PNG path
+    for one file, a folder for a folder. `direction`: one of the model's
+    `directions` ("AtoB", "BtoA" for two-way models); None: its default
+    one.
     Returns the paths written.
     """
     from PIL import Image
     from tfgan_suite.data.sources import IMAGE_EXTENSIONS
-    if model.data_kind() != "pairs":
+    if not hasattr(model, "translate_uint8"):
         raise ValueError(f"--input: translating images needs a model that "
-                         f"trains on pairs, got {type(model).__name__}")
+                         f"trains on pairs or unpaired images, got "
+                         f"{type(model).__name__}")
+    translate = model.translate_uint8
+    if direction is not None:
+        check_direction(model, direction)
+        translate = functools.partial(model.translate_uint8,
+                                      direction=direction)
     if os.path.isdir(inputs):
         names = sorted(n for n in os.listdir(inputs)
                        if n.lower().endswith(IMAGE_EXTENSIONS))
@@ -133,7 +166,7 @@ def translate_files(model, inputs, out):
         if image.size != (width, height):
             image = image.resize((width, height), Image.BILINEAR)
         pixels = np.asarray(image).reshape(height, width, channels)
-        translated = model.translate_uint8(pixels[None])[0]
+        translated = translate(pixels[None])[0]
         os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
         Image.fromarray(translated.squeeze(-1) if translated.shape[-1] == 1
                         else translated).save(target)

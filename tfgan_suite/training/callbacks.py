@@ -117,14 +117,21 @@ class SampleGrid(keras.callbacks.Callback):
                                                     "progress.gif"))
 
 
+#: Data kinds of models that translate images (their picture is drawn
+#: from held-out examples, not from noise).
+TRANSLATION_KINDS = ("pairs", "unpaired")
+
+
 class TranslationGrid(SampleGrid):
-    """Input / ground truth / prediction rows on fixed pairs during training
-    (pix2pix, the seed paper's Fig. 12); same schedule and GIF as
-    `SampleGrid`.
+    """Rows the model draws from fixed held-out examples during training
+    (`model.picture_rows`): input / ground truth / prediction for pairs
+    (the seed paper's Fig. 12), A -> B -> A and B -> A -> B for unpaired
+    domains; same schedule and GIF as `SampleGrid`.
 
     Args:
       out_dir: folder for the PNGs and `progress.gif`.
-      inputs, targets: fixed images, float in [-1, 1] or uint8 (N, H, W, C).
+      inputs, targets: fixed images, float in [-1, 1] or uint8 (N, H, W, C):
+        (input, target) pairs, or the images of domains A and B.
     """
 
     def __init__(self, out_dir, inputs, targets, every_n_epochs=1,
@@ -138,11 +145,10 @@ class TranslationGrid(SampleGrid):
     def render(self, name):
         inputs, targets = (x if x.dtype == np.uint8 else to_uint8(x).numpy()
                            for x in (self.inputs, self.targets))
-        predicted = self.model.translate_uint8(inputs)
-        rows = np.stack([inputs, targets, predicted], axis=1)
-        return self.add(plots.save_grid(rows.reshape(-1, *inputs.shape[1:]),
+        rows = np.asarray(self.model.picture_rows((inputs, targets)))
+        return self.add(plots.save_grid(rows.reshape(-1, *rows.shape[2:]),
                                         os.path.join(self.out_dir, name),
-                                        rows=len(inputs), scale=self.scale))
+                                        rows=len(rows), scale=self.scale))
 
 
 class Interrupt(keras.callbacks.Callback):
@@ -511,7 +517,7 @@ class HealthMonitor(keras.callbacks.Callback):
         if self.stopped_at is not None:
             return
         values, fake = diagnose(self.model, self.batch)
-        if self.model.data_kind() != "pairs":
+        if self.model.data_kind() not in TRANSLATION_KINDS:
             # A translation's spread follows its inputs: no collapse measure.
             values["diversity"] = (_diversity(fake) /
                                    max(self._real_diversity, 1e-12))
@@ -591,11 +597,12 @@ class TensorBoard(keras.callbacks.TensorBoard):
 def picture(model, out_dir, held_out, every_n_steps=None, log_dir=None,
             num_pairs=4):
     """The picture drawn during training, chosen by the model's data kind:
-    input / target / prediction rows on fixed held-out pairs for a model
-    that translates pairs (`TranslationGrid`, the seed paper's Fig. 12),
-    else a grid of samples from fixed noise (`SampleGrid`, Fig. 8; a
-    scatter plot for points). `held_out`: a `tgs.data.Source`."""
-    if model.data_kind() == "pairs":
+    for a model that translates, the rows it draws from fixed held-out
+    examples (`TranslationGrid`: input / target / prediction for pairs, the
+    seed paper's Fig. 12; A -> B -> A and B -> A -> B for unpaired
+    domains), else a grid of samples from fixed noise (`SampleGrid`, Fig.
+    8; a scatter plot for points). `held_out`: a `tgs.data.Source`."""
+    if model.data_kind() in TRANSLATION_KINDS:
         pairs = list(data.build(held_out, batch_size=None, shuffle=False,
                                 augment=False, cache=False).take(num_pairs))
         return TranslationGrid(out_dir, np.stack([p[0] for p in pairs]),

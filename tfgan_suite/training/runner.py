@@ -318,6 +318,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     source = training_source(config)
     model = build_model(config, source, strategy)
     schedule = Schedule.of(config, source, model)
+    check_measures(config, model)
     state = {"epoch": 0, "step": 0}
     if resume:
         state = checkpoints.restore_checkpoint(
@@ -447,6 +448,18 @@ def data_options(config):
     its test split and domain classifier are read with."""
     return {k: v for k, v in config["data"].items() if v is not None and k
             not in ("dataset", "batch_size", "split", "max_images")}
+
+
+def check_measures(config, model):
+    """Raises a ValueError, before anything is written, for FID during
+    training of a model that translates: the callback scores samples from
+    noise, which such a model does not make."""
+    if (int(config["train"].get("fid_every_n_steps") or 0)
+            and model.data_kind() in tgs_callbacks.TRANSLATION_KINDS):
+        raise ValueError(
+            f"fid_every_n_steps: FID during training scores samples from "
+            f"noise, and {type(model).__name__} translates images; pass "
+            f"--fid_every_n_steps=0 and score the run with tfgan-evaluate")
 
 
 def fid_callback(config, out_dir):
