@@ -21,7 +21,7 @@ TINY = {
              "filters": 4},
     "sagan": {"image_shape": (32, 32, 3), "latent_dim": 8, "filters": 8},
     "pix2pix": {"image_shape": (32, 32, 3), "filters": 4},
-    "cyclegan": {"image_shape": (32, 32, 3), "filters": 4, "n_blocks": 1,
+    "cyclegan": {"image_shape": (32, 32, 3), "filters": 4, "n_blocks": 0,
                  "pool_size": 3},
 }
 

@@ -49,8 +49,9 @@ class ImagePool(keras.layers.Layer):
     else the new image is returned. `pool_size=0` returns the batch as it is.
 
     The pool, its fill count and its random state are variables of the
-    layer, so a checkpoint (and `.keras` file) holds them and a resumed run
-    continues with the same history.
+    layer: a checkpoint holds all three, so a resumed run continues with
+    the same history and draws (a `.keras` file the pool and count: Keras
+    does not save random states).
     """
 
     def __init__(self, pool_size=50, image_shape=(256, 256, 3), seed=None,
@@ -213,15 +214,16 @@ class CycleGAN(AdversarialModel):
             "train": {"epochs": 200},
         },
         # Fashion-MNIST's edge maps (A) and images (B), no image in both:
-        # 32x32x1, minutes on a CPU; the LR decays over the second half.
+        # 32x32x1; the LR decays over the second half. benchmarks/
+        # reproduce.py --experiment=cyclegan measures it (docs/results.md).
         "fashion_edges_cyclegan": {
             "model_args": {"image_shape": (32, 32, 1), "filters": 32,
                            "n_blocks": 6},
             "compile": {"loss": "least_squares",
-                        **adam_linear_decay(1000, 1000)},
+                        **adam_linear_decay(600, 600)},
             "data": {"dataset": "fashion_edges_unpaired", "batch_size": 16,
                      "image_size": 32},
-            "train": {"steps": 2000, "steps_per_epoch": 250},
+            "train": {"steps": 1200, "steps_per_epoch": 200},
         },
     }
     default_preset = "horse2zebra_cyclegan"
