@@ -341,7 +341,7 @@ def _folder_splits(data_dir, labels, holdout):
             for split, keep in (("train", False), ("test", True))}
 
 
-def _channels_of(paths):
+def channels_of(paths):
     """1 if every image is grayscale (by its PIL mode), else 3."""
     from PIL import Image
     for path in paths:
@@ -407,7 +407,7 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
             f"{data_dir}: no {split} images (holdout={holdout} and no "
             f"test/ sub-folder); pass holdout= a share such as 0.1 "
             f"(--holdout), or add a test/ sub-folder")
-    channels = channels or _channels_of(every)
+    channels = channels or channels_of(every)
     if image_size is None:
         from PIL import Image
         with Image.open(every[0]) as image:

@@ -16,14 +16,14 @@ import os
 import tensorflow as tf
 
 from tfgan_suite.data import paired
-from tfgan_suite.data.sources import (Source, from_arrays, image_decoder,
-                                      list_images, zip_domains)
+from tfgan_suite.data.sources import (Source, channels_of, from_arrays,
+                                      image_decoder, list_images,
+                                      zip_domains)
 
 DOMAINS = ("A", "B")
 DIRECTIONS = paired.DIRECTIONS
 #: PIL modes of greyscale images (read as one channel when every image of
 #: both domains has one of them).
-GREY_MODES = ("1", "L", "LA", "I", "I;16", "F")
 
 
 def domain_pair(a, b, name, labels=False, direction="AtoB"):
@@ -69,16 +69,6 @@ def domain_folders(data_dir, split):
     return [list_images(folder)[0] for folder in folders]
 
 
-def _channels(paths):
-    """1 if every image at `paths` is greyscale, else 3."""
-    from PIL import Image
-    for path in paths:
-        with Image.open(path) as image:
-            if image.mode not in GREY_MODES:
-                return 3
-    return 1
-
-
 def unpaired(data_dir, split="train", image_size=None, channels=None,
              direction="AtoB", labels=False, jittered=None):
     """Images of domains A and B from the reference repository's layout:
@@ -99,7 +89,7 @@ def unpaired(data_dir, split="train", image_size=None, channels=None,
     """
     paths_a, paths_b = domain_folders(data_dir, split)
     if channels is None:
-        channels = _channels(paths_a + paths_b)
+        channels = channels_of(paths_a + paths_b)
     if channels not in (1, 3):
         raise ValueError(f"channels: expected 1 or 3, got {channels!r}")
     if image_size is None:
