@@ -297,6 +297,13 @@ def list_images(data_dir, labels=False):
     return paths, class_of
 
 
+def size_of(path):
+    """(height, width) of the image at `path` (its header only)."""
+    from PIL import Image
+    with Image.open(path) as image:
+        return image.height, image.width
+
+
 def image_decoder(size, channels):
     """path -> uint8 image of `size` (H, W) and `channels` (1: greyscale,
     3: RGB, alpha dropped), resized with antialiasing when it differs."""
@@ -315,11 +322,7 @@ def folder(data_dir, image_size=None, channels=3, labels=False):
     `labels=True` the first-level sub-folders are the classes (sorted).
     """
     paths, class_of = list_images(data_dir, labels)
-    if image_size is None:
-        from PIL import Image
-        with Image.open(paths[0]) as image:
-            image_size = (image.height, image.width)
-    size = tuple(int(s) for s in image_size)
+    size = tuple(int(s) for s in image_size or size_of(paths[0]))
     decode = image_decoder(size, channels)
     class_names = sorted(set(class_of)) if labels else None
     ds = tf.data.Dataset.from_tensor_slices(paths)
