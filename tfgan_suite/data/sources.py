@@ -299,6 +299,13 @@ def list_images(data_dir, labels=False, skip=()):
     return paths, class_of
 
 
+def size_of(path):
+    """(height, width) of the image at `path` (its header only)."""
+    from PIL import Image
+    with Image.open(path) as image:
+        return image.height, image.width
+
+
 #: The share of a folder's images held out (the test split) when it has
 #: no test/ sub-folder.
 HOLDOUT = 0.1
@@ -408,11 +415,8 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
             f"test/ sub-folder); pass holdout= a share such as 0.1 "
             f"(--holdout), or add a test/ sub-folder")
     channels = channels or channels_of(every)
-    if image_size is None:
-        from PIL import Image
-        with Image.open(every[0]) as image:
-            image_size = (image.height, image.width)
-    size = tuple(int(s) for s in np.broadcast_to(image_size, (2,)))
+    size = tuple(int(s) for s in np.broadcast_to(
+        image_size or size_of(every[0]), (2,)))
     decode = image_decoder(size, channels)
     class_names = (sorted({c for _, classes in splits.values()
                            for c in classes}) if labels else None)

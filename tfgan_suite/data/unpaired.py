@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from tfgan_suite.data import paired
 from tfgan_suite.data.sources import (Source, channels_of, from_arrays,
-                                      image_decoder, list_images,
+                                      image_decoder, list_images, size_of,
                                       zip_domains)
 
 DOMAINS = ("A", "B")
@@ -92,11 +92,7 @@ def unpaired(data_dir, split="train", image_size=None, channels=None,
         channels = channels_of(paths_a + paths_b)
     if channels not in (1, 3):
         raise ValueError(f"channels: expected 1 or 3, got {channels!r}")
-    if image_size is None:
-        from PIL import Image
-        with Image.open(paths_a[0]) as image:
-            image_size = (image.height, image.width)
-    size = paired.pair_size(image_size)
+    size = paired.pair_size(image_size or size_of(paths_a[0]))
     if jittered is None:
         jittered = split == "train"
     decode = image_decoder(size, channels)
