@@ -27,7 +27,10 @@ flags.DEFINE_string("classifier_path", None, "Domain classifier file "
 flags.DEFINE_bool("report_only", False, "Report on the runs as they are, "
                   "training none: an unfinished run reports its scores so "
                   "far, and the JSON lists it under unfinished_runs.")
-flags.DEFINE_integer("seed", 0, "Seed of the runs (low_data and toy: --seeds).")
+flags.DEFINE_integer("seed", 0, "Seed of the runs (fig10, low_data and toy: "
+                     "--seeds).")
+flags.DEFINE_list("seeds", ["0", "1", "2"], "fig10 / low_data / toy: seeds "
+                  "of each setting.")
 FLAGS = flags.FLAGS
 
 #: {run name: its latest checkpoint's step} of the unfinished runs an

@@ -15,8 +15,6 @@ from absl import flags
 from experiments import common
 from tfgan_suite import plots
 
-flags.DEFINE_list("seeds", ["0", "1", "2"], "low_data / toy: seeds of "
-                  "each setting.")
 flags.DEFINE_multi_string("augment", ["none", "color,translation,cutout",
                                        "ada"],
                           "low_data: a setting of augment= to compare "

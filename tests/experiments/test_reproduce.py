@@ -118,22 +118,30 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     assert (results / "manifold.png").is_file()
 
 
-def test_fig10_three_runs_in_one_plot(tmp_path, fashion):
+def test_fig10_three_runs_on_each_seed_in_one_plot(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, fig10_class="Bag", fig10_steps=2,
-                         fig10_fid_every=1) as results:
+                         fig10_fid_every=1, seeds=["0", "1"]) as results:
         EXPERIMENTS["fig10"]()
     record = read(results, "fig10")
     assert set(record["runs"]) == {"SAGAN", "DCGAN", "SAGAN + DiffAugment"}
-    for run in record["runs"].values():
-        assert run["steps"] == [1, 2] and len(run["d_loss"]) == 2
-        assert run["final_fid"] == run["fid"][-1]
-        assert isinstance(run["d_overpowers_g"], bool)
+    for label, seeds in record["runs"].items():
+        assert set(seeds) == {"0", "1"}
+        for run in seeds.values():
+            assert run["steps"] == [1, 2] and len(run["d_loss"]) == 2
+            assert run["final_fid"] == run["fid"][-1]
+            assert isinstance(run["d_overpowers_g"], bool)
+        finals = [run["final_fid"] for run in seeds.values()]
+        assert record["summary"][label]["final_fid_mean"] == pytest.approx(
+            sum(finals) / 2)
+    sagan, dcgan = record["runs"]["SAGAN"], record["runs"]["DCGAN"]
+    assert record["sagan_beats_dcgan_per_seed"] == {
+        s: sagan[s]["final_fid"] < dcgan[s]["final_fid"] for s in "01"}
     assert record["sagan_beats_dcgan"] == (
-        record["runs"]["SAGAN"]["final_fid"]
-        < record["runs"]["DCGAN"]["final_fid"])
-    config = json.loads((tmp_path / "runs" / "fig10" / "Bag" /
-                         "sagan_diffaugment" / "config.json").read_text())
-    assert config["model"] == "sagan"
+        record["summary"]["SAGAN"]["final_fid_mean"]
+        < record["summary"]["DCGAN"]["final_fid_mean"])
+    seed1 = tmp_path / "runs" / "fig10" / "Bag" / "sagan_diffaugment_seed1"
+    config = json.loads((seed1 / "config.json").read_text())
+    assert config["model"] == "sagan" and config["train"]["seed"] == 1
     assert config["model_args"]["augment"] == "color,translation,cutout"
     assert (results / "fig10_fid.png").is_file()
 
