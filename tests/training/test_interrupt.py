@@ -50,7 +50,7 @@ def epochs(out):
 @pytest.mark.parametrize("signum", [
     signal.SIGTERM, pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
 def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
-        tmp_path, idx_dir, signum):
+        tmp_path, idx_dir, signum, capsys):
     straight = str(tmp_path / "straight")
     model, _ = training.run(config(idx_dir), straight)
     out = str(tmp_path / "interrupted")
@@ -61,8 +61,12 @@ def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
     assert stop.value.exit_status == 128 + signum
     assert stop.value.checkpoint.endswith("ckpt-2")
     assert signal.getsignal(signum) is not None  # handlers restored
-    resumed, _ = training.run(runs.resume_config(out), out,
+    capsys.readouterr()
+    resumed, _ = training.run(runs.resume_config(out, verbose=2), out,
                                 resume=True)
+    # The rest of epoch 1, then epoch 2, each numbered out of the run's 2.
+    printed = capsys.readouterr().out
+    assert printed.count("Epoch 1/2") == printed.count("Epoch 2/2") == 1
     assert int(resumed.g_optimizer.iterations.numpy()) == 8  # 2 epochs of 4
     assert losses(out) == losses(straight)
     # One row per epoch: the interrupted epoch's partial row is gone.

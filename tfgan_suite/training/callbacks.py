@@ -151,6 +151,20 @@ class TranslationGrid(SampleGrid):
                                         rows=len(rows), scale=self.scale))
 
 
+class Progress(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, numbering epochs out of the run's `epochs`:
+    the rest of an epoch a resumed run finishes in a `fit` of its own reads
+    "Epoch 8/20", not "Epoch 8/8"."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.run_epochs = epochs
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.epochs = self.run_epochs
+
+
 class Interrupt(keras.callbacks.Callback):
     """Turns SIGINT, SIGTERM and SIGHUP (a closed terminal) during `fit`
     into a clean stop: the step under way finishes, `fit` ends the epoch

@@ -274,7 +274,9 @@ def fit(model, source, config, schedule, callbacks):
     history = None
     if done:
         history = fit_(pipeline(), epochs=epoch + 1, initial_epoch=epoch,
-                       steps_per_epoch=schedule.steps_per_epoch - done)
+                       steps_per_epoch=schedule.steps_per_epoch - done,
+                       callbacks=[*callbacks,
+                                  tgs_callbacks.Progress(schedule.epochs)])
         epoch, done = epoch + 1, 0
         if model.stop_training:
             return history
