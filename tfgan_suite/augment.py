@@ -61,12 +61,16 @@ def parse(augment):
 
 def sign_mean(logits):
     """r_t = E[sign(D(x))] of D's `logits` (N, ...) for a batch (Karras et
-    al. 2020, eq. 1): each image's mean sign (a patch D's map averaged),
-    then the mean over the batch; 1 when D calls every image real, -1 when
-    it calls every one fake."""
+    al. 2020, eq. 1): the mean over the batch of `image_signs`; 1 when D
+    calls every image real, -1 when it calls every one fake."""
+    return ops.mean(image_signs(logits))
+
+
+def image_signs(logits):
+    """Each image's mean sign(D(x)) (a patch D's map averaged), (N,)."""
     logits = ops.cast(ops.reshape(logits, (ops.shape(logits)[0], -1)),
                       "float32")
-    return ops.mean(ops.sign(logits))
+    return ops.mean(ops.sign(logits), axis=1)
 
 
 def _uniform(shape, low, high, seed):
@@ -215,9 +219,8 @@ class Augment(keras.layers.Layer):
         (a no-op for DiffAugment)."""
         if not self.adaptive:
             return
-        images = ops.cast(ops.shape(real_logits)[0], "float32")
-        self.sign_sum.assign_add(sign_mean(real_logits) * images)
-        self.images.assign_add(images)
+        self.sign_sum.assign_add(ops.sum(image_signs(real_logits)))
+        self.images.assign_add(ops.cast(ops.shape(real_logits)[0], "float32"))
         self.calls.assign_add(1.0)
 
         def adjust():
