@@ -7,17 +7,19 @@ its nearest training image, in a feature space:
     d(x) = min_i ||f(x) - f(t_i)||    over the training images t_i
 
 A generator that copies its training images makes samples nearer to them
-than fresh draws of the data are (Meehan, Chaudhuri & Dasgupta 2020, "A
-Non-Parametric Test to Detect Data-Copying in Generative Models": the
-three-sample test compares exactly these two sets of distances, in an
-embedding, not in pixels; pixel distances mislead for images, Theis et al.
-2016, "A note on the evaluation of generative models"). Bai et al. 2021
-("On Training Sample Memorization", MiFID) use the nearest-training-image
-distance of samples in Inception features likewise. Here the features are
-those of the evaluation (the domain classifier's, or Inception's), and the
-two sets are summarized by their means, medians and the Mann-Whitney
-probability that a sample lies nearer to the training set than a held-out
-image does (Meehan et al.'s statistic for one cell, as a probability).
+than fresh draws of the data are. Meehan, Chaudhuri & Dasgupta 2020 ("A
+Non-Parametric Test to Detect Data-Copying in Generative Models") test for
+this by comparing these two sets of distances (a Mann-Whitney test in each
+cell of a partition of the space) in an embedding, not in pixels, where
+nearest neighbours mislead for images (Theis et al. 2016, "A note on the
+evaluation of generative models"); Bai et al. 2021 ("On Training Sample
+Memorization", MiFID) likewise take each sample's nearest training image
+in Inception features (by cosine distance). Here: Euclidean distances in
+the features of the evaluation (the domain classifier's or Inception's),
+the two sets summarized by their means and medians and by the
+Mann-Whitney probability that a sample lies nearer to the training set
+than a held-out image does (Meehan et al.'s statistic over one cell, the
+whole space).
 """
 
 import numpy as np

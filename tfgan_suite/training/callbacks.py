@@ -594,7 +594,7 @@ def diagnose(model, data, held_out=None):
 def overfitting(train_logits, held_out_logits):
     """How D's logits on training reals differ from those on reals it never
     saw, from the same data (Karras et al. 2020, "Training Generative
-    Adversarial Networks with Limited Data", sec. 3 and eq. 1): as D
+    Adversarial Networks with Limited Data", Fig. 1 and eq. 1): as D
     memorizes its training images it scores them higher and unseen ones
     lower, while a D that generalizes scores both alike.
 
