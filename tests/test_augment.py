@@ -74,6 +74,22 @@ def test_ada_p_follows_the_overfitting_heuristic(real_logit, moves):
     assert float(layer.p.numpy()) == pytest.approx(expected)
 
 
+def test_ada_kimg_sets_the_speed_of_p():
+    layer = augment.Augment("ada", seed=0, ada_kimg=100)
+    for _ in range(augment.ADA_INTERVAL):
+        layer.observe(tf.fill((64, 1), 5.0))
+    # One adjustment of 256 images, at 100k images from p = 0 to 1.
+    assert float(layer.p.numpy()) == pytest.approx(256 / 100_000)
+    assert augment.Augment.from_config(layer.get_config()).ada_kimg == 100
+
+
+def test_sign_mean_is_r_t_of_a_batch():
+    # Two images of a 2x2 patch D: all real, and half real.
+    logits = tf.constant([[[1.0, 2.0], [3.0, 4.0]], [[1.0, -1.0], [2.0, -2.0]]])
+    assert float(augment.sign_mean(logits)) == pytest.approx((1 + 0) / 2)
+    assert float(augment.sign_mean(-tf.ones((5, 1)))) == -1.0
+
+
 def test_ada_applies_nothing_at_p_zero_and_everything_at_p_one():
     layer = augment.Augment("ada", seed=0)
     x = images()

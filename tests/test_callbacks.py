@@ -2,6 +2,7 @@ import csv
 import os
 
 import numpy as np
+import pytest
 import tensorflow as tf
 from PIL import Image
 
@@ -70,3 +71,27 @@ def test_loss_history_with_steps_per_execution(tmp_path):
     history.on_train_batch_end(3, {"d_loss": 3.0})  # steps 3-4, mean 4
     assert history.steps == [2, 4]
     np.testing.assert_allclose(history.values["d_loss"], [2.0, 4.0])
+
+
+def test_health_values_show_a_discriminator_memorizing():
+    """D of a tiny GAN whose G is frozen (learning rate 0) learns to call 8
+    of G's own samples real and fresh samples fake: it can only do that by
+    memorizing those 8. 8 other samples of G, never trained on, stand in
+    for held-out reals; the overfitting values must show the memorizing."""
+    import keras
+    from tfgan_suite import models
+    keras.utils.set_random_seed(0)
+    gan = models.GAN(data_shape=(8,), latent_dim=8, hidden=(64, 64), seed=0)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.0),
+                d_optimizer=keras.optimizers.Adam(1e-2))
+    points = tf.constant(gan.generate(16, seed=100))
+    train, held_out = points[:8], points[8:]
+    monitor = callbacks.HealthMonitor(train, held_out=held_out)
+    gan.fit(tf.data.Dataset.from_tensors(train).repeat(), epochs=2,
+            steps_per_epoch=20, verbose=0, callbacks=[monitor])
+    first, last = monitor.history
+    assert last["d_real_mean"] > last["d_real_heldout"]
+    assert last["d_overfit_gap"] == pytest.approx(
+        last["d_real_mean"] - last["d_real_heldout"], abs=1e-5)
+    assert last["d_overfit_gap"] > first["d_overfit_gap"] + 0.5
+    assert last["rt_heldout"] < last["rt_train"]

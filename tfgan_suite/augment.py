@@ -15,16 +15,21 @@ on NHWC images in [-1, 1]:
 
 ADA (Karras et al. 2020, "Training Generative Adversarial Networks with
 Limited Data") applies each transform to each image with probability p and
-adapts p so that the overfitting heuristic r_t = E[sign(D(real))] tracks a
-target (0.6): every `interval` steps p moves by sign(r_t - target) times the
-batch images of those steps over the images it takes to go from 0 to 1
-(500k). Here ADA drives the differentiable transforms above (ADA's own
-pipeline has more geometric ones).
+adapts p so that the overfitting heuristic r_t = E[sign(D(real))] (their
+eq. 1, `sign_mean`) tracks a target (0.6): every `interval` steps p moves by
+sign(r_t - target) times the batch images of those steps over the images it
+takes to go from 0 to 1 (`ada_kimg` thousand: 500k by default, their
+adjustment speed; 100k reacts five times faster, the value their code sets
+when training resumes from a trained network). Here ADA drives the
+differentiable transforms above (ADA's own pipeline has more geometric
+ones).
 
 `Augment` is what a model holds; `model.augment(x)` applies it with the
 model's seed generator, so the draws are part of the training state
 (checkpoints, exact resume).
 """
+
+import numbers
 
 import keras
 import tensorflow as tf
@@ -33,8 +38,10 @@ from keras import ops
 #: The DiffAugment transforms by name.
 POLICIES = ("color", "translation", "cutout")
 #: ADA's settings (Karras et al. 2020): r_t target, adjustment interval in
-#: steps, images for p to go from 0 to 1.
-ADA_TARGET, ADA_INTERVAL, ADA_SPEED_IMAGES = 0.6, 4, 500_000
+#: steps, thousands of images for p to go from 0 to 1 by default.
+ADA_TARGET, ADA_INTERVAL, ADA_KIMG = 0.6, 4, 500
+#: The default's images for p to go from 0 to 1.
+ADA_SPEED_IMAGES = ADA_KIMG * 1000
 
 
 def parse(augment):
@@ -50,6 +57,20 @@ def parse(augment):
         raise ValueError(f"augment: expected None, 'ada' or a comma list of "
                          f"{', '.join(POLICIES)} (each once), got {augment!r}")
     return names
+
+
+def sign_mean(logits):
+    """r_t = E[sign(D(x))] of D's `logits` (N, ...) for a batch (Karras et
+    al. 2020, eq. 1): the mean over the batch of `image_signs`; 1 when D
+    calls every image real, -1 when it calls every one fake."""
+    return ops.mean(image_signs(logits))
+
+
+def image_signs(logits):
+    """Each image's mean sign(D(x)) (a patch D's map averaged), (N,)."""
+    logits = ops.cast(ops.reshape(logits, (ops.shape(logits)[0], -1)),
+                      "float32")
+    return ops.mean(ops.sign(logits), axis=1)
 
 
 def _uniform(shape, low, high, seed):
@@ -158,14 +179,22 @@ class Augment(keras.layers.Layer):
       augment: None, a comma list of `POLICIES` ("color,translation,cutout"),
         or "ada".
       seed: seed of the augmentation draws (None: Keras' global seed).
+      ada_kimg: ADA's adjustment speed: thousands of images for p to go
+        from 0 to 1 (500, the paper's; 100 reacts five times faster).
     """
 
-    def __init__(self, augment=None, seed=None, **kwargs):
+    def __init__(self, augment=None, seed=None, ada_kimg=ADA_KIMG, **kwargs):
         super().__init__(**kwargs)
         self.augment = augment
         self.augment_seed = seed
         self.policies = parse(augment)
         self.adaptive = augment == "ada"
+        if (isinstance(ada_kimg, bool)
+                or not isinstance(ada_kimg, numbers.Real) or ada_kimg <= 0):
+            raise ValueError(f"ada_kimg: expected thousands of images for "
+                             f"ADA's p to go from 0 to 1, a positive number "
+                             f"(e.g. 500 or 100), got {ada_kimg!r}")
+        self.ada_kimg = ada_kimg
         self.seed_generator = keras.random.SeedGenerator(seed, name="augment")
         #: ADA's p (1.0 for DiffAugment: always applied).
         self.p = self.add_weight(
@@ -186,20 +215,17 @@ class Augment(keras.layers.Layer):
 
     def observe(self, real_logits):
         """ADA: accumulates sign(D(real)) and, every `ADA_INTERVAL` calls,
-        moves p by sign(r_t - `ADA_TARGET`) x images / `ADA_SPEED_IMAGES`
+        moves p by sign(r_t - `ADA_TARGET`) x images / (`ada_kimg` x 1000)
         (a no-op for DiffAugment)."""
         if not self.adaptive:
             return
-        logits = ops.cast(ops.reshape(real_logits,
-                                      (ops.shape(real_logits)[0], -1)),
-                          "float32")
-        self.sign_sum.assign_add(ops.sum(ops.mean(ops.sign(logits), axis=1)))
-        self.images.assign_add(ops.cast(ops.shape(logits)[0], "float32"))
+        self.sign_sum.assign_add(ops.sum(image_signs(real_logits)))
+        self.images.assign_add(ops.cast(ops.shape(real_logits)[0], "float32"))
         self.calls.assign_add(1.0)
 
         def adjust():
             step = (ops.sign(self.sign_sum / self.images - ADA_TARGET)
-                    * self.images / ADA_SPEED_IMAGES)
+                    * self.images / (float(self.ada_kimg) * 1000))
             self.p.assign(ops.clip(self.p + step, 0.0, 1.0))
             for v in (self.sign_sum, self.images, self.calls):
                 v.assign(0.0)
@@ -209,4 +235,4 @@ class Augment(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "augment": self.augment,
-                "seed": self.augment_seed}
+                "seed": self.augment_seed, "ada_kimg": self.ada_kimg}

@@ -146,16 +146,19 @@ def _plain(value):
     return value
 
 
-def figure(path, panels, title=None):
+def figure(path, panels, title=None, colors=None):
     """One row of line plots: `panels` is a list of
-    (ylabel, {label: (x, y)}, hlines) with hlines {label: y} or None."""
+    (ylabel, {label: (x, y)}, hlines) with hlines {label: y} or None;
+    `colors` {label: color} keeps a series' color across panels (default:
+    by its place in its panel)."""
     from matplotlib.figure import Figure
     fig = Figure(figsize=(5.5 * len(panels), 4.2), dpi=100)
     for i, (ylabel, series, hlines) in enumerate(panels):
         ax = fig.add_subplot(1, len(panels), i + 1)
         for j, (label, (x, y)) in enumerate(series.items()):
             marker = "o" if len(x) <= 40 else None
-            ax.plot(x, y, color=f"C{j}", marker=marker, markersize=3,
+            ax.plot(x, y, color=(colors or {}).get(label, f"C{j}"),
+                    marker=marker, markersize=3,
                     label=label)
         for label, y in (hlines or {}).items():
             ax.axhline(y, color="gray", linestyle="--", linewidth=1,

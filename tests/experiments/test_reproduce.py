@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.experiments.conftest import reproduce_flags
-from experiments import EXPERIMENTS, common
+from experiments import EXPERIMENTS, common, low_data
 
 
 def read(results, name):
@@ -148,19 +148,44 @@ def test_fig10_three_runs_on_each_seed_in_one_plot(tmp_path, fashion):
 
 def test_low_data_compares_settings(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, seeds=["0"],
-                         augment=["none", "translation"], max_images=64,
+                         augment=["none", "ada_kimg100"], max_images=["32"],
                          low_data_class="Bag", low_data_steps=2,
                          fid_every=1) as results:
         EXPERIMENTS["low_data"]()
-    record = read(results, "low_data_64")
-    assert set(record["runs"]) == {"none", "translation"}
-    assert (tmp_path / "runs" / "low_data_64" / "none_seed0" / "model.keras"
-            ).is_file()
-    summary = record["summary"]["translation"]
+    record = read(results, "low_data_32")
+    assert set(record["runs"]) == {"none", "ada_kimg100"}
+    run = tmp_path / "runs" / "low_data_32" / "ada_kimg100_seed0_2steps"
+    assert json.loads((run / "config.json").read_text())["model_args"][
+        "ada_kimg"] == 100
+    ada = record["runs"]["ada_kimg100"]["0"]
+    assert ada["steps"] == ada["health_steps"] == [1, 2]
+    # The overfitting health values after every epoch, and ADA's p.
+    for key in ("d_overfit_gap", "rt_heldout", "rt_train", "ada_p"):
+        assert len(ada[key]) == 2, key
+    assert ada["d_overfit_gap"][-1] == pytest.approx(
+        ada["d_real_mean"][-1] - ada["d_real_heldout"][-1], abs=1e-4)
+    assert "ada_p" not in record["runs"]["none"]["0"]
+    summary = record["summary"]["ada_kimg100"]
     assert summary["final_fid_change"] == pytest.approx(
         summary["final_fid_mean"] / record["summary"]["none"]["final_fid_mean"]
         - 1)
-    assert (results / "low_data_64.png").is_file()
+    assert summary["final_d_overfit_gap_mean"] == ada["d_overfit_gap"][-1]
+    none = record["runs"]["none"]["0"]["fid"]
+    assert (summary["first_below_none_step"], summary["below_none_from_step"]
+            ) == low_data.crossing([1, 2], ada["fid"], none)
+    assert (results / "low_data_32.png").is_file()
+
+
+def test_low_data_settings_and_where_curves_cross():
+    assert low_data.model_args("none") == {}
+    assert low_data.model_args("ada_kimg100") == {"augment": "ada",
+                                                  "ada_kimg": 100}
+    assert low_data.model_args("color,cutout") == {"augment": "color,cutout"}
+    steps = [1000, 2000, 3000, 4000]
+    base = [5.0, 4.0, 3.0, 3.0]
+    assert low_data.crossing(steps, [6, 3.5, 3.5, 2.5], base) == (2000, 4000)
+    assert low_data.crossing(steps, [4, 3, 2, 1], base) == (1000, 1000)
+    assert low_data.crossing(steps, [6, 5, 4, 3], base) == (None, None)
 
 
 def test_reproduce_command_end_to_end(tmp_path, fashion):

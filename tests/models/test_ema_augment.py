@@ -64,7 +64,11 @@ def test_augmentation_changes_what_d_sees_but_not_a_plain_model():
 
 @pytest.mark.parametrize("args, message", [
     ({"ema_decay": 1.5}, "ema_decay: expected None or a decay in"),
-    ({"augment": "flip"}, "augment: expected None, 'ada'")])
+    ({"augment": "flip"}, "augment: expected None, 'ada'"),
+    ({"ada_kimg": 100}, "ada_kimg: sets ADA's speed, used with "
+                        "augment='ada' only, got augment=None"),
+    ({"augment": "ada", "ada_kimg": 0}, "ada_kimg: expected thousands of "
+                                        "images")])
 def test_bad_arguments(args, message):
     with pytest.raises(ValueError, match=message):
         tgs.models.DCGAN(latent_dim=4, filters=4, **args)
@@ -79,3 +83,10 @@ def test_ada_p_is_a_health_value_only_with_ada():
     fixed = tgs.models.DCGAN(latent_dim=4, filters=4, augment="translation")
     fixed.compile()
     assert "ada_p" not in tgs.training.callbacks.diagnose(fixed, batch)[0]
+
+
+def test_ada_kimg_is_kept_with_the_model():
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4, augment="ada",
+                           ada_kimg=100)
+    again = tgs.models.DCGAN.from_config(gan.get_config())
+    assert again.ada_kimg == 100 and again.augmenter.ada_kimg == 100

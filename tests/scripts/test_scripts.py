@@ -134,7 +134,7 @@ def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
                     f"--data_dir={idx_dir}", "--steps=4", "--steps_per_epoch=2",
                     "--fid_every_n_steps=2", "--fid_num_images=32",
                     f"--classifier_path={classifier}", f"--out_dir={out}",
-                    *TINY)
+                    "--max_images=32", "--seed=5", *TINY)
     assert result.returncode == 0, result.stderr[-3000:]
     assert classifier.exists()
     # The real statistics are cached beside the classifier for later runs
@@ -151,6 +151,12 @@ def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
     scores = json.loads((out / "eval.json").read_text())
     assert scores["domain_fid"] > 0 and scores["num_real"] == 16
     assert 1 <= scores["class_coverage"]["covered"] <= 10
+    # Memorization: against the run's 32 training images.
+    nearest = scores["nearest_train_distance"]
+    assert nearest["num_train"] == 32 and "(32 of 64)" in nearest[
+        "train_images"]
+    assert nearest["ratio"] == pytest.approx(nearest["samples"]
+                                             / nearest["heldout"])
 
 
 # One end-to-end run per script stays in the default suite (above); these

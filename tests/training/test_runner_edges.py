@@ -124,6 +124,54 @@ def test_low_data_run_with_augmentation_and_ema(tmp_path, idx_dir):
     saved = runs.resume_config(str(tmp_path / "run"))
     assert saved["data"]["max_images"] == 32
     assert saved["model_args"]["augment"] == "color,cutout"
+    # D's view of the 16 test images, never trained on, beside the
+    # training batch's, after every epoch.
+    with open(tmp_path / "run" / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2
+    for row in rows:
+        assert float(row["d_overfit_gap"]) == pytest.approx(
+            float(row["d_real_mean"]) - float(row["d_real_heldout"]),
+            abs=1e-4)
+        assert -1 <= float(row["rt_heldout"]) <= 1
+
+
+def as_set(source):
+    return {image.tobytes() for image in tgs.data.sources.images_and_labels(
+        source)[0]}
+
+
+def test_held_out_examples_are_never_training_examples(tmp_path,
+                                                       gray_folder):
+    config = lambda **data: runs.make_config(
+        "fashion_mnist_dcgan", dataset="folder", data_dir=gray_folder,
+        batch_size=4, seed=3, **data)
+    # A folder's held-out share (its test split), whatever the subset.
+    share = runner.held_out(config(max_images=8))
+    assert share.num_examples == 3  # one of each class's ten
+    assert not as_set(share) & as_set(runner.training_source(
+        config(max_images=8)))
+    # No held-out share: the training images a subset leaves out ...
+    everything = as_set(runner.training_source(config(holdout=0)))
+    picked = as_set(runner.training_source(config(holdout=0, max_images=8)))
+    rest = runner.held_out(config(holdout=0, max_images=8))
+    assert len(picked) == 8 and rest.num_examples == 22
+    assert as_set(rest) == everything - picked
+    # ... and none without a subset.
+    assert runner.held_out(config(holdout=0)) is None
+    # A run that trains on the test split has no test split held out.
+    assert runner.held_out(config(split="test")) is None
+
+
+def test_a_runs_subset_is_rebuilt_outside_the_run(gray_folder):
+    import keras
+    config = runs.make_config(
+        "fashion_mnist_dcgan", dataset="folder", data_dir=gray_folder,
+        batch_size=4, seed=3, max_images=8)
+    keras.utils.set_random_seed(3)  # as the run sets it
+    in_run = as_set(runner.training_source(config))
+    keras.utils.set_random_seed(99)  # another process's state
+    assert as_set(runner.trained_on(config)) == in_run
 
 
 def test_write_error_during_training_is_one_line_naming_the_checkpoint(

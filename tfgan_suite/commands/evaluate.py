@@ -1,10 +1,12 @@
 """Evaluate a trained generator: FID / KID / IS, precision / recall
-(Kynkäänniemi et al. 2019), density / coverage (Naeem et al. 2020) and
-classes covered (images; conditional models: label accuracy and intra-class
-FID too), mode coverage (toy 2-D data), L1 / PSNR / SSIM on the test
-pairs (pix2pix), or, for unpaired domains, the domain FID of each
-direction's translations and the cycle-consistency L1; or compare two
-folders of images. Writes JSON.
+(Kynkäänniemi et al. 2019), density / coverage (Naeem et al. 2020),
+classes covered and memorization (images: the nearest-training-image
+distance of samples beside that of held-out images, Meehan et al. 2020;
+conditional models: label accuracy and intra-class FID too), mode
+coverage (toy 2-D data), L1 / PSNR / SSIM on the test pairs (pix2pix),
+or, for unpaired domains, the domain FID of each direction's translations
+and the cycle-consistency L1; or compare two folders of images. Writes
+JSON.
 
 Features (--features): the data's domain classifier ("domain FID"; an
 unlabelled folder: Inception from a local copy), `inception` (TF-GAN's
@@ -74,6 +76,12 @@ flags.DEFINE_string("inception_weights", None, "Local InceptionV3 'notop' "
                     "and density/coverage as well.")
 flags.DEFINE_integer("num", 10000, "Generated samples to evaluate "
                      "(2500 for toy data).")
+flags.DEFINE_bool("memorization", True, "Images: the distance of each "
+                  "sample and of each held-out image to its nearest "
+                  "training image (the run's --max_images subset, if any), "
+                  "in the features of FID; needs the features of every "
+                  "training image (with Inception on a large training set, "
+                  "long: --nomemorization skips it).")
 flags.DEFINE_string("out", None, "JSON output (default: <model_path>/eval.json;"
                     " eval.json for --real / --fake).")
 FLAGS = flags.FLAGS
@@ -119,7 +127,23 @@ def described(extractor):
             "features_kind": extractor.label}
 
 
-def evaluate_images(model):
+def training_images(run_config):
+    """(every image the model trained on, float in [-1, 1], what they are):
+    a run folder's training data as the run picked it (its --max_images
+    subset), with the data flags given now; else the train split of
+    --dataset."""
+    if run_config is not None:
+        config = {**run_config, "data": {
+            **run_config["data"], "dataset": FLAGS.dataset,
+            "classes": FLAGS.classes, **data_options()}}
+        source = tgs.training.runner.trained_on(config)
+    else:
+        source = tgs.data.get_source(FLAGS.dataset, split="train",
+                                     classes=FLAGS.classes, **data_options())
+    return tgs.data.images_array(source), source.name
+
+
+def evaluate_images(model, run_config=None):
     options = data_options()
     test = tgs.data.get_source(FLAGS.dataset, split="test",
                                classes=FLAGS.classes,
@@ -135,6 +159,12 @@ def evaluate_images(model):
     results = {**scores(extractor, real_features, fake_features, logits),
                **described(extractor),
                "num_generated": FLAGS.num, "num_real": len(real)}
+    if FLAGS.memorization:
+        train, name = training_images(run_config)
+        results["nearest_train_distance"] = {
+            **tgs.metrics.nearest_train_distance(extractor(train)[0],
+                                                 fake_features, real_features),
+            "train_images": name, "num_train": len(train)}
     domain = (FLAGS.features in (None, FLAGS.dataset)
               and extractor.label == "domain FID")
     if domain:
@@ -236,8 +266,9 @@ def evaluate_unpaired(model):
 def data_from_run(path):
     """Fills the flags of `FROM_RUN` that were not given from the run
     folder's config.json (what the model trained on, and its FID's
-    features)."""
+    features); returns that config (None: `path` is no run folder)."""
     config_path = os.path.join(path or "", "config.json")
+    run = None
     if path and os.path.isfile(config_path):
         with open(config_path) as f:
             run = json.load(f)
@@ -251,6 +282,7 @@ def data_from_run(path):
         print(f"data: {FLAGS.dataset} (from {config_path})")
     if FLAGS.dataset is None:
         FLAGS.dataset = "fashion_mnist"
+    return run
 
 
 def write(results, out):
@@ -264,7 +296,7 @@ def write(results, out):
 def main(argv):
     if FLAGS.real or FLAGS.fake:
         return write(compare_folders(), FLAGS.out or "eval.json")
-    data_from_run(FLAGS.model_path)
+    run_config = data_from_run(FLAGS.model_path)
     if FLAGS.train_classifier:
         options = data_options()
         _, accuracy = tgs.metrics.train_domain_classifier(
@@ -288,7 +320,7 @@ def main(argv):
         samples = model.generate(min(FLAGS.num, 2500), seed=0)
         results = tgs.metrics.mode_coverage(samples, centers, std)
     else:
-        results = evaluate_images(model)
+        results = evaluate_images(model, run_config)
     results.update(model_path=FLAGS.model_path, dataset=FLAGS.dataset)
     write(results, FLAGS.out or os.path.join(
         FLAGS.model_path if os.path.isdir(FLAGS.model_path)

@@ -6,8 +6,8 @@ import json
 import os
 
 from tfgan_suite.data import paired, pipeline, sources, toy, unpaired
-from tfgan_suite.data.pipeline import (build, images_array, subset, to_float,
-                                      to_uint8)
+from tfgan_suite.data.pipeline import (build, images_array, left_out, subset,
+                                      to_float, to_uint8)
 from tfgan_suite.data.sources import Source, from_arrays
 
 #: Sources with "train" / "test" splits.
@@ -126,6 +126,6 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
 __all__ = ["DEFAULT_DIRS", "LABELLED_SOURCES", "PAIRED_SOURCES", "SOURCES",
            "Source", "UNPAIRED_SOURCES", "build",
            "fingerprint", "from_arrays", "get_source",
-           "images_array", "load",
+           "images_array", "left_out", "load",
            "paired", "pipeline", "sources", "subset", "to_float", "to_uint8",
            "toy", "unpaired"]

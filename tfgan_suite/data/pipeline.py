@@ -112,11 +112,11 @@ def _examples(source, shuffle, cache, augment, repeat, seed):
 def subset(source, max_images, seed=0):
     """The first `max_images` examples of `source` after a seeded shuffle:
     the low-data regime (e.g. 10 % of a class) as one option. The same
-    seed picks the same examples."""
+    seed picks the same examples under the same TensorFlow global seed
+    (the shuffle takes it in; a run sets it to its --seed first);
+    `left_out` gives the examples it leaves out."""
     import dataclasses
-    n = int(max_images)
-    if n < 1:
-        raise ValueError(f"max_images: expected a positive integer, got {n}")
+    n = _subset_size(max_images)
     if n >= source.num_examples:
         return source
     if source.unpaired:  # n of each domain, each its own pick.
@@ -126,12 +126,41 @@ def subset(source, max_images, seed=0):
                                         b.num_examples),
             num_examples=max(a.num_examples, b.num_examples), domains=(a, b),
             name=f"{source.name} ({n} of each domain)")
-    picked = source.dataset.shuffle(source.num_examples, seed=seed,
-                                    reshuffle_each_iteration=False).take(n)
-    return dataclasses.replace(source, dataset=picked.cache(),
-                               num_examples=n,
+    return dataclasses.replace(source,
+                               dataset=_seeded_order(source, seed).take(n)
+                               .cache(), num_examples=n,
                                name=f"{source.name} ({n} of "
                                     f"{source.num_examples})")
+
+
+def left_out(source, max_images, seed=0):
+    """The examples of `source` that `subset(source, max_images, seed)`
+    does not take (under the same TensorFlow global seed): images a run on
+    the subset never trains on. None when the subset takes them all, and
+    for unpaired sources."""
+    import dataclasses
+    n = _subset_size(max_images)
+    if n >= source.num_examples or source.unpaired:
+        return None
+    return dataclasses.replace(source,
+                               dataset=_seeded_order(source, seed).skip(n),
+                               num_examples=source.num_examples - n,
+                               name=f"{source.name} (the "
+                                    f"{source.num_examples - n} not among "
+                                    f"{n} picked)")
+
+
+def _subset_size(max_images):
+    n = int(max_images)
+    if n < 1:
+        raise ValueError(f"max_images: expected a positive integer, got {n}")
+    return n
+
+
+def _seeded_order(source, seed):
+    """`source`'s examples in the seeded order `subset` cuts."""
+    return source.dataset.shuffle(source.num_examples, seed=seed,
+                                  reshuffle_each_iteration=False)
 
 
 def images_array(source, batch_size=1000):

@@ -1,7 +1,8 @@
 """Metrics: FID / KID / IS (TF-GAN) on a domain classifier or Inception
 (`extractor` picks one by name), precision / recall and density /
 coverage, L1 / PSNR / SSIM for paired translation, FID and cycle L1 for
-unpaired translation, mode coverage of toy data, the Parzen-window
+unpaired translation, memorization (samples' distance to their nearest
+training image), mode coverage of toy data, the Parzen-window
 log-likelihood and the theory checks of Goodfellow et al. 2014, and scores
 that sample a model (discriminator filtering, label accuracy of a
 conditional model).
@@ -18,9 +19,12 @@ from tfgan_suite.metrics.distances import (class_coverage, frechet_distance,
                                            inception_score, kernel_distance)
 from tfgan_suite.metrics.manifold import (density_coverage,
                                           intra_class_fid, precision_recall)
+from tfgan_suite.metrics.memorization import (nearest_distances,
+                                              nearest_train_distance)
 from tfgan_suite.metrics.paired import (PSNR_CAP_DB, evaluate_translation,
                                         evaluate_unpaired, paired_scores)
-from tfgan_suite.metrics import inception, modes, parzen, sampling, theory
+from tfgan_suite.metrics import (inception, memorization, modes, parzen,
+                                 sampling, theory)
 from tfgan_suite.metrics.modes import mode_coverage
 from tfgan_suite.metrics.parzen import parzen_log_likelihood, select_sigma
 from tfgan_suite.metrics.sampling import (conditional_scores,
@@ -32,7 +36,9 @@ __all__ = ["DomainExtractor", "InceptionExtractor", "PSNR_CAP_DB",
            "discriminator_filtered", "domain_extractor",
            "evaluate_translation", "evaluate_unpaired", "extractor",
            "frechet_distance", "inception", "inception_score", "labelled",
-           "intra_class_fid", "kernel_distance", "mode_coverage", "modes",
+           "intra_class_fid", "kernel_distance", "memorization",
+           "mode_coverage", "modes", "nearest_distances",
+           "nearest_train_distance",
            "paired_scores", "parzen", "parzen_log_likelihood",
            "precision_recall", "sampling", "select_sigma", "theory",
            "train_classifier", "train_domain_classifier"]

@@ -148,10 +148,10 @@ def _squared_distance_blocks(a, b):
         yield rows, np.maximum(squared, 0, out=squared)
 
 
-def _check(real_features, fake_features, k, fake_k=True):
+def _check(real_features, fake_features, k, fake_k=True,
+           names=("real_features", "fake_features")):
     arrays = []
-    for name, x in (("real_features", real_features),
-                    ("fake_features", fake_features)):
+    for name, x in zip(names, (real_features, fake_features)):
         x = np.asarray(x, np.float64)
         if x.ndim != 2 or not len(x):
             raise ValueError(f"{name}: expected a matrix (N, D) with N >= 1, "
@@ -162,8 +162,8 @@ def _check(real_features, fake_features, k, fake_k=True):
         arrays.append(x)
     real, fake = arrays
     if real.shape[1] != fake.shape[1]:
-        raise ValueError(f"fake_features: expected {real.shape[1]} features "
-                         f"per row like real_features, got {fake.shape[1]}")
+        raise ValueError(f"{names[1]}: expected {real.shape[1]} features "
+                         f"per row like {names[0]}, got {fake.shape[1]}")
     if k is not None:
         smallest = min(len(real), len(fake)) if fake_k else len(real)
         if not 1 <= k < smallest:

@@ -96,6 +96,8 @@ class AdversarialModel(Sampling, keras.Model):
         ("color,translation,cutout", any subset in any order; Zhao et al.
         2020), or "ada" (their probability adapted, Karras et al. 2020);
         see `tfgan_suite.augment`.
+      ada_kimg: ADA's adjustment speed, thousands of images for its p to
+        go from 0 to 1 (500: the paper's; 100 reacts five times faster).
       ema_decay: None, or the decay of an exponential moving average of G's
         trainable weights (e.g. 0.999, reached after a warm-up), updated
         after every G step from step `ema_start` on; the average makes the
@@ -113,7 +115,8 @@ class AdversarialModel(Sampling, keras.Model):
     #: `init_args` and the flags: augmentation, the EMA generator and the
     #: names of the classes.
     COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0,
-                   "class_names": None}
+                   "class_names": None,
+                   "ada_kimg": augment_lib.ADA_KIMG}
     #: Constructor arguments that hand in nets (not flags, not config),
     #: each kept as the attribute of its name (a model with more nets, as
     #: CycleGAN's four, lists them all).
@@ -158,7 +161,8 @@ class AdversarialModel(Sampling, keras.Model):
 
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
-                 ema_decay=None, ema_start=0, class_names=None, **kwargs):
+                 ema_decay=None, ema_start=0, class_names=None,
+                 ada_kimg=augment_lib.ADA_KIMG, **kwargs):
         super().__init__(**kwargs)
         self.class_names = arguments.class_names(class_names,
                                                  self.num_classes)
@@ -193,7 +197,12 @@ class AdversarialModel(Sampling, keras.Model):
         if isinstance(augment, (list, tuple)):  # from a flag: a,b,c
             augment = ",".join(augment)
         self.augment = augment or None
-        self.augmenter = (augment_lib.Augment(augment, seed, name="augment")
+        if augment != "ada" and ada_kimg != augment_lib.ADA_KIMG:
+            raise ValueError(f"ada_kimg: sets ADA's speed, used with "
+                             f"augment='ada' only, got augment={augment!r}")
+        self.ada_kimg = ada_kimg
+        self.augmenter = (augment_lib.Augment(augment, seed, ada_kimg,
+                                              name="augment")
                           if augment else None)
         if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
             raise ValueError(f"ema_decay: expected None or a decay in (0, 1),"

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from tfgan_suite import data, files, metrics, plots
+from tfgan_suite import augment, data, files, metrics, plots
 from tfgan_suite.data.pipeline import to_uint8
 
 #: Old homes of the checkpoint functions: {name: where they live now}.
@@ -493,7 +493,8 @@ class HealthMonitor(keras.callbacks.Callback):
     norms of G and D, what else the model reports (`health_values`: ADA's p,
     SAGAN's attention gammas), and for models that generate (not translate)
     the diversity of G's samples (mean pairwise distance, relative to the
-    real batch's). They go
+    real batch's). With a fixed batch of `held_out` real data the model
+    never trains on, how D tells the two apart (`overfitting`). They go
     into the epoch logs (so `CSVLogger` / TensorBoard record them when this
     callback is listed before them) and `health.json` at the end.
 
@@ -506,9 +507,10 @@ class HealthMonitor(keras.callbacks.Callback):
     """
 
     def __init__(self, batch, out_dir=None, window=3, d_win_accuracy=0.95,
-                 collapse_ratio=0.1):
+                 collapse_ratio=0.1, held_out=None):
         super().__init__()
         self.batch = batch
+        self.held_out = held_out
         self.out_dir = out_dir
         self.window = window
         self.d_win_accuracy = d_win_accuracy
@@ -530,7 +532,7 @@ class HealthMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.stopped_at is not None:
             return
-        values, fake = diagnose(self.model, self.batch)
+        values, fake = diagnose(self.model, self.batch, self.held_out)
         if self.model.data_kind() not in TRANSLATION_KINDS:
             # A translation's spread follows its inputs: no collapse measure.
             values["diversity"] = (_diversity(fake) /
@@ -570,11 +572,12 @@ class HealthMonitor(keras.callbacks.Callback):
                 json.dump(self.report(), f, indent=2)
 
 
-def diagnose(model, data):
+def diagnose(model, data, held_out=None):
     """(health values, generated examples) of `model` on one batch, in
     inference mode: D's accuracy on real and on generated data (logit > 0
     means "real"), its mean logits, the gradient norms of D's and G's
-    losses, and the model's own `health_values()`."""
+    losses, and the model's own `health_values()`; with a batch of
+    `held_out` real data, the `overfitting` values of D too."""
     with tf.GradientTape(persistent=True) as tape:
         real_logits, fake_logits, fake = model.health_forward(data)
         d_loss = model.adversarial_loss.discriminator(real_logits,
@@ -596,7 +599,32 @@ def diagnose(model, data):
         **model.health_values(),
     }
     del tape
+    if held_out is not None:
+        values.update(overfitting(real_logits,
+                                  model.health_forward(held_out)[0]))
     return values, np.asarray(fake, np.float32)
+
+
+def overfitting(train_logits, held_out_logits):
+    """How D's logits on training reals differ from those on reals it never
+    saw, from the same data (Karras et al. 2020, "Training Generative
+    Adversarial Networks with Limited Data", Fig. 1 and eq. 1): as D
+    memorizes its training images it scores them higher and unseen ones
+    lower, while a D that generalizes scores both alike.
+
+    Returns {"d_real_heldout": D's mean logit on the held-out reals,
+    "d_overfit_gap": D's mean logit on the training reals minus that
+    (`d_real_mean` - `d_real_heldout`), "rt_train", "rt_heldout": ADA's
+    r_t = E[sign(D(x))] on each (`augment.sign_mean`): 1 when D calls all
+    of them real, -1 when it calls all of them fake}.
+    """
+    train, held = (tf.cast(x, tf.float32) for x in (train_logits,
+                                                    held_out_logits))
+    return {"d_real_heldout": float(tf.reduce_mean(held)),
+            "d_overfit_gap": float(tf.reduce_mean(train)
+                                   - tf.reduce_mean(held)),
+            "rt_train": float(augment.sign_mean(train)),
+            "rt_heldout": float(augment.sign_mean(held))}
 
 
 class TensorBoard(keras.callbacks.TensorBoard):

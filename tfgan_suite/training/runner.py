@@ -98,18 +98,38 @@ def _data_kind(config):
 
 def training_source(config):
     """The `tgs.data.Source` the run of `config` trains on."""
+    source = _training_split(config)
+    max_images = config["data"].get("max_images")
+    if max_images:
+        source = data.subset(source, max_images, seed=_subset_seed(config))
+    return source
+
+
+def trained_on(config):
+    """`training_source(config)` outside its run (to evaluate it): the same
+    examples, since TensorFlow's global seed is first set to the run's
+    seed, as `start` sets it (a --max_images subset's shuffle takes it
+    in)."""
+    seed = config["train"].get("seed")
+    if config["data"].get("max_images") and seed is not None:
+        keras.utils.set_random_seed(int(seed))
+    return training_source(config)
+
+
+def _training_split(config):
+    """The run's training data before a --max_images subset."""
     data_config = dict(config["data"])
     dataset = data_config.pop("dataset")
-    max_images = data_config.pop("max_images", None)
-    data_config.pop("batch_size")
+    for key in ("max_images", "batch_size"):
+        data_config.pop(key, None)
     split = data_config.pop("split", "train")
-    source = data.get_source(
+    return data.get_source(
         dataset, split=split if dataset in data.SPLIT_SOURCES else None,
         labels=(_data_kind(config) == "labelled") or None, **data_config)
-    if max_images:
-        source = data.subset(source, max_images,
-                             seed=config["train"].get("seed") or 0)
-    return source
+
+
+def _subset_seed(config):
+    return config["train"].get("seed") or 0
 
 
 def build_model(config, source, strategy=None):
@@ -222,10 +242,14 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
     checkpoint = checkpoints.Checkpoint(
         os.path.join(out_dir, layout.CHECKPOINTS),
         keep=int(train.get("keep_checkpoints", 3)), writes=chief)
+    unseen = held_out(config)
+    if unseen is None:
+        logging.info("health: %s has no held-out examples (no test split, "
+                     "no --max_images subset): D's overfitting is not "
+                     "measured", source.name)
     health = tgs_callbacks.HealthMonitor(
-        next(iter(data.build(source, batch_size=min(64, source.num_examples),
-                             shuffle=False, augment=False, cache=False))),
-        out_dir=out_dir if chief else None)
+        _fixed_batch(source), out_dir=out_dir if chief else None,
+        held_out=None if unseen is None else _fixed_batch(unseen))
     if not chief:
         return [tgs_callbacks.Interrupt(), health, checkpoint]
     every = int(train.get("fid_every_n_steps") or 0)
@@ -239,7 +263,7 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
     return [
         tgs_callbacks.Interrupt(),
         tgs_callbacks.picture(
-            model, os.path.join(out_dir, "samples"), held_out(config, source),
+            model, os.path.join(out_dir, "samples"), unseen or source,
             every_n_steps=train.get("sample_every_n_steps"),
             log_dir=os.path.join(log_dir, "train")),
         *fid,
@@ -256,6 +280,13 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
         tgs_callbacks.TensorBoard(log_dir, update_freq=1),
         checkpoint,
     ]
+
+
+def _fixed_batch(source, size=64):
+    """The first `size` examples of `source` (all, if fewer), in order."""
+    return next(iter(data.build(source, batch_size=min(size,
+                                                       source.num_examples),
+                                shuffle=False, augment=False, cache=False)))
 
 
 def fit(model, source, config, schedule, callbacks):
@@ -514,16 +545,25 @@ def _digest(text):
     return hashlib.sha256(str(text).encode()).hexdigest()[:12]
 
 
-def held_out(config, source):
-    """The test split of the run's data where it has one, else `source`."""
+def held_out(config):
+    """Examples of the run's data it never trains on, or None: the test
+    split (of the same classes and options) where the data has one and the
+    run trains on another, else those a --max_images subset leaves out of
+    the training split."""
     dataset = config["data"]["dataset"]
-    if dataset not in data.SPLIT_SOURCES:
-        return source
-    try:
-        return data.get_source(dataset, split="test", labels=(
-            _data_kind(config) == "labelled") or None, **data_options(config))
-    except ValueError:  # e.g. a pairs folder without test/.
-        return source
+    if (dataset in data.SPLIT_SOURCES
+            and config["data"].get("split", "train") != "test"):
+        try:
+            return data.get_source(dataset, split="test", labels=(
+                _data_kind(config) == "labelled") or None,
+                **data_options(config))
+        except ValueError:  # e.g. a folder with no test/ and holdout=0.
+            pass
+    max_images = config["data"].get("max_images")
+    if not max_images:
+        return None
+    return data.left_out(_training_split(config), max_images,
+                         seed=_subset_seed(config))
 
 
 def precision_policy(mixed):
