@@ -96,10 +96,22 @@ def _examples(source, shuffle, cache, augment, repeat, seed):
                                 paired), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
-    if shuffle:
+    if shuffle and repeat:
+        # A seeded shuffle draws each epoch's order from a seed generator
+        # the dataset holds, shared by all its iterators; Keras' `fit` under
+        # a strategy makes two (the first reads one batch to build the
+        # model, and prefetches an unknown number more). Made anew for every
+        # iterator (`flat_map`), the shuffle gives each iterator the same
+        # sequence, a function of the position alone.
+        examples = ds
+        ds = tf.data.Dataset.from_tensors(0).flat_map(
+            lambda _: examples.shuffle(
+                min(source.num_examples, 60_000), seed=seed,
+                reshuffle_each_iteration=True).repeat())
+    elif shuffle:
         ds = ds.shuffle(min(source.num_examples, 60_000), seed=seed,
                         reshuffle_each_iteration=True)
-    if repeat:
+    elif repeat:
         ds = ds.repeat()
     if augment is None:
         augment = source.augment
