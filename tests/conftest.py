@@ -24,15 +24,21 @@ def pattern_images(n, height, width, channels, seed=0):
     return images
 
 
+def write_idx(directory):
+    """Fashion-MNIST layout in `directory`: 64 train and 16 test images,
+    gzip IDX (the same every time)."""
+    for prefix, n in (("train", 64), ("t10k", 16)):
+        idx.write_idx(str(directory / f"{prefix}-images-idx3-ubyte.gz"),
+                      pattern_images(n, 28, 28, 1)[..., 0])
+        idx.write_idx(str(directory / f"{prefix}-labels-idx1-ubyte.gz"),
+                      np.arange(n) % 10)
+    return str(directory)
+
+
 @pytest.fixture
 def idx_dir(tmp_path):
     """Fashion-MNIST layout: 64 train and 16 test images, gzip IDX."""
-    for prefix, n in (("train", 64), ("t10k", 16)):
-        idx.write_idx(str(tmp_path / f"{prefix}-images-idx3-ubyte.gz"),
-                      pattern_images(n, 28, 28, 1)[..., 0])
-        idx.write_idx(str(tmp_path / f"{prefix}-labels-idx1-ubyte.gz"),
-                      np.arange(n) % 10)
-    return str(tmp_path)
+    return write_idx(tmp_path)
 
 
 def write_cifar(directory):

@@ -33,6 +33,21 @@ def test_shuffle_is_seeded_and_reshuffles_each_epoch():
     assert first == again.ravel().tolist() and first != second
 
 
+def test_a_repeated_pipeline_yields_the_same_sequence_from_every_iterator():
+    # fit under a strategy reads a batch from a first iterator (to build the
+    # model), then trains on a second: it must see the first's sequence,
+    # the epochs of the seeded shuffle, whatever the first read ahead.
+    source = data.from_arrays(np.arange(32, dtype=np.uint8).reshape(32, 1, 1, 1),
+                              name="toy")
+    ds = data.build(source, batch_size=8, seed=3, repeat=True)
+    next(iter(ds))
+    first, second = ([b.numpy().ravel().tolist() for b in ds.take(12)]
+                     for _ in range(2))
+    epochs = data.build(source, batch_size=8, seed=3).repeat(3)
+    assert first == second == [b.numpy().ravel().tolist() for b in epochs]
+    assert first[:4] != first[4:8]
+
+
 def test_augmentation_runs_after_the_cache():
     source = data.from_arrays(np.zeros((4, 2, 2, 1), np.uint8), name="toy")
     ds = data.build(source, batch_size=4, shuffle=False,

@@ -59,7 +59,9 @@ def build(source, batch_size=None, shuffle=True, cache=True, augment=None,
         to each domain's images) applied after the cache; default: the
         source's own (pix2pix jitter on training pairs). Pass False for
         none.
-      repeat: repeat forever (for step-based training).
+      repeat: repeat forever (for step-based training); each iterator
+        then yields the same sequence, the epochs of the seeded shuffle
+        (the one a first iterator yields).
       seed: shuffle seed, for reproducible runs.
     """
     if batch_size is not None:
@@ -96,10 +98,23 @@ def _examples(source, shuffle, cache, augment, repeat, seed):
                                 paired), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
-    if shuffle:
-        ds = ds.shuffle(min(source.num_examples, 60_000), seed=seed,
-                        reshuffle_each_iteration=True)
-    if repeat:
+    def shuffled(examples):
+        return examples.shuffle(min(source.num_examples, 60_000), seed=seed,
+                                reshuffle_each_iteration=True)
+
+    if shuffle and repeat:
+        # A seeded shuffle draws each epoch's order from a seed generator
+        # the dataset holds, shared by all its iterators; Keras' `fit` under
+        # a strategy makes two (the first reads one batch to build the
+        # model, and prefetches an unknown number more). Made anew for every
+        # iterator (`flat_map`), the shuffle gives each iterator the same
+        # sequence, a function of the position alone.
+        cached = ds
+        ds = tf.data.Dataset.from_tensors(0).flat_map(
+            lambda _: shuffled(cached).repeat())
+    elif shuffle:
+        ds = shuffled(ds)
+    elif repeat:
         ds = ds.repeat()
     if augment is None:
         augment = source.augment
