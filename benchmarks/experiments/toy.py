@@ -52,8 +52,9 @@ EVERY_SEED = ("grid_pacgan",)
 #: Presets of PacGAN's recipe (their length: --toy_pacgan_steps).
 PACGAN_RECIPE = ("grid_pacgan_plain", "grid_pacgan")
 #: Rows of the same Table 1, as {preset: {row: {score: (mean, standard
-#: error)}}}: the plain GAN (the targets) and PacGAN4 (packing 4 samples,
-#: which the suite does not implement), for reference.
+#: error)}}}: the plain GAN (the targets of the GAN presets) and PacGAN4
+#: (packing 4 samples, as `grid_pacgan` does), for reference; the grid's
+#: rows serve every grid preset.
 PACGAN_TABLE1 = {
     "ring_gan": {"GAN": {"modes": (6.3, 0.5), "high_quality": (0.982, 0.002)},
                  "PacGAN4": {"modes": (7.8, 0.1),
@@ -173,12 +174,15 @@ def toy():
 
 
 def scatter(samples, path):
-    """One panel per preset: the samples over the mixture's centres."""
+    """One panel per preset, two a row: the samples over the mixture's
+    centres."""
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(5 * len(samples), 5), dpi=100)
+    columns = min(len(samples), 2)
+    rows = -(-len(samples) // columns)
+    fig = Figure(figsize=(5 * columns, 5 * rows), dpi=100)
     for i, (preset, points) in enumerate(samples.items()):
         centers, std = mixture(preset)
-        ax = fig.add_subplot(1, len(samples), i + 1)
+        ax = fig.add_subplot(rows, columns, i + 1)
         ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, color="C0",
                    label=f"{len(points)} samples")
         ax.scatter(centers[:, 0], centers[:, 1], s=40, marker="x",
