@@ -78,3 +78,15 @@ def test_gradient_penalty_draws_from_the_given_seed_generator_eagerly():
     other = losses.gradient_penalty(critic, real, fake,
                                     seed=keras.random.SeedGenerator(8))
     assert float(first) == float(again) != float(other)
+
+
+def test_gradient_penalty_of_packs_is_on_the_whole_pack():
+    # A packed critic D(p) = w . p on packs of 2 points (p in R^4): its
+    # gradient per pack is w, so the penalty is (|w| - 1)^2 = 4^2, where
+    # per point (|w[:2]| = |w[2:]| = sqrt(8)) it would differ.
+    w = tf.constant([[2.0], [2.0], [2.0], [2.0]])
+    real = tf.random.normal([16, 2])
+    fake = tf.random.normal([16, 2])
+    critic = lambda x: tf.matmul(tf.reshape(x, [-1, 4]), w)
+    penalty = losses.gradient_penalty(critic, real, fake, pack=2)
+    np.testing.assert_allclose(penalty, (4.0 - 1.0) ** 2, rtol=1e-4)

@@ -76,28 +76,32 @@ def hinge_discriminator_loss(real_logits, fake_logits):
         real_logits, fake_logits, **_COMMON)
 
 
-def gradient_penalty(discriminator_fn, real, fake, seed=None):
+def gradient_penalty(discriminator_fn, real, fake, seed=None, pack=1):
     """E[(||grad_x D(x_hat)||_2 - 1)^2], x_hat = eps x + (1 - eps) G(z) with
     eps ~ U(0, 1) per example (Gulrajani et al. 2017, eq. 3).
 
     `discriminator_fn(x)` returns logits; `seed` is a
     `keras.random.SeedGenerator` (the model's), so the draws of eps are part
-    of the training state and a resumed run repeats them. Written here, not
-    taken from TF-GAN: its `wasserstein_gradient_penalty` draws eps from
-    TensorFlow's global random state and needs graph mode (`tf.gradients`).
+    of the training state and a resumed run repeats them. With `pack` = m
+    > 1, D judges packs of m consecutive examples (PacGAN, Lin et al.
+    2018): x_hat is a point between a real and a generated pack (one eps
+    per pack) and the norm is over the whole pack, D's input. Written here,
+    not taken from TF-GAN: its `wasserstein_gradient_penalty` draws eps
+    from TensorFlow's global random state and needs graph mode
+    (`tf.gradients`).
     """
     real = tf.cast(real, tf.float32)
     fake = tf.cast(fake, tf.float32)
-    shape = tf.concat([tf.shape(real)[:1], tf.ones([tf.rank(real) - 1],
-                                                   tf.int32)], 0)
-    eps = keras.random.uniform(shape, seed=seed)
+    shape = tf.concat([tf.shape(real)[:1] // pack,
+                       tf.ones([tf.rank(real) - 1], tf.int32)], 0)
+    eps = tf.repeat(keras.random.uniform(shape, seed=seed), pack, axis=0)
     interpolates = eps * real + (1.0 - eps) * fake
     with tf.GradientTape() as tape:
         tape.watch(interpolates)
         logits = tf.cast(discriminator_fn(interpolates), tf.float32)
     grads = tape.gradient(logits, interpolates)
-    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=tf.range(
-        1, tf.rank(grads))) + 1e-10)
+    squares = tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads)))
+    norms = tf.sqrt(tf.reduce_sum(tf.reshape(squares, [-1, pack]), 1) + 1e-10)
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 

@@ -73,12 +73,22 @@ def test_table1_scores_the_models_and_adds_dcgan_once_it_exists(fashion,
 def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
     from experiments import toy
     with reproduce_flags(fashion, tmp_path, seeds=["3"], toy_steps=20,
-                         toy_num_samples=200) as results:
+                         toy_pacgan_steps=10, toy_num_samples=200) as results:
         toy.toy()
         record = read(results, "toy")
         assert os.path.getsize(results / "toy.png") > 0
-    assert set(record["presets"]) == {"ring_gan", "grid_gan"}
-    for preset, modes in (("ring_gan", 8), ("grid_gan", 25)):
+    assert set(record["presets"]) == {"ring_gan", "grid_gan", "grid_pacgan",
+                                      "grid_pacgan_plain"}
+    # PacGAN's recipe: its own length; the packed D saw 4 points at once.
+    assert record["presets"]["grid_pacgan"]["train"]["steps"] == 10
+    assert record["presets"]["grid_gan"]["train"]["steps"] == 20
+    config = json.load(open(tmp_path / "runs" / "toy" / "grid_pacgan_seed3" /
+                            "config.json"))
+    assert config["model_args"]["pack"] == 4
+    assert config["data"]["batch_size"] == 400
+    assert record["presets"]["grid_pacgan"]["target_on"] == "every seed"
+    for preset, modes in (("ring_gan", 8), ("grid_gan", 25),
+                          ("grid_pacgan", 25), ("grid_pacgan_plain", 25)):
         summary = record["presets"][preset]
         assert set(summary["runs"]) == {"3"}
         for run in summary["runs"].values():
@@ -88,12 +98,13 @@ def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
             assert 0 <= run["high_quality"] <= 1
             assert len(run["counts"]) == modes
             assert sum(run["counts"]) <= 200
-            for key in ("precision", "recall", "density", "coverage"):
+            for key in ("precision", "recall", "density", "coverage",
+                        "train_cpu_seconds"):
                 assert run[key] >= 0
         for key in toy.SCORES:
             assert summary["mean"][key] == np.mean(
                 [r[key] for r in summary["runs"].values()])
-        # 20 steps cannot reach the targets.
+        # 10 or 20 steps cannot reach the targets.
         assert summary["met"] is False
         assert summary["target"] == toy.TARGETS[preset]
     # Compared with PacGAN's plain GAN, PacGAN4 kept beside it.
@@ -101,3 +112,10 @@ def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
                                              "high_quality": 0.948}
     assert record["pacgan_table1"]["ring_gan"]["GAN"]["modes"] == [6.3, 0.5]
     assert set(record["mode_rules"]) == {"modes", "modes_strict"}
+
+
+def test_toy_cpu_seconds_add_up_over_the_calls_that_train_a_run(tmp_path):
+    from experiments import toy
+    assert toy.cpu_seconds(str(tmp_path), 12.5) == 12.5
+    # A resumed run adds its part.
+    assert toy.cpu_seconds(str(tmp_path), 3.0) == 15.5

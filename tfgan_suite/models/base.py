@@ -31,6 +31,7 @@ from tfgan_suite import losses
 from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
 from tfgan_suite.models.sampling import Sampling
+from tfgan_suite.nets import common as nets_common
 
 
 def _multi_worker(strategy):
@@ -109,6 +110,11 @@ class AdversarialModel(Sampling, keras.Model):
       class_names: the names of a class-conditional model's classes
         (label i is `class_names[i]`), read from the data by `from_data`
         (a folder's sub-folders); `generate(labels=...)` takes them too.
+      pack: m, the samples D judges at once (PacGAN, Lin et al. 2018): the
+        real and the generated batches are each cut into packs of m
+        examples, concatenated (vectors) or stacked on the channels
+        (images), and D scores each pack; 1: no packing. Unconditional
+        models only; every D minibatch must be a multiple of m.
     """
 
     #: Arguments every model takes (through `**kwargs`), listed by
@@ -116,7 +122,7 @@ class AdversarialModel(Sampling, keras.Model):
     #: names of the classes.
     COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0,
                    "class_names": None,
-                   "ada_kimg": augment_lib.ADA_KIMG}
+                   "ada_kimg": augment_lib.ADA_KIMG, "pack": 1}
     #: Constructor arguments that hand in nets (not flags, not config),
     #: each kept as the attribute of its name (a model with more nets, as
     #: CycleGAN's four, lists them all).
@@ -162,10 +168,17 @@ class AdversarialModel(Sampling, keras.Model):
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
                  ema_decay=None, ema_start=0, class_names=None,
-                 ada_kimg=augment_lib.ADA_KIMG, **kwargs):
+                 ada_kimg=augment_lib.ADA_KIMG, pack=1, **kwargs):
         super().__init__(**kwargs)
         self.class_names = arguments.class_names(class_names,
                                                  self.num_classes)
+        self.pack = arguments.integer("pack", pack)
+        if self.pack > 1 and self.data_kind() != "images":
+            raise ValueError(
+                f"pack: packing (PacGAN) needs an unconditional model; "
+                f"{type(self).__name__}"
+                f"{f' with num_classes={self.num_classes}' if self.num_classes else ''}"
+                f" trains on {self.data_kind()} data, got pack={pack}")
         if (generator is None) != (discriminator is None):
             raise ValueError("generator, discriminator: hand in both nets or "
                              "neither (None builds the model's own)")
@@ -235,9 +248,21 @@ class AdversarialModel(Sampling, keras.Model):
     def d_logits(self, x, labels=None):
         """D's logits for `x` (made for `labels`) in training, as D sees it:
         augmented when the model augments (in the D and the G step alike,
-        as DiffAugment requires)."""
-        return self.discriminator(self.conditioned(self.augmented(x), labels),
-                                  training=True)
+        as DiffAugment requires), then cut into packs of `pack` examples,
+        one logit per pack."""
+        return self.discriminator(self.conditioned(
+            self.packed(self.augmented(x)), labels), training=True)
+
+    def packed(self, x):
+        """`x` as D takes it: packs of `pack` examples (`nets.common.pack`;
+        PacGAN, Lin et al. 2018), or `x` itself when pack = 1."""
+        return nets_common.pack(x, self.pack)
+
+    @property
+    def d_input_shape(self):
+        """The shape of one input of D: one example, or one pack of `pack`
+        examples (`nets.common.packed_shape`)."""
+        return nets_common.packed_shape(self.data_shape, self.pack)
 
     def augmented(self, x):
         """`x` (or a list of images that share one draw) as D sees it in
@@ -286,10 +311,13 @@ class AdversarialModel(Sampling, keras.Model):
                     f"with inputs {inputs}")
         found_latent = g_inputs[0][-1]
         found_shape = tuple(generator.outputs[0].shape[1:])
-        if tuple(d_inputs[0][1:]) != found_shape:
+        wanted_d = nets_common.packed_shape(found_shape, self.pack)
+        if tuple(d_inputs[0][1:]) != wanted_d:
             raise ValueError(
                 f"generator, discriminator: G makes examples of shape "
-                f"{found_shape} but D takes {tuple(d_inputs[0][1:])}")
+                f"{found_shape}, so D must take "
+                f"{f'packs of {self.pack}, ' if self.pack > 1 else ''}"
+                f"{wanted_d}, but it takes {tuple(d_inputs[0][1:])}")
         for name, given, found in (("latent_dim", latent_dim, found_latent),
                                    ("data shape", data_shape, found_shape)):
             if given is not None and tuple(np.atleast_1d(given)) != tuple(
@@ -521,15 +549,16 @@ class AdversarialModel(Sampling, keras.Model):
                            fake=None, critic=None):
         """The adversarial D loss, plus the gradient penalty for WGAN-GP.
 
-        `critic(x)` returns D's logits for x (default: `self.discriminator`).
+        `critic(x)` returns D's logits for x (default: `self.discriminator`
+        on `x` in packs).
         """
         loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
         weight = self.adversarial_loss.gradient_penalty_weight
         if weight:
-            critic = critic or functools.partial(self.discriminator,
-                                                 training=True)
-            loss += weight * losses.gradient_penalty(critic, real, fake,
-                                                     seed=self.noise)
+            critic = critic or (lambda x: self.discriminator(
+                self.packed(x), training=True))
+            loss += weight * losses.gradient_penalty(
+                critic, real, fake, seed=self.noise, pack=self.pack)
         return loss
 
     def generator_loss(self, fake_logits):
@@ -551,16 +580,19 @@ class AdversarialModel(Sampling, keras.Model):
     # ----------------------------------------------------- diagnosis hooks
     def health_forward(self, data):
         """(real logits, fake logits, generated examples) of a batch, in
-        inference mode: what `training.callbacks.HealthMonitor` reads."""
+        inference mode: what `training.callbacks.HealthMonitor` reads.
+        With pack > 1 the logits are D's per pack (of the batch's whole
+        packs), as D judges in training."""
         images, labels = self.unpack(data)
-        n = tf.shape(images)[0]
+        n = tf.shape(images)[0] // self.pack * self.pack  # whole packs.
+        images = images[:n]
         fake = self.generator(self.conditioned(
             self.latent_from_seeds(tf.range(n, dtype=tf.int64)), labels),
             training=False)
-        real_logits = self.discriminator(self.conditioned(images, labels),
-                                         training=False)
-        fake_logits = self.discriminator(self.conditioned(fake, labels),
-                                         training=False)
+        real_logits = self.discriminator(self.conditioned(
+            self.packed(images), labels), training=False)
+        fake_logits = self.discriminator(self.conditioned(
+            self.packed(fake), labels), training=False)
         return real_logits, fake_logits, fake
 
     def generator_objective(self, data, fake, fake_logits):

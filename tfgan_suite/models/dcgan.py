@@ -63,4 +63,4 @@ class DCGAN(GAN):
     def build_nets(self):
         return (dcgan.build_generator(self.image_shape, self.latent_dim,
                                       self.filters),
-                dcgan.build_discriminator(self.image_shape, self.filters))
+                dcgan.build_discriminator(self.d_input_shape, self.filters))

@@ -20,6 +20,29 @@ _TOY = {
                 "d_optimizer": _ADAM_1E3},
     "train": {"steps": 5000, "steps_per_epoch": 1000},
 }
+# PacGAN's 2D-grid recipe (Lin et al. 2018; fjxmlzn/PacGAN,
+# synthetic_data_experiments/2DGrid_GAN&PacGAN/config.py and pacgan_task.py):
+# z ~ N(0, I_2); G 4 x 400 linear -> batch norm -> ReLU; D 3 x 200 maxout
+# of 5 pieces, no dropout; N(0, 0.02) weights; Adam(1e-4, beta_1 = 0.8)
+# for both; D and G stepped at once from one forward pass (ALI's
+# `ali_algorithm`, which PacGAN's code trains with); 400 epochs of 1 000
+# batches of 100 packs. PacGAN's batch counts packs (m points each), so
+# the batch of m = 4 is 400 points.
+_PACGAN_ADAM = {"class_name": "Adam",
+                "config": {"learning_rate": 1e-4, "beta_1": 0.8}}
+
+
+def _grid_pacgan(pack):
+    return {
+        "model_args": {"latent_dim": 2, "hidden": (400,) * 4,
+                       "d_hidden": (200,) * 3, "batch_norm": True,
+                       "dropout": 0.0, "weight_std": 0.02,
+                       "update": "simultaneous", "pack": pack},
+        "compile": {"loss": "non_saturating", "g_optimizer": _PACGAN_ADAM,
+                    "d_optimizer": _PACGAN_ADAM},
+        "data": {"dataset": "grid", "batch_size": 100 * pack},
+        "train": {"steps": 400_000, "steps_per_epoch": 1000},
+    }
 
 
 @keras.saving.register_keras_serializable(package="tfgan_suite")
@@ -54,11 +77,16 @@ class GAN(AdversarialModel):
         # VEEGAN / PacGAN (8 Gaussians on a ring, 25 on a grid).
         "ring_gan": {**_TOY, "data": {"dataset": "ring", "batch_size": 256}},
         "grid_gan": {**_TOY, "data": {"dataset": "grid", "batch_size": 256}},
+        # PacGAN4 on the 25-Gaussian grid, PacGAN's recipe (Lin et al.
+        # 2018, Table 1), and its plain GAN: the same recipe unpacked.
+        "grid_pacgan": _grid_pacgan(pack=4),
+        "grid_pacgan_plain": _grid_pacgan(pack=1),
     }
     default_preset = "ring_gan"
 
     def __init__(self, generator=None, discriminator=None, data_shape=None,
-                 latent_dim=None, d_steps=1, hidden=(256, 256),
+                 latent_dim=None, d_steps=1, hidden=(256, 256), d_hidden=None,
+                 batch_norm=False, dropout=0.2, weight_std=None,
                  output_activation=None, update="alternating", seed=None,
                  **kwargs):
         """Args:
@@ -67,7 +95,14 @@ class GAN(AdversarialModel):
             read from the nets when handed in.
           latent_dim: length of z (default 100).
           d_steps: discriminator steps per generator step (k).
-          hidden: widths of the MLPs' hidden layers.
+          hidden: widths of the MLPs' hidden layers (G's and D's).
+          d_hidden: widths of D's hidden layers when they differ from G's
+            (None: `hidden`).
+          batch_norm: batch norm in G's hidden layers (PacGAN's 2-D G).
+          dropout: D's dropout after each maxout layer (0: none, as
+            PacGAN's 2-D D).
+          weight_std: N(0, weight_std) initial weights (0.02 in PacGAN);
+            None: Keras' Glorot uniform.
           output_activation: G's output activation (None: linear; "tanh"
             for images in [-1, 1]).
           update: "alternating" (Algorithm 1) or "simultaneous" (the TF
@@ -83,6 +118,10 @@ class GAN(AdversarialModel):
                              f"step, got d_steps={d_steps}")
         self.update = update
         self.hidden = tuple(hidden)
+        self.d_hidden = None if d_hidden is None else tuple(d_hidden)
+        self.batch_norm = bool(batch_norm)
+        self.dropout = float(dropout)
+        self.weight_std = None if weight_std is None else float(weight_std)
         self.output_activation = output_activation
         super().__init__(generator, discriminator, latent_dim=latent_dim,
                          d_steps=d_steps, seed=seed, data_shape=data_shape,
@@ -98,8 +137,11 @@ class GAN(AdversarialModel):
 
     def build_nets(self):
         return (mlp.build_generator(self.data_shape, self.latent_dim,
-                                    self.hidden, self.output_activation),
-                mlp.build_discriminator(self.data_shape, self.hidden))
+                                    self.hidden, self.output_activation,
+                                    self.batch_norm, self.weight_std),
+                mlp.build_discriminator(
+                    self.d_input_shape, self.d_hidden or self.hidden,
+                    dropout=self.dropout, weight_std=self.weight_std))
 
     def train_step(self, data):
         images, labels = self.unpack(data)

@@ -87,7 +87,7 @@ class SAGAN(GAN):
                     self.image_shape, self.latent_dim, self.filters,
                     self.attention_resolution, self.num_classes),
                 sagan.build_discriminator(
-                    self.image_shape, self.filters, self.attention_resolution,
+                    self.d_input_shape, self.filters, self.attention_resolution,
                     self.num_classes))
 
     def attention_layers(self):

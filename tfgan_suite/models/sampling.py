@@ -4,7 +4,7 @@ signatures the exporter writes (`serving_endpoints`, `serving_examples`:
 hooks a model overrides, as pix2pix does for translation).
 
 `Sampling` is a base of `AdversarialModel`; it reads the model's
-`sampler` (G, or its EMA average), `latent_dim`, `num_classes`,
+`sampler` (G, or its EMA average), `latent_dim`, `num_classes`, `pack`,
 `check_labels` and `conditioned`.
 """
 
@@ -65,8 +65,15 @@ class Sampling:
     def discriminator_scores(self, images, labels=None):
         """sigmoid(D(x)): the probability D gives to "x is real".
 
-        Only meaningful for the `minimax` and `non_saturating` losses.
+        Only meaningful for the `minimax` and `non_saturating` losses, and
+        for a D that judges single samples: a packed D (pack > 1, PacGAN)
+        scores packs, and is refused.
         """
+        if self.pack > 1:
+            raise ValueError(
+                f"pack: discriminator scores are per sample, and this "
+                f"model's D judges packs of {self.pack} samples (PacGAN); "
+                f"train with pack=1 for D-filtered sampling")
         if self.adversarial_loss and not self.adversarial_loss.probabilistic:
             raise ValueError(
                 f"loss: discriminator scores are probabilities only for the "

@@ -87,7 +87,7 @@ class WGANGP(AdversarialModel):
     def build_nets(self):
         return (dcgan.build_generator(self.image_shape, self.latent_dim,
                                       self.filters),
-                dcgan.build_discriminator(self.image_shape, self.filters,
+                dcgan.build_discriminator(self.d_input_shape, self.filters,
                                           norm="layer"))
 
     def train_step(self, data):
@@ -101,7 +101,7 @@ class WGANGP(AdversarialModel):
                 d_loss = self.adversarial_loss.discriminator(real_scores,
                                                              critic(fake))
                 gp = losses.gradient_penalty(critic, real, fake,
-                                             seed=self.noise)
+                                             seed=self.noise, pack=self.pack)
                 d_loss += self.gp_weight * gp
             self.observe_real(real_scores)
             self.minimize(self.d_optimizer, tape, d_loss,

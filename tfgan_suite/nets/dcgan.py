@@ -28,13 +28,15 @@ KERNEL_SIZE = 4
 NORMS = ("batch", "layer", None)
 
 
-def upsampling_levels(image_shape):
-    """Returns (n, (s_h, s_w)) for `image_shape`, or raises a ValueError."""
+def upsampling_levels(image_shape, any_channels=False):
+    """Returns (n, (s_h, s_w)) for `image_shape`, or raises a ValueError.
+    `any_channels`: D's input, which may stack a pack of images on the
+    channels (PacGAN), takes any number of channels."""
     if len(image_shape) != 3:
         raise ValueError(
             f"image_shape: expected (height, width, channels), got {image_shape}")
     height, width, channels = image_shape
-    if channels not in (1, 3, 4):
+    if channels not in (1, 3, 4) and not any_channels:
         raise ValueError(
             f"image_shape: expected 1, 3 or 4 channels, got {channels}")
     n = 0
@@ -76,7 +78,7 @@ def discriminator_body(x, image_shape, filters=64, norm="batch"):
     label channels) to one logit; `norm` is one of `NORMS`."""
     if norm not in NORMS:
         raise ValueError(f"norm: expected one of {NORMS}, got {norm!r}")
-    n, _ = upsampling_levels(image_shape)
+    n, _ = upsampling_levels(image_shape, any_channels=True)
     for level in range(n):
         normalized = level > 0 and norm is not None
         x = layers.Conv2D(

@@ -220,7 +220,7 @@ def build_discriminator(image_shape, filters=64, attention_resolution="auto",
     """image (or [image, label]) -> one logit, spectrally normalized; with
     labels, logit = dense(phi(x)) + <embed(label), phi(x)>."""
     attention_resolution = attention_width(image_shape, attention_resolution)
-    n, _ = upsampling_levels(image_shape)
+    n, _ = upsampling_levels(image_shape, any_channels=True)
     images = keras.Input(image_shape, name="images")
     x = images
     for level in range(n):
