@@ -14,6 +14,17 @@ from tfgan_suite.data import idx
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """`@pytest.mark.slow_cases(ids)`: the test's parametrized cases whose
+    id is in `ids` are `slow` (before `-m "not slow"` deselects)."""
+    for item in items:
+        marker = item.get_closest_marker("slow_cases")
+        callspec = getattr(item, "callspec", None)
+        if marker and callspec and callspec.id in marker.args[0]:
+            item.add_marker(pytest.mark.slow)
+
+
 def pattern_images(n, height, width, channels, seed=0):
     """Images with structure (a bright square at a random place) and noise."""
     rng = np.random.default_rng(seed)

@@ -119,28 +119,30 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
 
 
 def test_fig10_three_runs_on_each_seed_in_one_plot(tmp_path, fashion):
+    # One seed, not 0 (three runs of SAGAN / DCGAN cost enough).
     with reproduce_flags(fashion, tmp_path, fig10_class="Bag", fig10_steps=2,
-                         fig10_fid_every=1, seeds=["0", "1"]) as results:
+                         fig10_fid_every=1, seeds=["1"]) as results:
         EXPERIMENTS["fig10"]()
     record = read(results, "fig10")
     assert set(record["runs"]) == {"SAGAN", "DCGAN", "SAGAN + DiffAugment"}
     for label, seeds in record["runs"].items():
-        assert set(seeds) == {"0", "1"}
-        for run in seeds.values():
-            assert run["steps"] == [1, 2] and len(run["d_loss"]) == 2
-            assert run["final_fid"] == run["fid"][-1]
-            assert isinstance(run["d_overpowers_g"], bool)
-        finals = [run["final_fid"] for run in seeds.values()]
-        assert record["summary"][label]["final_fid_mean"] == pytest.approx(
-            sum(finals) / 2)
-    sagan, dcgan = record["runs"]["SAGAN"], record["runs"]["DCGAN"]
-    assert record["sagan_beats_dcgan_per_seed"] == {
-        s: sagan[s]["final_fid"] < dcgan[s]["final_fid"] for s in "01"}
-    assert record["sagan_beats_dcgan"] == (
-        record["summary"]["SAGAN"]["final_fid_mean"]
-        < record["summary"]["DCGAN"]["final_fid_mean"])
-    seed1 = tmp_path / "runs" / "fig10" / "Bag" / "sagan_diffaugment_seed1"
-    config = json.loads((seed1 / "config.json").read_text())
+        assert set(seeds) == {"1"}
+        run = seeds["1"]
+        assert run["steps"] == [1, 2] and len(run["d_loss"]) == 2
+        assert run["final_fid"] == run["fid"][-1]
+        assert isinstance(run["d_overpowers_g"], bool)
+        summary = record["summary"][label]
+        assert (summary["final_fid_mean"], summary["seeds"]) == (
+            pytest.approx(run["final_fid"]), 1)
+    sagan, dcgan = (record["runs"][k]["1"] for k in ("SAGAN", "DCGAN"))
+    beats = sagan["final_fid"] < dcgan["final_fid"]
+    assert record["sagan_beats_dcgan_per_seed"] == {"1": beats}
+    assert record["sagan_beats_dcgan"] == beats
+    assert record["diffaugment_vs_sagan_final_fid_change"] == pytest.approx(
+        record["runs"]["SAGAN + DiffAugment"]["1"]["final_fid"]
+        / sagan["final_fid"] - 1)
+    run = tmp_path / "runs" / "fig10" / "Bag" / "sagan_diffaugment_seed1"
+    config = json.loads((run / "config.json").read_text())
     assert config["model"] == "sagan" and config["train"]["seed"] == 1
     assert config["model_args"]["augment"] == "color,translation,cutout"
     assert (results / "fig10_fid.png").is_file()

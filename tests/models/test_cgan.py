@@ -10,7 +10,7 @@ from tests.conftest import pattern_images
 def cgan():
     gan = models.CGAN(image_shape=(28, 28, 1), num_classes=3, latent_dim=8,
                       filters=4, seed=0)
-    gan.compile()
+    gan.compile(run_eagerly=True)
     return gan
 
 

@@ -26,7 +26,7 @@ def test_fit_logs_both_losses_and_updates_both_nets(tiny_dcgan, tiny_dataset):
 
 def test_d_steps_gives_k_discriminator_updates_per_generator_update():
     gan = models.DCGAN(latent_dim=8, filters=4, d_steps=2)
-    gan.compile()
+    gan.compile(run_eagerly=True)
     source = data.from_arrays(pattern_images(64, 28, 28, 1), name="tiny")
     gan.fit(data.build(source, batch_size=32), epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 2
@@ -35,7 +35,7 @@ def test_d_steps_gives_k_discriminator_updates_per_generator_update():
 
 def test_batch_not_a_multiple_of_d_steps():
     gan = models.DCGAN(latent_dim=8, filters=4, d_steps=3)
-    gan.compile()
+    gan.compile(run_eagerly=True)
     source = data.from_arrays(pattern_images(16, 28, 28, 1), name="tiny")
     with pytest.raises(ValueError, match="batch_size: 16 is not a multiple of "
                                          "d_steps=3"):
@@ -46,7 +46,7 @@ def test_batch_not_a_multiple_of_d_steps():
                                   "wasserstein_gp"])
 def test_every_loss_trains(loss, tiny_dataset):
     gan = models.DCGAN(latent_dim=8, filters=4)
-    gan.compile(loss=loss)
+    gan.compile(run_eagerly=True, loss=loss)
     history = gan.fit(tiny_dataset.take(2), epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][-1])
 
@@ -113,7 +113,7 @@ def test_standard_keras_callbacks(callback, tmp_path, tiny_dcgan,
         # A new model restoring from the backup resumes at epoch 1 with the
         # trained weights and optimizer state.
         fresh = models.DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=4)
-        fresh.compile()
+        fresh.compile(run_eagerly=True)
         restore = keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))
         history = fresh.fit(tiny_dataset, epochs=2, verbose=0,
                             callbacks=[restore])

@@ -129,7 +129,7 @@ def test_a_failed_pass_changes_nothing():
 # ------------------------------------------------------------ the model
 def sgd_dcgan(**args):
     gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, **args)
-    gan.compile(g_optimizer=keras.optimizers.SGD(0.1),
+    gan.compile(run_eagerly=True, g_optimizer=keras.optimizers.SGD(0.1),
                 d_optimizer=keras.optimizers.SGD(0.1))
     return gan
 
@@ -173,7 +173,7 @@ def test_fit_then_generate_is_reproducible_and_estimates_once(monkeypatch):
     monkeypatch.setattr(ema, "reestimate_batch_norm", lambda *a, **k: (
         calls.append(1), reestimate(*a, **k))[1])
     gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_decay=0.99)
-    gan.compile()
+    gan.compile(run_eagerly=True)
     gan.fit(tiny_data().take(3), verbose=0)
     first = gan.generate(4, seed=0)
     np.testing.assert_array_equal(gan.generate(4, seed=0), first)
@@ -196,7 +196,7 @@ def test_fit_then_generate_is_reproducible_and_estimates_once(monkeypatch):
 def test_saved_and_exported_models_sample_with_reestimated_statistics(
         tmp_path):
     gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_decay=0.9)
-    gan.compile()
+    gan.compile(run_eagerly=True)
     gan.fit(tiny_data().take(2), verbose=0)
     # Saved and exported straight after training, before any sample.
     gan.save(tmp_path / "g.keras")
@@ -210,7 +210,7 @@ def test_saved_and_exported_models_sample_with_reestimated_statistics(
 def test_conditional_models_reestimate_with_labels():
     gan = tgs.models.CGAN(image_shape=(28, 28, 1), num_classes=3,
                           latent_dim=8, filters=4, seed=0, ema_decay=0.9)
-    gan.compile()
+    gan.compile(run_eagerly=True)
     images = tf.constant(pattern_images(16, 28, 28, 1), tf.float32) / 127.5 - 1
     gan.fit(tf.data.Dataset.from_tensor_slices(
         (images, tf.range(16) % 3)).batch(8), verbose=0)
@@ -230,7 +230,7 @@ def test_spectrally_normalized_nets_are_estimated_as_they_sample():
     use in a training-mode pass); and the kernel stays as it was."""
     gan = tgs.models.SAGAN(image_shape=(32, 32, 3), latent_dim=8, filters=8,
                            seed=0, ema_decay=0.9)
-    gan.compile(g_optimizer=keras.optimizers.SGD(0.05),
+    gan.compile(run_eagerly=True, g_optimizer=keras.optimizers.SGD(0.05),
                 d_optimizer=keras.optimizers.SGD(0.05))
     images = tf.constant(pattern_images(8, 32, 32, 3), tf.float32) / 127.5 - 1
     for _ in range(3):
@@ -256,7 +256,7 @@ def test_pix2pix_keeps_copying_the_statistics_it_cannot_estimate():
     keeps G's statistics, as before, and nothing is re-estimated."""
     from tests.tiny_models import batches, tiny
     model = tiny("pix2pix", ema_decay=0.9)
-    model.compile()
+    model.compile(run_eagerly=True)
     model.fit(batches(model, n=2, steps=2), verbose=0)
     for average, own in zip(statistics(model.ema_generator),
                             statistics(model.generator)):

@@ -18,7 +18,7 @@ def test_ema_weights_follow_their_closed_form():
     decay = 0.5
     gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0,
                            ema_decay=decay, ema_start=1)
-    gan.compile(g_optimizer=keras.optimizers.SGD(0.1),
+    gan.compile(run_eagerly=True, g_optimizer=keras.optimizers.SGD(0.1),
                 d_optimizer=keras.optimizers.SGD(0.1))
     expected = [w.numpy() for w in gan.generator.trainable_weights]
     # step 1 is before ema_start: a copy; then the average, its decay
@@ -39,7 +39,7 @@ def test_ema_weights_follow_their_closed_form():
 def test_samples_come_from_the_ema_generator_and_survive_saving(tmp_path):
     gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_decay=0.9,
                            augment="translation,cutout")
-    gan.compile()
+    gan.compile(run_eagerly=True)
     gan.fit(tiny_data().take(2), verbose=0)
     z = gan.latent_from_seeds(np.arange(3))
     np.testing.assert_array_equal(
@@ -77,11 +77,11 @@ def test_bad_arguments(args, message):
 def test_ada_p_is_a_health_value_only_with_ada():
     batch = next(iter(tiny_data()))
     ada = tgs.models.DCGAN(latent_dim=4, filters=4, augment="ada")
-    ada.compile()
+    ada.compile(run_eagerly=True)
     ada.augmenter.p.assign(0.25)
     assert tgs.training.callbacks.diagnose(ada, batch)[0]["ada_p"] == 0.25
     fixed = tgs.models.DCGAN(latent_dim=4, filters=4, augment="translation")
-    fixed.compile()
+    fixed.compile(run_eagerly=True)
     assert "ada_p" not in tgs.training.callbacks.diagnose(fixed, batch)[0]
 
 

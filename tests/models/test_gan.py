@@ -14,7 +14,7 @@ def test_mlp_gan_algorithm_1_on_2d_points():
     import tensorflow as tf
     gan = models.GAN(data_shape=(2,), latent_dim=4, hidden=(32, 32),
                      d_steps=2, seed=0)
-    gan.compile(loss="minimax")
+    gan.compile(run_eagerly=True, loss="minimax")
     ds = tf.data.Dataset.from_tensor_slices(ring(512)).batch(64)
     history = gan.fit(ds, epochs=2, verbose=0)
     assert int(gan.d_optimizer.iterations) == 2 * int(gan.g_optimizer.iterations)
@@ -44,7 +44,7 @@ def test_simultaneous_update_is_the_tutorials_step():
     real = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype(
         np.float32)
     gan = models.DCGAN(latent_dim=4, filters=4, seed=3, update="simultaneous")
-    gan.compile()
+    gan.compile(run_eagerly=True)
     g, d = keras.models.clone_model(gan.generator), keras.models.clone_model(
         gan.discriminator)
     g.set_weights(gan.generator.get_weights())

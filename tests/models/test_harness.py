@@ -182,6 +182,11 @@ def test_keras_save_load_gives_equal_outputs(trained, tmp_path):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+# Every data kind's export in the default suite (built-in nets); the same
+# export with handed-in nets, and WGAN-GP's (DCGAN's nets), are slow.
+@pytest.mark.slow_cases({"cyclegan-user", "pix2pix-user", "sagan-user",
+                         "sagan_conditional-builtin", "wgan_gp-user",
+                         "wgan_gp-builtin", "cgan-user", "gan-user"})
 def test_export_verifies(trained, tmp_path):
     model = trained["model"]
     path = tgs.serving.export_saved_model(model, str(tmp_path / "m"))

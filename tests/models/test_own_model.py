@@ -84,7 +84,7 @@ def test_own_gan_in_process(my_module):
     assert "image_shape" in cls.init_args()  # DCGAN's, through **kwargs
     model = cls(image_shape=(28, 28, 1), latent_dim=8, filters=4,
                 d_repeats=3, seed=0)
-    model.compile()
+    model.compile(run_eagerly=True)
     history = model.fit(tiny_models.batches(model, n=4, steps=2), epochs=1,
                         verbose=0)
     assert history.history["d_repeats_done"] == [3.0]

@@ -66,9 +66,9 @@ def test_bad_input(pix2pix):
 
 def test_gan_weight_zero_trains_g_on_l1_alone():
     """With gan_weight=0 G's step ignores D: two models that differ only in
-    D's weights take the same G step (with 1 they do not)."""
+    D's weights take the same G step (with 1 they do not). The steps run
+    eagerly: the same `train_step` `fit` traces, without four tracings."""
     x = tf.random.stateless_uniform((2, 32, 32, 1), (0, 1), -1, 1)
-    pairs = tf.data.Dataset.from_tensors((x, -x))
     steps = {}
     for gan_weight in (0.0, 1.0):
         generators = []
@@ -79,8 +79,8 @@ def test_gan_weight_zero_trains_g_on_l1_alone():
             gan.compile()
             for w in gan.discriminator.trainable_weights:
                 w.assign(w * d_scale)
-            logs = {k: v[-1] for k, v in gan.fit(
-                pairs, epochs=1, verbose=0).history.items()}
+            logs = {k: float(v) for k, v in gan.train_step(
+                (x, -x)).items()}
             generators.append(gan.generator.get_weights())
         steps[gan_weight] = all(np.allclose(a, b) for a, b in
                                 zip(*generators))

@@ -13,7 +13,7 @@ SHAPE = (28, 28, 1)
 def tiny(**args):
     model = WGANGP(**{"image_shape": SHAPE, "latent_dim": 8, "filters": 4,
                       "n_critic": 2, "seed": 0, **args})
-    model.compile()
+    model.compile(run_eagerly=True)
     return model
 
 
@@ -61,7 +61,7 @@ def test_penalty_and_critic_loss_of_a_linear_critic():
         keras.layers.Reshape(SHAPE)])
     model = WGANGP(generator=generator, discriminator=critic, n_critic=1,
                    gp_weight=3.0)
-    model.compile()
+    model.compile(run_eagerly=True)
     x = np.random.default_rng(0).uniform(-1, 1, (6, *SHAPE)).astype("float32")
     logs = model.train_on_batch(x, return_dict=True)
     penalty = (np.linalg.norm(w) - 1.0) ** 2

@@ -26,7 +26,7 @@ def save(gan, directory, epoch, step, keep=3):
 
 def tiny_gan(hidden=(16, 16), seed=0, train_steps=0):
     gan = models.GAN(data_shape=(2,), latent_dim=4, hidden=hidden, seed=seed)
-    gan.compile()
+    gan.compile(run_eagerly=True)
     if train_steps:
         gan.fit(points(16 * train_steps), batch_size=16, epochs=1, verbose=0,
                 shuffle=False)
@@ -67,7 +67,7 @@ def test_every_variable_of_the_model_round_trips(tmp_path):
     def make(seed):
         gan = models.DCGAN(image_shape=(16, 16, 1), latent_dim=4, filters=4,
                            seed=seed, ema_decay=0.9, augment="ada")
-        gan.compile()
+        gan.compile(run_eagerly=True)
         return gan
     trained = make(0)
     images = np.random.default_rng(0).uniform(-1, 1, (16, 16, 16, 1))
@@ -140,7 +140,7 @@ def test_missing_foreign_and_mismatched_checkpoints_raise(tmp_path):
         checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path / "none"))
     save(tiny_gan(), str(tmp_path), epoch=1, step=1)
     dcgan = models.DCGAN(image_shape=(32, 32, 3), latent_dim=8, filters=4)
-    dcgan.compile()
+    dcgan.compile(run_eagerly=True)
     with pytest.raises(ValueError, match=r"resume: .*ckpt-1 is a checkpoint "
                                          r"of GAN, not DCGAN"):
         checkpoints.restore_checkpoint(dcgan, str(tmp_path))

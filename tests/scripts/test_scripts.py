@@ -289,6 +289,10 @@ def test_benchmark_speed_table(tmp_path):
     assert results["matmul_bf16_gflops"] > 0
 
 
+# In-process in the default suite: tests/training/test_folders.py (a
+# labelled grayscale folder, its classes, FID on its held-out share) and
+# tests/commands/test_evaluate.py (two folders compared).
+@pytest.mark.slow
 def test_own_labelled_grayscale_folder_end_to_end(tmp_path, monkeypatch):
     """A labelled grayscale folder trained with CGAN (1 channel, its 3
     classes, FID on its held-out share), samples of a class by name from

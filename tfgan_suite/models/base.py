@@ -507,10 +507,11 @@ class AdversarialModel(Sampling, keras.Model):
         """`x` if it holds floats of the model's example shape; integer
         pixels ([0, 255]) are refused (G's tanh makes [-1, 1], and D would
         tell them apart by range), and so are examples of another shape."""
-        if not x.dtype.is_floating:
+        dtype = tf.as_dtype(x.dtype)  # a tensor's, or a NumPy array's
+        if not dtype.is_floating:
             raise ValueError(
                 f"dataset: expected float examples in [-1, 1], got "
-                f"{x.dtype.name}; convert uint8 images with "
+                f"{dtype.name}; convert uint8 images with "
                 f"tgs.data.to_float (tgs.data.load does it for you)")
         found, wanted = tuple(x.shape[1:]), tuple(self.data_shape)
         if len(found) != len(wanted) or any(
