@@ -289,9 +289,26 @@ def test_benchmark_speed_table(tmp_path):
     assert results["matmul_bf16_gflops"] > 0
 
 
-# In-process in the default suite: tests/training/test_folders.py (a
-# labelled grayscale folder, its classes, FID on its held-out share) and
-# tests/commands/test_evaluate.py (two folders compared).
+def test_two_folders_compared_on_a_local_inception(tmp_path, monkeypatch):
+    from tests.conftest import write_gray_classes
+    from tests.metrics.test_inception import write_stand_in
+    real = write_gray_classes(tmp_path / "real", n=12)
+    fake = write_gray_classes(tmp_path / "fake", classes=("x",), n=12)
+    monkeypatch.setenv("TFGAN_INCEPTION",
+                       write_stand_in(tmp_path / "inception"))
+    result = script("evaluate.py", f"--real={real}", f"--fake={fake}",
+                    "--features=inception", f"--out={tmp_path / 'e.json'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    scores = json.loads((tmp_path / "e.json").read_text())
+    assert (scores["num_real"], scores["num_fake"]) == (36, 12)
+    for key in ("fid", "kid", "precision", "recall", "density", "coverage",
+                "inception_score"):
+        assert key in scores and key in result.stdout, key
+    assert scores["fid"] > 0
+
+
+# The rest in-process in the default suite: tests/training/test_folders.py
+# (a labelled grayscale folder, its classes, FID on its held-out share).
 @pytest.mark.slow
 def test_own_labelled_grayscale_folder_end_to_end(tmp_path, monkeypatch):
     """A labelled grayscale folder trained with CGAN (1 channel, its 3
