@@ -32,9 +32,12 @@ demo: install fashion-mnist
 	$(PY) scripts/generate.py --model_path=saved_models/dcgan --num=64 \
 	  --out=$(DEMO_DIR)/served_samples.png
 
-# Fast tests (CI). pytest exits 5 when it collects nothing: not a failure here.
+# Fast tests (CI), one pytest-xdist worker per core (a module's tests stay
+# in one worker, with its fixtures). pytest exits 5 when it collects
+# nothing: not a failure here.
 test: install fashion-mnist
-	$(PY) -m pytest tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+	$(PY) -m pytest -n auto --dist loadscope tests; rc=$$?; \
+	  [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 test-slow: install fashion-mnist
 	$(PY) -m pytest -m slow tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc

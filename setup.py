@@ -43,7 +43,7 @@ setup(
     extras_require={
         "and-cuda": ["tensorflow[and-cuda]>=2.16"],
         "serving": [],  # kept for `pip install tfgan_suite[serving]`
-        "test": ["pytest>=7"],
+        "test": ["pytest>=7", "pytest-xdist>=3"],
     },
     classifiers=[
         "License :: OSI Approved :: Apache Software License",

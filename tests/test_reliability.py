@@ -59,8 +59,8 @@ def straight(tmp_path_factory, cifar):
     return out
 
 
-# Covered in the default suite by the resume tests (here and in
-# tests/training/test_interrupt.py), which compare per-step losses of two
+# Covered in the default suite by the resume test of
+# tests/training/test_interrupt.py, which compares per-step losses of two
 # seeded runs.
 @pytest.mark.slow
 def test_same_seed_same_losses(tmp_path, cifar, straight):
@@ -72,6 +72,7 @@ def test_same_seed_same_losses(tmp_path, cifar, straight):
     assert len(a.splitlines()) == 9
 
 
+@pytest.mark.slow  # in-process: tests/training/test_interrupt.py
 def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar,
                                                        straight):
 

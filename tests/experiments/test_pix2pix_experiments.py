@@ -4,6 +4,7 @@ edge maps of the small Fashion-MNIST stand-in, a few steps."""
 import json
 import os
 
+import pytest
 from PIL import Image
 
 from tests.experiments.conftest import EXPERIMENTS, reproduce_flags
@@ -12,6 +13,7 @@ TINY = {"pix2pix_steps": 4, "pix2pix_batch": 4, "pix2pix_filters": 4,
         "triplets": 3}
 
 
+@pytest.mark.slow  # pix2pix trained three times
 def test_fig12_13_then_inference_modes_on_its_gan_run(fashion, tmp_path):
     with reproduce_flags(fashion, tmp_path, **TINY) as results:
         EXPERIMENTS["fig12_13"]()
