@@ -241,9 +241,11 @@ class HistoryCSV(keras.callbacks.CSVLogger):
             lines = io.StringIO()
             csv.writer(lines).writerows(kept)
             files.write_text(self.filename, lines.getvalue())
-        # A run resumed mid-epoch calls fit twice: the second one appends.
+        # A run calls fit again for an epoch's rest or a shorter last
+        # epoch: a later fit appends.
         self._resume_epoch = None
         super().on_train_begin(logs)
+        self.append = True
 
     def on_epoch_end(self, epoch, logs=None):
         if self.keys is None and logs:

@@ -291,30 +291,31 @@ def _fixed_batch(source, size=64):
 
 def fit(model, source, config, schedule, callbacks):
     """`model.fit` from the model's step to `schedule.steps` over the run's
-    repeated, seeded pipeline, whose position is the step. A run stopped
-    mid-epoch finishes that epoch first, then goes on epoch by epoch."""
+    repeated, seeded pipeline, whose position is the step. Epochs are
+    `steps_per_epoch` steps; a run stopped mid-epoch finishes that epoch
+    first, and a last epoch ends at `steps` (`--steps=N` trains N steps),
+    each in a `fit` of its own."""
     seed = config["train"].get("seed")
-    fit_ = functools.partial(model.fit, callbacks=callbacks, shuffle=False,
-                             verbose=progress(config["train"].get(
-                                 "verbose", "auto")))
-    epoch, done = divmod(tgs_callbacks.step_of(model),
-                         schedule.steps_per_epoch)
-    pipeline = lambda: data.build(source, batch_size=schedule.global_batch,
-                                  repeat=True, seed=seed).skip(
-        epoch * schedule.steps_per_epoch + done)
+    per_epoch = schedule.steps_per_epoch
+    whole = schedule.steps // per_epoch  # epochs of `per_epoch` steps
     history = None
-    if done:
-        history = fit_(pipeline(), epochs=epoch + 1, initial_epoch=epoch,
-                       steps_per_epoch=schedule.steps_per_epoch - done,
-                       callbacks=[*callbacks,
-                                  tgs_callbacks.Progress(schedule.epochs)])
-        epoch, done = epoch + 1, 0
-        if model.stop_training:
-            return history
-    if epoch < schedule.epochs:
-        history = fit_(pipeline(), epochs=schedule.epochs,
-                       initial_epoch=epoch,
-                       steps_per_epoch=schedule.steps_per_epoch)
+    while tgs_callbacks.step_of(model) < schedule.steps:
+        if history is not None and model.stop_training:
+            break
+        step = tgs_callbacks.step_of(model)
+        epoch, done = divmod(step, per_epoch)
+        if done or epoch >= whole:  # the rest of an epoch, or the last
+            epochs = epoch + 1
+            steps = min(per_epoch, schedule.steps - epoch * per_epoch) - done
+        else:
+            epochs, steps = whole, per_epoch
+        history = model.fit(
+            data.build(source, batch_size=schedule.global_batch, repeat=True,
+                       seed=seed).skip(step),
+            epochs=epochs, initial_epoch=epoch, steps_per_epoch=steps,
+            callbacks=[*callbacks, tgs_callbacks.Progress(schedule.epochs)],
+            shuffle=False, verbose=progress(config["train"].get(
+                "verbose", "auto")))
     return history
 
 
