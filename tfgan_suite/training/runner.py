@@ -299,10 +299,9 @@ def fit(model, source, config, schedule, callbacks):
     per_epoch = schedule.steps_per_epoch
     whole = schedule.steps // per_epoch  # epochs of `per_epoch` steps
     history = None
-    while tgs_callbacks.step_of(model) < schedule.steps:
+    while (step := tgs_callbacks.step_of(model)) < schedule.steps:
         if history is not None and model.stop_training:
             break
-        step = tgs_callbacks.step_of(model)
         epoch, done = divmod(step, per_epoch)
         if done or epoch >= whole:  # the rest of an epoch, or the last
             epochs = epoch + 1
