@@ -51,12 +51,12 @@ def precision_recall(real_features, fake_features, k=3):
       {"precision": share of fake samples inside the real manifold,
        "recall": share of real samples inside the fake manifold}, in [0, 1].
     """
-    real, fake = _check(real_features, fake_features, k)
+    real, fake = check_features(real_features, fake_features, k)
     # Squared distances against squared radii: the same order, no sqrt.
     real_radii, fake_radii = _squared_radii(real, k), _squared_radii(fake, k)
     fake_inside = np.zeros(len(fake), bool)
     real_inside = np.zeros(len(real), bool)
-    for rows, squared in _squared_distance_blocks(real, fake):
+    for rows, squared in squared_distance_blocks(real, fake):
         fake_inside |= (squared < real_radii[rows, None]).any(0)
         real_inside[rows] = (squared < fake_radii[None]).any(1)
     return {"precision": float(fake_inside.mean()),
@@ -76,11 +76,11 @@ def density_coverage(real_features, fake_features, k=5):
        "coverage": share of real balls holding a generated sample, in
        [0, 1]}.
     """
-    real, fake = _check(real_features, fake_features, k, fake_k=False)
+    real, fake = check_features(real_features, fake_features, k, fake_k=False)
     real_radii = _squared_radii(real, k)
     balls_holding = np.zeros(len(fake), np.int64)
     covered = np.zeros(len(real), bool)
-    for rows, squared in _squared_distance_blocks(real, fake):
+    for rows, squared in squared_distance_blocks(real, fake):
         inside = squared < real_radii[rows, None]
         balls_holding += inside.sum(0)
         covered[rows] = inside.any(1)
@@ -108,7 +108,7 @@ def intra_class_fid(real_features, real_labels, fake_features, fake_labels):
     Returns:
       {"per_class": {class: FID of that class}, "mean": their mean}.
     """
-    real, fake = _check(real_features, fake_features, k=None)
+    real, fake = check_features(real_features, fake_features, k=None)
     real_labels = _labels(real_labels, len(real), "real_labels")
     fake_labels = _labels(fake_labels, len(fake), "fake_labels")
     per_class = {}
@@ -126,13 +126,13 @@ def intra_class_fid(real_features, real_labels, fake_features, fake_labels):
 
 def _squared_radii(features, k):
     radii = np.empty(len(features))
-    for rows, squared in _squared_distance_blocks(features, features):
+    for rows, squared in squared_distance_blocks(features, features):
         squared[np.arange(len(rows)), rows] = np.inf
         radii[rows] = np.partition(squared, k - 1, axis=1)[:, k - 1]
     return radii
 
 
-def _squared_distance_blocks(a, b):
+def squared_distance_blocks(a, b):
     """(row indices, squared Euclidean distances of those rows of `a` to all
     of `b`), a block of rows at a time; |x - y|^2 = |x|^2 + |y|^2 - 2 x.y."""
     b_squared = (b ** 2).sum(1)
@@ -148,8 +148,12 @@ def _squared_distance_blocks(a, b):
         yield rows, np.maximum(squared, 0, out=squared)
 
 
-def _check(real_features, fake_features, k, fake_k=True,
-           names=("real_features", "fake_features")):
+def check_features(real_features, fake_features, k, fake_k=True,
+                   names=("real_features", "fake_features")):
+    """(real, fake) as float64 matrices with the same number of columns,
+    finite, and with more rows than `k` (the k-th neighbour among the other
+    rows of a set: of both sets, or of `real` only when not `fake_k`; None
+    skips this); ValueError naming `names` otherwise."""
     arrays = []
     for name, x in zip(names, (real_features, fake_features)):
         x = np.asarray(x, np.float64)

@@ -25,16 +25,17 @@ whole space).
 import numpy as np
 from scipy import stats
 
-from tfgan_suite.metrics.manifold import _check, _squared_distance_blocks
+from tfgan_suite.metrics.manifold import (check_features,
+                                          squared_distance_blocks)
 
 
 def nearest_distances(queries, references, names=("queries", "references")):
     """The Euclidean distance from each row of `queries` (M, D) to its
     nearest row of `references` (N, D); `names` name them in errors."""
-    references, queries = _check(references, queries, k=None,
-                                 names=names[::-1])
+    references, queries = check_features(references, queries, k=None,
+                                         names=names[::-1])
     nearest = np.empty(len(queries))
-    for rows, squared in _squared_distance_blocks(queries, references):
+    for rows, squared in squared_distance_blocks(queries, references):
         nearest[rows] = squared.min(1)
     return np.sqrt(nearest)
 
