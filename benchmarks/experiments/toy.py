@@ -148,29 +148,35 @@ def toy():
                                    "papers"},
                "targets": TARGETS, "target_source": TARGET_SOURCE,
                "pacgan_table1": PACGAN_TABLE1, "presets": {}}
-    shown = {}
-    for preset in TARGETS:
-        runs = {}
-        for seed in FLAGS.seeds:
-            samples, coverage = toy_run(preset, seed)
-            runs[seed] = coverage
-            shown.setdefault(preset, samples)
-        mean = {key: float(np.mean([r[key] for r in runs.values()]))
-                for key in SCORES}
-        target = TARGETS[preset]
-        reached = lambda r: bool(r["modes"] >= target["modes"] and
-                                 r["high_quality"] >= target["high_quality"])
-        train = presets.get(preset)["train"]
-        if steps_of(preset):
-            train = {**train, "steps": steps_of(preset)}
-        results["presets"][preset] = {
-            "train": train, "runs": runs, "mean": mean, "target": target,
+    shown, runs = {}, {preset: {} for preset in TARGETS}
+    for seed in FLAGS.seeds:  # seed by seed: partial results compare.
+        for preset in TARGETS:
+            samples, runs[preset][seed] = toy_run(preset, seed)
+            results["presets"][preset] = summary(preset, runs[preset])
+            common.write_json("toy", results)
+            if preset not in shown:  # the figure shows the first seed.
+                shown[preset] = samples
+                scatter(shown, os.path.join(FLAGS.results, "toy.png"))
+
+
+def summary(preset, runs):
+    """The row of `preset` in results/toy.json: its runs {seed: scores},
+    their mean, the target and whether it is met (on every seed, or by
+    the mean: `EVERY_SEED`)."""
+    mean = {key: float(np.mean([r[key] for r in runs.values()]))
+            for key in SCORES}
+    target = TARGETS[preset]
+    reached = lambda r: bool(r["modes"] >= target["modes"] and
+                             r["high_quality"] >= target["high_quality"])
+    train = presets.get(preset)["train"]
+    if steps_of(preset):
+        train = {**train, "steps": steps_of(preset)}
+    return {"train": train, "runs": dict(runs), "mean": mean,
+            "target": target,
             "target_on": "every seed" if preset in EVERY_SEED else "mean",
             "met": (all(reached(r) for r in runs.values())
                     if preset in EVERY_SEED else reached(mean)),
-        }
-    scatter(shown, os.path.join(FLAGS.results, "toy.png"))
-    common.write_json("toy", results)
+            "seeds": len(runs)}
 
 
 def scatter(samples, path):
