@@ -109,7 +109,9 @@ def speed_one(name, update=None):
         timed["tutorial"] = lambda: benchmarks.time_steps(loop, batches)
         if policy != "float32":
             # The mixed-precision target is against the float32 tutorial.
-            fp32_model = benchmarks.speed_case(name, FLAGS.batch_size)[0]
+            fp32_model = benchmarks.speed_case(name, FLAGS.batch_size,
+                                               update)[0]
+            fp32_model.compile()  # its loss picks the tutorial loop.
             fp32_loop = benchmarks.tutorial_step_for(fp32_model)
             timed["tutorial_fp32"] = lambda: benchmarks.time_steps(fp32_loop,
                                                                   batches)

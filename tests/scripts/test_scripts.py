@@ -265,19 +265,24 @@ def test_cyclegan_end_to_end(tmp_path):
 
 def test_benchmark_speed_table(tmp_path):
     """benchmarks/benchmark.py times fit against the tutorial loop on the
-    same nets and writes every column of the README's table."""
+    same nets and writes every column of the README's table; under
+    --mixed_precision also against the float32 tutorial loop."""
     out = tmp_path / "speed.json"
     result = script("benchmark.py", "--model=dcgan", "--update=simultaneous",
                     "--batch_size=8", "--steps=2", "--repeats=2",
-                    "--matmul_size=128", f"--json={out}", folder="benchmarks")
+                    "--mixed_precision", "--matmul_size=128",
+                    f"--json={out}", folder="benchmarks")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "fit/tutorial" in result.stdout
     results = json.loads(out.read_text())
     row, = results["rows"]
-    assert (row["model"], row["update"], row["batch_size"]) == (
-        "dcgan", "simultaneous", 8)
+    assert (row["model"], row["update"], row["batch_size"],
+            row["precision"]) == ("dcgan", "simultaneous", 8,
+                                  "mixed_bfloat16")
     for key in ("fit_images_per_s", "tutorial_images_per_s",
-                "fit_over_tutorial", "pipeline_images_per_s", "peak_rss_mib"):
+                "fit_over_tutorial", "tutorial_fp32_images_per_s",
+                "fit_over_fp32_tutorial", "pipeline_images_per_s",
+                "peak_rss_mib"):
         assert row[key] > 0, key
     assert row["fit_over_tutorial"] == pytest.approx(
         row["fit_images_per_s"] / row["tutorial_images_per_s"])
