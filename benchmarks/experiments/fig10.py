@@ -72,8 +72,9 @@ def record(out):
 
 
 def fig10():
-    order = [(label, seed) for seed in FLAGS.seeds
-             for label in ("SAGAN", "DCGAN")] + [("SAGAN + DiffAugment", seed) for seed in FLAGS.seeds]
+    order = ([(label, seed) for seed in FLAGS.seeds
+              for label in ("SAGAN", "DCGAN")]
+             + [("SAGAN + DiffAugment", seed) for seed in FLAGS.seeds])
     results = {}
     for label, seed in order:
         results.setdefault(label, {})[seed] = record(run(label, seed))
