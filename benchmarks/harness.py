@@ -100,6 +100,10 @@ def speed_case(name, batch_size=None, update=None):
                 tf.data.Dataset.from_tensor_slices((images()[:64],
                                                     images()[:64])),
                 64, model.data_shape, name="random pairs", paired=True)
+        elif model.data_kind() == "unpaired":
+            source = data.unpaired.domain_pair(
+                data.from_arrays(images()), data.from_arrays(images()),
+                name="random unpaired images")
         else:
             source = data.from_arrays(
                 images(), name="random",
