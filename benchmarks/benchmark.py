@@ -161,7 +161,8 @@ def speed():
     n = FLAGS.matmul_size
     peaks = {"matmul_size": n,
              "matmul_fp32_gflops": benchmarks.matmul_gflops(tf.float32, n),
-             "matmul_bf16_gflops": benchmarks.matmul_gflops(tf.bfloat16, n)}
+             "matmul_bf16_gflops": benchmarks.matmul_gflops(tf.bfloat16, n),
+             **benchmarks.cpu()}
     print(f"\n{'model':8} {'update':>12} {'batch':>5} {'precision':>15} "
           f"{'fit img/s':>10} "
           f"{'step ms':>8} {'tutorial img/s':>15} {'fit/tutorial':>12} "
@@ -179,7 +180,9 @@ def speed():
               f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}"
               f"{fp32}")
     print(f"matmul {n}^2: fp32 {peaks['matmul_fp32_gflops']:.0f} GFLOP/s, "
-          f"bf16 {peaks['matmul_bf16_gflops']:.0f} GFLOP/s")
+          f"bf16 {peaks['matmul_bf16_gflops']:.0f} GFLOP/s; {peaks['cpu']}, "
+          f"bfloat16 instructions: "
+          f"{'yes' if peaks['bfloat16_instructions'] else 'no'}")
     return {"rows": rows, **peaks}
 
 

@@ -188,6 +188,20 @@ def matmul_gflops(dtype=tf.float32, n=2048, repeats=10):
     return 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
 
 
+def cpu():
+    """{"cpu": the processor's name, "bfloat16_instructions": whether it
+    has AVX-512 BF16 / AMX (mixed precision's fast path on CPU)}."""
+    from tfgan_suite.training import runner
+    name = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            name = next((line.split(":", 1)[1].strip() for line in f
+                         if line.startswith("model name")), name)
+    except OSError:
+        pass
+    return {"cpu": name, "bfloat16_instructions": runner.cpu_has_bfloat16()}
+
+
 def peak_rss_mib():
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -63,7 +63,7 @@ def test_trains_without_nan_under_mixed_precision(name, policy, use_policy):
 def test_mixed_precision_on_a_cpu_without_bfloat16_warns(has_bf16, monkeypatch,
                                                          caplog):
     from tfgan_suite import experiment
-    monkeypatch.setattr(experiment, "_cpu_has_bfloat16", lambda: has_bf16)
+    monkeypatch.setattr(experiment, "cpu_has_bfloat16", lambda: has_bf16)
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind: [])
     with caplog.at_level("WARNING"):
         assert experiment.precision_policy(True) == "mixed_bfloat16"

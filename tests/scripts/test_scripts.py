@@ -292,6 +292,8 @@ def test_benchmark_speed_table(tmp_path):
         8 / min(row["seconds_per_step"]["fit"]))
     assert results["matmul_fp32_gflops"] > 0
     assert results["matmul_bf16_gflops"] > 0
+    assert isinstance(results["bfloat16_instructions"], bool)
+    assert results["cpu"] and "bfloat16 instructions: " in result.stdout
 
 
 def test_two_folders_compared_on_a_local_inception(tmp_path, monkeypatch):

@@ -571,7 +571,7 @@ def precision_policy(mixed):
     if not mixed:
         return "float32"
     gpu = bool(tf.config.list_physical_devices("GPU"))
-    if not gpu and not _cpu_has_bfloat16():
+    if not gpu and not cpu_has_bfloat16():
         logging.warning(
             "mixed_precision: this CPU has no bfloat16 instructions "
             "(AVX-512 BF16 / AMX); mixed_bfloat16 will train several times "
@@ -579,7 +579,7 @@ def precision_policy(mixed):
     return "mixed_float16" if gpu else "mixed_bfloat16"
 
 
-def _cpu_has_bfloat16():
+def cpu_has_bfloat16():
     """Whether /proc/cpuinfo lists bfloat16 instructions (True if unknown)."""
     try:
         with open("/proc/cpuinfo") as f:
