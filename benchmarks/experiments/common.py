@@ -55,12 +55,17 @@ def command():
                      *map(shlex.quote, sys.argv[1:])])
 
 
+def finished(name):
+    """Whether run `name` under --runs has finished (`train` reuses it)."""
+    return os.path.isfile(os.path.join(FLAGS.runs, name, "model.keras"))
+
+
 def train(name, preset, model_args=None, **overrides):
     """The folder of run `name` under --runs, trained first if it is not
     finished: from `preset` with `overrides`, or resumed from its latest
     checkpoint (to the length, `epochs` or `steps`, given now)."""
     out = os.path.join(FLAGS.runs, name)
-    if os.path.isfile(os.path.join(out, "model.keras")):
+    if finished(name):
         return out
     if FLAGS.report_only:
         if not os.path.isfile(os.path.join(out, "config.json")):

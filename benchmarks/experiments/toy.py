@@ -101,12 +101,16 @@ def steps_of(preset):
     return FLAGS.toy_steps
 
 
+def run_name(preset, seed):
+    return f"toy/{preset}_seed{seed}"
+
+
 def toy_run(preset, seed):
     """(samples, mode coverage and the CPU seconds its training took) of
     the run of `preset` with `seed`."""
     # Toy data takes no data_dir (the flag is Fashion-MNIST's).
     start = time.process_time()
-    out = common.train(f"toy/{preset}_seed{seed}", preset, seed=int(seed),
+    out = common.train(run_name(preset, seed), preset, seed=int(seed),
                        steps=steps_of(preset), data_dir=None,
                        classifier_path=None)
     cpu = cpu_seconds(out, time.process_time() - start)
@@ -149,14 +153,18 @@ def toy():
                "targets": TARGETS, "target_source": TARGET_SOURCE,
                "pacgan_table1": PACGAN_TABLE1, "presets": {}}
     shown, runs = {}, {preset: {} for preset in TARGETS}
-    for seed in FLAGS.seeds:  # seed by seed: partial results compare.
-        for preset in TARGETS:
-            samples, runs[preset][seed] = toy_run(preset, seed)
-            results["presets"][preset] = summary(preset, runs[preset])
-            common.write_json("toy", results)
-            if preset not in shown:  # the figure shows the first seed.
-                shown[preset] = samples
-                scatter(shown, os.path.join(FLAGS.results, "toy.png"))
+    # Seed by seed, so that partial results compare; finished runs first,
+    # so that the JSON has them all before a new run trains.
+    order = sorted(((preset, seed) for seed in FLAGS.seeds
+                    for preset in TARGETS),
+                   key=lambda run: not common.finished(run_name(*run)))
+    for preset, seed in order:
+        samples, runs[preset][seed] = toy_run(preset, seed)
+        results["presets"][preset] = summary(preset, runs[preset])
+        common.write_json("toy", results)
+        if preset not in shown:  # the figure shows a preset's first seed.
+            shown[preset] = seed, samples
+            scatter(shown, os.path.join(FLAGS.results, "toy.png"))
 
 
 def summary(preset, runs):
@@ -180,13 +188,13 @@ def summary(preset, runs):
 
 
 def scatter(samples, path):
-    """One panel per preset, two a row: the samples over the mixture's
-    centres."""
+    """One panel per preset, two a row: the samples {preset: (seed,
+    points)} over the mixture's centres."""
     from matplotlib.figure import Figure
     columns = min(len(samples), 2)
     rows = -(-len(samples) // columns)
     fig = Figure(figsize=(5 * columns, 5 * rows), dpi=100)
-    for i, (preset, points) in enumerate(samples.items()):
+    for i, (preset, (seed, points)) in enumerate(samples.items()):
         centers, std = mixture(preset)
         ax = fig.add_subplot(rows, columns, i + 1)
         ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, color="C0",
@@ -194,7 +202,7 @@ def scatter(samples, path):
         ax.scatter(centers[:, 0], centers[:, 1], s=40, marker="x",
                    color="C3", label="centres")
         ax.set_aspect("equal")
-        ax.set_title(f"{preset}, seed {FLAGS.seeds[0]} (std {std})")
+        ax.set_title(f"{preset}, seed {seed} (std {std})")
         ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -119,3 +119,33 @@ def test_toy_cpu_seconds_add_up_over_the_calls_that_train_a_run(tmp_path):
     assert toy.cpu_seconds(str(tmp_path), 12.5) == 12.5
     # A resumed run adds its part.
     assert toy.cpu_seconds(str(tmp_path), 3.0) == 15.5
+
+
+def test_toy_reports_finished_runs_before_it_trains_a_new_one(
+        fashion, tmp_path, monkeypatch):
+    from experiments import common, toy
+    done = {("grid_gan", "1"), ("ring_gan", "1")}
+    trained, seen = [], []
+
+    def fake_run(preset, seed):
+        if (preset, seed) not in done and not seen:  # the first new run
+            seen.append(sorted((p, s) for p, row in read(
+                tmp_path / "results", "toy")["presets"].items()
+                for s in row["runs"]))
+        trained.append((preset, seed))
+        return (np.zeros((4, 2)),
+                {key: float(len(trained)) for key in toy.SCORES})
+
+    monkeypatch.setattr(toy, "toy_run", fake_run)
+    monkeypatch.setattr(toy, "scatter", lambda *args: None)
+    monkeypatch.setattr(common, "finished", lambda name: tuple(
+        name.split("/")[1].rsplit("_seed", 1)) in done)
+    with reproduce_flags(fashion, tmp_path, seeds=["0", "1"]) as results:
+        toy.toy()
+        record = read(results, "toy")
+    assert trained[:2] == [("ring_gan", "1"), ("grid_gan", "1")]
+    assert trained[2:] == [(p, s) for s in "01" for p in toy.TARGETS
+                           if (p, s) not in done]
+    assert seen[0] == [("grid_gan", "1"), ("ring_gan", "1")]
+    assert {p: sorted(r["runs"]) for p, r in record["presets"].items()} == {
+        p: ["0", "1"] for p in toy.TARGETS}
