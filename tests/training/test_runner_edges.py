@@ -174,6 +174,17 @@ def test_a_runs_subset_is_rebuilt_outside_the_run(gray_folder):
     assert as_set(runner.trained_on(config)) == in_run
 
 
+def test_a_relative_data_dir_is_read_from_another_directory(
+        gray_folder, tmp_path, monkeypatch):
+    parent, name = os.path.split(gray_folder)
+    monkeypatch.chdir(parent)
+    config = runs.make_config("fashion_mnist_dcgan", dataset="folder",
+                              data_dir=name, batch_size=4)
+    assert config["data"]["data_dir"] == os.path.join(parent, name)
+    monkeypatch.chdir(tmp_path)  # e.g. tfgan-evaluate run elsewhere
+    assert runner.training_source(config).num_examples > 0
+
+
 def test_write_error_during_training_is_one_line_naming_the_checkpoint(
         tmp_path, idx_dir):
     import keras

@@ -11,6 +11,7 @@ each, and `RESUMABLE` names those a resumed run may change.
 
 import copy
 import json
+import os
 
 from tfgan_suite import models
 from tfgan_suite.models import presets
@@ -98,7 +99,8 @@ def make_config(preset=None, **overrides):
     `steps`, `batch_size`, `dataset`, `classes`, `data_dir`, `loss`, ...,
     every key of `FIELDS`); `model_args` is a dict of the model's
     constructor arguments (`{"latent_dim": 64}`); a value of None leaves
-    the field as is.
+    the field as is. A relative `data_dir` is made absolute (the run's
+    commands may run in another directory).
     """
     config = default_config()
     preset_model = None
@@ -135,6 +137,10 @@ def make_config(preset=None, **overrides):
                              f"{', '.join(TOP)}, model_args, "
                              f"{', '.join(k for ks in FIELDS.values() for k in ks)})")
         config[section][key] = value
+    if config["data"].get("data_dir"):
+        # Absolute, so that the run reads its data from any directory.
+        config["data"]["data_dir"] = os.path.abspath(os.path.expanduser(
+            config["data"]["data_dir"]))
     cls = models.get(config["model"])  # fail early on an unknown model.
     config["model"] = models.name_of(cls)
     if preset and not issubclass(cls, models.get(preset_model)):
