@@ -73,6 +73,45 @@ def test_loss_history_with_steps_per_execution(tmp_path):
     np.testing.assert_allclose(history.values["d_loss"], [2.0, 4.0])
 
 
+def history_rows(path):
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_history_csv_gives_a_value_first_logged_later_its_column(tmp_path):
+    path = str(tmp_path / "history.csv")
+    history = callbacks.HistoryCSV(path)
+    history.on_train_begin()
+    history.on_epoch_end(0, {"d_loss": 1.5})
+    history.on_epoch_end(1, {"d_loss": 1.25, "fid": 3.0})  # FID every 2.
+    assert history_rows(path) == [["epoch", "d_loss", "fid"],
+                                  ["0", "1.5", ""], ["1", "1.25", "3.0"]]
+
+
+def test_history_csv_resumed_before_the_first_fid_keeps_columns_aligned(
+        tmp_path):
+    # Stopped mid-epoch 0, before its FID: the file has the partial
+    # epoch's columns, which lack the FID the full epochs log.
+    path = str(tmp_path / "history.csv")
+    stopped = callbacks.HistoryCSV(path)
+    stopped.on_train_begin()
+    stopped.on_epoch_end(0, {"g_loss": 0.5, "d_loss": 2.0})
+    resumed = callbacks.HistoryCSV(path, resume_epoch=0)
+    resumed.on_train_begin()
+    resumed.on_epoch_end(0, {"g_loss": 0.75, "fid": 3.0, "d_loss": 1.5})
+    resumed.on_train_begin()  # a second fit of the same run keeps its rows.
+    resumed.on_epoch_end(1, {"g_loss": 1.0, "fid": 2.0, "d_loss": 1.25})
+    assert history_rows(path) == [["epoch", "d_loss", "fid", "g_loss"],
+                                  ["0", "1.5", "3.0", "0.75"],
+                                  ["1", "1.25", "2.0", "1.0"]]
+    # A later resume in epoch 1 keeps epoch 0 only, then appends.
+    again = callbacks.HistoryCSV(path, resume_epoch=1)
+    again.on_train_begin()
+    again.on_epoch_end(1, {"g_loss": 2.0, "fid": 1.0, "d_loss": 0.5})
+    assert history_rows(path)[1:] == [["0", "1.5", "3.0", "0.75"],
+                                      ["1", "0.5", "1.0", "2.0"]]
+
+
 def test_health_values_show_a_discriminator_memorizing():
     """D of a tiny GAN whose G is frozen (learning rate 0) learns to call 8
     of G's own samples real and fresh samples fake: it can only do that by

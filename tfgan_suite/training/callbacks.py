@@ -215,42 +215,43 @@ class Interrupt(keras.callbacks.Callback):
         self._previous = {}
 
 
-class HistoryCSV(keras.callbacks.CSVLogger):
-    """`keras.callbacks.CSVLogger` without its always-NA `val_*` columns
-    (a GAN's fit has no validation step): the columns are the first
-    epoch's logs.
+class HistoryCSV(keras.callbacks.Callback):
+    """The epoch logs as a CSV file, one row per epoch, as
+    `keras.callbacks.CSVLogger` writes them but without its always-NA
+    `val_*` columns (a GAN's fit has no validation step), and with a column
+    for every value logged so far: one that first appears in a later epoch
+    (an FID every other epoch, a run resumed before its first FID) gets its
+    column, empty in the rows without it. The file is rewritten whole
+    (temporary file and rename) after each epoch.
 
     Args:
       filename: the CSV file.
       resume_epoch: for a resumed run, the epoch it resumes in: the file's
         rows of that epoch and later (an interrupted epoch's partial row,
-        rows written after the checkpoint) are dropped before the run
-        appends, so that each epoch has one row. None: a new file.
+        rows written after the checkpoint) are dropped, so that each epoch
+        has one row. None: a new file.
     """
 
     def __init__(self, filename, resume_epoch=None):
-        super().__init__(filename, append=resume_epoch is not None)
+        super().__init__()
+        self.filename = filename
         self._resume_epoch = resume_epoch
+        self._rows = None
 
     def on_train_begin(self, logs=None):
-        if self._resume_epoch is not None and os.path.isfile(self.filename):
-            with open(self.filename, newline="") as f:
-                rows = list(csv.reader(f))
-            kept = rows[:1] + [row for row in rows[1:]
-                               if int(row[0]) < self._resume_epoch]
-            lines = io.StringIO()
-            csv.writer(lines).writerows(kept)
-            files.write_text(self.filename, lines.getvalue())
         # A run calls fit again for an epoch's rest or a shorter last
-        # epoch: a later fit appends.
-        self._resume_epoch = None
-        super().on_train_begin(logs)
-        self.append = True
+        # epoch: the rows carry over.
+        if self._rows is None:
+            self._rows = ([row for row in _read_csv(self.filename)
+                           if int(row["epoch"]) < self._resume_epoch]
+                          if self._resume_epoch is not None else [])
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.keys is None and logs:
-            self.keys = sorted(logs)
-        super().on_epoch_end(epoch, logs)
+        self._rows.append({"epoch": epoch, **(logs or {})})
+        keys = sorted({key for row in self._rows for key in row} - {"epoch"})
+        _write_csv(self.filename, ["epoch", *keys],
+                   [[row.get(key, "") for key in ("epoch", *keys)]
+                    for row in self._rows])
 
 
 class LossHistory(keras.callbacks.Callback):
@@ -324,11 +325,9 @@ class LossHistory(keras.callbacks.Callback):
             return
         os.makedirs(self.out_dir, exist_ok=True)
         keys = list(self.values)
-        with open(self.csv_path, "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["step", *keys])
-            for i, step in enumerate(self.steps):
-                writer.writerow([step, *(f"{self.values[k][i]:.6g}" for k in keys)])
+        _write_csv(self.csv_path, ["step", *keys], [
+            [step, *(f"{self.values[k][i]:.6g}" for k in keys)]
+            for i, step in enumerate(self.steps)])
         finite = {k: v for k, v in self.values.items()
                   if all(math.isfinite(x) for x in v)}
         if finite:
@@ -464,15 +463,13 @@ class FID(keras.callbacks.Callback):
         if not self.out_dir:
             return
         os.makedirs(self.out_dir, exist_ok=True)
-        with open(os.path.join(self.out_dir, "fid.csv"), "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["step", *map(self.column, self.metrics)])
-            for i, step in enumerate(self.steps):
-                # FID keeps the 4 decimals of earlier files; KID needs digits.
-                writer.writerow([step, *(
-                    format(self.history[name][i],
-                           ".4f" if name == "fid" else ".6g")
-                    for name in self.metrics)])
+        # FID keeps the 4 decimals of earlier files; KID needs digits.
+        _write_csv(os.path.join(self.out_dir, "fid.csv"),
+                   ["step", *map(self.column, self.metrics)],
+                   [[step, *(format(self.history[name][i],
+                                    ".4f" if name == "fid" else ".6g")
+                             for name in self.metrics)]
+                    for i, step in enumerate(self.steps)])
         steps = np.asarray(self.steps)
         for plot, names, ylabel in (
                 ("fid.png", ["fid"], self.label),
@@ -673,6 +670,15 @@ def _diversity(images):
     d2 = squared[:, None] + squared[None] - 2 * flat @ flat.T
     n = len(flat)
     return float(np.sqrt(np.maximum(d2, 0)).sum() / max(n * (n - 1), 1))
+
+
+def _write_csv(path, header, rows):
+    """A CSV file of `header` and `rows`, written whole and atomically."""
+    lines = io.StringIO()
+    writer = csv.writer(lines)
+    writer.writerow(header)
+    writer.writerows(rows)
+    files.write_text(path, lines.getvalue())
 
 
 def _read_csv(path):
