@@ -2,6 +2,7 @@
 --resume continues exactly as an uninterrupted run."""
 
 import csv
+import logging
 import os
 import signal
 import subprocess
@@ -50,7 +51,7 @@ def epochs(out):
 @pytest.mark.parametrize("signum", [
     signal.SIGTERM, pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
 def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
-        tmp_path, idx_dir, signum, capsys):
+        tmp_path, idx_dir, signum, capsys, caplog):
     straight = str(tmp_path / "straight")
     model, _ = training.run(config(idx_dir), straight)
     out = str(tmp_path / "interrupted")
@@ -62,11 +63,17 @@ def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
     assert stop.value.checkpoint.endswith("ckpt-2")
     assert signal.getsignal(signum) is not None  # handlers restored
     capsys.readouterr()
+    caplog.set_level(logging.INFO)
     resumed, _ = training.run(runs.resume_config(out, verbose=2), out,
                                 resume=True)
     # The rest of epoch 1, then epoch 2, each numbered out of the run's 2.
     printed = capsys.readouterr().out
     assert printed.count("Epoch 1/2") == printed.count("Epoch 2/2") == 1
+    # The log names the epoch training continues in, not the count of
+    # ended epochs (the interrupted one counts as ended in the checkpoint).
+    said = [r.getMessage() for r in caplog.records
+            if r.getMessage().startswith("resuming from")]
+    assert len(said) == 1 and said[0].endswith("at step 2 (in epoch 1 of 2)")
     # --steps=6 with epochs of 4: an epoch of 4, then a last one of 2.
     assert int(model.g_optimizer.iterations.numpy()) == 6
     assert int(resumed.g_optimizer.iterations.numpy()) == 6

@@ -356,8 +356,12 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     if resume:
         state = checkpoints.restore_checkpoint(
             model, os.path.join(out_dir, layout.CHECKPOINTS))
-        logging.info("resuming from %s (epoch %d, step %d)", state["path"],
-                     state["epoch"], state["step"])
+        # The epoch training continues in, from the step: the checkpoint's
+        # own epoch count also counts an interrupted epoch as ended.
+        logging.info("resuming from %s at step %d (in epoch %d of %d)",
+                     state["path"], state["step"],
+                     min(state["step"] // schedule.steps_per_epoch + 1,
+                         schedule.epochs), schedule.epochs)
     if state["step"] >= schedule.steps:
         missing = layout.missing_outputs(out_dir, config, state["step"])
         if not missing:
