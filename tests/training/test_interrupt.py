@@ -63,7 +63,9 @@ def test_interrupt_mid_epoch_then_resume_equals_a_straight_run(
     assert stop.value.checkpoint.endswith("ckpt-2")
     assert signal.getsignal(signum) is not None  # handlers restored
     capsys.readouterr()
-    caplog.set_level(logging.INFO)
+    # On absl's logger: a parsed --verbosity (another test's flags) sets
+    # its level, whatever the root logger's.
+    caplog.set_level(logging.INFO, logger="absl")
     resumed, _ = training.run(runs.resume_config(out, verbose=2), out,
                                 resume=True)
     # The rest of epoch 1, then epoch 2, each numbered out of the run's 2.
