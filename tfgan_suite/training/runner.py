@@ -352,16 +352,17 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     model = build_model(config, source, strategy)
     schedule = Schedule.of(config, source, model)
     check_measures(config, model)
-    state = {"epoch": 0, "step": 0}
+    state, resume_epoch = {"step": 0}, None
     if resume:
         state = checkpoints.restore_checkpoint(
             model, os.path.join(out_dir, layout.CHECKPOINTS))
         # The epoch training continues in, from the step: the checkpoint's
         # own epoch count also counts an interrupted epoch as ended.
+        resume_epoch = min(state["step"] // schedule.steps_per_epoch,
+                           schedule.epochs - 1)
         logging.info("resuming from %s at step %d (in epoch %d of %d)",
-                     state["path"], state["step"],
-                     min(state["step"] // schedule.steps_per_epoch + 1,
-                         schedule.epochs), schedule.epochs)
+                     state["path"], state["step"], resume_epoch + 1,
+                     schedule.epochs)
     if state["step"] >= schedule.steps:
         missing = layout.missing_outputs(out_dir, config, state["step"])
         if not missing:
@@ -379,8 +380,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     # (shapes read from the data) let a checkpoint be loaded without the
     # data.
     callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
-                               state["step"] // schedule.steps_per_epoch
-                               if resume else None, chief=writes(strategy)),
+                               resume_epoch, chief=writes(strategy)),
                  *extra_callbacks]
     config["model_args"] = {k: v for k, v in model.get_config().items()
                             if k in model.init_args() or k in model.NET_ARGS}
