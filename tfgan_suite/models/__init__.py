@@ -2,14 +2,13 @@
 
 Every module of this package is imported here, and every model class in it
 that sets `cli_name` is registered by that name: a new GAN is one file in
-this folder. `get` also takes `"module:Class"`, a user's own subclass of
-`AdversarialModel` importable from the working directory or PYTHONPATH.
+this folder. `get` also takes `"module:NAME"`, importable from the working
+directory or PYTHONPATH: a user's own subclass of `AdversarialModel`, or
+any other Keras GAN class or a function that returns one (`wrapped`).
 """
 
 import importlib
-import os
 import pkgutil
-import sys
 
 from tfgan_suite.models.base import AdversarialModel
 
@@ -19,7 +18,7 @@ MODELS = {}
 DEFAULT_MODEL = "dcgan"
 
 for _module in pkgutil.iter_modules(__path__):
-    if _module.name not in ("base", "presets"):
+    if _module.name not in ("base", "presets", "wrapped"):
         _loaded = importlib.import_module(f"{__name__}.{_module.name}")
         for _value in vars(_loaded).values():
             if (isinstance(_value, type) and issubclass(_value, AdversarialModel)
@@ -28,42 +27,39 @@ for _module in pkgutil.iter_modules(__path__):
                 globals()[_value.__name__] = _value
 
 from tfgan_suite.models import presets  # noqa: E402  (reads MODELS)
+from tfgan_suite.models.wrapped import (  # noqa: E402
+    Factory, Wrapped, import_object)
 
 
 def get(name):
     """The model class `name`: a registered name (`sorted(MODELS)`) or
-    `"module:Class"`, a subclass of `AdversarialModel` in an importable
-    module (the working directory is searched first)."""
-    if isinstance(name, type) and issubclass(name, AdversarialModel):
+    `"module:NAME"` in an importable module (the working directory is
+    searched first): a subclass of `AdversarialModel`, or any Keras GAN
+    class or function returning one, as a `Factory` of `Wrapped` models."""
+    if isinstance(name, (type, Factory)) and (
+            isinstance(name, Factory) or issubclass(name, AdversarialModel)):
         return name
     if name in MODELS:
         return MODELS[name]
     if not isinstance(name, str) or ":" not in name:
         raise ValueError(f"model: expected one of {sorted(MODELS)} or "
-                         f"module:Class, got {name!r}")
-    module_name, _, class_name = name.partition(":")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as e:
-        raise ValueError(f"model: cannot import module {module_name!r} of "
-                         f"{name!r} from the working directory or PYTHONPATH"
-                         f" ({e})") from None
-    cls = getattr(module, class_name, None)
-    if not (isinstance(cls, type) and issubclass(cls, AdversarialModel)):
-        raise ValueError(f"model: {name!r} is not a subclass of "
-                         f"tfgan_suite.models.AdversarialModel (found "
-                         f"{type(cls).__name__ if cls is not None else 'nothing'})")
-    return cls
+                         f"module:NAME, got {name!r}")
+    found = import_object(name)
+    if isinstance(found, type) and issubclass(found, AdversarialModel):
+        return found
+    return Factory(name, found)
 
 
 def name_of(cls):
-    """The name `get` takes for `cls`: its `cli_name`, or module:Class."""
+    """The name `get` takes for `cls`: its `cli_name`, module:Class, or a
+    factory's module:NAME."""
+    if isinstance(cls, Factory):
+        return cls.name
     if MODELS.get(cls.cli_name) is cls:
         return cls.cli_name
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
-__all__ = ["AdversarialModel", "DEFAULT_MODEL", "MODELS", "get", "name_of", "presets",
+__all__ = ["AdversarialModel", "DEFAULT_MODEL", "Factory", "MODELS", "Wrapped",
+           "get", "name_of", "presets",
            *sorted(cls.__name__ for cls in MODELS.values())]

@@ -1,8 +1,8 @@
 """A model's constructor arguments as the command line and the runner see
 them: which arguments a class takes (`init_args`), checked integers
-(`integer`), and a model built for a data source (`from_data`).
+(`integer`), and a model's arguments for a data source (`for_data`).
 
-`AdversarialModel.init_args` and `.from_data` call these; a model changes
+`AdversarialModel.init_args` and `.arguments_for` call these; a model changes
 what they do through its declarations (`DATA_ARGS`, `data_kind`, its
 `__init__` signature), not by overriding them.
 """
@@ -52,6 +52,21 @@ def init_args(cls, base):
         args.pop(name, None)
     return {name: (None if default is inspect.Parameter.empty else default)
             for name, default in args.items()}
+
+
+def value_range(value):
+    """`value` as a (low, high) pair of floats with low < high (Keras'
+    `value_range`), or a ValueError."""
+    if isinstance(value, str):
+        value = value.split(",")
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        low = high = None
+    if low is None or not low < high:
+        raise ValueError(f"value_range: expected (low, high) with low < high,"
+                         f" e.g. (-1, 1) or (0, 1), got {value!r}")
+    return (low, high)
 
 
 #: What data of a kind holds, in errors; "images" and "labelled" both
@@ -116,10 +131,11 @@ def source_kind(source):
             "labelled" if source.num_classes else "images")
 
 
-def from_data(cls, source, args):
-    """The model `cls(**args)` for `source`: its data shape (and number of
-    classes) read from the data. Raises ValueError where `args` contradict
-    the data or name no argument of `cls`."""
+def for_data(cls, source, args):
+    """The arguments of `cls` for `source`: `args`, with the data shape (and
+    number and names of classes) read from the data. Raises ValueError
+    where `args` contradict the data or name no argument of `cls`."""
+    args = dict(args)
     accepted = cls.init_args()
     for key in args:
         if key not in accepted:
@@ -155,4 +171,4 @@ def from_data(cls, source, args):
                     f"{_listing(source.class_names)}, got {key}={given} "
                     f"(leave it out to take the data's)")
             args[key] = found
-    return cls(**args)
+    return args

@@ -3,8 +3,9 @@
 Two optimizers, an adversarial loss by name (checked against the losses
 the model declares it trains with), k discriminator steps per generator
 step (`d_steps`, Algorithm 1 of Goodfellow et al. 2014), loss trackers, the
-model's own step counter, an EMA generator, config and compile-config
-serialization, XLA only where it helps (`jit_compile="auto"` turns it on
+model's own step counter and EMA generator (both advanced after every step
+by the callbacks `fit` puts first, `models.steps`), config and
+compile-config serialization, XLA only where it helps (`jit_compile="auto"` turns it on
 with a GPU only), loss scaling under `mixed_float16`, and gradients
 averaged over the global batch under `tf.distribute` strategies.
 
@@ -20,7 +21,7 @@ arguments in `models.arguments`.
 """
 
 import functools
-import threading
+import inspect
 
 import keras
 import numpy as np
@@ -30,6 +31,7 @@ from tfgan_suite import augment as augment_lib
 from tfgan_suite import losses
 from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
+from tfgan_suite.models import steps as steps_lib
 from tfgan_suite.models.sampling import Sampling
 from tfgan_suite.nets import common as nets_common
 
@@ -38,31 +40,6 @@ def _multi_worker(strategy):
     """Whether `fit` reduces logs across workers (Keras' own condition)."""
     return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
             and strategy.extended._in_multi_worker_mode())
-
-
-#: Per thread (tf.distribute runs each replica's step in its own thread):
-#: the ids of the models whose `train_step` is under way.
-_IN_STEP = threading.local()
-
-
-def _counting(train_step):
-    """`train_step` that adds one to the model's `step_counter` per call,
-    however many updates it makes (a subclass's step that calls its
-    parent's counts once)."""
-    @functools.wraps(train_step)
-    def counted(self, data):
-        active = _IN_STEP.__dict__.setdefault("models", set())
-        if id(self) in active:
-            return train_step(self, data)
-        active.add(id(self))
-        try:
-            logs = train_step(self, data)
-        finally:
-            active.discard(id(self))
-        self.step_counter.assign_add(1)
-        return logs
-    counted.counts_steps = True
-    return counted
 
 
 class _ClassOrModel:
@@ -101,7 +78,8 @@ class AdversarialModel(Sampling, keras.Model):
         go from 0 to 1 (500: the paper's; 100 reacts five times faster).
       ema_decay: None, or the decay of an exponential moving average of G's
         trainable weights (e.g. 0.999, reached after a warm-up), updated
-        after every G step from step `ema_start` on; the average makes the
+        after every step from step `ema_start` on, whatever `train_step`
+        does (`models.steps`, which `fit` runs); the average makes the
         samples (`generate`, sample grids, FID, exports, D-filtered
         sampling), its batch-norm statistics re-estimated for it first
         (`tfgan_suite.models.ema`).
@@ -122,7 +100,8 @@ class AdversarialModel(Sampling, keras.Model):
     #: names of the classes.
     COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0,
                    "class_names": None,
-                   "ada_kimg": augment_lib.ADA_KIMG, "pack": 1}
+                   "ada_kimg": augment_lib.ADA_KIMG, "pack": 1,
+                   "value_range": (-1.0, 1.0)}
     #: Constructor arguments that hand in nets (not flags, not config),
     #: each kept as the attribute of its name (a model with more nets, as
     #: CycleGAN's four, lists them all).
@@ -154,22 +133,25 @@ class AdversarialModel(Sampling, keras.Model):
     #: Constructor arguments that describe the data (read from the data or
     #: the nets, never chosen freely).
     DATA_ARGS = ("image_shape", "data_shape")
+    #: Whether a handed-in G may come without a D (a wrapped model's D is
+    #: its own business).
+    discriminator_optional = False
     #: Default data shape of the built-in nets.
     default_data_shape = (28, 28, 1)
     #: Default latent length of the built-in nets.
     default_latent_dim = 100
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        step = vars(cls).get("train_step")
-        if step is not None and not getattr(step, "counts_steps", False):
-            cls.train_step = _counting(step)
-
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
                  ema_decay=None, ema_start=0, class_names=None,
-                 ada_kimg=augment_lib.ADA_KIMG, pack=1, **kwargs):
+                 ada_kimg=augment_lib.ADA_KIMG, pack=1,
+                 value_range=(-1.0, 1.0), **kwargs):
         super().__init__(**kwargs)
+        self.value_range = arguments.value_range(value_range)
+        #: What the suite learns of `train_step` when Keras traces it: the
+        #: helpers it calls ("augment", "pack", "loss") and the trackers it
+        #: updates; `training.contract` checks the options against it.
+        self._tgs_used = set()
         self.class_names = arguments.class_names(class_names,
                                                  self.num_classes)
         self.pack = arguments.integer("pack", pack)
@@ -179,15 +161,17 @@ class AdversarialModel(Sampling, keras.Model):
                 f"{type(self).__name__}"
                 f"{f' with num_classes={self.num_classes}' if self.num_classes else ''}"
                 f" trains on {self.data_kind()} data, got pack={pack}")
-        if (generator is None) != (discriminator is None):
+        if (generator is None) != (discriminator is None) and not (
+                generator is not None and self.discriminator_optional):
             raise ValueError("generator, discriminator: hand in both nets or "
                              "neither (None builds the model's own)")
         self.d_steps = arguments.integer(self.d_steps_name, d_steps)
         self.seed = seed
         self.own_nets = generator is not None
         if self.own_nets:
-            generator, discriminator = (_as_net(generator, "generator"),
-                                        _as_net(discriminator, "discriminator"))
+            generator = _as_net(generator, "generator")
+            if discriminator is not None:
+                discriminator = _as_net(discriminator, "discriminator")
             self.latent_dim, self.data_shape = self.shapes_of_nets(
                 generator, discriminator, latent_dim, data_shape)
         else:
@@ -203,7 +187,7 @@ class AdversarialModel(Sampling, keras.Model):
         self.step_counter = keras.Variable(
             0, dtype="int64", trainable=False, name="step_counter",
             aggregation="only_first_replica")
-        self.adversarial_loss = None
+        self._adversarial_loss = None
         if not self.own_nets:
             generator, discriminator = self.build_nets()
         self.generator, self.discriminator = generator, discriminator
@@ -227,6 +211,29 @@ class AdversarialModel(Sampling, keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
         self.built = True  # both nets are built with known input shapes.
+
+    @property
+    def adversarial_loss(self):
+        """The compiled loss (`tgs.losses.AdversarialLoss`; None before
+        `compile`); reading it in `train_step` is what uses it."""
+        self._tgs_used.add("loss")
+        return self._adversarial_loss
+
+    def in_value_range(self, x):
+        """Data in [-1, 1] (what `tgs.data` gives) in the model's
+        `value_range`."""
+        low, high = self.value_range
+        if (low, high) == (-1.0, 1.0):
+            return x
+        return (x + 1.0) * ((high - low) / 2.0) + low
+
+    def from_value_range(self, x):
+        """G's output in the model's `value_range`, in [-1, 1] (what
+        samples, FID and exports read)."""
+        low, high = self.value_range
+        if (low, high) == (-1.0, 1.0):
+            return x
+        return (x - low) * (2.0 / (high - low)) - 1.0
 
     @property
     def sampler(self):
@@ -256,6 +263,7 @@ class AdversarialModel(Sampling, keras.Model):
     def packed(self, x):
         """`x` as D takes it: packs of `pack` examples (`nets.common.pack`;
         PacGAN, Lin et al. 2018), or `x` itself when pack = 1."""
+        self._tgs_used.add("pack")
         return nets_common.pack(x, self.pack)
 
     @property
@@ -267,6 +275,7 @@ class AdversarialModel(Sampling, keras.Model):
     def augmented(self, x):
         """`x` (or a list of images that share one draw) as D sees it in
         training: through DiffAugment / ADA when the model augments."""
+        self._tgs_used.add("augment")
         return x if self.augmenter is None else self.augmenter(x)
 
     def observe_real(self, real_logits):
@@ -274,13 +283,21 @@ class AdversarialModel(Sampling, keras.Model):
         if self.augmenter is not None:
             self.augmenter.observe(real_logits)
 
-    def update_ema(self):
-        """After a G step: EMA <- decay_t * EMA + (1 - decay_t) * G for the
-        trainable weights, decay_t warming up to `ema_decay` (copies of G
-        before `ema_start`); batch-norm statistics are re-estimated before
-        sampling (`tfgan_suite.models.ema`)."""
-        if self.ema_generator is not None:
-            ema_lib.update_model_average(self)
+    def ema_pairs(self):
+        """[(average, net, copy_statistics)]: the nets the EMA averages
+        after every step (`models.steps.AverageGenerator`); batch-norm
+        statistics are copied only for a G that takes no latent vectors
+        (pix2pix's: the model cannot draw its inputs to re-estimate them)."""
+        if self.ema_generator is None:
+            return []
+        return [(self.ema_generator, self.generator,
+                 not ema_lib.takes_latents(self))]
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        """`keras.Model.fit`, with the suite's per-step callbacks first:
+        the step count and the EMA (`models.steps`)."""
+        return super().fit(*args, callbacks=steps_lib.with_suite_callbacks(
+            self, callbacks), **kwargs)
 
     @property
     def image_shape(self):
@@ -345,13 +362,17 @@ class AdversarialModel(Sampling, keras.Model):
         return "labelled" if num_classes else "images"
 
     @classmethod
-    def from_data(cls, source, **args):
-        """The model for `source` (a `tgs.data.Source`): its data shape
-        (and number of classes) read from the data, `args` for the rest.
+    def arguments_for(cls, source, **args):
+        """The constructor arguments of the model for `source` (a
+        `tgs.data.Source`): `args`, with its data shape (and classes) read
+        from the data. Raises ValueError where `args` contradict the data
+        or name no argument of the model."""
+        return arguments.for_data(cls, source, args)
 
-        Raises ValueError where `args` contradict the data.
-        """
-        return arguments.from_data(cls, source, args)
+    @classmethod
+    def from_data(cls, source, **args):
+        """The model for `source`: `cls(**cls.arguments_for(source, **args))`."""
+        return cls(**cls.arguments_for(source, **args))
 
     @classmethod
     def from_preset(cls, name, **args):
@@ -393,7 +414,7 @@ class AdversarialModel(Sampling, keras.Model):
                 f"loss: {type(self).__name__} trains with "
                 f"{', '.join(self.supported_losses)}, got "
                 f"{adversarial_loss.name!r}")
-        self.adversarial_loss = adversarial_loss
+        self._adversarial_loss = adversarial_loss
         self.g_optimizer = self._optimizer(g_optimizer, self.default_g_optimizer)
         self.d_optimizer = self._optimizer(d_optimizer, self.default_d_optimizer)
         # Slots exist from the start, so weights saved by `BackupAndRestore`
@@ -422,7 +443,7 @@ class AdversarialModel(Sampling, keras.Model):
         return {
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
             "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "loss": self.adversarial_loss.name,
+            "loss": self._adversarial_loss.name,
             "jit_compile": self._jit_compile_arg,
             "steps_per_execution": self.steps_per_execution,
         }
@@ -436,13 +457,23 @@ class AdversarialModel(Sampling, keras.Model):
     # ----------------------------------------------------------- train steps
     @property
     def metrics(self):
-        return list(self.trackers.values())
+        """The trackers `train_step` updates (Keras resets them each epoch
+        and logs their means); none for a step that returns its own values,
+        whose logs are then exactly what it returned."""
+        return [t for name, t in self.trackers.items()
+                if name in self._tgs_used]
 
     def update_trackers(self, **values):
-        """Updates the loss trackers and returns the logs of `train_step`."""
+        """Updates the loss trackers of `values` and returns the logs of
+        `train_step`: their running means over the epoch."""
         for name, value in values.items():
+            if name not in self.trackers:
+                raise ValueError(
+                    f"update_trackers: {type(self).__name__} tracks "
+                    f"{', '.join(self.trackers)} (its `tracked`), got {name!r}")
             self.trackers[name].update_state(value)
-        logs = {name: t.result() for name, t in self.trackers.items()}
+            self._tgs_used.add(name)
+        logs = {name: self.trackers[name].result() for name in values}
         if _multi_worker(tf.distribute.get_strategy()):
             # Keras 3 averages fit's logs over workers with
             # strategy.reduce("MEAN", v, axis=0), which fails on scalars
@@ -496,17 +527,20 @@ class AdversarialModel(Sampling, keras.Model):
         """(images, int32 labels) of a batch; labels None if unconditional."""
         if not self.num_classes:
             images = data[0] if isinstance(data, (tuple, list)) else data
-            return self.check_floats(images), None
+            return self.in_value_range(self.check_floats(images)), None
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError(f"dataset: {type(self).__name__} with num_classes"
                              f" trains on (images, labels) batches; load the "
                              f"data with labels=True")
-        return self.check_floats(data[0]), tf.cast(data[1], tf.int32)
+        return (self.in_value_range(self.check_floats(data[0])),
+                tf.cast(data[1], tf.int32))
 
     def check_floats(self, x):
-        """`x` if it holds floats of the model's example shape; integer
-        pixels ([0, 255]) are refused (G's tanh makes [-1, 1], and D would
-        tell them apart by range), and so are examples of another shape."""
+        """`x` if it holds floats of the model's example shape, images in
+        [-1, 1]; integer pixels and float images in [0, 255] or [0, 1]
+        (`image_dataset_from_directory`'s) are refused (D would tell G's
+        samples from them by range alone), and so are examples of another
+        shape."""
         dtype = tf.as_dtype(x.dtype)  # a tensor's, or a NumPy array's
         if not dtype.is_floating:
             raise ValueError(
@@ -520,6 +554,14 @@ class AdversarialModel(Sampling, keras.Model):
             raise ValueError(
                 f"dataset: {type(self).__name__} takes examples of shape "
                 f"{wanted}, the data's are {found}")
+        if len(wanted) == 3:
+            with tf.control_dependencies([tf.debugging.assert_less_equal(
+                    tf.reduce_max(tf.abs(tf.cast(x, tf.float32))), 1.001,
+                    message="dataset: expected images in [-1, 1] (what "
+                    "tgs.data gives; the model's value_range is applied to "
+                    "them), got values outside it: scale images x in "
+                    "[0, 255] as x / 127.5 - 1")]):
+                x = tf.identity(x)
         return x
 
     @staticmethod
@@ -546,6 +588,10 @@ class AdversarialModel(Sampling, keras.Model):
         return arguments.label_indices(labels, n, self.num_classes,
                                        self.class_names)
 
+    def optimizers(self):
+        """The optimizers training updates (saved in checkpoints)."""
+        return [self.g_optimizer, self.d_optimizer]
+
     def discriminator_loss(self, real_logits, fake_logits, real=None,
                            fake=None, critic=None):
         """The adversarial D loss, plus the gradient penalty for WGAN-GP.
@@ -563,6 +609,7 @@ class AdversarialModel(Sampling, keras.Model):
         return loss
 
     def generator_loss(self, fake_logits):
+        """The adversarial G loss of the compiled `loss`."""
         return self.adversarial_loss.generator(fake_logits)
 
     def minimize(self, optimizer, tape, loss, variables):
@@ -623,6 +670,12 @@ class AdversarialModel(Sampling, keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        if not any(p.kind == p.VAR_KEYWORD for p in inspect.signature(
+                cls.__init__).parameters.values()):
+            # A constructor without **kwargs takes no Keras base arguments
+            # (name, trainable, dtype).
+            accepted = {*cls.init_args(), *cls.NET_ARGS}
+            config = {k: v for k, v in config.items() if k in accepted}
         for key in cls.NET_ARGS:
             if isinstance(config.get(key), dict):
                 config[key] = keras.saving.deserialize_keras_object(

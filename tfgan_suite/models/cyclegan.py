@@ -9,7 +9,6 @@ import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments
-from tfgan_suite.models import ema as ema_lib
 from tfgan_suite.models import sampling
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.models.pix2pix import l1_loss
@@ -375,18 +374,16 @@ class CycleGAN(AdversarialModel):
         self.observe_real(real_b_logits)
         self.observe_real(real_a_logits)
         self.minimize(self.d_optimizer, tape, d_loss, self.d_variables)
-        self.update_ema()
         return self.update_trackers(
             d_loss=d_loss, **{k: g[k] for k in self.tracked if k in g})
 
-    def update_ema(self):
-        """Averages both generators (see the base's `update_ema`)."""
-        super().update_ema()
+    def ema_pairs(self):
+        """Both generators are averaged; their batch-norm statistics are
+        copied (the model cannot draw image inputs to re-estimate them)."""
+        pairs = super().ema_pairs()
         if self.ema_generator_ba is not None:
-            t = self.g_optimizer.iterations - 1 - self.ema_start
-            ema_lib.average_weights(self.ema_generator_ba, self.generator_ba,
-                                    ema_lib.decay_at(self.ema_decay, t),
-                                    copy_statistics=True)
+            pairs.append((self.ema_generator_ba, self.generator_ba, True))
+        return pairs
 
     # -------------------------------------------------------------- health
     def health_forward(self, data):

@@ -28,11 +28,12 @@ Two details decide whether the average is what it claims to be:
   Synthesis", ICLR), computed there for G's own weights, here for the
   average's.
 
-`update_model_average` and `refresh_statistics` are what
-`AdversarialModel.update_ema` and its sampling call: the first after every
-G step (inside `train_step`), the second eagerly before the averaged
-generator makes samples, re-estimating its statistics when G has taken
-steps (or its weights changed) since they were last estimated.
+`models.steps.AverageGenerator` calls `average_weights` after every
+training step, for every pair of `AdversarialModel.ema_pairs`, whatever the
+model's `train_step` does; sampling calls `refresh_statistics` eagerly
+before the averaged generator makes samples, re-estimating its statistics
+when the model has taken steps (or its weights changed) since they were
+last estimated.
 """
 
 import keras
@@ -70,7 +71,7 @@ def warmup_decay(decay, t):
 
 
 def decay_at(decay, t):
-    """`warmup_decay`, and 0 (a copy) for t < 0: the G steps before the
+    """`warmup_decay`, and 0 (a copy) for t < 0: the steps before the
     average starts (`ema_start`)."""
     if tf.is_tensor(t):
         t = tf.cast(t, tf.float32)
@@ -235,17 +236,6 @@ def standing_latents(n, latent_dim, seed=SEED):
 
 
 # ------------------------------------------------ AdversarialModel's calls
-def update_model_average(model):
-    """`model.update_ema`: one averaging step of `model.ema_generator` after
-    the G step that made `model.g_optimizer.iterations` what it is (t = 0 at
-    G step `ema_start` + 1; copies before). Statistics are copied only for
-    a generator that takes no latent vectors (`takes_latents`)."""
-    t = model.g_optimizer.iterations - 1 - model.ema_start
-    average_weights(model.ema_generator, model.generator,
-                    decay_at(model.ema_decay, t),
-                    copy_statistics=not takes_latents(model))
-
-
 def takes_latents(model):
     """Whether the model's generator takes z (or [z, labels]) of
     `model.latent_dim`: then the model can draw the re-estimation inputs
@@ -268,10 +258,9 @@ def standing_inputs(model, n=NUM_SAMPLES):
 
 
 def _weights_key(model):
-    """The G step, and a checksum of the averaged weights: what the
+    """The model's step, and a checksum of the averaged weights: what the
     statistics were estimated for."""
-    optimizer = getattr(model, "g_optimizer", None)
-    step = 0 if optimizer is None else int(optimizer.iterations.numpy())
+    step = int(model.step_counter.numpy())
     sums = tf.stack([tf.reduce_sum(tf.cast(v, tf.float64))
                      for v in model.ema_generator.trainable_variables])
     return f"{step}:" + ",".join(map(repr, sums.numpy().tolist()))
@@ -283,7 +272,7 @@ def refresh_statistics(model, force=False):
     a new, loaded or restored model), on `standing_inputs(model)`.
 
     Eager only: inside a `tf.function` (a traced serving signature) nothing
-    happens; sampling code calls this first, eagerly. The record (G step
+    happens; sampling code calls this first, eagerly. The record (step
     and weight checksum of the last estimate) lives on the Python object
     only, so a model loaded from `.keras` or a checkpoint estimates again,
     from its own weights: the same statistics, since the noise is fixed.

@@ -128,12 +128,12 @@ class GAN(AdversarialModel):
                          **kwargs)
 
     @classmethod
-    def from_data(cls, source, **args):
+    def arguments_for(cls, source, **args):
         # Images are scaled to [-1, 1]: a tanh output, as DCGAN's.
         if (len(source.image_shape) == 3 and "output_activation" in
                 cls.init_args()):
             args.setdefault("output_activation", "tanh")
-        return super().from_data(source, **args)
+        return super().arguments_for(source, **args)
 
     def build_nets(self):
         return (mlp.build_generator(self.data_shape, self.latent_dim,
@@ -162,7 +162,6 @@ class GAN(AdversarialModel):
             g_loss = self.generator_loss(self.d_logits(fake, y))
         self.minimize(self.g_optimizer, tape, g_loss,
                       self.generator.trainable_variables)
-        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
 
     def discriminator_pass(self, real, labels):
@@ -188,5 +187,4 @@ class GAN(AdversarialModel):
         self.minimize(self.g_optimizer, tape, g_loss,
                       self.generator.trainable_variables)
         del tape
-        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)

@@ -136,7 +136,6 @@ class Pix2Pix(AdversarialModel):
                       self.discriminator.trainable_variables)
         self.minimize(self.g_optimizer, g_tape, g_loss,
                       self.generator.trainable_variables)
-        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss,
                                     g_gan_loss=g_gan_loss, g_l1_loss=g_l1_loss)
 

@@ -56,7 +56,8 @@ class Sampling:
         ema_lib.refresh_statistics(self)  # eager only; when stale.
         if labels is not None:
             labels = tf.convert_to_tensor(labels, tf.int32)
-        return self.sampler(self.conditioned(z, labels), training=False)
+        return self.from_value_range(
+            self.sampler(self.conditioned(z, labels), training=False))
 
     def generate_uint8(self, n, seed=None, labels=None):
         """`generate`, converted to uint8 exactly as the SavedModel does."""

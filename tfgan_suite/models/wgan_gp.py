@@ -111,5 +111,4 @@ class WGANGP(AdversarialModel):
             g_loss = self.generator_loss(critic(fake))
         self.minimize(self.g_optimizer, tape, g_loss,
                       self.generator.trainable_variables)
-        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, gp=gp)

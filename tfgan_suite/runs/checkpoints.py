@@ -83,8 +83,8 @@ def _training_state(model, epoch=0):
 
 
 def _saved_variables(model):
-    return (model.variables + model.g_optimizer.variables +
-            model.d_optimizer.variables)
+    return model.variables + [v for optimizer in model.optimizers()
+                              for v in optimizer.variables]
 
 
 def list_checkpoints(directory):
@@ -95,6 +95,11 @@ def list_checkpoints(directory):
         return []
     return [path for path in found.all_model_checkpoint_paths
             if tf.io.gfile.exists(path + ".index")]
+
+
+def step_of_prefix(path):
+    """The step in a checkpoint prefix `.../ckpt-<step>`."""
+    return int(path.rsplit("-", 1)[1])
 
 
 def save_checkpoint(model, directory, epoch, keep=3):

@@ -4,11 +4,14 @@
                               the run is known to start
               checkpoints/    ckpt-<step>: the full training state
               model.keras     the trained model, written at the end
+              model.json      the step model.keras holds (or why a
+                              .keras file could not be written)
               export.json     where the run's export went (with --export)
               samples/ losses.csv losses.png history.csv health.json logs/
 
-A run is complete when its `model.keras` exists and, if it was asked to
-export, `export.json` names an export of its last step.
+A run is complete when `model.json` records its last step (with a
+`model.keras` of that step, or the reason there is none) and, if it was
+asked to export, `export.json` names an export of its last step.
 """
 
 import json
@@ -20,6 +23,7 @@ CONFIG = "config.json"
 CHECKPOINTS = "checkpoints"
 MODEL = "model.keras"
 EXPORTED = "export.json"
+SAVED = "model.json"
 
 
 def read_config(out_dir):
@@ -50,11 +54,43 @@ def record_export(out_dir, path, step):
                      json.dumps({"path": path, "step": int(step)}, indent=2))
 
 
+def record_model(out_dir, step, problem=None):
+    """Records that `model.keras` holds step `step`, or, with `problem`,
+    why no `.keras` file of the model could be written."""
+    files.write_text(os.path.join(out_dir, SAVED), json.dumps(
+        {"step": int(step), "keras": problem is None, "problem": problem},
+        indent=2))
+
+
+def saved_model(out_dir):
+    """{"step", "keras", "problem"} of the run's `model.keras`, or None."""
+    path = os.path.join(out_dir, SAVED)
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def keras_file(out_dir, step=None):
+    """The run's `model.keras` if it holds `step` (None: any step; a run
+    extended by `--resume` rewrites it at the end), else None: none was
+    written, or it holds an older step."""
+    saved = saved_model(out_dir)
+    path = os.path.join(out_dir, MODEL)
+    if not os.path.isfile(path) or (saved is not None and not (
+            saved["keras"] and (step is None or saved["step"] >= step))):
+        return None
+    return path
+
+
 def missing_outputs(out_dir, config, step):
     """What the run at `step` still lacks to be complete: a list of
     "model.keras" and / or "export"."""
     missing = []
-    if not os.path.isfile(os.path.join(out_dir, MODEL)):
+    saved = saved_model(out_dir)
+    if not (saved and saved["step"] == step and (
+            not saved["keras"] or os.path.isfile(
+                os.path.join(out_dir, MODEL)))):
         missing.append(MODEL)
     if config.get("export"):
         done = exported(out_dir)

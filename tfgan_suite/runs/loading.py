@@ -188,9 +188,13 @@ def load(path, model=None):
     if os.path.isfile(os.path.join(path, layout.CONFIG)):
         config = layout.read_config(path)
         cls = models.get(config["model"])  # imports a user's module.
-        if os.path.isfile(os.path.join(path, layout.MODEL)):
-            return _checked(load_keras(os.path.join(path, layout.MODEL),
-                                       {cls.__name__: cls}), model, given)
+        found = checkpoints.list_checkpoints(os.path.join(
+            path, layout.CHECKPOINTS))
+        keras_file = layout.keras_file(path, step=(
+            checkpoints.step_of_prefix(found[-1]) if found else None))
+        if keras_file:
+            return _checked(load_keras(keras_file, {cls.__name__: cls}),
+                            model, given)
         return _checked(model_from_run(path, config), model, given)
     if os.path.isfile(os.path.join(path, layout.MODEL)):
         path = os.path.join(path, layout.MODEL)  # a folder with a model.
@@ -258,7 +262,8 @@ def _import(module, name):
 
 def model_from_run(out_dir, config=None):
     """The model of the run in `out_dir` at its latest checkpoint (for a
-    run without `model.keras`, e.g. an interrupted one); logs the step."""
+    run without a current `model.keras`: an interrupted or extended one,
+    or a model no `.keras` file can hold); logs the step."""
     from absl import logging
     config = config or layout.read_config(out_dir)
     cls = models.get(config["model"])
@@ -266,9 +271,9 @@ def model_from_run(out_dir, config=None):
     model.compile(**config_lib.compile_arguments(cls, config["compile"]))
     state = checkpoints.restore_checkpoint(
         model, os.path.join(out_dir, layout.CHECKPOINTS))
-    logging.warning("%s has no %s (an unfinished run): using its latest "
-                    "checkpoint, %s (step %d)", out_dir, layout.MODEL,
-                    state["path"], state["step"])
+    logging.warning("%s has no current %s: using its latest checkpoint, "
+                    "%s (step %d)", out_dir, layout.MODEL, state["path"],
+                    state["step"])
     return model
 
 

@@ -54,13 +54,12 @@ def _check_exportable(model, allow_untrained):
         raise ValueError(f"model: expected a tfgan_suite model (a subclass "
                          f"of tgs.models.AdversarialModel), got "
                          f"{type(model).__name__}")
-    optimizer = getattr(model, "g_optimizer", None)
-    trained = optimizer is not None and int(optimizer.iterations.numpy()) > 0
-    if not trained and not allow_untrained:
+    step = int(model.step_counter.numpy())
+    if not step and not allow_untrained:
         raise ValueError(
-            f"model: {model.name} has never been trained (no generator step); "
-            f"train it first or pass allow_untrained=True")
-    return int(optimizer.iterations.numpy()) if optimizer is not None else 0
+            f"model: {model.name} has never been trained (step 0); train it "
+            f"first or pass allow_untrained=True")
+    return step
 
 
 def serving_protos():

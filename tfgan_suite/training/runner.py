@@ -30,6 +30,7 @@ from tfgan_suite.runs import checkpoints, layout
 from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
 from tfgan_suite.training import callbacks as tgs_callbacks
+from tfgan_suite.training import contract
 
 
 #: Old names of `tgs.experiment` (this module) that live elsewhere now.
@@ -141,7 +142,11 @@ def build_model(config, source, strategy=None):
     try:
         with (strategy or tf.distribute.get_strategy()).scope():
             cls = models.get(config["model"])
-            model = cls.from_data(source, **config["model_args"])
+            args = cls.arguments_for(source, **config["model_args"])
+            model = cls(**args)
+            # The arguments as given (shapes read from the data): what the
+            # run records and rebuilds the model from.
+            object.__setattr__(model, "_tgs_args", args)
             # A copy (compile_arguments makes one): Keras deserializes
             # optimizer dicts in place (a schedule's dict becomes the
             # schedule).
@@ -273,7 +278,8 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
         tgs_callbacks.LossHistory(
             out_dir, keys=model.plotted,
             hlines=({"log 2": math.log(2)}
-                    if model.adversarial_loss.probabilistic else None)),
+                    if getattr(model.adversarial_loss, "probabilistic", False)
+                    else None)),
         tgs_callbacks.HistoryCSV(os.path.join(out_dir, "history.csv"),
                                  resume_epoch=resume_epoch),
         # Per-step losses; the sample grids and FID join them in logs/train.
@@ -319,17 +325,27 @@ def fit(model, source, config, schedule, callbacks):
 
 
 def finish(model, config, out_dir, strategy):
-    """Writes what a complete run holds and it lacks: `model.keras`, and
-    the export if asked. On a multi-worker cluster every worker saves the
-    model (reading its variables may take all of them), the others into a
-    folder of their own that they remove; the chief alone exports (all
-    hold the same weights)."""
+    """Writes what a complete run holds and it lacks at the model's step:
+    `model.keras` (or a line saying why it cannot be written: the run
+    then loads from its checkpoint) and the export if asked. On a
+    multi-worker cluster every worker saves the model (reading its
+    variables may take all of them), the others into a folder of their own
+    that they remove; the chief alone exports (all hold the same
+    weights)."""
     step = tgs_callbacks.step_of(model)
     missing = layout.missing_outputs(out_dir, config, step)
     if layout.MODEL in missing:
-        with files.owned_path(out_dir, writes(strategy)) as folder:
-            os.makedirs(folder, exist_ok=True)
-            save_model_atomic(model, os.path.join(folder, layout.MODEL))
+        problem = contract.keras_file_problem(
+            model, getattr(model, "_tgs_args", config["model_args"]))
+        if problem:
+            logging.warning("%s not written: %s; the run loads from its "
+                            "checkpoint instead", layout.MODEL, problem)
+        else:
+            with files.owned_path(out_dir, writes(strategy)) as folder:
+                os.makedirs(folder, exist_ok=True)
+                save_model_atomic(model, os.path.join(folder, layout.MODEL))
+        if writes(strategy):
+            layout.record_model(out_dir, step, problem)
     if "export" in missing and writes(strategy):
         path = export.export_saved_model(
             model, config["export"],
@@ -352,6 +368,11 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     model = build_model(config, source, strategy)
     schedule = Schedule.of(config, source, model)
     check_measures(config, model)
+    if model.distribute_strategy.num_replicas_in_sync == 1:
+        contract.check_step(
+            model, data.build(source, batch_size=schedule.global_batch,
+                              repeat=True, seed=config["train"].get("seed")),
+            loss_given=bool(config["compile"].get("loss")))
     state, resume_epoch = {"step": 0}, None
     if resume:
         state = checkpoints.restore_checkpoint(
@@ -382,8 +403,13 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
                                resume_epoch, chief=writes(strategy)),
                  *extra_callbacks]
-    config["model_args"] = {k: v for k, v in model.get_config().items()
-                            if k in model.init_args() or k in model.NET_ARGS}
+    # What the model was made with, as get_config normalizes it where it
+    # returns the argument (handed-in nets serialized).
+    saved = model.get_config()
+    config["model_args"] = {
+        **model._tgs_args,
+        **{k: v for k, v in saved.items() if k in model._tgs_args or (
+            k in model.NET_ARGS and getattr(model, "own_nets", False))}}
     if writes(strategy):
         os.makedirs(out_dir, exist_ok=True)
         layout.write_config(out_dir, config)

@@ -1,0 +1,251 @@
+"""Any Keras GAN, as it is: a `keras.Model` whose `train_step` returns a
+dict of scalars and which has a `generator`, trained, sampled, evaluated
+and exported by the suite.
+
+`--model=module:NAME` names a class or a function that returns such a
+model (built, compiled or not; keras-io's GAN classes are of this kind).
+`models.get` turns it into a `Factory`, and the factory's models are
+`Wrapped`: a model of the suite whose step is the user's, untouched, and
+whose other parts are the suite's (the step count and the EMA after every
+step, samples and serving signatures from `generator`). A run records the
+factory's name and arguments; every command rebuilds the model by calling
+the factory again and restores the checkpoint, so a class without
+`get_config` still resumes, samples, evaluates and exports.
+"""
+
+import importlib
+import inspect
+import os
+import sys
+
+import keras
+import tensorflow as tf
+
+from tfgan_suite.models import arguments
+from tfgan_suite.models.base import AdversarialModel
+
+#: The suite's own arguments of a wrapped model (the factory gets the rest).
+SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_decay": None, "ema_start": 0,
+              "seed": None}
+
+
+def import_object(name):
+    """The object `module:attr` names, its module imported from the working
+    directory or PYTHONPATH; a ValueError naming what failed."""
+    module_name, _, attr = name.partition(":")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise ValueError(f"model: cannot import module {module_name!r} of "
+                         f"{name!r} from the working directory or PYTHONPATH"
+                         f" ({e})") from None
+    found = getattr(module, attr, None)
+    if found is None:
+        raise ValueError(f"model: module {module_name!r} has no {attr!r}")
+    return found
+
+
+def _parameters(fn):
+    params = inspect.signature(fn).parameters.values()
+    named = {p.name: (None if p.default is p.empty else p.default)
+             for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                           p.KEYWORD_ONLY)}
+    named.pop("self", None)
+    return named, any(p.kind == p.VAR_KEYWORD for p in params)
+
+
+class Factory:
+    """A class or function `module:NAME` that returns a Keras GAN, as the
+    runner and the commands use a model class: `init_args`,
+    `arguments_for`, `data_kind`, calling it makes the (`Wrapped`) model."""
+
+    DATA_ARGS = ("image_shape", "data_shape")
+    NET_ARGS = ()
+    presets = {}
+    default_preset = None
+
+    def __init__(self, name, make=None):
+        self.name = name
+        self.make = make or import_object(name)
+        if not callable(self.make):
+            raise ValueError(f"model: {name!r} is not a class or function "
+                             f"(found {type(self.make).__name__})")
+        self.__name__ = Wrapped.__name__
+
+    def init_args(self):
+        """{name: default}: the factory's arguments, and the suite's."""
+        named, _ = _parameters(self.make)
+        return {**named, **SUITE_ARGS}
+
+    def data_kind(self, args=None):
+        return "labelled" if (args or {}).get("num_classes") else "images"
+
+    def arguments_for(self, source, **args):
+        named, takes_any = _parameters(self.make)
+        accepted = self.init_args()
+        for key in args:
+            if key not in accepted and not takes_any:
+                raise ValueError(
+                    f"{key}: not an argument of {self.name} (it takes "
+                    f"{', '.join(named) or 'none'}; the suite adds "
+                    f"{', '.join(SUITE_ARGS)}). Options such as augment, pack"
+                    f" or a loss by name need a model of the suite's "
+                    f"(tgs.models.AdversarialModel), whose train_step calls "
+                    f"its helpers")
+        return arguments.for_data(self, source, args)
+
+    def __call__(self, **args):
+        suite = {k: args.pop(k) for k in list(args) if k in SUITE_ARGS}
+        return Wrapped(factory=self.name, factory_args=args, **suite)
+
+    def from_config(self, config):
+        config = dict(config)
+        return Wrapped(**config)
+
+
+def build_inner(factory, factory_args):
+    """The user's model: `factory(**factory_args)`, checked against the
+    contract (a keras.Model with a `generator` net of known inputs)."""
+    make = import_object(factory)
+    try:
+        model = make(**factory_args)
+    except TypeError as e:
+        raise ValueError(f"model: {factory}({', '.join(factory_args)}) "
+                         f"failed: {e}") from None
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model: {factory} returned a "
+                         f"{type(model).__name__}, expected a keras.Model")
+    if not isinstance(getattr(model, "generator", None), keras.Model):
+        raise ValueError(
+            f"model: {type(model).__name__} (from {factory}) has no "
+            f"`generator` attribute holding a keras.Model (z -> images); "
+            f"set model.generator in your factory")
+    return model
+
+
+@keras.saving.register_keras_serializable(package="tfgan_suite")
+class Wrapped(AdversarialModel):
+    """A Keras GAN of the user's, trained by its own `train_step`.
+
+    Args:
+      factory: "module:NAME", a class or function returning the model.
+      factory_args: its keyword arguments.
+      value_range: what the model's G makes and its step takes, e.g.
+        (0, 1) for keras-io's sigmoid G; data is given to `train_step` in
+        it, samples are read from it.
+      ema_decay, ema_start: an EMA of G, updated by the suite after every
+        step (see `AdversarialModel`).
+      seed: seed of the suite's own noise (the EMA's standing statistics).
+    """
+
+    discriminator_optional = True
+    tracked = ()
+
+    def __init__(self, factory, factory_args=None, value_range=(-1.0, 1.0),
+                 ema_decay=None, ema_start=0, seed=None, **kwargs):
+        factory_args = dict(factory_args or {})
+        inner = build_inner(factory, factory_args)
+        discriminator = getattr(inner, "discriminator", None)
+        super().__init__(
+            generator=inner.generator,
+            discriminator=(discriminator if isinstance(discriminator,
+                                                       keras.Model) else None),
+            seed=seed, value_range=value_range, ema_decay=ema_decay,
+            ema_start=ema_start, **kwargs)
+        self.factory = factory
+        self.factory_args = factory_args
+        self.inner = inner
+
+    def shapes_of_nets(self, generator, discriminator, latent_dim=None,
+                       data_shape=None):
+        """(latent_dim, data shape) read from G alone: z -> example."""
+        inputs = generator.inputs
+        latent = (int(inputs[0].shape[-1])
+                  if len(inputs) == 1 and len(inputs[0].shape) == 2 else None)
+        return latent, tuple(generator.outputs[0].shape[1:])
+
+    @classmethod
+    def init_args(cls):
+        return {"factory": None, "factory_args": None, **SUITE_ARGS}
+
+    def get_config(self):
+        return {"factory": self.factory, "factory_args": self.factory_args,
+                "value_range": self.value_range, "ema_decay": self.ema_decay,
+                "ema_start": self.ema_start, "seed": self.seed,
+                "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # ----------------------------------------------------------- compile
+    def compile(self, jit_compile="auto", steps_per_execution=1,
+                run_eagerly=False, **inner_args):
+        """Compiles the user's model with `inner_args` when given (or when
+        it is not compiled yet), then this wrapper."""
+        inner_args = {k: v for k, v in inner_args.items() if v is not None}
+        if inner_args or not self.inner.compiled:
+            named, takes_any = _parameters(self.inner.compile)
+            unknown = [k for k in inner_args if k not in named]
+            if unknown and not takes_any:
+                raise ValueError(
+                    f"{unknown[0]}: {type(self.inner).__name__}.compile takes "
+                    f"{', '.join(named) or 'no arguments'}; compile the model "
+                    f"in {self.factory} or drop {', '.join(unknown)}")
+            try:
+                self.inner.compile(**inner_args)
+            except TypeError as e:
+                raise ValueError(
+                    f"compile: {type(self.inner).__name__}.compile() needs "
+                    f"arguments ({e}); compile the model in {self.factory}, "
+                    f"which then returns it compiled") from None
+        keras.Model.compile(self, jit_compile=jit_compile,
+                            steps_per_execution=steps_per_execution,
+                            run_eagerly=run_eagerly)
+        self._jit_compile_arg = jit_compile
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {"jit_compile": self._jit_compile_arg,
+                "steps_per_execution": self.steps_per_execution}
+
+    def compile_from_config(self, config):
+        self.compile(**config)
+
+    def optimizers(self):
+        """Every optimizer the user's model holds as an attribute."""
+        return [value for value in vars(self.inner).values()
+                if isinstance(value, keras.optimizers.Optimizer)]
+
+    # -------------------------------------------------------------- step
+    @property
+    def metrics(self):
+        return self.inner.metrics
+
+    def train_step(self, data):
+        """The user's `train_step`, on data in its `value_range`."""
+        if isinstance(data, (tuple, list)):
+            data = (self.in_value_range(data[0]), *data[1:])
+        else:
+            data = self.in_value_range(data)
+        logs = self.inner.train_step(data)
+        if not isinstance(logs, dict) or not logs:
+            raise ValueError(
+                f"train_step: {type(self.inner).__name__}.train_step must "
+                f"return a dict of scalars (its logs), got "
+                f"{type(logs).__name__}")
+        for key, value in logs.items():
+            if tf.convert_to_tensor(value).shape.rank not in (0, None):
+                raise ValueError(
+                    f"train_step: {type(self.inner).__name__}.train_step "
+                    f"returned {key!r} of shape {value.shape}, expected a "
+                    f"scalar")
+        return logs
+
+    def health_forward(self, data):
+        """None: a user's D keeps its own conventions (labels, logits or
+        probabilities), so the suite reads no accuracy from it."""
+        return None

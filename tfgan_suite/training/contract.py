@@ -1,0 +1,63 @@
+"""What the runner checks of a model before it trains, so that nothing is
+done wrong in silence (`docs/adding_a_model.md`, "The contract").
+
+`check_step` traces the model's `train_step` once on the run's batches
+(building any optimizer the model made itself, so that a checkpoint fits
+it) and refuses, in one line, an option the step would ignore: augmentation,
+packing or a loss by name that its `train_step` never reaches, or logs that
+are not a dict of scalars. `keras_file_problem` says why a `.keras` file of
+the model would not give it back (an argument `get_config` does not
+return), or None.
+"""
+
+import tensorflow as tf
+
+
+def check_step(model, dataset, loss_given=False):
+    """Traces `model.train_step` on `dataset`'s batches (nothing runs) and
+    raises a ValueError naming the option it would ignore, or a step that
+    fails on these batches or returns no dict of scalars."""
+    name = type(getattr(model, "inner", model)).__name__
+    model._tgs_used.clear()
+    try:
+        concrete = tf.function(model.train_step).get_concrete_function(
+            dataset.element_spec)
+    except (ValueError, TypeError, tf.errors.OpError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
+        raise ValueError(f"train_step: {name}.train_step fails on the run's "
+                         f"batches ({dataset.element_spec}): {first}") from None
+    logs = concrete.structured_outputs
+    if not isinstance(logs, dict) or not logs:
+        raise ValueError(f"train_step: {name}.train_step must return a dict "
+                         f"of scalars (its logs), got {type(logs).__name__}")
+    used = model._tgs_used
+    ignored = []
+    if getattr(model, "augment", None) and "augment" not in used:
+        ignored.append(("augment", model.augment, "d_logits() or augmented()"))
+    if getattr(model, "pack", 1) > 1 and "pack" not in used:
+        ignored.append(("pack", model.pack, "d_logits() or packed()"))
+    if loss_given and "loss" not in used:
+        ignored.append(("loss", model._adversarial_loss.name,
+                        "discriminator_loss() / generator_loss()"))
+    if ignored:
+        option, value, helpers = ignored[0]
+        raise ValueError(
+            f"{option}: {name}.train_step never calls the suite's {helpers}, "
+            f"so {option}={value!r} would be recorded and ignored; call them "
+            f"in train_step, or drop {option}")
+
+
+def keras_file_problem(model, args):
+    """Why `model.save` would not give the model of constructor `args` back
+    (an argument `get_config()` does not return), or None."""
+    try:
+        config = model.get_config()
+    except NotImplementedError:
+        return f"{type(model).__name__} has no get_config"
+    saved = {*config, *(config.get("factory_args") or {})}
+    for key in args:
+        if key not in saved and key not in getattr(model, "NET_ARGS", ()):
+            return (f"{type(model).__name__}.get_config() does not return "
+                    f"the argument {key} (store it as self.{key}, or write "
+                    f"get_config)")
+    return None
