@@ -257,9 +257,11 @@ class HistoryCSV(keras.callbacks.Callback):
 class LossHistory(keras.callbacks.Callback):
     """Per-step losses to `losses.csv` and a plot `losses.png`.
 
-    Keras reports running means over the epoch at each batch end; the value
-    of step t is recovered exactly as t * mean_t - (t - 1) * mean_{t-1}
-    (with `steps_per_execution` > 1, the mean over each chunk of steps).
+    Each step's row holds what `train_step` returned. A value that is the
+    running mean of one of the model's `metrics` (a tracker Keras resets
+    every epoch) is recorded as the step's own value, recovered exactly as
+    t * mean_t - (t - 1) * mean_{t-1} (with `steps_per_execution` > 1, the
+    mean over each chunk of steps); any other value as it was returned.
 
     Args:
       out_dir: folder for the CSV and PNG.
@@ -305,10 +307,12 @@ class LossHistory(keras.callbacks.Callback):
         done = batch + 1  # steps finished in this epoch
         chunk = done - self._previous_batch
         self.steps.append(step_of(self.model))
+        means = {m.name for m in self.model.metrics}
         for key in keys:
             mean = float(logs[key])
             previous = self._previous.get(key, 0.0)
-            value = (done * mean - self._previous_batch * previous) / chunk
+            value = ((done * mean - self._previous_batch * previous) / chunk
+                     if key in means else mean)
             self.values.setdefault(key, []).append(value)
             self._previous[key] = mean
         self._previous_batch = done

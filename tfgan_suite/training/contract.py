@@ -23,9 +23,11 @@ def check_step(model, dataset, loss_given=False):
         concrete = tf.function(model.train_step).get_concrete_function(
             dataset.element_spec)
     except (ValueError, TypeError, tf.errors.OpError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
+        lines = [line.strip() for line in str(e).splitlines()
+                 if line.strip()]
         raise ValueError(f"train_step: {name}.train_step fails on the run's "
-                         f"batches ({dataset.element_spec}): {first}") from None
+                         f"batches ({dataset.element_spec}): "
+                         f"{lines[-1] if lines else repr(e)}") from None
     logs = concrete.structured_outputs
     if not isinstance(logs, dict) or not logs:
         raise ValueError(f"train_step: {name}.train_step must return a dict "
