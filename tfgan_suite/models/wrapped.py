@@ -26,7 +26,7 @@ from tfgan_suite.models.base import AdversarialModel
 
 #: The suite's own arguments of a wrapped model (the factory gets the rest).
 SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_decay": None, "ema_start": 0,
-              "seed": None}
+              "seed": None, "class_names": None}
 
 
 def import_object(name):
@@ -73,6 +73,7 @@ class Factory:
             raise ValueError(f"model: {name!r} is not a class or function "
                              f"(found {type(self.make).__name__})")
         self.__name__ = Wrapped.__name__
+        self._num_classes = {}  # data_kind's cache: {args: num_classes}
 
     def init_args(self):
         """{name: default}: the factory's arguments, and the suite's."""
@@ -80,7 +81,21 @@ class Factory:
         return {**named, **SUITE_ARGS}
 
     def data_kind(self, args=None):
-        return "labelled" if (args or {}).get("num_classes") else "images"
+        """"labelled" for a model with `num_classes` (an argument, or an
+        attribute of the model the factory makes), else "images"."""
+        args = args or {}
+        if args.get("num_classes"):
+            return "labelled"
+        if isinstance(self.make, type):
+            num_classes = getattr(self.make, "num_classes", None)
+        else:  # a function: what it makes says.
+            key = repr(sorted(args.items()))
+            if key not in self._num_classes:
+                made = build_inner(self.name, {
+                    k: v for k, v in args.items() if k not in SUITE_ARGS})
+                self._num_classes[key] = getattr(made, "num_classes", None)
+            num_classes = self._num_classes[key]
+        return "labelled" if num_classes else "images"
 
     def arguments_for(self, source, **args):
         named, takes_any = _parameters(self.make)
@@ -117,7 +132,7 @@ def build_inner(factory, factory_args):
     if not isinstance(model, keras.Model):
         raise ValueError(f"model: {factory} returned a "
                          f"{type(model).__name__}, expected a keras.Model")
-    if not isinstance(getattr(model, "generator", None), keras.Model):
+    if not isinstance(sampling_net(model), keras.Model):
         raise ValueError(
             f"model: {type(model).__name__} (from {factory}) has no "
             f"`generator` attribute holding a keras.Model (z -> images); "
@@ -125,9 +140,23 @@ def build_inner(factory, factory_args):
     return model
 
 
+def sampling_net(model):
+    """The net the suite samples from: the model's `sampler` (z, or [z,
+    label] -> example, where its step's G takes other inputs), else its
+    `generator`."""
+    sampler = getattr(model, "sampler", None)
+    return sampler if isinstance(sampler, keras.Model) else getattr(
+        model, "generator", None)
+
+
 @keras.saving.register_keras_serializable(package="tfgan_suite")
 class Wrapped(AdversarialModel):
     """A Keras GAN of the user's, trained by its own `train_step`.
+
+    The suite samples from the user's `generator` (z -> example), or from
+    its `sampler` where the step's G takes other inputs (keras-io's
+    conditional G takes z and a one-hot label concatenated); a model with
+    `num_classes` samples by class from a `[z, label]` net.
 
     Args:
       factory: "module:NAME", a class or function returning the model.
@@ -138,22 +167,29 @@ class Wrapped(AdversarialModel):
       ema_decay, ema_start: an EMA of G, updated by the suite after every
         step (see `AdversarialModel`).
       seed: seed of the suite's own noise (the EMA's standing statistics).
+      class_names: the names of a conditional model's classes (read from
+        the data).
     """
 
     discriminator_optional = True
     tracked = ()
 
     def __init__(self, factory, factory_args=None, value_range=(-1.0, 1.0),
-                 ema_decay=None, ema_start=0, seed=None, **kwargs):
+                 ema_decay=None, ema_start=0, seed=None, class_names=None,
+                 **kwargs):
         factory_args = dict(factory_args or {})
         inner = build_inner(factory, factory_args)
         discriminator = getattr(inner, "discriminator", None)
+        # Class-conditional: the user's model says how many classes (its
+        # `num_classes`), and its sampling net takes [z, label].
+        object.__setattr__(self, "num_classes",
+                           getattr(inner, "num_classes", None))
         super().__init__(
-            generator=inner.generator,
+            generator=sampling_net(inner),
             discriminator=(discriminator if isinstance(discriminator,
                                                        keras.Model) else None),
             seed=seed, value_range=value_range, ema_decay=ema_decay,
-            ema_start=ema_start, **kwargs)
+            ema_start=ema_start, class_names=class_names, **kwargs)
         self.factory = factory
         self.factory_args = factory_args
         self.inner = inner
@@ -162,9 +198,16 @@ class Wrapped(AdversarialModel):
                        data_shape=None):
         """(latent_dim, data shape) read from G alone: z -> example."""
         inputs = generator.inputs
-        latent = (int(inputs[0].shape[-1])
-                  if len(inputs) == 1 and len(inputs[0].shape) == 2 else None)
-        return latent, tuple(generator.outputs[0].shape[1:])
+        wanted = 2 if self.num_classes else 1
+        if len(inputs) != wanted:
+            raise ValueError(
+                f"generator: the suite samples a model with "
+                f"num_classes={self.num_classes} from a net with {wanted} "
+                f"input{'s ([z, label])' if wanted == 2 else ' (z)'}, got "
+                f"one with inputs {[tuple(x.shape) for x in inputs]}; give "
+                f"the model a `sampler` net of that signature")
+        return (int(inputs[0].shape[-1]),
+                tuple(generator.outputs[0].shape[1:]))
 
     @classmethod
     def init_args(cls):
@@ -174,7 +217,7 @@ class Wrapped(AdversarialModel):
         return {"factory": self.factory, "factory_args": self.factory_args,
                 "value_range": self.value_range, "ema_decay": self.ema_decay,
                 "ema_start": self.ema_start, "seed": self.seed,
-                "name": self.name}
+                "class_names": self.class_names, "name": self.name}
 
     @classmethod
     def from_config(cls, config):
@@ -213,7 +256,18 @@ class Wrapped(AdversarialModel):
                 "steps_per_execution": self.steps_per_execution}
 
     def compile_from_config(self, config):
+        """Compiles, and builds the user's optimizers (as training would)
+        so that a `.keras` file restores their state too."""
         self.compile(**config)
+        self.build_optimizers()
+
+    def build_optimizers(self):
+        """Traces `train_step` once on batches of the model's examples
+        (nothing runs): the user's optimizers create their variables."""
+        images = tf.TensorSpec([None, *self.data_shape], tf.float32)
+        spec = ((images, tf.TensorSpec([None], tf.int32))
+                if self.num_classes else images)
+        tf.function(self.train_step).get_concrete_function(spec)
 
     def optimizers(self):
         """Every optimizer the user's model holds as an attribute."""
