@@ -48,3 +48,34 @@ def test_the_docs_model_file_builds_trains_and_saves(tmp_path, monkeypatch):
                                       model.generate(2, seed=0))
     finally:
         sys.modules.pop("doc_wgan_gp", None)
+
+
+def test_the_docs_factory_trains_keras_ios_gan(tmp_path, monkeypatch,
+                                                idx_dir):
+    from tests.training.test_keras_io_gans import KERAS_IO
+    from tfgan_suite import runs, training
+    nets = '''
+def discriminator():
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(),
+                             layers.Dense(1, activation="sigmoid")])
+
+
+def generator(latent_dim):
+    return keras.Sequential([keras.Input((latent_dim,)), layers.Dense(784),
+                             layers.Reshape((28, 28, 1)),
+                             layers.Activation("sigmoid")])
+'''
+    (tmp_path / "kio.py").write_text(KERAS_IO + nets)
+    (tmp_path / "my_gans.py").write_text(doc_block("factory"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        config = runs.make_config(
+            None, model="my_gans:build", dataset="fashion_mnist",
+            data_dir=idx_dir, batch_size=8, steps=2, fid_every_n_steps=0,
+            verbose=0, model_args={"value_range": (0, 1), "latent_dim": 4})
+        model, _ = training.run(config, str(tmp_path / "run"))
+        assert int(model.step_counter.numpy()) == 2
+        assert type(model.inner).__name__ == "GAN"
+    finally:
+        for name in ("kio", "my_gans"):
+            sys.modules.pop(name, None)
