@@ -24,9 +24,9 @@ when training resumes from a trained network). Here ADA drives the
 differentiable transforms above (ADA's own pipeline has more geometric
 ones).
 
-`Augment` is what a model holds; `model.augment(x)` applies it with the
-model's seed generator, so the draws are part of the training state
-(checkpoints, exact resume).
+`Augment` is what a model holds (`model.augmenter`); `model.augmented(x)`
+applies it. Its seed generator is tracked by the model, so the draws are
+part of the training state (checkpoints, exact resume).
 """
 
 import numbers

@@ -44,8 +44,10 @@ class WGANGP(AdversarialModel):
         of m examples: `fit` takes batches of n_critic * m (`train.py`
         makes them from --batch_size=m).
       gp_weight: weight of the gradient penalty (lambda of Algorithm 1).
-      seed: seed of the training noise z (the penalty's eps is drawn by
-        TF-GAN from TensorFlow's global seed, `keras.utils.set_random_seed`).
+      seed: seed of the training noise: z, and the penalty's
+        interpolation points eps ~ U[0, 1] (`losses.gradient_penalty` draws
+        them from the model's `noise` seed generator, so a resumed run
+        draws the same ones).
     """
 
     cli_name = "wgan_gp"
