@@ -103,14 +103,14 @@ def test_own_nets_need_a_d_that_takes_packs():
 
 
 def test_single_sample_scores_are_refused_and_health_is_per_pack():
-    from tfgan_suite.training.callbacks import diagnose
+    from tfgan_suite.training.callbacks import diagnose, health_forward
     gan = tgs.models.GAN(data_shape=(2,), latent_dim=2, hidden=(8,), pack=4)
     gan.compile()
     with pytest.raises(ValueError, match="pack: discriminator scores are "
                                          "per sample"):
         tgs.metrics.discriminator_filtered(gan, 4, batch_size=8)
     # 10 points: D judges their 2 whole packs.
-    real_logits, fake_logits, fake = gan.health_forward(tf.constant(
+    real_logits, fake_logits, fake = health_forward(gan, tf.constant(
         points(10)))
     assert real_logits.shape == fake_logits.shape == (2, 1)
     assert fake.shape == (8, 2)

@@ -116,9 +116,7 @@ class SAGAN(GAN):
         return images, np.asarray(attention)
 
     def health_values(self):
-        """ADA's p and the attention gammas (`gamma_generator`,
-        `gamma_discriminator`): how much each net uses its attention."""
-        values = super().health_values()
-        for net, layer in self.attention_layers().items():
-            values[f"gamma_{net}"] = float(layer.gamma.numpy())
-        return values
+        """The attention gammas (`gamma_generator`, `gamma_discriminator`):
+        how much each net uses its attention."""
+        return {f"gamma_{net}": float(layer.gamma.numpy())
+                for net, layer in self.attention_layers().items()}

@@ -298,8 +298,3 @@ class Wrapped(AdversarialModel):
                     f"returned {key!r} of shape {value.shape}, expected a "
                     f"scalar")
         return logs
-
-    def health_forward(self, data):
-        """None: a user's D keeps its own conventions (labels, logits or
-        probabilities), so the suite reads no accuracy from it."""
-        return None

@@ -575,21 +575,62 @@ class HealthMonitor(keras.callbacks.Callback):
                 json.dump(self.report(), f, indent=2)
 
 
+def health_forward(model, data):
+    """(real logits, fake logits, generated examples) of a batch, in
+    inference mode, or None where D keeps conventions of its own (a model
+    without the suite's named loss: labels, logits or probabilities are
+    its business). A model that translates declares its own
+    `health_forward`. With pack > 1 the logits are D's per pack (of the
+    batch's whole packs), as D judges in training."""
+    if hasattr(model, "health_forward"):
+        return model.health_forward(data)
+    if model.adversarial_loss is None:
+        return None
+    images, labels = model.unpack(data)
+    n = tf.shape(images)[0] // model.pack * model.pack  # whole packs.
+    images = images[:n]
+    fake = model.generator(model.conditioned(
+        model.latent_from_seeds(tf.range(n, dtype=tf.int64)), labels),
+        training=False)
+    real_logits = model.discriminator(model.conditioned(
+        model.packed(images), labels), training=False)
+    fake_logits = model.discriminator(model.conditioned(
+        model.packed(fake), labels), training=False)
+    return real_logits, fake_logits, fake
+
+
+def health_values(model):
+    """Values of the model's own state: ADA's augmentation probability
+    (`ada_p`), and what the model reports (its `health_values()`, e.g.
+    SAGAN's attention gammas)."""
+    values = {}
+    augmenter = getattr(model, "augmenter", None)
+    if augmenter is not None and augmenter.adaptive:
+        values["ada_p"] = float(augmenter.p.numpy())
+    if hasattr(model, "health_values"):
+        values.update(model.health_values())
+    return values
+
+
 def diagnose(model, data, held_out=None):
     """(health values, generated examples) of `model` on one batch, in
     inference mode: D's accuracy on real and on generated data (logit > 0
     means "real"), its mean logits, the gradient norms of D's and G's
-    losses, and the model's own `health_values()`; with a batch of
-    `held_out` real data, the `overfitting` values of D too."""
+    losses (G's as its step computes it: the model's
+    `generator_objective` where it adds to the adversarial loss, as
+    pix2pix's L1), and `health_values`; with a batch of `held_out` real
+    data, the `overfitting` values of D too."""
     with tf.GradientTape(persistent=True) as tape:
-        forward = model.health_forward(data)
+        forward = health_forward(model, data)
         if forward is None:  # D keeps its own conventions: no accuracy.
             n = int(tf.nest.flatten(data)[0].shape[0])
-            return dict(model.health_values()), model.generate(n, seed=0)
+            return health_values(model), model.generate(n, seed=0)
         real_logits, fake_logits, fake = forward
         d_loss = model.adversarial_loss.discriminator(real_logits,
                                                       fake_logits)
-        g_loss = model.generator_objective(data, fake, fake_logits)
+        g_loss = (model.generator_objective(data, fake, fake_logits)
+                  if hasattr(model, "generator_objective")
+                  else model.generator_loss(fake_logits))
     norm = lambda loss, variables: float(tf.linalg.global_norm(
         [g for g in tape.gradient(loss, variables) if g is not None]))
     real_logits = tf.cast(real_logits, tf.float32)
@@ -603,12 +644,12 @@ def diagnose(model, data, held_out=None):
         "d_fake_mean": float(tf.reduce_mean(fake_logits)),
         "d_grad_norm": norm(d_loss, model.d_variables),
         "g_grad_norm": norm(g_loss, model.g_variables),
-        **model.health_values(),
+        **health_values(model),
     }
     del tape
     if held_out is not None:
         values.update(overfitting(real_logits,
-                                  model.health_forward(held_out)[0]))
+                                  health_forward(model, held_out)[0]))
     return values, np.asarray(fake, np.float32)
 
 
