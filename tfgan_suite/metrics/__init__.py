@@ -21,8 +21,9 @@ from tfgan_suite.metrics.manifold import (density_coverage,
                                           intra_class_fid, precision_recall)
 from tfgan_suite.metrics.memorization import (nearest_distances,
                                               nearest_train_distance)
-from tfgan_suite.metrics.paired import (PSNR_CAP_DB, evaluate_translation,
-                                        evaluate_unpaired, paired_scores)
+from tfgan_suite.metrics.paired import (evaluate_translation,
+                                        evaluate_unpaired, mean_scores,
+                                        paired_scores, psnr, ssim)
 from tfgan_suite.metrics import (inception, memorization, modes, parzen,
                                  sampling, theory)
 from tfgan_suite.metrics.modes import mode_coverage
@@ -30,15 +31,16 @@ from tfgan_suite.metrics.parzen import parzen_log_likelihood, select_sigma
 from tfgan_suite.metrics.sampling import (conditional_scores,
                                           discriminator_filtered)
 
-__all__ = ["DomainExtractor", "InceptionExtractor", "PSNR_CAP_DB",
+__all__ = ["DomainExtractor", "InceptionExtractor",
            "build_classifier", "class_coverage", "classifier_path",
            "conditional_scores", "density_coverage",
            "discriminator_filtered", "domain_extractor",
            "evaluate_translation", "evaluate_unpaired", "extractor",
            "frechet_distance", "inception", "inception_score", "labelled",
            "intra_class_fid", "kernel_distance", "memorization",
-           "mode_coverage", "modes", "nearest_distances",
+           "mean_scores", "mode_coverage", "modes", "nearest_distances",
            "nearest_train_distance",
            "paired_scores", "parzen", "parzen_log_likelihood",
-           "precision_recall", "sampling", "select_sigma", "theory",
+           "precision_recall", "psnr", "sampling", "select_sigma",
+           "ssim", "theory",
            "train_classifier", "train_domain_classifier"]
