@@ -1,12 +1,15 @@
-"""Metrics: FID / KID / IS (TF-GAN) on a domain classifier or Inception
-(`extractor` picks one by name), precision / recall and density /
+"""Metrics: `evaluate` (every score of a model or of two image folders,
+the library behind tfgan-evaluate); FID / KID / IS (TF-GAN) on a domain
+classifier or Inception (`extractor` picks one by name), precision /
+recall and density /
 coverage, L1 / PSNR / SSIM for paired translation, FID and cycle L1 for
 unpaired translation, memorization (samples' distance to their nearest
 training image), mode coverage of toy data, the Parzen-window
 log-likelihood and the theory checks of Goodfellow et al. 2014, and scores
 that sample a model (discriminator filtering, label accuracy of a
 conditional model).
-Pure functions of tensors and arrays, plus the feature extractors."""
+Pure functions of tensors and arrays, plus the feature extractors and
+`evaluate`, which loads the data it scores against."""
 
 from tfgan_suite.metrics.classifier import (DomainExtractor,
                                             build_classifier,
@@ -30,11 +33,14 @@ from tfgan_suite.metrics.modes import mode_coverage
 from tfgan_suite.metrics.parzen import parzen_log_likelihood, select_sigma
 from tfgan_suite.metrics.sampling import (conditional_scores,
                                           discriminator_filtered)
+from tfgan_suite.metrics import evaluation
+from tfgan_suite.metrics.evaluation import evaluate
 
 __all__ = ["DomainExtractor", "InceptionExtractor",
            "build_classifier", "class_coverage", "classifier_path",
            "conditional_scores", "density_coverage",
-           "discriminator_filtered", "domain_extractor",
+           "discriminator_filtered", "domain_extractor", "evaluate",
+           "evaluation",
            "evaluate_translation", "evaluate_unpaired", "extractor",
            "frechet_distance", "inception", "inception_score", "labelled",
            "intra_class_fid", "kernel_distance", "memorization",
