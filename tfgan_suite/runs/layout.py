@@ -5,13 +5,16 @@
               checkpoints/    ckpt-<step>: the full training state
               model.keras     the trained model, written at the end
               export.json     where the run's export went (with --export)
+              fid.csv         FID during training (`callbacks.FID`)
               samples/ losses.csv losses.png history.csv health.json logs/
 
 A run is complete when its `model.keras` exists and, if it was asked to
 export, `export.json` names an export of its last step.
 """
 
+import csv
 import json
+import math
 import os
 
 from tfgan_suite import files
@@ -20,6 +23,7 @@ CONFIG = "config.json"
 CHECKPOINTS = "checkpoints"
 MODEL = "model.keras"
 EXPORTED = "export.json"
+FID = "fid.csv"
 
 
 def read_config(out_dir):
@@ -48,6 +52,29 @@ def exported(out_dir):
 def record_export(out_dir, path, step):
     files.write_text(os.path.join(out_dir, EXPORTED),
                      json.dumps({"path": path, "step": int(step)}, indent=2))
+
+
+def last_fid(out_dir):
+    """The run's last measured FID, from its `fid.csv` (a `step` column
+    and one named by the extractor's label: `domain_FID`, `FID`, ...):
+    {"fid": value, "fid_features": the label ("domain FID"), "fid_step":
+    step}, or {} when it measured none."""
+    path = os.path.join(out_dir, FID)
+    if not os.path.isfile(path):
+        return {}
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    column = next((c for c in (rows[0] if rows else {})
+                   if c.endswith("FID")), None)
+    for row in reversed(rows if column else []):
+        try:
+            value = float(row[column])
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(value):
+            return {"fid": value, "fid_features": column.replace("_", " "),
+                    "fid_step": int(row["step"])}
+    return {}
 
 
 def missing_outputs(out_dir, config, step):
