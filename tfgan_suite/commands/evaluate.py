@@ -1,4 +1,4 @@
-"""Evaluate a trained generator: FID / KID / IS, precision / recall
+r"""Evaluate a trained generator: FID / KID / IS, precision / recall
 (Kynkäänniemi et al. 2019), density / coverage (Naeem et al. 2020),
 classes covered and memorization (images: the nearest-training-image
 distance of samples beside that of held-out images, Meehan et al. 2020;
@@ -15,8 +15,8 @@ classifier by name (trained on first use), a saved Keras classifier file,
 or a run folder: the features its FID during training used, so that a
 folder's score compares with the run's FID curve.
 
-The work is `tgs.metrics.evaluate(...)`; this module turns flags into its
-arguments.
+From Python, `tgs.metrics.evaluate(...)` takes the same options as
+arguments and returns the scores as a dict.
 
     # once per dataset: train the domain classifier (saved, then reused)
     python scripts/evaluate.py --train_classifier --dataset=fashion_mnist

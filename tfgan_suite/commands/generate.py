@@ -1,4 +1,4 @@
-"""Generate images from a trained model.
+r"""Generate images from a trained model.
 
     python scripts/generate.py --model_path=runs/train --num=64 --out=samples.png
     # 50 000 PNG files in a folder, for FID (a conditional model: one
