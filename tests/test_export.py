@@ -129,3 +129,36 @@ def test_a_failed_check_leaves_no_version_and_no_listing(tmp_path, trained):
         check=lambda p: serving.verify(p, trained, cli=False))
     assert path.endswith("1") and serving.verify_models_config(
         str(tmp_path)) == ["dcgan"]
+
+
+def test_rest_bodies_are_in_the_row_format_the_docs_show(tmp_path, trained):
+    import json
+    import re
+    from tests.conftest import REPO
+    path = serving.export_saved_model(trained, str(tmp_path / "dcgan"))
+    with open(os.path.join(path, "assets.extra", "rest_requests",
+                           "sample.json")) as f:
+        body = json.load(f)
+    docs = open(os.path.join(REPO, "docs", "serving.md")).read()
+    shown = json.loads(re.search(r"curl -d '(\{.*?\})'", docs).group(1))
+    assert sorted(body) == sorted(shown) == ["instances", "signature_name"]
+    assert body["signature_name"] == shown["signature_name"] == "sample"
+    assert [sorted(i) for i in body["instances"]] == [
+        sorted(i) for i in shown["instances"]] == [["seed"], ["seed"]]
+    assert "rest_requests/sample.json" in docs
+
+
+def test_the_manifest_records_the_runs_last_fid(tmp_path, trained):
+    from tfgan_suite.runs import layout
+    from tfgan_suite.training import runner
+    out = tmp_path / "run"
+    out.mkdir()
+    assert layout.last_fid(str(out)) == {}
+    (out / "fid.csv").write_text("step,domain_FID\n2,41.5\n4,30.25\n6,\n")
+    assert layout.last_fid(str(out)) == {
+        "fid": 30.25, "fid_features": "domain FID", "fid_step": 4}
+    config = {"export": str(tmp_path / "saved" / "dcgan")}
+    runner.finish(trained, config, str(out), tf.distribute.get_strategy())
+    manifest = serving.read_manifest(layout.exported(str(out))["path"])
+    assert manifest["metrics"] == {"fid": 30.25, "fid_features": "domain FID",
+                                   "fid_step": 4}

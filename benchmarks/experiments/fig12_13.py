@@ -127,7 +127,7 @@ class HeldOutPairs:
         p = self.pad
         features, logits = self.extractor(
             to_float(outputs[:, p:-p or None, p:-p or None]).numpy())
-        return {**{k: float(v.mean()) for k, v in paired.items()},
+        return {**metrics.mean_scores(paired),
                 "fid": metrics.frechet_distance(self.real_features,
                                                    features),
                 "recognised": float(np.mean(np.argmax(logits, -1)

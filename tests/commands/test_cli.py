@@ -157,3 +157,19 @@ def test_each_seed_experiments_flag_file_is_a_run_configuration(path):
 def test_there_is_a_flag_file_per_seed_experiment():
     names = {os.path.basename(p)[:-6].split("_")[0] for p in FLAGFILES}
     assert {"fig8", "fig9", "fig10", "fig12", "toy", "cgan"} <= names
+
+
+@pytest.mark.parametrize("name", ["train", "generate", "evaluate", "export"])
+def test_help_starts_with_a_usage_line_and_examples(name):
+    program = os.path.join(os.path.dirname(sys.executable), f"tfgan-{name}")
+    if not os.path.isfile(program):
+        pytest.skip("the package is not installed (pip install -e .)")
+    result = subprocess.run([program, "--help"], capture_output=True,
+                            text=True, timeout=120,
+                            env=dict(os.environ, PYTHONPATH=REPO))
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"USAGE: tfgan-{name} [flags]"
+    # The module's examples, in the words of the program that runs them.
+    assert f"    tfgan-{name} --" in result.stdout
+    assert "python scripts/" not in result.stdout.split("flags:")[0]

@@ -208,13 +208,14 @@ def test_export_verifies(trained, tmp_path):
             body = json.load(f)
         spec = loaded.signatures[signature].structured_input_signature[1]
         assert body["signature_name"] == signature
-        assert sorted(body["inputs"]) == sorted(spec)
-        for key, value in body["inputs"].items():
-            if spec[key].dtype == tf.string:
-                assert "b64" in value[0]
-            else:
-                assert (np.asarray(value).shape[1:]
-                        == tuple(spec[key].shape[1:]))
+        for instance in body["instances"]:  # the row format
+            assert sorted(instance) == sorted(spec)
+            for key, value in instance.items():
+                if spec[key].dtype == tf.string:
+                    assert "b64" in value
+                else:
+                    assert (np.asarray(value).shape
+                            == tuple(spec[key].shape[1:]))
     # What users call: `sample` from seeds (with labels) is generate_uint8;
     # a translation model's serving_default is translate_uint8.
     if "sample" in loaded.signatures:

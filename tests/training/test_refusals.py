@@ -73,3 +73,44 @@ def test_a_failed_export_after_training_leaves_no_version(
                      str(tmp_path / "run"))
     assert os.listdir(root) == []
     assert (tmp_path / "run" / "model.keras").exists()
+
+
+BAD_OPTIMIZER_SETTINGS = [  # (config overrides, message)
+    ({"g_learning_rate": float("nan")},
+     "g_optimizer.learning_rate: expected a finite number > 0, got nan"),
+    ({"d_learning_rate": -1.0},
+     "d_optimizer.learning_rate: expected a finite number > 0, got -1.0"),
+    ({"g_learning_rate": float("inf")}, "g_optimizer.learning_rate"),
+    ({"beta_1": 1.0}, r"g_optimizer.beta_1: expected a number in \[0, 1\)"),
+    ({"beta_2": -0.1}, r"g_optimizer.beta_2: expected a number in \[0, 1\)"),
+    ({"g_optimizer": {"class_name": "Adam", "config": {"epsilon": 0.0}}},
+     "g_optimizer.epsilon: expected a finite number > 0, got 0.0"),
+    ({"d_optimizer": {"class_name": "SGD", "config": {"momentum": 1.5}}},
+     r"d_optimizer.momentum: expected a number in \[0, 1\)"),
+]
+
+
+@pytest.mark.parametrize("overrides, message", BAD_OPTIMIZER_SETTINGS)
+def test_bad_optimizer_settings_are_refused_before_anything_is_written(
+        overrides, message, tmp_path, gray_folder):
+    from tfgan_suite import runs
+    with pytest.raises(ValueError, match=message):
+        runs.make_config("fashion_mnist_dcgan", **overrides)
+    # A config assembled by hand is refused by the run, before it writes.
+    config = cgan_config(gray_folder)
+    config["compile"].update(overrides)
+    out = tmp_path / "runs" / "new"
+    with pytest.raises(ValueError, match=message):
+        training.run(config, str(out))
+    assert not out.exists()
+
+
+def test_the_train_command_names_the_flag_of_a_bad_setting():
+    from tfgan_suite.commands import train
+    message = "g_optimizer.learning_rate: expected a finite number > 0, got nan"
+    assert (train.flag_message(message, {"g_learning_rate"})
+            == "--g_learning_rate: expected a finite number > 0, got nan")
+    assert (train.flag_message("d_optimizer.beta_2: expected x", {"beta_2"})
+            == "--beta_2: expected x")
+    # Set by a preset or a config, not a flag: the library's words stay.
+    assert train.flag_message(message, set()) == message

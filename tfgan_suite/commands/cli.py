@@ -277,6 +277,8 @@ def run(main):
     as one line on stderr and exit status 2 (a traceback only with
     --verbosity=1 or more)."""
     _adopt_key_flags()
+    # absl's --help prints __main__'s docstring before the flags.
+    sys.modules["__main__"].__doc__ = usage(main).replace("%", "%%")
 
     def parse(argv):
         try:
@@ -299,6 +301,17 @@ def run(main):
             print("interrupted", file=sys.stderr)
             sys.exit(130)
     app.run(guarded, flags_parser=parse)
+
+
+def usage(main):
+    """The text `--help` shows before the flags: a usage line naming the
+    program as the user started it, then the docstring of `main`'s module
+    with its examples in that program's words."""
+    doc = sys.modules[main.__module__].__doc__ or ""
+    if not program().startswith("python "):  # a console script
+        doc = re.sub(r"python scripts/(\w+)\.py",
+                     lambda m: "tfgan-" + m.group(1).replace("_", "-"), doc)
+    return f"USAGE: {program()} [flags]\n\n{doc}"
 
 
 def program():

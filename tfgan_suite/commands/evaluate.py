@@ -1,4 +1,4 @@
-"""Evaluate a trained generator: FID / KID / IS, precision / recall
+r"""Evaluate a trained generator: FID / KID / IS, precision / recall
 (Kynkäänniemi et al. 2019), density / coverage (Naeem et al. 2020),
 classes covered and memorization (images: the nearest-training-image
 distance of samples beside that of held-out images, Meehan et al. 2020;
@@ -11,13 +11,20 @@ JSON.
 Features (--features): the data's domain classifier ("domain FID"; an
 unlabelled folder: Inception from a local copy), `inception` (TF-GAN's
 Inception, FIDs comparable with papers; fetched once), a dataset's domain
-classifier by name, or a saved Keras classifier file.
+classifier by name (trained on first use), a saved Keras classifier file,
+or a run folder: the features its FID during training used, so that a
+folder's score compares with the run's FID curve.
+
+From Python, `tgs.metrics.evaluate(...)` takes the same options as
+arguments and returns the scores as a dict.
 
     # once per dataset: train the domain classifier (saved, then reused)
     python scripts/evaluate.py --train_classifier --dataset=fashion_mnist
     python scripts/evaluate.py --model_path=runs/demo --dataset=fashion_mnist
     python scripts/evaluate.py --model_path=runs/demo --features=inception
     python scripts/evaluate.py --real=photos/ --fake=samples/ --features=inception
+    python scripts/generate.py --model_path=runs/demo --num=10000 --out=gen/
+    python scripts/evaluate.py --real=shoes/ --fake=gen/ --features=runs/demo
     python scripts/evaluate.py --model_path=runs/ring --dataset=ring
     python scripts/evaluate.py --model=pix2pix --model_path=runs/facades \
         --dataset=facades --data_dir=facades
@@ -41,10 +48,12 @@ flags.DEFINE_string("features", None, "The features of FID and friends: "
                     "inception (TF-GAN's Inception: FIDs comparable with "
                     "papers; fetched once into TFHUB_CACHE_DIR), a "
                     "dataset's domain classifier (fashion_mnist, cifar10, "
-                    "folder with --data_dir) or a saved Keras classifier "
-                    "file. Default: the data's domain classifier (an "
-                    "unlabelled folder: a local Inception); inception for "
-                    "--real / --fake.")
+                    "folder with --data_dir; trained on first use), a saved "
+                    "Keras classifier file, or a run folder (the features "
+                    "its FID used: scores comparable with its fid.csv). "
+                    "Default: the data's domain classifier (an unlabelled "
+                    "folder: a local Inception); inception for --real / "
+                    "--fake.")
 flags.DEFINE_string("model", None, "Expected model, by the name training "
                     "takes (e.g. wgan_gp, or module:Class): an error if the "
                     "file holds another.")
@@ -90,241 +99,123 @@ FLAGS = flags.FLAGS
 FROM_RUN = {"data": ("dataset", "data_dir", "classes", "direction",
                      "image_size", "channels", "holdout"),
             "train": ("classifier_path",)}
+#: The data flags, as `tgs.metrics.evaluate` takes them.
+DATA_FLAGS = ("dataset", "data_dir", "classes", "direction", "image_size",
+              "channels", "holdout", "classifier_path", "features")
 
 
-def data_options():
-    """The options of --dataset's source given (or read from the run)."""
-    options = {"data_dir": FLAGS.data_dir, "channels": FLAGS.channels,
-               "image_size": cli.image_size(FLAGS.image_size),
-               "holdout": FLAGS.holdout}
-    return {k: v for k, v in options.items() if v is not None}
+def read_run(path):
+    """The config of the run folder `path`, or None (not a run folder)."""
+    if path and os.path.isfile(os.path.join(path, tgs.runs.layout.CONFIG)):
+        return tgs.runs.read_config(path)
+    return None
 
 
-def classifier_path():
-    return tgs.metrics.classifier_path(
-        FLAGS.dataset, FLAGS.classifier_path, **data_options())
+def with_run_defaults(given, run):
+    """`given` ({flag: value}, None: not given) with the flags of
+    `FROM_RUN` and --features (the run's fid_features) taken from a run's
+    config where not given."""
+    filled = dict(given)
+    for section, names in FROM_RUN.items():
+        for name in names:
+            if filled.get(name) is None:
+                filled[name] = run[section].get(name)
+    if filled.get("features") is None:
+        filled["features"] = run["train"].get("fid_features")
+    return filled
 
 
-def scores(extractor, real_features, fake_features, fake_logits=None):
-    """FID, KID, precision / recall (k = 3), density / coverage (k = 5) and,
-    with logits, the Inception Score, named after the features: `fid` for
-    Inception, `domain_fid` for the domain classifier, `classifier_fid`
-    for a classifier file."""
-    prefix = extractor.label[:-len("FID")].strip().replace(" ", "_")
-    results = {
-        "fid": tgs.metrics.frechet_distance(real_features, fake_features),
-        "kid": tgs.metrics.kernel_distance(real_features, fake_features),
-        **tgs.metrics.precision_recall(real_features, fake_features),
-        **tgs.metrics.density_coverage(real_features, fake_features)}
-    if fake_logits is not None:
-        results["inception_score"] = tgs.metrics.inception_score(fake_logits)
-    return {(f"{prefix}_{k}" if prefix else k): v for k, v in results.items()}
+def features_argument(features):
+    """--features as `tgs.metrics.evaluate` takes it: a run folder as its
+    config (the features its FID used)."""
+    return read_run(features) or features
 
 
-def described(extractor):
-    """What made the features, for the JSON."""
-    return {"features": getattr(extractor, "network", None) or extractor.path,
-            "features_kind": extractor.label}
+def data_arguments(values):
+    """{argument: value} of `tgs.metrics.evaluate` for the data flags."""
+    args = dict(values)
+    args["image_size"] = cli.image_size(args.get("image_size"))
+    args["features"] = features_argument(args.get("features"))
+    return args
 
 
-def training_images(run_config):
-    """(every image the model trained on, float in [-1, 1], what they are):
-    a run folder's training data as the run picked it (its --max_images
-    subset), with the data flags given now; else the train split of
-    --dataset."""
-    if run_config is not None:
-        config = {**run_config, "data": {
-            **run_config["data"], "dataset": FLAGS.dataset,
-            "classes": FLAGS.classes, **data_options()}}
-        source = tgs.training.runner.trained_on(config)
-    else:
-        source = tgs.data.get_source(FLAGS.dataset, split="train",
-                                     classes=FLAGS.classes, **data_options())
-    return tgs.data.images_array(source), source.name
+def trained_on(run, values):
+    """The examples the run trained on (its --max_images subset, picked as
+    the run picked it), with the data flags given now."""
+    options = {k: values[k] for k in FROM_RUN["data"]}
+    options["image_size"] = cli.image_size(options["image_size"])
+    config = {**run, "data": {**run["data"], **options}}
+    return tgs.training.runner.trained_on(config)
 
 
-def evaluate_images(model, run_config=None):
-    options = data_options()
-    test = tgs.data.get_source(FLAGS.dataset, split="test",
-                               classes=FLAGS.classes,
-                               labels=bool(model.num_classes) or None,
-                               **options)
-    extractor = tgs.metrics.extractor(
-        FLAGS.features, FLAGS.dataset, classifier_path=FLAGS.classifier_path,
-        train=False, **options)
-    real = tgs.data.images_array(test)
-    real_features, _ = extractor(real)
-    fake = tgs.data.to_float(model.generate_uint8(FLAGS.num, seed=0)).numpy()
-    fake_features, logits = extractor(fake)
-    results = {**scores(extractor, real_features, fake_features, logits),
-               **described(extractor),
-               "num_generated": FLAGS.num, "num_real": len(real)}
-    if FLAGS.memorization:
-        train, name = training_images(run_config)
-        results["nearest_train_distance"] = {
-            **tgs.metrics.nearest_train_distance(extractor(train)[0],
-                                                 fake_features, real_features),
-            "train_images": name, "num_train": len(train)}
-    domain = (FLAGS.features in (None, FLAGS.dataset)
-              and extractor.label == "domain FID")
-    if domain:
-        results["class_coverage"] = tgs.metrics.class_coverage(logits)
-    if FLAGS.inception_weights:
-        inception = tgs.metrics.InceptionExtractor(FLAGS.inception_weights)
-        results.update(scores(inception, inception(real)[0],
-                              inception(fake)[0]))
-    if model.num_classes and domain:
-        real_labels = tgs.data.sources.images_and_labels(test)[1]
-        results["label_accuracy"], results["domain_intra_class_fid"] = (
-            tgs.metrics.conditional_scores(model, extractor, real_features,
-                                           real_labels))
-    return results
-
-
-def folder_features(extractor, path, batch_size=200):
-    """(features, logits or None, count) of every image below `path`, read
-    at the size and channels the extractor takes (Inception: each folder
-    at its first image's size, RGB; it resizes to 299 itself), a batch at
-    a time."""
-    shape = getattr(extractor, "image_shape", None)
-    source = tgs.data.get_source(
-        "folder", data_dir=path, image_size=shape[:2] if shape else None,
-        channels=shape[2] if shape else 3)
-    features, logits = [], []
-    for batch in tgs.data.build(source, batch_size=batch_size, shuffle=False,
-                                cache=False, drop_remainder=False):
-        f, l = extractor(batch.numpy())
-        features.append(f)
-        logits.append(l)
-    return (np.concatenate(features),
-            None if logits[0] is None else np.concatenate(logits),
-            source.num_examples)
-
-
-def compare_folders():
-    """The scores of the images of --fake against those of --real."""
-    for flag in ("real", "fake"):
-        if not getattr(FLAGS, flag):
-            raise ValueError(f"--{flag}: expected a folder of images beside "
-                             f"--{'fake' if flag == 'real' else 'real'}")
-    features = FLAGS.features or "inception"
-    extractor = tgs.metrics.extractor(
-        features, features if features in tgs.data.SOURCES else None,
-        classifier_path=FLAGS.classifier_path, train=False, **data_options())
-    real, _, num_real = folder_features(extractor, FLAGS.real)
-    fake, logits, num_fake = folder_features(extractor, FLAGS.fake)
-    return {**scores(extractor, real, fake, logits), **described(extractor),
-            "real": FLAGS.real, "fake": FLAGS.fake, "num_real": num_real,
-            "num_fake": num_fake}
-
-
-def evaluate_pairs(model):
-    if model.data_kind() != "pairs":
-        raise ValueError(f"--dataset: {FLAGS.dataset} holds image pairs; "
-                         f"expected a model that translates pairs at "
-                         f"{FLAGS.model_path}, found {type(model).__name__}")
-    test = tgs.data.get_source(FLAGS.dataset, split=FLAGS.split,
-                           data_dir=FLAGS.data_dir,
-                           image_size=model.image_shape[0],
-                           direction=FLAGS.direction)
-    pairs = tgs.data.build(test, batch_size=8, shuffle=False, augment=False,
-                       drop_remainder=False)
-    return tgs.metrics.evaluate_translation(model.translate_uint8, pairs)
-
-
-def evaluate_unpaired(model):
-    """Domain FID of each direction's translations of the test images
-    against the other domain's test images, and the cycle L1; the domain
-    classifier of an unpaired dataset tells its two domains apart (trained
-    on the training images of both on first use and cached)."""
-    if not hasattr(model, "translate_uint8"):
-        raise ValueError(f"--dataset: {FLAGS.dataset} holds unpaired images "
-                         f"of two domains; expected a model that translates "
-                         f"between them at {FLAGS.model_path}, found "
-                         f"{type(model).__name__}")
-    test = tgs.data.get_source(FLAGS.dataset, split=FLAGS.split,
-                               data_dir=FLAGS.data_dir, classes=FLAGS.classes,
-                               image_size=list(model.image_shape[:2]),
-                               direction=FLAGS.direction)
-    a, b = (tgs.data.to_uint8(tgs.data.images_array(domain)).numpy()
-            for domain in test.domains)
-    extractor = tgs.metrics.domain_extractor(FLAGS.dataset, FLAGS.data_dir,
-                                             FLAGS.classifier_path)
-    scores = tgs.metrics.evaluate_unpaired(model.translate_uint8, a, b,
-                                           extractor)
-    results = {f"{k[:-3]}domain_fid" if k.endswith("_fid") else k: v
-               for k, v in scores.items()}
-    if FLAGS.inception_weights:
-        inception = tgs.metrics.InceptionExtractor(FLAGS.inception_weights)
-        scores = tgs.metrics.evaluate_unpaired(model.translate_uint8, a, b,
-                                               inception)
-        results.update({k: v for k, v in scores.items()
-                        if k.endswith("_fid")})
-    return results
-
-
-def data_from_run(path):
-    """Fills the flags of `FROM_RUN` that were not given from the run
-    folder's config.json (what the model trained on, and its FID's
-    features); returns that config (None: `path` is no run folder)."""
-    config_path = os.path.join(path or "", "config.json")
-    run = None
-    if path and os.path.isfile(config_path):
-        with open(config_path) as f:
-            run = json.load(f)
-        for section, names in FROM_RUN.items():
-            for name in names:
-                if (getattr(FLAGS, name) is None
-                        and run[section].get(name) is not None):
-                    setattr(FLAGS, name, run[section][name])
-        if FLAGS.features is None:
-            FLAGS.features = run["train"].get("fid_features")
-        print(f"data: {FLAGS.dataset} (from {config_path})")
-    if FLAGS.dataset is None:
-        FLAGS.dataset = "fashion_mnist"
-    return run
+def default_out(out, model_path):
+    """--out, else eval.json beside the model (in the working folder for
+    --real / --fake)."""
+    if out or not model_path:
+        return out or "eval.json"
+    folder = (model_path if os.path.isdir(model_path)
+              else os.path.dirname(model_path))
+    return os.path.join(folder, "eval.json")
 
 
 def write(results, out):
-    with open(out, "w") as f:
-        json.dump(results, f, indent=2)
+    tgs.files.write_text(out, json.dumps(results, indent=2))
     print(json.dumps({k: v for k, v in results.items() if k != "counts"},
                      indent=2))
     print(f"wrote {out}")
 
 
+def flag_error(error, flag_names):
+    """A library ValueError in the words of the flags: `name:` -> `--name:`
+    for an argument that is one of `flag_names`."""
+    name, sep, rest = str(error).partition(":")
+    return f"--{name}:{rest}" if sep and name in flag_names else str(error)
+
+
 def main(argv):
-    if FLAGS.real or FLAGS.fake:
-        return write(compare_folders(), FLAGS.out or "eval.json")
-    run_config = data_from_run(FLAGS.model_path)
-    if FLAGS.train_classifier:
-        options = data_options()
-        _, accuracy = tgs.metrics.train_domain_classifier(
-            FLAGS.dataset, options.pop("data_dir", None),
-            FLAGS.classifier_path, epochs=FLAGS.classifier_epochs, **options)
-        print(f"domain classifier: test accuracy {accuracy:.4f}, saved to "
-              f"{classifier_path()}")
+    values = {name: FLAGS[name].value for name in DATA_FLAGS}
+    common = dict(num=FLAGS.num, split=FLAGS.split,
+                  memorization=FLAGS.memorization,
+                  inception_weights=FLAGS.inception_weights)
+    try:
+        if FLAGS.real or FLAGS.fake:
+            results = tgs.metrics.evaluate(real=FLAGS.real, fake=FLAGS.fake,
+                                           **data_arguments(values), **common)
+            return write(results, default_out(FLAGS.out, None))
+        run_config = read_run(FLAGS.model_path)
+        if run_config is not None:
+            values = with_run_defaults(values, run_config)
+            print(f"data: {values['dataset']} (from "
+                  f"{os.path.join(FLAGS.model_path, tgs.runs.layout.CONFIG)})")
+        values["dataset"] = values["dataset"] or "fashion_mnist"
+        if FLAGS.train_classifier:
+            args = data_arguments(values)
+            options = {k: args[k] for k in ("image_size", "channels",
+                                            "holdout") if args[k] is not None}
+            extractor, accuracy = tgs.metrics.train_domain_classifier(
+                values["dataset"], values["data_dir"],
+                values["classifier_path"], epochs=FLAGS.classifier_epochs,
+                **options)
+            print(f"domain classifier: test accuracy {accuracy:.4f}, saved "
+                  f"to {extractor.path}")
+            if not FLAGS.model_path:
+                return None
         if not FLAGS.model_path:
-            return
-    if not FLAGS.model_path:
-        raise ValueError("--model_path: expected a run folder, .keras file "
-                         "or SavedModel (or --train_classifier, or --real "
-                         "and --fake)")
-    model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
-    if FLAGS.dataset in tgs.data.PAIRED_SOURCES:
-        results = evaluate_pairs(model)
-    elif FLAGS.dataset in tgs.data.UNPAIRED_SOURCES:
-        results = evaluate_unpaired(model)
-    elif FLAGS.dataset in tgs.data.toy.MIXTURES:
-        centers, std = tgs.data.toy.MIXTURES[FLAGS.dataset]
-        samples = model.generate(min(FLAGS.num, 2500), seed=0)
-        results = tgs.metrics.mode_coverage(samples, centers, std)
-    else:
-        results = evaluate_images(model, run_config)
-    results.update(model_path=FLAGS.model_path, dataset=FLAGS.dataset)
-    write(results, FLAGS.out or os.path.join(
-        FLAGS.model_path if os.path.isdir(FLAGS.model_path)
-        else os.path.dirname(FLAGS.model_path), "eval.json"))
+            raise ValueError("--model_path: expected a run folder, .keras "
+                             "file or SavedModel (or --train_classifier, or "
+                             "--real and --fake)")
+        model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
+        if (run_config is not None and FLAGS.memorization
+                and values["dataset"] not in tgs.data.PAIRED_SOURCES
+                + tgs.data.UNPAIRED_SOURCES + tuple(tgs.data.toy.MIXTURES)):
+            common["train_source"] = trained_on(run_config, values)
+        results = tgs.metrics.evaluate(model, **data_arguments(values),
+                                       **common)
+    except ValueError as e:
+        raise ValueError(flag_error(e, set(FLAGS))) from None
+    results.update(model_path=FLAGS.model_path, dataset=values["dataset"])
+    write(results, default_out(FLAGS.out, FLAGS.model_path))
+    return None
 
 
 def run():

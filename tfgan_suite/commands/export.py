@@ -41,7 +41,9 @@ def main(argv):
              if FLAGS.verify else None)
     path = tgs.serving.export_saved_model(
         model, os.path.join(FLAGS.root, name), version=FLAGS.version,
-        overwrite=FLAGS.overwrite, check=check)
+        overwrite=FLAGS.overwrite, check=check,
+        metrics=tgs.runs.layout.last_fid(source) if os.path.isdir(source)
+        else None)
     print(f"exported {path}")
     for report in reports:
         print(f"verified: signatures {', '.join(report['signatures'])}; "

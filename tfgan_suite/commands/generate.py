@@ -1,6 +1,9 @@
-"""Generate images from a trained model.
+r"""Generate images from a trained model.
 
     python scripts/generate.py --model_path=runs/train --num=64 --out=samples.png
+    # 50 000 PNG files in a folder, for FID (a conditional model: one
+    # sub-folder per class):
+    python scripts/generate.py --model_path=runs/train --num=50000 --out=gen/
     # pix2pix on your own images (a run folder or its SavedModel):
     python scripts/generate.py --model_path=runs/p2p --input=labels/ --out=photos/
     # a model that translates both ways (unpaired domains A and B):
@@ -30,7 +33,12 @@ flags.DEFINE_string("model", None, "Expected model, by the name training "
                     "file holds another.")
 flags.DEFINE_integer("num", 64, "Number of images.")
 flags.DEFINE_integer("seed", 0, "Image i comes from seed + i.")
-flags.DEFINE_string("out", "samples.png", "Output PNG grid.")
+flags.DEFINE_string("out", "samples.png", "Output: a PNG grid (a file "
+                    "name ending in .png), or a folder (ending in / or "
+                    "without an extension) to write --num PNG files into, "
+                    "one sub-folder per class for a conditional model.")
+flags.DEFINE_bool("overwrite", False, "With a folder --out: replace it "
+                  "when it exists and is not empty.")
 flags.DEFINE_integer("scale", 2, "Enlarge the grid this many times.")
 flags.DEFINE_list("label", None, "Class(es) to generate (conditional "
                   "models), by name (e.g. bag: a folder's sub-folder) or "
@@ -63,6 +71,8 @@ def main(argv):
         print(f"translated {len(written)} image(s) into "
               f"{os.path.abspath(FLAGS.out)}")
         return
+    if is_folder(FLAGS.out):
+        return write_folder(model)
     conditioning = {}
     if FLAGS.label:
         conditioning["labels"] = (FLAGS.label[0] if len(FLAGS.label) == 1
@@ -87,6 +97,39 @@ def main(argv):
         images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
     tgs.plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
+
+
+def is_folder(out):
+    """Whether --out names a folder of files rather than a grid image:
+    it ends with a path separator, is an existing folder, or has no
+    extension."""
+    return (out.endswith(("/", os.sep)) or os.path.isdir(out)
+            or not os.path.splitext(out)[1])
+
+
+def write_folder(model):
+    for flag in ("min_d_score", "attention_maps"):
+        if FLAGS[flag].present:
+            raise ValueError(f"--{flag}: writes a grid image; give --out="
+                             f"FILE.png (--out={FLAGS.out} is a folder)")
+    labels = None
+    if FLAGS.label:
+        labels = FLAGS.label[0] if len(FLAGS.label) == 1 else FLAGS.label
+    try:
+        counts = tgs.runs.generate_files(model, FLAGS.out, FLAGS.num,
+                                         seed=FLAGS.seed, labels=labels,
+                                         overwrite=FLAGS.overwrite)
+    except ValueError as e:
+        raise ValueError(str(e).replace("ask to overwrite it",
+                                        "pass --overwrite")
+                         .replace("labels:", "--label:")
+                         .replace("out:", "--out:", 1)) from None
+    where = os.path.abspath(FLAGS.out)
+    if list(counts) == [""]:
+        print(f"wrote {counts['']} images to {where}")
+    else:
+        print(f"wrote {sum(counts.values())} images to {where}: "
+              + ", ".join(f"{name}/ {n}" for name, n in counts.items()))
 
 
 def run():

@@ -42,14 +42,28 @@ SOURCES = {
 DEFAULT_DIRS = {"fashion_mnist": sources.FASHION_MNIST_DIR}
 
 
+def effective_options(name, options):
+    """`options` of source `name` as they take effect: those left at None
+    or given at the source's own default dropped, sequences as lists, so
+    an option typed at its default and one left out are the same data."""
+    fn = SOURCES.get(name)
+    defaults = ({k: p.default for k, p in
+                 inspect.signature(fn).parameters.items()} if fn else {})
+    plain = lambda v: list(v) if isinstance(v, (list, tuple)) else v
+    return {k: plain(v) for k, v in options.items()
+            if v is not None and plain(v) != plain(defaults.get(k, object()))}
+
+
 def fingerprint(name, data_dir=None, **options):
-    """A short hash of a dataset's identity: the source, its options (None
-    ones left out) and the name, size and modification time of every file
-    of its folder. Caches keyed by it (the domain classifier, the real
-    FID statistics) are never reused for other data."""
+    """A short hash of a dataset's identity: the source, its effective
+    options (`effective_options`) and the name, size and modification time
+    of every file of its folder. Caches keyed by it (the domain
+    classifier, the real FID statistics) are never reused for other
+    data, and are found again whether an option was typed or left at its
+    default."""
     digest = hashlib.sha256(json.dumps(
-        [name, sorted((k, str(v)) for k, v in options.items()
-                      if v is not None)]).encode())
+        [name, sorted((k, str(v)) for k, v in
+                      effective_options(name, options).items())]).encode())
     folder = data_dir or DEFAULT_DIRS.get(name)
     if folder and os.path.isdir(folder):
         digest.update(os.path.abspath(folder).encode())

@@ -45,7 +45,7 @@ def train_classifier(train, test, image_shape, num_classes, epochs=2,
                   loss=keras.losses.SparseCategoricalCrossentropy(
                       from_logits=True),
                   metrics=["accuracy"])
-    model.fit(train, epochs=epochs, validation_data=test, verbose=2)
+    model.fit(train, epochs=epochs, validation_data=test, verbose="auto")
     _, accuracy = model.evaluate(test, verbose=0)
     logging.info("domain classifier test accuracy: %.4f", accuracy)
     if path:
@@ -59,8 +59,10 @@ class DomainExtractor:
     (its "features" layer), or any Keras classifier (its last layer but
     one; scores labelled "classifier FID")."""
 
-    def __init__(self, classifier, path=None):
-        self.classifier, self.path = classifier, path
+    def __init__(self, classifier, path=None, data=None):
+        """`data`: "<dataset>-<fingerprint>" of the data a domain
+        classifier was trained on, where known (its identity in eval.json)."""
+        self.classifier, self.path, self.data = classifier, path, data
         names = [layer.name for layer in classifier.layers]
         ours = FEATURES_LAYER in names
         self.label = "domain FID" if ours else "classifier FID"
@@ -75,17 +77,21 @@ class DomainExtractor:
         return tuple(self.classifier.input_shape[1:])
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path, data=None):
         if not os.path.isfile(path):
-            raise ValueError(f"{path}: no domain classifier there; train one "
-                             f"with tfgan-evaluate --train_classifier "
-                             f"(scripts/evaluate.py in a checkout)")
+            raise ValueError(
+                f"{path}: no domain classifier there; train one with "
+                f"tfgan-evaluate --train_classifier (or --features=<dataset>)"
+                f" -- a new classifier: its FIDs compare only with FIDs of "
+                f"that classifier, not with a run's fid.csv measured with "
+                f"another one; to score like a run, give the classifier its "
+                f"FID used (--features=<run folder>, --classifier_path)")
         try:
             classifier = keras.models.load_model(path)
         except Exception as e:  # noqa: BLE001 -- Keras raises many types.
             raise ValueError(f"{path}: not a Keras classifier file "
                              f"({type(e).__name__}: {e})") from None
-        return cls(classifier, path)
+        return cls(classifier, path, data)
 
     def __call__(self, images, batch_size=500):
         """(features (N, 128), logits (N, classes)) for images in [-1, 1];
@@ -125,6 +131,7 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2,
     path = classifier_path(dataset, path, data_dir, **options)
     logging.info("training the %s domain classifier (saved to %s)", dataset,
                  path)
+    trained_on = f"{dataset}-{data.fingerprint(dataset, data_dir, **options)}"
     source, test = (data.get_source(dataset, split=split, labels=True,
                                     data_dir=data_dir, **options)
                     for split in ("train", "test"))
@@ -133,7 +140,7 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2,
         data.build(test, batch_size=min(500, test.num_examples),
                    shuffle=False, drop_remainder=False),
         source.image_shape, source.num_classes, epochs=epochs, path=path)
-    return DomainExtractor(model, path), accuracy
+    return DomainExtractor(model, path, trained_on), accuracy
 
 
 def domain_extractor(dataset, data_dir=None, path=None, train=True,
@@ -143,7 +150,8 @@ def domain_extractor(dataset, data_dir=None, path=None, train=True,
     found = classifier_path(dataset, path, data_dir, **options)
     if os.path.isfile(found) or not train:
         logging.info("domain classifier: %s", found)
-        return DomainExtractor.load(found)
+        return DomainExtractor.load(
+            found, f"{dataset}-{data.fingerprint(dataset, data_dir, **options)}")
     return train_domain_classifier(dataset, data_dir, path, **options)[0]
 
 

@@ -7,10 +7,12 @@ from tfgan_suite.runs import checkpoints, config, layout, loading
 from tfgan_suite.runs.config import make_config, resume_config
 from tfgan_suite.runs.layout import read_config
 from tfgan_suite.runs.loading import (SavedModelGenerator,
-                                      SavedModelTranslator, load, load_keras,
-                                      model_from_run, translate_files)
+                                      SavedModelTranslator, generate_files,
+                                      load, load_keras, model_from_run,
+                                      translate_files)
 
 __all__ = ["SavedModelGenerator", "SavedModelTranslator", "checkpoints",
-           "config", "layout", "load", "load_keras", "loading",
+           "config", "generate_files", "layout", "load", "load_keras",
+           "loading",
            "make_config", "model_from_run", "read_config", "resume_config",
            "translate_files"]

@@ -11,6 +11,7 @@ each, and `RESUMABLE` names those a resumed run may change.
 
 import copy
 import json
+import math
 import os
 
 from tfgan_suite import models
@@ -54,11 +55,55 @@ OPTIMIZER_SETTINGS = {
 }
 
 
+#: The numbers of a Keras optimizer's config that have a valid range:
+#: {setting: (test, what is expected)}. Keras accepts all of them
+#: unchecked, and a NaN or negative value trains into a broken model.
+OPTIMIZER_LIMITS = {
+    "learning_rate": (lambda v: v > 0, "a finite number > 0"),
+    "beta_1": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "beta_2": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "epsilon": (lambda v: v > 0, "a finite number > 0"),
+    "momentum": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "rho": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "ema_momentum": (lambda v: 0 <= v < 1, "a number in [0, 1)"),
+    "weight_decay": (lambda v: v >= 0, "a finite number >= 0"),
+    "clipnorm": (lambda v: v > 0, "a finite number > 0"),
+    "clipvalue": (lambda v: v > 0, "a finite number > 0"),
+    "global_clipnorm": (lambda v: v > 0, "a finite number > 0"),
+    "loss_scale_factor": (lambda v: v > 0, "a finite number > 0"),
+}
+
+
+def check_optimizer(name, optimizer):
+    """Raises a ValueError naming `name.setting` (e.g.
+    `g_optimizer.learning_rate`) for a setting of `optimizer` (a Keras
+    optimizer, its config dict, or a name) outside `OPTIMIZER_LIMITS`.
+    A learning-rate schedule (a dict or object) is not a number and is
+    left to Keras."""
+    if optimizer is None or isinstance(optimizer, str):
+        return
+    settings = (optimizer.get("config") or {} if isinstance(optimizer, dict)
+                else optimizer.get_config())
+    for setting, (test, expected) in OPTIMIZER_LIMITS.items():
+        value = settings.get(setting)
+        if value is None or isinstance(value, dict) or (
+                setting == "learning_rate" and callable(value)):
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if (isinstance(value, bool) or not math.isfinite(number)
+                or not test(number)):
+            raise ValueError(f"{name}.{setting}: expected {expected}, got "
+                             f"{value!r}")
+
+
 def compile_arguments(cls, compile_config):
     """`cls.compile`'s keyword arguments from a config's compile section:
     the optimizer settings (`OPTIMIZER_SETTINGS`: learning rates, Adam's
     betas) put into the optimizers they set -- the section's own, else
-    the model's default Adam."""
+    the model's default Adam -- each checked (`check_optimizer`)."""
     args = {k: copy.deepcopy(v) for k, v in compile_config.items()
             if k not in OPTIMIZER_SETTINGS}
     for net in ("g", "d"):
@@ -74,6 +119,8 @@ def compile_arguments(cls, compile_config):
             optimizer = {"class_name": optimizer, "config": {}}
         optimizer["config"].update(settings)
         args[f"{net}_optimizer"] = optimizer
+    for net in ("g", "d"):
+        check_optimizer(f"{net}_optimizer", args.get(f"{net}_optimizer"))
     return args
 
 
@@ -154,6 +201,7 @@ def make_config(preset=None, **overrides):
                              f"{config['model']}; it takes "
                              f"{', '.join(sorted(accepted))})")
     config["model_args"].update(model_args)
+    compile_arguments(cls, config["compile"])  # bad settings: refused now.
     return config
 
 

@@ -7,6 +7,7 @@
               model.json      the step model.keras holds (or why a
                               .keras file could not be written)
               export.json     where the run's export went (with --export)
+              fid.csv         FID during training (`callbacks.FID`)
               samples/ losses.csv losses.png history.csv health.json logs/
 
 A run is complete when `model.json` records its last step (with a
@@ -14,7 +15,9 @@ A run is complete when `model.json` records its last step (with a
 asked to export, `export.json` names an export of its last step.
 """
 
+import csv
 import json
+import math
 import os
 
 from tfgan_suite import files
@@ -24,6 +27,7 @@ CHECKPOINTS = "checkpoints"
 MODEL = "model.keras"
 EXPORTED = "export.json"
 SAVED = "model.json"
+FID = "fid.csv"
 
 
 def read_config(out_dir):
@@ -81,6 +85,29 @@ def keras_file(out_dir, step=None):
             saved["keras"] and (step is None or saved["step"] >= step))):
         return None
     return path
+
+
+def last_fid(out_dir):
+    """The run's last measured FID, from its `fid.csv` (a `step` column
+    and one named by the extractor's label: `domain_FID`, `FID`, ...):
+    {"fid": value, "fid_features": the label ("domain FID"), "fid_step":
+    step}, or {} when it measured none."""
+    path = os.path.join(out_dir, FID)
+    if not os.path.isfile(path):
+        return {}
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    column = next((c for c in (rows[0] if rows else {})
+                   if c.endswith("FID")), None)
+    for row in reversed(rows if column else []):
+        try:
+            value = float(row[column])
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(value):
+            return {"fid": value, "fid_features": column.replace("_", " "),
+                    "fid_step": int(row["step"])}
+    return {}
 
 
 def missing_outputs(out_dir, config, step):

@@ -174,6 +174,95 @@ def translate_files(model, inputs, out, direction=None):
     return written
 
 
+#: Images generated per call of the model when writing files.
+GENERATE_BATCH = 256
+
+
+def class_folder_names(model):
+    """One folder name per class of a conditional model: its class name
+    (path separators and other characters unsafe in file names replaced by
+    "_", e.g. "T-shirt_top"), else its index."""
+    import re
+    names = list(getattr(model, "class_names", None) or
+                 range(model.num_classes))
+    safe = [re.sub(r"[^\w.+-]+", "_", str(name)).strip(".") or str(i)
+            for i, name in enumerate(names)]
+    return safe if len(set(safe)) == len(safe) else [
+        str(i) for i in range(len(names))]
+
+
+def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
+                   verbose=True):
+    """Writes `num` generated images as PNG files into the folder `out`,
+    the layout FID tools read (pytorch-fid, clean-fid, `tfgan-evaluate
+    --fake`): `out/000000.png`, ...; for a conditional model one
+    sub-folder per class, by name (`class_folder_names`):
+    `out/<class>/000000.png`.
+
+    Image i comes from seed + i (as `model.generate`); a conditional
+    model's image i is of class i mod K of `labels` (one class or a list,
+    by name or index; default: every class), so classes are balanced.
+    The folder is written under a temporary name and renamed when
+    complete: an interrupted call leaves no partial folder. A non-empty
+    existing `out` is refused unless `overwrite` (then it is replaced).
+    `verbose`: a Keras progress bar.
+
+    Returns the number of files written per sub-folder ({"": num} for an
+    unconditional model).
+    """
+    from PIL import Image
+    from tfgan_suite import files
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) \
+            or num < 1:
+        raise ValueError(f"num: expected a positive number of images, got "
+                         f"{num!r}")
+    if not hasattr(model, "generate_uint8"):
+        raise ValueError(f"out: writing generated images needs a model that "
+                         f"generates from noise, got {type(model).__name__}")
+    if os.path.isfile(out):
+        raise ValueError(f"out: {out} is a file; expected a folder to "
+                         f"create")
+    if os.path.isdir(out) and os.listdir(out) and not overwrite:
+        raise ValueError(f"out: {out} exists and is not empty; choose "
+                         f"another folder, empty it, or ask to overwrite it")
+    class_labels, folders = None, [""]
+    if getattr(model, "num_classes", None):
+        folders = class_folder_names(model)
+        chosen = np.atleast_1d(np.asarray(
+            list(range(model.num_classes)) if labels is None else labels,
+            dtype=object))
+        class_labels = arguments.label_indices(
+            np.resize(chosen, num).tolist(), num, model.num_classes,
+            getattr(model, "class_names", None))
+    elif labels is not None:
+        raise ValueError(f"labels: {type(model).__name__} is not a "
+                         f"conditional model")
+    counts = {}
+    progress = keras.utils.Progbar(num, unit_name="image",
+                                   verbose=1 if verbose else 0)
+    with files.atomic_path(out.rstrip(os.sep) or out) as tmp:
+        for start in range(0, num, GENERATE_BATCH):
+            n = min(GENERATE_BATCH, num - start)
+            batch_labels = (None if class_labels is None
+                            else class_labels[start:start + n])
+            images = model.generate_uint8(n, seed=seed + start,
+                                          labels=batch_labels)
+            if images.ndim != 4:
+                raise ValueError(f"out: {type(model).__name__} generates "
+                                 f"points of shape {images.shape[1:]}, not "
+                                 f"images; plot them with an --out=FILE.png")
+            for i, image in enumerate(images):
+                folder = (folders[0] if batch_labels is None
+                          else folders[batch_labels[i]])
+                os.makedirs(os.path.join(tmp, folder), exist_ok=True)
+                Image.fromarray(image[..., 0] if image.shape[-1] == 1
+                                else image).save(
+                    os.path.join(tmp, folder, f"{start + i:06d}.png"))
+                counts[folder] = counts.get(folder, 0) + 1
+            progress.add(n)
+    return counts
+
+
 def load(path, model=None):
     """A model from a run folder, a `.keras` file or a SavedModel folder.
 

@@ -84,7 +84,9 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
       export_root: `saved_models/<name>`.
       version: integer version; default one more than the largest present.
       overwrite: replace an existing version (else it is an error).
-      metrics: dict stored in the manifest (e.g. {"fid": 31.2}).
+      metrics: dict stored in the manifest (e.g. a run's last FID,
+        `tgs.runs.layout.last_fid`: {"fid": 31.2, "fid_features": "domain
+        FID", "fid_step": 2000}).
       allow_untrained: export a model that has never been trained.
       check: called with the complete version in its temporary folder
         before the rename (e.g. `lambda path: verify(path, model)`); an
@@ -179,13 +181,16 @@ def write_warmup_requests(path, model_name, examples):
 
 
 def write_rest_bodies(folder, examples):
-    """`folder/<signature>.json`: TF Serving REST bodies of the examples,
+    """`folder/<signature>.json`: TF Serving REST bodies of the examples
+    in the row format (`{"signature_name": s, "instances": [{input:
+    value}, ...]}`, one object per example, as docs/serving.md shows),
     ready for `curl -d @<signature>.json host:8501/v1/models/<name>:predict`."""
     from tfgan_suite.serving import client as serving
     os.makedirs(folder, exist_ok=True)
     for signature, inputs in examples.items():
         with open(os.path.join(folder, f"{signature}.json"), "w") as f:
-            json.dump(serving.rest_body(signature, inputs), f)
+            json.dump(serving.rest_body(signature, inputs, row_format=True),
+                      f)
 
 
 def read_warmup_requests(version_dir):

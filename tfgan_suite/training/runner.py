@@ -348,7 +348,7 @@ def finish(model, config, out_dir, strategy):
             layout.record_model(out_dir, step, problem)
     if "export" in missing and writes(strategy):
         path = export.export_saved_model(
-            model, config["export"],
+            model, config["export"], metrics=layout.last_fid(out_dir),
             check=lambda tmp: export.verify(tmp, model, cli=False))
         layout.record_export(out_dir, path, step)
 

@@ -1,0 +1,328 @@
+"""Evaluation from plain arguments: every score of a trained model on the
+data it learned, or of one folder of images against another, as one dict
+(`evaluate`, the library behind `tfgan-evaluate`).
+
+Models are objects here (a Keras model of the suite, or a loaded export:
+`tgs.runs.load(path)`); a run's config (`tgs.runs.read_config(path)`)
+names the features its FID was measured with, so a folder's score can be
+compared with the run's FID curve.
+"""
+
+import hashlib
+import os
+
+import numpy as np
+
+from tfgan_suite import data
+from tfgan_suite.metrics import classifier as classifier_lib
+from tfgan_suite.metrics.distances import (class_coverage, frechet_distance,
+                                           inception_score, kernel_distance)
+from tfgan_suite.metrics.inception import InceptionExtractor
+from tfgan_suite.metrics.manifold import density_coverage, precision_recall
+from tfgan_suite.metrics.memorization import nearest_train_distance
+from tfgan_suite.metrics.modes import mode_coverage
+from tfgan_suite.metrics.paired import evaluate_translation, evaluate_unpaired
+from tfgan_suite.metrics.sampling import conditional_scores
+
+#: Generated samples scored on toy 2-D data at most.
+TOY_SAMPLES = 2500
+
+
+def scores(extractor, real_features, fake_features, fake_logits=None):
+    """FID, KID, precision / recall (k = 3), density / coverage (k = 5) and,
+    with logits, the Inception Score, named after the features: `fid` for
+    Inception, `domain_fid` for the domain classifier, `classifier_fid`
+    for a classifier file."""
+    prefix = extractor.label[:-len("FID")].strip().replace(" ", "_")
+    results = {
+        "fid": frechet_distance(real_features, fake_features),
+        "kid": kernel_distance(real_features, fake_features),
+        **precision_recall(real_features, fake_features),
+        **density_coverage(real_features, fake_features)}
+    if fake_logits is not None:
+        results["inception_score"] = inception_score(fake_logits)
+    return {(f"{prefix}_{k}" if prefix else k): v for k, v in results.items()}
+
+
+def file_digest(path):
+    """The first 16 hex digits of the SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def identity(extractor):
+    """What made the features, for the JSON: `features` (the network, or
+    the classifier file), `features_kind` (its scores' label), and for a
+    classifier file `features_sha256` (its bytes) and, where known,
+    `features_data` (the dataset and fingerprint it was trained on): two
+    scores are comparable when these agree."""
+    path = getattr(extractor, "path", None)
+    found = {"features": getattr(extractor, "network", None) or path,
+             "features_kind": extractor.label}
+    if path and os.path.isfile(path):
+        found["features"] = os.path.abspath(path)
+        found["features_sha256"] = file_digest(path)
+    if getattr(extractor, "data", None):
+        found["features_data"] = extractor.data
+    return found
+
+
+def run_extractor(run_config):
+    """The extractor a run's FID was measured with (`callbacks.FID`
+    during training: the run's `fid_features`, data and
+    `classifier_path`), from its cache; a ValueError when it is gone."""
+    train, data_config = run_config["train"], run_config["data"]
+    options = {k: v for k, v in data_config.items() if v is not None
+               and k in ("data_dir", "image_size", "channels", "holdout",
+                         "direction")}
+    return classifier_lib.extractor(
+        train.get("fid_features"), data_config["dataset"],
+        classifier_path=train.get("classifier_path"), train=False,
+        **options)
+
+
+def features_dataset(features, dataset):
+    """The dataset whose domain classifier `features` names (None for
+    Inception or a classifier file)."""
+    if isinstance(features, dict):
+        return (features["train"].get("fid_features")
+                or features["data"]["dataset"])
+    return dataset if features is None else (
+        features if features in data.SOURCES else None)
+
+
+def make_extractor(features, dataset, classifier_path=None, train=True,
+                   **options):
+    """`classifier.extractor`, or for a run's config `run_extractor`."""
+    if isinstance(features, dict):
+        return run_extractor(features)
+    return classifier_lib.extractor(features, dataset,
+                                    classifier_path=classifier_path,
+                                    train=train, **options)
+
+
+def folder_features(extractor, path, batch_size=200):
+    """(features, logits or None, count) of every image below `path`, read
+    at the size and channels the extractor takes (Inception: each folder
+    at its first image's size, RGB; it resizes to 299 itself), a batch at
+    a time."""
+    shape = getattr(extractor, "image_shape", None)
+    source = data.get_source(
+        "folder", data_dir=path, image_size=shape[:2] if shape else None,
+        channels=shape[2] if shape else 3)
+    features, logits = [], []
+    for batch in data.build(source, batch_size=batch_size, shuffle=False,
+                            cache=False, drop_remainder=False):
+        f, l = extractor(batch.numpy())
+        features.append(f)
+        logits.append(l)
+    return (np.concatenate(features),
+            None if logits[0] is None else np.concatenate(logits),
+            source.num_examples)
+
+
+def compare_folders(real, fake, features="inception", classifier_path=None,
+                    **options):
+    """The scores of the images below folder `fake` against those below
+    `real`, with the extractor `features` names (a dataset's domain
+    classifier is trained on first use), and its identity."""
+    for name, path in (("real", real), ("fake", fake)):
+        if not path or not os.path.isdir(path):
+            raise ValueError(f"{name}: expected a folder of images, got "
+                             f"{path!r}")
+    dataset = features if isinstance(features, str) and \
+        features in data.SOURCES else None
+    extractor = make_extractor(features, dataset,
+                               classifier_path=classifier_path, **options)
+    real_features, _, num_real = folder_features(extractor, real)
+    fake_features, logits, num_fake = folder_features(extractor, fake)
+    return {**scores(extractor, real_features, fake_features, logits),
+            **identity(extractor), "real": real, "fake": fake,
+            "num_real": num_real, "num_fake": num_fake}
+
+
+def named(values, names):
+    """{name: value} of a per-class dict keyed by index (int or str)."""
+    if not names:
+        return {str(k): v for k, v in values.items()}
+    return {(names[int(k)] if str(k).lstrip("-").isdigit()
+             and int(k) < len(names) else k): v for k, v in values.items()}
+
+
+def evaluate_images(model, dataset, features=None, classes=None,
+                    classifier_path=None, num=10000, memorization=True,
+                    train_source=None, inception_weights=None, train=False,
+                    **options):
+    """Scores of a model's samples against the test split of `dataset`
+    (see `evaluate`)."""
+    test = data.get_source(dataset, split="test", classes=classes,
+                           labels=bool(model.num_classes) or None, **options)
+    extractor = make_extractor(features, dataset, classifier_path, train,
+                               **options)
+    real = data.images_array(test)
+    real_features, _ = extractor(real)
+    fake = data.to_float(model.generate_uint8(num, seed=0)).numpy()
+    fake_features, logits = extractor(fake)
+    results = {**scores(extractor, real_features, fake_features, logits),
+               **identity(extractor), "num_generated": num,
+               "num_real": len(real)}
+    if memorization:
+        train_source = train_source or data.get_source(
+            dataset, split="train", classes=classes, **options)
+        train_images = data.images_array(train_source)
+        results["nearest_train_distance"] = {
+            **nearest_train_distance(extractor(train_images)[0],
+                                     fake_features, real_features),
+            "train_images": train_source.name,
+            "num_train": len(train_images)}
+    # The data's own classifier: its classes are the model's.
+    own = (extractor.label == "domain FID"
+           and features_dataset(features, dataset) == dataset)
+    names = list(getattr(model, "class_names", None) or test.class_names
+                 or [])
+    if own:
+        coverage = class_coverage(logits)
+        if len(names) == len(coverage["histogram"]):
+            coverage["histogram"] = dict(zip(names, coverage["histogram"]))
+        results["class_coverage"] = coverage
+    if inception_weights:
+        inception = InceptionExtractor(inception_weights)
+        results.update(scores(inception, inception(real)[0],
+                              inception(fake)[0]))
+    if model.num_classes and own:
+        real_labels = data.sources.images_and_labels(test)[1]
+        accuracy, intra = conditional_scores(model, extractor,
+                                             real_features, real_labels)
+        results["label_accuracy"] = named(accuracy, names)
+        intra["per_class"] = named(intra["per_class"], names)
+        intra["skipped"] = [names[c] if c < len(names) else c
+                            for c in intra["skipped"]]
+        results["domain_intra_class_fid"] = intra
+    return results
+
+
+def evaluate_pairs(model, dataset, split="test", data_dir=None,
+                   direction=None):
+    """L1 / PSNR / SSIM of a pix2pix-like model on the pairs of `split`."""
+    if model.data_kind() != "pairs":
+        raise ValueError(f"dataset: {dataset} holds image pairs; expected a "
+                         f"model that translates pairs, got "
+                         f"{type(model).__name__}")
+    test = data.get_source(dataset, split=split, data_dir=data_dir,
+                           image_size=model.image_shape[0],
+                           direction=direction)
+    pairs = data.build(test, batch_size=8, shuffle=False, augment=False,
+                       drop_remainder=False)
+    return evaluate_translation(model.translate_uint8, pairs)
+
+
+def evaluate_two_way(model, dataset, split="test", data_dir=None,
+                     classes=None, direction=None, classifier_path=None,
+                     inception_weights=None):
+    """Domain FID of each direction's translations of the test images
+    against the other domain's test images, and the cycle L1; the domain
+    classifier of an unpaired dataset tells its two domains apart (trained
+    on the training images of both on first use and cached)."""
+    if not hasattr(model, "translate_uint8"):
+        raise ValueError(f"dataset: {dataset} holds unpaired images of two "
+                         f"domains; expected a model that translates "
+                         f"between them, got {type(model).__name__}")
+    test = data.get_source(dataset, split=split, data_dir=data_dir,
+                           classes=classes,
+                           image_size=list(model.image_shape[:2]),
+                           direction=direction)
+    a, b = (data.to_uint8(data.images_array(domain)).numpy()
+            for domain in test.domains)
+    extractor = classifier_lib.domain_extractor(dataset, data_dir,
+                                                classifier_path)
+    found = evaluate_unpaired(model.translate_uint8, a, b, extractor)
+    results = {f"{k[:-3]}domain_fid" if k.endswith("_fid") else k: v
+               for k, v in found.items()}
+    results.update(identity(extractor))
+    if inception_weights:
+        inception = InceptionExtractor(inception_weights)
+        found = evaluate_unpaired(model.translate_uint8, a, b, inception)
+        results.update({k: v for k, v in found.items()
+                        if k.endswith("_fid")})
+    return results
+
+
+def evaluate(model=None, dataset=None, *, real=None, fake=None,
+             features=None, classifier_path=None, data_dir=None,
+             classes=None, image_size=None, channels=None, holdout=None,
+             direction=None, split="test", num=10000, memorization=True,
+             train_source=None, inception_weights=None, train=None):
+    """Every score of `model` on the data it learned, or of the images in
+    folder `fake` against those in folder `real`; a dict, JSON-ready.
+
+    Args:
+      model: a trained model (`tgs.runs.load(path)`); with `dataset`:
+        image data -> FID / KID / IS, precision / recall, density /
+        coverage, classes covered, memorization, and for a conditional
+        model label accuracy and intra-class FID (per class, by name);
+        pairs (pix2pix) -> L1 / PSNR / SSIM; unpaired domains -> each
+        direction's domain FID and the cycle L1; toy 2-D data -> mode
+        coverage.
+      real, fake: two folders of images (instead of `model`); every image
+        below each.
+      features: what FID measures with: "inception"; a dataset's name (its
+        domain classifier, trained on first use); a Keras classifier
+        file; a run's config (`tgs.runs.read_config(run_folder)`): the
+        extractor its FID during training used, so scores compare with its
+        `fid.csv`. Default: `dataset`'s domain classifier ("inception" for
+        two folders).
+      classifier_path: the domain classifier's file (default: its cache).
+      data_dir, classes, image_size, channels, holdout, direction, split:
+        the data's options (`tgs.data.load`).
+      num: generated samples (at most `TOY_SAMPLES` for toy data).
+      memorization: the nearest-training-image distances (needs the
+        features of every training image).
+      train_source: the `tgs.data.Source` the model trained on (a run's
+        subset; default: the train split of `dataset`).
+      inception_weights: a local InceptionV3 "notop" file: Inception scores
+        as well.
+      train: train a missing domain classifier (default: when `features`
+        names a dataset; the default classifier of a model's data must
+        exist, as the one its FID was measured with).
+
+    Raises:
+      ValueError: naming the argument that is missing or wrong.
+    """
+    options = {k: v for k, v in (("data_dir", data_dir),
+                                 ("image_size", image_size),
+                                 ("channels", channels),
+                                 ("holdout", holdout)) if v is not None}
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) \
+            or num < 1:
+        raise ValueError(f"num: expected a positive number of samples, got "
+                         f"{num!r}")
+    if real is not None or fake is not None:
+        if model is not None:
+            raise ValueError("real, fake: compare two folders, without a "
+                             "model (got both)")
+        return compare_folders(real, fake, features or "inception",
+                               classifier_path, **options)
+    if model is None:
+        raise ValueError("model: expected a trained model (or real and "
+                         "fake folders)")
+    if dataset is None:
+        raise ValueError("dataset: expected the name of the data the model "
+                         "learned")
+    if dataset in data.PAIRED_SOURCES:
+        return evaluate_pairs(model, dataset, split, data_dir, direction)
+    if dataset in data.UNPAIRED_SOURCES:
+        return evaluate_two_way(model, dataset, split, data_dir, classes,
+                                direction, classifier_path,
+                                inception_weights)
+    if dataset in data.toy.MIXTURES:
+        centers, std = data.toy.MIXTURES[dataset]
+        return mode_coverage(model.generate(min(num, TOY_SAMPLES), seed=0),
+                             centers, std)
+    if train is None:
+        train = isinstance(features, str) and features in data.SOURCES
+    return evaluate_images(model, dataset, features, classes,
+                           classifier_path, num, memorization, train_source,
+                           inception_weights, train, **options)
