@@ -17,9 +17,10 @@ them after a bare `import tfgan_suite`.
 
 __version__ = "0.3.0"
 
-from tfgan_suite import files, nets, losses, augment, data, plots  # noqa: E402,I001
-from tfgan_suite import models, metrics, serving, runs, training  # noqa: E402
-from tfgan_suite import commands  # noqa: E402
+# Bottom-up, as the layers above.
+from tfgan_suite import files, nets, losses, augment, data, plots  # noqa
+from tfgan_suite import models, metrics, serving, runs, training  # noqa
+from tfgan_suite import commands  # noqa
 
 __all__ = ["__version__", "augment", "commands", "data", "files", "losses",
            "metrics", "models", "nets", "plots", "runs", "serving",

@@ -50,7 +50,7 @@ def main(argv):
 
 
 def run():
-    """Console entry point (`tfgan-export`)."""
+    """Runs the program (started by `tfgan_launch.export`)."""
     cli.run(main)
 
 

@@ -90,7 +90,7 @@ def main(argv):
 
 
 def run():
-    """Console entry point (`tfgan-generate`)."""
+    """Runs the program (started by `tfgan_launch.generate`)."""
     cli.run(main)
 
 
