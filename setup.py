@@ -44,7 +44,6 @@ setup(
                      "serve_client")]},
     extras_require={
         "and-cuda": ["tensorflow[and-cuda]>=2.16"],
-        "serving": [],  # kept for `pip install tfgan_suite[serving]`
         "test": ["pytest>=7", "pytest-xdist>=3"],
     },
     classifiers=[
