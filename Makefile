@@ -14,7 +14,7 @@ DEMO_ARGS ?= --epochs=2 --fid_every_n_steps=0
 $(VENV)/.installed: setup.py
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[serving,test]'
+	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -18,6 +18,8 @@ setup(
     license="Apache-2.0",
     license_files=["LICENSE"],
     packages=find_packages(include=["tfgan_suite", "tfgan_suite.*"]),
+    # Starts the commands, filtering stderr before the package loads TF.
+    py_modules=["tfgan_launch"],
     python_requires=">=3.10",
     install_requires=[
         "tensorflow>=2.16",
@@ -37,12 +39,11 @@ setup(
         "tensorflow-serving-api",
     ],
     entry_points={"console_scripts": [
-        f"tfgan-{name.replace('_', '-')}=tfgan_suite.commands.{name}:run"
+        f"tfgan-{name.replace('_', '-')}=tfgan_launch:{name}"
         for name in ("train", "generate", "evaluate", "export",
                      "serve_client")]},
     extras_require={
         "and-cuda": ["tensorflow[and-cuda]>=2.16"],
-        "serving": [],  # kept for `pip install tfgan_suite[serving]`
         "test": ["pytest>=7", "pytest-xdist>=3"],
     },
     classifiers=[

@@ -27,15 +27,19 @@ across machines.
 import json
 import time
 
-import keras
-import numpy as np
-import tensorflow as tf
-from absl import flags
+import tfgan_launch
 
-import harness as benchmarks
-from tfgan_suite import data, metrics, models
-from tfgan_suite.training import runner
-from tfgan_suite.commands import cli
+tfgan_launch.quiet_stderr()  # before TensorFlow loads: its start-up noise.
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import flags  # noqa: E402
+
+import harness as benchmarks  # noqa: E402
+from tfgan_suite import data, metrics, models  # noqa: E402
+from tfgan_suite.training import runner  # noqa: E402
+from tfgan_suite.commands import cli  # noqa: E402
 
 flags.DEFINE_string("model", "dcgan", "Model to time (a name of "
                     "tgs.models.MODELS, at its default preset's size) or all; "

@@ -19,7 +19,11 @@ stopped. The experiments live in `experiments/`, one module each.
 import os
 import sys
 
-from absl import flags
+import tfgan_launch
+
+tfgan_launch.quiet_stderr()  # before TensorFlow loads: its start-up noise.
+
+from absl import flags  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,7 +1,7 @@
 """`tfgan-evaluate` in a checkout: the program is tfgan_suite/commands/evaluate.py
 (its docstring and `--help` say how to use it)."""
 
-from tfgan_suite.commands.evaluate import run
+import tfgan_launch
 
 if __name__ == "__main__":
-    run()
+    tfgan_launch.evaluate()

@@ -1,7 +1,7 @@
 """`tfgan-train` in a checkout: the program is tfgan_suite/commands/train.py
 (its docstring and `--help` say how to use it)."""
 
-from tfgan_suite.commands.train import run
+import tfgan_launch
 
 if __name__ == "__main__":
-    run()
+    tfgan_launch.train()

@@ -62,11 +62,11 @@ def test_trains_without_nan_under_mixed_precision(name, policy, use_policy):
 @pytest.mark.parametrize("has_bf16", [True, False])
 def test_mixed_precision_on_a_cpu_without_bfloat16_warns(has_bf16, monkeypatch,
                                                          caplog):
-    from tfgan_suite import experiment
-    monkeypatch.setattr(experiment, "cpu_has_bfloat16", lambda: has_bf16)
+    from tfgan_suite.training import runner
+    monkeypatch.setattr(runner, "cpu_has_bfloat16", lambda: has_bf16)
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind: [])
     with caplog.at_level("WARNING"):
-        assert experiment.precision_policy(True) == "mixed_bfloat16"
+        assert runner.precision_policy(True) == "mixed_bfloat16"
     warned = "has no bfloat16 instructions" in caplog.text
     assert warned is not has_bf16
-    assert experiment.precision_policy(False) == "float32"
+    assert runner.precision_policy(False) == "float32"

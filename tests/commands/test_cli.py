@@ -3,7 +3,6 @@ as Python literals, and one subprocess run for the exit status and the
 quiet stderr."""
 
 import glob
-import json
 import os
 import subprocess
 import sys
@@ -12,8 +11,8 @@ import pytest
 from absl import flags
 
 from tests.conftest import REPO
-from tfgan_suite import models
-from tfgan_suite.commands import cli
+from tfgan_suite import data, losses, models
+from tfgan_suite.commands import cli, model_flags
 
 
 @pytest.mark.parametrize("text, value", [
@@ -30,51 +29,36 @@ def test_one_image_size_is_a_square():
         cli.image_size(["a"])
 
 
-def test_the_flag_table_is_what_the_models_declare(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    cli.flag_table.cache_clear()
-    try:
-        assert not os.path.exists(cli.cache_path())
-        table = cli.flag_table()  # read from the models, then cached
-        assert table == json.loads(json.dumps(cli.model_flag_table()))
-        with open(cli.cache_path()) as f:
-            assert json.load(f) == table
-    finally:
-        cli.flag_table.cache_clear()
-
-
-def test_a_changed_model_file_gets_a_new_flag_table(tmp_path, monkeypatch):
-    copy = tmp_path / "models"
-    copy.mkdir()
-    for name in os.listdir(cli.MODELS_DIR):
-        if name.endswith(".py"):
-            (copy / name).write_text(
-                open(os.path.join(cli.MODELS_DIR, name)).read())
-    monkeypatch.setattr(cli, "MODELS_DIR", str(copy))
-    before = cli.cache_path()
-    (copy / "my_new_gan.py").write_text("# a new model file\n")
-    assert cli.cache_path() != before
-
-
-def test_flags_and_help_load_no_tensorflow():
-    cli.flag_table.cache_clear()
-    cli.flag_table()  # the cache a first command writes.
-    code = ("import sys; sys.argv = ['train.py']; "
-            "import tfgan_suite.commands.train; "
-            "assert 'tensorflow' not in sys.modules, 'loaded TensorFlow'")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO,
-                   timeout=120)
-
-
 def test_every_constructor_argument_is_a_flag_with_its_help():
     values = flags.FlagValues()
-    cli.define_model_flags(cli.model_flag_table(), values)
+    cli.define_model_flags(values)
     for cls in models.MODELS.values():
         for name in cls.init_args():
-            if name not in cli.NOT_FLAGS:
+            if name not in model_flags.NOT_FLAGS:
                 assert name in values, name
     assert "lambda = 100" in values["l1_lambda"].help
     assert "pix2pix: 100.0" in values["l1_lambda"].help
+
+
+def test_every_model_argument_has_its_help_in_the_table():
+    missing = {f"{name}.{arg}" for name, cls in models.MODELS.items()
+               for arg in cls.init_args()
+               if arg not in model_flags.NOT_FLAGS
+               and not model_flags.HELP.get(arg)}
+    assert not missing, (f"model arguments without help: {sorted(missing)}; "
+                         f"add each to HELP in "
+                         f"tfgan_suite/commands/model_flags.py")
+    unused = set(model_flags.HELP) - set(cli.model_defaults())
+    assert not unused, f"model_flags.HELP of no model's argument: {unused}"
+
+
+def test_dataset_and_loss_help_list_what_is_registered():
+    values = flags.FlagValues()
+    cli.define_training_flags(values)
+    for name in data.SOURCES:
+        assert name in values["dataset"].help, name
+    for name in losses.LOSSES:
+        assert name in values["loss"].help, name
 
 
 def test_bad_flag_value_is_one_line_and_exit_2_with_no_tf_noise(tmp_path):
@@ -101,40 +85,6 @@ def test_console_script_help_lists_the_suite_flags_and_presets():
     for text in ("--preset", "fashion_mnist_dcgan", "--l1_lambda",
                  "--augment", "--model_args"):
         assert text in result.stdout, text
-
-
-def test_optimizer_and_tf_data_notes_and_tf_gan_deprecations_are_filtered():
-    import logging
-    import warnings
-
-    import tfgan_suite.commands as commands
-    for line in (
-            "E0000 00:00:1795753050.601092   18290 meta_optimizer.cc:967] "
-            "remapper failed: INVALID_ARGUMENT: Mutation::Apply error: fanout",
-            "W0000 00:00:1795752982.825296   17757 cache_dataset_ops.cc:912] "
-            "The calling iterator did not fully read the dataset being "
-            "cached. In order to avoid unexpected truncation"):
-        assert commands.NOISE.search(line), line
-    assert not commands.NOISE.search("error: data_dir: x is not a directory")
-
-    def record(message):
-        return logging.LogRecord("tensorflow", logging.WARNING, "deprecation.py",
-                                 50, message, None, None)
-    assert not commands._quiet_tf_log(record(
-        "From /venv/site-packages/tensorflow_gan/python/eval/classifier_"
-        "metrics.py:1157: calling map_fn_v2 (from tensorflow.python.ops."
-        "map_fn) with back_prop=False is deprecated and will be removed\n"
-        "Instructions for updating:\nback_prop=False is deprecated."))
-    assert commands._quiet_tf_log(record("From my_code.py:3: calling x is "
-                                         "deprecated"))
-    assert commands._quiet_tf_log in logging.getLogger("tensorflow").filters
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.resetwarnings()
-        for message in commands.PY_WARNING_NOISE:
-            warnings.filterwarnings("ignore", message=message)
-        warnings.warn("`shuffle=True` was passed, but will be ignored")
-        warnings.warn("something else")
-    assert [str(w.message) for w in caught] == ["something else"]
 
 
 FLAGFILES = sorted(glob.glob(os.path.join(REPO, "benchmarks", "flagfiles",

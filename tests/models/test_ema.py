@@ -200,8 +200,8 @@ def test_saved_and_exported_models_sample_with_reestimated_statistics(
     gan.fit(tiny_data().take(2), verbose=0)
     # Saved and exported straight after training, before any sample.
     gan.save(tmp_path / "g.keras")
-    path = tgs.export.export_saved_model(gan, str(tmp_path / "sm" / "g"))
-    tgs.export.verify(path, gan, cli=False)  # served == gan's own samples.
+    path = tgs.serving.export_saved_model(gan, str(tmp_path / "sm" / "g"))
+    tgs.serving.verify(path, gan, cli=False)  # served == gan's own samples.
     loaded = keras.models.load_model(tmp_path / "g.keras")
     np.testing.assert_array_equal(loaded.generate(3, seed=0),
                                   gan.generate(3, seed=0))

@@ -219,7 +219,7 @@ def main(argv):
 
 
 def run():
-    """Console entry point (`tfgan-evaluate`)."""
+    """Runs the program (started by `tfgan_launch.evaluate`)."""
     cli.run(main)
 
 

@@ -52,7 +52,7 @@ def main(argv):
 
 
 def run():
-    """Console entry point (`tfgan-export`)."""
+    """Runs the program (started by `tfgan_launch.export`)."""
     cli.run(main)
 
 

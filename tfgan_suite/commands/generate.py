@@ -133,7 +133,7 @@ def write_folder(model):
 
 
 def run():
-    """Console entry point (`tfgan-generate`)."""
+    """Runs the program (started by `tfgan_launch.generate`)."""
     cli.run(main)
 
 

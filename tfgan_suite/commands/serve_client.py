@@ -66,7 +66,7 @@ def main(argv):
 
 
 def run():
-    """Console entry point (`tfgan-serve-client`)."""
+    """Runs the program (started by `tfgan_launch.serve_client`)."""
     cli.run(main)
 
 

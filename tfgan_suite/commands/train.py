@@ -66,7 +66,7 @@ def main(argv):
 
 
 def run():
-    """Console entry point (`tfgan-train`)."""
+    """Runs the program (started by `tfgan_launch.train`)."""
     cli.run(main)
 
 

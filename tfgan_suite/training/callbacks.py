@@ -23,21 +23,6 @@ from absl import logging
 from tfgan_suite import augment, data, files, metrics, plots
 from tfgan_suite.data.pipeline import to_uint8
 
-#: Old homes of the checkpoint functions: {name: where they live now}.
-_MOVED = {name: "tfgan_suite.runs.checkpoints" for name in (
-    "Checkpoint", "list_checkpoints", "restore_checkpoint", "save_checkpoint")}
-
-
-def __getattr__(name):
-    if name in _MOVED:
-        import importlib
-        import warnings
-        warnings.warn(f"tgs.callbacks.{name} is deprecated; use "
-                      f"tgs.runs.checkpoints.{name}", DeprecationWarning,
-                      stacklevel=2)
-        return getattr(importlib.import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 def step_of(model):
     """The model's step: its calls of `train_step` so far."""

@@ -33,27 +33,6 @@ from tfgan_suite.training import callbacks as tgs_callbacks
 from tfgan_suite.training import contract
 
 
-#: Old names of `tgs.experiment` (this module) that live elsewhere now.
-_MOVED = {"make_config": "tfgan_suite.runs.config",
-          "resume_config": "tfgan_suite.runs.config",
-          "model_from_run": "tfgan_suite.runs.loading",
-          "classifier_path": "tfgan_suite.metrics.classifier",
-          "domain_extractor": "tfgan_suite.metrics.classifier",
-          "train_domain_classifier": "tfgan_suite.metrics.classifier"}
-
-
-def __getattr__(name):
-    if name in _MOVED:
-        import importlib
-        import warnings
-        module = _MOVED[name]
-        warnings.warn(f"tgs.experiment.{name} is deprecated; use "
-                      f"{module.replace('tfgan_suite', 'tgs', 1)}.{name}",
-                      DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module(module), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 class Interrupted(Exception):
     """Training stopped on SIGINT / SIGTERM / SIGHUP after finishing its
     step, with a checkpoint of that step; `--resume` continues exactly from

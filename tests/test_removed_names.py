@@ -1,0 +1,46 @@
+"""The names removed before 1.0 are gone (no alias points to their
+replacement), and CHANGELOG.md lists each."""
+
+import importlib
+import os
+
+import pytest
+
+import tfgan_suite as tgs
+from tests.conftest import REPO
+from tfgan_suite.training import callbacks, runner
+
+#: {old name: (the module that answered it, the attribute)}; the old
+#: `tgs.experiment` was `training/runner.py`.
+REMOVED = {
+    **{f"tgs.{name}": (tgs, name) for name in (
+        "callbacks", "cli", "evaluation", "experiment", "export", "presets",
+        "sampling", "theory")},
+    **{f"tgs.experiment.{name}": (runner, name) for name in (
+        "make_config", "resume_config", "model_from_run", "classifier_path",
+        "domain_extractor", "train_domain_classifier")},
+    **{f"tgs.callbacks.{name}": (callbacks, name) for name in (
+        "Checkpoint", "list_checkpoints", "restore_checkpoint",
+        "save_checkpoint")},
+}
+
+
+@pytest.mark.parametrize("old", sorted(REMOVED))
+def test_a_removed_name_is_gone(old):
+    module, name = REMOVED[old]
+    assert not hasattr(module, name), old
+
+
+@pytest.mark.parametrize("module", ["tfgan_suite.experiment",
+                                    "tfgan_suite.sampling",
+                                    "tfgan_suite.runs.deprecated_sampling"])
+def test_a_removed_module_is_gone(module):
+    with pytest.raises(ImportError):
+        importlib.import_module(module)
+
+
+def test_the_changelog_lists_every_removed_name():
+    with open(os.path.join(REPO, "CHANGELOG.md")) as f:
+        changelog = f.read()
+    missing = [old for old in REMOVED if f"`{old}`" not in changelog]
+    assert not missing, f"CHANGELOG.md does not list {missing}"

@@ -1,0 +1,119 @@
+"""Starts the command-line programs of tfgan_suite: the console scripts
+`tfgan-train`, `tfgan-generate`, `tfgan-evaluate`, `tfgan-export` and
+`tfgan-serve-client`, and `scripts/<name>.py` in a checkout. Each function
+here filters standard error (`quiet_stderr`), then imports and runs its
+program, `tfgan_suite.commands.<name>.run`.
+
+The filter drops the start-up lines TensorFlow's C++ runtime prints on
+every machine without a GPU (no CUDA driver, CPU feature notes), and the
+notes of its graph optimizer and tf.data that say nothing actionable
+(grappler's `remapper failed`, the partial-cache warning of
+`cache_dataset_ops`); TF-GAN's deprecation warnings (its metrics call
+`tf.map_fn` with arguments TensorFlow deprecated) are dropped from
+TensorFlow's logger, and Keras' note that `fit` ignores `shuffle` for a
+`tf.data.Dataset` from Python's warnings. Everything else passes through
+unchanged; set TFGAN_VERBOSE_STDERR=1 to see all of it.
+
+This module lives beside the package, not in it, because importing
+`tfgan_suite` loads TensorFlow, whose runtime prints its start-up lines
+during that import: the filter has to be in place before.
+"""
+
+import atexit
+import importlib
+import logging
+import os
+import re
+import sys
+import threading
+import warnings
+
+#: Start-up lines of TensorFlow's runtime that say nothing to a user.
+NOISE = re.compile(
+    r"All log messages before absl::InitializeLog|cudart_stub|cuda_dnn|"
+    r"cuda_fft|cuda_blas|Unable to register cu|cpu_feature_guard|"
+    r"oneDNN custom operations|TF-TRT Warning|computation placer|"
+    r"failed call to cuInit|This TensorFlow binary is optimized|"
+    r"rebuild TensorFlow with the appropriate compiler flags|"
+    r"Sharding callback duration|meta_optimizer.cc.*remapper failed|"
+    r"did not fully read the dataset being cached")
+#: Records of TensorFlow's Python logger that say nothing to a user: the
+#: deprecations TF-GAN's own code triggers.
+TF_LOG_NOISE = re.compile(r"tensorflow_gan/.*is deprecated", re.S)
+#: Python warnings that say nothing to a user, by message.
+PY_WARNING_NOISE = (r"`shuffle=True` was passed",)
+
+
+def quiet_tf_log(record):
+    """A `logging` filter: False for a record of `TF_LOG_NOISE`."""
+    return not TF_LOG_NOISE.search(record.getMessage())
+
+
+def quiet_stderr():
+    """Filters `NOISE`, `TF_LOG_NOISE` and `PY_WARNING_NOISE` out of this
+    process' standard error, unless TFGAN_VERBOSE_STDERR is set. Call it
+    before TensorFlow is imported: the lines it prints then are only
+    filtered if file descriptor 2 is rerouted before."""
+    if os.environ.get("TFGAN_VERBOSE_STDERR"):
+        return
+    logging.getLogger("tensorflow").addFilter(quiet_tf_log)
+    for message in PY_WARNING_NOISE:
+        warnings.filterwarnings("ignore", message=message)
+    if "tensorflow" not in sys.modules:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+        _filter_fd2()
+
+
+def _filter_fd2():
+    """Routes file descriptor 2 through a thread that drops `NOISE` lines."""
+    read_fd, write_fd = os.pipe()
+    original = os.dup(2)
+    sys.stderr.flush()
+    os.dup2(write_fd, 2)
+    os.close(write_fd)
+
+    def pump():
+        with os.fdopen(read_fd, "rb") as source:
+            for line in source:
+                if not NOISE.search(line.decode(errors="replace")):
+                    os.write(original, line)
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+
+    def drain():
+        sys.stderr.flush()
+        os.dup2(original, 2)  # closes the pipe's last writer: pump ends.
+        thread.join(timeout=5)
+
+    atexit.register(drain)
+
+
+def _run(name):
+    quiet_stderr()
+    importlib.import_module(f"tfgan_suite.commands.{name}").run()
+
+
+def train():
+    """`tfgan-train`."""
+    _run("train")
+
+
+def generate():
+    """`tfgan-generate`."""
+    _run("generate")
+
+
+def evaluate():
+    """`tfgan-evaluate`."""
+    _run("evaluate")
+
+
+def export():
+    """`tfgan-export`."""
+    _run("export")
+
+
+def serve_client():
+    """`tfgan-serve-client`."""
+    _run("serve_client")
