@@ -1,6 +1,7 @@
 import csv
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -31,10 +32,12 @@ def test_sample_grid_renders_fixed_noise_and_a_gif(tmp_path, tiny_dcgan,
 
 
 class Steps:
-    """A stand-in model: just the step counter the callbacks read."""
+    """A stand-in model: the step counter the callbacks read, and trackers
+    of `names` (whose running means the step returns)."""
 
-    def __init__(self):
+    def __init__(self, names=("d_loss", "g_loss")):
         self.step_counter = tf.Variable(0, dtype=tf.int64)
+        self.metrics = [keras.metrics.Mean(name=n) for n in names]
 
 
 def test_loss_history_recovers_each_step_from_running_means(tmp_path):
@@ -71,6 +74,19 @@ def test_loss_history_with_steps_per_execution(tmp_path):
     history.on_train_batch_end(3, {"d_loss": 3.0})  # steps 3-4, mean 4
     assert history.steps == [2, 4]
     np.testing.assert_allclose(history.values["d_loss"], [2.0, 4.0])
+
+
+def test_loss_history_records_returned_values_as_they_are(tmp_path):
+    # A step that returns its own values (no tracker of that name): each
+    # row is what it returned, not a value recovered from running means.
+    history = callbacks.LossHistory(str(tmp_path))
+    history.set_model(Steps(names=()))
+    history.on_epoch_begin(0)
+    for batch, value in enumerate([9.136, 8.676, 7.886]):
+        history.model.step_counter.assign(batch + 1)
+        history.on_train_batch_end(batch, {"d_loss": value})
+    np.testing.assert_allclose(history.values["d_loss"],
+                               [9.136, 8.676, 7.886])
 
 
 def history_rows(path):

@@ -106,7 +106,7 @@ def test_bad_optimizer_settings_are_refused_before_anything_is_written(
 
 
 def test_the_train_command_names_the_flag_of_a_bad_setting():
-    from tfgan_suite.commands import train
+    from tfgan_suite.commands import cli as train
     message = "g_optimizer.learning_rate: expected a finite number > 0, got nan"
     assert (train.flag_message(message, {"g_learning_rate"})
             == "--g_learning_rate: expected a finite number > 0, got nan")

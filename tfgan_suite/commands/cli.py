@@ -12,6 +12,7 @@ constructor argument of the models (`tgs.models.MODELS`, their
 import ast
 import functools
 import os
+import re
 import sys
 
 from absl import app, flags, logging
@@ -259,3 +260,20 @@ def _adopt_key_flags():
         if module.startswith("tfgan_suite"):
             for flag in defined:
                 flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
+
+
+def optimizer_flags():
+    """{"g_optimizer.learning_rate": "g_learning_rate", ...}: the flag that
+    sets each optimizer setting the library's checks name."""
+    from tfgan_suite.runs.config import OPTIMIZER_SETTINGS
+    return {f"{net}_optimizer.{setting}": flag
+            for flag, (nets, setting) in OPTIMIZER_SETTINGS.items()
+            for net in nets}
+
+
+def flag_message(message, given):
+    """The library's `message` about an optimizer setting, in the words of
+    the flag that set it when that flag was `given`."""
+    name, sep, rest = message.partition(":")
+    flag = optimizer_flags().get(name)
+    return f"--{flag}:{rest}" if sep and flag in given else message

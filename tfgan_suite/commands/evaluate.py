@@ -33,7 +33,6 @@ arguments and returns the scores as a dict.
 import json
 import os
 
-import numpy as np
 from absl import flags
 
 import tfgan_suite as tgs

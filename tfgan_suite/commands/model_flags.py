@@ -32,10 +32,10 @@ HELP = {
     "dropout": "D's dropout after each maxout layer (0: none, as PacGAN's "
                "2-D D).",
     "ema_decay": "None, or the decay of an exponential moving average of G's "
-                 "weights (e.g. 0.999), updated after every G step from "
-                 "--ema_start on; the average makes the samples, FID and "
-                 "exports.",
-    "ema_start": "G steps before the average starts (it copies G until "
+                 "weights (e.g. 0.999), updated by the suite after every "
+                 "step from --ema_start on, whatever the model's step does; "
+                 "the average makes the samples, FID and exports.",
+    "ema_start": "Steps before the average starts (it copies G until "
                  "then).",
     "filters": "Width of the nets' first layer (G mirrors D's).",
     "gan_weight": "Weight of the GAN term in G's loss (1 in the paper); 0 "
@@ -65,6 +65,9 @@ HELP = {
             "be a multiple of m.",
     "pool_size": "Generated images kept per discriminator for its updates "
                  "(50; 0: none).",
+    "value_range": "low,high: what G makes and D takes (Keras' name), e.g. "
+                   "0,1 for a sigmoid G; data, samples, FID and exports "
+                   "convert from it (default -1,1).",
     "update": "alternating (Algorithm 1: D step(s), then a G step) or "
               "simultaneous (one noise batch for both, the TF tutorial's "
               "step).",

@@ -4,6 +4,7 @@
     python scripts/train.py --preset=cifar10_dcgan --data_dir=cifar-10-batches-py
     python scripts/train.py --out_dir=runs/x --resume     # after a crash
     python scripts/train.py --model=my_module:MyGAN --latent_dim=64  # your own
+    python scripts/train.py --model=my_module:build --value_range=0,1  # any Keras GAN
 """
 
 import signal
@@ -18,23 +19,6 @@ cli.define_training_flags()
 FLAGS = flags.FLAGS
 
 
-def optimizer_flags():
-    """{"g_optimizer.learning_rate": "g_learning_rate", ...}: the flag that
-    sets each optimizer setting the library's checks name."""
-    from tfgan_suite.runs.config import OPTIMIZER_SETTINGS
-    return {f"{net}_optimizer.{setting}": flag
-            for flag, (nets, setting) in OPTIMIZER_SETTINGS.items()
-            for net in nets}
-
-
-def flag_message(message, given):
-    """The library's `message` about an optimizer setting, in the words of
-    the flag that set it when that flag was `given`."""
-    name, sep, rest = message.partition(":")
-    flag = optimizer_flags().get(name)
-    return f"--{flag}:{rest}" if sep and flag in given else message
-
-
 def main(argv):
     overrides = cli.training_overrides(FLAGS)
     try:
@@ -46,9 +30,9 @@ def main(argv):
                 FLAGS.model or tgs.models.DEFAULT_MODEL)
             config = tgs.runs.make_config(preset, **overrides)
     except ValueError as e:
-        given = {name for name in set(optimizer_flags().values())
+        given = {name for name in set(cli.optimizer_flags().values())
                  if FLAGS[name].present}
-        raise ValueError(flag_message(str(e), given)) from None
+        raise ValueError(cli.flag_message(str(e), given)) from None
     try:
         model, history = tgs.training.run(config, FLAGS.out_dir,
                                           resume=FLAGS.resume)

@@ -259,6 +259,13 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         return super().fit(*args, callbacks=steps_lib.with_suite_callbacks(
             self, callbacks), **kwargs)
 
+    def train_on_batch(self, *args, **kwargs):
+        """`keras.Model.train_on_batch`, then what `fit` does after a
+        step: the step count and the EMA (`models.steps.after_step`)."""
+        logs = super().train_on_batch(*args, **kwargs)
+        steps_lib.after_step(self)
+        return logs
+
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None,
                 jit_compile="auto", steps_per_execution=1, run_eagerly=False):

@@ -1,9 +1,10 @@
 """What the suite does after every `train_step`, whatever the step does:
 count it (the run's step) and average the generator (the EMA).
 
-`AdversarialModel.fit` puts these callbacks first in every `fit`, so a
-subclass's `train_step` owes the suite nothing: it trains and returns its
-logs, and the step count and the EMA follow.
+`AdversarialModel.fit` puts these callbacks first in every `fit` (and
+`train_on_batch` does the same after its step), so a subclass's
+`train_step` owes the suite nothing: it trains and returns its logs, and
+the step count and the EMA follow.
 """
 
 import keras
@@ -27,9 +28,33 @@ class StepCounter(keras.callbacks.Callback):
         self.model.step_counter.assign(self._start + batch + 1)
 
 
+def average(model):
+    """One EMA update of each averaged net of `model` (`ema_pairs()`) after
+    the step `step_counter` counts, decay ramped by `ema.decay_at`; one
+    `tf.function` per model."""
+    update = model.__dict__.get("_tgs_average")
+    if update is None:
+        def update():
+            t = model.step_counter - 1 - model.ema_start
+            decay = ema_lib.decay_at(model.ema_decay, t)
+            for average_net, net, copy_statistics in model.ema_pairs():
+                ema_lib.average_weights(average_net, net, decay,
+                                        copy_statistics)
+        update = tf.function(update)
+        object.__setattr__(model, "_tgs_average", update)
+    update()
+
+
+def after_step(model):
+    """What the suite does after one step outside `fit`
+    (`train_on_batch`): count it, and update the EMA."""
+    model.step_counter.assign_add(1)
+    if model.ema_pairs():
+        average(model)
+
+
 class AverageGenerator(keras.callbacks.Callback):
-    """After every step, one EMA update of each averaged net of the model
-    (`model.ema_pairs()`), decay ramped by `ema.decay_at` from the step."""
+    """After every step, one EMA update (`average`)."""
 
     def on_train_begin(self, logs=None):
         if self.model.steps_per_execution > 1:
@@ -38,17 +63,9 @@ class AverageGenerator(keras.callbacks.Callback):
                 f"steps_per_execution={self.model.steps_per_execution} "
                 f"runs several steps per call; compile with "
                 f"steps_per_execution=1")
-        self._update = tf.function(self._average)
-
-    def _average(self):
-        model = self.model
-        t = model.step_counter - 1 - model.ema_start
-        decay = ema_lib.decay_at(model.ema_decay, t)
-        for average, net, copy_statistics in model.ema_pairs():
-            ema_lib.average_weights(average, net, decay, copy_statistics)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._update()
+        average(self.model)
 
 
 def with_suite_callbacks(model, callbacks):

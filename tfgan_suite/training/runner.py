@@ -314,8 +314,9 @@ def finish(model, config, out_dir, strategy):
     step = tgs_callbacks.step_of(model)
     missing = layout.missing_outputs(out_dir, config, step)
     if layout.MODEL in missing:
+        args = getattr(model, "_tgs_args", None)
         problem = contract.keras_file_problem(
-            model, getattr(model, "_tgs_args", config["model_args"]))
+            model, config.get("model_args", {}) if args is None else args)
         if problem:
             logging.warning("%s not written: %s; the run loads from its "
                             "checkpoint instead", layout.MODEL, problem)
