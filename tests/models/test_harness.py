@@ -135,11 +135,11 @@ def outputs(model, n=3, seed=5):
 
 def endpoint_outputs(model):
     """{signature: {output: array}} on the model's serving examples."""
-    examples = model.serving_examples()
+    examples = tgs.serving.signatures.examples(model)
     return {name: {k: np.asarray(v) for k, v in fn(**{
                 key: tf.constant(value)
                 for key, value in examples[name].items()}).items()}
-            for name, (fn, _) in model.serving_endpoints().items()}
+            for name, (fn, _) in tgs.serving.signatures.endpoints(model).items()}
 
 
 def test_fit_two_steps(trained):
@@ -192,7 +192,8 @@ def test_export_verifies(trained, tmp_path):
     path = tgs.serving.export_saved_model(model, str(tmp_path / "m"))
     report = tgs.serving.verify(path, model, cli=False)
     assert report["compared_with_keras"] and report["warmup_requests"] >= 2
-    assert report["signatures"] == sorted(model.serving_endpoints())
+    assert report["signatures"] == sorted(
+        tgs.serving.signatures.endpoints(model))
     manifest = tgs.serving.read_manifest(path)
     assert manifest["class"] == models.name_of(type(model))
     assert manifest["step"] == 2

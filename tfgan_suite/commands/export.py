@@ -30,7 +30,7 @@ def main(argv):
     if not source:
         raise ValueError("--run_dir: expected a run folder or .keras file")
     model = tgs.runs.load(source)
-    if not hasattr(model, "serving_endpoints"):
+    if not hasattr(model, "get_config"):
         raise ValueError(f"--run_dir: {source} is already a SavedModel; "
                          f"expected a run folder or .keras file")
     name = FLAGS.name or (type(model).cli_name or type(model).__name__.lower())

@@ -1,23 +1,17 @@
 """`AdversarialModel`: the training core every GAN of the suite shares.
 
-Two optimizers, an adversarial loss by name (checked against the losses
-the model declares it trains with), k discriminator steps per generator
-step (`d_steps`, Algorithm 1 of Goodfellow et al. 2014), loss trackers, the
-model's own step counter and EMA generator (both advanced after every step
-by the callbacks `fit` puts first, `models.steps`), config and
-compile-config serialization, XLA only where it helps (`jit_compile="auto"` turns it on
-with a GPU only), loss scaling under `mixed_float16`, and gradients
-averaged over the global batch under `tf.distribute` strategies.
+Two optimizers and an adversarial loss by name (`compile`), k
+discriminator steps per generator step (`d_steps`, Algorithm 1 of
+Goodfellow et al. 2014), seeded noise (`sample_latent`), one optimizer
+step right under `tf.distribute` and loss scaling (`minimize`), loss
+trackers, and D as it trains (`d_logits`: augmented, in packs). XLA only
+where it helps (`jit_compile="auto"` turns it on with a GPU only).
 
-Every model takes its nets as arguments (`generator=`, `discriminator=`:
-any `keras.Model`s with known input shapes); with none, `build_nets` builds
-the model's own from its hyperparameters. Subclasses override `train_step`
-(and `build_nets`). What the rest of the suite needs to know about a model,
-the model declares in class attributes and small hooks (see
-`docs/adding_a_model.md`): `cli_name`, `presets`, `data_kind`, `tracked`,
-`plotted`, `supported_losses`, `health_forward`, `serving_endpoints`.
-Samples and serving signatures are in `models.sampling`, constructor
-arguments in `models.arguments`.
+Subclasses override `train_step` (and `build_nets`). What the rest of the
+suite reads of a model lives beside this core: its declarations and
+arguments in `models.declarations`, samples in `models.sampling`, the step
+count and the EMA in `models.steps` (callbacks `fit` puts first), serving
+signatures in `tgs.serving.signatures`, health in the health monitor.
 """
 
 

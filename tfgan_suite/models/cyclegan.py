@@ -472,35 +472,6 @@ class CycleGAN(AdversarialModel):
                                                tf.uint8)])
         return cache[direction]
 
-    def serving_endpoints(self):
-        """`a_to_b` and `b_to_a` (uint8 images -> uint8 images), their
-        `_bytes` variants (JPEG/PNG bytes -> PNG bytes), and
-        `serving_default`: `a_to_b`."""
-        images = [tf.TensorSpec([None, *self.image_shape], tf.uint8,
-                                name="image")]
-        encoded = [tf.TensorSpec([None], tf.string, name="image_bytes")]
-        endpoints = {}
-        for direction, name in self.directions.items():
-            translate = self.translation(direction)
-            endpoints[name] = (_image_endpoint(translate), images)
-            endpoints[f"{name}_bytes"] = (
-                _bytes_endpoint(translate, self.image_shape), encoded)
-        endpoints["serving_default"] = endpoints["a_to_b"]
-        return endpoints
-
-    def serving_examples(self):
-        return sampling.image_examples(self.image_shape,
-                                       self.serving_endpoints())
-
-
-def _image_endpoint(translate):
-    return lambda image: {"image": translate(image)}
-
-
-def _bytes_endpoint(translate, image_shape):
-    return lambda image_bytes: {"png_bytes": sampling.translate_bytes(
-        translate, image_shape, image_bytes)}
-
 
 def _non_negative(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (

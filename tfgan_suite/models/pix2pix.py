@@ -176,21 +176,18 @@ class Pix2Pix(AdversarialModel):
                          "translate(inputs)")
 
     # -------------------------------------------------------------- serving
-    def _translate_images(self, images):
-        return to_uint8(self.sampler(to_float(images), training=False))
-
-    def serving_endpoints(self):
-        shape = [None, *self.image_shape]
-        return {
-            "serving_default": (
-                lambda image: {"image": self._translate_images(image)},
-                [tf.TensorSpec(shape, tf.uint8, name="image")]),
-            "translate_bytes": (
-                lambda image_bytes: {"png_bytes": sampling.translate_bytes(
-                    self._translate_images, self.image_shape, image_bytes)},
-                [tf.TensorSpec([None], tf.string, name="image_bytes")]),
-        }
-
-    def serving_examples(self):
-        return sampling.image_examples(self.image_shape, ("serving_default",
-                                                          "translate_bytes"))
+    def translation(self, direction=None):
+        """uint8 images -> uint8 images (one way: `direction` is None), one
+        `tf.function`: what `tgs.serving.signatures` exports."""
+        if direction is not None:
+            raise ValueError(f"direction: Pix2Pix translates one way, got "
+                             f"{direction!r}")
+        cache = self.__dict__.get("_translation")
+        if cache is None:  # a plain attribute, not a tracked one.
+            cache = tf.function(
+                lambda images: to_uint8(self.sampler(to_float(images),
+                                                     training=False)),
+                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                                               tf.uint8)])
+            object.__setattr__(self, "_translation", cache)
+        return cache

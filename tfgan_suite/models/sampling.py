@@ -1,7 +1,6 @@
 """What every model does with a trained generator: samples from seeds
-(`generate`, reproducible), discriminator scores, and the TF Serving
-signatures the exporter writes (`serving_endpoints`, `serving_examples`:
-hooks a model overrides, as pix2pix does for translation).
+(`generate`, reproducible) and discriminator scores. The TF Serving
+signatures built from them are `tgs.serving.signatures`.
 
 `Sampling` is a base of `AdversarialModel`; it reads the model's
 `sampler` (G, or its EMA average), `latent_dim`, `num_classes`, `pack`,
@@ -12,12 +11,11 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
-from tfgan_suite.data.sources import resize_uint8
 from tfgan_suite.models import ema as ema_lib
 
 
 class Sampling:
-    """Samples, scores and serving signatures of a trained model."""
+    """Samples and scores of a trained model."""
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
@@ -85,44 +83,6 @@ class Sampling:
                                     training=False)
         return tf.reshape(tf.sigmoid(tf.cast(logits, tf.float32)), [-1]).numpy()
 
-    def serving_endpoints(self):
-        """{signature: (fn, input_signature)}: the TF Serving signatures
-        `tgs.serving` writes and `verify` checks; conditional models take a
-        `label` int32 [N] input too."""
-        ema_lib.refresh_statistics(self)  # before the signatures are traced.
-
-        def from_latent(z, label=None):
-            if label is not None:  # a served label out of range: a clear error.
-                message = f"label: expected classes 0..{self.num_classes - 1}"
-                with tf.control_dependencies([
-                        tf.debugging.assert_non_negative(label, message),
-                        tf.debugging.assert_less(label, self.num_classes,
-                                                 message)]):
-                    label = tf.identity(label)
-            return {"images": to_uint8(self.generate_from_latent(z, label))}
-
-        def from_seeds(seed, label=None):
-            return from_latent(self.latent_from_seeds(seed), label)
-
-        label = ([tf.TensorSpec([None], tf.int32, name="label")]
-                 if self.num_classes else [])
-        return {
-            "serving_default": (from_latent, [tf.TensorSpec(
-                [None, self.latent_dim], tf.float32, name="z"), *label]),
-            "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
-                                                  name="seed"), *label]),
-        }
-
-    def serving_examples(self):
-        """{signature: {input: array}}: the warm-up requests of the export."""
-        seeds = np.arange(2, dtype=np.int64)
-        examples = {"serving_default": {"z": self.latent_from_seeds(seeds).numpy()},
-                    "sample": {"seed": seeds}}
-        if self.num_classes:
-            for inputs in examples.values():
-                inputs["label"] = np.arange(2, dtype=np.int32) % self.num_classes
-        return examples
-
     def picture_rows(self, examples):
         """The training picture's rows from fixed held-out `examples` of a
         model that translates (`training.callbacks.TranslationGrid`): a
@@ -138,38 +98,6 @@ class Sampling:
         """Where G's self-attention looks (models with attention only)."""
         raise ValueError(f"attention_maps: {type(self).__name__} has no "
                          f"self-attention layers")
-
-
-def translate_bytes(translate_images, image_shape, image_bytes):
-    """PNG bytes of `translate_images` (uint8 images -> uint8 images) of
-    the JPEG/PNG bytes `image_bytes` [N], decoded to `image_shape` (H, W,
-    C; resized when they differ): the body of a translation model's bytes
-    signature. Bytes that are not an image fail the request with
-    InvalidArgumentError, as any bad input would."""
-    height, width, channels = image_shape
-
-    def decode(data):
-        # A resize to the same size returns the pixels unchanged.
-        return resize_uint8(tf.io.decode_image(
-            data, channels=channels, expand_animations=False),
-            (height, width))
-
-    images = tf.map_fn(decode, image_bytes, fn_output_signature=tf.TensorSpec(
-        (height, width, channels), tf.uint8))
-    return tf.map_fn(tf.io.encode_png, translate_images(images),
-                     fn_output_signature=tf.string)
-
-
-def image_examples(image_shape, signatures, n=2):
-    """Warm-up requests of image translation signatures: {name: {"image":
-    n random uint8 images}} for `signatures`, or {"image_bytes": their
-    PNGs} for the names ending in "bytes"."""
-    images = np.random.default_rng(0).integers(0, 256, (n, *image_shape),
-                                               dtype=np.uint8)
-    png = np.array([tf.io.encode_png(image).numpy() for image in images],
-                   object)
-    return {name: ({"image_bytes": png} if name.endswith("bytes")
-                   else {"image": images}) for name in signatures}
 
 
 def translated(net, inputs, image_shape, batch_size=32):

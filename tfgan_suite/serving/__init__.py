@@ -1,7 +1,7 @@
 """Serving: SavedModel export for TF Serving, its verification, and the
 REST / gRPC client."""
 
-from tfgan_suite.serving import client, export
+from tfgan_suite.serving import client, export, signatures
 from tfgan_suite.serving.client import (grpc_predict, outputs_from_rest,
                                         rest_body, rest_predict)
 from tfgan_suite.serving.export import (MANIFEST_FILE, MODELS_CONFIG,
@@ -18,5 +18,5 @@ __all__ = ["MANIFEST_FILE", "MODELS_CONFIG", "WARMUP_FILE", "client",
            "grpc_predict", "latest_version_dir", "outputs_from_rest",
            "read_manifest", "read_models_config", "read_warmup_requests",
            "rest_body",
-           "rest_predict", "verify", "verify_models_config", "versions",
+           "rest_predict", "signatures", "verify", "verify_models_config", "versions",
            "write_models_config"]

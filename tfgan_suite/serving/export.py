@@ -28,6 +28,7 @@ import tensorflow as tf
 from absl import logging
 
 from tfgan_suite import files
+from tfgan_suite.serving import signatures
 
 MODELS_CONFIG = "models.config"
 WARMUP_FILE = "tf_serving_warmup_requests"
@@ -79,8 +80,8 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
     """Exports `model`'s serving signatures to `export_root/<version>/`.
 
     Args:
-      model: a tfgan_suite model (its `serving_endpoints()` define the
-        signatures).
+      model: a tfgan_suite model (`signatures.endpoints(model)`: the
+        signatures of what it does).
       export_root: `saved_models/<name>`.
       version: integer version; default one more than the largest present.
       overwrite: replace an existing version (else it is an error).
@@ -109,14 +110,14 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
     with files.atomic_path(final) as tmp:
         archive = keras.export.ExportArchive()
         archive.track(model)
-        endpoints = model.serving_endpoints()
+        endpoints = signatures.endpoints(model)
         for name, (fn, signature) in endpoints.items():
             archive.add_endpoint(name, fn, input_signature=signature)
         archive.write_out(tmp, verbose=False)
         extra = os.path.join(tmp, "assets.extra")
         os.makedirs(extra, exist_ok=True)
         name = os.path.basename(os.path.normpath(export_root))
-        examples = model.serving_examples()
+        examples = signatures.examples(model)
         write_warmup_requests(os.path.join(extra, WARMUP_FILE), name,
                               examples)
         write_rest_bodies(os.path.join(extra, REST_DIR), examples)
@@ -209,10 +210,10 @@ def read_warmup_requests(version_dir):
 
 def expected_signatures(model):
     """{signature: ({input: (dtype, shape)}, {output: (dtype, shape)})}
-    that `model` declares: the inputs of its `serving_endpoints()`, and the
+    of `model` (`signatures.endpoints`): their inputs, and the
     outputs they give when traced on those inputs."""
     expected = {}
-    for name, (fn, signature) in model.serving_endpoints().items():
+    for name, (fn, signature) in signatures.endpoints(model).items():
         traced = tf.function(fn).get_concrete_function(*signature)
         expected[name] = (
             {spec.name: (spec.dtype, spec.shape.as_list())
@@ -261,7 +262,7 @@ def verify(path, model=None, cli=True):
         raise ValueError(f"{path}: warm-up requests cover "
                          f"{sorted({s for s, _ in requests})}, expected "
                          f"{sorted(expected)}")
-    endpoints = model.serving_endpoints() if model is not None else {}
+    endpoints = signatures.endpoints(model) if model is not None else {}
     for signature, inputs in requests:
         served = loaded.signatures[signature](
             **{k: tf.constant(v) for k, v in inputs.items()})

@@ -1,0 +1,132 @@
+"""The TF Serving signatures of a model, chosen by what it does.
+
+A model that makes samples from noise (any model with a `generator` of z,
+or [z, label] with `num_classes`):
+
+| signature | inputs | outputs |
+|---|---|---|
+| `serving_default` | `z` float32 [N, latent_dim] (+ `label` int32 [N]) | `images` uint8 |
+| `sample` | `seed` int64 [N] (+ `label`) | `images` uint8, stateless |
+
+A model that translates images declares `translation(direction)`, a
+`tf.function` of uint8 images to uint8 images, and `directions`
+({direction: signature name}, e.g. CycleGAN's {"AtoB": "a_to_b", ...};
+none for one way):
+
+| signature | inputs | outputs |
+|---|---|---|
+| `serving_default` (one way), else each direction's name | `image` uint8 [N, H, W, C] | `image` uint8 |
+| `translate_bytes` (one way), else `<name>_bytes` | `image_bytes` string [N] (JPEG/PNG) | `png_bytes` string [N] |
+
+The same functions make the in-process outputs a served output must equal
+(`export.verify`), so both go through one graph.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_suite.data.pipeline import to_uint8
+from tfgan_suite.data.sources import resize_uint8
+from tfgan_suite.models import ema as ema_lib
+
+
+def translates(model):
+    """Whether `model` translates images (declares `translation`)."""
+    return callable(getattr(model, "translation", None))
+
+
+def endpoints(model):
+    """{signature: (fn, input_signature)} of `model` (see the module
+    docstring), what the exporter writes and `verify` checks."""
+    if translates(model):
+        return _translation_endpoints(model)
+    return _generator_endpoints(model)
+
+
+def examples(model, n=2):
+    """{signature: {input: array}}: the warm-up requests of the export."""
+    if translates(model):
+        images = np.random.default_rng(0).integers(
+            0, 256, (n, *model.image_shape), dtype=np.uint8)
+        png = np.array([tf.io.encode_png(image).numpy() for image in images],
+                       object)
+        return {name: ({"image_bytes": png} if name.endswith("bytes")
+                       else {"image": images}) for name in endpoints(model)}
+    seeds = np.arange(n, dtype=np.int64)
+    found = {"serving_default": {"z": model.latent_from_seeds(seeds).numpy()},
+             "sample": {"seed": seeds}}
+    if model.num_classes:
+        for inputs in found.values():
+            inputs["label"] = np.arange(n, dtype=np.int32) % model.num_classes
+    return found
+
+
+def _generator_endpoints(model):
+    ema_lib.refresh_statistics(model)  # before the signatures are traced.
+
+    def from_latent(z, label=None):
+        if label is not None:  # a served label out of range: a clear error.
+            message = f"label: expected classes 0..{model.num_classes - 1}"
+            with tf.control_dependencies([
+                    tf.debugging.assert_non_negative(label, message),
+                    tf.debugging.assert_less(label, model.num_classes,
+                                             message)]):
+                label = tf.identity(label)
+        return {"images": to_uint8(model.generate_from_latent(z, label))}
+
+    def from_seeds(seed, label=None):
+        return from_latent(model.latent_from_seeds(seed), label)
+
+    label = ([tf.TensorSpec([None], tf.int32, name="label")]
+             if model.num_classes else [])
+    return {
+        "serving_default": (from_latent, [tf.TensorSpec(
+            [None, model.latent_dim], tf.float32, name="z"), *label]),
+        "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
+                                              name="seed"), *label]),
+    }
+
+
+def _translation_endpoints(model):
+    images = [tf.TensorSpec([None, *model.image_shape], tf.uint8,
+                            name="image")]
+    encoded = [tf.TensorSpec([None], tf.string, name="image_bytes")]
+    directions = dict(getattr(model, "directions", None) or {})
+    names = directions or {None: "serving_default"}
+    found = {}
+    for direction, name in names.items():
+        translate = model.translation(direction)
+        found[name] = (_image_endpoint(translate), images)
+        found["translate_bytes" if direction is None else f"{name}_bytes"] = (
+            _bytes_endpoint(translate, model.image_shape), encoded)
+    if directions:
+        found["serving_default"] = found[next(iter(directions.values()))]
+    return found
+
+
+def _image_endpoint(translate):
+    return lambda image: {"image": translate(image)}
+
+
+def _bytes_endpoint(translate, image_shape):
+    return lambda image_bytes: {"png_bytes": translate_bytes(
+        translate, image_shape, image_bytes)}
+
+
+def translate_bytes(translate_images, image_shape, image_bytes):
+    """PNG bytes of `translate_images` (uint8 images -> uint8 images) of
+    the JPEG/PNG bytes `image_bytes` [N], decoded to `image_shape` (H, W,
+    C; resized when they differ). Bytes that are not an image fail the
+    request with InvalidArgumentError, as any bad input would."""
+    height, width, channels = image_shape
+
+    def decode(data):
+        # A resize to the same size returns the pixels unchanged.
+        return resize_uint8(tf.io.decode_image(
+            data, channels=channels, expand_animations=False),
+            (height, width))
+
+    images = tf.map_fn(decode, image_bytes, fn_output_signature=tf.TensorSpec(
+        (height, width, channels), tf.uint8))
+    return tf.map_fn(tf.io.encode_png, translate_images(images),
+                     fn_output_signature=tf.string)
