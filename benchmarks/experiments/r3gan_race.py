@@ -64,7 +64,8 @@ def _write_rows(path, rows, fields):
 
 class CPURace(keras.callbacks.Callback):
     """Counts the process CPU seconds of training (from each batch's begin
-    to its end, the other callbacks' per-step work included), evaluates
+    to its end, the other callbacks' per-step work included; the first
+    step of each `fit`, which traces, not counted), evaluates
     every `eval_every` CPU seconds and at each of `budgets`, and stops
     training at the last budget.
 
@@ -90,7 +91,9 @@ class CPURace(keras.callbacks.Callback):
             os.path.join(self.out_dir, _RACE_CSV)) if r["step"] <= step]
         _write_rows(cpu_path, cpu_rows, ("step", "cpu_seconds"))
         self.cpu_file = open(cpu_path, "a")
-        self.start = None
+        # The first step of each `fit` traces train_step (seconds to a
+        # minute, once per process): not counted as training.
+        self.tracing = True
 
     def on_train_end(self, logs=None):
         self.cpu_file.close()
@@ -104,7 +107,9 @@ class CPURace(keras.callbacks.Callback):
         self.start = time.process_time()
 
     def on_train_batch_end(self, batch, logs=None):
-        self.cpu += time.process_time() - self.start
+        if not self.tracing:
+            self.cpu += time.process_time() - self.start
+        self.tracing = False
         step = tgs_callbacks.step_of(self.model)
         self.cpu_file.write(f"{step},{self.cpu!r}\n")
         self.cpu_file.flush()
@@ -161,13 +166,15 @@ def _train(name, preset, seed, budgets, evaluate):
 
 
 def _at_budget(curve, budget):
-    """The last evaluation within `budget` CPU seconds."""
-    within = [p for p in curve if p["cpu_seconds"] <= budget + 1e-6]
-    return within[-1] if within else None
+    """The evaluation at `budget` CPU seconds: the first at or past it (the
+    step that reached it), or None for a run that has not reached it."""
+    reached = [p for p in curve if p["cpu_seconds"] >= budget - 1e-6]
+    return reached[0] if reached else None
 
 
 def r3gan_race():
-    budgets = [float(b) * 60 for b in FLAGS.race_budgets]
+    minutes = sorted(float(b) for b in FLAGS.race_budgets)
+    budgets = [m * 60 for m in minutes]
     evaluate = None if FLAGS.report_only else _evaluator()
     curves = {}
     for preset in FLAGS.race_presets:
@@ -179,16 +186,16 @@ def r3gan_race():
     summary = {}
     for preset, by_seed in curves.items():
         summary[preset] = {}
-        for budget in budgets:
+        for budget, label in zip(budgets, minutes):
             points = [_at_budget(curve, budget) for curve in by_seed.values()]
             points = [p for p in points if p is not None]
             fids = [p["fid"] for p in points]
-            summary[preset][f"{budget / 60:g}_cpu_minutes"] = {
+            summary[preset][f"{label:g}_cpu_minutes"] = {
                 "fid_per_seed": fids,
                 "fid_mean": float(np.mean(fids)) if fids else None,
                 "covered_per_seed": [p["covered"] for p in points],
                 "steps_per_seed": [p["step"] for p in points]}
-    record = {"budgets_cpu_minutes": [b / 60 for b in budgets],
+    record = {"budgets_cpu_minutes": minutes,
               "eval_every_cpu_minutes": FLAGS.race_eval_every,
               "threads": FLAGS.threads, "fid_num_images": FLAGS.fid_num_images,
               "presets": {p: models.presets.get(p)["model_args"]

@@ -68,7 +68,7 @@ class R3GAN(AdversarialModel):
                            "group_size": 16, "gamma": 0.1,
                            "ema_decay": 0.999},
             "compile": {"loss": "relativistic"},
-            "data": {"dataset": "fashion_mnist", "batch_size": 64},
+            "data": {"dataset": "fashion_mnist", "batch_size": 32},
             "train": {"steps": 10000, "steps_per_epoch": 1000,
                       "fid_every_n_steps": 1000, "fid_num_images": 5000},
         },
@@ -136,3 +136,13 @@ class R3GAN(AdversarialModel):
         self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, r1=r1,
                                     r2=r2)
+
+    def generator_objective(self, data, fake, fake_logits):
+        """G's RpGAN loss on D's logits for the generated batch and for the
+        batch's real examples (the health monitor's G loss), in inference
+        mode as `health_forward` scores."""
+        images, labels = self.unpack(data)
+        n = tf.shape(fake_logits)[0] * self.pack  # whole packs, as D saw.
+        real_logits = self.discriminator(self.conditioned(
+            self.packed(images[:n]), labels), training=False)
+        return self.adversarial_loss.generator(fake_logits, real_logits)
