@@ -52,8 +52,8 @@ def _read_rows(path):
     if not os.path.isfile(path):
         return []
     with open(path, newline="") as f:
-        return [{k: float(v) for k, v in row.items()}
-                for row in csv.DictReader(f)]
+        return [{k: int(float(v)) if k == "step" else float(v)
+                 for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 def _write_rows(path, rows, fields):
