@@ -27,6 +27,9 @@ def by_hand(name):
         g = -np.mean(FAKE)
     elif name == "wasserstein_gp":
         d, g = np.mean(FAKE) - np.mean(REAL), -np.mean(FAKE)
+    elif name == "relativistic":  # softplus(t) = log(1 + e^t), pairwise.
+        d = np.mean(np.log1p(np.exp(-(REAL - FAKE))))
+        g = np.mean(np.log1p(np.exp(-(FAKE - REAL))))
     return d, g
 
 
@@ -36,7 +39,9 @@ def test_losses_match_the_formulas(name):
     d_expected, g_expected = by_hand(name)
     np.testing.assert_allclose(loss.discriminator(REAL, FAKE), d_expected,
                                rtol=1e-5)
-    np.testing.assert_allclose(loss.generator(FAKE), g_expected, rtol=1e-5)
+    g_loss = (loss.generator(FAKE, REAL) if loss.relativistic
+              else loss.generator(FAKE))
+    np.testing.assert_allclose(g_loss, g_expected, rtol=1e-5)
 
 
 def test_minimax_at_chance_is_2_log_2():

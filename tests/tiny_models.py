@@ -20,6 +20,8 @@ TINY = {
     "cgan": {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 8,
              "filters": 4},
     "sagan": {"image_shape": (32, 32, 3), "latent_dim": 8, "filters": 8},
+    "r3gan": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4,
+              "blocks": 1},
     "pix2pix": {"image_shape": (32, 32, 3), "filters": 4},
     "cyclegan": {"image_shape": (32, 32, 3), "filters": 4, "n_blocks": 0,
                  "pool_size": 3},

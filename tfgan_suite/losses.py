@@ -11,8 +11,13 @@ mean over the global batch under `tf.distribute`.
 | `least_squares`  | (D(x) - 1)^2 / 2 + D(G(z))^2 / 2             | (D(G(z)) - 1)^2 / 2        | Mao et al. 2017 |
 | `wasserstein_gp` | D(G(z)) - D(x) + 10 * (|grad D(x_hat)| - 1)^2 | -D(G(z))                  | Gulrajani et al. 2017 |
 | `hinge`          | relu(1 - D(x)) + relu(1 + D(G(z)))           | -D(G(z))                   | Lim & Ye 2017; Miyato et al. 2018; SAGAN |
+| `relativistic`   | softplus(-(D(x) - D(G(z))))                  | softplus(-(D(G(z)) - D(x))) | Jolicoeur-Martineau 2019 (RpGAN); Huang et al. 2024 (R3GAN) |
 
 where D(.) is sigmoid(logits) for the first two and the raw logits otherwise.
+The relativistic losses pair the i-th real with the i-th generated logit, so
+G's loss takes the real logits too (`AdversarialLoss.relativistic`).
+R3GAN's zero-centred gradient penalties R1 (on real data) and R2 (on
+generated data) are `r1_penalty` and `r2_penalty`.
 """
 
 import dataclasses
@@ -105,6 +110,68 @@ def gradient_penalty(discriminator_fn, real, fake, seed=None, pack=1):
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
+def relativistic_discriminator_loss(real_logits, fake_logits):
+    """E[softplus(-(D(x_i) - D(G(z_i))))]: D's side of the relativistic
+    pairing GAN, RpGAN (Jolicoeur-Martineau 2019, eq. 9 with f = softplus
+    of the negation; Huang et al. 2024, eq. 2), the i-th real paired with
+    the i-th generated example. D's logits are raw scores: only their
+    differences mean anything."""
+    real_logits = tf.cast(real_logits, tf.float32)
+    fake_logits = tf.cast(fake_logits, tf.float32)
+    return tf.reduce_mean(tf.math.softplus(-(real_logits - fake_logits)))
+
+
+def relativistic_generator_loss(fake_logits, real_logits=None):
+    """E[softplus(-(D(G(z_i)) - D(x_i)))]: G's side of RpGAN, the same pairs
+    with the roles swapped (Huang et al. 2024, eq. 2). Needs D's logits on
+    the real minibatch as well as on G's samples."""
+    if real_logits is None:
+        raise ValueError(
+            "loss: 'relativistic' scores G's samples against real data; its "
+            "generator loss takes (fake_logits, real_logits), and this "
+            "train_step passed fake_logits only")
+    return relativistic_discriminator_loss(fake_logits, real_logits)
+
+
+def logits_and_gradient_norm(critic, x):
+    """(D's logits on x, E[||grad_x D(x)||^2]): the logits, and the squared
+    norm of their gradient with respect to D's input x, summed over the
+    input's elements and averaged over D's outputs (examples, or packs of
+    examples under PacGAN).
+
+    `critic(x)` returns logits (a conditional D with its labels bound); it
+    is called once, so a train step that needs the logits as well pays for
+    one forward pass. Works inside the tape of D's update (the gradient is
+    taken on a nested tape, and D's update differentiates through it) and
+    under mixed precision (x and the logits are cast to float32).
+    """
+    x = tf.cast(x, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        logits = tf.cast(critic(x), tf.float32)
+        total = tf.reduce_sum(logits)  # D's outputs are per example.
+    grads = tape.gradient(total, x)
+    outputs = tf.cast(tf.shape(logits)[0], tf.float32)
+    return logits, tf.reduce_sum(tf.square(grads)) / outputs
+
+
+def r1_penalty(critic, real):
+    """R1 = E_x[||grad_x D(x)||^2] on real data (Mescheder et al. 2018, eq.
+    9; Huang et al. 2024, eq. 3): zero-centred, it pulls D's gradient on the
+    data toward 0. The caller weighs it: R3GAN adds gamma/2 * (R1 + R2) to
+    D's loss (`AdversarialTraining` of the official code). `critic(x)`
+    returns D's logits for x."""
+    return logits_and_gradient_norm(critic, real)[1]
+
+
+def r2_penalty(critic, fake):
+    """R2 = E_z[||grad_x D(x)||^2 at x = G(z)]: the same penalty on generated
+    data (Mescheder et al. 2018, eq. 10; Huang et al. 2024, eq. 4); weighed
+    by the caller, gamma/2 in R3GAN. G(z) is a constant here: only D's
+    weights get a gradient through it."""
+    return logits_and_gradient_norm(critic, tf.stop_gradient(fake))[1]
+
+
 @dataclasses.dataclass(frozen=True)
 class AdversarialLoss:
     """A named pair of losses; `gradient_penalty_weight` > 0 adds WGAN-GP."""
@@ -115,6 +182,10 @@ class AdversarialLoss:
     gradient_penalty_weight: float = 0.0
     #: True when sigmoid(logits) is a probability "x is real" (D of eq. 1).
     probabilistic: bool = False
+    #: True when G's loss compares its samples with real data: `generator`
+    #: takes (fake_logits, real_logits), D's logits on a generated and a
+    #: real minibatch of the same size (RpGAN); else (fake_logits).
+    relativistic: bool = False
 
 
 LOSSES = {
@@ -132,6 +203,9 @@ LOSSES = {
         wasserstein_generator_loss, gradient_penalty_weight=10.0),
     "hinge": AdversarialLoss(
         "hinge", hinge_discriminator_loss, wasserstein_generator_loss),
+    "relativistic": AdversarialLoss(
+        "relativistic", relativistic_discriminator_loss,
+        relativistic_generator_loss, relativistic=True),
 }
 
 

@@ -2,7 +2,8 @@
 function."""
 
 from experiments import (common, cyclegan, fig8, fig9,  # noqa: F401
-                         fig10, fig12_13, low_data, manifold, table1, toy)
+                         fig10, fig12_13, low_data, manifold, r3gan_race,
+                         table1, toy)
 
 EXPERIMENTS = {
     "fig8": fig8.fig8,
@@ -16,4 +17,6 @@ EXPERIMENTS = {
     "cyclegan": cyclegan.cyclegan,
     "table1": table1.table1,
     "toy": toy.toy,
+    "r3gan_race": r3gan_race.r3gan_race,
+    "r3gan_step_cost": r3gan_race.r3gan_step_cost,
 }

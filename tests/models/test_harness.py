@@ -89,6 +89,9 @@ CASES += [
     # The class-conditional SAGAN (conditional batch norm, projection D).
     pytest.param(("sagan", "builtin", {"num_classes": 3}),
                  id="sagan_conditional-builtin"),
+    # The class-conditional R3GAN (label embeddings, projection D).
+    pytest.param(("r3gan", "builtin", {"num_classes": 3}),
+                 id="r3gan_conditional-builtin"),
     pytest.param(("dcgan", "custom_layer", {}), id="dcgan-custom_layer"),
 ]
 
@@ -186,7 +189,9 @@ def test_keras_save_load_gives_equal_outputs(trained, tmp_path):
 # export with handed-in nets, and WGAN-GP's (DCGAN's nets), are slow.
 @pytest.mark.slow_cases({"cyclegan-user", "pix2pix-user", "sagan-user",
                          "sagan_conditional-builtin", "wgan_gp-user",
-                         "wgan_gp-builtin", "cgan-user", "gan-user"})
+                         "wgan_gp-builtin", "cgan-user", "gan-user",
+                         # test_r3gan.py exports the conditional R3GAN.
+                         "r3gan-user", "r3gan_conditional-builtin"})
 def test_export_verifies(trained, tmp_path):
     model = trained["model"]
     path = tgs.serving.export_saved_model(model, str(tmp_path / "m"))
@@ -273,6 +278,8 @@ CONDITIONAL = [pytest.param(name, {}, id=name) for name in models.MODELS
                == "labelled"]
 CONDITIONAL.append(pytest.param("sagan", {"num_classes": 3},
                                 id="sagan_conditional"))
+CONDITIONAL.append(pytest.param("r3gan", {"num_classes": 3},
+                                id="r3gan_conditional"))
 
 
 @pytest.mark.parametrize("name,overrides", CONDITIONAL)

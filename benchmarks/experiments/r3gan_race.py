@@ -1,0 +1,249 @@
+"""`r3gan_race`: R3GAN (Huang et al. 2024) against DCGAN on Fashion-MNIST at
+equal CPU time.
+
+The presets of --race_presets (`fashion_mnist_dcgan`, `fashion_mnist_r3gan`)
+train on one seed each of --seeds until --race_budgets' largest budget of
+process CPU seconds spent in training steps (`time.process_time`, run with
+--threads=1 so a CPU second is a core second); every --race_eval_every
+CPU-minutes, and at each budget, domain FID against the test images and
+the classes covered on --fid_num_images samples from fixed seeds
+(evaluation time is not counted). Learning rates are constant, so a run's
+curve at the smaller budget is what a run of that budget alone would give;
+one run per preset and seed serves every budget.
+
+Each run is `tgs.training.run` in --runs/r3gan_race/<preset>_seed<s>, with
+a callback that counts CPU seconds and evaluates: its CPU seconds per step
+(`cpu.csv`) and its evaluations (`race.csv`) live beside the checkpoints,
+so an interrupted run resumes at its last checkpoint with the CPU time it
+had spent then. `r3gan_step_cost` measures the CPU seconds per step of the
+presets, single-threaded, in one process.
+"""
+
+import csv
+import os
+import time
+
+import keras
+import numpy as np
+from absl import flags
+
+from experiments import common, low_data  # noqa: F401  (--seeds)
+from tfgan_suite import data, files, metrics, models
+from tfgan_suite.training import callbacks as tgs_callbacks
+
+flags.DEFINE_list("race_budgets", ["20", "60"], "r3gan_race: CPU-minute "
+                  "budgets of a run (the largest is trained).")
+flags.DEFINE_float("race_eval_every", 4.0, "r3gan_race: CPU minutes "
+                   "between evaluations.")
+flags.DEFINE_list("race_presets", ["fashion_mnist_dcgan",
+                                   "fashion_mnist_r3gan"],
+                  "r3gan_race: the presets that race (one process per "
+                  "preset lets two share two cores).")
+flags.DEFINE_integer("step_cost_steps", 300, "r3gan_step_cost: timed steps "
+                     "per preset.")
+FLAGS = flags.FLAGS
+
+#: A run's length in steps: far beyond any budget (the CPU clock stops it).
+_UNBOUNDED_STEPS = 10 ** 8
+_CPU_CSV, _RACE_CSV = "cpu.csv", "race.csv"
+
+
+def _read_rows(path):
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as f:
+        return [{k: int(float(v)) if k == "step" else float(v)
+                 for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _write_rows(path, rows, fields):
+    lines = [",".join(fields)] + [
+        ",".join(repr(row[k]) for k in fields) for row in rows]
+    files.write_text(path, "\n".join(lines) + "\n")
+
+
+class CPURace(keras.callbacks.Callback):
+    """Counts the process CPU seconds of training (from each batch's begin
+    to its end, the other callbacks' per-step work included; the first
+    step of each `fit`, which traces, not counted), evaluates
+    every `eval_every` CPU seconds and at each of `budgets`, and stops
+    training at the last budget.
+
+    `evaluate(model)` returns {"fid", "covered"}. The run folder keeps the
+    CPU seconds after every step (`cpu.csv`) and the evaluations
+    (`race.csv`); resumed at a checkpoint's step, the clock restarts from
+    that step's CPU seconds and later evaluations are dropped.
+    """
+
+    def __init__(self, out_dir, budgets, eval_every, evaluate):
+        super().__init__()
+        self.out_dir = out_dir
+        self.budgets = sorted(budgets)
+        self.eval_every = eval_every
+        self.evaluate = evaluate
+
+    def on_train_begin(self, logs=None):
+        step = tgs_callbacks.step_of(self.model)
+        cpu_path = os.path.join(self.out_dir, _CPU_CSV)
+        cpu_rows = [r for r in _read_rows(cpu_path) if r["step"] <= step]
+        self.cpu = cpu_rows[-1]["cpu_seconds"] if cpu_rows else 0.0
+        self.evaluations = [r for r in _read_rows(
+            os.path.join(self.out_dir, _RACE_CSV)) if r["step"] <= step]
+        _write_rows(cpu_path, cpu_rows, ("step", "cpu_seconds"))
+        self.cpu_file = open(cpu_path, "a")
+        # The first step of each `fit` traces train_step (seconds to a
+        # minute, once per process): not counted as training.
+        self.tracing = True
+
+    def on_train_end(self, logs=None):
+        self.cpu_file.close()
+
+    def next_evaluation(self):
+        done = self.evaluations[-1]["cpu_seconds"] if self.evaluations else 0
+        due = (np.floor(done / self.eval_every + 1e-9) + 1) * self.eval_every
+        return min([due] + [b for b in self.budgets if b > done + 1e-9])
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.start = time.process_time()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.tracing:
+            self.cpu += time.process_time() - self.start
+        self.tracing = False
+        step = tgs_callbacks.step_of(self.model)
+        self.cpu_file.write(f"{step},{self.cpu!r}\n")
+        self.cpu_file.flush()
+        if self.cpu + 1e-9 < self.next_evaluation():
+            return
+        scores = self.evaluate(self.model)
+        self.evaluations.append({"step": step, "cpu_seconds": self.cpu,
+                                 "fid": scores["fid"],
+                                 "covered": scores["covered"]})
+        _write_rows(os.path.join(self.out_dir, _RACE_CSV), self.evaluations,
+                    ("step", "cpu_seconds", "fid", "covered"))
+        if self.cpu >= self.budgets[-1]:
+            self.model.stop_training = True
+
+
+def _evaluator():
+    """evaluate(model) -> {"fid", "covered"}: domain FID against the test
+    images and classes covered, on --fid_num_images samples of seeds 0..
+    (the EMA generator's, when the model has one)."""
+    extractor = metrics.domain_extractor(
+        "fashion_mnist", data_dir=FLAGS.data_dir, path=FLAGS.classifier_path)
+    test = data.get_source("fashion_mnist", split="test",
+                           data_dir=FLAGS.data_dir)
+    real_features, _ = extractor(data.images_array(test))
+
+    def evaluate(model):
+        features, logits = extractor(model.generate(FLAGS.fid_num_images,
+                                                    seed=0))
+        return {"fid": metrics.frechet_distance(real_features, features),
+                "covered": metrics.class_coverage(logits, 10)["covered"]}
+    return evaluate
+
+
+def _train(name, preset, seed, budgets, evaluate):
+    """The folder of run `name`, trained (or resumed) until its CPU clock
+    reaches the largest budget."""
+    out = os.path.join(FLAGS.runs, name)
+    if common.finished(name) or FLAGS.report_only:
+        return common.train(name, preset)
+    os.makedirs(out, exist_ok=True)
+    race = CPURace(out, budgets, FLAGS.race_eval_every * 60, evaluate)
+    resume = os.path.isdir(os.path.join(out, "checkpoints")) and os.listdir(
+        os.path.join(out, "checkpoints"))
+    from tfgan_suite import runs, training
+    if resume:
+        config = runs.resume_config(out)
+    else:
+        config = runs.make_config(
+            preset, steps=_UNBOUNDED_STEPS, steps_per_epoch=200, seed=seed,
+            fid_every_n_steps=0, verbose=2, data_dir=FLAGS.data_dir,
+            classifier_path=FLAGS.classifier_path)
+    training.run(config, out, extra_callbacks=[race], resume=bool(resume))
+    return out
+
+
+def _at_budget(curve, budget):
+    """The evaluation at `budget` CPU seconds: the first at or past it (the
+    step that reached it), or None for a run that has not reached it."""
+    reached = [p for p in curve if p["cpu_seconds"] >= budget - 1e-6]
+    return reached[0] if reached else None
+
+
+def r3gan_race():
+    minutes = sorted(float(b) for b in FLAGS.race_budgets)
+    budgets = [m * 60 for m in minutes]
+    evaluate = None if FLAGS.report_only else _evaluator()
+    curves = {}
+    for preset in FLAGS.race_presets:
+        for seed in map(int, FLAGS.seeds):
+            name = os.path.join("r3gan_race", f"{preset}_seed{seed}")
+            out = _train(name, preset, seed, budgets, evaluate)
+            curves.setdefault(preset, {})[seed] = _read_rows(
+                os.path.join(out, _RACE_CSV))
+    summary = {}
+    for preset, by_seed in curves.items():
+        summary[preset] = {}
+        for budget, label in zip(budgets, minutes):
+            points = [_at_budget(curve, budget) for curve in by_seed.values()]
+            points = [p for p in points if p is not None]
+            fids = [p["fid"] for p in points]
+            summary[preset][f"{label:g}_cpu_minutes"] = {
+                "fid_per_seed": fids,
+                "fid_mean": float(np.mean(fids)) if fids else None,
+                "covered_per_seed": [p["covered"] for p in points],
+                "steps_per_seed": [p["step"] for p in points]}
+    record = {"budgets_cpu_minutes": minutes,
+              "eval_every_cpu_minutes": FLAGS.race_eval_every,
+              "threads": FLAGS.threads, "fid_num_images": FLAGS.fid_num_images,
+              "presets": {p: models.presets.get(p)["model_args"]
+                          for p in FLAGS.race_presets},
+              "batch_size": {p: models.presets.get(p)["data"]["batch_size"]
+                             for p in FLAGS.race_presets},
+              "curves": curves, "summary": summary}
+    common.write_json("r3gan_race", record)
+    colors = {p: f"C{i}" for i, p in enumerate(FLAGS.race_presets)}
+    panels = []
+    for key, label in (("fid", "domain FID"), ("covered", "classes covered")):
+        series = {}
+        for preset, by_seed in curves.items():
+            for seed, curve in by_seed.items():
+                series[f"{preset} seed {seed}"] = (
+                    [p["cpu_seconds"] / 60 for p in curve],
+                    [p[key] for p in curve])
+        panels.append((label, series, None))
+    path = common.figure(
+        os.path.join(FLAGS.results, "r3gan_race.png"), panels,
+        title="R3GAN vs DCGAN at equal CPU time (x: CPU minutes)",
+        colors={f"{p} seed {s}": colors[p] for p in curves
+                for s in curves[p]})
+    return record, path
+
+
+def r3gan_step_cost():
+    """CPU seconds per training step of each of --race_presets, on random
+    images of the preset's batch, one after the other in this process
+    (single-threaded with --threads=1); results/r3gan_step_cost.json."""
+    import harness  # benchmarks/, on the path of reproduce.py
+    rows = {}
+    for preset in FLAGS.race_presets:
+        config = models.presets.get(preset)
+        name = config["model_class"].cli_name
+        model = config["model_class"].from_preset(preset)
+        _, source, batch = harness.speed_case(name)
+        images = data.build(source, batch_size=batch, repeat=True, seed=0)
+        model.fit(images.take(3), epochs=1, verbose=0)  # trace outside
+        start = time.process_time()
+        model.fit(images.take(FLAGS.step_cost_steps), epochs=1, verbose=0)
+        seconds = (time.process_time() - start) / FLAGS.step_cost_steps
+        rows[preset] = {"cpu_seconds_per_step": seconds, "batch_size": batch,
+                        "images_per_cpu_second": batch / seconds}
+    first = rows[FLAGS.race_presets[0]]["cpu_seconds_per_step"]
+    for row in rows.values():
+        row["relative_to_first"] = row["cpu_seconds_per_step"] / first
+    common.write_json("r3gan_step_cost", {
+        "threads": FLAGS.threads, "steps": FLAGS.step_cost_steps,
+        "presets": rows})
+    return rows

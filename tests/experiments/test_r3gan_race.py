@@ -1,0 +1,81 @@
+"""r3gan_race of benchmarks/reproduce.py: both presets to tiny CPU budgets
+on the small data, then the report from the finished runs."""
+
+import json
+
+import tensorflow as tf
+
+from tests.experiments.conftest import reproduce_flags
+from experiments import EXPERIMENTS, r3gan_race
+
+
+def test_r3gan_race_evaluates_at_budgets_and_reuses_its_runs(tmp_path,
+                                                            fashion):
+    flags = dict(race_budgets=["0.03", "0.06"], race_eval_every=0.02,
+                 seeds=["0"])
+    with reproduce_flags(fashion, tmp_path, **flags) as results:
+        EXPERIMENTS["r3gan_race"]()
+    record = json.loads((results / "r3gan_race.json").read_text())
+    assert (results / "r3gan_race.png").stat().st_size > 0
+    assert record["budgets_cpu_minutes"] == [0.03, 0.06]
+    for preset in ("fashion_mnist_dcgan", "fashion_mnist_r3gan"):
+        curve = record["curves"][preset]["0"]
+        seconds = [p["cpu_seconds"] for p in curve]
+        assert seconds == sorted(seconds) and len(curve) >= 2
+        # The last evaluation is at the largest budget, where training
+        # stopped; one falls at each budget, none later than due.
+        assert 3.6 <= seconds[-1] < 3.6 + 10
+        for p in curve:
+            assert p["fid"] >= 0 and 1 <= p["covered"] <= 10
+        summary = record["summary"][preset]
+        assert set(summary) == {"0.03_cpu_minutes", "0.06_cpu_minutes"}
+        assert summary["0.06_cpu_minutes"]["fid_per_seed"] == [curve[-1]["fid"]]
+        run = tmp_path / "runs" / "r3gan_race" / f"{preset}_seed0"
+        assert (run / "model.keras").is_file()
+        steps = [int(line.split(",")[0]) for line in
+                 (run / "cpu.csv").read_text().splitlines()[1:]]
+        assert steps == list(range(1, len(steps) + 1))
+    mtime = (run / "model.keras").stat().st_mtime
+    with reproduce_flags(fashion, tmp_path, **flags) as results:
+        EXPERIMENTS["r3gan_race"]()  # finished runs: reported, not trained.
+    assert (run / "model.keras").stat().st_mtime == mtime
+    again = json.loads((results / "r3gan_race.json").read_text())
+    assert again["curves"] == record["curves"]
+
+
+class _Stub:
+    """What CPURace reads of a model: its step, and where it stops."""
+
+    def __init__(self, step):
+        self.step_counter = tf.Variable(step, dtype=tf.int64)
+        self.stop_training = False
+
+
+def test_cpu_clock_resumes_at_the_checkpoint_step(tmp_path):
+    """A run resumed at step 6 restarts its clock at step 6's CPU seconds
+    and drops what was recorded after it (an evaluation at step 9)."""
+    (tmp_path / "cpu.csv").write_text(
+        "step,cpu_seconds\n" + "".join(f"{s},{s * 10.0}\n"
+                                        for s in range(1, 11)))
+    (tmp_path / "race.csv").write_text(
+        "step,cpu_seconds,fid,covered\n4,40.0,9.0,7\n9,90.0,5.0,8\n")
+    evaluated = []
+    race = r3gan_race.CPURace(str(tmp_path), budgets=[100.0],
+                              eval_every=40.0,
+                              evaluate=lambda m: evaluated.append(1) or {
+                                  "fid": 4.0, "covered": 9})
+    model = _Stub(6)
+    race.set_model(model)
+    race.on_train_begin()
+    assert race.cpu == 60.0
+    assert [e["step"] for e in race.evaluations] == [4]
+    assert race.next_evaluation() == 80.0
+    for step in (7, 8):  # the first batch of a fit (tracing) is not timed.
+        race.on_train_batch_begin(0)
+        model.step_counter.assign(step)
+        race.on_train_batch_end(0)
+    race.on_train_end()
+    rows = (tmp_path / "cpu.csv").read_text().splitlines()
+    assert [r.split(",")[0] for r in rows] == ["step", *map(str, range(1, 9))]
+    assert rows[7] == "7,60.0"  # the traced step took no clock time.
+    assert evaluated == [] and not model.stop_training
