@@ -122,3 +122,30 @@ def test_r1_pulls_the_gradient_on_reals_toward_zero():
     for _ in range(100):
         last = float(step())
     assert first > 0.1 and last < 0.1 * first, (first, last)
+
+
+@pytest.mark.parametrize("args", [{}, {"update": "simultaneous"},
+                                  {"num_classes": 3}])
+def test_every_gan_trains_with_the_relativistic_loss(args):
+    from tests.conftest import pattern_images
+    from tfgan_suite import data, models
+    cls = models.CGAN if "num_classes" in args else models.DCGAN
+    gan = cls(image_shape=(28, 28, 1), latent_dim=8, filters=4, seed=0,
+              **args)
+    gan.compile(loss="relativistic")
+    images = pattern_images(32, 28, 28, 1)
+    source = (data.from_arrays(images, labels=np.arange(32) % 3)
+              if "num_classes" in args else data.from_arrays(images))
+    history = gan.fit(data.build(source, batch_size=16, seed=0).take(2),
+                      verbose=0)
+    assert np.isfinite(history.history["g_loss"]).all()
+    assert int(gan.step_counter.numpy()) == 2
+
+
+def test_a_relativistic_generator_loss_needs_real_logits():
+    from tfgan_suite import models
+    gan = models.DCGAN(latent_dim=8, filters=4)
+    gan.compile(loss="relativistic")
+    with pytest.raises(ValueError, match="gives generator_loss no real "
+                                         "logits"):
+        gan.generator_loss(tf.zeros([4, 1]))

@@ -29,6 +29,7 @@ HELP = {
     "d_steps": "Discriminator steps per generator step (k of Algorithm 1).",
     "data_shape": "Shape of one example, e.g. 2, for points; read from the "
                   "nets when they are handed in.",
+    "blocks": "Residual blocks per resolution stage.",
     "dropout": "D's dropout after each maxout layer (0: none, as PacGAN's "
                "2-D D).",
     "ema_decay": "None, or the decay of an exponential moving average of G's "
@@ -37,12 +38,17 @@ HELP = {
                  "the average makes the samples, FID and exports.",
     "ema_start": "Steps before the average starts (it copies G until "
                  "then).",
+    "expansion": "Inverted bottleneck's expansion: a block's inner width "
+                 "over its stage's width.",
     "filters": "Width of the nets' first layer (G mirrors D's).",
     "gan_weight": "Weight of the GAN term in G's loss (1 in the paper); 0 "
                   "trains G on L1 alone (the L1 ablation) while D still "
                   "trains.",
+    "gamma": "Weight of the zero-centred R1 and R2 gradient penalties "
+             "(gamma / 2 * (R1 + R2), R3GAN).",
     "gp_weight": "Weight of the gradient penalty (lambda of Gulrajani et al."
                  " 2017, Algorithm 1).",
+    "group_size": "Channels per group of the grouped 3x3 convolutions.",
     "hidden": "Widths of the MLPs' hidden layers (G's and D's).",
     "identity_lambda": "Weight of the identity loss relative to "
                        "--cycle_lambda (0.5 in the reference; 0 drops it).",

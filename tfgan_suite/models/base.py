@@ -477,9 +477,19 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
                 critic, real, fake, seed=self.noise, pack=self.pack)
         return loss
 
-    def generator_loss(self, fake_logits):
-        """The adversarial G loss of the compiled `loss`."""
-        return self.adversarial_loss.generator(fake_logits)
+    def generator_loss(self, fake_logits, real_logits=None):
+        """The adversarial G loss of the compiled `loss`. A relativistic
+        loss (RpGAN) scores each sample against a real one: pass D's
+        `real_logits` on as many real examples (ignored otherwise)."""
+        loss = self.adversarial_loss
+        if not loss.relativistic:
+            return loss.generator(fake_logits)
+        if real_logits is None:
+            raise ValueError(
+                f"loss: {loss.name!r} scores G's samples against real ones, "
+                f"and {type(self).__name__}.train_step gives generator_loss "
+                f"no real logits")
+        return loss.generator(fake_logits, real_logits)
 
     def minimize(self, optimizer, tape, loss, variables):
         """One optimizer step on `loss`, the mean over this replica's batch.

@@ -150,38 +150,45 @@ class GAN(AdversarialModel):
         for real, y in self.d_minibatches(images, labels):
             # Ascend the value V(D, G) in D's parameters.
             with tf.GradientTape() as tape:
-                d_loss, _ = self.discriminator_pass(real, y)
+                d_loss, _, _ = self.discriminator_pass(real, y)
             self.minimize(self.d_optimizer, tape, d_loss,
                           self.discriminator.trainable_variables)
         # Descend in G's parameters on a fresh minibatch of m noise samples
-        # (and uniformly drawn labels for a conditional model).
+        # (and uniformly drawn labels for a conditional model; a
+        # relativistic loss pairs them with the last real minibatch, so
+        # they take its labels).
         m = tf.shape(real)[0]
-        z, y = self.sample_latent(m), self.sample_labels(m)
+        relativistic = self.adversarial_loss.relativistic
+        z, y = self.sample_latent(m), (y if relativistic
+                                       else self.sample_labels(m))
         with tf.GradientTape() as tape:
             fake = self.generator(self.conditioned(z, y), training=True)
-            g_loss = self.generator_loss(self.d_logits(fake, y))
+            g_loss = self.generator_loss(
+                self.d_logits(fake, y),
+                self.d_logits(real, y) if relativistic else None)
         self.minimize(self.g_optimizer, tape, g_loss,
                       self.generator.trainable_variables)
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss)
 
     def discriminator_pass(self, real, labels):
-        """(D's loss, D's logits on G(z)) for a minibatch of real examples
-        and as many noise samples (made for the same labels); call it inside
-        the tape."""
+        """(D's loss, D's logits on G(z), D's logits on the reals) for a
+        minibatch of real examples and as many noise samples (made for the
+        same labels); call it inside the tape."""
         z = self.sample_latent(tf.shape(real)[0])
         critic = lambda x: self.d_logits(x, labels)
         fake = self.generator(self.conditioned(z, labels), training=True)
         real_logits, fake_logits = critic(real), critic(fake)
         self.observe_real(real_logits)
         return (self.discriminator_loss(real_logits, fake_logits, real, fake,
-                                        critic), fake_logits)
+                                        critic), fake_logits, real_logits)
 
     def simultaneous_step(self, real, labels):
         """The tutorial's step: G(z) once, D on real and G(z), both nets'
         gradients from that one forward pass, both applied."""
         with tf.GradientTape(persistent=True) as tape:
-            d_loss, fake_logits = self.discriminator_pass(real, labels)
-            g_loss = self.generator_loss(fake_logits)
+            d_loss, fake_logits, real_logits = self.discriminator_pass(
+                real, labels)
+            g_loss = self.generator_loss(fake_logits, real_logits)
         self.minimize(self.d_optimizer, tape, d_loss,
                       self.discriminator.trainable_variables)
         self.minimize(self.g_optimizer, tape, g_loss,

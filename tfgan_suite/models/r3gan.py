@@ -136,7 +136,6 @@ class R3GAN(AdversarialModel):
             g_loss = self.adversarial_loss.generator(critic(fake),
                                                      critic(real))
         self.minimize(self.g_optimizer, tape, g_loss, self.g_variables)
-        self.update_ema()
         return self.update_trackers(d_loss=d_loss, g_loss=g_loss, r1=r1,
                                     r2=r2)
 
