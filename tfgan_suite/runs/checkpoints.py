@@ -32,6 +32,9 @@ save may be lost with the renames of its last seconds. No variable with a
 non-finite value is ever saved.
 """
 
+import os
+import re
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -40,6 +43,8 @@ from absl import logging
 from tfgan_suite import files
 
 _MODEL_CLASS_KEY = "model_class/.ATTRIBUTES/VARIABLE_VALUE"
+#: A checkpoint's index file: `ckpt-<step>.index`.
+_PREFIX = re.compile(r"(ckpt-(\d+))\.index")
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -89,12 +94,70 @@ def _saved_variables(model):
 
 def list_checkpoints(directory):
     """The checkpoint prefixes (`directory/ckpt-<step>`) the manager's state
-    file names and whose files exist, oldest first."""
-    found = tf.train.get_checkpoint_state(directory)
+    file names and whose files exist, oldest first. A state file that
+    cannot be read (cut short, overwritten) names nothing: then, with a
+    warning, every `ckpt-<step>.index` of `directory`, by step."""
+    try:
+        found = tf.train.get_checkpoint_state(directory)
+    except (ValueError, UnicodeDecodeError, tf.errors.OpError) as e:
+        on_disk = sorted(
+            (int(m.group(2)), os.path.join(directory, m.group(1)))
+            for m in map(_PREFIX.fullmatch, tf.io.gfile.listdir(directory))
+            if m)
+        logging.warning("checkpoints: the state file %s is unreadable (%s); "
+                        "taking the checkpoints on disk: %s",
+                        os.path.join(directory, "checkpoint"), _one_line(e),
+                        ", ".join(os.path.basename(p) for _, p in on_disk)
+                        or "none")
+        return [path for _, path in on_disk]
     if found is None:
         return []
     return [path for path in found.all_model_checkpoint_paths
             if tf.io.gfile.exists(path + ".index")]
+
+
+def damage(path):
+    """Why the checkpoint `path` (a prefix) cannot be read whole, in one
+    line, or None when every tensor reads back: TensorFlow checks each
+    against the length and CRC32C its index records, so a file cut short,
+    missing or overwritten shows here (an index that is not one, too)."""
+    try:
+        reader = tf.train.load_checkpoint(path)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except (tf.errors.OpError, IndexError, ValueError, OSError) as e:
+        return _one_line(e)
+    return None
+
+
+def latest_intact(directory):
+    """The prefix of the newest checkpoint of `directory` that reads whole
+    (`damage`), or None when `directory` holds no checkpoint; newer
+    damaged ones are skipped, with one warning naming them, why, and the
+    one taken instead.
+
+    Raises:
+      ValueError: `directory` holds checkpoints and none is intact.
+    """
+    skipped = []
+    for path in reversed(list_checkpoints(directory)):
+        reason = damage(path)
+        if reason is None:
+            if skipped:
+                logging.warning("checkpoints: skipping %s; using %s, the "
+                                "newest intact one", "; ".join(skipped), path)
+            return path
+        skipped.append(f"{path} (damaged: {reason})")
+    if skipped:
+        raise ValueError(f"resume: no intact checkpoint in {directory}: "
+                         f"{'; '.join(skipped)}; nothing was restored")
+    return None
+
+
+def _one_line(error):
+    text = getattr(error, "message", None) or str(error) or type(
+        error).__name__
+    return " ".join(text.split())[:300]
 
 
 def save_checkpoint(model, directory, epoch, keep=3):
@@ -119,23 +182,23 @@ def save_checkpoint(model, directory, epoch, keep=3):
 
 
 def restore_checkpoint(model, directory):
-    """Loads the latest checkpoint of `directory` into `model` (built and
-    compiled, as when it was saved).
+    """Loads the latest intact checkpoint of `directory` into `model`
+    (built and compiled, as when it was saved): damaged newer ones are
+    skipped with a warning each (`latest_intact`).
 
     Returns:
       {"epoch", "step", "path"}: finished epochs, the model's step, and
       the checkpoint's prefix.
 
     Raises:
-      ValueError: no checkpoint in `directory`, a checkpoint of another model
-        class, or one that does not fit `model` (other nets or optimizers).
+      ValueError: no checkpoint in `directory`, none intact, a checkpoint
+        of another model class, or one that does not fit `model` (other nets or optimizers).
     """
-    found = list_checkpoints(directory)
-    if not found:
+    path = latest_intact(directory)
+    if path is None:
         raise ValueError(f"resume: no checkpoint in {directory} (expected "
                          f"the ckpt-<step> files and `checkpoint` state "
                          f"file written by a previous run)")
-    path = found[-1]
     reader = tf.train.load_checkpoint(path)
     if not reader.has_tensor(_MODEL_CLASS_KEY):
         raise ValueError(f"resume: {path} is not a tfgan_suite training "
