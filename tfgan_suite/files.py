@@ -9,6 +9,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import zipfile
 
 
 def fsync_tree(root):
@@ -82,3 +83,16 @@ def owned_path(path, writes=True):
         yield os.path.join(folder, os.path.basename(path) or "out")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def zip_damage(path):
+    """Why the zip archive `path` (a `.keras` file) cannot be read whole,
+    in one line, or None when every member reads back with the CRC-32 the
+    archive records for it (a file cut short, zeroed or overwritten shows
+    here)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        return " ".join(str(e).split()) or type(e).__name__
+    return None if bad is None else f"member {bad} does not match its CRC-32"

@@ -7,7 +7,7 @@
               export.json     where the run's export went (with --export)
               samples/ losses.csv losses.png history.csv health.json logs/
 
-A run is complete when its `model.keras` exists and, if it was asked to
+A run is complete when its `model.keras` exists whole and, if it was asked to
 export, `export.json` names an export of its last step.
 """
 
@@ -52,9 +52,10 @@ def record_export(out_dir, path, step):
 
 def missing_outputs(out_dir, config, step):
     """What the run at `step` still lacks to be complete: a list of
-    "model.keras" and / or "export"."""
+    "model.keras" (absent or damaged) and / or "export"."""
     missing = []
-    if not os.path.isfile(os.path.join(out_dir, MODEL)):
+    model = os.path.join(out_dir, MODEL)
+    if not os.path.isfile(model) or files.zip_damage(model) is not None:
         missing.append(MODEL)
     if config.get("export"):
         done = exported(out_dir)
