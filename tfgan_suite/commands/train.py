@@ -6,10 +6,11 @@
     python scripts/train.py --model=my_module:MyGAN --latent_dim=64  # your own
 """
 
+import os
 import signal
 import sys
 
-from absl import flags
+from absl import flags, logging
 
 import tfgan_suite as tgs
 from tfgan_suite.commands import cli
@@ -20,7 +21,14 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     overrides = cli.training_overrides(FLAGS)
-    if FLAGS.resume:
+    resume = FLAGS.resume and os.path.isfile(
+        os.path.join(FLAGS.out_dir, tgs.runs.layout.CONFIG))
+    if FLAGS.resume and not resume:
+        # Preempted before its config was written: nothing to lose.
+        logging.warning("--resume: %s holds no run yet (stopped before it "
+                        "wrote %s); starting it as new with this command's "
+                        "flags", FLAGS.out_dir, tgs.runs.layout.CONFIG)
+    if resume:
         config = tgs.runs.resume_config(FLAGS.out_dir, preset=FLAGS.preset,
                                         **overrides)
     else:
@@ -29,7 +37,7 @@ def main(argv):
         config = tgs.runs.make_config(preset, **overrides)
     try:
         model, history = tgs.training.run(config, FLAGS.out_dir,
-                                          resume=FLAGS.resume)
+                                          resume=resume)
     except tgs.training.Interrupted as e:
         name = signal.Signals(e.signum).name
         print(f"{name}: stopped after step {e.step}, checkpoint saved "

@@ -353,6 +353,13 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     schedule = Schedule.of(config, source, model)
     check_measures(config, model)
     state, resume_epoch = {"step": 0}, None
+    if resume and not checkpoints.list_checkpoints(
+            os.path.join(out_dir, layout.CHECKPOINTS)):
+        # Preempted before its first checkpoint: nothing to lose.
+        logging.warning("resume: %s holds no checkpoint yet (stopped before "
+                        "its first); training it from step 0 with its config",
+                        out_dir)
+        resume = False
     if resume:
         state = checkpoints.restore_checkpoint(
             model, os.path.join(out_dir, layout.CHECKPOINTS))
@@ -399,6 +406,9 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
 def train(model, source, config, schedule, callbacks, out_dir):
     """`fit`, and how it ended as one line: an `Interrupted` for a signal,
     a ValueError for a non-finite loss, a full disk or a lost worker."""
+    interrupt, health = (next(c for c in callbacks if isinstance(c, kind))
+                         for kind in (tgs_callbacks.Interrupt,
+                                      tgs_callbacks.HealthMonitor))
     try:
         history = fit(model, source, config, schedule, callbacks)
     except tf.errors.OpError as e:
@@ -412,9 +422,9 @@ def train(model, source, config, schedule, callbacks, out_dir):
             f"{e.filename or out_dir}: {e.strerror or e} while training; "
             f"last good checkpoint: {_last_checkpoint(out_dir)} "
             f"(--resume continues from it)") from None
-    interrupt, health = (next(c for c in callbacks if isinstance(c, kind))
-                         for kind in (tgs_callbacks.Interrupt,
-                                      tgs_callbacks.HealthMonitor))
+    finally:
+        # fit skips on_train_end when it raises: the handlers go back here.
+        interrupt.on_train_end()
     if interrupt.signal is not None:
         raise Interrupted(interrupt.signal, tgs_callbacks.step_of(model),
                           _last_checkpoint(out_dir, None))
