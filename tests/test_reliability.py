@@ -1,5 +1,8 @@
 """Exact resume after kill -9, determinism, NaN handling (issue 8)."""
 
+import csv
+import errno
+import glob
 import json
 import os
 import subprocess
@@ -9,6 +12,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 from tfgan_suite.runs.checkpoints import list_checkpoints
 from tests.conftest import REPO, write_cifar
@@ -158,3 +162,146 @@ except ValueError as e:
             if dtype.is_floating:
                 assert np.isfinite(reader.get_tensor(name)).all(), (path,
                                                                     name)
+
+
+# A full disk (ENOSPC) at each kind of file a run writes: injected at the
+# rename that would publish the file (every file of a run goes through
+# `files.atomic_path`), and for checkpoints (written by TensorFlow) as a
+# save that leaves half a data file and fails as TensorFlow does.
+
+FULL = OSError(errno.ENOSPC, "No space left on device")
+
+
+def tiny_config(data, export=None):
+    from tfgan_suite import runs
+    config = runs.make_config(
+        "fashion_mnist_dcgan", data_dir=data, batch_size=8, steps=6,
+        steps_per_epoch=2, fid_every_n_steps=0, verbose=0, seed=3,
+        model_args={"filters": 4, "latent_dim": 8})
+    config["export"] = export
+    return config
+
+
+@pytest.fixture(scope="module")
+def idx_data(tmp_path_factory):
+    from tests.conftest import write_idx
+    return write_idx(tmp_path_factory.mktemp("idx"))
+
+
+@pytest.fixture(scope="module")
+def straight_tiny(tmp_path_factory, idx_data):
+    from tfgan_suite import training
+    out = tmp_path_factory.mktemp("straight") / "run"
+    training.run(tiny_config(idx_data), str(out))
+    return out
+
+
+def fail_renames_to(monkeypatch, name, after=0):
+    """Makes every rename onto a path named `name` after the first `after`
+    fail with ENOSPC."""
+    done = []
+    for function in ("replace", "rename"):
+        real = getattr(os, function)
+
+        def failing(src, dst, *args, real=real, **kwargs):
+            if os.path.basename(os.fspath(dst)) == name:
+                done.append(dst)
+            if len(done) > after and os.path.basename(os.fspath(dst)) == name:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), src,
+                              None, dst)
+            return real(src, dst, *args, **kwargs)
+        monkeypatch.setattr(os, function, failing)
+
+
+def fail_checkpoint_at(monkeypatch, step):
+    """Makes the save of checkpoint `step` write half a data file, then
+    fail as TensorFlow does on a full disk."""
+    real = tf.train.CheckpointManager.save
+
+    def failing(manager, checkpoint_number=None, **kwargs):
+        if checkpoint_number == step:
+            prefix = os.path.join(manager.directory, f"ckpt-{step}")
+            with open(prefix + ".data-00000-of-00001", "wb") as f:
+                f.write(b"\0" * 100)
+            raise tf.errors.ResourceExhaustedError(
+                None, None, f"{prefix}.data-00000-of-00001; No space left "
+                            f"on device")
+        return real(manager, checkpoint_number=checkpoint_number, **kwargs)
+    monkeypatch.setattr(tf.train.CheckpointManager, "save", failing)
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+FILE_KINDS = {  # kind: (the file that fails, what its error says)
+    "checkpoint": ("run/checkpoints/ckpt-4", "saving the checkpoint of step 4 "
+                                         "failed"),
+    "sample grid": ("run/samples/epoch_0002.png", "No space left on device"),
+    "losses.csv": ("run/losses.csv", "No space left on device"),
+    "history.csv": ("run/history.csv", "No space left on device"),
+    "model.keras": ("run/model.keras", "No space left on device"),
+    "export": ("sm/1", "No space left on device"),
+}
+
+#: Rows of losses.csv and history.csv when the write of epoch 2 (steps 3
+#: and 4) fails, by the kind of file that fails (callbacks in their order:
+#: samples, losses, history, checkpoint).
+WRITTEN_BEFORE = {"sample grid": (2, 1), "losses.csv": (2, 1),
+                  "history.csv": (4, 1), "checkpoint": (4, 2)}
+
+
+# Two kinds in the default suite (about 10 s of CPU each), all when slow.
+@pytest.mark.slow_cases(["sample grid", "history.csv", "model.keras",
+                         "export"])
+@pytest.mark.parametrize("kind", FILE_KINDS)
+def test_a_full_disk_loses_nothing_and_resume_continues_exactly(
+        tmp_path, idx_data, straight_tiny, monkeypatch, kind):
+    from tfgan_suite import runs, training
+    out = tmp_path / "run"
+    export = str(tmp_path / "sm") if kind == "export" else None
+    failing, said = FILE_KINDS[kind]
+    if kind == "checkpoint":
+        fail_checkpoint_at(monkeypatch, 4)
+    else:
+        fail_renames_to(monkeypatch, os.path.basename(failing),
+                        after=int(kind.endswith(".csv")))  # epoch 2's
+    with pytest.raises(ValueError) as error:
+        training.run(tiny_config(idx_data, export), str(out))
+    message = str(error.value)
+    assert message.startswith(f"{tmp_path / failing}: ") and said in message
+    assert "\n" not in message
+    monkeypatch.undo()  # space freed
+
+    # What was there before the failing write is whole and readable.
+    kept = list_checkpoints(str(out / "checkpoints"))
+    from tfgan_suite.runs import checkpoints
+    assert kept and all(checkpoints.damage(path) is None for path in kept)
+    if kind in WRITTEN_BEFORE:
+        # The callbacks before the failing one wrote epoch 2's rows.
+        steps, epochs = WRITTEN_BEFORE[kind]
+        assert kept == [str(out / "checkpoints" / "ckpt-2")]
+        assert (read_csv(out / "losses.csv") ==
+                read_csv(straight_tiny / "losses.csv")[:steps])
+        assert (read_csv(out / "history.csv") ==
+                read_csv(straight_tiny / "history.csv")[:epochs])
+        Image.open(out / "samples" / "epoch_0001.png").load()
+    # finish writes model.keras before the export.
+    assert (out / "model.keras").exists() == (kind == "export")
+    assert not [path for path in glob.glob(str(tmp_path / "**" / ".*"),
+                                            recursive=True)
+                if ".tmp" in path], "a temporary file was left"
+
+    resumed, _ = training.run(runs.resume_config(str(out)), str(out),
+                              resume=True)
+    assert ((out / "losses.csv").read_text() ==
+            (straight_tiny / "losses.csv").read_text())
+    assert ((out / "history.csv").read_text().splitlines()[0] ==
+            (straight_tiny / "history.csv").read_text().splitlines()[0])
+    _, expected = weights(straight_tiny)
+    _, found = weights(out)
+    for a, b in zip(expected, found):
+        np.testing.assert_array_equal(a, b)
+    if export:
+        assert os.path.isdir(os.path.join(export, "1", "variables"))

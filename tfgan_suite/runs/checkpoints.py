@@ -32,6 +32,7 @@ save may be lost with the renames of its last seconds. No variable with a
 non-finite value is ever saved.
 """
 
+import errno
 import os
 import re
 
@@ -164,7 +165,12 @@ def save_checkpoint(model, directory, epoch, keep=3):
     """Saves `model`'s training state as `directory/ckpt-<step>` (its
     `step_counter`), keeping the last `keep` checkpoints; returns the
     prefix, or None (with a warning) when a variable of the model or its
-    optimizers is not finite."""
+    optimizers is not finite.
+
+    Raises:
+      OSError: naming the checkpoint, when it cannot be written (a full
+        disk); the checkpoints saved before stay whole and listed.
+    """
     step = int(model.step_counter.numpy())
     values = [np.asarray(v.numpy()) for v in _saved_variables(model)]
     if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
@@ -176,7 +182,14 @@ def save_checkpoint(model, directory, epoch, keep=3):
     # Runs before the manager's own callback, which writes the state file.
     options = tf.train.CheckpointOptions(
         experimental_write_callbacks=[lambda: files.fsync_tree(directory)])
-    path = manager.save(checkpoint_number=int(step), options=options)
+    try:
+        path = manager.save(checkpoint_number=int(step), options=options)
+    except tf.errors.OpError as e:
+        # A full disk, a failing write: the state file still names the
+        # previous checkpoints, which stay whole.
+        raise OSError(errno.EIO, f"saving the checkpoint of step {step} "
+                      f"failed ({_one_line(e)})",
+                      os.path.join(directory, f"ckpt-{step}")) from None
     files.fsync_tree(directory)
     return path
 

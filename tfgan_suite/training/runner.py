@@ -326,15 +326,25 @@ def finish(model, config, out_dir, strategy):
     hold the same weights)."""
     step = tgs_callbacks.step_of(model)
     missing = layout.missing_outputs(out_dir, config, step)
-    if layout.MODEL in missing:
-        with files.owned_path(out_dir, writes(strategy)) as folder:
-            os.makedirs(folder, exist_ok=True)
-            save_model_atomic(model, os.path.join(folder, layout.MODEL))
-    if "export" in missing and writes(strategy):
-        path = export.export_saved_model(
-            model, config["export"],
-            check=lambda tmp: export.verify(tmp, model, cli=False))
-        layout.record_export(out_dir, path, step)
+    try:
+        if layout.MODEL in missing:
+            with files.owned_path(out_dir, writes(strategy)) as folder:
+                os.makedirs(folder, exist_ok=True)
+                save_model_atomic(model, os.path.join(folder, layout.MODEL))
+        if "export" in missing and writes(strategy):
+            path = export.export_saved_model(
+                model, config["export"],
+                check=lambda tmp: export.verify(tmp, model, cli=False))
+            layout.record_export(out_dir, path, step)
+    except (OSError, tf.errors.OpError) as e:  # a full disk ...
+        where = getattr(e, "filename", None) or (
+            config["export"] if layout.MODEL not in missing else
+            os.path.join(out_dir, layout.MODEL))
+        reason = getattr(e, "strerror", None) or " ".join(str(e).split())
+        raise ValueError(f"{where}: {reason} while writing the trained "
+                         f"model; trained to step {step}, checkpoint "
+                         f"{_last_checkpoint(out_dir)} (--resume writes "
+                         f"the missing files)") from None
 
 
 def run(config, out_dir, extra_callbacks=(), resume=False):
@@ -392,8 +402,12 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     config["model_args"] = {k: v for k, v in model.get_config().items()
                             if k in model.init_args() or k in model.NET_ARGS}
     if writes(strategy):
-        os.makedirs(out_dir, exist_ok=True)
-        layout.write_config(out_dir, config)
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+            layout.write_config(out_dir, config)
+        except OSError as e:
+            raise ValueError(f"{e.filename or out_dir}: {e.strerror or e} "
+                             f"while starting the run") from None
     logging.info("%s on %s: %d examples, batch %d, %d steps (%d epochs of "
                  "%d)", config["model"], source.name, source.num_examples,
                  config["data"]["batch_size"], schedule.steps,
