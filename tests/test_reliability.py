@@ -305,3 +305,61 @@ def test_a_full_disk_loses_nothing_and_resume_continues_exactly(
         np.testing.assert_array_equal(a, b)
     if export:
         assert os.path.isdir(os.path.join(export, "1", "variables"))
+
+
+def test_resume_skips_a_damaged_latest_checkpoint(tmp_path, straight_tiny):
+    """The truncated latest checkpoint of a copy cut short: --resume takes
+    the one before it, says so in one line, and continues exactly."""
+    import shutil
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    (out / "model.keras").unlink()  # stopped after its last checkpoint
+    data = out / "checkpoints" / "ckpt-6.data-00000-of-00001"
+    os.truncate(data, os.path.getsize(data) // 2)
+    result = script("train.py", f"--out_dir={out}", "--resume")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (f"checkpoints: skipping {out}/checkpoints/ckpt-6 (damaged: Read "
+            f"less bytes than requested); using {out}/checkpoints/ckpt-4, "
+            f"the newest intact one") in result.stderr
+    # Steps 5 and 6 again, as the run first made them.
+    assert ((out / "losses.csv").read_text() ==
+            (straight_tiny / "losses.csv").read_text())
+    for a, b in zip(weights(straight_tiny)[1], weights(out)[1]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow  # the fallback itself: tests/runs/test_loading.py
+def test_commands_take_the_checkpoint_or_stop_in_one_line(tmp_path,
+                                                          straight_tiny):
+    """tfgan-generate on a damaged model.keras takes the checkpoint; with
+    nothing intact, it and --resume are one line and exit 2, and nothing
+    is overwritten."""
+    import shutil
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    os.truncate(out / "model.keras", 100)
+    result = script("generate.py", f"--model_path={out}", "--num=4",
+                    f"--out={tmp_path / 'grid.png'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (f"{out} has model.keras is damaged (" in result.stderr
+            and "using its latest intact checkpoint" in result.stderr)
+    assert (tmp_path / "grid.png").is_file()
+
+    for path in glob.glob(str(out / "checkpoints" / "ckpt-*.index")):
+        os.truncate(path, 0)
+    before = {p: os.path.getmtime(p) for p in glob.glob(str(tmp_path / "**"),
+                                                         recursive=True)}
+    for command, args in (("train.py", [f"--out_dir={out}", "--resume",
+                                        "--steps=8"]),
+                          ("generate.py", [f"--model_path={out}",
+                                           f"--out={tmp_path / 'grid.png'}"]),
+                          ("export.py", [f"--run_dir={out}", "--noverify",
+                                         f"--root={tmp_path / 'sm'}"])):
+        result = script(command, *args)
+        assert result.returncode == 2, result.stderr[-3000:]
+        errors = [line for line in result.stderr.splitlines()
+                  if line.startswith("error: ")]
+        assert len(errors) == 1 and "no intact checkpoint in" in errors[0]
+        assert "Traceback" not in result.stderr
+    assert before == {p: os.path.getmtime(p) for p in glob.glob(
+        str(tmp_path / "**"), recursive=True)}
