@@ -363,3 +363,34 @@ def test_commands_take_the_checkpoint_or_stop_in_one_line(tmp_path,
         assert "Traceback" not in result.stderr
     assert before == {p: os.path.getmtime(p) for p in glob.glob(
         str(tmp_path / "**"), recursive=True)}
+
+
+sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+import faults  # noqa: E402
+
+
+def test_kill9_at_random_writes_then_resume_equals_an_uninterrupted_run(
+        tmp_path, idx_data, straight_tiny):
+    """Two SIGKILLs at seeded random file-system events (a file opened for
+    writing, an fsync, a rename, a checkpoint save, a step), each followed
+    by --resume: the same losses, checkpoints and weights bit for bit."""
+    args = [*faults.TRAIN, f"--data_dir={idx_data}", "--steps=6",
+            "--steps_per_epoch=2"]
+    report = faults.chaos(str(tmp_path / "run"), args, kills=2, seed=1,
+                          events=160, seconds=0, modes=("event",))
+    assert not report["errors"], report["errors"][0]
+    assert len(report["kills"]) == 2, report
+    assert faults.differences(str(straight_tiny), str(tmp_path / "run")) == []
+
+
+@pytest.mark.slow
+def test_ten_kill9s_at_random_moments_lose_nothing(tmp_path, idx_data):
+    """Twelve epochs with an export, SIGKILLed at least ten times at seeded
+    random events and times (inside TensorFlow's checkpoint and export
+    writes too), resumed after each."""
+    report = faults.run_chaos(str(tmp_path), idx_data, kills=10, seed=0,
+                              steps=24)
+    assert not report["errors"], report["errors"][0]
+    assert len(report["kills"]) >= 10, report
+    assert report["differences"] == []
+    assert report["export_versions"] == ["1"]

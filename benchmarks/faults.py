@@ -1,0 +1,229 @@
+"""Faults a training run survives, measured: `kill -9` at random moments
+(during checkpoint, sample and export writes too), damaged checkpoints,
+`model.keras` and exports, a full disk at every kind of file.
+
+    python benchmarks/faults.py --kills=12 --seed=0      # writes results/reliability.json
+
+Every figure compares with an uninterrupted run of the same command: the
+same `losses.csv`, every tensor of every kept checkpoint, the weights of
+`model.keras` (bit for bit). A full disk is tried for real on a small tmpfs
+when this process may mount one (root), else skipped (the default tests
+inject ENOSPC instead: tests/test_reliability.py).
+
+The chaos harness (`chaos`) is also what tests/test_reliability.py runs.
+"""
+
+import argparse
+import glob
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+#: The training command's flags (a tiny DCGAN on the tests' tiny
+#: Fashion-MNIST: 64 training images).
+TRAIN = ["--preset=fashion_mnist_dcgan", "--batch_size=8", "--filters=4",
+         "--latent_dim=8", "--fid_every_n_steps=0", "--seed=3"]
+
+# Runs `tfgan-train` with SIGKILL at one moment: the n-th file-system
+# event of the process (a file opened for writing, fsync, rename, remove,
+# a checkpoint save, a training step: `event n`), or s seconds after its
+# first training step (`time s`, anywhere, inside TensorFlow's writes
+# too). Writes what it was doing when killed to the log file.
+CHILD = r'''
+import atexit, builtins, io, os, signal, sys, threading, time
+mode, value, log = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+sys.argv = ["tfgan-train", *sys.argv[4:]]
+fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+count = [0]
+started = [False]
+first = [None]
+atexit.register(lambda: os.write(fd, (
+    f"events {count[0]} seconds {time.time() - (first[0] or time.time())}"
+    "\n").encode()))
+
+def kill(what):
+    os.write(fd, (what + "\n").encode())
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def event(name, *args):
+    count[0] += 1
+    if mode == "event" and count[0] == int(value):
+        kill(f"event {count[0]}: {name} {' '.join(map(str, args))}")
+
+def timer():
+    time.sleep(value)
+    kill(f"time {value:.3f}s after the first step")
+
+def wrap(owner, name, writes=None):
+    real = getattr(owner, name)
+    def wrapped(*args, **kwargs):
+        if writes is None or writes(*args, **kwargs):
+            event(name, *args[:2])
+        return real(*args, **kwargs)
+    setattr(owner, name, wrapped)
+
+def opened_for_writing(file, mode="r", *args, **kwargs):
+    return isinstance(file, (str, bytes, os.PathLike)) and any(
+        c in mode for c in "wax+")
+
+for name in ("replace", "rename", "remove", "fsync"):
+    wrap(os, name)
+wrap(builtins, "open", opened_for_writing)
+io.open = builtins.open
+
+import tensorflow as tf
+from tfgan_suite.training import callbacks
+wrap(tf.train.CheckpointManager, "save")
+real_step = callbacks.LossHistory.on_train_batch_end
+
+def on_step(self, batch, logs=None):
+    real_step(self, batch, logs)
+    if first[0] is None:
+        first[0] = time.time()
+    if mode == "time" and not started[0]:
+        started[0] = True
+        threading.Thread(target=timer, daemon=True).start()
+    event("step", batch)
+callbacks.LossHistory.on_train_batch_end = on_step
+
+from tfgan_suite.commands import train
+train.run()
+'''
+
+
+def train(args, kill=None, log=None, timeout=600):
+    """Runs the training command with `args`; `kill`: ("event", n) or
+    ("time", seconds), else none. Returns the CompletedProcess."""
+    mode, value = kill or ("none", 0)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONPATH=os.pathsep.join(
+                   [REPO, os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(value),
+         log or os.devnull, *args], env=env, cwd=REPO, capture_output=True,
+        text=True, timeout=timeout)
+
+
+def count_events(args):
+    """(file-system events, seconds from its first step to its end) of an
+    uninterrupted run of `args` (which it makes)."""
+    with tempfile.NamedTemporaryFile() as log:
+        result = train(args, None, log.name)
+        if result.returncode:
+            raise RuntimeError(result.stderr[-3000:])
+        with open(log.name) as f:
+            words = f.read().split()
+    return int(words[1]), float(words[3])
+
+
+def chaos(out, args, kills, seed, events, seconds, modes=("event", "time"),
+          max_launches=None):
+    """Runs `args` into `out`, then `--resume` until it completes; the
+    first `kills` launches are SIGKILLed at seeded random moments,
+    alternately at a random file-system event and at a random time after
+    the first step, drawn over a share of an uninterrupted run's `events`
+    and `seconds` such that the run needs about `kills` launches to end.
+    Returns {"kills": [what each hit], "launches": n, "errors": [the end of
+    the stderr of a launch that failed otherwise]}."""
+    rng = random.Random(seed)
+    log = os.path.join(os.path.dirname(os.path.abspath(out)),
+                       f".{os.path.basename(out)}.kills")
+    open(log, "w").close()
+    share = 2 / (kills + 1)
+    killed = launches = 0
+    errors = []
+    max_launches = max_launches or 4 * kills + 10
+    while launches < max_launches:
+        kill = None
+        if killed < kills:
+            mode = modes[killed % len(modes)]
+            kill = (("event", rng.randint(1, max(1, int(events * share))))
+                    if mode == "event" else
+                    ("time", round(rng.uniform(0, seconds * share), 3)))
+        resume = ["--resume"] if os.path.isdir(out) else []
+        result = train([*args, f"--out_dir={out}", *resume], kill, log)
+        launches += 1
+        if result.returncode == -9:
+            killed += 1
+        elif result.returncode == 0:
+            break  # complete (before its kill, if it had one)
+        else:
+            errors.append(result.stderr[-3000:])
+            break
+    with open(log) as f:
+        hit = [line for line in f.read().splitlines()
+               if not line.startswith("events ")]
+    return {"kills": hit, "launches": launches, "errors": errors}
+
+
+def training_state(prefix):
+    """{name: value} of a checkpoint's model and random states."""
+    import tensorflow as tf
+    reader = tf.train.load_checkpoint(prefix)
+    return {name: reader.get_tensor(name)
+            for name in reader.get_variable_to_shape_map()
+            if name.startswith(("model/", "seed_states/"))}
+
+
+def differences(straight, other):
+    """What differs between two run folders: `losses.csv`, the tensors of
+    every checkpoint of `straight`, the weights of `model.keras`; [] when
+    they are the same bit for bit."""
+    import keras
+    import tfgan_suite.models  # noqa: F401 (registers the classes)
+    found = []
+    with open(os.path.join(straight, "losses.csv")) as f, \
+            open(os.path.join(other, "losses.csv")) as g:
+        if f.read() != g.read():
+            found.append("losses.csv")
+    for index in sorted(glob.glob(os.path.join(straight, "checkpoints",
+                                               "*.index"))):
+        name = os.path.basename(index)[:-len(".index")]
+        path = os.path.join(other, "checkpoints", name)
+        if not os.path.exists(path + ".index"):
+            found.append(f"{name}: missing")
+            continue
+        a, b = training_state(index[:-len(".index")]), training_state(path)
+        if a.keys() != b.keys() or any(not np.array_equal(a[k], b[k])
+                                       for k in a):
+            found.append(f"{name}: tensors differ")
+    try:
+        a, b = (keras.models.load_model(os.path.join(run, "model.keras"))
+                for run in (straight, other))
+        if any(not np.array_equal(x.numpy(), y.numpy())
+               for x, y in zip(a.weights, b.weights, strict=True)):
+            found.append("model.keras: weights differ")
+    except (OSError, ValueError) as e:
+        found.append(f"model.keras: {e}")
+    return found
+
+
+def run_chaos(work, data, kills, seed, steps, modes=("event", "time")):
+    """`chaos` of a run of `steps` steps with an export, compared with an
+    uninterrupted one; returns the report with the `differences`."""
+    args = [*TRAIN, f"--data_dir={data}", f"--steps={steps}",
+            "--steps_per_epoch=2"]
+    straight = os.path.join(work, "straight")
+    events, seconds = count_events(
+        [*args, f"--out_dir={straight}",
+         f"--export={os.path.join(work, 'export_straight')}"])
+    start = time.time()
+    out = os.path.join(work, "chaos")
+    export = os.path.join(work, "export")
+    report = chaos(out, [*args, f"--export={export}"], kills, seed, events,
+                   seconds, modes)
+    report["seconds"] = round(time.time() - start, 1)
+    report["events_per_run"] = events
+    report["differences"] = differences(straight, out)
+    report["export_versions"] = sorted(os.listdir(export)) if os.path.isdir(
+        export) else []
+    return report
