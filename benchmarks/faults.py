@@ -227,3 +227,159 @@ def run_chaos(work, data, kills, seed, steps, modes=("event", "time")):
     report["export_versions"] = sorted(os.listdir(export)) if os.path.isdir(
         export) else []
     return report
+
+
+#: How each kind of damage is made to a file (a copy cut short, a disk
+#: that zeroed or overwrote it, a shard lost).
+DAMAGE = ("truncated", "zero_bytes", "garbage", "missing")
+
+
+def spoil(path, kind, seed=0):
+    size = os.path.getsize(path)
+    if kind == "truncated":
+        os.truncate(path, size // 2)
+    elif kind == "zero_bytes":
+        os.truncate(path, 0)
+    elif kind == "garbage":
+        with open(path, "r+b") as f:
+            f.seek(size // 3)
+            f.write(np.random.default_rng(seed).bytes(max(1, size // 3)))
+    else:
+        os.remove(path)
+
+
+def run_damage(work, straight, export_root):
+    """Each kind of damage to each file a reader trusts, in this process:
+    the latest checkpoint's data and index file (then `--resume`, via
+    `training.run`), `model.keras` (then `tgs.runs.load`, as
+    tfgan-generate / -evaluate / -export load), the newest export version's
+    variables (then `tgs.runs.load` of the export folder). Returns a list
+    of {"file", "damage", "result", "lost"}."""
+    from tfgan_suite import runs, training
+    rows = []
+    latest = sorted(glob.glob(os.path.join(straight, "checkpoints",
+                                           "ckpt-*.index")),
+                    key=lambda p: int(p.split("-")[-1].split(".")[0]))[-1]
+    prefix = latest[:-len(".index")]
+    for target, suffix in (("checkpoint data", ".data-00000-of-00001"),
+                           ("checkpoint index", ".index")):
+        for kind in DAMAGE:
+            out = os.path.join(work, f"ckpt-{target.split()[1]}-{kind}")
+            shutil.copytree(straight, out)
+            os.remove(os.path.join(out, "model.keras"))
+            spoil(os.path.join(out, "checkpoints",
+                               os.path.basename(prefix) + suffix), kind)
+            try:
+                training.run(runs.resume_config(out), out, resume=True)
+                result = "resumed from the checkpoint before"
+            except ValueError as e:
+                result = f"error: {e}"
+            rows.append({"file": f"latest {target}", "damage": kind,
+                         "result": result,
+                         "lost": differences(straight, out)})
+    for kind in DAMAGE:
+        out = os.path.join(work, f"model-{kind}")
+        shutil.copytree(straight, out)
+        spoil(os.path.join(out, "model.keras"), kind)
+        model, reference = runs.load(out), runs.load(straight)
+        lost = ["weights differ from the uninterrupted run's"] if any(
+            not np.array_equal(a.numpy(), b.numpy())
+            for a, b in zip(model.weights, reference.weights)) else []
+        rows.append({"file": "model.keras", "damage": kind,
+                     "result": "loaded the latest checkpoint", "lost": lost})
+    for kind in DAMAGE:
+        root = os.path.join(work, f"export-{kind}")
+        shutil.copytree(export_root, root)
+        versions = sorted(int(v) for v in os.listdir(root) if v.isdigit())
+        spoil(os.path.join(root, str(versions[-1]), "variables",
+                           "variables.data-00000-of-00001"), kind)
+        served = runs.load(root)
+        rows.append({"file": "newest export version", "damage": kind,
+                     "result": f"loaded version "
+                               f"{os.path.basename(served.path)}",
+                     "lost": []})
+    return rows
+
+
+def run_full_disk(work, data, straight, sizes_kb):
+    """A real full disk: the run's folder on a tmpfs of each size (root
+    only), trained until the disk is full, then the tmpfs enlarged and the
+    run resumed. Returns a list of {"size_kb", "error", "previous whole",
+    "lost"}, or None where tmpfs cannot be mounted."""
+    from tfgan_suite.runs import checkpoints
+    rows = []
+    args = [*TRAIN, f"--data_dir={data}", "--steps=24", "--steps_per_epoch=2"]
+    for size in sizes_kb:
+        mount = os.path.join(work, f"tmpfs-{size}")
+        os.makedirs(mount, exist_ok=True)
+        made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}k",
+                               "tmpfs", mount], capture_output=True)
+        if made.returncode:
+            return None
+        try:
+            out = os.path.join(mount, "run")
+            first = train([*args, f"--out_dir={out}"])
+            errors = [line for line in first.stderr.splitlines()
+                      if line.startswith("error: ")]
+            kept = checkpoints.list_checkpoints(os.path.join(out,
+                                                             "checkpoints"))
+            whole = all(checkpoints.damage(p) is None for p in kept)
+            subprocess.run(["mount", "-o", "remount,size=16m", mount],
+                           check=True)
+            second = train([*args, f"--out_dir={out}", "--resume"])
+            rows.append({
+                "size_kb": size, "exit": first.returncode,
+                "error": errors, "traceback": "Traceback" in first.stderr,
+                "checkpoints kept": [os.path.basename(p) for p in kept],
+                "previous whole": whole,
+                "resume exit": second.returncode,
+                "lost": (differences(straight, out) if second.returncode == 0
+                         else [second.stderr[-2000:]])})
+        finally:
+            subprocess.run(["umount", mount])
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sizes_kb", default="200,400,600,800")
+    parser.add_argument("--out", default=os.path.join(REPO, "results",
+                                                      "reliability.json"))
+    flags = parser.parse_args()
+    sys.path.insert(0, REPO)
+    from tests.conftest import write_idx
+    from pathlib import Path
+    work = tempfile.mkdtemp(prefix="tfgan-faults-")
+    data = write_idx(Path(work))
+    report = {
+        "what": "A tiny DCGAN (--filters=4 --latent_dim=8), 64 training "
+                "images, --batch_size=8 --steps=24 --steps_per_epoch=2 "
+                "--seed=3 with an export; every figure compares with an "
+                "uninterrupted run of the same command: losses.csv, every "
+                "tensor of every kept checkpoint, the weights of model.keras "
+                "(bit for bit); 'lost' lists what differs",
+        "command": "python benchmarks/faults.py " + " ".join(sys.argv[1:]),
+    }
+    start = time.time()
+    chaos_report = run_chaos(os.path.join(work, "chaos"), data, flags.kills,
+                             flags.seed, steps=24)
+    report["kill -9"] = chaos_report
+    straight = os.path.join(work, "chaos", "straight")
+    report["damaged"] = run_damage(os.path.join(work, "damage"), straight,
+                                   os.path.join(work, "chaos",
+                                                "export_straight"))
+    report["full disk"] = run_full_disk(
+        os.path.join(work, "disk"), data, straight,
+        [int(s) for s in flags.sizes_kb.split(",")])
+    report["seconds"] = round(time.time() - start)
+    with open(flags.out, "w") as f:
+        json.dump(report, f, indent=2)
+    print(json.dumps({k: v for k, v in report.items() if k != "damaged"},
+                     indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

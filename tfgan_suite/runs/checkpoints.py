@@ -156,8 +156,11 @@ def latest_intact(directory):
 
 
 def _one_line(error):
+    """`error`'s message on one line, without TensorFlow's op decorations
+    ({{function_node ...}}, [Op:SaveV2])."""
     text = getattr(error, "message", None) or str(error) or type(
         error).__name__
+    text = re.sub(r"\{\{[^}]*\}\}|\[Op:\w+\]", "", text)
     return " ".join(text.split())[:300]
 
 
