@@ -36,8 +36,9 @@ TRAIN = ["--preset=fashion_mnist_dcgan", "--batch_size=8", "--filters=4",
 # Runs `tfgan-train` with SIGKILL at one moment: the n-th file-system
 # event of the process (a file opened for writing, fsync, rename, remove,
 # a checkpoint save, a training step: `event n`), or s seconds after its
-# first training step (`time s`, anywhere, inside TensorFlow's writes
-# too). Writes what it was doing when killed to the log file.
+# first such event (`time s`: anywhere, inside TensorFlow's writes too).
+# Writes what it was doing when killed to the log file, and at a normal
+# exit its count of events and the seconds from its first step.
 CHILD = r'''
 import atexit, builtins, io, os, signal, sys, threading, time
 mode, value, log = sys.argv[1], float(sys.argv[2]), sys.argv[3]
@@ -56,12 +57,15 @@ def kill(what):
 
 def event(name, *args):
     count[0] += 1
+    if mode == "time" and not started[0]:
+        started[0] = True
+        threading.Thread(target=timer, daemon=True).start()
     if mode == "event" and count[0] == int(value):
         kill(f"event {count[0]}: {name} {' '.join(map(str, args))}")
 
 def timer():
     time.sleep(value)
-    kill(f"time {value:.3f}s after the first step")
+    kill(f"time {value:.3f}s after the first event")
 
 def wrap(owner, name, writes=None):
     real = getattr(owner, name)
@@ -89,9 +93,6 @@ def on_step(self, batch, logs=None):
     real_step(self, batch, logs)
     if first[0] is None:
         first[0] = time.time()
-    if mode == "time" and not started[0]:
-        started[0] = True
-        threading.Thread(target=timer, daemon=True).start()
     event("step", batch)
 callbacks.LossHistory.on_train_batch_end = on_step
 
@@ -126,19 +127,20 @@ def count_events(args):
 
 
 def chaos(out, args, kills, seed, events, seconds, modes=("event", "time"),
-          max_launches=None):
+          share=None, max_launches=None):
     """Runs `args` into `out`, then `--resume` until it completes; the
     first `kills` launches are SIGKILLed at seeded random moments,
-    alternately at a random file-system event and at a random time after
-    the first step, drawn over a share of an uninterrupted run's `events`
-    and `seconds` such that the run needs about `kills` launches to end.
+    at a random file-system event or a random time after the first event
+    (`modes`: the kinds to alternate), drawn over a `share` of an
+    uninterrupted run's `events` and `seconds` (default 2 / (kills + 1):
+    the run needs about `kills` launches to end).
     Returns {"kills": [what each hit], "launches": n, "errors": [the end of
     the stderr of a launch that failed otherwise]}."""
     rng = random.Random(seed)
     log = os.path.join(os.path.dirname(os.path.abspath(out)),
                        f".{os.path.basename(out)}.kills")
     open(log, "w").close()
-    share = 2 / (kills + 1)
+    share = share or 2 / (kills + 1)
     killed = launches = 0
     errors = []
     max_launches = max_launches or 4 * kills + 10
@@ -220,7 +222,7 @@ def run_chaos(work, data, kills, seed, steps, modes=("event", "time")):
     out = os.path.join(work, "chaos")
     export = os.path.join(work, "export")
     report = chaos(out, [*args, f"--export={export}"], kills, seed, events,
-                   seconds, modes)
+                   seconds, modes, share=1.5 / kills)
     report["seconds"] = round(time.time() - start, 1)
     report["events_per_run"] = events
     report["differences"] = differences(straight, out)
@@ -290,8 +292,9 @@ def run_damage(work, straight, export_root):
     for kind in DAMAGE:
         root = os.path.join(work, f"export-{kind}")
         shutil.copytree(export_root, root)
-        versions = sorted(int(v) for v in os.listdir(root) if v.isdigit())
-        spoil(os.path.join(root, str(versions[-1]), "variables",
+        # A second version (a copy of the first), then damaged.
+        shutil.copytree(os.path.join(root, "1"), os.path.join(root, "2"))
+        spoil(os.path.join(root, "2", "variables",
                            "variables.data-00000-of-00001"), kind)
         served = runs.load(root)
         rows.append({"file": "newest export version", "damage": kind,

@@ -159,6 +159,8 @@ def damage(path, kind):
         os.truncate(index, os.path.getsize(index) // 2)
     elif kind == "missing_data":
         os.remove(data)
+    elif kind == "missing_index":
+        os.remove(index)
     elif kind == "zero_bytes":
         os.truncate(data, 0)
         os.truncate(index, 0)
@@ -172,7 +174,8 @@ def damage(path, kind):
         raise ValueError(kind)
 
 
-DAMAGE = ["truncated_data", "truncated_index", "missing_data", "zero_bytes",
+DAMAGE = ["truncated_data", "truncated_index", "missing_data",
+          "missing_index", "zero_bytes",
           "garbage_data", "garbage_index"]
 
 
@@ -195,7 +198,8 @@ def test_a_damaged_latest_checkpoint_falls_back_to_the_newest_intact(
     assert len(said) == 1 and "ckpt-4" in said[0] and "ckpt-2" in said[0]
     assert "\n" not in said[0]
     # The damaged files are left for the next save of that step to replace.
-    assert os.path.exists(tmp_path / "ckpt-4.index")
+    assert os.path.exists(tmp_path / "ckpt-4.index") != (kind ==
+                                                          "missing_index")
 
 
 def test_no_intact_checkpoint_is_one_error_naming_each(tmp_path):

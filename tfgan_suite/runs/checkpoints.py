@@ -93,9 +93,10 @@ def _saved_variables(model):
             model.d_optimizer.variables)
 
 
-def list_checkpoints(directory):
+def list_checkpoints(directory, existing=True):
     """The checkpoint prefixes (`directory/ckpt-<step>`) the manager's state
-    file names and whose files exist, oldest first. A state file that
+    file names (and, with `existing`, whose index file exists), oldest
+    first. A state file that
     cannot be read (cut short, overwritten) names nothing: then, with a
     warning, every `ckpt-<step>.index` of `directory`, by step."""
     try:
@@ -114,7 +115,7 @@ def list_checkpoints(directory):
     if found is None:
         return []
     return [path for path in found.all_model_checkpoint_paths
-            if tf.io.gfile.exists(path + ".index")]
+            if not existing or tf.io.gfile.exists(path + ".index")]
 
 
 def damage(path):
@@ -141,7 +142,7 @@ def latest_intact(directory):
       ValueError: `directory` holds checkpoints and none is intact.
     """
     skipped = []
-    for path in reversed(list_checkpoints(directory)):
+    for path in reversed(list_checkpoints(directory, existing=False)):
         reason = damage(path)
         if reason is None:
             if skipped:
