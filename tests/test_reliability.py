@@ -394,3 +394,34 @@ def test_ten_kill9s_at_random_moments_lose_nothing(tmp_path, idx_data):
     assert len(report["kills"]) >= 10, report
     assert report["differences"] == []
     assert report["export_versions"] == ["1"]
+
+
+@pytest.mark.slow
+def test_readers_of_a_training_run_never_break_it_nor_read_half_a_file(
+        tmp_path, idx_data):
+    """`tgs.runs.load` (what tfgan-generate, -evaluate and -export do) in
+    a loop while the run trains, saves a checkpoint every 2 steps and
+    deletes the oldest: every load gives a whole model of a saved step,
+    and the run ends as it would alone."""
+    from tfgan_suite import runs
+    out = tmp_path / "run"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
+    writer = subprocess.Popen(
+        [sys.executable, os.path.join(REPO, "scripts", "train.py"),
+         *faults.TRAIN, f"--data_dir={idx_data}", "--steps=60",
+         "--steps_per_epoch=2", f"--out_dir={out}"],
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True)
+    loads = []
+    try:
+        while writer.poll() is None:
+            if list_checkpoints(str(out / "checkpoints")):
+                model = runs.load(str(out))
+                step = int(model.step_counter.numpy())
+                assert step % 2 == 0 and step > 0
+                loads.append(step)
+    finally:
+        _, stderr = writer.communicate(timeout=600)
+    assert writer.returncode == 0, stderr[-3000:]
+    assert len(loads) >= 3, loads
+    assert int(runs.load(str(out)).step_counter.numpy()) == 60
