@@ -228,6 +228,10 @@ def restore_checkpoint(model, directory):
     try:
         state.restore(path).assert_consumed()
     except (AssertionError, ValueError, tf.errors.OpError) as e:
+        if isinstance(e, tf.errors.NotFoundError) and damage(path):
+            # Deleted since it was checked: the run writing here saved
+            # `keep` newer ones meanwhile. The newest again, then.
+            return restore_checkpoint(model, directory)
         raise ValueError(f"resume: {path} does not fit this "
                          f"{type(model).__name__} (other nets, optimizers or "
                          f"random states than when it was saved): {e}"
