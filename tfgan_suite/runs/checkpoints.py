@@ -108,7 +108,7 @@ def list_checkpoints(directory, existing=True):
             if m)
         logging.warning("checkpoints: the state file %s is unreadable (%s); "
                         "taking the checkpoints on disk: %s",
-                        os.path.join(directory, "checkpoint"), _one_line(e),
+                        os.path.join(directory, "checkpoint"), reason(e),
                         ", ".join(os.path.basename(p) for _, p in on_disk)
                         or "none")
         return [path for _, path in on_disk]
@@ -128,7 +128,7 @@ def damage(path):
         for name in reader.get_variable_to_shape_map():
             reader.get_tensor(name)
     except (tf.errors.OpError, IndexError, ValueError, OSError) as e:
-        return _one_line(e)
+        return reason(e)
     return None
 
 
@@ -143,22 +143,22 @@ def latest_intact(directory):
     """
     skipped = []
     for path in reversed(list_checkpoints(directory, existing=False)):
-        reason = damage(path)
-        if reason is None:
+        why = damage(path)
+        if why is None:
             if skipped:
                 logging.warning("checkpoints: skipping %s; using %s, the "
                                 "newest intact one", "; ".join(skipped), path)
             return path
-        skipped.append(f"{path} (damaged: {reason})")
+        skipped.append(f"{path} (damaged: {why})")
     if skipped:
         raise ValueError(f"resume: no intact checkpoint in {directory}: "
                          f"{'; '.join(skipped)}; nothing was restored")
     return None
 
 
-def _one_line(error):
-    """`error`'s message on one line, without TensorFlow's op decorations
-    ({{function_node ...}}, [Op:SaveV2])."""
+def reason(error):
+    """Why an operation failed, in one line: `error`'s message without
+    TensorFlow's op decorations ({{function_node ...}}, [Op:SaveV2])."""
     text = getattr(error, "message", None) or str(error) or type(
         error).__name__
     text = re.sub(r"\{\{[^}]*\}\}|\[Op:\w+\]", "", text)
@@ -192,7 +192,7 @@ def save_checkpoint(model, directory, epoch, keep=3):
         # A full disk, a failing write: the state file still names the
         # previous checkpoints, which stay whole.
         raise OSError(errno.EIO, f"saving the checkpoint of step {step} "
-                      f"failed ({_one_line(e)})",
+                      f"failed ({reason(e)})",
                       os.path.join(directory, f"ckpt-{step}")) from None
     files.fsync_tree(directory)
     return path

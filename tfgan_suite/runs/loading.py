@@ -240,9 +240,7 @@ def load_saved_model(path):
             loaded = tf.saved_model.load(version)
         except (tf.errors.OpError, OSError, ValueError, IndexError,
                 message.DecodeError) as e:
-            reason = " ".join((getattr(e, "message", None) or str(e)
-                               or type(e).__name__).split())[:300]
-            skipped.append(f"{version} (damaged: {reason})")
+            skipped.append(f"{version} (damaged: {checkpoints.reason(e)})")
             continue
         if skipped:
             logging.warning("exports: skipping %s; using %s, the newest "
