@@ -36,7 +36,9 @@ TRAIN = ["--preset=fashion_mnist_dcgan", "--batch_size=8", "--filters=4",
 # Runs `tfgan-train` with SIGKILL at one moment: the n-th file-system
 # event of the process (a file opened for writing, fsync, rename, remove,
 # a checkpoint save, a training step: `event n`), or s seconds after its
-# first such event (`time s`: anywhere, inside TensorFlow's writes too).
+# first such event (`time s`: anywhere, inside TensorFlow's writes too),
+# or at the n-th event that names a path containing `<target>` (`<target>
+# n`, e.g. `checkpoints 3`: during a checkpoint's write).
 # Writes what it was doing when killed to the log file, and at a normal
 # exit its count of events and the seconds from its first step.
 CHILD = r'''
@@ -55,15 +57,24 @@ def kill(what):
     os.write(fd, (what + "\n").encode())
     os.kill(os.getpid(), signal.SIGKILL)
 
+matched = [0]
+
 def event(name, *args):
     count[0] += 1
     if name == "fsync":  # a file descriptor: the file's name instead
         args = (os.readlink(f"/proc/self/fd/{args[0]}"),)
+    elif name == "save":  # a CheckpointManager: its folder
+        args = (args[0].directory,)
+    what = f"{name} {' '.join(map(str, args))}"
+    if mode not in ("event", "time", "none") and mode in what:
+        matched[0] += 1
+        if matched[0] == int(value):
+            kill(f"{mode} event {matched[0]} (event {count[0]}): {what}")
     if mode == "time" and not started[0]:
         started[0] = True
         threading.Thread(target=timer, daemon=True).start()
     if mode == "event" and count[0] == int(value):
-        kill(f"event {count[0]}: {name} {' '.join(map(str, args))}")
+        kill(f"event {count[0]}: {what}")
 
 def timer():
     time.sleep(value)
@@ -104,8 +115,9 @@ train.run()
 
 
 def train(args, kill=None, log=None, timeout=600):
-    """Runs the training command with `args`; `kill`: ("event", n) or
-    ("time", seconds), else none. Returns the CompletedProcess."""
+    """Runs the training command with `args`; `kill`: ("event", n),
+    ("time", seconds) or (target, n): the n-th event naming a path that
+    contains `target`; else none. Returns the CompletedProcess."""
     mode, value = kill or ("none", 0)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=os.pathsep.join(
@@ -132,8 +144,10 @@ def chaos(out, args, kills, seed, events, seconds, modes=("event", "time"),
           share=None, max_launches=None):
     """Runs `args` into `out`, then `--resume` until it completes; the
     first `kills` launches are SIGKILLed at seeded random moments,
-    at a random file-system event or a random time after the first event
-    (`modes`: the kinds to alternate), drawn over a `share` of an
+    at a random file-system event, a random time after the first event,
+    or a random one of the first 6 events naming a path that contains a
+    target (`modes`: "event", "time" and targets, in turn), drawn over a
+    `share` of an
     uninterrupted run's `events` and `seconds` (default 2 / (kills + 1):
     the run needs about `kills` launches to end).
     Returns {"kills": [what each hit], "launches": n, "errors": [the end of
@@ -152,7 +166,8 @@ def chaos(out, args, kills, seed, events, seconds, modes=("event", "time"),
             mode = modes[killed % len(modes)]
             kill = (("event", rng.randint(1, max(1, int(events * share))))
                     if mode == "event" else
-                    ("time", round(rng.uniform(0, seconds * share), 3)))
+                    ("time", round(rng.uniform(0, seconds * share), 3))
+                    if mode == "time" else (mode, rng.randint(1, 6)))
         resume = ["--resume"] if os.path.isdir(out) else []
         result = train([*args, f"--out_dir={out}", *resume], kill, log)
         launches += 1
@@ -211,7 +226,14 @@ def differences(straight, other):
     return found
 
 
-def run_chaos(work, data, kills, seed, steps, modes=("event", "time")):
+#: Where the kills of `run_chaos` land, in turn: anywhere (a random
+#: event, a random time), and during the writes of a checkpoint (its files
+#: fsynced before the state file names it), of a sample grid, of the
+#: export.
+MODES = ("event", "time", "checkpoints", "samples/", "/export/")
+
+
+def run_chaos(work, data, kills, seed, steps, modes=MODES):
     """`chaos` of a run of `steps` steps with an export, compared with an
     uninterrupted one; returns the report with the `differences`."""
     args = [*TRAIN, f"--data_dir={data}", f"--steps={steps}",
