@@ -367,6 +367,47 @@ def run_full_disk(work, data, straight, sizes_kb):
     return rows
 
 
+def table(report):
+    """The markdown rows of docs/reliability.md's table from a report."""
+    command = f"`{report['command']}`"
+    kills = report["kill -9"]["kills"]
+    lost = report["kill -9"]["differences"] or ["nothing"]
+    rows = []
+    for label, prefix in (
+            ("at a random file-system event", "event "),
+            ("at a random time (inside TensorFlow's writes too)", "time "),
+            ("during a checkpoint's write", "checkpoints "),
+            ("during a sample grid's write", "samples/ "),
+            ("during the export", "/export/ ")):
+        hit = [k for k in kills if k.startswith(prefix)]
+        rows.append((f"`kill -9` {label}, then `--resume`", len(hit),
+                     ", ".join(lost)))
+    by_file = {}
+    for row in report["damaged"]:
+        by_file.setdefault(row["file"], []).append(row)
+    for name, found in by_file.items():
+        kinds = ", ".join(row["damage"] for row in found)
+        what = sorted({row["result"] for row in found})
+        lost = sorted({x for row in found for x in row["lost"]}) or [
+            "nothing"]
+        rows.append((f"{name} damaged ({kinds}): {'; '.join(what)}",
+                     len(found), ", ".join(lost)))
+    disk = report["full disk"] or []
+    if disk:
+        stopped = sorted({row["error"][0].split(":")[1].strip().rsplit(
+            "/", 1)[-1] for row in disk if row["error"]})
+        lost = sorted({x for row in disk for x in row["lost"]}) or [
+            "nothing"]
+        rows.append((f"a real full disk (tmpfs of "
+                     f"{', '.join(str(r['size_kb']) for r in disk)} KB; "
+                     f"stopped at {', '.join(stopped)}), then `--resume` "
+                     f"after space is freed", len(disk), ", ".join(lost)))
+    lines = ["| fault | tried | lost | reproduce |", "|---|---|---|---|"]
+    lines += [f"| {fault} | {n} | {lost} | {command} |"
+              for fault, n, lost in rows]
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=12)
@@ -374,7 +415,13 @@ def main():
     parser.add_argument("--sizes_kb", default="200,400,600,800")
     parser.add_argument("--out", default=os.path.join(REPO, "results",
                                                       "reliability.json"))
+    parser.add_argument("--table", action="store_true",
+                        help="print the docs' table of --out and stop")
     flags = parser.parse_args()
+    if flags.table:
+        with open(flags.out) as f:
+            print(table(json.load(f)))
+        return
     sys.path.insert(0, REPO)
     from tests.conftest import write_idx
     from pathlib import Path
