@@ -326,22 +326,22 @@ def finish(model, config, out_dir, strategy):
     hold the same weights)."""
     step = tgs_callbacks.step_of(model)
     missing = layout.missing_outputs(out_dir, config, step)
+    where = os.path.join(out_dir, layout.MODEL)
     try:
         if layout.MODEL in missing:
             with files.owned_path(out_dir, writes(strategy)) as folder:
                 os.makedirs(folder, exist_ok=True)
                 save_model_atomic(model, os.path.join(folder, layout.MODEL))
+        where = config.get("export")
         if "export" in missing and writes(strategy):
             path = export.export_saved_model(
                 model, config["export"],
                 check=lambda tmp: export.verify(tmp, model, cli=False))
             layout.record_export(out_dir, path, step)
     except (OSError, tf.errors.OpError) as e:  # a full disk ...
-        where = getattr(e, "filename", None) or (
-            config["export"] if layout.MODEL not in missing else
-            os.path.join(out_dir, layout.MODEL))
-        reason = getattr(e, "strerror", None) or " ".join(str(e).split())
-        raise ValueError(f"{where}: {reason} while writing the trained "
+        reason = getattr(e, "strerror", None) or checkpoints.reason(e)
+        raise ValueError(f"{getattr(e, 'filename', None) or where}: "
+                         f"{reason} while writing the trained "
                          f"model; trained to step {step}, checkpoint "
                          f"{_last_checkpoint(out_dir)} (--resume writes "
                          f"the missing files)") from None
