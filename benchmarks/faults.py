@@ -140,14 +140,14 @@ def count_events(args):
     return int(words[1]), float(words[3])
 
 
-def chaos(out, args, kills, seed, events, seconds, modes=("event", "time"),
+def chaos(out, args, kills, seed, events, seconds, plan=("event", "time"),
           share=None, max_launches=None):
     """Runs `args` into `out`, then `--resume` until it completes; the
     first `kills` launches are SIGKILLed at seeded random moments,
     at a random file-system event, a random time after the first event,
     or a random one of the first 6 events naming a path that contains a
-    target (`modes`: "event", "time" and targets, in turn), drawn over a
-    `share` of an
+    target (`plan`: "event", "time" or a target for each kill, repeated
+    as needed), drawn over a `share` of an
     uninterrupted run's `events` and `seconds` (default 2 / (kills + 1):
     the run needs about `kills` launches to end).
     Returns {"kills": [what each hit], "launches": n, "errors": [the end of
@@ -163,7 +163,7 @@ def chaos(out, args, kills, seed, events, seconds, modes=("event", "time"),
     while launches < max_launches:
         kill = None
         if killed < kills:
-            mode = modes[killed % len(modes)]
+            mode = plan[killed % len(plan)]
             kill = (("event", rng.randint(1, max(1, int(events * share))))
                     if mode == "event" else
                     ("time", round(rng.uniform(0, seconds * share), 3))
@@ -228,8 +228,8 @@ def differences(straight, other):
 
 #: Where the kills of `run_chaos` land, in turn: anywhere (a random
 #: event, a random time), and during the writes of a checkpoint (its files
-#: fsynced before the state file names it), of a sample grid, of the
-#: export.
+#: fsynced before the state file names it), of a sample grid; a share of
+#: them, last, during the export.
 MODES = ("event", "time", "checkpoints", "samples/", "/export/")
 
 
@@ -245,8 +245,13 @@ def run_chaos(work, data, kills, seed, steps, modes=MODES):
     start = time.time()
     out = os.path.join(work, "chaos")
     export = os.path.join(work, "export")
+    # Kills during the export last: the first trains the run to its end.
+    others = [m for m in modes if m != "/export/"]
+    exports = kills // len(modes) if "/export/" in modes else 0
+    plan = [others[i % len(others)] for i in range(kills - exports)]
     report = chaos(out, [*args, f"--export={export}"], kills, seed, events,
-                   seconds, modes, share=1.5 / kills)
+                   seconds, plan + ["/export/"] * exports,
+                   share=1.5 / kills)
     report["seconds"] = round(time.time() - start, 1)
     report["events_per_run"] = events
     report["differences"] = differences(straight, out)

@@ -377,7 +377,7 @@ def test_kill9_at_random_writes_then_resume_equals_an_uninterrupted_run(
     args = [*faults.TRAIN, f"--data_dir={idx_data}", "--steps=6",
             "--steps_per_epoch=2"]
     report = faults.chaos(str(tmp_path / "run"), args, kills=2, seed=1,
-                          events=160, seconds=0, modes=("event",))
+                          events=160, seconds=0, plan=("event",))
     assert not report["errors"], report["errors"][0]
     assert len(report["kills"]) == 2, report
     assert faults.differences(str(straight_tiny), str(tmp_path / "run")) == []
