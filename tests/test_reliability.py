@@ -425,3 +425,17 @@ def test_readers_of_a_training_run_never_break_it_nor_read_half_a_file(
     assert writer.returncode == 0, stderr[-3000:]
     assert len(loads) >= 3, loads
     assert int(runs.load(str(out)).step_counter.numpy()) == 60
+
+
+def test_resume_rewrites_a_damaged_model_keras(tmp_path, straight_tiny):
+    import shutil
+    from tfgan_suite import files, runs, training
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    os.truncate(out / "model.keras", 1000)
+    _, history = training.run(runs.resume_config(str(out)), str(out),
+                              resume=True)
+    assert history is None  # nothing trained: only the file written
+    assert files.zip_damage(str(out / "model.keras")) is None
+    for a, b in zip(weights(straight_tiny)[1], weights(out)[1]):
+        np.testing.assert_array_equal(a, b)
