@@ -224,3 +224,7 @@ def test_a_damaged_state_file_lists_the_checkpoints_on_disk(tmp_path,
         os.path.join(str(tmp_path), f"ckpt-{step}") for step in (1, 2)]
     assert checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path))[
         "step"] == 2
+    # The next save writes a state file naming them and itself.
+    save(gan, str(tmp_path), epoch=3, step=3, keep=2)
+    assert checkpoints.list_checkpoints(str(tmp_path)) == [
+        os.path.join(str(tmp_path), f"ckpt-{step}") for step in (2, 3)]

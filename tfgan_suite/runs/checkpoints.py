@@ -182,6 +182,7 @@ def save_checkpoint(model, directory, epoch, keep=3):
                         "saved", step)
         return None
     state, _ = _training_state(model, epoch)
+    _repair_state_file(directory)
     manager = tf.train.CheckpointManager(state, directory, max_to_keep=keep)
     # Runs before the manager's own callback, which writes the state file.
     options = tf.train.CheckpointOptions(
@@ -196,6 +197,28 @@ def save_checkpoint(model, directory, epoch, keep=3):
                       os.path.join(directory, f"ckpt-{step}")) from None
     files.fsync_tree(directory)
     return path
+
+
+def _repair_state_file(directory):
+    """Rewrites an unreadable state file, which the manager reads first,
+    naming the checkpoints on disk (`list_checkpoints`)."""
+    try:
+        tf.train.get_checkpoint_state(directory)
+    except (ValueError, UnicodeDecodeError, tf.errors.OpError):
+        from google.protobuf import text_format
+        found = list_checkpoints(directory)
+        if not found:
+            os.remove(os.path.join(directory, "checkpoint"))
+            return
+        # With their times, as the manager writes them: it deletes only
+        # the checkpoints saved after its `last_preserved_timestamp`.
+        times = [os.path.getmtime(path + ".index") for path in found]
+        state = tf.compat.v1.train.generate_checkpoint_state_proto(
+            directory, found[-1], all_model_checkpoint_paths=found,
+            all_model_checkpoint_timestamps=times,
+            last_preserved_timestamp=min(times) - 1)
+        files.write_text(os.path.join(directory, "checkpoint"),
+                         text_format.MessageToString(state))
 
 
 def restore_checkpoint(model, directory):
