@@ -432,10 +432,12 @@ def train(model, source, config, schedule, callbacks, out_dir):
             raise
         raise ValueError(lost_worker_message(e, model, out_dir)) from None
     except OSError as e:  # a full disk, a folder removed under the run ...
+        last = _last_checkpoint(out_dir, None)
         raise ValueError(
             f"{e.filename or out_dir}: {e.strerror or e} while training; "
-            f"last good checkpoint: {_last_checkpoint(out_dir)} "
-            f"(--resume continues from it)") from None
+            + (f"last good checkpoint: {last} (--resume continues from it)"
+               if last else "no checkpoint yet (--resume starts it again)")
+        ) from None
     finally:
         # fit skips on_train_end when it raises: the handlers go back here.
         interrupt.on_train_end()
