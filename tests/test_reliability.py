@@ -393,7 +393,10 @@ def test_ten_kill9s_at_random_moments_lose_nothing(tmp_path, idx_data):
     assert not report["errors"], report["errors"][0]
     assert len(report["kills"]) >= 10, report
     assert report["differences"] == []
-    assert report["export_versions"] == ["1"]
+    # One version; a kill inside the export leaves its hidden temporary
+    # folder, which TF Serving skips (not an integer).
+    assert [v for v in report["export_versions"]
+            if not v.startswith(".")] == ["1"]
 
 
 @pytest.mark.slow
