@@ -147,3 +147,84 @@ def test_missing_foreign_and_mismatched_checkpoints_raise(tmp_path):
     with pytest.raises(ValueError, match=r"resume: .*ckpt-1 does not fit "
                                          r"this GAN"):
         checkpoints.restore_checkpoint(tiny_gan(hidden=(8, 8)), str(tmp_path))
+
+
+def damage(path, kind):
+    """Damages the checkpoint prefix `path` as a copy cut short, a full
+    disk or a bad sector would."""
+    data, index = path + ".data-00000-of-00001", path + ".index"
+    if kind == "truncated_data":
+        os.truncate(data, os.path.getsize(data) // 2)
+    elif kind == "truncated_index":
+        os.truncate(index, os.path.getsize(index) // 2)
+    elif kind == "missing_data":
+        os.remove(data)
+    elif kind == "missing_index":
+        os.remove(index)
+    elif kind == "zero_bytes":
+        os.truncate(data, 0)
+        os.truncate(index, 0)
+    elif kind == "garbage_data":
+        with open(data, "r+b") as f:
+            f.write(np.random.default_rng(0).bytes(os.path.getsize(data)))
+    elif kind == "garbage_index":
+        with open(index, "r+b") as f:
+            f.write(np.random.default_rng(0).bytes(os.path.getsize(index)))
+    else:
+        raise ValueError(kind)
+
+
+DAMAGE = ["truncated_data", "truncated_index", "missing_data",
+          "missing_index", "zero_bytes",
+          "garbage_data", "garbage_index"]
+
+
+@pytest.mark.parametrize("kind", DAMAGE)
+def test_a_damaged_latest_checkpoint_falls_back_to_the_newest_intact(
+        tmp_path, kind, caplog):
+    trained = tiny_gan(train_steps=2)
+    save(trained, str(tmp_path), epoch=1, step=2)
+    expected = state_of(trained)
+    trained.fit(points(32), batch_size=16, epochs=1, verbose=0, shuffle=False)
+    save(trained, str(tmp_path), epoch=2, step=4)
+    damage(str(tmp_path / "ckpt-4"), kind)
+    fresh = tiny_gan(seed=1)
+    with caplog.at_level("WARNING", logger="absl"):
+        state = checkpoints.restore_checkpoint(fresh, str(tmp_path))
+    assert state["path"] == os.path.join(str(tmp_path), "ckpt-2")
+    for x, y in zip(expected, state_of(fresh)):
+        np.testing.assert_array_equal(x, y)
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(said) == 1 and "ckpt-4" in said[0] and "ckpt-2" in said[0]
+    assert "\n" not in said[0]
+    # The damaged files are left for the next save of that step to replace.
+    assert os.path.exists(tmp_path / "ckpt-4.index") != (kind ==
+                                                          "missing_index")
+
+
+def test_no_intact_checkpoint_is_one_error_naming_each(tmp_path):
+    gan = tiny_gan()
+    for step in (1, 2):
+        save(gan, str(tmp_path), epoch=step, step=step)
+        damage(str(tmp_path / f"ckpt-{step}"), "truncated_data")
+    with pytest.raises(ValueError, match=r"resume: no intact checkpoint in "
+                                         r".*ckpt-2 \(damaged: .*ckpt-1 \(damaged: ") as error:
+        checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path))
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"\xbb\xfe garbage \x00"])
+def test_a_damaged_state_file_lists_the_checkpoints_on_disk(tmp_path,
+                                                             content):
+    gan = tiny_gan()
+    for step in (1, 2):
+        save(gan, str(tmp_path), epoch=step, step=step)
+    (tmp_path / "checkpoint").write_bytes(content)
+    assert checkpoints.list_checkpoints(str(tmp_path)) == [
+        os.path.join(str(tmp_path), f"ckpt-{step}") for step in (1, 2)]
+    assert checkpoints.restore_checkpoint(tiny_gan(), str(tmp_path))[
+        "step"] == 2
+    # The next save writes a state file naming them and itself.
+    save(gan, str(tmp_path), epoch=3, step=3, keep=2)
+    assert checkpoints.list_checkpoints(str(tmp_path)) == [
+        os.path.join(str(tmp_path), f"ckpt-{step}") for step in (2, 3)]

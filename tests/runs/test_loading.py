@@ -49,3 +49,145 @@ def test_load_keras_file_and_saved_model(tmp_path, tiny_dcgan, tiny_dataset):
         metrics.discriminator_filtered(served, 1)
     with pytest.raises(ValueError, match="expected a run folder"):
         runs.load(str(tmp_path / "nothing"))
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A tiny finished run: checkpoints of steps 2 and 4, model.keras."""
+    from tests.conftest import write_idx
+    from tfgan_suite import training
+    data = write_idx(tmp_path_factory.mktemp("idx"))
+    out = tmp_path_factory.mktemp("run") / "run"
+    config = runs.make_config(
+        "fashion_mnist_dcgan", data_dir=data, batch_size=8, steps=4,
+        steps_per_epoch=2, fid_every_n_steps=0, verbose=0, seed=3,
+        model_args={"filters": 4, "latent_dim": 8})
+    training.run(config, str(out))
+    return out
+
+
+def copy_of(run, tmp_path):
+    import shutil
+    return shutil.copytree(run, tmp_path / "run")
+
+
+def spoil(path, kind):
+    """A file cut short, zeroed, or overwritten with garbage."""
+    import os
+    size = os.path.getsize(path)
+    if kind == "truncated":
+        os.truncate(path, size // 2)
+    elif kind == "zero_bytes":
+        os.truncate(path, 0)
+    else:
+        with open(path, "r+b") as f:
+            f.seek(size // 3)
+            f.write(np.random.default_rng(0).bytes(size // 3))
+
+
+def warnings_of(caplog):
+    return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+
+@pytest.mark.parametrize("kind", ["truncated", "zero_bytes", "garbage"])
+def test_a_damaged_model_keras_falls_back_to_the_checkpoint(
+        finished_run, tmp_path, kind, caplog):
+    run = copy_of(finished_run, tmp_path)
+    whole = runs.load(str(run))
+    spoil(run / "model.keras", kind)
+    with caplog.at_level("WARNING", logger="absl"):
+        loaded = runs.load(str(run))
+    said = warnings_of(caplog)
+    assert len(said) == 1, said
+    assert "model.keras is damaged" in said[0] and "ckpt-4 (step 4)" in said[0]
+    for a, b in zip(whole.weights, loaded.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(ValueError, match=r"model.keras: not a readable "
+                                         r"\.keras model file"):
+        runs.load(str(run / "model.keras"))
+
+
+def test_damaged_model_keras_and_latest_checkpoint_give_the_one_before(
+        finished_run, tmp_path, caplog):
+    run = copy_of(finished_run, tmp_path)
+    spoil(run / "model.keras", "truncated")
+    spoil(run / "checkpoints" / "ckpt-4.data-00000-of-00001", "truncated")
+    with caplog.at_level("WARNING", logger="absl"):
+        loaded = runs.load(str(run))
+    assert int(loaded.step_counter.numpy()) == 2
+    said = warnings_of(caplog)
+    assert len(said) == 2 and "skipping" in said[0] and "ckpt-4" in said[0]
+    for spoilt in ("ckpt-2.index", "ckpt-4.index"):
+        spoil(run / "checkpoints" / spoilt, "zero_bytes")
+    with pytest.raises(ValueError, match=r"model.keras is damaged .*, and its "
+                                         r"checkpoints give no model: resume: "
+                                         r"no intact checkpoint") as error:
+        runs.load(str(run))
+    assert "\n" not in str(error.value)
+
+
+def test_a_damaged_export_version_falls_back_to_the_one_before(
+        finished_run, tmp_path, caplog):
+    import os
+    model = runs.load(str(finished_run))
+    root = tmp_path / "sm"
+    serving.export_saved_model(model, str(root))
+    serving.export_saved_model(model, str(root))
+    spoil(root / "2" / "variables" / "variables.data-00000-of-00001",
+          "garbage")
+    with caplog.at_level("WARNING", logger="absl"):
+        served = runs.load(str(root))
+    assert served.path == str(root / "1")
+    said = warnings_of(caplog)
+    assert len(said) == 1 and f"{root / '2'} (damaged: " in said[0]
+    os.truncate(root / "1" / "saved_model.pb", 10)
+    with pytest.raises(ValueError, match=r"no SavedModel here loads"):
+        runs.load(str(root))
+
+
+def test_a_read_only_run_folder_is_sampled_and_exported_elsewhere(
+        finished_run, tmp_path, monkeypatch):
+    """Every write below the run folder fails as on read-only storage (the
+    tests run as root, whom chmod does not stop): loading (model.keras, or
+    the checkpoint) writes nothing there; samples and the export go
+    elsewhere."""
+    import builtins
+    import errno
+    import io
+    import os
+    import shutil
+    import tempfile
+    from tfgan_suite import plots
+    run = copy_of(finished_run, tmp_path)
+    (run / "model.keras").rename(tmp_path / "model.keras")
+    shutil.copytree(run, tmp_path / "unfinished")
+    (tmp_path / "model.keras").rename(run / "model.keras")
+    folders = (str(run), str(tmp_path / "unfinished"))
+
+    def read_only(path):
+        if os.path.abspath(os.fspath(path)).startswith(folders):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+
+    def guard(owner, name, writes=lambda *a, **k: True):
+        real = getattr(owner, name)
+
+        def guarded(*args, **kwargs):
+            if writes(*args, **kwargs):
+                read_only(args[0] if args else kwargs.get("dir", ""))
+            return real(*args, **kwargs)
+        monkeypatch.setattr(owner, name, guarded)
+
+    for owner in (builtins, io):
+        guard(owner, "open", lambda file, mode="r", *a, **k: isinstance(
+            file, (str, os.PathLike)) and any(c in mode for c in "wax+"))
+    for name in ("replace", "rename", "remove", "mkdir", "makedirs", "rmdir"):
+        guard(os, name)
+    guard(tempfile, "mkstemp")
+    for folder in folders:
+        model = runs.load(folder)
+        plots.save_grid(model.generate(4, seed=0),
+                        str(tmp_path / "out" / "grid.png"))
+    assert os.path.isdir(serving.export_saved_model(model,
+                                                    str(tmp_path / "sm")))
+    with pytest.raises(OSError, match="Read-only file system"):
+        (run / "x").write_text("")  # the guard guards

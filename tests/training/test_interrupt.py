@@ -106,3 +106,58 @@ def test_script_prints_the_resume_command_and_exits_143(tmp_path, idx_dir):
     assert "SIGTERM: stopped after step" in stderr
     assert f"--out_dir={out} --resume" in stderr
     assert "Traceback" not in stderr
+
+
+class Crash(Exception):
+    """A stand-in for kill -9 (the process ends without a word)."""
+
+
+class CrashAt(keras.callbacks.Callback):
+    """Raises `Crash` at the end of batch `batch` of the first epoch."""
+
+    def __init__(self, batch):
+        super().__init__()
+        self.batch = batch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == self.batch:
+            raise Crash()
+
+
+def test_resume_before_the_first_checkpoint_starts_from_step_0(
+        tmp_path, idx_dir, caplog):
+    straight = str(tmp_path / "straight")
+    model, _ = training.run(config(idx_dir), straight)
+    out = str(tmp_path / "preempted")
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(Crash):
+        training.run(config(idx_dir), out, extra_callbacks=[CrashAt(1)])
+    # The handlers of a fit that raised are back too.
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert os.path.isfile(os.path.join(out, "config.json"))
+    assert not runs.checkpoints.list_checkpoints(
+        os.path.join(out, "checkpoints"))
+    caplog.set_level(logging.INFO, logger="absl")
+    resumed, _ = training.run(runs.resume_config(out), out, resume=True)
+    said = [r.getMessage() for r in caplog.records
+            if r.getMessage().startswith("resume: ")]
+    assert said == [f"resume: {out} holds no checkpoint yet (stopped before "
+                    f"its first); training it from step 0 with its config"]
+    assert losses(out) == losses(straight)
+    for a, b in zip(resumed.weights, model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_resume_before_the_config_starts_a_new_run(tmp_path, idx_dir):
+    from tests.scripts.test_scripts import script
+    out = tmp_path / "preempted"
+    out.mkdir()  # a scheduler made it, the run was stopped before its config
+    result = script("train.py", "--preset=fashion_mnist_dcgan",
+                    f"--data_dir={idx_dir}", "--batch_size=8", "--steps=2",
+                    "--fid_every_n_steps=0", "--filters=4", "--latent_dim=8",
+                    f"--out_dir={out}", "--resume")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (f"--resume: {out} holds no run yet (stopped before it wrote "
+            f"config.json); starting it as new") in result.stderr
+    assert (out / "model.keras").is_file()
+    assert runs.read_config(str(out))["train"]["steps"] == 2

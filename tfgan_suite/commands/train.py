@@ -7,10 +7,11 @@
     python scripts/train.py --model=my_module:build --value_range=0,1  # any Keras GAN
 """
 
+import os
 import signal
 import sys
 
-from absl import flags
+from absl import flags, logging
 
 import tfgan_suite as tgs
 from tfgan_suite.commands import cli
@@ -21,8 +22,15 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     overrides = cli.training_overrides(FLAGS)
+    resume = FLAGS.resume and os.path.isfile(
+        os.path.join(FLAGS.out_dir, tgs.runs.layout.CONFIG))
+    if FLAGS.resume and not resume:
+        # Preempted before its config was written: nothing to lose.
+        logging.warning("--resume: %s holds no run yet (stopped before it "
+                        "wrote %s); starting it as new with this command's "
+                        "flags", FLAGS.out_dir, tgs.runs.layout.CONFIG)
     try:
-        if FLAGS.resume:
+        if resume:
             config = tgs.runs.resume_config(FLAGS.out_dir, preset=FLAGS.preset,
                                             **overrides)
         else:
@@ -35,7 +43,7 @@ def main(argv):
         raise ValueError(cli.flag_message(str(e), given)) from None
     try:
         model, history = tgs.training.run(config, FLAGS.out_dir,
-                                          resume=FLAGS.resume)
+                                          resume=resume)
     except tgs.training.Interrupted as e:
         name = signal.Signals(e.signum).name
         print(f"{name}: stopped after step {e.step}, checkpoint saved "

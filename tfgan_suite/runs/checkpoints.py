@@ -32,6 +32,10 @@ save may be lost with the renames of its last seconds. No variable with a
 non-finite value is ever saved.
 """
 
+import errno
+import os
+import re
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -40,6 +44,8 @@ from absl import logging
 from tfgan_suite import files
 
 _MODEL_CLASS_KEY = "model_class/.ATTRIBUTES/VARIABLE_VALUE"
+#: A checkpoint's index file: `ckpt-<step>.index`.
+_PREFIX = re.compile(r"(ckpt-(\d+))\.index")
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -87,14 +93,76 @@ def _saved_variables(model):
                               for v in optimizer.variables]
 
 
-def list_checkpoints(directory):
+def list_checkpoints(directory, existing=True):
     """The checkpoint prefixes (`directory/ckpt-<step>`) the manager's state
-    file names and whose files exist, oldest first."""
-    found = tf.train.get_checkpoint_state(directory)
+    file names (and, with `existing`, whose index file exists), oldest
+    first. A state file that
+    cannot be read (cut short, overwritten) names nothing: then, with a
+    warning, every `ckpt-<step>.index` of `directory`, by step."""
+    try:
+        found = tf.train.get_checkpoint_state(directory)
+    except (ValueError, UnicodeDecodeError, tf.errors.OpError) as e:
+        on_disk = sorted(
+            (int(m.group(2)), os.path.join(directory, m.group(1)))
+            for m in map(_PREFIX.fullmatch, tf.io.gfile.listdir(directory))
+            if m)
+        logging.warning("checkpoints: the state file %s is unreadable (%s); "
+                        "taking the checkpoints on disk: %s",
+                        os.path.join(directory, "checkpoint"), reason(e),
+                        ", ".join(os.path.basename(p) for _, p in on_disk)
+                        or "none")
+        return [path for _, path in on_disk]
     if found is None:
         return []
     return [path for path in found.all_model_checkpoint_paths
-            if tf.io.gfile.exists(path + ".index")]
+            if not existing or tf.io.gfile.exists(path + ".index")]
+
+
+def damage(path):
+    """Why the checkpoint `path` (a prefix) cannot be read whole, in one
+    line, or None when every tensor reads back: TensorFlow checks each
+    against the length and CRC32C its index records, so a file cut short,
+    missing or overwritten shows here (an index that is not one, too)."""
+    try:
+        reader = tf.train.load_checkpoint(path)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except (tf.errors.OpError, IndexError, ValueError, OSError) as e:
+        return reason(e)
+    return None
+
+
+def latest_intact(directory):
+    """The prefix of the newest checkpoint of `directory` that reads whole
+    (`damage`), or None when `directory` holds no checkpoint; newer
+    damaged ones are skipped, with one warning naming them, why, and the
+    one taken instead.
+
+    Raises:
+      ValueError: `directory` holds checkpoints and none is intact.
+    """
+    skipped = []
+    for path in reversed(list_checkpoints(directory, existing=False)):
+        why = damage(path)
+        if why is None:
+            if skipped:
+                logging.warning("checkpoints: skipping %s; using %s, the "
+                                "newest intact one", "; ".join(skipped), path)
+            return path
+        skipped.append(f"{path} (damaged: {why})")
+    if skipped:
+        raise ValueError(f"resume: no intact checkpoint in {directory}: "
+                         f"{'; '.join(skipped)}; nothing was restored")
+    return None
+
+
+def reason(error):
+    """Why an operation failed, in one line: `error`'s message without
+    TensorFlow's op decorations ({{function_node ...}}, [Op:SaveV2])."""
+    text = getattr(error, "message", None) or str(error) or type(
+        error).__name__
+    text = re.sub(r"\{\{[^}]*\}\}|\[Op:\w+\]", "", text)
+    return " ".join(text.split())[:300]
 
 
 def step_of_prefix(path):
@@ -106,7 +174,12 @@ def save_checkpoint(model, directory, epoch, keep=3):
     """Saves `model`'s training state as `directory/ckpt-<step>` (its
     `step_counter`), keeping the last `keep` checkpoints; returns the
     prefix, or None (with a warning) when a variable of the model or its
-    optimizers is not finite."""
+    optimizers is not finite.
+
+    Raises:
+      OSError: naming the checkpoint, when it cannot be written (a full
+        disk); the checkpoints saved before stay whole and listed.
+    """
     step = int(model.step_counter.numpy())
     values = [np.asarray(v.numpy()) for v in _saved_variables(model)]
     if not all(np.isfinite(v).all() for v in values if v.dtype.kind == "f"):
@@ -114,33 +187,63 @@ def save_checkpoint(model, directory, epoch, keep=3):
                         "saved", step)
         return None
     state, _ = _training_state(model, epoch)
+    _repair_state_file(directory)
     manager = tf.train.CheckpointManager(state, directory, max_to_keep=keep)
     # Runs before the manager's own callback, which writes the state file.
     options = tf.train.CheckpointOptions(
         experimental_write_callbacks=[lambda: files.fsync_tree(directory)])
-    path = manager.save(checkpoint_number=int(step), options=options)
+    try:
+        path = manager.save(checkpoint_number=int(step), options=options)
+    except tf.errors.OpError as e:
+        # A full disk, a failing write: the state file still names the
+        # previous checkpoints, which stay whole.
+        raise OSError(errno.EIO, f"saving the checkpoint of step {step} "
+                      f"failed ({reason(e)})",
+                      os.path.join(directory, f"ckpt-{step}")) from None
     files.fsync_tree(directory)
     return path
 
 
+def _repair_state_file(directory):
+    """Rewrites an unreadable state file, which the manager reads first,
+    naming the checkpoints on disk (`list_checkpoints`)."""
+    try:
+        tf.train.get_checkpoint_state(directory)
+    except (ValueError, UnicodeDecodeError, tf.errors.OpError):
+        from google.protobuf import text_format
+        found = list_checkpoints(directory)
+        if not found:
+            os.remove(os.path.join(directory, "checkpoint"))
+            return
+        # With their times, as the manager writes them: it deletes only
+        # the checkpoints saved after its `last_preserved_timestamp`.
+        times = [os.path.getmtime(path + ".index") for path in found]
+        state = tf.compat.v1.train.generate_checkpoint_state_proto(
+            directory, found[-1], all_model_checkpoint_paths=found,
+            all_model_checkpoint_timestamps=times,
+            last_preserved_timestamp=min(times) - 1)
+        files.write_text(os.path.join(directory, "checkpoint"),
+                         text_format.MessageToString(state))
+
+
 def restore_checkpoint(model, directory):
-    """Loads the latest checkpoint of `directory` into `model` (built and
-    compiled, as when it was saved).
+    """Loads the latest intact checkpoint of `directory` into `model`
+    (built and compiled, as when it was saved): damaged newer ones are
+    skipped with a warning each (`latest_intact`).
 
     Returns:
       {"epoch", "step", "path"}: finished epochs, the model's step, and
       the checkpoint's prefix.
 
     Raises:
-      ValueError: no checkpoint in `directory`, a checkpoint of another model
-        class, or one that does not fit `model` (other nets or optimizers).
+      ValueError: no checkpoint in `directory`, none intact, a checkpoint
+        of another model class, or one that does not fit `model` (other nets or optimizers).
     """
-    found = list_checkpoints(directory)
-    if not found:
+    path = latest_intact(directory)
+    if path is None:
         raise ValueError(f"resume: no checkpoint in {directory} (expected "
                          f"the ckpt-<step> files and `checkpoint` state "
                          f"file written by a previous run)")
-    path = found[-1]
     reader = tf.train.load_checkpoint(path)
     if not reader.has_tensor(_MODEL_CLASS_KEY):
         raise ValueError(f"resume: {path} is not a tfgan_suite training "
@@ -153,6 +256,10 @@ def restore_checkpoint(model, directory):
     try:
         state.restore(path).assert_consumed()
     except (AssertionError, ValueError, tf.errors.OpError) as e:
+        if isinstance(e, tf.errors.NotFoundError) and damage(path):
+            # Deleted since it was checked: the run writing here saved
+            # `keep` newer ones meanwhile. The newest again, then.
+            return restore_checkpoint(model, directory)
         raise ValueError(f"resume: {path} does not fit this "
                          f"{type(model).__name__} (other nets, optimizers or "
                          f"random states than when it was saved): {e}"

@@ -10,7 +10,7 @@
               fid.csv         FID during training (`callbacks.FID`)
               samples/ losses.csv losses.png history.csv health.json logs/
 
-A run is complete when `model.json` records its last step (with a
+A run is complete when `model.json` records its last step (with a whole
 `model.keras` of that step, or the reason there is none) and, if it was
 asked to export, `export.json` names an export of its last step.
 """
@@ -112,12 +112,12 @@ def last_fid(out_dir):
 
 def missing_outputs(out_dir, config, step):
     """What the run at `step` still lacks to be complete: a list of
-    "model.keras" and / or "export"."""
+    "model.keras" (absent or damaged) and / or "export"."""
     missing = []
     saved = saved_model(out_dir)
-    if not (saved and saved["step"] == step and (
-            not saved["keras"] or os.path.isfile(
-                os.path.join(out_dir, MODEL)))):
+    model = os.path.join(out_dir, MODEL)
+    if not (saved and saved["step"] == step and (not saved["keras"] or (
+            os.path.isfile(model) and files.zip_damage(model) is None))):
         missing.append(MODEL)
     if config.get("export"):
         done = exported(out_dir)

@@ -20,8 +20,10 @@ import zipfile
 import keras
 import numpy as np
 import tensorflow as tf
+from absl import logging
+from google.protobuf import message
 
-from tfgan_suite import models
+from tfgan_suite import files, models
 from tfgan_suite.models import arguments
 from tfgan_suite.runs import checkpoints, layout
 from tfgan_suite.runs import config as config_lib
@@ -267,11 +269,13 @@ def load(path, model=None):
     """A model from a run folder, a `.keras` file or a SavedModel folder.
 
     Run folders and `.keras` files give the full Keras model (generator and
-    discriminator; a run folder without `model.keras` gives its latest
-    checkpoint); a SavedModel gives a `SavedModelGenerator` (or a
-    `SavedModelTranslator` for an image-to-image export). With `model`
-    (a name `tgs.models.get` takes, e.g. "wgan_gp", the commands'
-    --model), a Keras model of another class is an error.
+    discriminator; a run folder without a whole `model.keras` gives its
+    latest intact checkpoint); a SavedModel gives a `SavedModelGenerator`
+    (or a `SavedModelTranslator` for an image-to-image export). A folder
+    of export versions gives its newest version that loads (older ones
+    after a damaged one, with a warning). With `model` (a name
+    `tgs.models.get` takes, e.g. "wgan_gp", the commands' --model), a
+    Keras model of another class is an error.
     """
     given = path
     if os.path.isfile(os.path.join(path, layout.CONFIG)):
@@ -281,10 +285,15 @@ def load(path, model=None):
             path, layout.CHECKPOINTS))
         keras_file = layout.keras_file(path, step=(
             checkpoints.step_of_prefix(found[-1]) if found else None))
+        why = (f"no current {layout.MODEL} (an unfinished or extended run, "
+               f"or a model no .keras file holds)")
         if keras_file:
-            return _checked(load_keras(keras_file, {cls.__name__: cls}),
-                            model, given)
-        return _checked(model_from_run(path, config), model, given)
+            reason = files.zip_damage(keras_file)
+            if reason is None:
+                return _checked(load_keras(keras_file, {cls.__name__: cls}),
+                                model, given)
+            why = f"{layout.MODEL} is damaged ({reason})"
+        return _checked(model_from_run(path, config, why), model, given)
     if os.path.isfile(os.path.join(path, layout.MODEL)):
         path = os.path.join(path, layout.MODEL)  # a folder with a model.
     if path.endswith(".keras"):
@@ -292,8 +301,7 @@ def load(path, model=None):
             raise ValueError(f"{path}: no such model file")
         return _checked(load_keras(path), model, given)
     if os.path.isdir(path):
-        version = export.latest_version_dir(path)
-        loaded = tf.saved_model.load(version)  # once: it is slow.
+        version, loaded = load_saved_model(path)
         if "image" in loaded.signatures[
                 "serving_default"].structured_input_signature[1]:
             return SavedModelTranslator(version, loaded)
@@ -302,13 +310,54 @@ def load(path, model=None):
                      f" a .keras file or a SavedModel folder")
 
 
+def load_saved_model(path):
+    """(version folder, `tf.saved_model.load` of it) for a SavedModel
+    folder, or for a folder of versions its newest that loads whole: a
+    damaged newer one (TensorFlow checks every variable against its
+    CRC32C) is skipped with one warning naming it, why, and the version
+    taken instead.
+
+    Raises:
+      ValueError: `path` is neither, or no version of it loads.
+    """
+    if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        candidates = [path]
+    else:
+        candidates = [os.path.join(path, str(v))
+                      for v in reversed(export.versions(path))]
+        if not candidates:
+            export.latest_version_dir(path)  # raises, naming the folder.
+    skipped = []
+    for version in candidates:
+        try:
+            loaded = tf.saved_model.load(version)
+        except (tf.errors.OpError, OSError, ValueError, IndexError,
+                message.DecodeError) as e:
+            skipped.append(f"{version} (damaged: {checkpoints.reason(e)})")
+            continue
+        if skipped:
+            logging.warning("exports: skipping %s; using %s, the newest "
+                            "version that loads", "; ".join(skipped), version)
+        return version, loaded
+    raise ValueError(f"{path}: no SavedModel here loads: {'; '.join(skipped)}")
+
+
 def load_keras(path, custom_objects=None):
     """`keras.models.load_model(path)`, after importing the module of every
-    class its config names outside Keras (a user's model, nets, layers)."""
+    class its config names outside Keras (a user's model, nets, layers).
+
+    Raises:
+      ValueError: `path` is not a whole `.keras` file (cut short, zeroed,
+        overwritten: `files.zip_damage`).
+    """
+    reason = files.zip_damage(path)
+    if reason is not None:
+        raise ValueError(f"{path}: not a readable .keras model file "
+                         f"({reason})")
     try:
         with zipfile.ZipFile(path) as archive:
             config = json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
+    except (KeyError, ValueError) as e:
         raise ValueError(f"{path}: not a .keras model file ({e})") from None
     custom_objects = {**classes_named(config), **(custom_objects or {})}
     return keras.models.load_model(path, custom_objects=custom_objects)
@@ -349,20 +398,24 @@ def _import(module, name):
             f"that holds it or add that folder to PYTHONPATH") from None
 
 
-def model_from_run(out_dir, config=None):
-    """The model of the run in `out_dir` at its latest checkpoint (for a
-    run without a current `model.keras`: an interrupted or extended one,
-    or a model no `.keras` file can hold); logs the step."""
-    from absl import logging
+def model_from_run(out_dir, config=None, why=None):
+    """The model of the run in `out_dir` at its latest intact checkpoint
+    (for a run without a current, whole `model.keras`: an interrupted or
+    extended one, or a model no `.keras` file can hold); logs the
+    checkpoint, its step and `why` in one line."""
     config = config or layout.read_config(out_dir)
     cls = models.get(config["model"])
     model = cls.from_config(classes_restored(config["model_args"]))
     model.compile(**config_lib.compile_arguments(cls, config["compile"]))
-    state = checkpoints.restore_checkpoint(
-        model, os.path.join(out_dir, layout.CHECKPOINTS))
-    logging.warning("%s has no current %s: using its latest checkpoint, "
-                    "%s (step %d)", out_dir, layout.MODEL, state["path"],
-                    state["step"])
+    why = why or f"no current {layout.MODEL}"
+    try:
+        state = checkpoints.restore_checkpoint(
+            model, os.path.join(out_dir, layout.CHECKPOINTS))
+    except ValueError as e:
+        raise ValueError(f"{out_dir}: {why}, and its checkpoints give no "
+                         f"model: {e}") from None
+    logging.warning("%s has %s: using its latest intact checkpoint, %s "
+                    "(step %d)", out_dir, why, state["path"], state["step"])
     return model
 
 

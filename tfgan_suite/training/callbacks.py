@@ -64,8 +64,10 @@ class SampleGrid(keras.callbacks.Callback):
 
     def render(self, name):
         images = self.model.generate(self.num_images, seed=self.seed)
-        return self.add(plots.save_samples(
-            images, os.path.join(self.out_dir, name), scale=self.scale))
+        path = os.path.join(self.out_dir, name)
+        with files.atomic_path(path) as tmp:
+            plots.save_samples(images, tmp, scale=self.scale)
+        return self.add(path)
 
     def add(self, path):
         """Records a rendered PNG (for the GIF and TensorBoard)."""
@@ -98,8 +100,9 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         if self.gif and len(self.paths) > 1:
-            plots.save_gif(self.paths, os.path.join(self.out_dir,
-                                                    "progress.gif"))
+            with files.atomic_path(os.path.join(self.out_dir,
+                                                "progress.gif")) as tmp:
+                plots.save_gif(self.paths, tmp)
 
 
 #: Data kinds of models that translate images (their picture is drawn
@@ -131,9 +134,11 @@ class TranslationGrid(SampleGrid):
         inputs, targets = (x if x.dtype == np.uint8 else to_uint8(x).numpy()
                            for x in (self.inputs, self.targets))
         rows = np.asarray(self.model.picture_rows((inputs, targets)))
-        return self.add(plots.save_grid(rows.reshape(-1, *rows.shape[2:]),
-                                        os.path.join(self.out_dir, name),
-                                        rows=len(rows), scale=self.scale))
+        path = os.path.join(self.out_dir, name)
+        with files.atomic_path(path) as tmp:
+            plots.save_grid(rows.reshape(-1, *rows.shape[2:]), tmp,
+                            rows=len(rows), scale=self.scale)
+        return self.add(path)
 
 
 class Progress(keras.callbacks.ProgbarLogger):
@@ -320,8 +325,9 @@ class LossHistory(keras.callbacks.Callback):
         finite = {k: v for k, v in self.values.items()
                   if all(math.isfinite(x) for x in v)}
         if finite:
-            plots.save_loss_plot(np.asarray(self.steps), finite, self.plot_path,
-                                 hlines=self.hlines)
+            with files.atomic_path(self.plot_path) as tmp:
+                plots.save_loss_plot(np.asarray(self.steps), finite, tmp,
+                                     hlines=self.hlines)
 
 
 class FID(keras.callbacks.Callback):
@@ -556,8 +562,8 @@ class HealthMonitor(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.out_dir:
             os.makedirs(self.out_dir, exist_ok=True)
-            with open(os.path.join(self.out_dir, "health.json"), "w") as f:
-                json.dump(self.report(), f, indent=2)
+            files.write_text(os.path.join(self.out_dir, "health.json"),
+                             json.dumps(self.report(), indent=2))
 
 
 def health_forward(model, data):

@@ -313,24 +313,35 @@ def finish(model, config, out_dir, strategy):
     weights)."""
     step = tgs_callbacks.step_of(model)
     missing = layout.missing_outputs(out_dir, config, step)
-    if layout.MODEL in missing:
-        args = getattr(model, "_tgs_args", None)
-        problem = contract.keras_file_problem(
-            model, config.get("model_args", {}) if args is None else args)
-        if problem:
-            logging.warning("%s not written: %s; the run loads from its "
-                            "checkpoint instead", layout.MODEL, problem)
-        else:
-            with files.owned_path(out_dir, writes(strategy)) as folder:
-                os.makedirs(folder, exist_ok=True)
-                save_model_atomic(model, os.path.join(folder, layout.MODEL))
-        if writes(strategy):
-            layout.record_model(out_dir, step, problem)
-    if "export" in missing and writes(strategy):
-        path = export.export_saved_model(
-            model, config["export"], metrics=layout.last_fid(out_dir),
-            check=lambda tmp: export.verify(tmp, model, cli=False))
-        layout.record_export(out_dir, path, step)
+    where = os.path.join(out_dir, layout.MODEL)
+    try:
+        if layout.MODEL in missing:
+            args = getattr(model, "_tgs_args", None)
+            problem = contract.keras_file_problem(
+                model, config.get("model_args", {}) if args is None else args)
+            if problem:
+                logging.warning("%s not written: %s; the run loads from its "
+                                "checkpoint instead", layout.MODEL, problem)
+            else:
+                with files.owned_path(out_dir, writes(strategy)) as folder:
+                    os.makedirs(folder, exist_ok=True)
+                    save_model_atomic(model, os.path.join(folder,
+                                                          layout.MODEL))
+            if writes(strategy):
+                layout.record_model(out_dir, step, problem)
+        where = config.get("export")
+        if "export" in missing and writes(strategy):
+            path = export.export_saved_model(
+                model, config["export"], metrics=layout.last_fid(out_dir),
+                check=lambda tmp: export.verify(tmp, model, cli=False))
+            layout.record_export(out_dir, path, step)
+    except (OSError, tf.errors.OpError) as e:  # a full disk ...
+        reason = getattr(e, "strerror", None) or checkpoints.reason(e)
+        raise ValueError(f"{getattr(e, 'filename', None) or where}: "
+                         f"{reason} while writing the trained "
+                         f"model; trained to step {step}, checkpoint "
+                         f"{_last_checkpoint(out_dir)} (--resume writes "
+                         f"the missing files)") from None
 
 
 def run(config, out_dir, extra_callbacks=(), resume=False):
@@ -354,6 +365,13 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                               repeat=True, seed=config["train"].get("seed")),
             loss_given=bool(config["compile"].get("loss")))
     state, resume_epoch = {"step": 0}, None
+    if resume and not checkpoints.list_checkpoints(
+            os.path.join(out_dir, layout.CHECKPOINTS)):
+        # Preempted before its first checkpoint: nothing to lose.
+        logging.warning("resume: %s holds no checkpoint yet (stopped before "
+                        "its first); training it from step 0 with its config",
+                        out_dir)
+        resume = False
     if resume:
         state = checkpoints.restore_checkpoint(
             model, os.path.join(out_dir, layout.CHECKPOINTS))
@@ -391,8 +409,12 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         **{k: v for k, v in saved.items() if k in model._tgs_args or (
             k in model.NET_ARGS and getattr(model, "own_nets", False))}}
     if writes(strategy):
-        os.makedirs(out_dir, exist_ok=True)
-        layout.write_config(out_dir, config)
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+            layout.write_config(out_dir, config)
+        except OSError as e:
+            raise ValueError(f"{e.filename or out_dir}: {e.strerror or e} "
+                             f"while starting the run") from None
     logging.info("%s on %s: %d examples, batch %d, %d steps (%d epochs of "
                  "%d)", config["model"], source.name, source.num_examples,
                  config["data"]["batch_size"], schedule.steps,
@@ -405,6 +427,9 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
 def train(model, source, config, schedule, callbacks, out_dir):
     """`fit`, and how it ended as one line: an `Interrupted` for a signal,
     a ValueError for a non-finite loss, a full disk or a lost worker."""
+    interrupt, health = (next(c for c in callbacks if isinstance(c, kind))
+                         for kind in (tgs_callbacks.Interrupt,
+                                      tgs_callbacks.HealthMonitor))
     try:
         history = fit(model, source, config, schedule, callbacks)
     except tf.errors.OpError as e:
@@ -414,13 +439,15 @@ def train(model, source, config, schedule, callbacks, out_dir):
             raise
         raise ValueError(lost_worker_message(e, model, out_dir)) from None
     except OSError as e:  # a full disk, a folder removed under the run ...
+        last = _last_checkpoint(out_dir, None)
         raise ValueError(
             f"{e.filename or out_dir}: {e.strerror or e} while training; "
-            f"last good checkpoint: {_last_checkpoint(out_dir)} "
-            f"(--resume continues from it)") from None
-    interrupt, health = (next(c for c in callbacks if isinstance(c, kind))
-                         for kind in (tgs_callbacks.Interrupt,
-                                      tgs_callbacks.HealthMonitor))
+            + (f"last good checkpoint: {last} (--resume continues from it)"
+               if last else "no checkpoint yet (--resume starts it again)")
+        ) from None
+    finally:
+        # fit skips on_train_end when it raises: the handlers go back here.
+        interrupt.on_train_end()
     if interrupt.signal is not None:
         raise Interrupted(interrupt.signal, tgs_callbacks.step_of(model),
                           _last_checkpoint(out_dir, None))
