@@ -1,0 +1,190 @@
+"""What a run logs, step by step and epoch by epoch: per-step losses
+(`losses.csv`, `losses.png`), per-epoch rows (`history.csv`), the
+progress line and TensorBoard; steps are the model's own count
+(`step_counter`), so a resumed run continues its files where it stopped."""
+
+import csv
+import functools
+import io
+import math
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_suite import files, plots
+
+
+def step_of(model):
+    """The model's step: its calls of `train_step` so far."""
+    return int(model.step_counter.numpy())
+
+#: Data kinds of models that translate images (their picture is drawn
+#: from held-out examples, not from noise).
+TRANSLATION_KINDS = ("pairs", "unpaired")
+
+class Progress(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, numbering epochs out of the run's `epochs`:
+    the rest of an epoch a resumed run finishes in a `fit` of its own reads
+    "Epoch 8/20", not "Epoch 8/8"."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.run_epochs = epochs
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.epochs = self.run_epochs
+
+class HistoryCSV(keras.callbacks.Callback):
+    """The epoch logs as a CSV file, one row per epoch, as
+    `keras.callbacks.CSVLogger` writes them but without its always-NA
+    `val_*` columns (a GAN's fit has no validation step), and with a column
+    for every value logged so far: one that first appears in a later epoch
+    (an FID every other epoch, a run resumed before its first FID) gets its
+    column, empty in the rows without it. The file is rewritten whole
+    (temporary file and rename) after each epoch.
+
+    Args:
+      filename: the CSV file.
+      resume_epoch: for a resumed run, the epoch it resumes in: the file's
+        rows of that epoch and later (an interrupted epoch's partial row,
+        rows written after the checkpoint) are dropped, so that each epoch
+        has one row. None: a new file.
+    """
+
+    def __init__(self, filename, resume_epoch=None):
+        super().__init__()
+        self.filename = filename
+        self._resume_epoch = resume_epoch
+        self._rows = None
+
+    def on_train_begin(self, logs=None):
+        # A run calls fit again for an epoch's rest or a shorter last
+        # epoch: the rows carry over.
+        if self._rows is None:
+            self._rows = ([row for row in read_csv(self.filename)
+                           if int(row["epoch"]) < self._resume_epoch]
+                          if self._resume_epoch is not None else [])
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._rows.append({"epoch": epoch, **(logs or {})})
+        keys = sorted({key for row in self._rows for key in row} - {"epoch"})
+        write_csv(self.filename, ["epoch", *keys],
+                   [[row.get(key, "") for key in ("epoch", *keys)]
+                    for row in self._rows])
+
+class LossHistory(keras.callbacks.Callback):
+    """Per-step losses to `losses.csv` and a plot `losses.png`.
+
+    Each step's row holds what `train_step` returned. A value that is the
+    running mean of one of the model's `metrics` (a tracker Keras resets
+    every epoch) is recorded as the step's own value, recovered exactly as
+    t * mean_t - (t - 1) * mean_{t-1} (with `steps_per_execution` > 1, the
+    mean over each chunk of steps); any other value as it was returned.
+
+    Args:
+      out_dir: folder for the CSV and PNG.
+      keys: logged values to keep (default: every key ending in "loss").
+      hlines: {label: y} reference lines, e.g. {"log 2": 0.693}.
+      plot_every_n_epochs: also redraw the PNG during training.
+    """
+
+    def __init__(self, out_dir, keys=None, hlines=None, plot_every_n_epochs=1):
+        super().__init__()
+        self.out_dir = out_dir
+        self.keys = keys
+        self.hlines = hlines
+        self.plot_every_n_epochs = plot_every_n_epochs
+        self.steps, self.values = [], {}
+
+    def on_train_begin(self, logs=None):
+        step = step_of(self.model)
+        if step and not self.steps:  # resumed: keep the rows up to it.
+            for row in read_csv(self.csv_path):
+                if int(row["step"]) <= step:
+                    self.steps.append(int(row["step"]))
+                    for key, value in row.items():
+                        if key != "step":
+                            self.values.setdefault(key, []).append(
+                                float(value))
+
+    @property
+    def csv_path(self):
+        return os.path.join(self.out_dir, "losses.csv")
+
+    @property
+    def plot_path(self):
+        return os.path.join(self.out_dir, "losses.png")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous = {}
+        self._previous_batch = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        keys = self.keys or [k for k in logs if k.endswith("loss")]
+        done = batch + 1  # steps finished in this epoch
+        chunk = done - self._previous_batch
+        self.steps.append(step_of(self.model))
+        means = {m.name for m in self.model.metrics}
+        for key in keys:
+            mean = float(logs[key])
+            previous = self._previous.get(key, 0.0)
+            value = ((done * mean - self._previous_batch * previous) / chunk
+                     if key in means else mean)
+            self.values.setdefault(key, []).append(value)
+            self._previous[key] = mean
+        self._previous_batch = done
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.plot_every_n_epochs and (epoch + 1) % self.plot_every_n_epochs == 0:
+            self.write()
+
+    def on_train_end(self, logs=None):
+        self.write()
+
+    def write(self):
+        if not self.steps:
+            return
+        os.makedirs(self.out_dir, exist_ok=True)
+        keys = list(self.values)
+        write_csv(self.csv_path, ["step", *keys], [
+            [step, *(f"{self.values[k][i]:.6g}" for k in keys)]
+            for i, step in enumerate(self.steps)])
+        finite = {k: v for k, v in self.values.items()
+                  if all(math.isfinite(x) for x in v)}
+        if finite:
+            with files.atomic_path(self.plot_path) as tmp:
+                plots.save_loss_plot(np.asarray(self.steps), finite, tmp,
+                                     hlines=self.hlines)
+
+class TensorBoard(keras.callbacks.TensorBoard):
+    """`keras.callbacks.TensorBoard` whose per-step curves go on at the
+    model's step after a resume (Keras' own restart at step 1)."""
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self._global_train_batch = step_of(self.model)
+
+def write_csv(path, header, rows):
+    """A CSV file of `header` and `rows`, written whole and atomically."""
+    lines = io.StringIO()
+    writer = csv.writer(lines)
+    writer.writerow(header)
+    writer.writerows(rows)
+    files.write_text(path, lines.getvalue())
+
+
+def read_csv(path):
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@functools.cache
+def summary_writer(log_dir):
+    """One TensorBoard summary writer per folder."""
+    return tf.summary.create_file_writer(log_dir)
