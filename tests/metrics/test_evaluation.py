@@ -131,3 +131,19 @@ def test_the_command_scores_a_folder_with_a_runs_features(folders, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     scores = json.loads(out.read_text())
     assert scores["features"] == path and scores["domain_fid"] > 0
+
+
+def test_a_run_without_fid_gets_its_classifier_trained(monkeypatch):
+    # Its FID was never measured, so nothing can disagree with it: the
+    # run's own classifier is trained on first use; a run that measured
+    # FID keeps the classifier its fid.csv used, or refuses.
+    from tfgan_suite.metrics import evaluation
+    seen = []
+    monkeypatch.setattr(evaluation.classifier_lib, "extractor",
+                        lambda *a, train, **k: seen.append(train))
+    config = {"train": {"fid_every_n_steps": 0},
+              "data": {"dataset": "folder", "data_dir": "x"}}
+    evaluation.run_extractor(config)
+    config["train"]["fid_every_n_steps"] = 100
+    evaluation.run_extractor(config)
+    assert seen == [True, False]

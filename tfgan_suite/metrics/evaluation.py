@@ -71,17 +71,20 @@ def identity(extractor):
 
 
 def run_extractor(run_config):
-    """The extractor a run's FID was measured with (`callbacks.FID`
-    during training: the run's `fid_features`, data and
-    `classifier_path`), from its cache; a ValueError when it is gone."""
+    """The extractor a run's FID is measured with (`callbacks.FID` during
+    training: the run's `fid_features`, data and `classifier_path`), from
+    its cache. A run that measured no FID during training has not trained
+    it yet: it is trained now, as the run would have (same data, same
+    cache). For a run that measured FID, a missing one is a ValueError: a
+    new classifier's scores would not compare with the run's `fid.csv`."""
     train, data_config = run_config["train"], run_config["data"]
     options = {k: v for k, v in data_config.items() if v is not None
                and k in ("data_dir", "image_size", "channels", "holdout",
                          "direction")}
     return classifier_lib.extractor(
         train.get("fid_features"), data_config["dataset"],
-        classifier_path=train.get("classifier_path"), train=False,
-        **options)
+        classifier_path=train.get("classifier_path"),
+        train=not train.get("fid_every_n_steps"), **options)
 
 
 def features_dataset(features, dataset):

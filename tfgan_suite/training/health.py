@@ -72,7 +72,8 @@ class HealthMonitor(keras.callbacks.Callback):
         values["epoch"] = epoch + 1
         self.history.append(values)
         recent = self.history[-self.window:]
-        if (len(recent) == self.window
+        # No accuracy for a D with conventions of its own (health_forward).
+        if (len(recent) == self.window and "d_acc_real" in values
                 and all(v["d_acc_real"] >= self.d_win_accuracy and
                         v["d_acc_fake"] >= self.d_win_accuracy for v in recent)
                 and recent[-1]["g_loss"] > recent[0]["g_loss"]):
