@@ -1,8 +1,9 @@
 """keras-io's GAN classes (examples/generative: dcgan_overriding_train_step,
-wgan_gp, conditional_gan), retyped with Keras 3 imports and no line inside
-the classes changed, run by the suite through a factory function: train,
-extend, reload, sample, export. The conditional GAN takes the glue its
-docs show (`docs/adding_a_model.md`), kept outside its class."""
+wgan_gp, conditional_gan, cyclegan), retyped with Keras 3 imports and no
+line inside the classes changed, run by the suite through a factory
+function: train, extend, reload, sample or translate, export. The
+conditional GAN and CycleGAN take the glue their docs show
+(`docs/adding_a_model.md`), kept outside their classes."""
 
 import json
 import os
@@ -210,6 +211,84 @@ KERAS_IO = textwrap.dedent('''
             self.disc_loss_tracker.update_state(d_loss)
             return {"g_loss": self.gen_loss_tracker.result(),
                     "d_loss": self.disc_loss_tracker.result()}
+
+
+    class CycleGan(keras.Model):
+        def __init__(self, generator_G, generator_F, discriminator_X,
+                     discriminator_Y, lambda_cycle=10.0,
+                     lambda_identity=0.5):
+            super().__init__()
+            self.gen_G = generator_G
+            self.gen_F = generator_F
+            self.disc_X = discriminator_X
+            self.disc_Y = discriminator_Y
+            self.lambda_cycle = lambda_cycle
+            self.lambda_identity = lambda_identity
+
+        def call(self, inputs):
+            return (self.disc_X(inputs), self.disc_Y(inputs),
+                    self.gen_G(inputs), self.gen_F(inputs))
+
+        def compile(self, gen_G_optimizer, gen_F_optimizer,
+                    disc_X_optimizer, disc_Y_optimizer, gen_loss_fn,
+                    disc_loss_fn):
+            super().compile()
+            self.gen_G_optimizer = gen_G_optimizer
+            self.gen_F_optimizer = gen_F_optimizer
+            self.disc_X_optimizer = disc_X_optimizer
+            self.disc_Y_optimizer = disc_Y_optimizer
+            self.generator_loss_fn = gen_loss_fn
+            self.discriminator_loss_fn = disc_loss_fn
+            self.cycle_loss_fn = keras.losses.MeanAbsoluteError()
+            self.identity_loss_fn = keras.losses.MeanAbsoluteError()
+
+        def train_step(self, batch_data):
+            real_x, real_y = batch_data
+            with tf.GradientTape(persistent=True) as tape:
+                fake_y = self.gen_G(real_x, training=True)
+                fake_x = self.gen_F(real_y, training=True)
+                cycled_x = self.gen_F(fake_y, training=True)
+                cycled_y = self.gen_G(fake_x, training=True)
+                same_x = self.gen_F(real_x, training=True)
+                same_y = self.gen_G(real_y, training=True)
+                disc_real_x = self.disc_X(real_x, training=True)
+                disc_fake_x = self.disc_X(fake_x, training=True)
+                disc_real_y = self.disc_Y(real_y, training=True)
+                disc_fake_y = self.disc_Y(fake_y, training=True)
+                gen_G_loss = self.generator_loss_fn(disc_fake_y)
+                gen_F_loss = self.generator_loss_fn(disc_fake_x)
+                cycle_loss_G = (self.cycle_loss_fn(real_y, cycled_y)
+                                * self.lambda_cycle)
+                cycle_loss_F = (self.cycle_loss_fn(real_x, cycled_x)
+                                * self.lambda_cycle)
+                id_loss_G = (self.identity_loss_fn(real_y, same_y)
+                             * self.lambda_cycle * self.lambda_identity)
+                id_loss_F = (self.identity_loss_fn(real_x, same_x)
+                             * self.lambda_cycle * self.lambda_identity)
+                total_loss_G = gen_G_loss + cycle_loss_G + id_loss_G
+                total_loss_F = gen_F_loss + cycle_loss_F + id_loss_F
+                disc_X_loss = self.discriminator_loss_fn(disc_real_x,
+                                                         disc_fake_x)
+                disc_Y_loss = self.discriminator_loss_fn(disc_real_y,
+                                                         disc_fake_y)
+            grads_G = tape.gradient(total_loss_G,
+                                    self.gen_G.trainable_variables)
+            grads_F = tape.gradient(total_loss_F,
+                                    self.gen_F.trainable_variables)
+            disc_X_grads = tape.gradient(disc_X_loss,
+                                         self.disc_X.trainable_variables)
+            disc_Y_grads = tape.gradient(disc_Y_loss,
+                                         self.disc_Y.trainable_variables)
+            self.gen_G_optimizer.apply_gradients(
+                zip(grads_G, self.gen_G.trainable_variables))
+            self.gen_F_optimizer.apply_gradients(
+                zip(grads_F, self.gen_F.trainable_variables))
+            self.disc_X_optimizer.apply_gradients(
+                zip(disc_X_grads, self.disc_X.trainable_variables))
+            self.disc_Y_optimizer.apply_gradients(
+                zip(disc_Y_grads, self.disc_Y.trainable_variables))
+            return {"G_loss": total_loss_G, "F_loss": total_loss_F,
+                    "D_X_loss": disc_X_loss, "D_Y_loss": disc_Y_loss}
 ''')
 
 FACTORIES = textwrap.dedent('''
@@ -273,6 +352,33 @@ FACTORIES = textwrap.dedent('''
                                               output_mode="one_hot")(label)
             return keras.Model([z, label], self.generator(
                 layers.Concatenate()([z, one_hot])))
+
+
+    class TranslatingCycleGan(kio.CycleGan):
+        """Glue outside keras-io's class: the nets the suite translates
+        with, by direction."""
+
+        @property
+        def translators(self):
+            return {"AtoB": self.gen_G, "BtoA": self.gen_F}
+
+
+    def cyclegan(size=32):
+        def net(out):
+            return keras.Sequential([
+                keras.Input((size, size, 3)),
+                layers.Conv2D(8, 3, padding="same", activation="relu"),
+                layers.Conv2D(out, 3, padding="same",
+                              activation="tanh" if out == 3 else None)])
+        gan = TranslatingCycleGan(net(3), net(3), net(1), net(1))
+        mse = keras.losses.MeanSquaredError()
+        adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5)
+        gan.compile(adam(), adam(), adam(), adam(),
+                    gen_loss_fn=lambda fake: mse(tf.ones_like(fake), fake),
+                    disc_loss_fn=lambda real, fake: 0.5 * (
+                        mse(tf.ones_like(real), real)
+                        + mse(tf.zeros_like(fake), fake)))
+        return gan
 
 
     def conditional(latent_dim=8):
@@ -351,3 +457,35 @@ def test_keras_io_conditional_gan_with_glue(tmp_path, idx_dir, user_code):
     other = loaded.generate_uint8(2, seed=0, labels=[3, 3])
     assert first.shape == (2, 28, 28, 1)
     assert not np.array_equal(first, other)  # the label reaches G.
+
+
+def test_keras_io_cyclegan_with_glue(tmp_path, user_code):
+    from tests.data.test_unpaired import write_unpaired
+    root = write_unpaired(tmp_path / "h2z", counts=(
+        ("trainA", 8), ("trainB", 8), ("testA", 2), ("testB", 2)))
+    out = str(tmp_path / "run")
+    config = runs.make_config(
+        None, model="factories:cyclegan", dataset="unpaired", data_dir=root,
+        image_size=(32, 32), batch_size=2, steps=3, steps_per_epoch=1,
+        fid_every_n_steps=0, verbose=0, seed=1)
+    model, _ = training.run(config, out)
+    assert model.data_kind() == "unpaired"
+    history = (tmp_path / "run" / "losses.csv").read_text().splitlines()
+    assert sorted(history[0].split(",")) == ["D_X_loss", "D_Y_loss",
+                                             "F_loss", "G_loss", "step"]
+    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3),
+                                               dtype=np.uint8)
+    loaded = runs.load(out)
+    expected = loaded.translate_uint8(images, "BtoA")
+    np.testing.assert_array_equal(expected,
+                                  model.translate_uint8(images, "BtoA"))
+    version = serving.export_saved_model(loaded, str(tmp_path / "sm" / "c"))
+    served = tf.saved_model.load(version).signatures["b_to_a"](
+        image=tf.constant(images))["image"].numpy()
+    np.testing.assert_array_equal(served, expected)
+    with pytest.raises(ValueError, match="ema_decay: the suite averages"):
+        training.run(runs.make_config(
+            None, model="factories:cyclegan", dataset="unpaired",
+            data_dir=root, image_size=(32, 32), batch_size=2, steps=1,
+            fid_every_n_steps=0, verbose=0, model_args={"ema_decay": 0.9}),
+            str(tmp_path / "run2"))

@@ -442,16 +442,8 @@ class CycleGAN(AdversarialModel):
                          "translate(images, direction='AtoB' or 'BtoA')")
 
     def picture_rows(self, examples):
-        """A -> G(A) -> F(G(A)) rows on the fixed `a` images, then
-        B -> F(B) -> G(F(B)) on the `b` images (uint8)."""
-        rows = []
-        for images, there, back in zip(examples, self.directions,
-                                       reversed(self.directions)):
-            translated = self.translate_uint8(images, there)
-            rows.append(tf.stack([images, translated,
-                                  self.translate_uint8(translated, back)],
-                                 axis=1))
-        return tf.concat(rows, axis=0).numpy()
+        """Round trips A -> B -> A and B -> A -> B (`sampling.round_trips`)."""
+        return sampling.round_trips(self, examples)
 
     # -------------------------------------------------------------- serving
     def translation(self, direction="AtoB"):

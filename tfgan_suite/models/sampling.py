@@ -114,3 +114,18 @@ def translated(net, inputs, image_shape, batch_size=32):
     return np.concatenate([
         np.asarray(net(inputs[i:i + batch_size], training=False), np.float32)
         for i in range(0, len(inputs), batch_size)])
+
+
+def round_trips(model, examples):
+    """The training picture of a model that translates both ways: rows A
+    -> G(A) -> F(G(A)) on the fixed `a` images, then B -> F(B) -> G(F(B))
+    on the `b` images (uint8 (rows, 3, H, W, C)), by the model's
+    `translate_uint8` in its `directions`."""
+    rows = []
+    for images, there, back in zip(examples, model.directions,
+                                   reversed(list(model.directions))):
+        translated = model.translate_uint8(images, there)
+        rows.append(tf.stack([images, translated,
+                              model.translate_uint8(translated, back)],
+                             axis=1))
+    return tf.concat(rows, axis=0).numpy()

@@ -19,11 +19,16 @@ import os
 import sys
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from tfgan_suite.models import arguments
+from tfgan_suite.data.pipeline import to_float, to_uint8
+from tfgan_suite.models import arguments, sampling
 from tfgan_suite.models.base import AdversarialModel
 
+#: A two-way translator's directions (its `translators` keys) and their
+#: serving signatures.
+DIRECTIONS = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
 #: The suite's own arguments of a wrapped model (the factory gets the rest).
 SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_decay": None, "ema_start": 0,
               "seed": None, "class_names": None}
@@ -73,7 +78,7 @@ class Factory:
             raise ValueError(f"model: {name!r} is not a class or function "
                              f"(found {type(self.make).__name__})")
         self.__name__ = Wrapped.__name__
-        self._num_classes = {}  # data_kind's cache: {args: num_classes}
+        self._kinds = {}  # data_kind's cache: {args: kind}
 
     def init_args(self):
         """{name: default}: the factory's arguments, and the suite's."""
@@ -81,21 +86,20 @@ class Factory:
         return {**named, **SUITE_ARGS}
 
     def data_kind(self, args=None):
-        """"labelled" for a model with `num_classes` (an argument, or an
-        attribute of the model the factory makes), else "images"."""
+        """"unpaired" for a model that translates both ways (its
+        `translators`), "labelled" for one with `num_classes` (an argument,
+        or an attribute of the model the factory makes), else "images"."""
         args = args or {}
         if args.get("num_classes"):
             return "labelled"
-        if isinstance(self.make, type):
-            num_classes = getattr(self.make, "num_classes", None)
-        else:  # a function: what it makes says.
-            key = repr(sorted(args.items()))
-            if key not in self._num_classes:
-                made = build_inner(self.name, {
-                    k: v for k, v in args.items() if k not in SUITE_ARGS})
-                self._num_classes[key] = getattr(made, "num_classes", None)
-            num_classes = self._num_classes[key]
-        return "labelled" if num_classes else "images"
+        key = repr(sorted(args.items()))
+        if key not in self._kinds:
+            made = build_inner(self.name, {
+                k: v for k, v in args.items() if k not in SUITE_ARGS})
+            self._kinds[key] = ("unpaired" if translators(made) else
+                                "labelled" if getattr(made, "num_classes",
+                                                      None) else "images")
+        return self._kinds[key]
 
     def arguments_for(self, source, **args):
         named, takes_any = _parameters(self.make)
@@ -132,12 +136,26 @@ def build_inner(factory, factory_args):
     if not isinstance(model, keras.Model):
         raise ValueError(f"model: {factory} returned a "
                          f"{type(model).__name__}, expected a keras.Model")
-    if not isinstance(sampling_net(model), keras.Model):
+    nets = translators(model)
+    if nets is not None and (set(nets) != set(DIRECTIONS) or not all(
+            isinstance(net, keras.Model) for net in nets.values())):
+        raise ValueError(
+            f"model: {type(model).__name__}.translators must be "
+            f"{{'AtoB': net, 'BtoA': net}} (keras.Models, images -> images), "
+            f"got {nets!r}")
+    if nets is None and not isinstance(sampling_net(model), keras.Model):
         raise ValueError(
             f"model: {type(model).__name__} (from {factory}) has no "
-            f"`generator` attribute holding a keras.Model (z -> images); "
-            f"set model.generator in your factory")
+            f"`generator` attribute holding a keras.Model (z -> images) "
+            f"and no `translators`; set model.generator in your factory")
     return model
+
+
+def translators(model):
+    """{"AtoB": net, "BtoA": net} of a model that translates both ways
+    between two domains (its `translators`), else None."""
+    found = getattr(model, "translators", None)
+    return dict(found) if isinstance(found, dict) else None
 
 
 def sampling_net(model):
@@ -184,8 +202,16 @@ class Wrapped(AdversarialModel):
         # `num_classes`), and its sampling net takes [z, label].
         object.__setattr__(self, "num_classes",
                            getattr(inner, "num_classes", None))
+        nets = translators(inner)
+        object.__setattr__(self, "_tgs_translators", nets)
+        object.__setattr__(self, "directions", DIRECTIONS if nets else None)
+        if nets and ema_decay is not None:
+            raise ValueError(
+                f"ema_decay: the suite averages a generator of noise, and "
+                f"{type(inner).__name__} translates (its translators); drop "
+                f"ema_decay")
         super().__init__(
-            generator=sampling_net(inner),
+            generator=nets["AtoB"] if nets else sampling_net(inner),
             discriminator=(discriminator if isinstance(discriminator,
                                                        keras.Model) else None),
             seed=seed, value_range=value_range, ema_decay=ema_decay,
@@ -198,6 +224,8 @@ class Wrapped(AdversarialModel):
                        data_shape=None):
         """(latent_dim, data shape) read from G alone: z -> example."""
         inputs = generator.inputs
+        if self._tgs_translators:  # images -> images.
+            return None, tuple(generator.outputs[0].shape[1:])
         wanted = 2 if self.num_classes else 1
         if len(inputs) != wanted:
             raise ValueError(
@@ -265,8 +293,9 @@ class Wrapped(AdversarialModel):
         """Traces `train_step` once on batches of the model's examples
         (nothing runs): the user's optimizers create their variables."""
         images = tf.TensorSpec([None, *self.data_shape], tf.float32)
-        spec = ((images, tf.TensorSpec([None], tf.int32))
-                if self.num_classes else images)
+        spec = ((images, images) if self._tgs_translators else
+                (images, tf.TensorSpec([None], tf.int32)) if self.num_classes
+                else images)
         tf.function(self.train_step).get_concrete_function(spec)
 
     def optimizers(self):
@@ -279,12 +308,17 @@ class Wrapped(AdversarialModel):
     def metrics(self):
         return self.inner.metrics
 
+    def data_kind(self, args=None):
+        """"unpaired" for a model that translates both ways, "labelled"
+        with `num_classes`, else "images"."""
+        return ("unpaired" if self._tgs_translators else
+                "labelled" if self.num_classes else "images")
+
     def train_step(self, data):
-        """The user's `train_step`, on data in its `value_range`."""
-        if isinstance(data, (tuple, list)):
-            data = (self.in_value_range(data[0]), *data[1:])
-        else:
-            data = self.in_value_range(data)
+        """The user's `train_step`, on images in its `value_range`."""
+        data = tf.nest.map_structure(
+            lambda x: self.in_value_range(x) if x.dtype.is_floating else x,
+            data)
         logs = self.inner.train_step(data)
         if not isinstance(logs, dict) or not logs:
             raise ValueError(
@@ -298,3 +332,41 @@ class Wrapped(AdversarialModel):
                     f"returned {key!r} of shape {value.shape}, expected a "
                     f"scalar")
         return logs
+
+    # --------------------------------------------------------- translation
+    def translation(self, direction="AtoB"):
+        """uint8 images -> uint8 images by the user's translator of
+        `direction`, one `tf.function`: what `tgs.serving.signatures`
+        exports and `translate_uint8` runs."""
+        nets = self._tgs_translators or {}
+        if direction not in nets:
+            raise ValueError(f"direction: expected one of {tuple(nets)}, got "
+                             f"{direction!r}")
+        cache = self.__dict__.setdefault("_tgs_translations", {})
+        if direction not in cache:
+            net = nets[direction]
+            cache[direction] = tf.function(
+                lambda images: to_uint8(self.from_value_range(net(
+                    self.in_value_range(to_float(images)), training=False))),
+                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                                               tf.uint8)])
+        return cache[direction]
+
+    def translate_uint8(self, images, direction="AtoB", batch_size=32):
+        """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
+        translate = self.translation(direction)
+        images = np.asarray(images, np.uint8)
+        return np.concatenate([
+            translate(tf.constant(images[i:i + batch_size])).numpy()
+            for i in range(0, len(images), batch_size)])
+
+    def picture_rows(self, examples):
+        """Round trips A -> B -> A and B -> A -> B (`sampling.round_trips`)."""
+        return sampling.round_trips(self, examples)
+
+    def generate(self, *args, **kwargs):
+        if self._tgs_translators:
+            raise ValueError(f"generate: {type(self.inner).__name__} "
+                             f"translates images; use translate_uint8(images,"
+                             f" direction='AtoB' or 'BtoA')")
+        return super().generate(*args, **kwargs)

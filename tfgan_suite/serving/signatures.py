@@ -31,8 +31,9 @@ from tfgan_suite.models import ema as ema_lib
 
 
 def translates(model):
-    """Whether `model` translates images (declares `translation`)."""
-    return callable(getattr(model, "translation", None))
+    """Whether `model` translates images (trains on pairs or on unpaired
+    images of two domains; it declares `translation(direction)`)."""
+    return model.data_kind() in ("pairs", "unpaired")
 
 
 def endpoints(model):

@@ -149,6 +149,8 @@ def diagnose(model, data, held_out=None):
     with tf.GradientTape(persistent=True) as tape:
         forward = health_forward(model, data)
         if forward is None:  # D keeps its own conventions: no accuracy.
+            if model.data_kind() in TRANSLATION_KINDS:  # no diversity.
+                return health_values(model), None
             n = int(tf.nest.flatten(data)[0].shape[0])
             return health_values(model), model.generate(n, seed=0)
         real_logits, fake_logits, fake = forward
