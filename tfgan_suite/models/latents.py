@@ -62,9 +62,14 @@ def truncate(z, truncation, method="mean"):
     psi = tf.reshape(tf.cast(truncation, tf.float32), [-1, 1])
     if method == "mean":
         return z * psi  # z_avg + psi (z - z_avg) with z_avg = 0.
-    low = tf.math.ndtr(-psi)  # Phi(-psi); Phi(psi) - Phi(-psi) = 1 - 2 low.
-    truncated = tf.math.ndtri(low + tf.math.ndtr(z) * (1 - 2 * low))
+    low = _normal_cdf(-psi)  # Phi(psi) - Phi(-psi) = 1 - 2 Phi(-psi).
+    truncated = tf.math.ndtri(low + _normal_cdf(z) * (1 - 2 * low))
     return tf.clip_by_value(truncated, -psi, psi)  # float32 rounding.
+
+
+def _normal_cdf(x):
+    """Phi(x), the standard normal CDF."""
+    return 0.5 * tf.math.erfc(-x / np.sqrt(2.0).astype(np.float32))
 
 
 def slerp(a, b, t):

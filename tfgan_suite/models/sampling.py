@@ -90,8 +90,8 @@ class Sampling:
         classes = (None if pair[0] is None
                    else self.check_labels(list(pair), len(pair)))
         t = np.linspace(0.0, 1.0, frames)
-        z = latents.slerp(*self.latent_from_seeds(
-            [seed_a, seed_b], truncation, truncation_method).numpy(), t)
+        z = tf.constant(latents.slerp(*self.latent_from_seeds(
+            [seed_a, seed_b], truncation, truncation_method).numpy(), t))
         if classes is None or len(classes) == 1 or classes[0] == classes[1]:
             label = None if classes is None else np.repeat(classes[:1], frames)
             return np.asarray(self.generate_from_latent(z, label), np.float32)
