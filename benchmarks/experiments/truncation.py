@@ -52,7 +52,7 @@ def measured_before(out):
         return {}
     with open(path) as f:
         record = json.load(f)
-    same = (record.get("run") == os.path.abspath(out)
+    same = (os.path.realpath(record.get("run", "")) == os.path.realpath(out)
             and record.get("fid_num_images") == FLAGS.fid_num_images)
     return record.get("scores", {}) if same else {}
 
@@ -67,7 +67,7 @@ def truncation():
     model = runs.load(out)
     scores = measured_before(out)
     config = common.run_config(out)
-    record = {"preset": PRESET, "run": os.path.abspath(out),
+    record = {"preset": PRESET, "run": out,
               "epochs": config["train"].get("epochs"),
               "fid_num_images": FLAGS.fid_num_images,
               "real_images": len(real), "features": "domain classifier",
@@ -100,7 +100,7 @@ def plot(scores, path):
                     [by_psi[p][score] for p in psis], marker="o",
                     color=f"C{j}", label=method)
         ax.set_xlabel("truncation psi")
-        ax.set_ylabel(f"domain {score}" if score == "fid" else score)
+        ax.set_ylabel("domain FID" if score == "fid" else score)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(f"{PRESET}: truncation trade-off")
