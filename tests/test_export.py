@@ -49,6 +49,14 @@ def test_served_truncated_samples_equal_keras_truncated_samples(tmp_path,
     with pytest.raises(tf.errors.InvalidArgumentError, match="truncation"):
         signature(seed=seeds, truncation=tf.constant([-0.5]))
     assert serving.verify(path, trained, cli=False)["compared_with_keras"]
+    from tfgan_suite import runs  # tfgan-generate --truncation on an export
+    np.testing.assert_array_equal(
+        runs.load(path).generate_uint8(4, seed=0, truncation=0.6),
+        one.numpy())
+    with pytest.raises(ValueError, match="truncation: .* serves only the "
+                                         "'mean' truncation"):
+        runs.load(path).generate_uint8(
+            4, truncation=0.6, truncation_method="truncated_normal")
 
 
 def test_layout_manifest_warmup_and_models_config(tmp_path, trained):
