@@ -54,8 +54,8 @@ def test_the_command_walks_between_classes_and_refuses_bad_flags(tmp_path):
 @pytest.mark.parametrize("flags, message", [
     (["--interpolate=1,2", "--frames=1"],
      "--frames: expected an integer >= 2, got 1"),
-    (["--truncation=-1"], "--truncation: expected psi >= 0 (1: none for "
-                          "the 'mean' method), got -1.0"),
+    (["--truncation=-1"], "--truncation: expected psi >= 0 (1: no "
+                          "truncation), got -1.0"),
     (["--frames=3"], "--frames: applies to a latent walk; give "
                      "--interpolate=SEED_A,SEED_B")])
 def test_bad_flags_are_one_line_naming_the_flag(tmp_path, flags, message):

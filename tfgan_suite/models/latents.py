@@ -49,9 +49,10 @@ def check_truncation(truncation, method="mean", n=None):
                          f"sample), got shape {psi.shape}")
     lowest = 0.0 if method == "mean" else np.nextafter(np.float32(0), 1)
     if not np.all(np.isfinite(psi)) or np.any(psi < lowest):
-        what = ">= 0" if method == "mean" else "> 0"
-        raise ValueError(f"truncation: expected psi {what} (1: none for "
-                         f"the {method!r} method), got {truncation!r}")
+        what = (">= 0 (1: no truncation)" if method == "mean" else
+                "> 0 (the bound of |z|)")
+        raise ValueError(f"truncation: expected psi {what}, got "
+                         f"{truncation!r}")
     return psi if n is None else np.broadcast_to(psi, (n,)).copy()
 
 
