@@ -19,7 +19,8 @@ def test_served_images_equal_keras_images(tmp_path, trained):
     path = serving.export_saved_model(trained, str(tmp_path / "dcgan"))
     assert path == str(tmp_path / "dcgan" / "1")
     served = tf.saved_model.load(path)
-    assert set(served.signatures) == {"serving_default", "sample"}
+    assert set(served.signatures) == {"serving_default", "sample",
+                                      "sample_truncated"}
     seeds = np.arange(6, dtype=np.int64)
     expected = trained.generate_uint8(6, seed=0)
     sampled = served.signatures["sample"](seed=tf.constant(seeds))["images"]
@@ -28,6 +29,34 @@ def test_served_images_equal_keras_images(tmp_path, trained):
     z = trained.latent_from_seeds(seeds)
     from_z = served.signatures["serving_default"](z=z)["images"]
     np.testing.assert_array_equal(from_z.numpy(), expected)
+
+
+def test_served_truncated_samples_equal_keras_truncated_samples(tmp_path,
+                                                               trained):
+    path = serving.export_saved_model(trained, str(tmp_path / "dcgan"))
+    signature = tf.saved_model.load(path).signatures["sample_truncated"]
+    seeds = tf.constant(np.arange(4, dtype=np.int64))
+    one = signature(seed=seeds, truncation=tf.constant([0.6]))["images"]
+    np.testing.assert_array_equal(
+        one.numpy(), trained.generate_uint8(4, seed=0, truncation=0.6))
+    psis = [0.5, 0.7, 0.9, 1.0]
+    each = signature(seed=seeds, truncation=tf.constant(psis))["images"]
+    np.testing.assert_array_equal(
+        each.numpy(), trained.generate_uint8(4, seed=0, truncation=psis))
+    # psi = 1 is the untruncated `sample`.
+    np.testing.assert_array_equal(each.numpy()[3],
+                                  trained.generate_uint8(1, seed=3)[0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="truncation"):
+        signature(seed=seeds, truncation=tf.constant([-0.5]))
+    assert serving.verify(path, trained, cli=False)["compared_with_keras"]
+    from tfgan_suite import runs  # tfgan-generate --truncation on an export
+    np.testing.assert_array_equal(
+        runs.load(path).generate_uint8(4, seed=0, truncation=0.6),
+        one.numpy())
+    with pytest.raises(ValueError, match="truncation: .* serves only the "
+                                         "'mean' truncation"):
+        runs.load(path).generate_uint8(
+            4, truncation=0.6, truncation_method="truncated_normal")
 
 
 def test_layout_manifest_warmup_and_models_config(tmp_path, trained):
@@ -43,7 +72,8 @@ def test_layout_manifest_warmup_and_models_config(tmp_path, trained):
     logs = [prediction_log_pb2.PredictionLog.FromString(r.numpy())
             for r in tf.data.TFRecordDataset(warmup)]
     assert {log.predict_log.request.model_spec.signature_name
-            for log in logs} == {"serving_default", "sample"}
+            for log in logs} == {"serving_default", "sample",
+                                 "sample_truncated"}
     config = open(tmp_path / "models.config").read()
     assert 'name: "dcgan"' in config
     assert 'base_path: "/models/dcgan"' in config

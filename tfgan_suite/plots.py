@@ -69,9 +69,24 @@ def save_samples(samples, path, scale=1):
 
 def save_gif(frame_paths, path, duration_ms=300):
     """Animated GIF of the PNG frames (e.g. the sample grids over training)."""
-    frames = [Image.open(p).convert("RGB") for p in frame_paths]
-    frames[0].save(path, save_all=True, append_images=frames[1:],
-                   duration=duration_ms, loop=0)
+    return _write_gif([Image.open(p).convert("RGB") for p in frame_paths],
+                      path, duration_ms)
+
+
+def save_animation(images, path, scale=1, duration_ms=120):
+    """Animated GIF whose frames are `images` (N, H, W, C), float in
+    [-1, 1] or uint8, each enlarged `scale` times (e.g. a latent walk)."""
+    frames = [Image.fromarray(grid(image[None], padding=0))
+              for image in np.asarray(images)]
+    if scale > 1:
+        frames = [f.resize((f.width * scale, f.height * scale),
+                           Image.NEAREST) for f in frames]
+    return _write_gif(frames, path, duration_ms)
+
+
+def _write_gif(frames, path, duration_ms):
+    frames[0].save(path, format="GIF", save_all=True,
+                   append_images=frames[1:], duration=duration_ms, loop=0)
     return path
 
 

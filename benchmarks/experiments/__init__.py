@@ -3,7 +3,7 @@ function."""
 
 from experiments import (common, cyclegan, fig8, fig9,  # noqa: F401
                          fig10, fig12_13, low_data, manifold, r3gan_race,
-                         table1, toy)
+                         table1, toy, truncation)
 
 EXPERIMENTS = {
     "fig8": fig8.fig8,
@@ -17,6 +17,7 @@ EXPERIMENTS = {
     "cyclegan": cyclegan.cyclegan,
     "table1": table1.table1,
     "toy": toy.toy,
+    "truncation": truncation.truncation,
     "r3gan_race": r3gan_race.r3gan_race,
     "r3gan_step_cost": r3gan_race.r3gan_step_cost,
 }

@@ -233,6 +233,11 @@ def test_export_verifies(trained, tmp_path):
         np.testing.assert_array_equal(
             loaded.signatures["sample"](**inputs)["images"].numpy(),
             model.generate_uint8(3, seed=5, labels=labels))
+        psis = [0.5, 0.8, 1.0]  # the truncation trick, one psi per seed.
+        np.testing.assert_array_equal(
+            loaded.signatures["sample_truncated"](
+                truncation=tf.constant(psis), **inputs)["images"].numpy(),
+            model.generate_uint8(3, seed=5, labels=labels, truncation=psis))
     if model.data_kind() in tiny_models.TRANSLATION_KINDS:
         x = np.random.default_rng(1).integers(0, 256, (3, *model.data_shape),
                                               np.uint8)

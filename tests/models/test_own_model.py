@@ -109,7 +109,7 @@ def test_own_gan_in_process(my_module):
     assert tgs.serving.read_manifest(export_path)["class"] == "my_module:MyGAN"
     # Rebuilt from the manifest: the class is found by module:Class.
     assert tgs.serving.verify(export_path, cli=False)["signatures"] == [
-        "sample", "serving_default"]
+        "sample", "sample_truncated", "serving_default"]
 
     with pytest.raises(ValueError, match="d_repeats: expected a positive"):
         cls(d_repeats=0)

@@ -14,6 +14,13 @@ r"""Generate images from a trained model.
     python scripts/generate.py --model_path=runs/cgan --label=bag --num=16
     # The seed paper's Fig. 9: keep only samples D scores >= 0.99.
     python scripts/generate.py --model_path=runs/cifar_horse --min_d_score=0.99
+    # Truncation: psi < 1 trades variety for fidelity (StyleGAN's pull
+    # toward the mean latent; --truncation_method=truncated_normal: BigGAN's).
+    python scripts/generate.py --model_path=runs/train --truncation=0.7
+    # A latent walk between seeds 3 and 8: walk.png (a row) and walk.gif;
+    # a conditional model: also between two classes (--label=A,B).
+    python scripts/generate.py --model_path=runs/train --interpolate=3,8 \
+        --frames=16 --out=walk.png
     # SAGAN Fig. 1: where a few query pixels attend.
     python scripts/generate.py --model=sagan --model_path=runs/sagan \
         --attention_maps --num=4 --out=attention.png
@@ -55,7 +62,34 @@ flags.DEFINE_string("direction", None, "With --input, for a model that "
                     "model's first, AtoB).")
 flags.DEFINE_integer("max_batches", 200, "Give up filtering after this "
                      "many batches of 256 samples.")
+flags.DEFINE_float("truncation", None, "Truncation psi: pull z toward "
+                   "the mean latent, psi * z (StyleGAN's trick; 1: none), "
+                   "or with --truncation_method=truncated_normal draw z "
+                   "within [-psi, psi] (BigGAN's).")
+flags.DEFINE_enum("truncation_method", "mean", list(
+    tgs.models.latents.TRUNCATION_METHODS), "How --truncation truncates.")
+flags.DEFINE_list("interpolate", None, "SEED_A,SEED_B: a latent walk "
+                  "(spherical interpolation) from one seed's image to the "
+                  "other's, --frames images written as the --out grid "
+                  "(.png) and a GIF beside it; with --label=A,B also from "
+                  "class A to B.")
+flags.DEFINE_integer("frames", 8, "With --interpolate: images in the walk.")
 FLAGS = flags.FLAGS
+
+#: Library argument names as the flags that set them.
+FLAG_NAMES = {"labels:": "--label:", "out:": "--out:",
+              "truncation:": "--truncation:",
+              "truncation_method:": "--truncation_method:",
+              "frames:": "--frames:"}
+
+
+def as_flag_error(error):
+    """The library's ValueError `error` in the words of the flags."""
+    text = str(error).replace("ask to overwrite it", "pass --overwrite")
+    for argument, flag in FLAG_NAMES.items():
+        if text.startswith(argument):
+            text = flag + text[len(argument):]
+    return ValueError(text)
 
 
 def main(argv):
@@ -71,12 +105,24 @@ def main(argv):
         print(f"translated {len(written)} image(s) into "
               f"{os.path.abspath(FLAGS.out)}")
         return
+    if FLAGS.interpolate:
+        return write_interpolation(model)
+    if FLAGS["frames"].present:
+        raise ValueError("--frames: applies to a latent walk; give "
+                         "--interpolate=SEED_A,SEED_B")
     if is_folder(FLAGS.out):
         return write_folder(model)
     conditioning = {}
     if FLAGS.label:
         conditioning["labels"] = (FLAGS.label[0] if len(FLAGS.label) == 1
                                   else FLAGS.label)
+    if FLAGS.truncation is not None:
+        for flag in ("min_d_score", "attention_maps"):
+            if FLAGS[flag].present:
+                raise ValueError(f"--truncation: does not apply with "
+                                 f"--{flag} (untruncated samples only)")
+        conditioning.update(truncation=FLAGS.truncation,
+                            truncation_method=FLAGS.truncation_method)
     if FLAGS.attention_maps:
         images, attention = model.attention_maps(FLAGS.num, FLAGS.seed,
                                                  **conditioning)
@@ -94,7 +140,11 @@ def main(argv):
         print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
               f"(mean score of kept samples {scores.mean():.4f})")
     else:
-        images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
+        try:
+            images = model.generate(FLAGS.num, seed=FLAGS.seed,
+                                    **conditioning)
+        except ValueError as e:
+            raise as_flag_error(e) from None
     tgs.plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
 
@@ -116,20 +166,42 @@ def write_folder(model):
     if FLAGS.label:
         labels = FLAGS.label[0] if len(FLAGS.label) == 1 else FLAGS.label
     try:
-        counts = tgs.runs.generate_files(model, FLAGS.out, FLAGS.num,
-                                         seed=FLAGS.seed, labels=labels,
-                                         overwrite=FLAGS.overwrite)
+        counts = tgs.runs.generate_files(
+            model, FLAGS.out, FLAGS.num, seed=FLAGS.seed, labels=labels,
+            overwrite=FLAGS.overwrite, truncation=FLAGS.truncation,
+            truncation_method=FLAGS.truncation_method)
     except ValueError as e:
-        raise ValueError(str(e).replace("ask to overwrite it",
-                                        "pass --overwrite")
-                         .replace("labels:", "--label:")
-                         .replace("out:", "--out:", 1)) from None
+        raise as_flag_error(e) from None
     where = os.path.abspath(FLAGS.out)
     if list(counts) == [""]:
         print(f"wrote {counts['']} images to {where}")
     else:
         print(f"wrote {sum(counts.values())} images to {where}: "
               + ", ".join(f"{name}/ {n}" for name, n in counts.items()))
+
+
+def write_interpolation(model):
+    for flag in ("min_d_score", "attention_maps", "input"):
+        if FLAGS[flag].present:
+            raise ValueError(f"--interpolate: does not combine with --{flag}")
+    try:
+        seed_a, seed_b = (int(seed) for seed in FLAGS.interpolate)
+    except ValueError:
+        raise ValueError(f"--interpolate: expected SEED_A,SEED_B (two "
+                         f"integers), got {','.join(FLAGS.interpolate)}"
+                         ) from None
+    labels = None
+    if FLAGS.label:
+        labels = FLAGS.label[0] if len(FLAGS.label) == 1 else FLAGS.label
+    try:
+        png, gif = tgs.runs.write_interpolation(
+            model, FLAGS.out, seed_a, seed_b, FLAGS.frames, labels=labels,
+            truncation=FLAGS.truncation,
+            truncation_method=FLAGS.truncation_method, scale=FLAGS.scale)
+    except ValueError as e:
+        raise as_flag_error(e) from None
+    print(f"wrote a walk of {FLAGS.frames} frames to {os.path.abspath(png)} "
+          f"and {os.path.abspath(gif)}")
 
 
 def run():

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import ema as ema_lib
+from tfgan_suite.models import latents
 
 
 class Sampling:
@@ -20,34 +21,87 @@ class Sampling:
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
-    def latent_from_seeds(self, seeds):
-        """One z per int64 seed, stateless: the same seed gives the same z."""
+    def latent_from_seeds(self, seeds, truncation=None,
+                          truncation_method="mean"):
+        """One z per int64 seed, stateless: the same seed gives the same z;
+        with `truncation` (psi: a scalar, [1] or one per seed), truncated
+        by `truncation_method` (`latents.truncate`)."""
         seeds = tf.cast(tf.convert_to_tensor(seeds), tf.int64)
-        return tf.map_fn(
+        z = tf.map_fn(
             lambda s: tf.random.stateless_normal(
                 [self.latent_dim], seed=tf.stack([s, tf.zeros_like(s)])),
             seeds, fn_output_signature=tf.float32)
+        if truncation is None:
+            return z
+        return latents.truncate(z, truncation, truncation_method)
 
-    def generate(self, n, seed=None, labels=None, batch_size=256):
+    def generate(self, n, seed=None, labels=None, batch_size=256,
+                 truncation=None, truncation_method="mean"):
         """`n` samples as float32 numpy in [-1, 1].
 
         With an integer `seed`, image i comes from seed + i: reproducible, and
-        equal to the `sample` signature of the exported SavedModel.
-        Conditional models make images of classes `labels` (one int or n
-        ints; default 0, 1, ... cycling).
+        equal to the `sample` signature of the exported SavedModel (with
+        `truncation`, to `sample_truncated`). Conditional models make
+        images of classes `labels` (one int or n ints; default 0, 1, ...
+        cycling). `truncation`: psi, one or n values (`models.latents`:
+        "mean" pulls z toward the mean latent, "truncated_normal" draws z
+        within [-psi, psi]).
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n: expected a positive number of samples, got "
                              f"{n!r}")
         labels = self.check_labels(labels, n)
+        psi = latents.check_truncation(truncation, truncation_method, n)
         if seed is None:
             seed = np.random.randint(0, 2**62)
         seeds = np.arange(seed, seed + n, dtype=np.int64)
         out = [self.generate_from_latent(
-                   self.latent_from_seeds(seeds[i:i + batch_size]),
+                   self.latent_from_seeds(
+                       seeds[i:i + batch_size],
+                       None if psi is None else psi[i:i + batch_size],
+                       truncation_method),
                    None if labels is None else labels[i:i + batch_size])
                for i in range(0, n, batch_size)]
         return np.concatenate([np.asarray(o, np.float32) for o in out])
+
+    def interpolate(self, seed_a, seed_b, frames, labels=None,
+                    truncation=None, truncation_method="mean"):
+        """A latent walk: `frames` images (float32 [frames, ...] in
+        [-1, 1]) from the latent of `seed_a` to that of `seed_b` by
+        spherical interpolation (`latents.slerp`); the first and last are
+        the seeds' own images (as `generate(1, seed)`). A conditional
+        model walks within class `labels` (one class; default 0) or, with
+        two classes (a, b), also from class a to b (`latents.class_between`;
+        with seed_a == seed_b: between the classes at one z).
+        """
+        if isinstance(frames, bool) or not isinstance(
+                frames, (int, np.integer)) or frames < 2:
+            raise ValueError(f"frames: expected an integer >= 2, got "
+                             f"{frames!r}")
+        pair = (labels if isinstance(labels, (list, tuple, np.ndarray))
+                else [0 if labels is None else labels])
+        if not self.num_classes:
+            pair = [None]
+        if len(pair) not in (1, 2):
+            raise ValueError(f"labels: expected one class or two to walk "
+                             f"between, got {labels!r}")
+        truncation = latents.check_truncation(truncation, truncation_method,
+                                              n=1)
+        classes = (None if pair[0] is None
+                   else self.check_labels(list(pair), len(pair)))
+        t = np.linspace(0.0, 1.0, frames)
+        z = tf.constant(latents.slerp(*self.latent_from_seeds(
+            [seed_a, seed_b], truncation, truncation_method).numpy(), t))
+        if classes is None or len(classes) == 1 or classes[0] == classes[1]:
+            label = None if classes is None else np.repeat(classes[:1], frames)
+            return np.asarray(self.generate_from_latent(z, label), np.float32)
+        images = []
+        for i in range(frames):
+            with latents.class_between(self.sampler, self.num_classes,
+                                       classes[0], classes[1], t[i]):
+                images.append(self.generate_from_latent(z[i:i + 1],
+                                                        classes[:1]))
+        return np.concatenate([np.asarray(x, np.float32) for x in images])
 
     def generate_from_latent(self, z, labels=None):
         """G(z) (or G(z, labels)) in inference mode."""
@@ -57,9 +111,12 @@ class Sampling:
         return self.from_value_range(
             self.sampler(self.conditioned(z, labels), training=False))
 
-    def generate_uint8(self, n, seed=None, labels=None):
+    def generate_uint8(self, n, seed=None, labels=None, truncation=None,
+                       truncation_method="mean"):
         """`generate`, converted to uint8 exactly as the SavedModel does."""
-        return to_uint8(self.generate(n, seed, labels)).numpy()
+        return to_uint8(self.generate(
+            n, seed, labels, truncation=truncation,
+            truncation_method=truncation_method)).numpy()
 
     def discriminator_scores(self, images, labels=None):
         """sigmoid(D(x)): the probability D gives to "x is real".

@@ -24,7 +24,7 @@ from absl import logging
 from google.protobuf import message
 
 from tfgan_suite import files, models
-from tfgan_suite.models import arguments
+from tfgan_suite.models import arguments, latents
 from tfgan_suite.runs import checkpoints, layout
 from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
@@ -55,9 +55,23 @@ class SavedModelGenerator:
         SavedModel never translates pairs)."""
         return "labelled" if self.num_classes else "images"
 
-    def generate_uint8(self, n, seed=0, labels=None):
+    def generate_uint8(self, n, seed=0, labels=None, truncation=None,
+                       truncation_method="mean"):
+        """Its `sample` signature; with `truncation`, `sample_truncated`
+        (the "mean" method only)."""
         inputs = {"seed": tf.range(seed, seed + n, dtype=tf.int64)}
         signature = self.loaded.signatures["sample"]
+        if truncation is not None:
+            if truncation_method != "mean" or (
+                    "sample_truncated" not in self.loaded.signatures):
+                raise ValueError(
+                    f"truncation: {self.path} serves only the 'mean' "
+                    f"truncation (its sample_truncated signature, exports "
+                    f"made since it exists); load the run folder or .keras "
+                    f"file for {truncation_method!r}")
+            signature = self.loaded.signatures["sample_truncated"]
+            inputs["truncation"] = tf.constant(latents.check_truncation(
+                truncation, truncation_method, n))
         if "label" in signature.structured_input_signature[1]:
             # Checked here: the signature would fail deep in the graph.
             inputs["label"] = tf.constant(arguments.label_indices(
@@ -194,7 +208,7 @@ def class_folder_names(model):
 
 
 def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
-                   verbose=True):
+                   verbose=True, truncation=None, truncation_method="mean"):
     """Writes `num` generated images as PNG files into the folder `out`,
     the layout FID tools read (pytorch-fid, clean-fid, `tfgan-evaluate
     --fake`): `out/000000.png`, ...; for a conditional model one
@@ -207,7 +221,8 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
     The folder is written under a temporary name and renamed when
     complete: an interrupted call leaves no partial folder. A non-empty
     existing `out` is refused unless `overwrite` (then it is replaced).
-    `verbose`: a Keras progress bar.
+    `verbose`: a Keras progress bar. `truncation`, `truncation_method`:
+    as `model.generate` takes them (psi, one for all images).
 
     Returns the number of files written per sub-folder ({"": num} for an
     unconditional model).
@@ -247,8 +262,10 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
             n = min(GENERATE_BATCH, num - start)
             batch_labels = (None if class_labels is None
                             else class_labels[start:start + n])
+            truncated = ({} if truncation is None else dict(
+                truncation=truncation, truncation_method=truncation_method))
             images = model.generate_uint8(n, seed=seed + start,
-                                          labels=batch_labels)
+                                          labels=batch_labels, **truncated)
             if images.ndim != 4:
                 raise ValueError(f"out: {type(model).__name__} generates "
                                  f"points of shape {images.shape[1:]}, not "

@@ -7,6 +7,11 @@ or [z, label] with `num_classes`):
 |---|---|---|
 | `serving_default` | `z` float32 [N, latent_dim] (+ `label` int32 [N]) | `images` uint8 |
 | `sample` | `seed` int64 [N] (+ `label`) | `images` uint8, stateless |
+| `sample_truncated` | `seed` int64 [N], `truncation` float32 [N] or [1] (+ `label`) | `images` uint8 |
+
+`sample_truncated` is `sample` with z pulled toward the mean latent by psi
+= `truncation` (one per seed, or one for all): `generate(...,
+truncation=psi)`, the default "mean" method of `models.latents`.
 
 A model that translates images declares `translation(direction)`, a
 `tf.function` of uint8 images to uint8 images, and `directions`
@@ -55,7 +60,9 @@ def examples(model, n=2):
                        else {"image": images}) for name in endpoints(model)}
     seeds = np.arange(n, dtype=np.int64)
     found = {"serving_default": {"z": model.latent_from_seeds(seeds).numpy()},
-             "sample": {"seed": seeds}}
+             "sample": {"seed": seeds},
+             "sample_truncated": {"seed": seeds, "truncation": np.full(
+                 n, 0.7, np.float32)}}
     if model.num_classes:
         for inputs in found.values():
             inputs["label"] = np.arange(n, dtype=np.int32) % model.num_classes
@@ -78,6 +85,14 @@ def _generator_endpoints(model):
     def from_seeds(seed, label=None):
         return from_latent(model.latent_from_seeds(seed), label)
 
+    def from_seeds_truncated(seed, truncation, label=None):
+        message = "truncation: expected psi >= 0, one per seed or one for all"
+        with tf.control_dependencies([
+                tf.debugging.assert_non_negative(truncation, message),
+                tf.debugging.assert_all_finite(truncation, message)]):
+            truncation = tf.identity(truncation)
+        return from_latent(model.latent_from_seeds(seed, truncation), label)
+
     label = ([tf.TensorSpec([None], tf.int32, name="label")]
              if model.num_classes else [])
     return {
@@ -85,6 +100,9 @@ def _generator_endpoints(model):
             [None, model.latent_dim], tf.float32, name="z"), *label]),
         "sample": (from_seeds, [tf.TensorSpec([None], tf.int64,
                                               name="seed"), *label]),
+        "sample_truncated": (from_seeds_truncated, [
+            tf.TensorSpec([None], tf.int64, name="seed"),
+            tf.TensorSpec([None], tf.float32, name="truncation"), *label]),
     }
 
 
