@@ -1,6 +1,7 @@
 """Shared fixtures: tiny datasets written on the fly, tiny models."""
 
 import os
+import sys
 import pickle
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -146,3 +147,17 @@ def write_pairs(directory, size=64, counts=(("train", 8), ("val", 2),
 @pytest.fixture
 def pairs_dir(tmp_path):
     return write_pairs(tmp_path)
+
+
+def user_modules(tmp_path, monkeypatch, **sources):
+    """Modules of a user's own ({name: source}) in their own folder, on
+    sys.path as PYTHONPATH would put them; yields the folder, then forgets
+    the modules (a generator for a fixture: `yield from`)."""
+    folder = tmp_path / "code"
+    folder.mkdir()
+    for name, source in sources.items():
+        (folder / f"{name}.py").write_text(source)
+    monkeypatch.syspath_prepend(str(folder))
+    yield str(folder)
+    for name in sources:
+        sys.modules.pop(name, None)

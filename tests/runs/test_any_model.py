@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.conftest import REPO
+from tests.conftest import REPO, user_modules
 from tfgan_suite import models, runs, training
 from tfgan_suite.runs import checkpoints
 
@@ -56,12 +56,7 @@ MY_GANS = textwrap.dedent('''
 @pytest.fixture
 def my_gans(tmp_path, monkeypatch):
     """my_gans.py in its own folder, on sys.path (as PYTHONPATH would)."""
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "my_gans.py").write_text(MY_GANS)
-    monkeypatch.syspath_prepend(str(folder))
-    yield str(folder)
-    sys.modules.pop("my_gans", None)
+    yield from user_modules(tmp_path, monkeypatch, my_gans=MY_GANS)
 
 
 def config(idx_dir, steps, **overrides):

@@ -6,7 +6,6 @@ contract was made explicit."""
 import csv
 import json
 import os
-import sys
 import textwrap
 
 import keras
@@ -14,7 +13,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import data, models, runs, training
+from tests.conftest import user_modules
+
+from tfgan_suite import models, runs, training
 
 USER_GANS = textwrap.dedent('''
     import keras
@@ -69,12 +70,7 @@ USER_GANS = textwrap.dedent('''
 
 @pytest.fixture
 def user_gans(tmp_path, monkeypatch):
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "user_gans.py").write_text(USER_GANS)
-    monkeypatch.syspath_prepend(str(folder))
-    yield str(folder)
-    sys.modules.pop("user_gans", None)
+    yield from user_modules(tmp_path, monkeypatch, user_gans=USER_GANS)
 
 
 def config(idx_dir, model, steps=4, model_args=None, **overrides):

@@ -7,13 +7,13 @@ conditional GAN and CycleGAN take the glue their docs show
 
 import json
 import os
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.conftest import user_modules
 from tfgan_suite import runs, serving, training
 from tfgan_suite.training import runner
 
@@ -393,14 +393,8 @@ FACTORIES = textwrap.dedent('''
 
 @pytest.fixture
 def user_code(tmp_path, monkeypatch):
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "keras_io_gans.py").write_text(KERAS_IO)
-    (folder / "factories.py").write_text(FACTORIES)
-    monkeypatch.syspath_prepend(str(folder))
-    yield str(folder)
-    for name in ("keras_io_gans", "factories"):
-        sys.modules.pop(name, None)
+    yield from user_modules(tmp_path, monkeypatch, keras_io_gans=KERAS_IO,
+                            factories=FACTORIES)
 
 
 def config(idx_dir, model, steps=4, model_args=None, **overrides):

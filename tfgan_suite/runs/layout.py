@@ -44,13 +44,18 @@ def write_config(out_dir, config):
                      json.dumps(config, indent=2))
 
 
-def exported(out_dir):
-    """{"path", "step"} of the run's export, or None."""
-    path = os.path.join(out_dir, EXPORTED)
+def _record(out_dir, name):
+    """The JSON record `name` of the run in `out_dir`, or None."""
+    path = os.path.join(out_dir, name)
     if not os.path.isfile(path):
         return None
     with open(path) as f:
         return json.load(f)
+
+
+def exported(out_dir):
+    """{"path", "step"} of the run's export, or None."""
+    return _record(out_dir, EXPORTED)
 
 
 def record_export(out_dir, path, step):
@@ -68,11 +73,7 @@ def record_model(out_dir, step, problem=None):
 
 def saved_model(out_dir):
     """{"step", "keras", "problem"} of the run's `model.keras`, or None."""
-    path = os.path.join(out_dir, SAVED)
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
+    return _record(out_dir, SAVED)
 
 
 def keras_file(out_dir, step=None):
