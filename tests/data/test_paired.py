@@ -99,3 +99,10 @@ def test_synthetic_pairs_are_reproducible_and_paired():
     assert train.augment is not None
     x, _ = next(iter(train.dataset))
     assert not np.array_equal(x.numpy(), next(iter(a.dataset))[0].numpy())
+
+
+def test_facades_without_its_folder_names_the_offline_pairs():
+    with pytest.raises(ValueError, match=r"facades needs the extracted .*"
+                                         r"offline.*fashion_edges.*"
+                                         r"synthetic_pairs"):
+        data.get_source("facades")

@@ -138,7 +138,10 @@ def facades(data_dir=None, split="train", direction="BtoA", image_size=256,
     maps (B) -> photos (A) by default."""
     if data_dir is None:
         raise ValueError(f"data_dir: facades needs the extracted "
-                         f"{FACADES_URL} (a folder with train/ val/ test/)")
+                         f"{FACADES_URL} (a folder with train/ val/ test/); "
+                         f"to try pix2pix offline, train on the pairs "
+                         f"fashion_edges (Fashion-MNIST's edge maps -> its "
+                         f"images) or synthetic_pairs as the dataset")
     return aligned(data_dir, split, direction, image_size, jittered)
 
 
