@@ -39,6 +39,15 @@ def test_notebook_is_committed_without_outputs(path):
                 f"{path}: outputs stored; clear them before committing")
 
 
+@pytest.mark.parametrize("page", ["README.md", "docs/README.md"])
+def test_the_docs_link_every_notebook(page):
+    with open(os.path.join(REPO, page)) as f:
+        text = f.read()
+    for path in NOTEBOOKS:
+        assert f"notebooks/{os.path.basename(path)})" in text, (
+            f"{page} does not link {os.path.relpath(path, REPO)}")
+
+
 def this_interpreters_kernel(directory):
     """A Jupyter path holding kernel `python3` = this interpreter (the
     venv's), found before any user- or system-wide `python3` kernel."""
@@ -56,7 +65,6 @@ def this_interpreters_kernel(directory):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=os.path.basename)
 def test_notebook_runs_at_tiny_sizes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("TFGAN_NOTEBOOK_TINY", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("JUPYTER_PATH",
                        this_interpreters_kernel(str(tmp_path / "jupyter")))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
