@@ -44,7 +44,9 @@ setup(
                      "serve_client")]},
     extras_require={
         "and-cuda": ["tensorflow[and-cuda]>=2.16"],
-        "test": ["pytest>=7", "pytest-xdist>=3"],
+        # nbclient, nbformat, ipykernel: tests/test_notebooks.py runs notebooks/.
+        "test": ["pytest>=7", "pytest-xdist>=3", "nbclient", "nbformat",
+                 "ipykernel"],
     },
     classifiers=[
         "License :: OSI Approved :: Apache Software License",
