@@ -44,6 +44,9 @@ def main(argv):
     try:
         model, history = tgs.training.run(config, FLAGS.out_dir,
                                           resume=resume)
+    except ValueError as e:
+        raise ValueError(str(e).replace("skip_bad_files=True",
+                                        "--skip_bad_files")) from None
     except tgs.training.Interrupted as e:
         name = signal.Signals(e.signum).name
         print(f"{name}: stopped after step {e.step}, checkpoint saved "
