@@ -8,9 +8,12 @@ The filter drops the start-up lines TensorFlow's C++ runtime prints on
 every machine without a GPU (no CUDA driver, CPU feature notes), and the
 notes of its graph optimizer and tf.data that say nothing actionable
 (grappler's `remapper failed`, the partial-cache warning of
-`cache_dataset_ops`); TF-GAN's deprecation warnings (its metrics call
-`tf.map_fn` with arguments TensorFlow deprecated) are dropped from
-TensorFlow's logger, and Keras' note that `fit` ignores `shuffle` for a
+`cache_dataset_ops`), of the SavedModel writer (assets, fingerprint,
+renamed inputs), and of tf.distribute's multi-worker strategy (its set-up,
+per-step collective notes, and the abort every collective op repeats when
+a worker is lost -- the command says which in one line); TF-GAN's
+deprecation warnings (its metrics call `tf.map_fn` with arguments
+TensorFlow deprecated) are dropped from TensorFlow's logger, and Keras' note that `fit` ignores `shuffle` for a
 `tf.data.Dataset` from Python's warnings. Everything else passes through
 unchanged; set TFGAN_VERBOSE_STDERR=1 to see all of it.
 
@@ -36,7 +39,25 @@ NOISE = re.compile(
     r"failed call to cuInit|This TensorFlow binary is optimized|"
     r"rebuild TensorFlow with the appropriate compiler flags|"
     r"Sharding callback duration|meta_optimizer.cc.*remapper failed|"
-    r"did not fully read the dataset being cached")
+    r"did not fully read the dataset being cached|"
+    # SavedModel export: notes on names and files the export itself reports.
+    r"contains input name\(s\) .* with unsupported characters|"
+    r"Assets written to: |Writing fingerprint to |"
+    # tf.distribute's multi-worker set-up and per-step notes.
+    r"Enabled multi-worker collective ops|Using MirroredStrategy with devices|"
+    r"Check health not enabled|MultiWorkerMirroredStrategy with cluster_spec|"
+    r"Collective all_reduce tensors: |"
+    r"Using CollectiveAllReduceStrategy eagerly|"
+    r"GeneratorDatasetOp::Dataset will not be optimized|"
+    # A lost worker's abort, told again by every collective op in flight
+    # (the command names the lost worker in one line of its own).
+    r"BaseCollectiveExecutor::StartAbort|Aborting RingReduce|"
+    r"Local rendezvous is aborting|^/job:worker/replica:\d+/task:\d+$|"
+    r"^The tasks have crashed\. Check the task logs|"
+    r"^The error could be from a previous operation|"
+    r"^Additional GRPC error information from remote target|"
+    r"^:UNKNOWN:Error received from peer|"
+    r"^\t \[\[\{\{function_node .*\{\{node Collective")
 #: Records of TensorFlow's Python logger that say nothing to a user: the
 #: deprecations TF-GAN's own code triggers.
 TF_LOG_NOISE = re.compile(r"tensorflow_gan/.*is deprecated", re.S)
