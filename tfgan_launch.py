@@ -40,6 +40,7 @@ NOISE = re.compile(
     r"rebuild TensorFlow with the appropriate compiler flags|"
     r"Sharding callback duration|meta_optimizer.cc.*remapper failed|"
     r"did not fully read the dataset being cached|"
+    r"oneDNN supports DT_UINT8 only on platforms with AVX-512|"
     # SavedModel export: notes on names and files the export itself reports.
     r"contains input name\(s\) .* with unsupported characters|"
     r"Assets written to: |Writing fingerprint to |"

@@ -97,12 +97,13 @@ def resize_uint8(image, size, antialias=False, resize="stretch"):
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 
 
-def report_resize(where, sizes, size, resize):
-    """Logs, in one line, how many of the images of `sizes` ((H, W) each)
-    are not of `size` and the policy `resize` that fits them."""
+def report_resize(where, sizes, size, resize, log=logging.warning):
+    """Logs (with `log`), in one line, how many of the images of `sizes`
+    ((H, W) each) are not of `size` and the policy `resize` that fits
+    them."""
     others = sum(1 for s in sizes if tuple(s) != tuple(size))
     if others:
-        logging.warning(
+        log(
             "%s: %d of %d images are not %dx%d; resize=%r fits them (%s)",
             where, others, len(sizes), size[1], size[0], resize,
             "the default; 'crop' and 'pad' keep their aspect ratio"
@@ -349,14 +350,15 @@ def read_image(path):
 BAD_FILES_SHOWN = 3
 
 
-def usable_images(paths, where, skip_bad_files=False, check=read_image):
+def usable_images(paths, where, skip_bad_files=False, check=read_image,
+                  log=logging.warning):
     """{path: check(path)} of the `paths` that pass `check` (default: a
     readable image, by its (height, width)), read in one pass.
 
     Every file that fails is named at once: a ValueError (for `where`)
     with their count, the first few and a text file listing all of them
-    with the reason of each; with `skip_bad_files` one warning line
-    saying how many were left out (and that listing) instead.
+    with the reason of each; with `skip_bad_files` one line (logged
+    with `log`) saying how many were left out (and that listing) instead.
     """
     good, bad = {}, []
     for path in paths:
@@ -376,9 +378,8 @@ def usable_images(paths, where, skip_bad_files=False, check=read_image):
                          f"usable image, e.g. {bad[0][0]}: {bad[0][1]} (all "
                          f"listed in {listing.name})")
     if skip_bad_files:
-        logging.warning("%s: skipped %d bad file(s) of %d, training on the "
-                        "other %d (listed in %s)", where, len(bad),
-                        len(paths), len(good), listing.name)
+        log("%s: skipped %d bad file(s) of %d, using the other %d (listed "
+            "in %s)", where, len(bad), len(paths), len(good), listing.name)
         return good
     shown = "; ".join(f"{path}: {reason}"
                       for path, reason in bad[:BAD_FILES_SHOWN])
@@ -495,9 +496,12 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
         raise ValueError(f"holdout: expected the share of the images held "
                          f"out, in [0, 1) (e.g. 0.1), got {holdout}")
     check_resize(resize)
+    # Every split reads the whole folder: the test split's reader (FID,
+    # the health monitor) does not repeat what the training split said.
+    log = logging.debug if split == "test" else logging.warning
     splits = _folder_splits(data_dir, labels, float(holdout))
     sizes = usable_images([p for paths, _ in splits.values() for p in paths],
-                          data_dir, skip_bad_files)
+                          data_dir, skip_bad_files, log=log)
     splits = {name: tuple(map(list, zip(*[(p, c) for p, c in zip(*split_of)
                                           if p in sizes]))) or ([], [])
               for name, split_of in splits.items()}
@@ -515,7 +519,7 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
     channels = channels or channels_of(every)
     size = tuple(int(s) for s in np.broadcast_to(
         image_size or sizes[every[0]], (2,)))
-    report_resize(data_dir, list(sizes.values()), size, resize)
+    report_resize(data_dir, list(sizes.values()), size, resize, log)
     decode = image_decoder(size, channels, resize)
     class_names = (sorted({c for _, classes in splits.values()
                            for c in classes}) if labels else None)
