@@ -125,3 +125,17 @@ def test_export_and_multi_worker_notes_are_noise():
     assert [line.split("]")[-1].split(":")[0].strip() for line in kept] == [
         "exported saved_models/dcgan/1",
         "dcgan on fashion_mnist", "error"], kept
+
+
+def test_what_the_runtime_prints_while_the_process_ends_is_filtered():
+    # Registered first, so it runs last at exit: as TensorFlow's runtime
+    # prints while the interpreter ends (a cluster's shutdown).
+    result = _python(
+        "import atexit, os, sys\n"
+        "atexit.register(os.write, 2, b'I0000 cpu_feature_guard.cc:227] "
+        "noise\\nlate words\\n')\n"
+        "import tfgan_launch; tfgan_launch.quiet_stderr()\n"
+        "print('last line', file=sys.stderr)\n")
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == ["last line", "late words"], (
+        result.stderr)

@@ -42,7 +42,7 @@ def main(argv):
                  if FLAGS[name].present}
         raise ValueError(cli.flag_message(str(e), given)) from None
     try:
-        tgs.training.run(config, FLAGS.out_dir, resume=resume)
+        model, _ = tgs.training.run(config, FLAGS.out_dir, resume=resume)
     except ValueError as e:
         raise ValueError(str(e).replace("skip_bad_files=True",
                                         "--skip_bad_files")) from None
@@ -52,6 +52,11 @@ def main(argv):
               f"({e.checkpoint}); continue with: {cli.program()} "
               f"--out_dir={FLAGS.out_dir} --resume", file=sys.stderr)
         sys.exit(e.exit_status)
+    if model is not None and not tgs.training.runner.writes(
+            model.distribute_strategy):
+        print(f"run folder: {FLAGS.out_dir} (written by the cluster's "
+              f"chief)")
+        return
     print(summary(FLAGS.out_dir, config))
 
 
