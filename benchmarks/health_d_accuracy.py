@@ -1,5 +1,6 @@
 """D's accuracy of a trained model (a run's model.keras) on 512 real
-Fashion-MNIST test images and 512 of G's samples, read two ways: in
+Fashion-MNIST test images and 512 of G's samples (of the same labels
+for a conditional model), read two ways: in
 inference mode (batch norm with its moving statistics) and as D's
 training step reads it (training mode, each batch on its own statistics:
 what the health monitor reports). Prints one line per way.
@@ -18,15 +19,19 @@ from tfgan_suite.training import health
 
 def main(path):
     model = keras.models.load_model(path)
+    conditional = bool(getattr(model, "num_classes", None))
     real = next(iter(tgs.data.load("fashion_mnist", split="test",
-                                   batch_size=512, shuffle=False)))
-    fake = model.generator(model.latent_from_seeds(
-        tf.range(512, dtype=tf.int64)), training=False)
+                                   batch_size=512, shuffle=False,
+                                   labels=conditional)))
+    real, labels = real if conditional else (real, None)
+    fake = model.generator(model.conditioned(model.latent_from_seeds(
+        tf.range(512, dtype=tf.int64)), labels), training=False)
     ways = {"inference": lambda x: model.discriminator(x, training=False),
             "training": lambda x: health.as_in_training(model.discriminator,
                                                         x)}
     for way, judge in ways.items():
-        r, f = judge(real), judge(fake)
+        r = judge(model.conditioned(real, labels))
+        f = judge(model.conditioned(fake, labels))
         print(f"{way}: d_acc_real="
               f"{float(tf.reduce_mean(tf.cast(r > 0, tf.float32))):.3f} "
               f"d_acc_fake="
