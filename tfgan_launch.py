@@ -8,9 +8,12 @@ The filter drops the start-up lines TensorFlow's C++ runtime prints on
 every machine without a GPU (no CUDA driver, CPU feature notes), and the
 notes of its graph optimizer and tf.data that say nothing actionable
 (grappler's `remapper failed`, the partial-cache warning of
-`cache_dataset_ops`); TF-GAN's deprecation warnings (its metrics call
-`tf.map_fn` with arguments TensorFlow deprecated) are dropped from
-TensorFlow's logger, and Keras' note that `fit` ignores `shuffle` for a
+`cache_dataset_ops`), of the SavedModel writer (assets, fingerprint,
+renamed inputs), and of tf.distribute's multi-worker strategy (its set-up,
+per-step collective notes, and the abort every collective op repeats when
+a worker is lost -- the command says which in one line); TF-GAN's
+deprecation warnings (its metrics call `tf.map_fn` with arguments
+TensorFlow deprecated) are dropped from TensorFlow's logger, and Keras' note that `fit` ignores `shuffle` for a
 `tf.data.Dataset` from Python's warnings. Everything else passes through
 unchanged; set TFGAN_VERBOSE_STDERR=1 to see all of it.
 
@@ -24,8 +27,9 @@ import importlib
 import logging
 import os
 import re
+import select
+import subprocess
 import sys
-import threading
 import warnings
 
 #: Start-up lines of TensorFlow's runtime that say nothing to a user.
@@ -36,7 +40,26 @@ NOISE = re.compile(
     r"failed call to cuInit|This TensorFlow binary is optimized|"
     r"rebuild TensorFlow with the appropriate compiler flags|"
     r"Sharding callback duration|meta_optimizer.cc.*remapper failed|"
-    r"did not fully read the dataset being cached")
+    r"did not fully read the dataset being cached|"
+    r"oneDNN supports DT_UINT8 only on platforms with AVX-512|"
+    # SavedModel export: notes on names and files the export itself reports.
+    r"contains input name\(s\) .* with unsupported characters|"
+    r"Assets written to: |Writing fingerprint to |"
+    # tf.distribute's multi-worker set-up and per-step notes.
+    r"Enabled multi-worker collective ops|Using MirroredStrategy with devices|"
+    r"Check health not enabled|MultiWorkerMirroredStrategy with cluster_spec|"
+    r"Collective all_reduce tensors: |"
+    r"Using CollectiveAllReduceStrategy eagerly|"
+    r"GeneratorDatasetOp::Dataset will not be optimized|"
+    # A lost worker's abort, told again by every collective op in flight
+    # (the command names the lost worker in one line of its own).
+    r"BaseCollectiveExecutor::StartAbort|Aborting RingReduce|"
+    r"Local rendezvous is aborting|^/job:worker/replica:\d+/task:\d+$|"
+    r"^The tasks have crashed\. Check the task logs|"
+    r"^The error could be from a previous operation|"
+    r"^Additional GRPC error information from remote target|"
+    r"^:UNKNOWN:Error received from peer|"
+    r"^\t \[\[\{\{function_node .*\{\{node Collective")
 #: Records of TensorFlow's Python logger that say nothing to a user: the
 #: deprecations TF-GAN's own code triggers.
 TF_LOG_NOISE = re.compile(r"tensorflow_gan/.*is deprecated", re.S)
@@ -64,27 +87,48 @@ def quiet_stderr():
         _filter_fd2()
 
 
+#: The filter's program: its standard input to its standard output but
+#: the lines that match the pattern it is given (argv[1]); on the line
+#: argv[2] it writes a byte to the file descriptor argv[3] instead.
+_FILTER = ("import os, re, sys\n"
+           "noise = re.compile(sys.argv[1])\n"
+           "mark, ack = sys.argv[2].encode() + b'\\n', int(sys.argv[3])\n"
+           "out = sys.stdout.buffer\n"
+           "for line in sys.stdin.buffer:\n"
+           "    if line.endswith(mark):\n"
+           "        out.write(line[:-len(mark)])\n"
+           "        out.flush()\n"
+           "        os.write(ack, b'.')\n"
+           "    elif not noise.search(line.decode(errors='replace')):\n"
+           "        out.write(line)\n"
+           "        out.flush()\n")
+
+
 def _filter_fd2():
-    """Routes file descriptor 2 through a thread that drops `NOISE` lines."""
+    """Routes file descriptor 2 through a child process that drops `NOISE`
+    lines. A process, not a thread: it outlives the interpreter, so what
+    TensorFlow's runtime prints while this process ends (a cluster's
+    workers losing each other at shutdown) is filtered too; it ends when
+    this process, the pipe's last writer, has. At exit this process waits
+    (up to 5 s) until the filter has passed on everything written before,
+    so a command's last line comes before the shell's prompt. Its own
+    session keeps a Ctrl-C meant for the command from ending it first."""
     read_fd, write_fd = os.pipe()
-    original = os.dup(2)
+    ack_read, ack_write = os.pipe()
+    mark = f"tfgan-launch-{os.getpid()}-drained"
     sys.stderr.flush()
+    subprocess.Popen([sys.executable, "-S", "-c", _FILTER, NOISE.pattern,
+                      mark, str(ack_write)], stdin=read_fd, stdout=2,
+                     pass_fds=(ack_write,), start_new_session=True)
+    os.close(read_fd)
+    os.close(ack_write)
     os.dup2(write_fd, 2)
     os.close(write_fd)
 
-    def pump():
-        with os.fdopen(read_fd, "rb") as source:
-            for line in source:
-                if not NOISE.search(line.decode(errors="replace")):
-                    os.write(original, line)
-
-    thread = threading.Thread(target=pump, daemon=True)
-    thread.start()
-
     def drain():
         sys.stderr.flush()
-        os.dup2(original, 2)  # closes the pipe's last writer: pump ends.
-        thread.join(timeout=5)
+        os.write(2, mark.encode() + b"\n")
+        select.select([ack_read], [], [], 5)
 
     atexit.register(drain)
 

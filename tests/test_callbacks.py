@@ -150,3 +150,32 @@ def test_health_values_show_a_discriminator_memorizing():
         last["d_real_mean"] - last["d_real_heldout"], abs=1e-5)
     assert last["d_overfit_gap"] > first["d_overfit_gap"] + 0.5
     assert last["rt_heldout"] < last["rt_train"]
+
+
+def test_d_accuracy_is_read_as_d_judges_in_training(tmp_path):
+    """A batch-norm D judges each batch by its own statistics in its
+    training step; read with moving statistics (inference mode) its logits
+    shift, and a D that tells reals from fakes reads as one calling reals
+    fake. The health values use D as its step does, and leave its state
+    as it was."""
+    from tests.tiny_models import tiny
+    from tfgan_suite.training.health import diagnose
+    gan = tiny("cgan")
+    gan.compile()
+    images = tf.random.stateless_uniform((16, 28, 28, 1), (0, 1), -1, 1)
+    labels = tf.constant([0, 1, 2, 0] * 4)
+    gan.discriminator((images, labels), training=False)
+    moving = [v for v in gan.discriminator.non_trainable_variables
+              if "moving_mean" in v.path]
+    assert moving, "the tiny CGAN's D has batch norm"
+    for v in moving:
+        v.assign(v + 5.0)  # moving statistics far from any one batch's.
+    state = [v.numpy() for v in gan.discriminator.non_trainable_variables]
+    values, _ = diagnose(gan, (images, labels))
+    for before, v in zip(state, gan.discriminator.non_trainable_variables):
+        np.testing.assert_array_equal(before, v.numpy())
+    real_logits = gan.discriminator((images, labels), training=True)
+    assert values["d_real_mean"] == pytest.approx(
+        float(tf.reduce_mean(real_logits)), abs=1e-5)
+    assert values["d_acc_real"] == pytest.approx(
+        float(tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))))

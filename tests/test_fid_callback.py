@@ -40,3 +40,17 @@ def test_fid_callback_writes_csv_plot_and_logs(tmp_path, tiny_dcgan,
     # Real statistics are cached: a second callback needs no real images.
     again = callbacks.FID(FakeExtractor(), None, real_cache=cache)
     np.testing.assert_array_equal(again.real_features, fid.real_features)
+
+
+def test_epochs_that_measured_no_fid_have_none(tmp_path, tiny_dcgan,
+                                               tiny_dataset):
+    fid = callbacks.FID(FakeExtractor(), np.zeros((50, 28, 28, 1)),
+                        every_n_steps=8, num_images=50)
+    history_csv = callbacks.HistoryCSV(str(tmp_path / "history.csv"))
+    history = tiny_dcgan.fit(tiny_dataset, epochs=3, verbose=0,
+                             callbacks=[fid, history_csv])
+    assert fid.steps == [8]  # the end of epoch 2 of 4 steps.
+    with open(tmp_path / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["fid"] != "" for r in rows] == [False, True, False]
+    assert history.history["fid"] == [fid.values[0]]

@@ -211,3 +211,67 @@ def test_a_test_sub_folder_is_the_held_out_split(gray_folder):
     assert sorted({int(y) for _, y in held.dataset}) == [0, 2]
     assert data.load("folder", data_dir=gray_folder, batch_size=2,
                      split="test").cardinality() == 2
+
+
+def add_bad_files(folder):
+    """A .txt, a zero-byte .png and a truncated .jpg in `folder`: the
+    three a user used to meet one rerun at a time."""
+    with open(os.path.join(folder, "notes.txt"), "w") as f:
+        f.write("hello")
+    open(os.path.join(folder, "empty.png"), "wb").close()
+    buffer = __import__("io").BytesIO()
+    Image.fromarray(np.full((32, 32, 3), 128, np.uint8)).save(buffer, "JPEG")
+    with open(os.path.join(folder, "cut.jpg"), "wb") as f:
+        f.write(buffer.getvalue()[:len(buffer.getvalue()) // 2])
+    return ["cut.jpg", "empty.png", "notes.txt"]
+
+
+def test_every_bad_file_is_named_in_one_error_and_a_listing(image_folder):
+    bad = add_bad_files(os.path.join(image_folder, "cats"))
+    with pytest.raises(ValueError) as error:
+        sources.folder(image_folder)
+    message = str(error.value)
+    assert "3 of 15 files are not usable images" in message
+    assert all(name in message for name in bad)
+    listing = message.split("listed in ")[1].split(";")[0]
+    with open(listing) as f:
+        listed = sorted(os.path.basename(line.split("\t")[0]) for line in f)
+    assert listed == bad
+
+
+def test_skip_bad_files_trains_on_the_rest_and_counts_them(image_folder,
+                                                           caplog):
+    add_bad_files(os.path.join(image_folder, "dogs"))
+    source = sources.folder(image_folder, image_size=16, skip_bad_files=True)
+    assert source.num_examples == 12
+    assert len(list(source.dataset)) == 12
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in
+               r.getMessage()]
+    assert len(skipped) == 1 and "skipped 3 bad file(s) of 15, using the other 12" in skipped[0]
+
+
+def write_sized(path, height, width):
+    Image.fromarray(np.full((height, width, 3), 200, np.uint8)).save(path)
+
+
+@pytest.mark.parametrize("resize,corner", [("stretch", 200), ("crop", 200),
+                                           ("pad", 0)])
+def test_images_of_another_size_follow_the_resize_policy(tmp_path, caplog,
+                                                         resize, corner):
+    for i in range(3):
+        write_sized(tmp_path / f"{i}.png", 32, 32)
+    write_sized(tmp_path / "wide.png", 48, 64)  # 64x48 among 32x32 ones.
+    source = sources.folder(str(tmp_path), resize=resize, holdout=0)
+    wide = list(source.dataset)[-1].numpy()
+    assert wide.shape == (32, 32, 3)
+    assert wide[0, 0, 0] == corner  # pad: black borders above and below.
+    said = [r.getMessage() for r in caplog.records if "resize=" in
+            r.getMessage()]
+    assert len(said) == 1 and "1 of 4 images are not 32x32" in said[0]
+    assert f"resize={resize!r}" in said[0]
+
+
+def test_an_unknown_resize_policy_is_refused(image_folder):
+    with pytest.raises(ValueError, match="resize: expected one of stretch, "
+                                         "crop, pad, got 'squash'"):
+        sources.folder(image_folder, resize="squash")

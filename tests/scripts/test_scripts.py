@@ -31,7 +31,25 @@ def cifar_run(tmp_path_factory):
                     f"--out_dir={out}", f"--export={tmp / 'saved' / 'dcgan'}",
                     "--seed=0", *TINY, *NO_FID)
     assert result.returncode == 0, result.stderr[-3000:]
+    (tmp / "stdout.txt").write_text(result.stdout)
+    (tmp / "stderr.txt").write_text(result.stderr)
     return tmp, out
+
+
+def test_train_ends_with_a_short_summary_and_no_export_notes(cifar_run):
+    tmp, out = cifar_run
+    lines = (tmp / "stdout.txt").read_text().splitlines()
+    summary = lines[lines.index(f"run folder: {out}"):]
+    assert [line.split(":")[0] for line in summary] == [
+        "run folder", "samples", "model", "exported", "train on"], summary
+    assert f"{out}/samples/ (last: " in summary[1]
+    assert summary[2] == f"model:      {out}/model.keras"
+    assert summary[3].endswith(str(tmp / "saved" / "dcgan" / "1"))
+    assert summary[4].endswith(f"--out_dir={out} --resume --steps=6")
+    stderr = (tmp / "stderr.txt").read_text()
+    assert "exported" in stderr
+    assert not any(note in stderr for note in (
+        "Assets written to", "Writing fingerprint", "unsupported characters"))
 
 
 def test_train_writes_a_complete_run_folder(cifar_run):

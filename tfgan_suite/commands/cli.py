@@ -66,6 +66,14 @@ def define_training_flags(flag_values=flags.FLAGS):
     define["float"]("holdout", None, "Folder images: the share held out "
                     "for FID (a seeded pick per sub-folder; default 0.1) "
                     "when the folder has no test/ sub-folder; 0: none.")
+    define["enum"]("resize", None, ["stretch", "crop", "pad"], "Folder "
+                   "images and pairs of another size than --image_size "
+                   "(default: the first image's): stretch (default), crop "
+                   "(scale to cover, centre crop) or pad (scale to fit, "
+                   "black borders).")
+    define["bool"]("skip_bad_files", None, "Folder images and pairs: "
+                   "train on the readable images, leaving out (and "
+                   "counting) the files that are not, rather than stop.")
     define["integer"]("epochs", None, "Training epochs.")
     define["integer"]("steps", None, "Training steps (overrides epochs).")
     define["integer"]("steps_per_epoch", None, "Steps between epoch ends "
@@ -190,6 +198,7 @@ def training_overrides(FLAGS):
     from tfgan_suite.runs.config import FIELDS, TOP
     converters = {
         "image_size": image_size,
+        "skip_bad_files": lambda v: v or None,  # False: the sources' default.
         "jit_compile": {"auto": None, "true": True, "false": False}.get}
     overrides = {}
     for key in [*TOP, *(k for keys in FIELDS.values() for k in keys)]:

@@ -42,19 +42,51 @@ def main(argv):
                  if FLAGS[name].present}
         raise ValueError(cli.flag_message(str(e), given)) from None
     try:
-        model, history = tgs.training.run(config, FLAGS.out_dir,
-                                          resume=resume)
+        model, _ = tgs.training.run(config, FLAGS.out_dir, resume=resume)
+    except ValueError as e:
+        raise ValueError(str(e).replace("skip_bad_files=True",
+                                        "--skip_bad_files")) from None
     except tgs.training.Interrupted as e:
         name = signal.Signals(e.signum).name
         print(f"{name}: stopped after step {e.step}, checkpoint saved "
               f"({e.checkpoint}); continue with: {cli.program()} "
               f"--out_dir={FLAGS.out_dir} --resume", file=sys.stderr)
         sys.exit(e.exit_status)
-    print(f"run folder: {FLAGS.out_dir}")
-    for key, values in (history.history if history else {}).items():
-        print(f"  final {key}: {values[-1]:.4f}")
-    if config.get("export"):
-        print(f"exported: {config['export']}")
+    if model is not None and not tgs.training.runner.writes(
+            model.distribute_strategy):
+        print(f"run folder: {FLAGS.out_dir} (written by the cluster's "
+              f"chief)")
+        return
+    print(summary(FLAGS.out_dir, config))
+
+
+def summary(out_dir, config):
+    """The end of the run of `config` in `out_dir` in a few lines: where
+    its files are, its last FID (with what measured it) and how to train
+    it on."""
+    layout = tgs.runs.layout
+    lines = [("run folder", out_dir)]
+    samples = os.path.join(out_dir, "samples")
+    if os.path.isdir(samples):
+        grids = sorted((p for p in os.listdir(samples) if p.endswith(".png")),
+                       key=lambda p: os.path.getmtime(os.path.join(samples, p)))
+        lines.append(("samples", f"{samples}/" + (f" (last: {grids[-1]})"
+                                                  if grids else "")))
+    lines.append(("model", layout.keras_file(out_dir) or
+                  "no model.keras (see model.json)"))
+    exported = layout.exported(out_dir)
+    if exported:
+        lines.append(("exported", exported["path"]))
+    fid = layout.last_fid(out_dir)
+    if fid:
+        lines.append(("last FID", f"{fid['fid']:.2f} ({fid['fid_features']}"
+                                  f", step {fid['fid_step']})"))
+    length = ("steps" if config["train"].get("steps") else "epochs")
+    more = 2 * int(config["train"].get(length) or 1)
+    lines.append(("train on", f"{cli.program()} --out_dir={out_dir} "
+                              f"--resume --{length}={more}"))
+    width = max(len(name) for name, _ in lines) + 1
+    return "\n".join(f"{name + ':':<{width}} {value}" for name, value in lines)
 
 
 def run():

@@ -100,7 +100,8 @@ def get_source(name, **kwargs):
 
 def load(name, split="train", batch_size=None, *, labels=False, classes=None,
          data_dir=None, image_size=None, channels=None, holdout=None,
-         direction=None, shuffle=None, repeat=False, seed=None):
+         direction=None, resize=None, skip_bad_files=None, shuffle=None,
+         repeat=False, seed=None):
     """Loads dataset `name` as float32 NHWC images in [-1, 1].
 
     Sources: `fashion_mnist` (tfds, else the Debian package's IDX files, or
@@ -115,7 +116,10 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
     domains in `data_dir/{trainA,trainB,testA,testB}`) and
     `fashion_edges_unpaired` (edge maps of one half of Fashion-MNIST, the
     images of the other), and the toy 2-D mixtures `ring` and `grid` (and
-    `gaussian_1d`).
+    `gaussian_1d`). Folders, pairs and unpaired images take `resize` (how
+    images of another size are fitted: "stretch", "crop" or "pad") and
+    `skip_bad_files` (leave out unreadable files, counted in the log,
+    rather than raise a ValueError naming them all).
 
     Returns batches of images, or of (images, int32 labels) with
     `labels=True`, or of (input, target) images for the paired sources, or
@@ -130,7 +134,8 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
                         labels=labels or None, classes=classes,
                         data_dir=data_dir, image_size=image_size,
                         channels=channels, holdout=holdout,
-                        direction=direction)
+                        direction=direction, resize=resize,
+                        skip_bad_files=skip_bad_files)
     if shuffle is None:
         shuffle = split == "train"
     return build(source, batch_size=batch_size, shuffle=shuffle,

@@ -15,7 +15,10 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfgan_suite.data.sources import IMAGE_EXTENSIONS, Source, resize_uint8
+from tfgan_suite.data.sources import (IMAGE_EXTENSIONS, Source, check_resize,
+                                      read_image,
+                                      report_resize, resize_uint8,
+                                      usable_images)
 
 DIRECTIONS = ("AtoB", "BtoA")
 #: Where the facades archive is (Isola et al.'s pix2pix datasets).
@@ -61,34 +64,30 @@ def pair_size(image_size):
     return int(image_size), int(image_size)
 
 
-def _check_pair(path):
-    """(height, width) of the A|B image at `path`, or a ValueError."""
-    from PIL import Image
-    try:
-        with Image.open(path) as image:
-            image.verify()
-        with Image.open(path) as image:
-            image.load()  # verify() skips the pixel data of a JPEG.
-            width, height = image.size
-    except Exception as e:  # PIL raises many types on bad bytes.
-        raise ValueError(f"{path}: not a readable image ({e})") from e
+def read_pair(path):
+    """(height, width) of one half of the A|B image at `path`, or a
+    ValueError saying why it is not one."""
+    height, width = read_image(path)
     if width != 2 * height:
-        raise ValueError(f"{path}: expected an image twice as wide as high "
+        raise ValueError(f"expected an image twice as wide as high "
                          f"(input|target side by side), got {width}x{height}")
-    return height, width
+    return height, width // 2
 
 
 def aligned(data_dir, split="train", direction="AtoB", image_size=256,
-            jittered=None):
+            jittered=None, resize="stretch", skip_bad_files=False):
     """(input, target) pairs from a folder of A|B images.
 
     Args:
       data_dir: the folder holding `split/` (or the split folder itself).
       split: "train", "val" or "test" (any sub-folder name).
       direction: "AtoB" (left half is the input) or "BtoA".
-      image_size: each half is resized to this size (a side, or (H, W);
-        bilinear) when it differs.
+      image_size: each half is fitted to this size (a side, or (H, W);
+        bilinear) when it differs, by the policy `resize`: "stretch",
+        "crop" or "pad" (as `tgs.data.sources.folder`).
       jittered: random jitter (default: for the train split only).
+      skip_bad_files: leave out the files that are not readable A|B
+        images (logged) rather than raise a ValueError naming them all.
 
     Grayscale images are converted to RGB and RGBA images lose their alpha
     channel.
@@ -96,6 +95,7 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
     if direction not in DIRECTIONS:
         raise ValueError(f"direction: expected one of {DIRECTIONS}, got "
                          f"{direction!r}")
+    check_resize(resize)
     if not os.path.isdir(data_dir):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
     folder = os.path.join(data_dir, split)
@@ -104,22 +104,20 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
                          f"train/, val/, test/ sub-folders of A|B images)")
     paths = sorted(os.path.join(folder, name) for name in os.listdir(folder)
                    if not name.startswith("."))
-    for path in paths:
-        if not path.lower().endswith(IMAGE_EXTENSIONS):
-            raise ValueError(f"{path}: not an image; expected only files "
-                             f"ending in {', '.join(IMAGE_EXTENSIONS)}")
-        _check_pair(path)
     if not paths:
         raise ValueError(f"{folder}: no images found (expected A|B images "
                          f"ending in {', '.join(IMAGE_EXTENSIONS)})")
+    sizes = usable_images(paths, folder, skip_bad_files, check=read_pair)
+    paths = list(sizes)
     size = pair_size(image_size)
+    report_resize(folder, list(sizes.values()), size, resize)
 
     def decode(path):
         image = tf.io.decode_image(tf.io.read_file(path), channels=3,
                                    expand_animations=False)
         half = tf.shape(image)[1] // 2
         a, b = image[:, :half], image[:, half:]
-        a, b = (resize_uint8(x, size) for x in (a, b))
+        a, b = (resize_uint8(x, size, resize=resize) for x in (a, b))
         a.set_shape((*size, 3))
         b.set_shape((*size, 3))
         return (a, b) if direction == "AtoB" else (b, a)
@@ -133,7 +131,7 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
 
 
 def facades(data_dir=None, split="train", direction="BtoA", image_size=256,
-            jittered=None):
+            jittered=None, resize="stretch", skip_bad_files=False):
     """The pix2pix facades dataset (400 train, 100 val, 106 test): label
     maps (B) -> photos (A) by default."""
     if data_dir is None:
@@ -142,7 +140,8 @@ def facades(data_dir=None, split="train", direction="BtoA", image_size=256,
                          f"to try pix2pix offline, train on the pairs "
                          f"fashion_edges (Fashion-MNIST's edge maps -> its "
                          f"images) or synthetic_pairs as the dataset")
-    return aligned(data_dir, split, direction, image_size, jittered)
+    return aligned(data_dir, split, direction, image_size, jittered,
+                   resize, skip_bad_files)
 
 
 #: Label colours of `synthetic_pairs` (facade-like classes).

@@ -66,10 +66,48 @@ def zip_domains(a, b, num_a, num_b):
     return tf.data.Dataset.zip(a, b)
 
 
-def resize_uint8(image, size, antialias=False):
-    """`image` (uint8) resized to `size` (H, W), rounded back to uint8."""
-    image = tf.image.resize(image, size, antialias=antialias)
+#: How an image of another size is fitted to a source's size: stretched
+#: to it (its aspect ratio lost), scaled to cover it and cropped at the
+#: centre, or scaled to fit inside it and padded with black.
+RESIZE_POLICIES = ("stretch", "crop", "pad")
+
+
+def check_resize(resize):
+    """A ValueError unless `resize` is one of `RESIZE_POLICIES`."""
+    if resize not in RESIZE_POLICIES:
+        raise ValueError(f"resize: expected one of "
+                         f"{', '.join(RESIZE_POLICIES)}, got {resize!r}")
+
+
+def resize_uint8(image, size, antialias=False, resize="stretch"):
+    """`image` (uint8) fitted to `size` (H, W) by the policy `resize`
+    (`RESIZE_POLICIES`), rounded back to uint8."""
+    height, width = size
+    if resize == "stretch":
+        image = tf.image.resize(image, size, antialias=antialias)
+    elif resize == "pad":
+        image = tf.image.resize_with_pad(image, height, width,
+                                         antialias=antialias)
+    else:  # crop: the smallest scale that covers the size.
+        shape = tf.cast(tf.shape(image)[:2], tf.float32)
+        scale = tf.reduce_max(tf.constant(size, tf.float32) / shape)
+        image = tf.image.resize(image, tf.cast(tf.math.ceil(shape * scale),
+                                               tf.int32), antialias=antialias)
+        image = tf.image.resize_with_crop_or_pad(image, height, width)
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def report_resize(where, sizes, size, resize, log=logging.warning):
+    """Logs (with `log`), in one line, how many of the images of `sizes`
+    ((H, W) each) are not of `size` and the policy `resize` that fits
+    them."""
+    others = sum(1 for s in sizes if tuple(s) != tuple(size))
+    if others:
+        log(
+            "%s: %d of %d images are not %dx%d; resize=%r fits them (%s)",
+            where, others, len(sizes), size[1], size[0], resize,
+            "the default; 'crop' and 'pad' keep their aspect ratio"
+            if resize == "stretch" else "their aspect ratio kept")
 
 
 def from_arrays(images, labels=None, class_names=None, name=""):
@@ -263,13 +301,12 @@ def _keep_classes(images, labels, keep, name):
 
 
 def list_images(data_dir, labels=False, skip=()):
-    """(paths, first-level sub-folder of each) of the images under
-    `data_dir`, in sorted order, the sub-folders `skip` left out, each
-    checked readable; a ValueError naming the file that is not, or the
-    folder that holds none."""
+    """(paths, first-level sub-folder of each) of the files under
+    `data_dir` but hidden ones, in sorted order, the sub-folders `skip`
+    left out (`usable_images` checks them); a ValueError naming the folder
+    that holds none."""
     if not os.path.isdir(data_dir):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
-    from PIL import Image  # verifies headers without decoding pixels.
     paths, class_of, hidden = [], [], 0
     for root, dirs, files in os.walk(data_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
@@ -278,16 +315,7 @@ def list_images(data_dir, labels=False, skip=()):
             if name.startswith("."):
                 hidden += 1
                 continue
-            path = os.path.join(root, name)
-            if not name.lower().endswith(IMAGE_EXTENSIONS):
-                raise ValueError(f"{path}: not an image; expected only files "
-                                 f"ending in {', '.join(IMAGE_EXTENSIONS)}")
-            try:
-                with Image.open(path) as image:
-                    image.verify()
-            except Exception as e:  # PIL raises many types on bad bytes.
-                raise ValueError(f"{path}: not a readable image ({e})") from e
-            paths.append(path)
+            paths.append(os.path.join(root, name))
             class_of.append(os.path.relpath(root, data_dir).split(os.sep)[0])
     if not paths:
         raise ValueError(f"{data_dir}: no images found (expected files ending "
@@ -299,11 +327,68 @@ def list_images(data_dir, labels=False, skip=()):
     return paths, class_of
 
 
-def size_of(path):
-    """(height, width) of the image at `path` (its header only)."""
+def read_image(path):
+    """(height, width) of the image file at `path`, decoded in full (a
+    truncated file fails here, not in the middle of training); a
+    ValueError saying why it is not a usable image."""
+    if not path.lower().endswith(IMAGE_EXTENSIONS):
+        raise ValueError(f"not an image; expected only files ending in "
+                         f"{', '.join(IMAGE_EXTENSIONS)}")
     from PIL import Image
-    with Image.open(path) as image:
-        return image.height, image.width
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            image.load()  # verify() skips the pixel data of a JPEG.
+            return image.height, image.width
+    except Exception as e:  # PIL raises many types on bad bytes.
+        raise ValueError(f"not a readable image ({e or type(e).__name__})"
+                         ) from e
+
+
+#: Bad files an error names in its own text (the listing has them all).
+BAD_FILES_SHOWN = 3
+
+
+def usable_images(paths, where, skip_bad_files=False, check=read_image,
+                  log=logging.warning):
+    """{path: check(path)} of the `paths` that pass `check` (default: a
+    readable image, by its (height, width)), read in one pass.
+
+    Every file that fails is named at once: a ValueError (for `where`)
+    with their count, the first few and a text file listing all of them
+    with the reason of each; with `skip_bad_files` one line (logged
+    with `log`) saying how many were left out (and that listing) instead.
+    """
+    good, bad = {}, []
+    for path in paths:
+        try:
+            good[path] = check(path)
+        except ValueError as e:
+            bad.append((path, str(e)))
+    if not bad:
+        return good
+    import tempfile
+    with tempfile.NamedTemporaryFile(
+            "w", prefix="tfgan_bad_files_", suffix=".txt",
+            delete=False) as listing:
+        listing.writelines(f"{path}\t{reason}\n" for path, reason in bad)
+    if not good:
+        raise ValueError(f"{where}: none of the {len(paths)} files is a "
+                         f"usable image, e.g. {bad[0][0]}: {bad[0][1]} (all "
+                         f"listed in {listing.name})")
+    if skip_bad_files:
+        log("%s: skipped %d bad file(s) of %d, using the other %d (listed "
+            "in %s)", where, len(bad), len(paths), len(good), listing.name)
+        return good
+    shown = "; ".join(f"{path}: {reason}"
+                      for path, reason in bad[:BAD_FILES_SHOWN])
+    more = (f"; and {len(bad) - BAD_FILES_SHOWN} more"
+            if len(bad) > BAD_FILES_SHOWN else "")
+    raise ValueError(f"{where}: {len(bad)} of {len(paths)} files are not "
+                     f"usable images: {shown}{more}. All {len(bad)} are "
+                     f"listed in {listing.name}; remove them, or pass "
+                     f"skip_bad_files=True to use the other {len(good)}")
 
 
 #: The share of a folder's images held out (the test split) when it has
@@ -358,9 +443,10 @@ def channels_of(paths):
     return 1
 
 
-def image_decoder(size, channels):
+def image_decoder(size, channels, resize="stretch"):
     """path -> uint8 image of `size` (H, W) and `channels` (1: grayscale,
-    3: RGB, alpha dropped), resized with antialiasing when it differs."""
+    3: RGB, alpha dropped), fitted by the policy `resize` (with
+    antialiasing) when it differs."""
     def decode(path):
         # Three channels first: TensorFlow's GIF and BMP decoders make no
         # grayscale.
@@ -370,13 +456,14 @@ def image_decoder(size, channels):
             luma = tf.tensordot(tf.cast(image, tf.float32),
                                 [0.299, 0.587, 0.114], 1)
             image = tf.cast(tf.round(luma)[..., None], tf.uint8)
-        return resize_uint8(image, size, antialias=True)
+        return resize_uint8(image, size, antialias=True, resize=resize)
     return decode
 
 
 def folder(data_dir, image_size=None, channels=None, labels=False,
-           split=None, holdout=HOLDOUT):
-    """Every PNG/JPEG/BMP/GIF under `data_dir`, resized to `image_size`
+           split=None, holdout=HOLDOUT, resize="stretch",
+           skip_bad_files=False):
+    """Every PNG/JPEG/BMP/GIF under `data_dir`, fitted to `image_size`
     ((H, W), or one size for a square; default: the first image's).
 
     Args:
@@ -392,6 +479,12 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
         "train" for the others.
       holdout: the share held out when there is no `test/`: 0 to 1 (0:
         none, "train" is every image).
+      resize: how images of another size are fitted (`RESIZE_POLICIES`):
+        "stretch", "crop" (centre) or "pad" (black); logged with their
+        count.
+      skip_bad_files: leave out the files that are not readable images
+        (logged, with a listing of them) rather than raise a ValueError
+        naming them. Every file is decoded once, up front.
     """
     if split not in (None, "train", "test"):
         raise ValueError(f"split: folder has 'train' and 'test', got "
@@ -402,8 +495,17 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
     if not 0 <= float(holdout) < 1:
         raise ValueError(f"holdout: expected the share of the images held "
                          f"out, in [0, 1) (e.g. 0.1), got {holdout}")
+    check_resize(resize)
+    # Every split reads the whole folder: the test split's reader (FID,
+    # the health monitor) does not repeat what the training split said.
+    log = logging.debug if split == "test" else logging.warning
     splits = _folder_splits(data_dir, labels, float(holdout))
-    every = [p for paths, _ in splits.values() for p in paths]
+    sizes = usable_images([p for paths, _ in splits.values() for p in paths],
+                          data_dir, skip_bad_files, log=log)
+    splits = {name: tuple(map(list, zip(*[(p, c) for p, c in zip(*split_of)
+                                          if p in sizes]))) or ([], [])
+              for name, split_of in splits.items()}
+    every = list(sizes)
     if split is None:
         paths = every
         class_of = [c for _, classes in splits.values() for c in classes]
@@ -416,8 +518,9 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
             f"(--holdout), or add a test/ sub-folder")
     channels = channels or channels_of(every)
     size = tuple(int(s) for s in np.broadcast_to(
-        image_size or size_of(every[0]), (2,)))
-    decode = image_decoder(size, channels)
+        image_size or sizes[every[0]], (2,)))
+    report_resize(data_dir, list(sizes.values()), size, resize, log)
+    decode = image_decoder(size, channels, resize)
     class_names = (sorted({c for _, classes in splits.values()
                            for c in classes}) if labels else None)
     ds = tf.data.Dataset.from_tensor_slices(paths)

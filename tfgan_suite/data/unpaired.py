@@ -16,8 +16,9 @@ import os
 import tensorflow as tf
 
 from tfgan_suite.data import paired
-from tfgan_suite.data.sources import (Source, channels_of, from_arrays,
-                                      image_decoder, list_images, size_of,
+from tfgan_suite.data.sources import (Source, channels_of, check_resize,
+                                      from_arrays, image_decoder, list_images,
+                                      report_resize, usable_images,
                                       zip_domains)
 
 DOMAINS = ("A", "B")
@@ -70,15 +71,18 @@ def domain_folders(data_dir, split):
 
 
 def unpaired(data_dir, split="train", image_size=None, channels=None,
-             direction="AtoB", labels=False, jittered=None):
+             direction="AtoB", labels=False, jittered=None, resize="stretch",
+             skip_bad_files=False):
     """Images of domains A and B from the reference repository's layout:
     `data_dir/trainA/`, `trainB/`, `testA/`, `testB/` (e.g. horse2zebra).
 
     Args:
       data_dir: the folder holding `<split>A/` and `<split>B/`.
       split: "train" or "test" (any prefix of two such folders).
-      image_size: every image is resized to this size (a side, or (H, W))
-        when it differs; None: the first image's size of domain A.
+      image_size: every image is fitted to this size (a side, or (H, W))
+        when it differs, by the policy `resize` ("stretch", "crop" or
+        "pad", as `tgs.data.sources.folder`); None: the first image's size
+        of domain A.
       channels: 1 (greyscale) or 3 (RGB, alpha dropped); None: 1 when every
         image of both domains is greyscale, else 3.
       direction: "AtoB", or "BtoA" to swap the domains.
@@ -86,16 +90,30 @@ def unpaired(data_dir, split="train", image_size=None, channels=None,
         for the domain classifier.
       jittered: the pix2pix random jitter (resize by 286/256, random crop,
         mirror), each image on its own; default: for the train split.
+      skip_bad_files: leave out the files of both domains that are not
+        readable images (logged) rather than raise a ValueError naming
+        them all.
     """
+    check_resize(resize)
     paths_a, paths_b = domain_folders(data_dir, split)
+    sizes = usable_images(paths_a + paths_b, os.path.join(data_dir, split),
+                          skip_bad_files)
+    paths_a = [p for p in paths_a if p in sizes]
+    paths_b = [p for p in paths_b if p in sizes]
+    for letter, paths in zip(DOMAINS, (paths_a, paths_b)):
+        if not paths:
+            raise ValueError(f"{os.path.join(data_dir, split + letter)}: no "
+                             f"usable image left")
     if channels is None:
         channels = channels_of(paths_a + paths_b)
     if channels not in (1, 3):
         raise ValueError(f"channels: expected 1 or 3, got {channels!r}")
-    size = paired.pair_size(image_size or size_of(paths_a[0]))
+    size = paired.pair_size(image_size or sizes[paths_a[0]])
+    report_resize(os.path.join(data_dir, split), list(sizes.values()), size,
+                  resize)
     if jittered is None:
         jittered = split == "train"
-    decode = image_decoder(size, channels)
+    decode = image_decoder(size, channels, resize)
 
     def domain(paths, letter):
         ds = tf.data.Dataset.from_tensor_slices(paths).map(

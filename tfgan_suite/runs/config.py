@@ -27,7 +27,7 @@ FIELDS = {
     "data": {"dataset": "fashion_mnist", "batch_size": 128, "split": "train",
              "classes": None, "data_dir": None, "image_size": None,
              "channels": None, "holdout": None, "direction": None,
-             "max_images": None},
+             "resize": None, "skip_bad_files": None, "max_images": None},
     "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
               "sample_every_n_steps": None, "seed": None, "verbose": "auto",
               "fid_every_n_steps": 0, "fid_num_images": 5000,

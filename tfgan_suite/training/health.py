@@ -103,13 +103,33 @@ class HealthMonitor(keras.callbacks.Callback):
             files.write_text(os.path.join(self.out_dir, "health.json"),
                              json.dumps(self.report(), indent=2))
 
+def as_in_training(net, inputs):
+    """`net(inputs)` in training mode -- as a training step computes it:
+    batch normalization on the batch's own statistics -- with the net's
+    state (moving statistics, spectral-norm vectors, dropout seeds) left
+    as it was: a measurement does not train."""
+    state = [v.numpy() for v in net.non_trainable_variables]
+    try:
+        return net(inputs, training=True)
+    finally:
+        for variable, value in zip(net.non_trainable_variables, state):
+            variable.assign(value)
+
+
 def health_forward(model, data):
-    """(real logits, fake logits, generated examples) of a batch, in
-    inference mode, or None where D keeps conventions of its own (a model
-    without the suite's named loss: labels, logits or probabilities are
-    its business). A model that translates declares its own
-    `health_forward`. With pack > 1 the logits are D's per pack (of the
-    batch's whole packs), as D judges in training."""
+    """(real logits, fake logits, generated examples) of a batch, or None
+    where D keeps conventions of its own (a model without the suite's
+    named loss: labels, logits or probabilities are its business). A
+    model that translates declares its own `health_forward`.
+
+    D judges as in its training step: a batch of reals and one of G's
+    samples, each on its own, in training mode (`as_in_training`). A
+    batch-norm D in inference mode normalizes with moving statistics that
+    mix real and fake batches, which shifts its logits away from the
+    threshold its loss trained (0) and reads as a D that calls most reals
+    fake. G's samples are its inference-mode outputs (those users see).
+    With pack > 1 the logits are D's per pack (of the batch's whole
+    packs), as D judges in training."""
     if hasattr(model, "health_forward"):
         return model.health_forward(data)
     if model.adversarial_loss is None:
@@ -120,10 +140,10 @@ def health_forward(model, data):
     fake = model.generator(model.conditioned(
         model.latent_from_seeds(tf.range(n, dtype=tf.int64)), labels),
         training=False)
-    real_logits = model.discriminator(model.conditioned(
-        model.packed(images), labels), training=False)
-    fake_logits = model.discriminator(model.conditioned(
-        model.packed(fake), labels), training=False)
+    real_logits = as_in_training(model.discriminator, model.conditioned(
+        model.packed(images), labels))
+    fake_logits = as_in_training(model.discriminator, model.conditioned(
+        model.packed(fake), labels))
     return real_logits, fake_logits, fake
 
 def health_values(model):
@@ -139,9 +159,10 @@ def health_values(model):
     return values
 
 def diagnose(model, data, held_out=None):
-    """(health values, generated examples) of `model` on one batch, in
-    inference mode: D's accuracy on real and on generated data (logit > 0
-    means "real"), its mean logits, the gradient norms of D's and G's
+    """(health values, generated examples) of `model` on one batch, as
+    `health_forward` computes D's logits: D's accuracy on real and on
+    generated data (logit > 0 means "real": the threshold of the suite's
+    losses, which take logits), its mean logits, the gradient norms of D's and G's
     losses (G's as its step computes it: the model's
     `generator_objective` where it adds to the adversarial loss, as
     pix2pix's L1), and `health_values`; with a batch of `held_out` real

@@ -30,9 +30,10 @@ class FID(keras.callbacks.Callback):
     after the extractor's label: `domain_FID`, `domain_KID`,
     `domain_precision`, ...) with plots `fid.png`, `kid.png` and
     `manifold.png` (precision, recall, density, coverage) of the selected
-    scores; adds the latest value of each score to the epoch logs under its
-    name (`fid`, `kid`, ...: History, CSVLogger and TensorBoard see them
-    when this callback is listed before them), and, with `log_dir`, writes
+    scores; adds the value of each score measured in an epoch to that
+    epoch's logs under its name (`fid`, `kid`, ...: History, CSVLogger and
+    TensorBoard see them when this callback is listed before them; an
+    epoch that measured none has none), and, with `log_dir`, writes
     them as TensorBoard scalars at their step.
     """
 
@@ -131,8 +132,14 @@ class FID(keras.callbacks.Callback):
                         tf.summary.scalar(self.column(name), value,
                                           step=self._step)
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._measured_before = len(self.steps)
+
     def on_epoch_end(self, epoch, logs=None):
-        if self.steps and logs is not None:
+        # Only an epoch that measured has scores: a value carried over
+        # from an earlier epoch would read as a new measurement.
+        if len(self.steps) > getattr(self, "_measured_before", 0) and (
+                logs is not None):
             logs.update({name: values[-1]
                          for name, values in self.history.items()})
 
