@@ -3,12 +3,15 @@ on the small data, then the report from the finished runs."""
 
 import json
 
+import pytest
+
 import tensorflow as tf
 
 from tests.experiments.conftest import reproduce_flags
 from experiments import EXPERIMENTS, r3gan_race
 
 
+@pytest.mark.slow  # tens of seconds: the default suite keeps under 10 minutes
 def test_r3gan_race_evaluates_at_budgets_and_reuses_its_runs(tmp_path,
                                                             fashion):
     flags = dict(race_budgets=["0.03", "0.06"], race_eval_every=0.02,

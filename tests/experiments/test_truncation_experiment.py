@@ -1,9 +1,12 @@
 import json
 import os
 
+import pytest
+
 from tests.experiments.conftest import reproduce_flags
 
 
+@pytest.mark.slow  # tens of seconds: the default suite keeps under 10 minutes
 def test_truncation_scores_each_psi_and_method_and_resumes(fashion, tmp_path):
     from experiments import truncation
     with reproduce_flags(fashion, tmp_path, psis=["0.5", "1.0"],

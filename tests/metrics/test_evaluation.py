@@ -146,4 +146,6 @@ def test_a_run_without_fid_gets_its_classifier_trained(monkeypatch):
     evaluation.run_extractor(config)
     config["train"]["fid_every_n_steps"] = 100
     evaluation.run_extractor(config)
-    assert seen == [True, False]
+    config["train"] = {"fid_every_n_steps": 0, "classifier_path": "c.keras"}
+    evaluation.run_extractor(config)  # a file of the user's: never trained
+    assert seen == [True, False, False]

@@ -97,7 +97,7 @@ def test_generate_from_the_saved_model_and_export_again(cifar_run):
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp / "saved" / "horses" / "1" / "saved_model.pb").exists()
     assert 'name: "horses"' in (tmp / "saved" / "models.config").read_text()
-    assert "verified: signatures sample, serving_default" in result.stdout
+    assert "verified: signatures sample, sample_truncated, serving_default" in result.stdout
 
 
 # The library's errors are tested in-process (tests/test_bad_inputs.py);

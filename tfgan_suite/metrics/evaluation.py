@@ -73,10 +73,11 @@ def identity(extractor):
 def run_extractor(run_config):
     """The extractor a run's FID is measured with (`callbacks.FID` during
     training: the run's `fid_features`, data and `classifier_path`), from
-    its cache. A run that measured no FID during training has not trained
-    it yet: it is trained now, as the run would have (same data, same
-    cache). For a run that measured FID, a missing one is a ValueError: a
-    new classifier's scores would not compare with the run's `fid.csv`."""
+    its cache. A run that measured no FID during training, with the data's
+    own classifier, has not trained it yet: it is trained now, as the run
+    would have (same data, same cache). For a run that measured FID, or
+    named a classifier file, a missing one is a ValueError: a new
+    classifier's scores would not compare with the run's."""
     train, data_config = run_config["train"], run_config["data"]
     options = {k: v for k, v in data_config.items() if v is not None
                and k in ("data_dir", "image_size", "channels", "holdout",
@@ -84,7 +85,8 @@ def run_extractor(run_config):
     return classifier_lib.extractor(
         train.get("fid_features"), data_config["dataset"],
         classifier_path=train.get("classifier_path"),
-        train=not train.get("fid_every_n_steps"), **options)
+        train=not (train.get("fid_every_n_steps")
+                   or train.get("classifier_path")), **options)
 
 
 def features_dataset(features, dataset):
