@@ -140,12 +140,17 @@ def test_a_run_without_fid_gets_its_classifier_trained(monkeypatch):
     from tfgan_suite.metrics import evaluation
     seen = []
     monkeypatch.setattr(evaluation.classifier_lib, "extractor",
-                        lambda *a, train, **k: seen.append(train))
+                        lambda *a, train, **k: seen.append(train) or
+                        options.append(k))
+    options = []
     config = {"train": {"fid_every_n_steps": 0},
-              "data": {"dataset": "folder", "data_dir": "x"}}
+              "data": {"dataset": "folder", "data_dir": "x",
+                       "skip_bad_files": True, "resize": "pad"}}
     evaluation.run_extractor(config)
     config["train"]["fid_every_n_steps"] = 100
     evaluation.run_extractor(config)
     config["train"] = {"fid_every_n_steps": 0, "classifier_path": "c.keras"}
     evaluation.run_extractor(config)  # a file of the user's: never trained
     assert seen == [True, False, False]
+    # The run's data as it read it: its bad files skipped, its sizes fit.
+    assert options[0]["skip_bad_files"] and options[0]["resize"] == "pad"

@@ -81,7 +81,7 @@ def run_extractor(run_config):
     train, data_config = run_config["train"], run_config["data"]
     options = {k: v for k, v in data_config.items() if v is not None
                and k in ("data_dir", "image_size", "channels", "holdout",
-                         "direction")}
+                         "direction", "resize", "skip_bad_files")}
     return classifier_lib.extractor(
         train.get("fid_features"), data_config["dataset"],
         classifier_path=train.get("classifier_path"),
