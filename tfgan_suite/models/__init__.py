@@ -36,8 +36,8 @@ def get(name):
     `"module:NAME"` in an importable module (the working directory is
     searched first): a subclass of `AdversarialModel`, or any Keras GAN
     class or function returning one, as a `Factory` of `Wrapped` models."""
-    if isinstance(name, (type, Factory)) and (
-            isinstance(name, Factory) or issubclass(name, AdversarialModel)):
+    if isinstance(name, Factory) or (
+            isinstance(name, type) and issubclass(name, AdversarialModel)):
         return name
     if name in MODELS:
         return MODELS[name]

@@ -4,7 +4,6 @@ import copy
 import functools
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
@@ -427,15 +426,7 @@ class CycleGAN(AdversarialModel):
 
     def translate_uint8(self, images, direction="AtoB", batch_size=32):
         """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
-        images = np.asarray(images, np.uint8)
-        if images.ndim != 4 or images.shape[1:] != tuple(self.image_shape):
-            raise ValueError(f"images: expected uint8 images of shape (N, "
-                             f"{', '.join(map(str, self.image_shape))}), got "
-                             f"{images.shape}")
-        translate = self.translation(direction)
-        return np.concatenate([
-            translate(tf.constant(images[i:i + batch_size])).numpy()
-            for i in range(0, len(images), batch_size)])
+        return sampling.translated_uint8(self, images, direction, batch_size)
 
     def generate(self, *args, **kwargs):
         raise ValueError("generate: CycleGAN translates images; use "

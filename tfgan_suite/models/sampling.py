@@ -186,3 +186,18 @@ def round_trips(model, examples):
                               model.translate_uint8(translated, back)],
                              axis=1))
     return tf.concat(rows, axis=0).numpy()
+
+
+def translated_uint8(model, images, direction, batch_size=32):
+    """uint8 `images` (N, *model.image_shape) translated by the model's
+    `translation(direction)` in batches of `batch_size`: exactly what its
+    signature of that direction serves; other shapes are a ValueError."""
+    images = np.asarray(images, np.uint8)
+    if images.ndim != 4 or images.shape[1:] != tuple(model.image_shape):
+        raise ValueError(f"images: expected uint8 images of shape (N, "
+                         f"{', '.join(map(str, model.image_shape))}), got "
+                         f"{images.shape}")
+    translate = model.translation(direction)
+    return np.concatenate([
+        translate(tf.constant(images[i:i + batch_size])).numpy()
+        for i in range(0, len(images), batch_size)])

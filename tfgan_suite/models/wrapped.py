@@ -19,7 +19,6 @@ import os
 import sys
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
@@ -96,9 +95,7 @@ class Factory:
         if key not in self._kinds:
             made = build_inner(self.name, {
                 k: v for k, v in args.items() if k not in SUITE_ARGS})
-            self._kinds[key] = ("unpaired" if translators(made) else
-                                "labelled" if getattr(made, "num_classes",
-                                                      None) else "images")
+            self._kinds[key] = kind_of(made)
         return self._kinds[key]
 
     def arguments_for(self, source, **args):
@@ -158,6 +155,14 @@ def translators(model):
     return dict(found) if isinstance(found, dict) else None
 
 
+def kind_of(model):
+    """What a user's model trains on: "unpaired" images of two domains for
+    one that translates both ways (`translators`), "labelled" for one with
+    `num_classes`, else "images"."""
+    return ("unpaired" if translators(model) else
+            "labelled" if getattr(model, "num_classes", None) else "images")
+
+
 def sampling_net(model):
     """The net the suite samples from: the model's `sampler` (z, or [z,
     label] -> example, where its step's G takes other inputs), else its
@@ -203,6 +208,8 @@ class Wrapped(AdversarialModel):
         object.__setattr__(self, "num_classes",
                            getattr(inner, "num_classes", None))
         nets = translators(inner)
+        # What it trains on, known before the base's checks read it.
+        object.__setattr__(self, "_tgs_kind", kind_of(inner))
         object.__setattr__(self, "_tgs_translators", nets)
         object.__setattr__(self, "directions", DIRECTIONS if nets else None)
         if nets and ema_decay is not None:
@@ -309,10 +316,8 @@ class Wrapped(AdversarialModel):
         return self.inner.metrics
 
     def data_kind(self, args=None):
-        """"unpaired" for a model that translates both ways, "labelled"
-        with `num_classes`, else "images"."""
-        return ("unpaired" if self._tgs_translators else
-                "labelled" if self.num_classes else "images")
+        """What the user's model trains on (`kind_of`)."""
+        return self._tgs_kind
 
     def train_step(self, data):
         """The user's `train_step`, on images in its `value_range`."""
@@ -354,11 +359,7 @@ class Wrapped(AdversarialModel):
 
     def translate_uint8(self, images, direction="AtoB", batch_size=32):
         """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
-        translate = self.translation(direction)
-        images = np.asarray(images, np.uint8)
-        return np.concatenate([
-            translate(tf.constant(images[i:i + batch_size])).numpy()
-            for i in range(0, len(images), batch_size)])
+        return sampling.translated_uint8(self, images, direction, batch_size)
 
     def picture_rows(self, examples):
         """Round trips A -> B -> A and B -> A -> B (`sampling.round_trips`)."""
