@@ -171,6 +171,21 @@ def _offsets(channels):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_suite")
+def for_model(augment, ada_kimg=ADA_KIMG, seed=None):
+    """A model's (augment, ada_kimg, `Augment` layer or None) from its
+    arguments: `augment` None, a comma string or list of `POLICIES`, or
+    "ada"; `ada_kimg` only with "ada"."""
+    if isinstance(augment, (list, tuple)):  # from a flag: a,b,c
+        augment = ",".join(augment)
+    augment = augment or None
+    if augment != "ada" and ada_kimg != ADA_KIMG:
+        raise ValueError(f"ada_kimg: sets ADA's speed, used with "
+                         f"augment='ada' only, got augment={augment!r}")
+    layer = (Augment(augment, seed, ada_kimg, name="augment")
+             if augment else None)
+    return augment, ada_kimg, layer
+
+
 class Augment(keras.layers.Layer):
     """DiffAugment or ADA for a model (see the module docstring); a layer
     so that its seed generator and ADA's p are saved with the model.

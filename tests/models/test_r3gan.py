@@ -76,7 +76,7 @@ def test_downsample_is_the_bilinear_low_pass():
 def test_step_losses_equal_the_losses_functions():
     """The logged values are RpGAN + gamma/2 (R1 + R2) on D's logits before
     its update, and RpGAN for G after it, on the same noise."""
-    gan = tiny(gamma=0.5)
+    gan = tiny(r1_gamma=0.5, r2_gamma=0.5)
     real = images()
     g0, d0 = weights(gan.generator), weights(gan.discriminator)
     state = gan.noise.state.numpy().copy()
@@ -139,7 +139,7 @@ def test_fit_in_graph_mode_then_save_load_and_export(tmp_path):
     path = str(tmp_path / "r3gan.keras")
     gan.save(path)
     loaded = keras.models.load_model(path)
-    assert type(loaded) is models.R3GAN and loaded.gamma == gan.gamma
+    assert type(loaded) is models.R3GAN and loaded.r1_gamma == gan.r1_gamma == 0.05
     np.testing.assert_array_equal(loaded.generate(3, seed=0, labels=[0, 1, 2]),
                                   gan.generate(3, seed=0, labels=[0, 1, 2]))
     export = tgs.serving.export_saved_model(gan, str(tmp_path / "export"))
@@ -150,8 +150,9 @@ def test_fit_in_graph_mode_then_save_load_and_export(tmp_path):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="gamma: expected a weight >= 0"):
-        models.R3GAN(gamma=-1.0)
+    with pytest.raises(ValueError, match="r1_gamma: expected a finite weight "
+                                         ">= 0"):
+        models.R3GAN(r1_gamma=-1.0)
     with pytest.raises(ValueError, match="num_classes: expected None or at "
                                          "least 2"):
         models.R3GAN(num_classes=1)

@@ -44,8 +44,10 @@ HELP = {
     "gan_weight": "Weight of the GAN term in G's loss (1 in the paper); 0 "
                   "trains G on L1 alone (the L1 ablation) while D still "
                   "trains.",
-    "gamma": "Weight of the zero-centred R1 and R2 gradient penalties "
-             "(gamma / 2 * (R1 + R2), R3GAN).",
+    "r1_gamma": "Weight of the zero-centred R1 gradient penalty on real "
+                "data (r1_gamma / 2 * R1 in D's loss; 0: none).",
+    "r2_gamma": "Weight of the zero-centred R2 gradient penalty on "
+                "generated data (r2_gamma / 2 * R2 in D's loss; 0: none).",
     "gp_weight": "Weight of the gradient penalty (lambda of Gulrajani et al."
                  " 2017, Algorithm 1).",
     "group_size": "Channels per group of the grouped 3x3 convolutions.",

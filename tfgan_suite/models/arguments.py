@@ -26,6 +26,30 @@ def integer(name, value, minimum=1):
     return int(value)
 
 
+def weight(name, value):
+    """`value` as a float weight >= 0 (e.g. a penalty's gamma), or a
+    ValueError naming `name`."""
+    if isinstance(value, bool) or not (
+            isinstance(value, numbers.Real) and 0 <= value < float("inf")):
+        raise ValueError(f"{name}: expected a finite weight >= 0, got "
+                         f"{value!r}")
+    return float(value)
+
+
+def pack(value, model):
+    """PacGAN's m for `model` as an int: 1, or m > 1 for an unconditional
+    model of examples ("images" data), else a ValueError."""
+    value = integer("pack", value)
+    if value > 1 and model.data_kind() != "images":
+        num = model.num_classes
+        raise ValueError(
+            f"pack: packing (PacGAN) needs an unconditional model; "
+            f"{type(model).__name__}"
+            f"{f' with num_classes={num}' if num else ''} trains on "
+            f"{model.data_kind()} data, got pack={value}")
+    return value
+
+
 def init_args(cls, base):
     """{name: default} of the keywords `cls(...)` takes (the nets
     excepted): its own `__init__`, and the `__init__`s it passes `**kwargs`

@@ -1,15 +1,16 @@
 """`AdversarialModel`: the training core every GAN of the suite shares.
 
-Two optimizers and an adversarial loss by name (`compile`), k
-discriminator steps per generator step (`d_steps`, Algorithm 1 of
-Goodfellow et al. 2014), seeded noise (`sample_latent`), one optimizer
-step right under `tf.distribute` and loss scaling (`minimize`), loss
-trackers, and D as it trains (`d_logits`: augmented, in packs). XLA only
-where it helps (`jit_compile="auto"` turns it on with a GPU only).
+Two optimizers and an adversarial loss by name (`compile`), and the helpers
+a `train_step` calls: the batch as the model takes it (`unpack`), k
+discriminator minibatches per generator step (`d_minibatches`, Algorithm 1
+of Goodfellow et al. 2014), seeded noise (`sample_latent`), D as it trains
+(`d_logits`: augmented, in packs), the losses and penalties, one optimizer
+step right under `tf.distribute` and loss scaling (`minimize`), and loss
+trackers. XLA only where it helps (`jit_compile="auto"`: with a GPU).
 
 Subclasses override `train_step` (and `build_nets`). What the rest of the
-suite reads of a model lives beside this core: its declarations and
-arguments in `models.declarations`, samples in `models.sampling`, the step
+suite reads of a model lives beside this core: its declarations, arguments
+and nets in `models.declarations`, samples in `models.sampling`, the step
 count and the EMA in `models.steps` (callbacks `fit` puts first), serving
 signatures in `tgs.serving.signatures`, health in the health monitor.
 """
@@ -70,6 +71,11 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         examples, concatenated (vectors) or stacked on the channels
         (images), and D scores each pack; 1: no packing. Unconditional
         models only; every D minibatch must be a multiple of m.
+      r1_gamma, r2_gamma: weights of the zero-centred gradient penalties
+        on D, gamma/2 * R1 on real data and gamma/2 * R2 on generated data
+        (Mescheder et al. 2018; R3GAN, Huang et al. 2024); 0: none. For
+        models whose `train_step` scores D through `logits_and_penalty`
+        (the GAN family, R3GAN); others refuse them at start.
     """
 
     #: Arguments every model takes (through `**kwargs`), listed by
@@ -78,7 +84,8 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
     COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0,
                    "class_names": None,
                    "ada_kimg": augment_lib.ADA_KIMG, "pack": 1,
-                   "value_range": (-1.0, 1.0)}
+                   "value_range": (-1.0, 1.0), "r1_gamma": 0.0,
+                   "r2_gamma": 0.0}
     #: compile() defaults; presets and callers override them.
     default_loss = "non_saturating"
     default_g_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
@@ -95,45 +102,27 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
     plotted = None
     #: Number of classes of a class-conditional model (None: unconditional).
     num_classes = None
+
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
                  ema_decay=None, ema_start=0, class_names=None,
                  ada_kimg=augment_lib.ADA_KIMG, pack=1,
-                 value_range=(-1.0, 1.0), **kwargs):
+                 value_range=(-1.0, 1.0), r1_gamma=0.0, r2_gamma=0.0,
+                 **kwargs):
         super().__init__(**kwargs)
-        self.value_range = arguments.value_range(value_range)
         #: What the suite learns of `train_step` when Keras traces it: the
-        #: helpers it calls ("augment", "pack", "loss") and the trackers it
-        #: updates; `training.contract` checks the options against it.
+        #: helpers it calls ("augment", "pack", "loss", "penalty") and the
+        #: trackers it updates; `training.contract` checks the options
+        #: against it.
         self._tgs_used = set()
+        self.value_range = arguments.value_range(value_range)
         self.class_names = arguments.class_names(class_names,
                                                  self.num_classes)
-        self.pack = arguments.integer("pack", pack)
-        if self.pack > 1 and self.data_kind() != "images":
-            raise ValueError(
-                f"pack: packing (PacGAN) needs an unconditional model; "
-                f"{type(self).__name__}"
-                f"{f' with num_classes={self.num_classes}' if self.num_classes else ''}"
-                f" trains on {self.data_kind()} data, got pack={pack}")
-        if (generator is None) != (discriminator is None) and not (
-                generator is not None and self.discriminator_optional):
-            raise ValueError("generator, discriminator: hand in both nets or "
-                             "neither (None builds the model's own)")
+        self.pack = arguments.pack(pack, self)
         self.d_steps = arguments.integer(self.d_steps_name, d_steps)
+        self.r1_gamma = arguments.weight("r1_gamma", r1_gamma)
+        self.r2_gamma = arguments.weight("r2_gamma", r2_gamma)
         self.seed = seed
-        self.own_nets = generator is not None
-        if self.own_nets:
-            generator = as_net(generator, "generator")
-            if discriminator is not None:
-                discriminator = as_net(discriminator, "discriminator")
-            self.latent_dim, self.data_shape = self.shapes_of_nets(
-                generator, discriminator, latent_dim, data_shape)
-        else:
-            self.latent_dim = (self.default_latent_dim if latent_dim is None
-                               else latent_dim)
-            self.data_shape = tuple(data_shape or self.default_data_shape)
-        if self.latent_dim is not None:
-            self.latent_dim = arguments.integer("latent_dim", self.latent_dim)
         self.noise = keras.random.SeedGenerator(seed, name="noise")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracked}
         #: Calls of `train_step` so far: the run's step (checkpoints, logs,
@@ -142,19 +131,10 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
             0, dtype="int64", trainable=False, name="step_counter",
             aggregation="only_first_replica")
         self._adversarial_loss = None
-        if not self.own_nets:
-            generator, discriminator = self.build_nets()
-        self.generator, self.discriminator = generator, discriminator
-        if isinstance(augment, (list, tuple)):  # from a flag: a,b,c
-            augment = ",".join(augment)
-        self.augment = augment or None
-        if augment != "ada" and ada_kimg != augment_lib.ADA_KIMG:
-            raise ValueError(f"ada_kimg: sets ADA's speed, used with "
-                             f"augment='ada' only, got augment={augment!r}")
-        self.ada_kimg = ada_kimg
-        self.augmenter = (augment_lib.Augment(augment, seed, ada_kimg,
-                                              name="augment")
-                          if augment else None)
+        self.generator, self.discriminator = self.nets(
+            generator, discriminator, latent_dim, data_shape)
+        self.augment, self.ada_kimg, self.augmenter = augment_lib.for_model(
+            augment, ada_kimg, seed)
         if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
             raise ValueError(f"ema_decay: expected None or a decay in (0, 1),"
                              f" e.g. 0.999, got {ema_decay}")
@@ -162,8 +142,8 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         self.ema_start = arguments.integer("ema_start", ema_start, minimum=0)
         self.ema_generator = None
         if self.ema_decay:
-            self.ema_generator = keras.models.clone_model(generator)
-            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator = keras.models.clone_model(self.generator)
+            self.ema_generator.set_weights(self.generator.get_weights())
         self.built = True  # both nets are built with known input shapes.
 
     @property
@@ -180,14 +160,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         if (low, high) == (-1.0, 1.0):
             return x
         return (x + 1.0) * ((high - low) / 2.0) + low
-
-    def from_value_range(self, x):
-        """G's output in the model's `value_range`, in [-1, 1] (what
-        samples, FID and exports read)."""
-        low, high = self.value_range
-        if (low, high) == (-1.0, 1.0):
-            return x
-        return (x - low) * (2.0 / (high - low)) - 1.0
 
     @property
     def sampler(self):
@@ -219,12 +191,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         PacGAN, Lin et al. 2018), or `x` itself when pack = 1."""
         self._tgs_used.add("pack")
         return nets_common.pack(x, self.pack)
-
-    @property
-    def d_input_shape(self):
-        """The shape of one input of D: one example, or one pack of `pack`
-        examples (`nets.common.packed_shape`)."""
-        return nets_common.packed_shape(self.data_shape, self.pack)
 
     def augmented(self, x):
         """`x` (or a list of images that share one draw) as D sees it in
@@ -445,18 +411,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         return self.per_replica(lambda m: keras.random.randint(
             (m,), 0, self.num_classes, seed=self.noise, dtype="int32"), n)
 
-    def check_labels(self, labels, n):
-        """`labels` (one class, or n classes, by index or by name; None:
-        0, 1, ... cycling) as an int32 array of length n, or None for an
-        unconditional model."""
-        if not self.num_classes:
-            if labels is not None:
-                raise ValueError(f"labels: {type(self).__name__} is not "
-                                 f"class-conditional (num_classes=None)")
-            return None
-        return arguments.label_indices(labels, n, self.num_classes,
-                                       self.class_names)
-
     def optimizers(self):
         """The optimizers training updates (saved in checkpoints)."""
         return [self.g_optimizer, self.d_optimizer]
@@ -476,6 +430,17 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
             loss += weight * losses.gradient_penalty(
                 critic, real, fake, seed=self.noise, pack=self.pack)
         return loss
+
+    def logits_and_penalty(self, critic, x, gamma):
+        """(D's logits on `x`, R): R = E[||grad_x D(x)||^2], the
+        zero-centred penalty (R1 on real data, R2 on generated data), from
+        the same pass of D when `gamma`, the penalty's weight, is not 0;
+        else (logits, 0.0). The caller adds gamma / 2 * R to D's loss.
+        `critic(x)` returns D's logits (`d_logits` with labels bound)."""
+        self._tgs_used.add("penalty")
+        if not gamma:
+            return critic(x), 0.0
+        return losses.logits_and_gradient_norm(critic, x)
 
     def generator_loss(self, fake_logits, real_logits=None):
         """The adversarial G loss of the compiled `loss`. A relativistic

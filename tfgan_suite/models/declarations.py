@@ -64,6 +64,39 @@ class Declarations:
         """The shape of one example G makes (H, W, C for images)."""
         return self.data_shape
 
+    @property
+    def d_input_shape(self):
+        """The shape of one input of D: one example, or one pack of `pack`
+        examples (`nets.common.packed_shape`)."""
+        return nets_common.packed_shape(self.data_shape, self.pack)
+
+    def nets(self, generator, discriminator, latent_dim, data_shape):
+        """(generator, discriminator) of the model: the handed-in nets,
+        checked, with `latent_dim` and `data_shape` read from them; or,
+        with none handed in, the model's own (`build_nets`) for the given
+        shapes or the defaults. Sets `own_nets`, `latent_dim` and
+        `data_shape`."""
+        if (generator is None) != (discriminator is None) and not (
+                generator is not None and self.discriminator_optional):
+            raise ValueError("generator, discriminator: hand in both nets or "
+                             "neither (None builds the model's own)")
+        self.own_nets = generator is not None
+        if self.own_nets:
+            generator = as_net(generator, "generator")
+            if discriminator is not None:
+                discriminator = as_net(discriminator, "discriminator")
+            self.latent_dim, self.data_shape = self.shapes_of_nets(
+                generator, discriminator, latent_dim, data_shape)
+        else:
+            self.latent_dim = (self.default_latent_dim if latent_dim is None
+                               else latent_dim)
+            self.data_shape = tuple(data_shape or self.default_data_shape)
+        if self.latent_dim is not None:
+            self.latent_dim = arguments.integer("latent_dim", self.latent_dim)
+        if not self.own_nets:
+            generator, discriminator = self.build_nets()
+        return generator, discriminator
+
     def build_nets(self):
         """(generator, discriminator): the model's own nets, built from its
         hyperparameters when none are handed in."""

@@ -173,14 +173,19 @@ class GAN(AdversarialModel):
     def discriminator_pass(self, real, labels):
         """(D's loss, D's logits on G(z), D's logits on the reals) for a
         minibatch of real examples and as many noise samples (made for the
-        same labels); call it inside the tape."""
+        same labels), with the R1 / R2 penalties the model has; call it
+        inside the tape."""
         z = self.sample_latent(tf.shape(real)[0])
         critic = lambda x: self.d_logits(x, labels)
         fake = self.generator(self.conditioned(z, labels), training=True)
-        real_logits, fake_logits = critic(real), critic(fake)
+        # R1 / R2 (0 unless r1_gamma / r2_gamma) from the same passes of D.
+        real_logits, r1 = self.logits_and_penalty(critic, real, self.r1_gamma)
+        fake_logits, r2 = self.logits_and_penalty(critic, fake, self.r2_gamma)
         self.observe_real(real_logits)
-        return (self.discriminator_loss(real_logits, fake_logits, real, fake,
-                                        critic), fake_logits, real_logits)
+        d_loss = (self.discriminator_loss(real_logits, fake_logits, real,
+                                          fake, critic)
+                  + self.r1_gamma / 2 * r1 + self.r2_gamma / 2 * r2)
+        return d_loss, fake_logits, real_logits
 
     def simultaneous_step(self, real, labels):
         """The tutorial's step: G(z) once, D on real and G(z), both nets'

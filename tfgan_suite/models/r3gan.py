@@ -2,13 +2,9 @@
 live the GAN! A Modern GAN Baseline"): the relativistic pairing loss with
 zero-centred R1 and R2 penalties, on a plain modern ResNet."""
 
-import math
-import numbers
-
 import keras
 import tensorflow as tf
 
-from tfgan_suite import losses
 from tfgan_suite.models import arguments
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.nets import r3gan
@@ -53,7 +49,9 @@ class R3GAN(AdversarialModel):
       expansion: width of a block's inner (grouped) conv, as a multiple of
         the stage's width (the inverted bottleneck).
       group_size: channels per group of the blocks' grouped 3x3 convs.
-      gamma: weight of the penalties, gamma/2 * (R1 + R2) in D's loss.
+      r1_gamma, r2_gamma: the paper's gamma, the weights of the
+        penalties, r1_gamma/2 * R1 + r2_gamma/2 * R2 in D's loss (one gamma
+        for both in the paper).
       seed: seed of the training noise.
     """
 
@@ -68,7 +66,8 @@ class R3GAN(AdversarialModel):
         "fashion_mnist_r3gan": {
             "model_args": {"image_shape": (28, 28, 1), "latent_dim": 64,
                            "filters": 16, "blocks": 1, "expansion": 2,
-                           "group_size": 16, "gamma": 0.1,
+                           "group_size": 16, "r1_gamma": 0.1,
+                           "r2_gamma": 0.1,
                            "ema_decay": 0.999},
             "compile": {"loss": "relativistic"},
             "data": {"dataset": "fashion_mnist", "batch_size": 32},
@@ -86,25 +85,20 @@ class R3GAN(AdversarialModel):
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
                  latent_dim=None, num_classes=None, filters=32, blocks=2,
-                 expansion=2, group_size=16, gamma=0.05, seed=None, **kwargs):
+                 expansion=2, group_size=16, r1_gamma=0.05, r2_gamma=0.05,
+                 seed=None, **kwargs):
         if num_classes is not None and arguments.integer(
                 "num_classes", num_classes) < 2:
             raise ValueError(f"num_classes: expected None or at least 2, got "
                              f"{num_classes}")
-        if isinstance(gamma, bool) or not (
-                isinstance(gamma, numbers.Real) and gamma >= 0
-                and math.isfinite(gamma)):
-            raise ValueError(f"gamma: expected a weight >= 0 of the R1 and R2 "
-                             f"penalties (e.g. 0.05), got {gamma!r}")
         self.num_classes = int(num_classes) if num_classes else None
         self.filters = arguments.integer("filters", filters)
         self.blocks = arguments.integer("blocks", blocks)
         self.expansion = arguments.integer("expansion", expansion)
         self.group_size = arguments.integer("group_size", group_size)
-        self.gamma = float(gamma)
         super().__init__(generator, discriminator, latent_dim=latent_dim,
                          d_steps=1, seed=seed, data_shape=image_shape,
-                         **kwargs)
+                         r1_gamma=r1_gamma, r2_gamma=r2_gamma, **kwargs)
 
     def build_nets(self):
         sizes = dict(filters=self.filters, blocks=self.blocks,
@@ -122,12 +116,13 @@ class R3GAN(AdversarialModel):
         with tf.GradientTape() as tape:
             fake = self.generator(self.conditioned(self.sample_latent(m),
                                                    labels), training=True)
-            real_logits, r1 = losses.logits_and_gradient_norm(critic, real)
-            fake_logits, r2 = losses.logits_and_gradient_norm(
-                critic, tf.stop_gradient(fake))
+            real_logits, r1 = self.logits_and_penalty(critic, real,
+                                                      self.r1_gamma)
+            fake_logits, r2 = self.logits_and_penalty(
+                critic, tf.stop_gradient(fake), self.r2_gamma)
             d_loss = (self.adversarial_loss.discriminator(real_logits,
                                                           fake_logits)
-                      + self.gamma / 2 * (r1 + r2))
+                      + self.r1_gamma / 2 * r1 + self.r2_gamma / 2 * r2)
         self.observe_real(real_logits)
         self.minimize(self.d_optimizer, tape, d_loss, self.d_variables)
         with tf.GradientTape() as tape:

@@ -3,14 +3,15 @@
 signatures built from them are `tgs.serving.signatures`.
 
 `Sampling` is a base of `AdversarialModel`; it reads the model's
-`sampler` (G, or its EMA average), `latent_dim`, `num_classes`, `pack`,
-`check_labels` and `conditioned`.
+`sampler` (G, or its EMA average), `latent_dim`, `num_classes`,
+`class_names`, `value_range`, `pack` and `conditioned`.
 """
 
 import numpy as np
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
+from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
 from tfgan_suite.models import latents
 
@@ -102,6 +103,26 @@ class Sampling:
                 images.append(self.generate_from_latent(z[i:i + 1],
                                                         classes[:1]))
         return np.concatenate([np.asarray(x, np.float32) for x in images])
+
+    def check_labels(self, labels, n):
+        """`labels` (one class, or n classes, by index or by name; None:
+        0, 1, ... cycling) as an int32 array of length n, or None for an
+        unconditional model."""
+        if not self.num_classes:
+            if labels is not None:
+                raise ValueError(f"labels: {type(self).__name__} is not "
+                                 f"class-conditional (num_classes=None)")
+            return None
+        return arguments.label_indices(labels, n, self.num_classes,
+                                       self.class_names)
+
+    def from_value_range(self, x):
+        """G's output in the model's `value_range`, in [-1, 1] (what
+        samples, FID and exports read)."""
+        low, high = self.value_range
+        if (low, high) == (-1.0, 1.0):
+            return x
+        return (x - low) * (2.0 / (high - low)) - 1.0
 
     def generate_from_latent(self, z, labels=None):
         """G(z) (or G(z, labels)) in inference mode."""

@@ -4,8 +4,8 @@ done wrong in silence (`docs/adding_a_model.md`, "The contract").
 `check_step` traces the model's `train_step` once on the run's batches
 (building any optimizer the model made itself, so that a checkpoint fits
 it) and refuses, in one line, an option the step would ignore: augmentation,
-packing or a loss by name that its `train_step` never reaches, or logs that
-are not a dict of scalars. `keras_file_problem` says why a `.keras` file of
+packing, an R1 / R2 penalty or a loss by name that its `train_step` never
+reaches, or logs that are not a dict of scalars. `keras_file_problem` says why a `.keras` file of
 the model would not give it back (an argument `get_config` does not
 return), or None.
 """
@@ -38,6 +38,10 @@ def check_step(model, dataset, loss_given=False):
         ignored.append(("augment", model.augment, "d_logits() or augmented()"))
     if getattr(model, "pack", 1) > 1 and "pack" not in used:
         ignored.append(("pack", model.pack, "d_logits() or packed()"))
+    for penalty in ("r1_gamma", "r2_gamma"):
+        if getattr(model, penalty, 0) and "penalty" not in used:
+            ignored.append((penalty, getattr(model, penalty),
+                            "logits_and_penalty()"))
     if loss_given and "loss" not in used:
         ignored.append(("loss", model._adversarial_loss.name,
                         "discriminator_loss() / generator_loss()"))
