@@ -23,7 +23,7 @@ from tfgan_suite import augment as augment_lib
 from tfgan_suite import losses
 from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
-from tfgan_suite.models.declarations import Declarations, as_net
+from tfgan_suite.models.declarations import Declarations
 from tfgan_suite.models import steps as steps_lib
 from tfgan_suite.models.sampling import Sampling
 from tfgan_suite.nets import common as nets_common
