@@ -98,10 +98,10 @@ def test_each_seed_experiments_flag_file_is_a_run_configuration(path):
     cli.define_training_flags(values)
     values(["tfgan-train", f"--flagfile={path}", "--steps=7"])
     config = runs.make_config(values.preset, **cli.training_overrides(values))
-    assert config["train"]["seed"] == 0 and values.out_dir.startswith("runs/")
-    assert config["train"]["steps"] == 7  # a flag after the file wins
+    assert config.train.seed == 0 and values.out_dir.startswith("runs/")
+    assert config.train.steps == 7  # a flag after the file wins
     if "--g_learning_rate" in open(path).read():
-        assert config["compile"]["g_learning_rate"] > 0
+        assert config.compile.g_learning_rate > 0
 
 
 def test_there_is_a_flag_file_per_seed_experiment():
