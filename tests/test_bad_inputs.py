@@ -96,7 +96,7 @@ CASES = {
             runs.make_config("fashion_edges_cyclegan", fid_every_n_steps=10),
             models.CycleGAN(image_shape=(32, 32, 1), filters=2, n_blocks=0)),
         r"fid_every_n_steps: FID during training scores samples from noise,"
-        r" and CycleGAN translates images; pass --fid_every_n_steps=0"),
+        r" and CycleGAN translates images; pass fid_every_n_steps=0"),
     "pairs into an image model": (
         lambda t: runner.build_model(
             runs.make_config(None, model="dcgan"),
@@ -109,8 +109,8 @@ CASES = {
             runs.make_config(None, model="dcgan",
                                    model_args={"l1_lambda": 10.0}),
             data.from_arrays(pattern_images(8, 28, 28, 1), name="tiny")),
-        r"l1_lambda: not an argument of DCGAN \(--l1_lambda does not apply "
-        r"to --model=dcgan; it takes .*\bfilters\b.*\bimage_shape\b"),
+        r"l1_lambda: not an argument of DCGAN \(model=dcgan takes "
+        r".*\bfilters\b.*\bimage_shape\b"),
     "num_classes other than the data's": (
         lambda t: runner.build_model(
             runs.make_config(None, model="sagan",
@@ -164,7 +164,8 @@ def test_export_to_an_existing_version_and_an_untrained_model(tmp_path):
         serving.export_saved_model(gan, str(tmp_path / "sm"))
     serving.export_saved_model(gan, str(tmp_path / "sm"), allow_untrained=True)
     with pytest.raises(ValueError, match=r"1: version 1 already exists; pass "
-                                         r"overwrite=True \(--overwrite\)"):
+                                         r"overwrite=True or another "
+                                         r"version"):
         serving.export_saved_model(gan, str(tmp_path / "sm"), version=1,
                                   allow_untrained=True)
 
@@ -182,7 +183,7 @@ def test_resume_into_another_model_and_fresh_run_over_checkpoints(tmp_path):
     with pytest.raises(ValueError, match="resume: no checkpoint in"):
         runs.checkpoints.restore_checkpoint(sagan, str(tmp_path / "none"))
     with pytest.raises(ValueError, match="already holds the checkpoints of a "
-                                         "run; pass --resume"):
+                                         "run; pass resume=True"):
         training.run(runs.make_config(None, model="gan",
                                               dataset="ring", steps=1),
                        str(tmp_path / "run"))

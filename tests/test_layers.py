@@ -13,7 +13,7 @@ PACKAGE = pathlib.Path(REPO) / "tfgan_suite"
 
 #: Layers, bottom first: {top-level name under tfgan_suite: layer}.
 LAYERS = {
-    "compat": 0, "files": 0,
+    "compat": 0, "errors": 0, "files": 0,
     "nets": 1, "losses": 1, "augment": 1,
     "data": 2, "plots": 2,
     "models": 3,

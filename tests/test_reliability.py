@@ -103,7 +103,7 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, cifar,
                     f"--out_dir={killed}")
     assert result.returncode == 2
     assert (f"error: --model: the run in {killed} trained with "
-            f"model='dcgan' and --resume cannot change it") in result.stderr
+            f"'dcgan' and --resume cannot change it") in result.stderr
 
     result = script("train.py", "--resume", f"--out_dir={killed}")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -126,21 +126,19 @@ def test_nan_stops_training_keeps_the_last_good_checkpoint(tmp_path, cifar):
         fid_every_n_steps=0)
     # A learning rate that blows up after the first checkpoints: D's
     # weights turn non-finite at step 3 (not saved), its loss at step 4.
-    config["compile"]["d_optimizer"] = {"class_name": "SGD",
-                                        "config": {"learning_rate": 1e4}}
+    config = runs.config.with_fields(config, d_optimizer={
+        "class_name": "SGD", "config": {"learning_rate": 1e4}})
     code = r'''
-import json, sys
+import sys
 from tfgan_suite import runs, training
-from tfgan_suite.training import runner
-config = json.load(open(sys.argv[1]))
-config["export"] = sys.argv[3]
-config["train"]["verbose"] = 0
+config = runs.RunConfig.from_json(open(sys.argv[1]).read())
+config = runs.config.with_fields(config, export=sys.argv[3], verbose=0)
 try:
     training.run(config, sys.argv[2])
 except ValueError as e:
     print("ERROR", e)
 '''
-    (tmp_path / "c.json").write_text(json.dumps(config))
+    (tmp_path / "c.json").write_text(config.to_json())
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
     result = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "c.json"),
@@ -177,8 +175,7 @@ def tiny_config(data, export=None):
     config = runs.make_config(
         "fashion_mnist_dcgan", data_dir=data, batch_size=8, steps=6,
         steps_per_epoch=2, fid_every_n_steps=0, verbose=0, seed=3,
-        model_args={"filters": 4, "latent_dim": 8})
-    config["export"] = export
+        model_args={"filters": 4, "latent_dim": 8}, export=export)
     return config
 
 

@@ -22,6 +22,11 @@ REMOVED = {
     **{f"tgs.callbacks.{name}": (callbacks, name) for name in (
         "Checkpoint", "list_checkpoints", "restore_checkpoint",
         "save_checkpoint")},
+    **{f"tgs.training.runner.{name}": (runner, name) for name in (
+        "training_source", "trained_on", "held_out", "data_options")},
+    **{f"tgs.runs.layout.{name}": (tgs.runs.layout, name) for name in (
+        "read_config", "write_config")},
+    "tgs.runs.config.default_config": (tgs.runs.config, "default_config"),
 }
 
 

@@ -13,6 +13,7 @@ from absl import flags
 from tests.conftest import REPO
 from tfgan_suite import data, losses, models
 from tfgan_suite.commands import cli, model_flags
+from tfgan_suite.errors import ArgumentError
 
 
 @pytest.mark.parametrize("text, value", [
@@ -98,10 +99,10 @@ def test_each_seed_experiments_flag_file_is_a_run_configuration(path):
     cli.define_training_flags(values)
     values(["tfgan-train", f"--flagfile={path}", "--steps=7"])
     config = runs.make_config(values.preset, **cli.training_overrides(values))
-    assert config["train"]["seed"] == 0 and values.out_dir.startswith("runs/")
-    assert config["train"]["steps"] == 7  # a flag after the file wins
+    assert config.train.seed == 0 and values.out_dir.startswith("runs/")
+    assert config.train.steps == 7  # a flag after the file wins
     if "--g_learning_rate" in open(path).read():
-        assert config["compile"]["g_learning_rate"] > 0
+        assert config.compile.g_learning_rate > 0
 
 
 def test_there_is_a_flag_file_per_seed_experiment():
@@ -123,3 +124,82 @@ def test_help_starts_with_a_usage_line_and_examples(name):
     # The module's examples, in the words of the program that runs them.
     assert f"    tfgan-{name} --" in result.stdout
     assert "python scripts/" not in result.stdout.split("flags:")[0]
+
+
+def program_flags(*argv):
+    """A program's flags, as `cli.flag_message` reads them: --direction
+    (enum), --resume (bool), --out_dir, --label; `argv` given."""
+    values = flags.FlagValues()
+    flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "",
+                      flag_values=values)
+    flags.DEFINE_bool("resume", False, "", flag_values=values)
+    flags.DEFINE_string("out_dir", "runs/x", "", flag_values=values)
+    flags.DEFINE_list("label", None, "", flag_values=values)
+    flags.DEFINE_string("log_dir", None, "", flag_values=values,
+                        module_name="absl.logging")
+    values(["program", *argv])
+    return values
+
+
+@pytest.mark.parametrize("error, message", [
+    # The argument it is about, by its flag.
+    (ArgumentError("direction", "Pix2Pix translates one way only, got 'x'"),
+     "--direction: Pix2Pix translates one way only, got 'x'"),
+    (ValueError("out_dir: runs/x is an existing file"),
+     "--out_dir: runs/x is an existing file"),
+    # Arguments it mentions, as flags; a bool flag without a value.
+    (ValueError("out_dir: holds a run; pass resume=True to continue it"),
+     "--out_dir: holds a run; pass --resume to continue it"),
+    (ValueError("x: pass resume=False, out_dir=/tmp/a=b or steps=3"),
+     "x: pass --noresume, --out_dir=/tmp/a=b or steps=3"),
+    # No flag of that name (or absl's own): the library's words stay.
+    (ValueError("steps: expected a positive integer"),
+     "steps: expected a positive integer"),
+    (ValueError("log_dir: not writable; log_dir=/x"),
+     "log_dir: not writable; log_dir=/x"),
+    (ValueError("/data/x.png: not a readable image"),
+     "/data/x.png: not a readable image"),
+])
+def test_a_library_error_is_told_in_the_programs_flags(error, message):
+    assert cli.flag_message(error, program_flags()) == message
+
+
+def test_an_argument_of_another_name_is_told_by_its_flag_when_given():
+    error = ArgumentError("labels", "expected classes 0..2, got [4]")
+    aliases = {"labels": "label"}
+    assert (cli.flag_message(error, program_flags("--label=4"), aliases)
+            == "--label: expected classes 0..2, got [4]")
+    # Not given: the labels came from elsewhere; the library's words stay.
+    assert cli.flag_message(error, program_flags(), aliases) == str(error)
+    # A mention is advice: in the flag's words.
+    assert (cli.flag_message("x: pass labels=[1]", program_flags(), aliases)
+            == "x: pass --label=[1]")
+
+
+def test_no_library_message_names_a_flag():
+    """Outside `commands/`, the messages of errors and log lines speak of
+    arguments (`direction: ...`, `pass resume=True`): no `--flag` (but
+    those of another program they quote: saved_model_cli)."""
+    import ast
+    import pathlib
+    import re
+    package = pathlib.Path(REPO) / "tfgan_suite"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "commands":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            is_log = (isinstance(node, ast.Call) and isinstance(
+                node.func, ast.Attribute) and getattr(
+                node.func.value, "id", None) == "logging")
+            if not (isinstance(node, ast.Raise) or is_log):
+                continue
+            for part in ast.walk(node):
+                if (isinstance(part, ast.Constant)
+                        and isinstance(part.value, str)
+                        and re.search(r"(?<![\w-])--[a-z]", part.value)
+                        and "saved_model_cli" not in part.value):
+                    found.append(f"{path.relative_to(package)}:"
+                                 f"{part.lineno}: {part.value!r}")
+    assert not found, "\n".join(found)

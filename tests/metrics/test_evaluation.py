@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import REPO, write_gray_classes
 from tests.metrics.test_inception import no_download  # noqa: F401 (fixture)
 from tests.tiny_models import tiny
-from tfgan_suite import metrics
+from tfgan_suite import metrics, runs
 
 CLASSES = ("bag", "shirt", "shoe")
 
@@ -79,11 +79,12 @@ def test_a_classifiers_cache_key_depends_on_the_effective_options(folders):
 
 
 def run_config(data_dir, classifier_path):
-    """The parts of a run's config.json that name its FID's features."""
-    return {"data": {"dataset": "folder", "data_dir": data_dir,
-                     "holdout": 0.1, "batch_size": 8, "max_images": None},
-            "train": {"fid_features": None,
-                      "classifier_path": classifier_path}}
+    """A run's config with the parts that name its FID's features."""
+    return runs.RunConfig.from_dict(
+        {"data": {"dataset": "folder", "data_dir": data_dir,
+                  "holdout": 0.1, "batch_size": 8, "max_images": None},
+         "train": {"fid_features": None,
+                   "classifier_path": classifier_path}})
 
 
 def test_a_runs_features_are_those_its_fid_used(folders, tmp_path):
@@ -143,14 +144,15 @@ def test_a_run_without_fid_gets_its_classifier_trained(monkeypatch):
                         lambda *a, train, **k: seen.append(train) or
                         options.append(k))
     options = []
-    config = {"train": {"fid_every_n_steps": 0},
-              "data": {"dataset": "folder", "data_dir": "x",
-                       "skip_bad_files": True, "resize": "pad"}}
+    config = runs.RunConfig.from_dict(
+        {"train": {"fid_every_n_steps": 0},
+         "data": {"dataset": "folder", "data_dir": "x",
+                  "skip_bad_files": True, "resize": "pad"}})
     evaluation.run_extractor(config)
-    config["train"]["fid_every_n_steps"] = 100
-    evaluation.run_extractor(config)
-    config["train"] = {"fid_every_n_steps": 0, "classifier_path": "c.keras"}
-    evaluation.run_extractor(config)  # a file of the user's: never trained
+    evaluation.run_extractor(runs.config.with_fields(config,
+                                                     fid_every_n_steps=100))
+    evaluation.run_extractor(runs.config.with_fields(
+        config, classifier_path="c.keras"))  # the user's: never trained
     assert seen == [True, False, False]
     # The run's data as it read it: its bad files skipped, its sizes fit.
     assert options[0]["skip_bad_files"] and options[0]["resize"] == "pad"

@@ -126,5 +126,5 @@ def test_pack_is_a_flag_of_the_command_line():
     cli.define_training_flags(values)
     values(["tfgan-train", "--preset=grid_gan", "--pack=4"])
     config = runs.make_config(values.preset, **cli.training_overrides(values))
-    assert config["model_args"]["pack"] == 4
+    assert config.model_args["pack"] == 4
     assert "PacGAN" in values["pack"].help

@@ -171,17 +171,18 @@ def test_resume_applies_what_can_change_and_refuses_the_rest(
     training.run(config(idx_dir, steps=3), out)
     changed = runs.resume_config(out, steps=6, fid_num_images=100,
                                  keep_checkpoints=1, batch_size=8)
-    assert changed["train"]["steps"] == 6
-    assert changed["train"]["fid_num_images"] == 100
-    assert changed["train"]["keep_checkpoints"] == 1
-    for overrides, flag in (({"batch_size": 32}, "--batch_size"),
-                            ({"dataset": "cifar10"}, "--dataset"),
-                            ({"loss": "hinge"}, "--loss"),
-                            ({"seed": 6}, "--seed"),
-                            ({"model_args": {"latent_dim": 16}},
-                             "--latent_dim"),
-                            ({"model": "dcgan"}, "--model")):
-        with pytest.raises(ValueError, match=f"^{flag}: .*--resume cannot"):
+    assert changed.train.steps == 6
+    assert changed.train.fid_num_images == 100
+    assert changed.train.keep_checkpoints == 1
+    for overrides, argument in (({"batch_size": 32}, "batch_size"),
+                                ({"dataset": "cifar10"}, "dataset"),
+                                ({"loss": "hinge"}, "loss"),
+                                ({"seed": 6}, "seed"),
+                                ({"model_args": {"latent_dim": 16}},
+                                 "latent_dim"),
+                                ({"model": "dcgan"}, "model")):
+        with pytest.raises(ValueError, match=f"^{argument}: .*resume=True "
+                                             f"cannot"):
             runs.resume_config(out, **overrides)
 
 

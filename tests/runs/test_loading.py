@@ -196,11 +196,11 @@ def test_a_read_only_run_folder_is_sampled_and_exported_elsewhere(
 def test_the_data_policies_are_recorded_and_kept_by_resume(tmp_path):
     config = runs.make_config(None, dataset="folder", data_dir=str(tmp_path),
                               resize="crop", skip_bad_files=True)
-    assert config["data"]["resize"] == "crop"
-    assert config["data"]["skip_bad_files"] is True
-    runs.layout.write_config(str(tmp_path), config)
+    assert config.data.resize == "crop"
+    assert config.data.skip_bad_files is True
+    runs.config.write_config(str(tmp_path), config)
     resumed = runs.resume_config(str(tmp_path), resize="crop")
-    assert resumed["data"]["resize"] == "crop"
-    assert resumed["data"]["skip_bad_files"] is True
-    with pytest.raises(ValueError, match="^--resize: .*--resume cannot"):
+    assert resumed.data.resize == "crop"
+    assert resumed.data.skip_bad_files is True
+    with pytest.raises(ValueError, match="^resize: .*resume=True cannot"):
         runs.resume_config(str(tmp_path), resize="pad")

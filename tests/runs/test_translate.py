@@ -116,7 +116,7 @@ def test_two_way_model_translates_in_the_direction_asked(tmp_path, two_way):
     np.testing.assert_array_equal(  # no direction: the first, AtoB
         translated_files(model, inputs, tmp_path / "default", None),
         outputs["AtoB"])
-    with pytest.raises(ValueError, match=r"--direction: CycleGAN translates "
+    with pytest.raises(ValueError, match=r"^direction: CycleGAN translates "
                                          r"in AtoB, BtoA, got 'CtoD'"):
         tgs.runs.translate_files(model, str(inputs), "o", direction="CtoD")
 
@@ -133,13 +133,13 @@ def test_two_way_saved_model_translates_in_the_direction_asked(tmp_path,
         np.testing.assert_array_equal(
             translated_files(served, inputs, tmp_path / direction, direction),
             one_by_one(model, pattern_images(2, 32, 32, 3), direction))
-    with pytest.raises(ValueError, match=r"--direction: SavedModelTranslator "
+    with pytest.raises(ValueError, match=r"^direction: SavedModelTranslator "
                                          r"translates in AtoB, BtoA"):
         served.translate_uint8(pattern_images(1, 32, 32, 3), direction="AtoA")
 
 
 def test_one_way_model_refuses_a_direction(tmp_path, translator):
-    with pytest.raises(ValueError, match=r"--direction: Pix2Pix translates "
+    with pytest.raises(ValueError, match=r"^direction: Pix2Pix translates "
                                          r"one way only"):
         tgs.runs.translate_files(translator, str(tmp_path), "o",
                                  direction="BtoA")

@@ -84,7 +84,7 @@ def test_generate_from_a_run_with_discriminator_filtering(cifar_run):
                     "--min_d_score=1.5", "--max_batches=1")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith(
-        "error: min_d_score: only 0 of 256 samples")
+        "error: --min_d_score: only 0 of 256 samples")
 
 
 def test_generate_from_the_saved_model_and_export_again(cifar_run):
@@ -107,24 +107,28 @@ slow = pytest.mark.slow
 
 @pytest.mark.parametrize("args, message", [
     (["--model=stylegan"],
-     "error: model: expected one of ['cgan', 'cyclegan', 'dcgan', 'gan', "),
+     "error: --model: expected one of ['cgan', 'cyclegan', 'dcgan', 'gan', "),
     pytest.param(["--dataset=cifar10", "--data_dir=/no/such/dir"],
-                 "error: data_dir: /no/such/dir is not a directory",
+                 "error: --data_dir: /no/such/dir is not a directory",
                  marks=slow),
     pytest.param(["--epochs=0"],
-                 "error: epochs: expected a positive integer, got 0",
+                 "error: --epochs: expected a positive integer, got 0",
                  marks=slow),
     pytest.param(["--batch_size=-1"],
-                 "error: batch_size: expected a positive integer", marks=slow),
-    pytest.param(["--loss=hinje"], "error: loss: expected one of", marks=slow),
-    pytest.param(["--preset=nope"], "error: preset: expected one of",
+                 "error: --batch_size: expected a positive integer",
+                 marks=slow),
+    pytest.param(["--loss=hinje"], "error: --loss: expected one of",
+                 marks=slow),
+    pytest.param(["--preset=nope"], "error: --preset: expected one of",
                  marks=slow),
     pytest.param(["--model=dcgan", "--dataset=synthetic_pairs"],
-                 "error: dataset: DCGAN trains on single images", marks=slow),
+                 "error: --dataset: DCGAN trains on single images",
+                 marks=slow),
     pytest.param(["--model=dcgan", "--l1_lambda=10"],
-                 "error: l1_lambda: not an argument of DCGAN", marks=slow),
+                 "error: --l1_lambda: not an argument of DCGAN (--model=dcgan "
+                 "takes ", marks=slow),
     pytest.param(["--preset=fashion_mnist_sagan", "--num_classes=5"],
-                 "error: num_classes: fashion_mnist has 10 classes "
+                 "error: --num_classes: fashion_mnist has 10 classes "
                  "(T-shirt/top, ", marks=slow),
 ])
 def test_bad_input_is_one_clear_line(args, message, tmp_path):
@@ -192,7 +196,7 @@ def test_cgan_end_to_end(tmp_path, idx_dir):
     result = script("generate.py", f"--model_path={out}", "--label=12",
                     "--num=4")
     assert result.returncode == 2
-    assert "error: labels: expected classes 0..9, got [12]" in result.stderr
+    assert "error: --label: expected classes 0..9, got [12]" in result.stderr
 
 
 @slow
@@ -367,7 +371,7 @@ def test_own_labelled_grayscale_folder_end_to_end(tmp_path, monkeypatch):
     result = script("generate.py", f"--model_path={export}", "--label=4")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        "error: labels: expected classes 0..2 (bag, shirt, shoe), got [4]")
+        "error: --label: expected classes 0..2 (bag, shirt, shoe), got [4]")
     fake = write_gray_classes(tmp_path / "fake", classes=("x",), n=12)
     stand_in = write_stand_in(tmp_path / "inception")
     monkeypatch.setenv("TFGAN_INCEPTION", stand_in)

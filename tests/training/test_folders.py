@@ -47,7 +47,7 @@ def test_a_labelled_grayscale_folder_gets_domain_fid_on_its_held_out_share(
     assert [row["step"] for row in fid_rows(out)] == ["1", "2"]
     assert list(fid_rows(out)[0]) == ["step", "domain_FID"]
     assert os.path.isfile(classifier)
-    assert runs.read_config(out)["data"]["holdout"] == 0.5
+    assert runs.read_config(out).data.holdout == 0.5
 
 
 def test_a_presets_fid_schedule_never_stops_a_run_on_unlabelled_images(

@@ -160,4 +160,4 @@ def test_resume_before_the_config_starts_a_new_run(tmp_path, idx_dir):
     assert (f"--resume: {out} holds no run yet (stopped before it wrote "
             f"config.json); starting it as new") in result.stderr
     assert (out / "model.keras").is_file()
-    assert runs.read_config(str(out))["train"]["steps"] == 2
+    assert runs.read_config(str(out)).train.steps == 2

@@ -2,6 +2,7 @@
 cost, history columns, TensorBoard and unfinished runs (in-process)."""
 
 import csv
+import dataclasses
 import os
 
 import numpy as np
@@ -42,7 +43,8 @@ def test_export_root_that_is_a_file_is_refused_before_training(tmp_path,
 
 def test_a_run_refused_for_bad_input_leaves_no_config(tmp_path, idx_dir):
     config = tiny_config(idx_dir)
-    config["model_args"]["image_shape"] = (32, 32, 3)
+    config = dataclasses.replace(config, model_args={
+        **config.model_args, "image_shape": (32, 32, 3)})
     with pytest.raises(ValueError, match="image_shape"):
         training.run(config, str(tmp_path / "run"))
     assert not os.path.exists(tmp_path / "run" / "config.json")
@@ -52,7 +54,7 @@ def test_resume_of_a_complete_run_says_so(tmp_path, idx_dir):
     out = str(tmp_path / "run")
     training.run(tiny_config(idx_dir), out)
     with pytest.raises(ValueError, match=r"complete at step 2 of 2; pass a "
-                                         r"larger --steps"):
+                                         r"larger steps=N"):
         training.run(runs.resume_config(out), out, resume=True)
     # History has exactly the logged columns, none of them val_*.
     with open(os.path.join(out, "history.csv")) as f:
@@ -122,8 +124,8 @@ def test_low_data_run_with_augmentation_and_ema(tmp_path, idx_dir):
     model, _ = training.run(config, str(tmp_path / "run"))
     assert model.augment == "color,cutout" and model.ema_decay == 0.99
     saved = runs.resume_config(str(tmp_path / "run"))
-    assert saved["data"]["max_images"] == 32
-    assert saved["model_args"]["augment"] == "color,cutout"
+    assert saved.data.max_images == 32
+    assert saved.model_args["augment"] == "color,cutout"
     # D's view of the 16 test images, never trained on, beside the
     # training batch's, after every epoch.
     with open(tmp_path / "run" / "history.csv") as f:
@@ -136,53 +138,15 @@ def test_low_data_run_with_augmentation_and_ema(tmp_path, idx_dir):
         assert -1 <= float(row["rt_heldout"]) <= 1
 
 
-def as_set(source):
-    return {image.tobytes() for image in tgs.data.sources.images_and_labels(
-        source)[0]}
-
-
-def test_held_out_examples_are_never_training_examples(tmp_path,
-                                                       gray_folder):
-    config = lambda **data: runs.make_config(
-        "fashion_mnist_dcgan", dataset="folder", data_dir=gray_folder,
-        batch_size=4, seed=3, **data)
-    # A folder's held-out share (its test split), whatever the subset.
-    share = runner.held_out(config(max_images=8))
-    assert share.num_examples == 3  # one of each class's ten
-    assert not as_set(share) & as_set(runner.training_source(
-        config(max_images=8)))
-    # No held-out share: the training images a subset leaves out ...
-    everything = as_set(runner.training_source(config(holdout=0)))
-    picked = as_set(runner.training_source(config(holdout=0, max_images=8)))
-    rest = runner.held_out(config(holdout=0, max_images=8))
-    assert len(picked) == 8 and rest.num_examples == 22
-    assert as_set(rest) == everything - picked
-    # ... and none without a subset.
-    assert runner.held_out(config(holdout=0)) is None
-    # A run that trains on the test split has no test split held out.
-    assert runner.held_out(config(split="test")) is None
-
-
-def test_a_runs_subset_is_rebuilt_outside_the_run(gray_folder):
-    import keras
-    config = runs.make_config(
-        "fashion_mnist_dcgan", dataset="folder", data_dir=gray_folder,
-        batch_size=4, seed=3, max_images=8)
-    keras.utils.set_random_seed(3)  # as the run sets it
-    in_run = as_set(runner.training_source(config))
-    keras.utils.set_random_seed(99)  # another process's state
-    assert as_set(runner.trained_on(config)) == in_run
-
-
 def test_a_relative_data_dir_is_read_from_another_directory(
         gray_folder, tmp_path, monkeypatch):
     parent, name = os.path.split(gray_folder)
     monkeypatch.chdir(parent)
     config = runs.make_config("fashion_mnist_dcgan", dataset="folder",
                               data_dir=name, batch_size=4)
-    assert config["data"]["data_dir"] == os.path.join(parent, name)
+    assert config.data.data_dir == os.path.join(parent, name)
     monkeypatch.chdir(tmp_path)  # e.g. tfgan-evaluate run elsewhere
-    assert runner.training_source(config).num_examples > 0
+    assert runs.examples.training_source(config).num_examples > 0
 
 
 def test_write_error_during_training_is_one_line_naming_the_checkpoint(

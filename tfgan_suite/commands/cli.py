@@ -1,7 +1,9 @@
 """What the commands share: absl flag definitions and error reporting.
 
-Bad input raises `ValueError` in the library; `run` prints its message as
-one line and exits with status 2 (with a traceback only for --verbosity>=1).
+Bad input raises a `ValueError` in the library (`tgs.errors`), worded in
+arguments; `run` prints its message as one line in the words of the
+program's flags (`flag_message`) and exits with status 2 (with a traceback
+only for --verbosity>=1).
 
 The flags are read from what the package registers: one model flag per
 constructor argument of the models (`tgs.models.MODELS`, their
@@ -172,7 +174,8 @@ def model_args(FLAGS):
     for item in FLAGS.model_args:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"--model_args: expected key=value, got {item!r}")
+            raise ValueError(f"--model_args: expected key=value, got "
+                             f"{item!r}")
         args[key.strip()] = parse_value(value.strip())
     return args
 
@@ -209,11 +212,12 @@ def training_overrides(FLAGS):
     return overrides
 
 
-def run(main):
+def run(main, aliases=None):
     """`absl.app.run(main)` with the suite's flags shown by `--help`, and
     bad input (a flag value of the wrong type, a ValueError of the library)
-    as one line on stderr and exit status 2 (a traceback only with
-    --verbosity=1 or more)."""
+    as one line on stderr in the words of the flags (`flag_message`, with
+    `aliases`) and exit status 2 (a traceback only with --verbosity=1 or
+    more)."""
     _adopt_key_flags()
     # absl's --help prints __main__'s docstring before the flags.
     sys.modules["__main__"].__doc__ = usage(main).replace("%", "%%")
@@ -233,7 +237,8 @@ def run(main):
         except ValueError as e:
             if logging.get_verbosity() >= logging.DEBUG:
                 raise
-            print(f"error: {e}", file=sys.stderr)
+            print(f"error: {flag_message(e, flags.FLAGS, aliases)}",
+                  file=sys.stderr)
             sys.exit(2)
         except KeyboardInterrupt:  # before or after training: nothing to save.
             print("interrupted", file=sys.stderr)
@@ -280,9 +285,41 @@ def optimizer_flags():
             for net in nets}
 
 
-def flag_message(message, given):
-    """The library's `message` about an optimizer setting, in the words of
-    the flag that set it when that flag was `given`."""
-    name, sep, rest = message.partition(":")
-    flag = optimizer_flags().get(name)
-    return f"--{flag}:{rest}" if sep and flag in given else message
+def flag_message(error, flag_values=flags.FLAGS, aliases=None):
+    """The library's `error` (a ValueError, or its text) in the words of the
+    program's flags in `flag_values`: the argument it starts with
+    (`direction: ...`; a `tgs.errors.ArgumentError`'s `argument`) as its
+    flag (`--direction: ...`), and each argument it mentions as a caller
+    writes it (`pass resume=True`, `got num_classes=5`) as the flag
+    (`pass --resume`, `got --num_classes=5`), where the program has a flag
+    of that name. `aliases`: {argument: flag} for an argument whose flag
+    is named otherwise (`labels`: `label`); the argument an error is about
+    is named by its alias only when that flag was given (a setting that
+    came from elsewhere keeps the library's words)."""
+    text = str(error)
+    own = {flag.name: flag
+           for module, defined in flag_values.flags_by_module_dict().items()
+           if not module.startswith("absl.") for flag in defined}
+
+    def flag_of(argument, given=False):
+        alias = own.get((aliases or {}).get(argument))
+        if alias is not None and (alias.present or not given):
+            return alias
+        return own.get(argument)
+
+    argument = getattr(error, "argument", None) or text.partition(": ")[0]
+    flag = (flag_of(argument, given=True)
+            if text.startswith(f"{argument}: ") else None)
+    if flag is not None:
+        text = f"--{flag.name}{text[len(argument):]}"
+
+    def mentioned(match):
+        flag = flag_of(match.group(1))
+        if flag is None:
+            return match.group(0)
+        if flag.boolean and match.group(2):
+            return f"--{'' if match.group(2) == 'True' else 'no'}{flag.name}"
+        return f"--{flag.name}={match.group(2) or ''}"
+
+    return re.sub(r"(?<![\w./=-])([a-z][a-z0-9_]*)=(True\b|False\b)?",
+                  mentioned, text)

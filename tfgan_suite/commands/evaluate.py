@@ -30,6 +30,7 @@ arguments and returns the scores as a dict.
         --dataset=facades --data_dir=facades
 """
 
+import dataclasses
 import json
 import os
 
@@ -118,9 +119,9 @@ def with_run_defaults(given, run):
     for section, names in FROM_RUN.items():
         for name in names:
             if filled.get(name) is None:
-                filled[name] = run[section].get(name)
+                filled[name] = getattr(getattr(run, section), name)
     if filled.get("features") is None:
-        filled["features"] = run["train"].get("fid_features")
+        filled["features"] = run.train.fid_features
     return filled
 
 
@@ -143,8 +144,8 @@ def trained_on(run, values):
     the run picked it), with the data flags given now."""
     options = {k: values[k] for k in FROM_RUN["data"]}
     options["image_size"] = cli.image_size(options["image_size"])
-    config = {**run, "data": {**run["data"], **options}}
-    return tgs.training.runner.trained_on(config)
+    return tgs.runs.examples.trained_on(dataclasses.replace(
+        run, data=dataclasses.replace(run.data, **options)))
 
 
 def default_out(out, model_path):
@@ -164,54 +165,44 @@ def write(results, out):
     print(f"wrote {out}")
 
 
-def flag_error(error, flag_names):
-    """A library ValueError in the words of the flags: `name:` -> `--name:`
-    for an argument that is one of `flag_names`."""
-    name, sep, rest = str(error).partition(":")
-    return f"--{name}:{rest}" if sep and name in flag_names else str(error)
-
-
 def main(argv):
     values = {name: FLAGS[name].value for name in DATA_FLAGS}
     common = dict(num=FLAGS.num, split=FLAGS.split,
                   memorization=FLAGS.memorization,
                   inception_weights=FLAGS.inception_weights)
-    try:
-        if FLAGS.real or FLAGS.fake:
-            results = tgs.metrics.evaluate(real=FLAGS.real, fake=FLAGS.fake,
-                                           **data_arguments(values), **common)
-            return write(results, default_out(FLAGS.out, None))
-        run_config = read_run(FLAGS.model_path)
-        if run_config is not None:
-            values = with_run_defaults(values, run_config)
-            print(f"data: {values['dataset']} (from "
-                  f"{os.path.join(FLAGS.model_path, tgs.runs.layout.CONFIG)})")
-        values["dataset"] = values["dataset"] or "fashion_mnist"
-        if FLAGS.train_classifier:
-            args = data_arguments(values)
-            options = {k: args[k] for k in ("image_size", "channels",
-                                            "holdout") if args[k] is not None}
-            extractor, accuracy = tgs.metrics.train_domain_classifier(
-                values["dataset"], values["data_dir"],
-                values["classifier_path"], epochs=FLAGS.classifier_epochs,
-                **options)
-            print(f"domain classifier: test accuracy {accuracy:.4f}, saved "
-                  f"to {extractor.path}")
-            if not FLAGS.model_path:
-                return None
+    if FLAGS.real or FLAGS.fake:
+        results = tgs.metrics.evaluate(real=FLAGS.real, fake=FLAGS.fake,
+                                       **data_arguments(values), **common)
+        return write(results, default_out(FLAGS.out, None))
+    run_config = read_run(FLAGS.model_path)
+    if run_config is not None:
+        values = with_run_defaults(values, run_config)
+        print(f"data: {values['dataset']} (from "
+              f"{os.path.join(FLAGS.model_path, tgs.runs.layout.CONFIG)})")
+    values["dataset"] = values["dataset"] or "fashion_mnist"
+    if FLAGS.train_classifier:
+        args = data_arguments(values)
+        options = {k: args[k] for k in ("image_size", "channels",
+                                        "holdout") if args[k] is not None}
+        extractor, accuracy = tgs.metrics.train_domain_classifier(
+            values["dataset"], values["data_dir"],
+            values["classifier_path"], epochs=FLAGS.classifier_epochs,
+            **options)
+        print(f"domain classifier: test accuracy {accuracy:.4f}, saved "
+              f"to {extractor.path}")
         if not FLAGS.model_path:
-            raise ValueError("--model_path: expected a run folder, .keras "
-                             "file or SavedModel (or --train_classifier, or "
-                             "--real and --fake)")
-        model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
-        if (run_config is not None and FLAGS.memorization
-                and values["dataset"] not in tgs.data.PAIRED_SOURCES
-                + tgs.data.UNPAIRED_SOURCES + tuple(tgs.data.toy.MIXTURES)):
-            common["train_source"] = trained_on(run_config, values)
-        results = tgs.metrics.evaluate(model, **data_arguments(values),
-                                       **common)
-    except ValueError as e:
-        raise ValueError(flag_error(e, set(FLAGS))) from None
+            return None
+    if not FLAGS.model_path:
+        raise ValueError("--model_path: expected a run folder, .keras "
+                         "file or SavedModel (or --train_classifier, or "
+                         "--real and --fake)")
+    model = tgs.runs.load(FLAGS.model_path, model=FLAGS.model)
+    if (run_config is not None and FLAGS.memorization
+            and values["dataset"] not in tgs.data.PAIRED_SOURCES
+            + tgs.data.UNPAIRED_SOURCES + tuple(tgs.data.toy.MIXTURES)):
+        common["train_source"] = trained_on(run_config, values)
+    results = tgs.metrics.evaluate(model, **data_arguments(values),
+                                   **common)
     results.update(model_path=FLAGS.model_path, dataset=values["dataset"])
     write(results, default_out(FLAGS.out, FLAGS.model_path))
     return None
@@ -219,7 +210,7 @@ def main(argv):
 
 def run():
     """Runs the program (started by `tfgan_launch.evaluate`)."""
-    cli.run(main)
+    cli.run(main, aliases={"train": "train_classifier"})
 
 
 if __name__ == "__main__":

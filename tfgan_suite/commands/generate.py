@@ -76,20 +76,8 @@ flags.DEFINE_list("interpolate", None, "SEED_A,SEED_B: a latent walk "
 flags.DEFINE_integer("frames", 8, "With --interpolate: images in the walk.")
 FLAGS = flags.FLAGS
 
-#: Library argument names as the flags that set them.
-FLAG_NAMES = {"labels:": "--label:", "out:": "--out:",
-              "truncation:": "--truncation:",
-              "truncation_method:": "--truncation_method:",
-              "frames:": "--frames:"}
-
-
-def as_flag_error(error):
-    """The library's ValueError `error` in the words of the flags."""
-    text = str(error).replace("ask to overwrite it", "pass --overwrite")
-    for argument, flag in FLAG_NAMES.items():
-        if text.startswith(argument):
-            text = flag + text[len(argument):]
-    return ValueError(text)
+#: Library arguments whose flag is named otherwise: {argument: flag}.
+ALIASES = {"labels": "label", "inputs": "input"}
 
 
 def main(argv):
@@ -140,11 +128,7 @@ def main(argv):
         print(f"acceptance rate at D >= {FLAGS.min_d_score}: {rate:.2%} "
               f"(mean score of kept samples {scores.mean():.4f})")
     else:
-        try:
-            images = model.generate(FLAGS.num, seed=FLAGS.seed,
-                                    **conditioning)
-        except ValueError as e:
-            raise as_flag_error(e) from None
+        images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
     tgs.plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
 
@@ -165,13 +149,10 @@ def write_folder(model):
     labels = None
     if FLAGS.label:
         labels = FLAGS.label[0] if len(FLAGS.label) == 1 else FLAGS.label
-    try:
-        counts = tgs.runs.generate_files(
-            model, FLAGS.out, FLAGS.num, seed=FLAGS.seed, labels=labels,
-            overwrite=FLAGS.overwrite, truncation=FLAGS.truncation,
-            truncation_method=FLAGS.truncation_method)
-    except ValueError as e:
-        raise as_flag_error(e) from None
+    counts = tgs.runs.generate_files(
+        model, FLAGS.out, FLAGS.num, seed=FLAGS.seed, labels=labels,
+        overwrite=FLAGS.overwrite, truncation=FLAGS.truncation,
+        truncation_method=FLAGS.truncation_method)
     where = os.path.abspath(FLAGS.out)
     if list(counts) == [""]:
         print(f"wrote {counts['']} images to {where}")
@@ -193,20 +174,17 @@ def write_interpolation(model):
     labels = None
     if FLAGS.label:
         labels = FLAGS.label[0] if len(FLAGS.label) == 1 else FLAGS.label
-    try:
-        png, gif = tgs.runs.write_interpolation(
-            model, FLAGS.out, seed_a, seed_b, FLAGS.frames, labels=labels,
-            truncation=FLAGS.truncation,
-            truncation_method=FLAGS.truncation_method, scale=FLAGS.scale)
-    except ValueError as e:
-        raise as_flag_error(e) from None
+    png, gif = tgs.runs.write_interpolation(
+        model, FLAGS.out, seed_a, seed_b, FLAGS.frames, labels=labels,
+        truncation=FLAGS.truncation,
+        truncation_method=FLAGS.truncation_method, scale=FLAGS.scale)
     print(f"wrote a walk of {FLAGS.frames} frames to {os.path.abspath(png)} "
           f"and {os.path.abspath(gif)}")
 
 
 def run():
     """Runs the program (started by `tfgan_launch.generate`)."""
-    cli.run(main)
+    cli.run(main, aliases=ALIASES)
 
 
 if __name__ == "__main__":

@@ -29,23 +29,15 @@ def main(argv):
         logging.warning("--resume: %s holds no run yet (stopped before it "
                         "wrote %s); starting it as new with this command's "
                         "flags", FLAGS.out_dir, tgs.runs.layout.CONFIG)
-    try:
-        if resume:
-            config = tgs.runs.resume_config(FLAGS.out_dir, preset=FLAGS.preset,
-                                            **overrides)
-        else:
-            preset = FLAGS.preset or tgs.models.presets.default_for(
-                FLAGS.model or tgs.models.DEFAULT_MODEL)
-            config = tgs.runs.make_config(preset, **overrides)
-    except ValueError as e:
-        given = {name for name in set(cli.optimizer_flags().values())
-                 if FLAGS[name].present}
-        raise ValueError(cli.flag_message(str(e), given)) from None
+    if resume:
+        config = tgs.runs.resume_config(FLAGS.out_dir, preset=FLAGS.preset,
+                                        **overrides)
+    else:
+        preset = FLAGS.preset or tgs.models.presets.default_for(
+            FLAGS.model or tgs.models.DEFAULT_MODEL)
+        config = tgs.runs.make_config(preset, **overrides)
     try:
         model, _ = tgs.training.run(config, FLAGS.out_dir, resume=resume)
-    except ValueError as e:
-        raise ValueError(str(e).replace("skip_bad_files=True",
-                                        "--skip_bad_files")) from None
     except tgs.training.Interrupted as e:
         name = signal.Signals(e.signum).name
         print(f"{name}: stopped after step {e.step}, checkpoint saved "
@@ -81,8 +73,8 @@ def summary(out_dir, config):
     if fid:
         lines.append(("last FID", f"{fid['fid']:.2f} ({fid['fid_features']}"
                                   f", step {fid['fid_step']})"))
-    length = ("steps" if config["train"].get("steps") else "epochs")
-    more = 2 * int(config["train"].get(length) or 1)
+    length = "steps" if config.train.steps else "epochs"
+    more = 2 * int(getattr(config.train, length) or 1)
     lines.append(("train on", f"{cli.program()} --out_dir={out_dir} "
                               f"--resume --{length}={more}"))
     width = max(len(name) for name, _ in lines) + 1
@@ -91,7 +83,9 @@ def summary(out_dir, config):
 
 def run():
     """Runs the program (started by `tfgan_launch.train`)."""
-    cli.run(main)
+    # A bad optimizer setting is named by the flag that set it.
+    cli.run(main, aliases={**cli.optimizer_flags(),
+                           "features": "fid_features"})
 
 
 if __name__ == "__main__":

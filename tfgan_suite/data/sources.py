@@ -281,10 +281,11 @@ def cifar10(split="train", data_dir=None, labels=False, classes=None):
     if arrays is None:
         arrays = _tfds_arrays("cifar10", split, data_dir)
     if arrays is None:
+        where = (f"in {data_dir}" if data_dir else
+                 "in a folder (pass data_dir=<folder>)")
         raise ValueError(
             f"cifar10: no data found; expected data_batch_1..5 / test_batch "
-            f"(CIFAR-10 python version) in {data_dir or '--data_dir'} or a "
-            f"prepared tfds cifar10")
+            f"(CIFAR-10 python version) {where} or a prepared tfds cifar10")
     images, all_labels = _keep_classes(*arrays, keep, f"cifar10/{split}")
     return from_arrays(images, all_labels if labels else None,
                        CIFAR10_CLASSES, "cifar10")
@@ -514,8 +515,8 @@ def folder(data_dir, image_size=None, channels=None, labels=False,
     if not paths:
         raise ValueError(
             f"{data_dir}: no {split} images (holdout={holdout} and no "
-            f"test/ sub-folder); pass holdout= a share such as 0.1 "
-            f"(--holdout), or add a test/ sub-folder")
+            f"test/ sub-folder); pass a share such as holdout=0.1, or add "
+            f"a test/ sub-folder")
     channels = channels or channels_of(every)
     size = tuple(int(s) for s in np.broadcast_to(
         image_size or sizes[every[0]], (2,)))

@@ -80,12 +80,12 @@ class DomainExtractor:
     def load(cls, path, data=None):
         if not os.path.isfile(path):
             raise ValueError(
-                f"{path}: no domain classifier there; train one with "
-                f"tfgan-evaluate --train_classifier (or --features=<dataset>)"
-                f" -- a new classifier: its FIDs compare only with FIDs of "
-                f"that classifier, not with a run's fid.csv measured with "
+                f"{path}: no domain classifier there; train one "
+                f"(train=True, or features=<dataset>) -- a new "
+                f"classifier: its FIDs compare only with FIDs of that "
+                f"classifier, not with a run's fid.csv measured with "
                 f"another one; to score like a run, give the classifier its "
-                f"FID used (--features=<run folder>, --classifier_path)")
+                f"FID used (features=<run folder>, classifier_path=<file>)")
         try:
             classifier = keras.models.load_model(path)
         except Exception as e:  # noqa: BLE001 -- Keras raises many types.
@@ -193,8 +193,7 @@ def extractor(features=None, dataset=None, data_dir=None,
                 raise ValueError(
                     f"features: {data_dir or dataset} has no classes for a "
                     f"domain classifier, and no local Inception: {e}; "
-                    f"features=inception (--features, --fid_features) "
-                    f"fetches it") from None
+                    f"features=inception fetches it") from None
         features = dataset
     if features == "inception":
         return InceptionExtractor(download=download)

@@ -78,31 +78,34 @@ def run_extractor(run_config):
     would have (same data, same cache). For a run that measured FID, or
     named a classifier file, a missing one is a ValueError: a new
     classifier's scores would not compare with the run's."""
-    train, data_config = run_config["train"], run_config["data"]
-    options = {k: v for k, v in data_config.items() if v is not None
-               and k in ("data_dir", "image_size", "channels", "holdout",
-                         "direction", "resize", "skip_bad_files")}
+    train = run_config.train
+    options = {k: v for k, v in run_config.data.source_options().items()
+               if k != "classes"}
     return classifier_lib.extractor(
-        train.get("fid_features"), data_config["dataset"],
-        classifier_path=train.get("classifier_path"),
-        train=not (train.get("fid_every_n_steps")
-                   or train.get("classifier_path")), **options)
+        train.fid_features, run_config.data.dataset,
+        classifier_path=train.classifier_path,
+        train=not (train.fid_every_n_steps or train.classifier_path),
+        **options)
 
 
 def features_dataset(features, dataset):
     """The dataset whose domain classifier `features` names (None for
     Inception or a classifier file)."""
-    if isinstance(features, dict):
-        return (features["train"].get("fid_features")
-                or features["data"]["dataset"])
+    if _is_run_config(features):
+        return features.train.fid_features or features.data.dataset
     return dataset if features is None else (
         features if features in data.SOURCES else None)
+
+
+def _is_run_config(features):
+    """Whether `features` is a run's config (`tgs.runs.RunConfig`)."""
+    return hasattr(features, "train") and hasattr(features, "data")
 
 
 def make_extractor(features, dataset, classifier_path=None, train=True,
                    **options):
     """`classifier.extractor`, or for a run's config `run_extractor`."""
-    if isinstance(features, dict):
+    if _is_run_config(features):
         return run_extractor(features)
     return classifier_lib.extractor(features, dataset,
                                     classifier_path=classifier_path,

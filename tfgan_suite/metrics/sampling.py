@@ -36,7 +36,7 @@ def discriminator_filtered(model, num, min_d_score=0.99, batch_size=256,
         raise ValueError(
             f"min_d_score: only {len(images)} of {tried} samples "
             f"({rate:.2%}) scored >= {min_d_score}, {num} wanted; lower "
-            f"--min_d_score or raise --max_batches")
+            f"min_d_score={min_d_score} or raise max_batches={max_batches}")
     return images[:num], scores[:num], rate
 
 

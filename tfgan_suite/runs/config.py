@@ -1,49 +1,172 @@
 """A run's config: which model, its arguments, how it compiles, its data,
-how long it trains and what it writes along the way.
+how long it trains and what it writes along the way, as a frozen
+dataclass (`RunConfig`) with one section per concern (`Compile`, `Data`,
+`Train`); `config.json` of a run folder is its `to_json`.
 
     config = tgs.runs.make_config("fashion_mnist_dcgan", epochs=1)
+    config.train.epochs, config.data.batch_size, config.model_args
     config = tgs.runs.resume_config("runs/x", steps=2000)
 
-`FIELDS` is the one list of the config's keys: `make_config` routes a
-flat override to its section by it, the command line makes one flag of
-each, and `RESUMABLE` names those a resumed run may change.
+A config is never changed in place: `make_config` and `resume_config`
+return a new one, and so does `dataclasses.replace`. `FIELDS` is the one
+list of the sections' fields: `make_config` routes a flat override to its
+section by it, the command line makes one flag of each, and `RESUMABLE`
+names those a resumed run may change.
 """
 
-import copy
+import dataclasses
 import json
 import math
 import os
+from typing import Any
 
-from tfgan_suite import models
+from tfgan_suite import files, models
+from tfgan_suite.errors import ArgumentError, FileError
 from tfgan_suite.models import presets
 from tfgan_suite.runs import layout
 
-#: Every field of a config, by section, with its default (None: unset).
-FIELDS = {
-    "compile": {"loss": None, "g_optimizer": None, "d_optimizer": None,
-                "g_learning_rate": None, "d_learning_rate": None,
-                "beta_1": None, "beta_2": None,
-                "jit_compile": None, "steps_per_execution": None},
-    "data": {"dataset": "fashion_mnist", "batch_size": 128, "split": "train",
-             "classes": None, "data_dir": None, "image_size": None,
-             "channels": None, "holdout": None, "direction": None,
-             "resize": None, "skip_bad_files": None, "max_images": None},
-    "train": {"epochs": 1, "steps": None, "steps_per_epoch": None,
-              "sample_every_n_steps": None, "seed": None, "verbose": "auto",
-              "fid_every_n_steps": 0, "fid_num_images": 5000,
-              "fid_metrics": ["fid"], "fid_features": None,
-              "classifier_path": None,
-              "mixed_precision": False, "strategy": None,
-              "keep_checkpoints": 3},
-}
-#: Top-level fields besides the sections.
+
+@dataclasses.dataclass(frozen=True)
+class Compile:
+    """How the model is compiled: `Model.compile`'s arguments (None: the
+    model's default), and optimizer settings put into its optimizers
+    (`OPTIMIZER_SETTINGS`)."""
+
+    loss: str | None = None
+    g_optimizer: Any = None  # a Keras optimizer, its config dict or name.
+    d_optimizer: Any = None
+    g_learning_rate: float | None = None
+    d_learning_rate: float | None = None
+    beta_1: float | None = None
+    beta_2: float | None = None
+    jit_compile: bool | None = None
+    steps_per_execution: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Data:
+    """What the run trains on: a data source by name (`tgs.data.SOURCES`),
+    its options (None: the source's default), the batch size and an
+    optional seeded subset of `max_images` examples."""
+
+    dataset: str = "fashion_mnist"
+    batch_size: int = 128
+    split: str = "train"
+    classes: Any = None
+    data_dir: str | None = None
+    image_size: Any = None
+    channels: int | None = None
+    holdout: float | None = None
+    direction: str | None = None
+    resize: str | None = None
+    skip_bad_files: bool | None = None
+    max_images: int | None = None
+
+    def source_options(self):
+        """{option: value} of the source options that are set, besides the
+        dataset, split, batch size and subset: what the run's data, its
+        test split and its domain classifier are read with."""
+        return {field.name: getattr(self, field.name)
+                for field in dataclasses.fields(self)
+                if getattr(self, field.name) is not None and field.name not in
+                ("dataset", "batch_size", "split", "max_images")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Train:
+    """How long the run trains (`steps`, else `epochs`), its seed, and what
+    it writes and measures along the way."""
+
+    epochs: int = 1
+    steps: int | None = None
+    steps_per_epoch: int | None = None
+    sample_every_n_steps: int | None = None
+    #: Seeds TensorFlow and the data's shuffle, and makes ops deterministic;
+    #: None: unseeded.
+    seed: int | None = None
+    verbose: Any = "auto"  # fit's verbose; "auto": a bar on a terminal.
+    fid_every_n_steps: int = 0
+    fid_num_images: int = 5000
+    fid_metrics: Any = ("fid",)
+    fid_features: str | None = None
+    classifier_path: str | None = None
+    mixed_precision: bool = False
+    strategy: str | None = None
+    keep_checkpoints: int = 3
+
+
+#: The sections of a config, by name.
+SECTIONS = {"compile": Compile, "data": Data, "train": Train}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """A run's configuration: the model (by the name `tgs.models.get`
+    takes), its constructor arguments, the three sections, where the
+    trained generator is exported (None: not exported) and the preset it
+    started from."""
+
+    model: str = models.DEFAULT_MODEL
+    model_args: dict = dataclasses.field(default_factory=dict)
+    compile: Compile = Compile()
+    data: Data = Data()
+    train: Train = Train()
+    export: str | None = None
+    preset: str | None = None
+
+    def to_dict(self):
+        """The config as plain data (sections as dicts; a copy)."""
+        return dataclasses.asdict(self)
+
+    def to_json(self):
+        """The config as `config.json` holds it."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, values):
+        """The config of `to_dict`'s plain data. A section may leave fields
+        out (their defaults), as `config.json` of runs made before every
+        field was written does.
+
+        Raises:
+          ArgumentError: naming a field that is not one of the config's.
+        """
+        top = {field.name for field in dataclasses.fields(cls)}
+        values = dict(values)
+        for key in values:
+            if key not in top:
+                raise ArgumentError(key, "not a config field (expected "
+                                         f"{', '.join(sorted(top))})")
+        for name, section in SECTIONS.items():
+            given = dict(values.get(name) or {})
+            known = [field.name for field in dataclasses.fields(section)]
+            for key in given:
+                if key not in known:
+                    raise ArgumentError(
+                        f"{name}.{key}",
+                        f"not a field of the {name} section (expected one of "
+                        f"{', '.join(known)})")
+            values[name] = section(**given)
+        values["model_args"] = dict(values.get("model_args") or {})
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text):
+        """The config of `to_json`'s text (or of a run's `config.json`)."""
+        return cls.from_dict(json.loads(text))
+
+
+#: Every field of a config's sections, by section, with its default.
+FIELDS = {name: {field.name: field.default
+                 for field in dataclasses.fields(section)}
+          for name, section in SECTIONS.items()}
+#: Top-level fields a caller sets besides the sections and `model_args`.
 TOP = ("model", "export")
-#: What `--resume` may change: the length of training and what the run
+#: What a resumed run may change: the length of training and what the run
 #: writes and measures along the way. Anything else must match the run.
 RESUMABLE = ("epochs", "steps", "sample_every_n_steps", "verbose",
              "fid_every_n_steps", "fid_num_images", "fid_metrics",
              "classifier_path", "keep_checkpoints", "export")
-
 
 #: Compile fields that set the optimizers' settings: {field: (optimizers
 #: it sets, their setting)}.
@@ -75,7 +198,7 @@ OPTIMIZER_LIMITS = {
 
 
 def check_optimizer(name, optimizer):
-    """Raises a ValueError naming `name.setting` (e.g.
+    """Raises an ArgumentError naming `name.setting` (e.g.
     `g_optimizer.learning_rate`) for a setting of `optimizer` (a Keras
     optimizer, its config dict, or a name) outside `OPTIMIZER_LIMITS`.
     A learning-rate schedule (a dict or object) is not a number and is
@@ -95,21 +218,25 @@ def check_optimizer(name, optimizer):
             number = math.nan
         if (isinstance(value, bool) or not math.isfinite(number)
                 or not test(number)):
-            raise ValueError(f"{name}.{setting}: expected {expected}, got "
-                             f"{value!r}")
+            raise ArgumentError(
+                f"{name}.{setting}",
+                f"expected {expected}, got {value!r}")
 
 
 def compile_arguments(cls, compile_config):
     """`cls.compile`'s keyword arguments from a config's compile section:
     the optimizer settings (`OPTIMIZER_SETTINGS`: learning rates, Adam's
     betas) put into the optimizers they set -- the section's own, else
-    the model's default Adam -- each checked (`check_optimizer`)."""
-    args = {k: copy.deepcopy(v) for k, v in compile_config.items()
-            if k not in OPTIMIZER_SETTINGS}
+    the model's default Adam -- each checked (`check_optimizer`). Fields
+    left at None are left out (the model's defaults); the values are
+    copies (Keras deserializes optimizer dicts in place)."""
+    given = {k: v for k, v in dataclasses.asdict(compile_config).items()
+             if v is not None}
+    args = {k: v for k, v in given.items() if k not in OPTIMIZER_SETTINGS}
     for net in ("g", "d"):
-        settings = {setting: compile_config[field]
+        settings = {setting: given[field]
                     for field, (nets, setting) in OPTIMIZER_SETTINGS.items()
-                    if net in nets and compile_config.get(field) is not None}
+                    if net in nets and field in given}
         if not settings:
             continue
         optimizer = args.get(f"{net}_optimizer") or {
@@ -129,18 +256,34 @@ def section_of(key):
     return next((s for s, keys in FIELDS.items() if key in keys), None)
 
 
-def default_config():
-    """The config of the default model before any preset or override."""
-    return {"model": models.DEFAULT_MODEL, "model_args": {},
-            "compile": {},
-            "data": {k: v for k, v in FIELDS["data"].items()
-                     if v is not None},
-            "train": dict(FIELDS["train"]),
-            "export": None}
+def with_fields(config, **fields):
+    """`config` with fields of its sections or top-level fields (`TOP`,
+    `model_args`, `preset`) replaced, each named alone (`epochs=3`,
+    `dataset="cifar10"`, `export="saved_models/x"`): a new config.
+
+    Raises:
+      ArgumentError: naming a field that is not one of the config's.
+    """
+    top, sections = {}, {}
+    for key, value in fields.items():
+        if key in (*TOP, "model_args", "preset"):
+            top[key] = value
+            continue
+        section = section_of(key)
+        if section is None:
+            known = [*TOP, "model_args", *(k for ks in FIELDS.values()
+                                           for k in ks)]
+            raise ArgumentError(key, "not a config field (expected one of "
+                                     f"{', '.join(known)})")
+        sections.setdefault(section, {})[key] = value
+    for section, changed in sections.items():
+        top[section] = dataclasses.replace(getattr(config, section), **changed)
+    return dataclasses.replace(config, **top)
 
 
 def make_config(preset=None, **overrides):
-    """A config from `preset` (or the defaults) with `overrides` applied.
+    """A `RunConfig` from `preset` (or the defaults) with `overrides`
+    applied.
 
     Overrides are flat keyword arguments routed to their section (`epochs`,
     `steps`, `batch_size`, `dataset`, `classes`, `data_dir`, `loss`, ...,
@@ -149,59 +292,49 @@ def make_config(preset=None, **overrides):
     the field as is. A relative `data_dir` is made absolute (the run's
     commands may run in another directory).
     """
-    config = default_config()
+    config = RunConfig()
     preset_model = None
     if preset:
         values = presets.get(preset)
         values.pop("model_class")
-        preset_model = values.pop("model")
-        config["model"] = preset_model
-        for key, value in values.items():
-            config[key].update(value)
-        config["preset"] = preset
+        preset_model = values["model"]
+        config = RunConfig.from_dict({**values, "preset": preset})
     model_args = dict(overrides.pop("model_args", None) or {})
-    if any(overrides.get(k) is not None for k in ("dataset", "image_size")):
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    kept = dict(config.model_args)
+    if "dataset" in overrides or "image_size" in overrides:
         # A preset's data shape holds for the preset's data only.
         for key in models.AdversarialModel.DATA_ARGS:
-            config["model_args"].pop(key, None)
-    if overrides.get("dataset") is not None:
+            kept.pop(key, None)
+    if "dataset" in overrides:
         # And so do its classes: a labelled dataset gives its own.
         for key in ("num_classes", "class_names"):
-            config["model_args"].pop(key, None)
-    if overrides.get("dataset") not in (None, config["data"]["dataset"]):
+            kept.pop(key, None)
+    data = config.data
+    if overrides.get("dataset", data.dataset) != data.dataset:
         # And so do its data options (classes, image size, direction).
-        config["data"] = {k: v for k, v in config["data"].items()
-                          if k in ("batch_size", "split")}
-    for key, value in overrides.items():
-        if value is None:
-            continue
-        if key in TOP:
-            config[key] = value
-            continue
-        section = section_of(key)
-        if section is None:
-            raise ValueError(f"{key}: not a config field (expected one of "
-                             f"{', '.join(TOP)}, model_args, "
-                             f"{', '.join(k for ks in FIELDS.values() for k in ks)})")
-        config[section][key] = value
-    if config["data"].get("data_dir"):
+        data = Data(batch_size=data.batch_size, split=data.split)
+    config = with_fields(dataclasses.replace(config, model_args=kept,
+                                             data=data), **overrides)
+    if config.data.data_dir:
         # Absolute, so that the run reads its data from any directory.
-        config["data"]["data_dir"] = os.path.abspath(os.path.expanduser(
-            config["data"]["data_dir"]))
-    cls = models.get(config["model"])  # fail early on an unknown model.
-    config["model"] = models.name_of(cls)
+        config = with_fields(config, data_dir=os.path.abspath(
+            os.path.expanduser(config.data.data_dir)))
+    cls = models.get(config.model)  # fail early on an unknown model.
+    config = dataclasses.replace(config, model=models.name_of(cls))
     if preset and not issubclass(cls, models.get(preset_model)):
-        raise ValueError(f"preset: {preset} is a preset of {preset_model}, "
-                         f"not of --model={config['model']}")
+        raise ArgumentError("preset", f"{preset} is a preset of "
+                                      f"{preset_model}, not of "
+                                      f"model={config.model}")
     accepted = cls.init_args()
     for key in model_args:
         if key not in accepted:
-            raise ValueError(f"{key}: not an argument of {cls.__name__} "
-                             f"(--{key} does not apply to --model="
-                             f"{config['model']}; it takes "
-                             f"{', '.join(sorted(accepted))})")
-    config["model_args"].update(model_args)
-    compile_arguments(cls, config["compile"])  # bad settings: refused now.
+            raise ArgumentError(key, f"not an argument of {cls.__name__} "
+                                     f"(model={config.model} takes "
+                                     f"{', '.join(sorted(accepted))})")
+    config = dataclasses.replace(config, model_args={**config.model_args,
+                                                     **model_args})
+    compile_arguments(cls, config.compile)  # bad settings: refused now.
     return config
 
 
@@ -211,38 +344,61 @@ def resume_config(out_dir, preset=None, **overrides):
     training, sample / FID / checkpoint settings, the export).
 
     Raises:
-      ValueError: naming the first override that would change what the run
-        is (model, its arguments, compile settings, data, seed, ...).
+      ArgumentError: naming the first override that would change what the
+        run is (model, its arguments, compile settings, data, seed, ...).
     """
-    config = layout.read_config(out_dir)
+    config = read_config(out_dir)
 
-    def refuse(flag, saved, given):
-        raise ValueError(
-            f"--{flag}: the run in {out_dir} trained with {flag}={saved!r} "
-            f"and --resume cannot change it (got {given!r}); start a new "
-            f"run in another --out_dir to change it")
+    def refuse(key, saved, given):
+        raise ArgumentError(key, f"the run in {out_dir} trained with "
+                                 f"{saved!r} and resume=True cannot change it "
+                                 f"(got {given!r}); start a new run in "
+                                 "another folder to change it")
 
-    if preset is not None and preset != config.get("preset"):
-        refuse("preset", config.get("preset"), preset)
+    if preset is not None and preset != config.preset:
+        refuse("preset", config.preset, preset)
     model = overrides.pop("model", None)
-    if model is not None and models.name_of(models.get(model)) != config["model"]:
-        refuse("model", config["model"], model)
+    if model is not None and models.name_of(models.get(model)) != config.model:
+        refuse("model", config.model, model)
     for key, value in (overrides.pop("model_args", None) or {}).items():
-        if _plain(value) != _plain(config["model_args"].get(key)):
-            refuse(key, config["model_args"].get(key), value)
+        if _plain(value) != _plain(config.model_args.get(key)):
+            refuse(key, config.model_args.get(key), value)
+    changes = {}
     for key, value in overrides.items():
         if value is None:
             continue
         section = section_of(key)
         if section is None and key not in TOP:
-            raise ValueError(f"{key}: not a config field")
-        holder = config if section is None else config[section]
+            raise ArgumentError(key, "not a config field")
+        saved = getattr(config if section is None
+                        else getattr(config, section), key)
         if key in RESUMABLE:
-            holder[key] = value
-        elif _plain(value) != _plain(holder.get(key, FIELDS.get(
-                section, {}).get(key))):
-            refuse(key, holder.get(key), value)
-    return config
+            changes[key] = value
+        elif _plain(value) != _plain(saved):
+            refuse(key, saved, value)
+    return with_fields(config, **changes)
+
+
+def read_config(out_dir):
+    """The `RunConfig` of the run in `out_dir` (its `config.json`).
+
+    Raises:
+      FileError: `out_dir` holds no run, or a `config.json` that is not one.
+    """
+    path = os.path.join(out_dir, layout.CONFIG)
+    if not os.path.isfile(path):
+        raise FileError(out_dir, f"holds no run (no {layout.CONFIG})")
+    with open(path) as f:
+        text = f.read()
+    try:
+        return RunConfig.from_json(text)
+    except (ValueError, TypeError) as e:  # JSON, or a field of no section.
+        raise FileError(path, f"not a run's config ({e})") from None
+
+
+def write_config(out_dir, config):
+    """Writes `config` as the `config.json` of the run in `out_dir`."""
+    files.write_text(os.path.join(out_dir, layout.CONFIG), config.to_json())
 
 
 def _plain(value):

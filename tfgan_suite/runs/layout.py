@@ -1,12 +1,12 @@
 """What a run folder holds, by name, and its config file.
 
-    <out_dir>/config.json     the run's config (`runs.config`), written once
-                              the run is known to start
+    <out_dir>/config.json     the run's config (`runs.config.RunConfig`),
+                              written once the run is known to start
               checkpoints/    ckpt-<step>: the full training state
               model.keras     the trained model, written at the end
               model.json      the step model.keras holds (or why a
                               .keras file could not be written)
-              export.json     where the run's export went (with --export)
+              export.json     where the run's export went (if it exports)
               fid.csv         FID during training (`callbacks.FID`)
               samples/ losses.csv losses.png history.csv health.json logs/
 
@@ -28,20 +28,6 @@ MODEL = "model.keras"
 EXPORTED = "export.json"
 SAVED = "model.json"
 FID = "fid.csv"
-
-
-def read_config(out_dir):
-    """The config of the run in `out_dir`, or a ValueError if it holds none."""
-    path = os.path.join(out_dir, CONFIG)
-    if not os.path.isfile(path):
-        raise ValueError(f"{out_dir}: holds no run (no {CONFIG})")
-    with open(path) as f:
-        return json.load(f)
-
-
-def write_config(out_dir, config):
-    files.write_text(os.path.join(out_dir, CONFIG),
-                     json.dumps(config, indent=2))
 
 
 def _record(out_dir, name):
@@ -78,7 +64,7 @@ def saved_model(out_dir):
 
 def keras_file(out_dir, step=None):
     """The run's `model.keras` if it holds `step` (None: any step; a run
-    extended by `--resume` rewrites it at the end), else None: none was
+    extended by resuming it rewrites it at the end), else None: none was
     written, or it holds an older step."""
     saved = saved_model(out_dir)
     path = os.path.join(out_dir, MODEL)
@@ -112,7 +98,8 @@ def last_fid(out_dir):
 
 
 def missing_outputs(out_dir, config, step):
-    """What the run at `step` still lacks to be complete: a list of
+    """What the run of `config` (a `RunConfig`) at `step` still lacks to be
+    complete: a list of
     "model.keras" (absent or damaged) and / or "export"."""
     missing = []
     saved = saved_model(out_dir)
@@ -120,10 +107,10 @@ def missing_outputs(out_dir, config, step):
     if not (saved and saved["step"] == step and (not saved["keras"] or (
             os.path.isfile(model) and files.zip_damage(model) is None))):
         missing.append(MODEL)
-    if config.get("export"):
+    if config.export:
         done = exported(out_dir)
         if not (done and done["step"] == step and os.path.isdir(done["path"])
                 and os.path.abspath(os.path.dirname(done["path"])) ==
-                os.path.abspath(config["export"])):
+                os.path.abspath(config.export)):
             missing.append("export")
     return missing

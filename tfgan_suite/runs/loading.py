@@ -24,6 +24,7 @@ from absl import logging
 from google.protobuf import message
 
 from tfgan_suite import files, models
+from tfgan_suite.errors import ArgumentError, FileError
 from tfgan_suite.models import arguments, latents
 from tfgan_suite.runs import checkpoints, layout
 from tfgan_suite.runs import config as config_lib
@@ -38,9 +39,9 @@ class SavedModelGenerator:
         self.path = export.latest_version_dir(path)
         self.loaded = loaded or tf.saved_model.load(self.path)
         if "sample" not in self.loaded.signatures:
-            raise ValueError(f"{self.path}: expected a generator SavedModel "
-                             f"with a 'sample' signature, found "
-                             f"{sorted(self.loaded.signatures)}")
+            raise FileError(self.path, "expected a generator SavedModel with "
+                                       "a 'sample' signature, found "
+                                       f"{sorted(self.loaded.signatures)}")
 
     @property
     def num_classes(self):
@@ -77,20 +78,23 @@ class SavedModelGenerator:
             inputs["label"] = tf.constant(arguments.label_indices(
                 labels, n, self.num_classes, self.class_names))
         elif labels is not None:
-            raise ValueError(f"labels: {self.path} is not a conditional model")
+            raise ArgumentError("labels", f"{self.path} is not a conditional "
+                                          "model")
         return signature(**inputs)["images"].numpy()
 
     #: uint8 images: what the SavedModel serves.
     generate = generate_uint8
 
     def attention_maps(self, *args, **kwargs):
-        raise ValueError(f"attention_maps: needs the Keras model (a run "
-                         f"folder or .keras file), not the SavedModel "
-                         f"{self.path}")
+        raise ArgumentError(
+            "attention_maps",
+            "needs the Keras model (a run folder or .keras file), not the "
+            f"SavedModel {self.path}")
 
     def discriminator_scores(self, *args, **kwargs):
-        raise ValueError("min_d_score: needs the discriminator; load the run "
-                         "folder or .keras file, not a SavedModel")
+        raise ArgumentError("min_d_score", "needs the discriminator; load the "
+                                           "run folder or .keras file, not a "
+                                           "SavedModel")
 
 
 class SavedModelTranslator:
@@ -126,14 +130,14 @@ class SavedModelTranslator:
 
 
 def check_direction(model, direction):
-    """Raises a ValueError unless `model` (Keras or SavedModel) declares
+    """Raises an ArgumentError unless `model` (Keras or SavedModel) declares
     `direction` among its `directions`."""
     declared = tuple(getattr(model, "directions", None) or ())
     if direction not in declared:
         what = (f"translates in {', '.join(declared)}" if declared else
-                "translates one way only (no --direction)")
-        raise ValueError(f"--direction: {type(model).__name__} {what}, got "
-                         f"{direction!r}")
+                "translates one way only (takes no direction)")
+        raise ArgumentError("direction", f"{type(model).__name__} {what}, got "
+                                         f"{direction!r}")
 
 
 def translate_files(model, inputs, out, direction=None):
@@ -150,9 +154,9 @@ def translate_files(model, inputs, out, direction=None):
     from PIL import Image
     from tfgan_suite.data.sources import IMAGE_EXTENSIONS
     if not hasattr(model, "translate_uint8"):
-        raise ValueError(f"--input: translating images needs a model that "
-                         f"trains on pairs or unpaired images, got "
-                         f"{type(model).__name__}")
+        raise ArgumentError("inputs", "translating images needs a model that "
+                                      "trains on pairs or unpaired images, "
+                                      f"got {type(model).__name__}")
     translate = model.translate_uint8
     if direction is not None:
         check_direction(model, direction)
@@ -162,23 +166,24 @@ def translate_files(model, inputs, out, direction=None):
         names = sorted(n for n in os.listdir(inputs)
                        if n.lower().endswith(IMAGE_EXTENSIONS))
         if not names:
-            raise ValueError(f"--input: {inputs} holds no image (expected "
-                             f"files ending in {', '.join(IMAGE_EXTENSIONS)})")
+            raise ArgumentError("inputs", f"{inputs} holds no image (expected "
+                                          "files ending in "
+                                          f"{', '.join(IMAGE_EXTENSIONS)})")
         sources = [os.path.join(inputs, n) for n in names]
         targets = [os.path.join(out, os.path.splitext(n)[0] + ".png")
                    for n in names]
     elif os.path.isfile(inputs):
         sources, targets = [inputs], [out]
     else:
-        raise ValueError(f"--input: {inputs} is neither an image file nor a "
-                         f"folder")
+        raise ArgumentError("inputs", f"{inputs} is neither an image file nor "
+                                      "a folder")
     height, width, channels = model.image_shape
     written = []
     for source, target in zip(sources, targets):
         try:
             image = Image.open(source).convert("L" if channels == 1 else "RGB")
         except OSError as e:
-            raise ValueError(f"{source}: not a readable image ({e})") from None
+            raise FileError(source, f"not a readable image ({e})") from None
         if image.size != (width, height):
             image = image.resize((width, height), Image.BILINEAR)
         pixels = np.asarray(image).reshape(height, width, channels)
@@ -231,17 +236,19 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
     from tfgan_suite import files
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) \
             or num < 1:
-        raise ValueError(f"num: expected a positive number of images, got "
-                         f"{num!r}")
+        raise ArgumentError("num", "expected a positive number of images, "
+                                   f"got {num!r}")
     if not hasattr(model, "generate_uint8"):
-        raise ValueError(f"out: writing generated images needs a model that "
-                         f"generates from noise, got {type(model).__name__}")
+        raise ArgumentError("out", "writing generated images needs a model "
+                                   "that generates from noise, got "
+                                   f"{type(model).__name__}")
     if os.path.isfile(out):
-        raise ValueError(f"out: {out} is a file; expected a folder to "
-                         f"create")
+        raise ArgumentError("out", f"{out} is a file; expected a folder to "
+                                   "create")
     if os.path.isdir(out) and os.listdir(out) and not overwrite:
-        raise ValueError(f"out: {out} exists and is not empty; choose "
-                         f"another folder, empty it, or ask to overwrite it")
+        raise ArgumentError("out", f"{out} exists and is not empty; choose "
+                                   "another folder, empty it, or pass "
+                                   "overwrite=True")
     class_labels, folders = None, [""]
     if getattr(model, "num_classes", None):
         folders = class_folder_names(model)
@@ -252,8 +259,8 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
             np.resize(chosen, num).tolist(), num, model.num_classes,
             getattr(model, "class_names", None))
     elif labels is not None:
-        raise ValueError(f"labels: {type(model).__name__} is not a "
-                         f"conditional model")
+        raise ArgumentError("labels", f"{type(model).__name__} is not a "
+                                      "conditional model")
     counts = {}
     progress = keras.utils.Progbar(num, unit_name="image",
                                    verbose=1 if verbose else 0)
@@ -267,9 +274,10 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
             images = model.generate_uint8(n, seed=seed + start,
                                           labels=batch_labels, **truncated)
             if images.ndim != 4:
-                raise ValueError(f"out: {type(model).__name__} generates "
-                                 f"points of shape {images.shape[1:]}, not "
-                                 f"images; plot them with an --out=FILE.png")
+                raise ArgumentError("out", f"{type(model).__name__} generates "
+                                           "points of shape "
+                                           f"{images.shape[1:]}, not images; "
+                                           "plot them instead (out=FILE.png)")
             for i, image in enumerate(images):
                 folder = (folders[0] if batch_labels is None
                           else folders[batch_labels[i]])
@@ -291,13 +299,13 @@ def load(path, model=None):
     (or a `SavedModelTranslator` for an image-to-image export). A folder
     of export versions gives its newest version that loads (older ones
     after a damaged one, with a warning). With `model` (a name
-    `tgs.models.get` takes, e.g. "wgan_gp", the commands' --model), a
+    `tgs.models.get` takes, e.g. "wgan_gp"), a
     Keras model of another class is an error.
     """
     given = path
     if os.path.isfile(os.path.join(path, layout.CONFIG)):
-        config = layout.read_config(path)
-        cls = models.get(config["model"])  # imports a user's module.
+        config = config_lib.read_config(path)
+        cls = models.get(config.model)  # imports a user's module.
         found = checkpoints.list_checkpoints(os.path.join(
             path, layout.CHECKPOINTS))
         keras_file = layout.keras_file(path, step=(
@@ -315,7 +323,7 @@ def load(path, model=None):
         path = os.path.join(path, layout.MODEL)  # a folder with a model.
     if path.endswith(".keras"):
         if not os.path.isfile(path):
-            raise ValueError(f"{path}: no such model file")
+            raise FileError(path, "no such model file")
         return _checked(load_keras(path), model, given)
     if os.path.isdir(path):
         version, loaded = load_saved_model(path)
@@ -323,8 +331,8 @@ def load(path, model=None):
                 "serving_default"].structured_input_signature[1]:
             return SavedModelTranslator(version, loaded)
         return SavedModelGenerator(version, loaded)
-    raise ValueError(f"{path}: expected a run folder (with {layout.CONFIG}),"
-                     f" a .keras file or a SavedModel folder")
+    raise FileError(path, f"expected a run folder (with {layout.CONFIG}), a "
+                          ".keras file or a SavedModel folder")
 
 
 def load_saved_model(path):
@@ -356,7 +364,7 @@ def load_saved_model(path):
             logging.warning("exports: skipping %s; using %s, the newest "
                             "version that loads", "; ".join(skipped), version)
         return version, loaded
-    raise ValueError(f"{path}: no SavedModel here loads: {'; '.join(skipped)}")
+    raise FileError(path, f"no SavedModel here loads: {'; '.join(skipped)}")
 
 
 def load_keras(path, custom_objects=None):
@@ -369,13 +377,12 @@ def load_keras(path, custom_objects=None):
     """
     reason = files.zip_damage(path)
     if reason is not None:
-        raise ValueError(f"{path}: not a readable .keras model file "
-                         f"({reason})")
+        raise FileError(path, f"not a readable .keras model file ({reason})")
     try:
         with zipfile.ZipFile(path) as archive:
             config = json.loads(archive.read("config.json"))
     except (KeyError, ValueError) as e:
-        raise ValueError(f"{path}: not a .keras model file ({e})") from None
+        raise FileError(path, f"not a .keras model file ({e})") from None
     custom_objects = {**classes_named(config), **(custom_objects or {})}
     return keras.models.load_model(path, custom_objects=custom_objects)
 
@@ -420,17 +427,17 @@ def model_from_run(out_dir, config=None, why=None):
     (for a run without a current, whole `model.keras`: an interrupted or
     extended one, or a model no `.keras` file can hold); logs the
     checkpoint, its step and `why` in one line."""
-    config = config or layout.read_config(out_dir)
-    cls = models.get(config["model"])
-    model = cls.from_config(classes_restored(config["model_args"]))
-    model.compile(**config_lib.compile_arguments(cls, config["compile"]))
+    config = config or config_lib.read_config(out_dir)
+    cls = models.get(config.model)
+    model = cls.from_config(classes_restored(config.model_args))
+    model.compile(**config_lib.compile_arguments(cls, config.compile))
     why = why or f"no current {layout.MODEL}"
     try:
         state = checkpoints.restore_checkpoint(
             model, os.path.join(out_dir, layout.CHECKPOINTS))
     except ValueError as e:
-        raise ValueError(f"{out_dir}: {why}, and its checkpoints give no "
-                         f"model: {e}") from None
+        raise FileError(out_dir, f"{why}, and its checkpoints give no model: "
+                                 f"{e}") from None
     logging.warning("%s has %s: using its latest intact checkpoint, %s "
                     "(step %d)", out_dir, why, state["path"], state["step"])
     return model
@@ -451,7 +458,8 @@ def _checked(model, name, given):
     if name:
         wanted = models.get(name)
         if type(model) is not wanted:
-            raise ValueError(f"--model: expected a {models.name_of(wanted)} "
-                             f"model at {given}, found "
-                             f"{models.name_of(type(model))}")
+            raise ArgumentError("model", "expected a "
+                                         f"{models.name_of(wanted)} model at "
+                                         f"{given}, found "
+                                         f"{models.name_of(type(model))}")
     return model

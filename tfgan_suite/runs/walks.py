@@ -4,6 +4,7 @@ grid PNG (the frames in a row) and an animated GIF beside it."""
 import os
 
 from tfgan_suite import files, plots
+from tfgan_suite.errors import ArgumentError
 
 
 def write_interpolation(model, out, seed_a, seed_b, frames, labels=None,
@@ -16,19 +17,19 @@ def write_interpolation(model, out, seed_a, seed_b, frames, labels=None,
     name and renamed, so a failed call leaves neither. Returns (png, gif).
     """
     if not str(out).lower().endswith(".png"):
-        raise ValueError(f"out: expected a .png file name for the "
-                         f"interpolation grid (its GIF is written beside "
-                         f"it), got {out!r}")
+        raise ArgumentError("out", "expected a .png file name for the "
+                                   "interpolation grid (its GIF is written "
+                                   f"beside it), got {out!r}")
     if not hasattr(model, "interpolate"):
-        raise ValueError(f"out: a latent walk needs a Keras model that "
-                         f"generates from noise (a run folder or .keras "
-                         f"file), got {type(model).__name__}")
+        raise ArgumentError("out", "a latent walk needs a Keras model that "
+                                   "generates from noise (a run folder or "
+                                   f".keras file), got {type(model).__name__}")
     images = model.interpolate(seed_a, seed_b, frames, labels=labels,
                                truncation=truncation,
                                truncation_method=truncation_method)
     if images.ndim != 4:
-        raise ValueError(f"out: {type(model).__name__} generates points of "
-                         f"shape {images.shape[1:]}, not images")
+        raise ArgumentError("out", f"{type(model).__name__} generates points "
+                                   f"of shape {images.shape[1:]}, not images")
     gif = os.path.splitext(out)[0] + ".gif"
     with files.atomic_path(out) as png_tmp, files.atomic_path(gif) as gif_tmp:
         plots.save_grid(images, png_tmp, rows=1, scale=scale)

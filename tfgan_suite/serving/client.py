@@ -79,7 +79,7 @@ def rest_predict(server, model, signature, inputs, timeout=60):
         raise ValueError(f"server: {url} answered {e.code}: "
                          f"{e.read().decode(errors='replace')[:500]}") from e
     except urllib.error.URLError as e:
-        raise ValueError(f"--server: cannot reach {url} ({e.reason})") from e
+        raise ValueError(f"server: cannot reach {url} ({e.reason})") from e
 
 
 def grpc_predict(server, model, signature, inputs, timeout=60):
@@ -90,7 +90,7 @@ def grpc_predict(server, model, signature, inputs, timeout=60):
         from tensorflow_serving.apis import (predict_pb2,
                                              prediction_service_pb2_grpc)
     except ImportError as e:
-        raise ValueError("--protocol=grpc needs tensorflow-serving-api: pip "
+        raise ValueError("server: gRPC needs tensorflow-serving-api: pip "
                          "install tensorflow-serving-api") from e
     request = predict_pb2.PredictRequest()
     request.model_spec.name = model

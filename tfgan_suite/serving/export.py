@@ -106,7 +106,7 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
     final = os.path.join(export_root, str(version))
     if os.path.exists(final) and not overwrite:
         raise ValueError(f"{final}: version {version} already exists; pass "
-                         f"overwrite=True (--overwrite) or another version")
+                         f"overwrite=True or another version")
     with files.atomic_path(final) as tmp:
         archive = keras.export.ExportArchive()
         archive.track(model)

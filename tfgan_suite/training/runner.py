@@ -2,12 +2,13 @@
 
 `scripts/train.py` is a thin wrapper around `run`; user code can call it too::
 
-    config = tgs.training.make_config("fashion_mnist_dcgan", epochs=1)
+    config = tgs.runs.make_config("fashion_mnist_dcgan", epochs=1)
     model, history = tgs.training.run(config, out_dir="runs/x")
 
-A run folder (`tgs.runs.layout`) holds `config.json`, `samples/` (grids and
-GIF), `losses.csv` / `losses.png` (per step), `history.csv` (per epoch, with
-the health values), `health.json`, `logs/` (TensorBoard), `checkpoints/`
+`config` is a `tgs.runs.RunConfig`, read and never changed. A run folder
+(`tgs.runs.layout`) holds `config.json`, `samples/` (grids and GIF),
+`losses.csv` / `losses.png` (per step), `history.csv` (per epoch, with the
+health values), `health.json`, `logs/` (TensorBoard), `checkpoints/`
 (`ckpt-<step>`: the full training state after every epoch, the last 3 kept;
 `run(..., resume=True)` continues from the latest) and the final
 `model.keras`. Steps are the model's own count of `train_step` calls.
@@ -25,8 +26,9 @@ import tensorflow as tf
 from absl import logging
 
 from tfgan_suite import data, files, metrics, models
+from tfgan_suite.errors import ArgumentError, FileError, TfganError
 from tfgan_suite.models import arguments
-from tfgan_suite.runs import checkpoints, layout
+from tfgan_suite.runs import checkpoints, examples, layout
 from tfgan_suite.runs import config as config_lib
 from tfgan_suite.serving import export
 from tfgan_suite.training import callbacks as tgs_callbacks
@@ -35,8 +37,8 @@ from tfgan_suite.training import contract
 
 class Interrupted(Exception):
     """Training stopped on SIGINT / SIGTERM / SIGHUP after finishing its
-    step, with a checkpoint of that step; `--resume` continues exactly from
-    it."""
+    step, with a checkpoint of that step; resuming the run continues
+    exactly from it."""
 
     def __init__(self, signum, step, checkpoint):
         self.signum, self.step, self.checkpoint = signum, step, checkpoint
@@ -55,61 +57,22 @@ def progress(verbose):
     return verbose
 
 
-def writable_folder(path, flag):
-    """Raises a ValueError unless `path` is a folder this process can write
-    in or can create (the nearest existing folder above it is writable);
-    checked before training, not after it. Creates nothing."""
+def writable_folder(path, argument):
+    """Raises an ArgumentError naming `argument` unless `path` is a folder
+    this process can write in or can create (the nearest existing folder
+    above it is writable); checked before training, not after it. Creates
+    nothing."""
     if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError(f"{flag}: {path} is an existing file, expected a "
-                         f"folder")
+        raise ArgumentError(argument, f"{path} is an existing file, expected "
+                                      "a folder")
     existing = os.path.abspath(path)
     while not os.path.exists(existing):
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
-        raise ValueError(f"{flag}: cannot create the folder {path} ("
-                         f"{existing} is a file)")
+        raise ArgumentError(argument, f"cannot create the folder {path} "
+                                      f"({existing} is a file)")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"{flag}: the folder {existing} is not writable")
-
-
-def _data_kind(config):
-    return models.get(config["model"]).data_kind(config["model_args"])
-
-
-def training_source(config):
-    """The `tgs.data.Source` the run of `config` trains on."""
-    source = _training_split(config)
-    max_images = config["data"].get("max_images")
-    if max_images:
-        source = data.subset(source, max_images, seed=_subset_seed(config))
-    return source
-
-
-def trained_on(config):
-    """`training_source(config)` outside its run (to evaluate it): the same
-    examples, since TensorFlow's global seed is first set to the run's
-    seed, as `start` sets it (a --max_images subset's shuffle takes it
-    in)."""
-    seed = config["train"].get("seed")
-    if config["data"].get("max_images") and seed is not None:
-        keras.utils.set_random_seed(int(seed))
-    return training_source(config)
-
-
-def _training_split(config):
-    """The run's training data before a --max_images subset."""
-    data_config = dict(config["data"])
-    dataset = data_config.pop("dataset")
-    for key in ("max_images", "batch_size"):
-        data_config.pop(key, None)
-    split = data_config.pop("split", "train")
-    return data.get_source(
-        dataset, split=split if dataset in data.SPLIT_SOURCES else None,
-        labels=(_data_kind(config) == "labelled") or None, **data_config)
-
-
-def _subset_seed(config):
-    return config["train"].get("seed") or 0
+        raise ArgumentError(argument, f"the folder {existing} is not writable")
 
 
 def build_model(config, source, strategy=None):
@@ -117,11 +80,11 @@ def build_model(config, source, strategy=None):
     under `strategy` and the run's precision policy."""
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(
-        precision_policy(config["train"].get("mixed_precision")))
+        precision_policy(config.train.mixed_precision))
     try:
         with (strategy or tf.distribute.get_strategy()).scope():
-            cls = models.get(config["model"])
-            args = cls.arguments_for(source, **config["model_args"])
+            cls = models.get(config.model)
+            args = cls.arguments_for(source, **config.model_args)
             model = cls(**args)
             # The arguments as given (shapes read from the data): what the
             # run records and rebuilds the model from.
@@ -130,7 +93,7 @@ def build_model(config, source, strategy=None):
             # optimizer dicts in place (a schedule's dict becomes the
             # schedule).
             model.compile(**config_lib.compile_arguments(cls,
-                                                         config["compile"]))
+                                                         config.compile))
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     return model
@@ -160,26 +123,26 @@ class Schedule:
 
     @classmethod
     def of(cls, config, source, model):
-        train = config["train"]
-        batch_size = arguments.integer("batch_size",
-                                       config["data"]["batch_size"])
+        train = config.train
+        batch_size = arguments.integer("batch_size", config.data.batch_size)
         global_batch = batch_size * model.d_steps
         replicas = model.distribute_strategy.num_replicas_in_sync
         if batch_size % replicas:
-            raise ValueError(
-                f"batch_size: {batch_size} is the global batch, split over "
-                f"{replicas} replicas; expected a multiple of {replicas}")
+            raise ArgumentError(
+                "batch_size",
+                f"{batch_size} is the global batch, split over {replicas} "
+                f"replicas; expected a multiple of {replicas}")
         batches = source.num_examples // global_batch
         if batches < 1:
-            raise ValueError(
-                f"batch_size: {source.name} has {source.num_examples} "
-                f"examples, fewer than one batch of {global_batch}")
-        steps = (arguments.integer("steps", train["steps"])
-                 if train.get("steps") else
-                 arguments.integer("epochs", train["epochs"]) * batches)
+            raise ArgumentError(
+                "batch_size",
+                f"{source.name} has {source.num_examples} examples, fewer "
+                f"than one batch of {global_batch}")
+        steps = (arguments.integer("steps", train.steps) if train.steps else
+                 arguments.integer("epochs", train.epochs) * batches)
         per_epoch = (arguments.integer("steps_per_epoch",
-                                       train["steps_per_epoch"])
-                     if train.get("steps_per_epoch") else batches)
+                                       train.steps_per_epoch)
+                     if train.steps_per_epoch else batches)
         return cls(steps, min(per_epoch, steps), global_batch)
 
 
@@ -190,18 +153,18 @@ def start(config, out_dir, resume):
     has_checkpoints = checkpoints.list_checkpoints(
         os.path.join(out_dir, layout.CHECKPOINTS))
     if not resume and has_checkpoints:
-        raise ValueError(f"out_dir: {out_dir} already holds the checkpoints "
-                         f"of a run; pass --resume to continue it, or choose "
-                         f"another --out_dir")
-    strategy = distribution(config["train"].get("strategy"))
-    seed = config["train"].get("seed")
-    if seed is not None:
-        keras.utils.set_random_seed(int(seed))
+        raise ArgumentError("out_dir", f"{out_dir} already holds the "
+                                       "checkpoints of a run; pass "
+                                       "resume=True to continue it, or "
+                                       "choose another folder")
+    strategy = distribution(config.train.strategy)
+    if config.train.seed is not None:
+        keras.utils.set_random_seed(int(config.train.seed))
         # Same seed, same losses: ops pick deterministic kernels.
         tf.config.experimental.enable_op_determinism()
     writable_folder(out_dir, "out_dir")
-    if config.get("export"):
-        writable_folder(config["export"], "export")
+    if config.export:
+        writable_folder(config.export, "export")
         export.serving_protos()
     return strategy
 
@@ -222,21 +185,21 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
     A non-`chief` worker keeps only those that stop training (signals, a
     non-finite loss) and the checkpoint, which it saves out of the run
     folder."""
-    train = config["train"]
+    train = config.train
     checkpoint = checkpoints.Checkpoint(
         os.path.join(out_dir, layout.CHECKPOINTS),
-        keep=int(train.get("keep_checkpoints", 3)), writes=chief)
-    unseen = held_out(config)
+        keep=int(train.keep_checkpoints), writes=chief)
+    unseen = examples.held_out(config)
     if unseen is None:
         logging.info("health: %s has no held-out examples (no test split, "
-                     "no --max_images subset): D's overfitting is not "
+                     "no max_images subset): D's overfitting is not "
                      "measured", source.name)
     health = tgs_callbacks.HealthMonitor(
         _fixed_batch(source), out_dir=out_dir if chief else None,
         held_out=None if unseen is None else _fixed_batch(unseen))
     if not chief:
         return [tgs_callbacks.Interrupt(), health, checkpoint]
-    every = int(train.get("fid_every_n_steps") or 0)
+    every = int(train.fid_every_n_steps or 0)
     step = tgs_callbacks.step_of(model)
     # The domain classifier is trained (minutes) only for a run that will
     # reach an FID evaluation.
@@ -248,7 +211,7 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
         tgs_callbacks.Interrupt(),
         tgs_callbacks.picture(
             model, os.path.join(out_dir, "samples"), unseen or source,
-            every_n_steps=train.get("sample_every_n_steps"),
+            every_n_steps=train.sample_every_n_steps,
             log_dir=os.path.join(log_dir, "train")),
         *fid,
         health,
@@ -278,9 +241,8 @@ def fit(model, source, config, schedule, callbacks):
     """`model.fit` from the model's step to `schedule.steps` over the run's
     repeated, seeded pipeline, whose position is the step. Epochs are
     `steps_per_epoch` steps; a run stopped mid-epoch finishes that epoch
-    first, and a last epoch ends at `steps` (`--steps=N` trains N steps),
+    first, and a last epoch ends at `steps` (`steps=N` trains N steps),
     each in a `fit` of its own."""
-    seed = config["train"].get("seed")
     per_epoch = schedule.steps_per_epoch
     whole = schedule.steps // per_epoch  # epochs of `per_epoch` steps
     history = None
@@ -294,13 +256,19 @@ def fit(model, source, config, schedule, callbacks):
         else:
             epochs, steps = whole, per_epoch
         history = model.fit(
-            data.build(source, batch_size=schedule.global_batch, repeat=True,
-                       seed=seed).skip(step),
+            batches(source, config, schedule).skip(step),
             epochs=epochs, initial_epoch=epoch, steps_per_epoch=steps,
             callbacks=[*callbacks, tgs_callbacks.Progress(schedule.epochs)],
-            shuffle=False, verbose=progress(config["train"].get(
-                "verbose", "auto")))
+            shuffle=False, verbose=progress(config.train.verbose))
     return history
+
+
+def batches(source, config, schedule):
+    """The run's pipeline: `source` in batches of the schedule's global
+    batch, repeated, shuffled by the run's seed; its position is the
+    step."""
+    return data.build(source, batch_size=schedule.global_batch, repeat=True,
+                      seed=config.train.seed)
 
 
 def finish(model, config, out_dir, strategy):
@@ -318,7 +286,7 @@ def finish(model, config, out_dir, strategy):
         if layout.MODEL in missing:
             args = getattr(model, "_tgs_args", None)
             problem = contract.keras_file_problem(
-                model, config.get("model_args", {}) if args is None else args)
+                model, config.model_args if args is None else args)
             if problem:
                 logging.warning("%s not written: %s; the run loads from its "
                                 "checkpoint instead", layout.MODEL, problem)
@@ -329,41 +297,40 @@ def finish(model, config, out_dir, strategy):
                                                           layout.MODEL))
             if writes(strategy):
                 layout.record_model(out_dir, step, problem)
-        where = config.get("export")
+        where = config.export
         if "export" in missing and writes(strategy):
             path = export.export_saved_model(
-                model, config["export"], metrics=layout.last_fid(out_dir),
+                model, config.export, metrics=layout.last_fid(out_dir),
                 check=lambda tmp: export.verify(tmp, model, cli=False))
             layout.record_export(out_dir, path, step)
     except (OSError, tf.errors.OpError) as e:  # a full disk ...
         reason = getattr(e, "strerror", None) or checkpoints.reason(e)
-        raise ValueError(f"{getattr(e, 'filename', None) or where}: "
-                         f"{reason} while writing the trained "
-                         f"model; trained to step {step}, checkpoint "
-                         f"{_last_checkpoint(out_dir)} (--resume writes "
-                         f"the missing files)") from None
+        raise FileError(
+            getattr(e, "filename", None) or where,
+            f"{reason} while writing the trained model; trained to step "
+            f"{step}, checkpoint {_last_checkpoint(out_dir)} (resume=True "
+            "writes the missing files)") from None
 
 
 def run(config, out_dir, extra_callbacks=(), resume=False):
-    """Trains the model of `config`; returns (model, keras History, or
-    None when a resumed run only lacked its final files).
+    """Trains the model of `config` (a `tgs.runs.RunConfig`); returns
+    (model, keras History, or None when a resumed run only lacked its
+    final files).
 
     Everything lands in `out_dir` (see the module docstring); with
-    `config["export"]` set, the trained generator is also exported there.
+    `config.export` set, the trained generator is also exported there.
     With `resume`, training continues from the latest checkpoint of
     `out_dir` (weights, optimizer states, random states, data position,
     step).
     """
     strategy = start(config, out_dir, resume)
-    source = training_source(config)
+    source = examples.training_source(config)
     model = build_model(config, source, strategy)
     schedule = Schedule.of(config, source, model)
     check_measures(config, model)
     if model.distribute_strategy.num_replicas_in_sync == 1:
-        contract.check_step(
-            model, data.build(source, batch_size=schedule.global_batch,
-                              repeat=True, seed=config["train"].get("seed")),
-            loss_given=bool(config["compile"].get("loss")))
+        contract.check_step(model, batches(source, config, schedule),
+                            loss_given=bool(config.compile.loss))
     state, resume_epoch = {"step": 0}, None
     if resume and not checkpoints.list_checkpoints(
             os.path.join(out_dir, layout.CHECKPOINTS)):
@@ -385,48 +352,54 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     if state["step"] >= schedule.steps:
         missing = layout.missing_outputs(out_dir, config, state["step"])
         if not missing:
-            raise ValueError(
-                f"resume: the run in {out_dir} is complete at step "
-                f"{state['step']} of {schedule.steps}; pass a larger --steps "
-                f"(or --epochs) with --resume to train it further")
+            raise ArgumentError("resume", f"the run in {out_dir} is complete "
+                                          f"at step {state['step']} of "
+                                          f"{schedule.steps}; pass a larger "
+                                          "steps=N (or epochs=N) with "
+                                          "resume=True to train it further")
         logging.info("%s: trained to step %d; writing its missing %s",
                      out_dir, state["step"], " and ".join(missing))
         finish(model, config, out_dir, strategy)
         return model, None
     # The callbacks (the FID's extractor among them) are made, and the
     # config written, once the run is known to start: a run refused for
-    # bad input leaves nothing behind. The model's arguments as built
-    # (shapes read from the data) let a checkpoint be loaded without the
-    # data.
+    # bad input leaves nothing behind.
     callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
                                resume_epoch, chief=writes(strategy)),
                  *extra_callbacks]
-    # What the model was made with, as get_config normalizes it where it
-    # returns the argument (handed-in nets serialized).
-    saved = model.get_config()
-    config["model_args"] = {
-        **model._tgs_args,
-        **{k: v for k, v in saved.items() if k in model._tgs_args or (
-            k in model.NET_ARGS and getattr(model, "own_nets", False))}}
+    config = recorded(config, model)
     if writes(strategy):
         try:
             os.makedirs(out_dir, exist_ok=True)
-            layout.write_config(out_dir, config)
+            config_lib.write_config(out_dir, config)
         except OSError as e:
-            raise ValueError(f"{e.filename or out_dir}: {e.strerror or e} "
-                             f"while starting the run") from None
+            raise FileError(e.filename or out_dir, f"{e.strerror or e} "
+                                                   f"while starting the run"
+                            ) from None
     logging.info("%s on %s: %d examples, batch %d, %d steps (%d epochs of "
-                 "%d)", config["model"], source.name, source.num_examples,
-                 config["data"]["batch_size"], schedule.steps,
+                 "%d)", config.model, source.name, source.num_examples,
+                 config.data.batch_size, schedule.steps,
                  schedule.epochs, schedule.steps_per_epoch)
     history = train(model, source, config, schedule, callbacks, out_dir)
     finish(model, config, out_dir, strategy)
     return model, history
 
 
+def recorded(config, model):
+    """`config` as the run records it: with the model's arguments as built
+    (shapes read from the data), as `get_config` normalizes those it
+    returns (handed-in nets serialized), so that a checkpoint loads
+    without the data. A new config; `config` is left as it was."""
+    saved = model.get_config()
+    return dataclasses.replace(config, model_args={
+        **model._tgs_args,
+        **{k: v for k, v in saved.items() if k in model._tgs_args or (
+            k in model.NET_ARGS and getattr(model, "own_nets", False))}})
+
+
 def train(model, source, config, schedule, callbacks, out_dir):
     """`fit`, and how it ended as one line: an `Interrupted` for a signal,
-    a ValueError for a non-finite loss, a full disk or a lost worker."""
+    a `TfganError` for a non-finite loss, a full disk or a lost worker."""
     interrupt, health = (next(c for c in callbacks if isinstance(c, kind))
                          for kind in (tgs_callbacks.Interrupt,
                                       tgs_callbacks.HealthMonitor))
@@ -437,14 +410,14 @@ def train(model, source, config, schedule, callbacks, out_dir):
                            tf.distribute.MultiWorkerMirroredStrategy)
                 and _peer_failure(e)):
             raise
-        raise ValueError(lost_worker_message(e, model, out_dir)) from None
+        raise TfganError(lost_worker_message(e, model, out_dir)) from None
     except OSError as e:  # a full disk, a folder removed under the run ...
         last = _last_checkpoint(out_dir, None)
-        raise ValueError(
-            f"{e.filename or out_dir}: {e.strerror or e} while training; "
-            + (f"last good checkpoint: {last} (--resume continues from it)"
-               if last else "no checkpoint yet (--resume starts it again)")
-        ) from None
+        raise FileError(
+            e.filename or out_dir, f"{e.strerror or e} while training; "
+            + (f"last good checkpoint: {last} (resume=True continues from "
+               f"it)" if last else
+               "no checkpoint yet (resume=True starts it again)")) from None
     finally:
         # fit skips on_train_end when it raises: the handlers go back here.
         interrupt.on_train_end()
@@ -452,10 +425,10 @@ def train(model, source, config, schedule, callbacks, out_dir):
         raise Interrupted(interrupt.signal, tgs_callbacks.step_of(model),
                           _last_checkpoint(out_dir, None))
     if health.stopped_at is not None:
-        raise ValueError(
+        raise TfganError(
             f"training: non-finite loss at step {health.stopped_at}; "
             f"stopped without saving or exporting the NaN weights; last good "
-            f"checkpoint: {_last_checkpoint(out_dir)} (--resume continues "
+            f"checkpoint: {_last_checkpoint(out_dir)} (resume=True continues "
             f"from it; try a lower learning rate)")
     return history
 
@@ -469,7 +442,7 @@ def lost_worker_message(error, model, out_dir):
     return (f"strategy: lost {who} at step {tgs_callbacks.step_of(model)} "
             f"({str(error).splitlines()[0][:160]}); last good checkpoint: "
             f"{_last_checkpoint(out_dir)}; restart every worker with the "
-            f"same command and --resume")
+            f"same command and resume=True")
 
 
 def _peer_failure(error):
@@ -513,23 +486,18 @@ def _last_checkpoint(out_dir, none="none"):
     return found[-1] if found else none
 
 
-def data_options(config):
-    """The run's data source options besides the dataset and split: what
-    its test split and domain classifier are read with."""
-    return {k: v for k, v in config["data"].items() if v is not None and k
-            not in ("dataset", "batch_size", "split", "max_images")}
-
-
 def check_measures(config, model):
-    """Raises a ValueError, before anything is written, for FID during
+    """Raises an ArgumentError, before anything is written, for FID during
     training of a model that translates: the callback scores samples from
     noise, which such a model does not make."""
-    if (int(config["train"].get("fid_every_n_steps") or 0)
+    if (int(config.train.fid_every_n_steps or 0)
             and model.data_kind() in tgs_callbacks.TRANSLATION_KINDS):
-        raise ValueError(
-            f"fid_every_n_steps: FID during training scores samples from "
-            f"noise, and {type(model).__name__} translates images; pass "
-            f"--fid_every_n_steps=0 and score the run with tfgan-evaluate")
+        raise ArgumentError(
+            "fid_every_n_steps",
+            "FID during training scores samples from noise, and "
+            f"{type(model).__name__} translates images; pass "
+            "fid_every_n_steps=0 and score the run once trained "
+            "(tgs.metrics.evaluate)")
 
 
 def fid_callback(config, out_dir):
@@ -539,18 +507,19 @@ def fid_callback(config, out_dir):
     for unlabelled images a local Inception), or None where a folder has
     no held-out images or no extractor is at hand (logged: a preset's FID
     schedule never stops a run on one's own images)."""
-    train, dataset = config["train"], config["data"]["dataset"]
+    train, dataset = config.train, config.data.dataset
     if dataset not in data.SPLIT_SOURCES:
-        raise ValueError(f"fid_every_n_steps: FID needs a dataset with a test "
-                         f"split ({', '.join(data.SPLIT_SOURCES)}), got "
-                         f"{dataset}")
-    options = data_options(config)
-    features = train.get("fid_features")
+        raise ArgumentError(
+            "fid_every_n_steps",
+            "FID needs a dataset with a test split "
+            f"({', '.join(data.SPLIT_SOURCES)}), got {dataset}")
+    options = config.data.source_options()
+    features = train.fid_features
     try:
         real_source = data.get_source(dataset, split="test", **options)
         classes = options.pop("classes", None)
         extractor = metrics.extractor(
-            features, dataset, classifier_path=train.get("classifier_path"),
+            features, dataset, classifier_path=train.classifier_path,
             **options)
     except ValueError as e:
         if dataset != "folder" or features is not None:
@@ -570,37 +539,15 @@ def fid_callback(config, out_dir):
     logging.info("FID (%s): real statistics %s", extractor.label, cache)
     real = None if os.path.isfile(cache) else data.images_array(real_source)
     return tgs_callbacks.FID(extractor, real, real_cache=cache,
-                             every_n_steps=int(train["fid_every_n_steps"]),
-                             num_images=int(train.get("fid_num_images", 5000)),
+                             every_n_steps=int(train.fid_every_n_steps),
+                             num_images=int(train.fid_num_images),
                              out_dir=out_dir,
                              log_dir=os.path.join(out_dir, "logs", "train"),
-                             metrics=tuple(train.get("fid_metrics") or
-                                           ("fid",)))
+                             metrics=tuple(train.fid_metrics))
 
 
 def _digest(text):
     return hashlib.sha256(str(text).encode()).hexdigest()[:12]
-
-
-def held_out(config):
-    """Examples of the run's data it never trains on, or None: the test
-    split (of the same classes and options) where the data has one and the
-    run trains on another, else those a --max_images subset leaves out of
-    the training split."""
-    dataset = config["data"]["dataset"]
-    if (dataset in data.SPLIT_SOURCES
-            and config["data"].get("split", "train") != "test"):
-        try:
-            return data.get_source(dataset, split="test", labels=(
-                _data_kind(config) == "labelled") or None,
-                **data_options(config))
-        except ValueError:  # e.g. a folder with no test/ and holdout=0.
-            pass
-    max_images = config["data"].get("max_images")
-    if not max_images:
-        return None
-    return data.left_out(_training_split(config), max_images,
-                         seed=_subset_seed(config))
 
 
 def precision_policy(mixed):
@@ -639,12 +586,12 @@ def distribution(name):
         return tf.distribute.MirroredStrategy()
     if name == "multi_worker":
         if "TF_CONFIG" not in os.environ:
-            raise ValueError("strategy: multi_worker reads the cluster from "
-                             "the TF_CONFIG environment variable, which is "
-                             "not set")
+            raise ArgumentError("strategy", "multi_worker reads the cluster "
+                                            "from the TF_CONFIG environment "
+                                            "variable, which is not set")
         return _multi_worker_strategy()
-    raise ValueError(f"strategy: expected none, mirrored or multi_worker, "
-                     f"got {name!r}")
+    raise ArgumentError("strategy", "expected none, mirrored or "
+                                    f"multi_worker, got {name!r}")
 
 
 @functools.cache
@@ -653,8 +600,8 @@ def _multi_worker_strategy():
     try:
         return tf.distribute.MultiWorkerMirroredStrategy()
     except RuntimeError as e:
-        raise ValueError(
-            "strategy: multi_worker must be set up before TensorFlow runs "
-            "any op in this process; call "
-            "tgs.training.distribution('multi_worker') first thing "
-            f"({e})") from None
+        raise ArgumentError(
+            "strategy", "multi_worker must be set up before TensorFlow runs "
+                        "any op in this process; call tgs.training."
+                        f"distribution('multi_worker') first thing ({e})"
+        ) from None
