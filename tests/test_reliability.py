@@ -442,3 +442,43 @@ def test_resume_rewrites_a_damaged_model_keras(tmp_path, straight_tiny):
     assert files.zip_damage(str(out / "model.keras")) is None
     for a, b in zip(weights(straight_tiny)[1], weights(out)[1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_resume_removes_the_temporary_files_a_kill_left(tmp_path,
+                                                         straight_tiny):
+    """The hidden temporary files and folders of writes a `kill -9`
+    interrupted (the suite's and TensorFlow's) are removed when the run
+    resumes; a temporary file written since this process started (another
+    write under way) and the user's own hidden files stay."""
+    import shutil
+    import time
+    from tfgan_suite import runs, training
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    (out / "model.keras").unlink()  # killed while writing it
+    stale = [out / ".model.x1y2z3w4.tmp.keras",
+             out / ".losses.ab_d1234.tmp.csv", out / "samples" / ".epoch_0002.abcdefgh.tmp.png",
+             out / ".samples.old-k2j4h5g6",
+             out / "checkpoints" / "ckpt-8_temp",
+             out / "checkpoints" / f"checkpoint.tmp{'0a' * 16}",
+             out / "checkpoints" / "ckpt-8.index.tempstate1234567"]
+    for path in stale:
+        if path.name.endswith(("_temp", "old-k2j4h5g6")):
+            path.mkdir()
+            (path / "part-00000-of-00001.data-00000-of-00001").write_text("x")
+        else:
+            path.write_text("half")
+    kept = [out / ".history.freshfil.tmp.csv", out / ".notes",
+            out / "samples" / ".epoch.tmp.png"]
+    for path in kept:
+        path.write_text("mine")
+    an_hour_ago = time.time() - 3600
+    for path in stale + kept[1:]:
+        for inner in [path, *path.rglob("*")]:
+            os.utime(inner, (an_hour_ago, an_hour_ago))
+    os.utime(kept[0], (time.time() + 60,) * 2)  # a write under way
+
+    training.run(runs.resume_config(str(out)), str(out), resume=True)
+    assert [path for path in stale if path.exists()] == []
+    assert all(path.exists() for path in kept)
+    assert (out / "model.keras").is_file()
