@@ -457,7 +457,8 @@ def test_resume_removes_the_temporary_files_a_kill_left(tmp_path,
     shutil.copytree(straight_tiny, out)
     (out / "model.keras").unlink()  # killed while writing it
     stale = [out / ".model.x1y2z3w4.tmp.keras",
-             out / ".losses.ab_d1234.tmp.csv", out / "samples" / ".epoch_0002.abcdefgh.tmp.png",
+             out / ".losses.ab_d1234.tmp.csv",
+             out / "samples" / ".epoch_0002.abcdefgh.tmp.png",
              out / ".samples.old-k2j4h5g6",
              out / "checkpoints" / "ckpt-8_temp",
              out / "checkpoints" / f"checkpoint.tmp{'0a' * 16}",
