@@ -483,3 +483,58 @@ def test_resume_removes_the_temporary_files_a_kill_left(tmp_path,
     assert [path for path in stale if path.exists()] == []
     assert all(path.exists() for path in kept)
     assert (out / "model.keras").is_file()
+
+
+# A copy of a run folder taken while the run writes it (`cp -r`,
+# `shutil.copytree`, a backup) holds each file as it was when that file was
+# copied: files of different moments.
+
+def test_a_copy_with_an_older_model_keras_than_model_json_loads_the_step(
+        tmp_path, straight_tiny, caplog):
+    """model.keras copied before an extended run rewrote it, model.json
+    after: the copy loads the step model.json records, from its checkpoint,
+    not the older model.keras."""
+    import shutil
+    from tfgan_suite import runs
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    aside = tmp_path / "ckpt-6"
+    aside.mkdir()
+    for path in (out / "checkpoints").glob("ckpt-6.*"):
+        path.rename(aside / path.name)
+    (out / "model.keras").unlink()
+    runs.load(str(out)).save(str(out / "model.keras"))  # step 4's
+    for path in aside.iterdir():
+        path.rename(out / "checkpoints" / path.name)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="absl"):
+        model = runs.load(str(out))
+    assert int(model.step_counter.numpy()) == 6
+    said = [r.getMessage() for r in caplog.records
+            if r.levelname == "WARNING"]
+    assert len(said) == 1 and ("model.keras holds step 4, not step 6"
+                               in said[0]), said
+    for a, b in zip(weights(straight_tiny)[1], model.weights):
+        np.testing.assert_array_equal(a, b.numpy())
+
+
+def test_a_copy_whose_state_file_names_deleted_checkpoints_loads_the_newest(
+        tmp_path, straight_tiny, caplog):
+    """The state file copied before the run saved newer checkpoints and
+    deleted every one it names: the copy loads the newest intact
+    checkpoint on disk."""
+    import shutil
+    from tfgan_suite import runs
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    (out / "model.keras").unlink()
+    state = tf.compat.v1.train.generate_checkpoint_state_proto(
+        str(out / "checkpoints"), str(out / "checkpoints" / "ckpt-0"))
+    from google.protobuf import text_format
+    (out / "checkpoints" / "checkpoint").write_text(
+        text_format.MessageToString(state))
+    with caplog.at_level("WARNING", logger="absl"):
+        model = runs.load(str(out))
+    assert int(model.step_counter.numpy()) == 6
+    for a, b in zip(weights(straight_tiny)[1], model.weights):
+        np.testing.assert_array_equal(a, b.numpy())
