@@ -538,3 +538,61 @@ def test_a_copy_whose_state_file_names_deleted_checkpoints_loads_the_newest(
     assert int(model.step_counter.numpy()) == 6
     for a, b in zip(weights(straight_tiny)[1], model.weights):
         np.testing.assert_array_equal(a, b.numpy())
+
+
+@pytest.mark.slow
+def test_copies_taken_while_a_run_trains_load_a_consistent_step(
+        tmp_path, idx_data):
+    """`shutil.copytree` of a run folder at random moments while the run
+    trains, saves checkpoints, deletes old ones and, extended, rewrites
+    model.keras and model.json: every copy loads, at a step the run saved,
+    with that step's weights, and never at an older step than the newest
+    intact checkpoint it holds."""
+    import random
+    import shutil
+    import threading
+    import time
+    from tfgan_suite import runs, training
+    from tfgan_suite.runs import checkpoints
+    saved = {}  # step: the weights at the end of each epoch
+
+    class Weights(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            saved[int(self.model.step_counter.numpy())] = [
+                w.numpy() for w in self.model.weights]
+
+    out = tmp_path / "run"
+    training.run(tiny_config(idx_data), str(out), extra_callbacks=[Weights()])
+    failed = []
+
+    def extend():
+        try:
+            training.run(runs.resume_config(str(out), steps=16), str(out),
+                         resume=True, extra_callbacks=[Weights()])
+        except Exception as e:  # noqa: BLE001 (reported below)
+            failed.append(e)
+
+    writer = threading.Thread(target=extend)
+    writer.start()
+    rng, copies = random.Random(0), []
+    while writer.is_alive():
+        time.sleep(rng.uniform(0, 0.3))
+        copy = tmp_path / "copies" / str(len(copies))
+        try:
+            shutil.copytree(out, copy)
+        except shutil.Error:  # a file deleted while copied: cp -r says so
+            pass
+        copies.append(copy)
+    writer.join()
+    assert not failed, failed
+    assert len(copies) >= 5, len(copies)
+    steps = []
+    for copy in copies:
+        newest = checkpoints.latest_intact(str(copy / "checkpoints"))
+        model = runs.load(str(copy))
+        step = int(model.step_counter.numpy())
+        assert step >= checkpoints.step_of_prefix(newest), copy
+        for a, b in zip(saved[step], model.weights, strict=True):
+            np.testing.assert_array_equal(a, b.numpy())
+        steps.append(step)
+    assert max(steps) == 16 and min(steps) < 16, steps
