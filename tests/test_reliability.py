@@ -5,6 +5,7 @@ import errno
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -576,7 +577,7 @@ def test_copies_taken_while_a_run_trains_load_a_consistent_step(
     writer.start()
     rng, copies = random.Random(0), []
     while writer.is_alive():
-        time.sleep(rng.uniform(0, 0.3))
+        time.sleep(rng.uniform(0, 1))
         copy = tmp_path / "copies" / str(len(copies))
         try:
             shutil.copytree(out, copy)
@@ -596,3 +597,54 @@ def test_copies_taken_while_a_run_trains_load_a_consistent_step(
             np.testing.assert_array_equal(a, b.numpy())
         steps.append(step)
     assert max(steps) == 16 and min(steps) < 16, steps
+
+
+@pytest.fixture
+def logs_on_a_small_disk(tmp_path):
+    """A run folder whose logs/ is a tmpfs of 1 MB (root only, as
+    benchmarks/faults.py's full disks): yields the run folder."""
+    logs = tmp_path / "run" / "logs"
+    logs.mkdir(parents=True)
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
+                           str(logs)], capture_output=True)
+    if made.returncode:
+        pytest.skip(f"cannot mount a tmpfs: {made.stderr.decode().strip()}")
+    try:
+        yield tmp_path / "run"
+    finally:
+        subprocess.run(["umount", "-l", str(logs)])
+
+
+def test_a_full_disk_under_tensorboard_stops_the_run_in_one_line(
+        logs_on_a_small_disk, idx_data, straight_tiny):
+    """logs/ fills up (another program's file) after the checkpoint of
+    step 2: TensorBoard's next write that needs space fails for real, the
+    run stops in one line naming the event file and the last good
+    checkpoint, and once space is freed --resume ends the run as one never
+    stopped."""
+    from tfgan_suite import runs, training
+    out = logs_on_a_small_disk
+    filler = out / "logs" / "filler"
+
+    class FillTheDisk(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                with open(filler, "wb", buffering=0) as f:
+                    try:
+                        while True:
+                            f.write(b"\0" * 4096)
+                    except OSError:  # full
+                        pass
+
+    with pytest.raises(ValueError) as error:
+        training.run(tiny_config(idx_data), str(out),
+                     extra_callbacks=[FillTheDisk()])
+    message = str(error.value)
+    assert re.fullmatch(
+        rf"{out}/logs/train/events\.out\.tfevents\.\S+: No space left on "
+        rf"device while training; last good checkpoint: "
+        rf"{out}/checkpoints/ckpt-[246] \(--resume continues from it\)",
+        message), message
+    filler.unlink()  # space freed
+    training.run(runs.resume_config(str(out)), str(out), resume=True)
+    assert faults.differences(str(straight_tiny), str(out)) == []
