@@ -648,3 +648,76 @@ def test_a_full_disk_under_tensorboard_stops_the_run_in_one_line(
     filler.unlink()  # space freed
     training.run(runs.resume_config(str(out)), str(out), resume=True)
     assert faults.differences(str(straight_tiny), str(out)) == []
+
+
+# Runs a command (argv[2:]) with every write below the folder argv[1]
+# failing as on read-only storage (`forbid_writes_under`).
+READ_ONLY = r'''
+import sys
+from tests.conftest import forbid_writes_under
+forbid_writes_under([sys.argv[1]])
+from tfgan_launch import evaluate
+sys.argv = ["tfgan-evaluate", *sys.argv[2:]]
+evaluate()
+'''
+
+
+def tree(folder):
+    """{path: (size, mtime, bytes)} of every file below `folder`."""
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def read_only_run(tmp_path, straight_tiny):
+    """A copy of a run, chmod a-w (made writable again after the test)."""
+    import shutil
+    run = tmp_path / "run"
+    shutil.copytree(straight_tiny, run)
+    subprocess.run(["chmod", "-R", "a-w", str(run)], check=True)
+    yield run
+    subprocess.run(["chmod", "-R", "u+w", str(run)], check=True)
+
+
+def evaluate_read_only(run, *args):
+    """tfgan-evaluate --model_path=`run` `args`, every write below `run`
+    failing as on read-only storage (chmod does not stop root)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
+    return subprocess.run(
+        [sys.executable, "-c", READ_ONLY, str(run), f"--model_path={run}",
+         *args], env=env, cwd=REPO, capture_output=True, text=True,
+        timeout=300)
+
+
+def test_evaluate_stops_at_once_on_a_read_only_run_folder_without_out(
+        read_only_run):
+    """Its eval.json would go into the run folder: one line saying where to
+    write instead, before anything is loaded or scored; nothing changed."""
+    before = tree(read_only_run)
+    result = evaluate_read_only(read_only_run, "--num=16")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1] == (
+        f"error: --out: the folder {read_only_run} is not writable; pass "
+        f"--out=FILE in a writable folder"), result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "data:" not in result.stdout
+    assert tree(read_only_run) == before
+
+
+@pytest.mark.slow  # the refusal without --out in the default suite, above
+def test_a_read_only_run_folder_is_evaluated_with_results_elsewhere(
+        tmp_path, read_only_run, idx_data):
+    """tfgan-evaluate --out=elsewhere scores a run folder on read-only
+    storage and changes nothing in it."""
+    from tfgan_suite import metrics
+    classifier = str(tmp_path / "classifier.keras")
+    metrics.train_domain_classifier("fashion_mnist", idx_data, classifier,
+                                    epochs=1)
+    before = tree(read_only_run)
+    out = tmp_path / "scores" / "eval.json"
+    result = evaluate_read_only(read_only_run, f"--classifier_path="
+                                f"{classifier}", "--num=16", f"--out={out}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    scores = json.loads(out.read_text())
+    assert scores["domain_fid"] > 0
+    assert scores["model_path"] == str(read_only_run)
+    assert tree(read_only_run) == before

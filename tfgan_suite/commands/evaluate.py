@@ -157,8 +157,23 @@ def default_out(out, model_path):
     return os.path.join(folder, "eval.json")
 
 
+def check_out(out):
+    """Raises a ValueError, before any scoring, when the results cannot be
+    written to `out` (a run folder on read-only storage)."""
+    try:
+        tgs.training.runner.writable_folder(
+            os.path.dirname(os.path.abspath(out)), "--out")
+    except ValueError as e:
+        raise ValueError(f"{e}; pass --out=FILE in a writable folder"
+                         ) from None
+
+
 def write(results, out):
-    tgs.files.write_text(out, json.dumps(results, indent=2))
+    try:
+        tgs.files.write_text(out, json.dumps(results, indent=2))
+    except OSError as e:
+        raise ValueError(f"--out: {out}: {e.strerror or e}; pass --out=FILE "
+                         f"in a writable folder") from None
     print(json.dumps({k: v for k, v in results.items() if k != "counts"},
                      indent=2))
     print(f"wrote {out}")
@@ -176,11 +191,15 @@ def main(argv):
     common = dict(num=FLAGS.num, split=FLAGS.split,
                   memorization=FLAGS.memorization,
                   inception_weights=FLAGS.inception_weights)
+    out = default_out(FLAGS.out, None if FLAGS.real or FLAGS.fake
+                      else FLAGS.model_path)
+    if FLAGS.model_path or FLAGS.real or FLAGS.fake:
+        check_out(out)
     try:
         if FLAGS.real or FLAGS.fake:
             results = tgs.metrics.evaluate(real=FLAGS.real, fake=FLAGS.fake,
                                            **data_arguments(values), **common)
-            return write(results, default_out(FLAGS.out, None))
+            return write(results, out)
         run_config = read_run(FLAGS.model_path)
         if run_config is not None:
             values = with_run_defaults(values, run_config)
@@ -213,7 +232,7 @@ def main(argv):
     except ValueError as e:
         raise ValueError(flag_error(e, set(FLAGS))) from None
     results.update(model_path=FLAGS.model_path, dataset=values["dataset"])
-    write(results, default_out(FLAGS.out, FLAGS.model_path))
+    write(results, out)
     return None
 
 
