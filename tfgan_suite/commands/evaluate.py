@@ -73,6 +73,7 @@ flags.DEFINE_integer("channels", None, "Folder images: 1 or 3 (default: the "
                      "run's).")
 flags.DEFINE_float("holdout", None, "Folder images: the held-out share the "
                    "scores use (default: the run's).")
+cli.define_folder_flags()  # --resize, --skip_bad_files (default: the run's)
 flags.DEFINE_bool("train_classifier", False, "Train (and save) the domain "
                   "classifier of --dataset.")
 flags.DEFINE_string("classifier_path", None, "Domain classifier file "
@@ -96,11 +97,13 @@ FLAGS = flags.FLAGS
 
 #: Flags a run's config.json fills in when not given: {section: names}.
 FROM_RUN = {"data": ("dataset", "data_dir", "classes", "direction",
-                     "image_size", "channels", "holdout"),
+                     "image_size", "channels", "holdout", "resize",
+                     "skip_bad_files"),
             "train": ("classifier_path",)}
 #: The data flags, as `tgs.metrics.evaluate` takes them.
 DATA_FLAGS = ("dataset", "data_dir", "classes", "direction", "image_size",
-              "channels", "holdout", "classifier_path", "features")
+              "channels", "holdout", "resize", "skip_bad_files",
+              "classifier_path", "features")
 
 
 def read_run(path):
@@ -182,8 +185,9 @@ def write(results, out):
 def flag_error(error, flag_names):
     """A library ValueError in the words of the flags: `name:` -> `--name:`
     for an argument that is one of `flag_names`."""
-    name, sep, rest = str(error).partition(":")
-    return f"--{name}:{rest}" if sep and name in flag_names else str(error)
+    text = str(error).replace("skip_bad_files=True", "--skip_bad_files")
+    name, sep, rest = text.partition(":")
+    return f"--{name}:{rest}" if sep and name in flag_names else text
 
 
 def main(argv):
