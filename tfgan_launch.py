@@ -11,7 +11,9 @@ notes of its graph optimizer and tf.data that say nothing actionable
 `cache_dataset_ops`), of the SavedModel writer (assets, fingerprint,
 renamed inputs), and of tf.distribute's multi-worker strategy (its set-up,
 per-step collective notes, and the abort every collective op repeats when
-a worker is lost -- the command says which in one line); TF-GAN's
+a worker is lost -- the command says which in one line) and of an
+event file TensorBoard's writer cannot write (a full disk: the command
+says so in one line too); TF-GAN's
 deprecation warnings (its metrics call `tf.map_fn` with arguments
 TensorFlow deprecated) are dropped from TensorFlow's logger, and Keras' note that `fit` ignores `shuffle` for a
 `tf.data.Dataset` from Python's warnings. Everything else passes through
@@ -59,7 +61,13 @@ NOISE = re.compile(
     r"^The error could be from a previous operation|"
     r"^Additional GRPC error information from remote target|"
     r"^:UNKNOWN:Error received from peer|"
-    r"^\t \[\[\{\{function_node .*\{\{node Collective")
+    r"^\t \[\[\{\{function_node .*\{\{node Collective|"
+    # A TensorBoard event file that cannot be written (a full disk): the
+    # runtime's note of the failed op and its writer's, the command says
+    # it in one line of its own.
+    r"OP_REQUIRES failed at summary_kernels\.cc|"
+    r"^\t(Failed to flush \d+ events to |Flushing first event\.$|"
+    r"Could not initialize events writer\.$|Could not flush events file\.$)")
 #: Records of TensorFlow's Python logger that say nothing to a user: the
 #: deprecations TF-GAN's own code triggers.
 TF_LOG_NOISE = re.compile(r"tensorflow_gan/.*is deprecated", re.S)

@@ -1,6 +1,8 @@
 """Faults a training run survives, measured: `kill -9` at random moments
 (during checkpoint, sample and export writes too), damaged checkpoints,
-`model.keras` and exports, a full disk at every kind of file.
+`model.keras` and exports, a full disk at every kind of file and under
+TensorBoard's event files alone, copies of a run folder taken while it
+trains.
 
     python benchmarks/faults.py --kills=12 --seed=0      # writes results/reliability.json
 
@@ -18,6 +20,7 @@ import glob
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -114,18 +117,23 @@ train.run()
 '''
 
 
-def train(args, kill=None, log=None, timeout=600):
-    """Runs the training command with `args`; `kill`: ("event", n),
-    ("time", seconds) or (target, n): the n-th event naming a path that
-    contains `target`; else none. Returns the CompletedProcess."""
+def train_command(args, kill=None, log=None):
+    """(argv, environment) of the training command with `args`; `kill`:
+    ("event", n), ("time", seconds) or (target, n): the n-th event naming
+    a path that contains `target`; else none."""
     mode, value = kill or ("none", 0)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=os.pathsep.join(
                    [REPO, os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(value),
-         log or os.devnull, *args], env=env, cwd=REPO, capture_output=True,
-        text=True, timeout=timeout)
+    return [sys.executable, "-c", CHILD, mode, str(value),
+            log or os.devnull, *args], env
+
+
+def train(args, kill=None, log=None, timeout=600):
+    """Runs `train_command`; returns the CompletedProcess."""
+    argv, env = train_command(args, kill, log)
+    return subprocess.run(argv, env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def count_events(args):
@@ -333,23 +341,29 @@ def run_damage(work, straight, export_root):
     return rows
 
 
-def run_full_disk(work, data, straight, sizes_kb):
-    """A real full disk: the run's folder on a tmpfs of each size (root
-    only), trained until the disk is full, then the tmpfs enlarged and the
-    run resumed. Returns a list of {"size_kb", "error", "previous whole",
+def run_full_disk(work, data, straight, sizes_kb, logs_only=False):
+    """A real full disk: the run's folder (with `logs_only`, its `logs/`,
+    where TensorBoard's event files are, alone) on a tmpfs of each size
+    (root only), trained until the disk is full, then the tmpfs enlarged
+    and the run resumed. Returns a list of {"size_kb", "error", "other
+    stderr" (what else it said besides INFO lines), "previous whole",
     "lost"}, or None where tmpfs cannot be mounted."""
     from tfgan_suite.runs import checkpoints
     rows = []
     args = [*TRAIN, f"--data_dir={data}", "--steps=24", "--steps_per_epoch=2"]
     for size in sizes_kb:
-        mount = os.path.join(work, f"tmpfs-{size}")
+        if logs_only:
+            out = os.path.join(work, f"run-{size}")
+            mount = os.path.join(out, "logs")
+        else:
+            mount = os.path.join(work, f"tmpfs-{size}")
+            out = os.path.join(mount, "run")
         os.makedirs(mount, exist_ok=True)
         made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}k",
                                "tmpfs", mount], capture_output=True)
         if made.returncode:
             return None
         try:
-            out = os.path.join(mount, "run")
             first = train([*args, f"--out_dir={out}"])
             errors = [line for line in first.stderr.splitlines()
                       if line.startswith("error: ")]
@@ -362,14 +376,96 @@ def run_full_disk(work, data, straight, sizes_kb):
             rows.append({
                 "size_kb": size, "exit": first.returncode,
                 "error": errors, "traceback": "Traceback" in first.stderr,
+                "other stderr": [line for line in first.stderr.splitlines()
+                                 if not line.startswith(("I", "error: "))],
                 "checkpoints kept": [os.path.basename(p) for p in kept],
                 "previous whole": whole,
                 "resume exit": second.returncode,
                 "lost": (differences(straight, out) if second.returncode == 0
                          else [second.stderr[-2000:]])})
         finally:
-            subprocess.run(["umount", mount])
+            subprocess.run(["umount", "-l", mount])
     return rows
+
+
+def run_copies(work, data, seed, steps=24):
+    """Copies of a run folder (`shutil.copytree`) taken at seeded random
+    moments while the run, extended from `steps` // 2 to `steps`, trains,
+    saves and deletes checkpoints and rewrites `model.keras` and
+    `model.json`; each copy loaded as the commands load a run
+    (`tgs.runs.load`) and compared with the checkpoint of the step it
+    gives from a run of the same command that keeps every checkpoint.
+    Returns {"copies", "steps" (how many copies gave each step),
+    "copy errors" (files gone while copied, as `cp -r` says),
+    "problems" (a copy that did not load, gave another step's weights, or
+    a step older than its newest intact checkpoint)}."""
+    from tfgan_suite import runs
+    from tfgan_suite.runs import checkpoints
+    args = [*TRAIN, f"--data_dir={data}", "--steps_per_epoch=2"]
+    reference = os.path.join(work, "reference")
+    out = os.path.join(work, "run")
+    for run in (train([*args, f"--steps={steps}", "--keep_checkpoints=1000",
+                       f"--out_dir={reference}"]),
+                train([*args, f"--steps={steps // 2}", f"--out_dir={out}"])):
+        if run.returncode:
+            raise RuntimeError(run.stderr[-3000:])
+    argv, env = train_command([*args, f"--steps={steps}", f"--out_dir={out}",
+                               "--resume"])
+    writer = subprocess.Popen(argv, env=env, cwd=REPO,
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    rng, copies, copy_errors = random.Random(seed), [], 0
+    while writer.poll() is None:
+        time.sleep(rng.uniform(0, 1))
+        copy = os.path.join(work, "copies", str(len(copies)))
+        try:
+            shutil.copytree(out, copy)
+        except shutil.Error:
+            copy_errors += 1
+        copies.append(copy)
+    if writer.returncode:
+        raise RuntimeError(f"the extended run failed ({writer.returncode})")
+    expected = {}
+    report = {"copies": len(copies), "steps": {}, "copy errors": copy_errors,
+              "problems": []}
+    for copy in copies:
+        try:
+            newest = checkpoints.latest_intact(os.path.join(copy,
+                                                            "checkpoints"))
+            model = runs.load(copy)
+        except ValueError as e:
+            report["problems"].append(f"{copy}: {e}")
+            continue
+        step = int(model.step_counter.numpy())
+        report["steps"][step] = report["steps"].get(step, 0) + 1
+        if newest and step < checkpoints.step_of_prefix(newest):
+            report["problems"].append(f"{copy}: step {step}, older than "
+                                      f"{newest}")
+        if step not in expected:
+            expected[step] = [w.numpy() for w in runs.load(
+                checkpoint_of(reference, step)).weights]
+        if any(not np.array_equal(a, b.numpy())
+               for a, b in zip(expected[step], model.weights, strict=True)):
+            report["problems"].append(f"{copy}: not the weights of step "
+                                      f"{step}")
+    return report
+
+
+def checkpoint_of(run, step):
+    """A run folder holding the run `run`'s config and its checkpoint of
+    `step` alone (loaded, it gives the model at `step`)."""
+    folder = os.path.join(run, f"at-{step}")
+    if not os.path.isdir(folder):
+        os.makedirs(os.path.join(folder, "checkpoints"))
+        shutil.copy(os.path.join(run, "config.json"), folder)
+        for path in glob.glob(os.path.join(run, "checkpoints",
+                                           f"ckpt-{step}.*")):
+            shutil.copy(path, os.path.join(folder, "checkpoints"))
+        with open(os.path.join(folder, "checkpoints", "checkpoint"),
+                  "w") as f:
+            f.write(f'model_checkpoint_path: "ckpt-{step}"\n'
+                    f'all_model_checkpoint_paths: "ckpt-{step}"\n')
+    return folder
 
 
 def table(report):
@@ -407,6 +503,29 @@ def table(report):
                      f"{', '.join(str(r['size_kb']) for r in disk)} KB; "
                      f"stopped at {', '.join(stopped)}), then `--resume` "
                      f"after space is freed", len(disk), ", ".join(lost)))
+    logs = report.get("full disk under logs/") or []
+    if logs:
+        stopped = sorted({
+            re.search(r"last good checkpoint: (\S+)", row["error"][0]).group(
+                1).rsplit("/", 1)[-1] if "last good" in row["error"][0]
+            else "none yet" for row in logs if row["error"]})
+        lost = sorted({x for row in logs for x in row["lost"]}) or [
+            "nothing"]
+        rows.append((f"a real full disk under TensorBoard's event files "
+                     f"alone (`logs/` on a tmpfs of "
+                     f"{', '.join(str(r['size_kb']) for r in logs)} KB; "
+                     f"stopped in one line naming the event file, last good "
+                     f"checkpoint: {', '.join(stopped)}), then `--resume` "
+                     f"after space is freed", len(logs), ", ".join(lost)))
+    copies = report.get("copies while training")
+    if copies:
+        rows.append((
+            "a copy of the run folder (`shutil.copytree`) at a random moment "
+            "while it trains, deletes old checkpoints and, extended, "
+            "rewrites `model.keras` and `model.json`, then loaded as the "
+            f"commands load a run (it gave {len(copies['steps'])} different "
+            f"steps), compared with the checkpoint of its step",
+            copies["copies"], "; ".join(copies["problems"]) or "nothing"))
     lines = ["| fault | tried | lost | reproduce |", "|---|---|---|---|"]
     lines += [f"| {fault} | {n} | {lost} | {command} |"
               for fault, n, lost in rows]
@@ -418,6 +537,8 @@ def main():
     parser.add_argument("--kills", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sizes_kb", default="200,400,600,800")
+    parser.add_argument("--logs_sizes_kb", default="16,48,80,112",
+                        help="sizes of the full disks under logs/ alone")
     parser.add_argument("--out", default=os.path.join(REPO, "results",
                                                       "reliability.json"))
     parser.add_argument("--table", action="store_true",
@@ -452,6 +573,11 @@ def main():
     report["full disk"] = run_full_disk(
         os.path.join(work, "disk"), data, straight,
         [int(s) for s in flags.sizes_kb.split(",")])
+    report["full disk under logs/"] = run_full_disk(
+        os.path.join(work, "logs"), data, straight,
+        [int(s) for s in flags.logs_sizes_kb.split(",")], logs_only=True)
+    report["copies while training"] = run_copies(
+        os.path.join(work, "copies"), data, flags.seed)
     report["seconds"] = round(time.time() - start)
     with open(flags.out, "w") as f:
         json.dump(report, f, indent=2)

@@ -161,3 +161,44 @@ def user_modules(tmp_path, monkeypatch, **sources):
     yield str(folder)
     for name in sources:
         sys.modules.pop(name, None)
+
+
+def forbid_writes_under(folders, setattr=setattr):
+    """Makes every write below `folders` fail as on read-only storage
+    (EROFS): a file opened for writing, a rename, a removal, a new folder
+    or temporary file, and `os.access` say so (the tests run as root, whom
+    chmod does not stop).
+    `setattr`: how to patch (`monkeypatch.setattr` undoes it after a
+    test)."""
+    import builtins
+    import errno
+    import io
+    import tempfile
+    folders = tuple(os.path.abspath(folder) for folder in folders)
+
+    def under(path):
+        return os.path.abspath(os.fspath(path)).startswith(folders)
+
+    def read_only(path):
+        if under(path):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+
+    def guard(owner, name, writes=lambda *a, **k: True):
+        real = getattr(owner, name)
+
+        def guarded(*args, **kwargs):
+            if writes(*args, **kwargs):
+                read_only(args[0] if args else kwargs.get("dir", ""))
+            return real(*args, **kwargs)
+        setattr(owner, name, guarded)
+
+    for owner in (builtins, io):
+        guard(owner, "open", lambda file, mode="r", *a, **k: isinstance(
+            file, (str, os.PathLike)) and any(c in mode for c in "wax+"))
+    for name in ("replace", "rename", "remove", "mkdir", "makedirs", "rmdir"):
+        guard(os, name)
+    guard(tempfile, "mkstemp")
+    access = os.access  # on read-only storage, no one may write
+    setattr(os, "access", lambda path, mode, *args, **kwargs: (
+        not (mode & os.W_OK and under(path))
+        and access(path, mode, *args, **kwargs)))

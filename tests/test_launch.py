@@ -139,3 +139,17 @@ def test_what_the_runtime_prints_while_the_process_ends_is_filtered():
     assert result.returncode == 0
     assert result.stderr.splitlines() == ["last line", "late words"], (
         result.stderr)
+
+
+def test_a_full_disk_under_tensorboard_is_the_commands_line_alone():
+    said = """\
+W0000 00:00:1796538661.287491   32641 op_kernel.cc:1858] OP_REQUIRES failed at summary_kernels.cc:65 : RESOURCE_EXHAUSTED: run/logs/train/events.out.tfevents.1796538661.vm.32641.0.v2; No space left on device
+\tFailed to flush 1 events to run/logs/train/events.out.tfevents.1796538661.vm.32641.0.v2
+\tFlushing first event.
+\tCould not initialize events writer.
+\tCould not flush events file.
+error: run/logs/train/events.out.tfevents.1796538661.vm.32641.0.v2: No space left on device while training; no checkpoint yet (--resume starts it again)
+"""
+    kept = [line for line in said.splitlines()
+            if not tfgan_launch.NOISE.search(line)]
+    assert kept == said.splitlines()[-1:], kept

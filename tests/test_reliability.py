@@ -5,6 +5,7 @@ import errno
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -439,3 +440,281 @@ def test_resume_rewrites_a_damaged_model_keras(tmp_path, straight_tiny):
     assert files.zip_damage(str(out / "model.keras")) is None
     for a, b in zip(weights(straight_tiny)[1], weights(out)[1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_resume_removes_the_temporary_files_a_kill_left(tmp_path,
+                                                         straight_tiny):
+    """The hidden temporary files and folders of writes a `kill -9`
+    interrupted (the suite's and TensorFlow's) are removed when the run
+    resumes; a temporary file written since this process started (another
+    write under way) and the user's own hidden files stay."""
+    import shutil
+    import time
+    from tfgan_suite import runs, training
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    (out / "model.keras").unlink()  # killed while writing it
+    stale = [out / ".model.x1y2z3w4.tmp.keras",
+             out / ".losses.ab_d1234.tmp.csv",
+             out / "samples" / ".epoch_0002.abcdefgh.tmp.png",
+             out / ".samples.old-k2j4h5g6",
+             out / "checkpoints" / "ckpt-8_temp",
+             out / "checkpoints" / f"checkpoint.tmp{'0a' * 16}",
+             out / "checkpoints" / "ckpt-8.index.tempstate1234567"]
+    for path in stale:
+        if path.name.endswith(("_temp", "old-k2j4h5g6")):
+            path.mkdir()
+            (path / "part-00000-of-00001.data-00000-of-00001").write_text("x")
+        else:
+            path.write_text("half")
+    kept = [out / ".history.freshfil.tmp.csv", out / ".notes",
+            out / "samples" / ".epoch.tmp.png"]
+    for path in kept:
+        path.write_text("mine")
+    an_hour_ago = time.time() - 3600
+    for path in stale + kept[1:]:
+        for inner in [path, *path.rglob("*")]:
+            os.utime(inner, (an_hour_ago, an_hour_ago))
+    os.utime(kept[0], (time.time() + 60,) * 2)  # a write under way
+
+    training.run(runs.resume_config(str(out)), str(out), resume=True)
+    assert [path for path in stale if path.exists()] == []
+    assert all(path.exists() for path in kept)
+    assert (out / "model.keras").is_file()
+
+
+# A copy of a run folder taken while the run writes it (`cp -r`,
+# `shutil.copytree`, a backup) holds each file as it was when that file was
+# copied: files of different moments.
+
+def test_a_copy_with_an_older_model_keras_than_model_json_loads_the_step(
+        tmp_path, straight_tiny, caplog):
+    """model.keras copied before an extended run rewrote it, model.json
+    after: the copy loads the step model.json records, from its checkpoint,
+    not the older model.keras."""
+    import shutil
+    from tfgan_suite import runs
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    aside = tmp_path / "ckpt-6"
+    aside.mkdir()
+    for path in (out / "checkpoints").glob("ckpt-6.*"):
+        path.rename(aside / path.name)
+    (out / "model.keras").unlink()
+    runs.load(str(out)).save(str(out / "model.keras"))  # step 4's
+    for path in aside.iterdir():
+        path.rename(out / "checkpoints" / path.name)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="absl"):
+        model = runs.load(str(out))
+    assert int(model.step_counter.numpy()) == 6
+    said = [r.getMessage() for r in caplog.records
+            if r.levelname == "WARNING"]
+    assert len(said) == 1 and ("model.keras holds step 4, not step 6"
+                               in said[0]), said
+    for a, b in zip(weights(straight_tiny)[1], model.weights):
+        np.testing.assert_array_equal(a, b.numpy())
+
+
+def test_a_copy_whose_state_file_names_deleted_checkpoints_loads_the_newest(
+        tmp_path, straight_tiny, caplog):
+    """The state file copied before the run saved newer checkpoints and
+    deleted every one it names: the copy loads the newest intact
+    checkpoint on disk."""
+    import shutil
+    from tfgan_suite import runs
+    out = tmp_path / "run"
+    shutil.copytree(straight_tiny, out)
+    (out / "model.keras").unlink()
+    state = tf.compat.v1.train.generate_checkpoint_state_proto(
+        str(out / "checkpoints"), str(out / "checkpoints" / "ckpt-0"))
+    from google.protobuf import text_format
+    (out / "checkpoints" / "checkpoint").write_text(
+        text_format.MessageToString(state))
+    with caplog.at_level("WARNING", logger="absl"):
+        model = runs.load(str(out))
+    assert int(model.step_counter.numpy()) == 6
+    for a, b in zip(weights(straight_tiny)[1], model.weights):
+        np.testing.assert_array_equal(a, b.numpy())
+
+
+@pytest.mark.slow
+def test_copies_taken_while_a_run_trains_load_a_consistent_step(
+        tmp_path, idx_data):
+    """`shutil.copytree` of a run folder at random moments while the run
+    trains, saves checkpoints, deletes old ones and, extended, rewrites
+    model.keras and model.json: every copy loads, at a step the run saved,
+    with that step's weights, and never at an older step than the newest
+    intact checkpoint it holds."""
+    import random
+    import shutil
+    import threading
+    import time
+    from tfgan_suite import runs, training
+    from tfgan_suite.runs import checkpoints
+    saved = {}  # step: the weights at the end of each epoch
+
+    class Weights(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            saved[int(self.model.step_counter.numpy())] = [
+                w.numpy() for w in self.model.weights]
+
+    out = tmp_path / "run"
+    training.run(tiny_config(idx_data), str(out), extra_callbacks=[Weights()])
+    failed = []
+
+    def extend():
+        try:
+            training.run(runs.resume_config(str(out), steps=16), str(out),
+                         resume=True, extra_callbacks=[Weights()])
+        except Exception as e:  # noqa: BLE001 (reported below)
+            failed.append(e)
+
+    writer = threading.Thread(target=extend)
+    writer.start()
+    rng, copies = random.Random(0), []
+    while writer.is_alive():
+        time.sleep(rng.uniform(0, 1))
+        copy = tmp_path / "copies" / str(len(copies))
+        try:
+            shutil.copytree(out, copy)
+        except shutil.Error:  # a file deleted while copied: cp -r says so
+            pass
+        copies.append(copy)
+    writer.join()
+    assert not failed, failed
+    assert len(copies) >= 5, len(copies)
+    steps = []
+    for copy in copies:
+        newest = checkpoints.latest_intact(str(copy / "checkpoints"))
+        model = runs.load(str(copy))
+        step = int(model.step_counter.numpy())
+        assert step >= checkpoints.step_of_prefix(newest), copy
+        for a, b in zip(saved[step], model.weights, strict=True):
+            np.testing.assert_array_equal(a, b.numpy())
+        steps.append(step)
+    assert max(steps) == 16 and min(steps) < 16, steps
+
+
+@pytest.fixture
+def logs_on_a_small_disk(tmp_path):
+    """A run folder whose logs/ is a tmpfs of 1 MB (root only, as
+    benchmarks/faults.py's full disks): yields the run folder."""
+    logs = tmp_path / "run" / "logs"
+    logs.mkdir(parents=True)
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
+                           str(logs)], capture_output=True)
+    if made.returncode:
+        pytest.skip(f"cannot mount a tmpfs: {made.stderr.decode().strip()}")
+    try:
+        yield tmp_path / "run"
+    finally:
+        subprocess.run(["umount", "-l", str(logs)])
+
+
+def test_a_full_disk_under_tensorboard_stops_the_run_in_one_line(
+        logs_on_a_small_disk, idx_data, straight_tiny):
+    """logs/ fills up (another program's file) after the checkpoint of
+    step 2: TensorBoard's next write that needs space fails for real, the
+    run stops in one line naming the event file and the last good
+    checkpoint, and once space is freed --resume ends the run as one never
+    stopped."""
+    from tfgan_suite import runs, training
+    out = logs_on_a_small_disk
+    filler = out / "logs" / "filler"
+
+    class FillTheDisk(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                with open(filler, "wb", buffering=0) as f:
+                    try:
+                        while True:
+                            f.write(b"\0" * 4096)
+                    except OSError:  # full
+                        pass
+
+    with pytest.raises(ValueError) as error:
+        training.run(tiny_config(idx_data), str(out),
+                     extra_callbacks=[FillTheDisk()])
+    message = str(error.value)
+    assert re.fullmatch(
+        rf"{out}/logs/train/events\.out\.tfevents\.\S+: No space left on "
+        rf"device while training; last good checkpoint: "
+        rf"{out}/checkpoints/ckpt-[246] \(--resume continues from it\)",
+        message), message
+    filler.unlink()  # space freed
+    training.run(runs.resume_config(str(out)), str(out), resume=True)
+    assert faults.differences(str(straight_tiny), str(out)) == []
+
+
+# Runs a command (argv[2:]) with every write below the folder argv[1]
+# failing as on read-only storage (`forbid_writes_under`).
+READ_ONLY = r'''
+import sys
+from tests.conftest import forbid_writes_under
+forbid_writes_under([sys.argv[1]])
+from tfgan_launch import evaluate
+sys.argv = ["tfgan-evaluate", *sys.argv[2:]]
+evaluate()
+'''
+
+
+def tree(folder):
+    """{path: (size, mtime, bytes)} of every file below `folder`."""
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def read_only_run(tmp_path, straight_tiny):
+    """A copy of a run, chmod a-w (made writable again after the test)."""
+    import shutil
+    run = tmp_path / "run"
+    shutil.copytree(straight_tiny, run)
+    subprocess.run(["chmod", "-R", "a-w", str(run)], check=True)
+    yield run
+    subprocess.run(["chmod", "-R", "u+w", str(run)], check=True)
+
+
+def evaluate_read_only(run, *args):
+    """tfgan-evaluate --model_path=`run` `args`, every write below `run`
+    failing as on read-only storage (chmod does not stop root)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)
+    return subprocess.run(
+        [sys.executable, "-c", READ_ONLY, str(run), f"--model_path={run}",
+         *args], env=env, cwd=REPO, capture_output=True, text=True,
+        timeout=300)
+
+
+def test_evaluate_stops_at_once_on_a_read_only_run_folder_without_out(
+        read_only_run):
+    """Its eval.json would go into the run folder: one line saying where to
+    write instead, before anything is loaded or scored; nothing changed."""
+    before = tree(read_only_run)
+    result = evaluate_read_only(read_only_run, "--num=16")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1] == (
+        f"error: --out: the folder {read_only_run} is not writable; pass "
+        f"--out=FILE in a writable folder"), result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "data:" not in result.stdout
+    assert tree(read_only_run) == before
+
+
+@pytest.mark.slow  # the refusal without --out in the default suite, above
+def test_a_read_only_run_folder_is_evaluated_with_results_elsewhere(
+        tmp_path, read_only_run, idx_data):
+    """tfgan-evaluate --out=elsewhere scores a run folder on read-only
+    storage and changes nothing in it."""
+    from tfgan_suite import metrics
+    classifier = str(tmp_path / "classifier.keras")
+    metrics.train_domain_classifier("fashion_mnist", idx_data, classifier,
+                                    epochs=1)
+    before = tree(read_only_run)
+    out = tmp_path / "scores" / "eval.json"
+    result = evaluate_read_only(read_only_run, f"--classifier_path="
+                                f"{classifier}", "--num=16", f"--out={out}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    scores = json.loads(out.read_text())
+    assert scores["domain_fid"] > 0
+    assert scores["model_path"] == str(read_only_run)
+    assert tree(read_only_run) == before

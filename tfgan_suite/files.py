@@ -7,9 +7,26 @@ same folder and an `os.replace`, which is atomic on POSIX file systems.
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
+import time
 import zipfile
+
+from absl import logging
+
+#: When this process loaded the suite: a temporary file last written
+#: before then is no write of this process.
+STARTED = time.time()
+
+#: Names of the temporary files and folders of interrupted writes: the
+#: suite's (`atomic_path`: `.<name>.<random>.tmp<ext>`, and `.<name>.old-
+#: <random>` for a folder being replaced) and TensorFlow's (a checkpoint's
+#: `ckpt-<step>_temp/`, `<file>.tempstate<n>`, the state file's
+#: `checkpoint.tmp<hex>`).
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp(\.[^.]+)?|"
+                       r"\..+\.old-[a-z0-9_]{8}|ckpt-\d+_temp|"
+                       r".+\.tempstate\d+|checkpoint\.tmp[0-9a-f]{32}")
 
 
 def fsync_tree(root):
@@ -77,6 +94,47 @@ def atomic_path(path):
             shutil.rmtree(tmp, ignore_errors=True)
         elif os.path.exists(tmp):
             os.remove(tmp)
+
+
+def remove_stale_temporaries(folder, before=None):
+    """Removes the temporary files and folders (`TEMPORARY`) below `folder`
+    that a process killed in the middle of a write left: those whose
+    contents were last modified `before` (default: `STARTED`), so that no
+    write under way, of this process or another, loses its file. Returns
+    the paths removed."""
+    before = STARTED if before is None else before
+    removed = []
+    for directory, folders, names in os.walk(folder):
+        for name in [*folders, *names]:
+            path = os.path.join(directory, name)
+            if not TEMPORARY.fullmatch(name):
+                continue
+            if name in folders:
+                folders.remove(name)  # a temporary folder: not walked.
+            try:
+                if _last_modified(path) >= before:
+                    continue
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                else:
+                    os.remove(path)
+            except FileNotFoundError:  # its writer renamed it meanwhile.
+                continue
+            removed.append(path)
+    if removed:
+        logging.info("removed %d temporary file(s) of interrupted writes: "
+                     "%s", len(removed), ", ".join(removed))
+    return removed
+
+
+def _last_modified(path):
+    """The newest modification time of `path` and, for a folder, of
+    everything below it."""
+    times = [os.lstat(path).st_mtime]
+    for directory, _, names in os.walk(path):
+        times += [os.lstat(os.path.join(directory, n)).st_mtime
+                  for n in [os.curdir, *names]]
+    return max(times)
 
 
 def write_text(path, text):

@@ -250,6 +250,30 @@ def test_skip_bad_files_trains_on_the_rest_and_counts_them(image_folder,
     assert len(skipped) == 1 and "skipped 3 bad file(s) of 15, using the other 12" in skipped[0]
 
 
+def test_reading_a_folder_again_replaces_its_listing_of_bad_files(
+        image_folder, tmp_path, monkeypatch):
+    """Every read of a folder (a run reads it for training, FID and the
+    health monitor; each command again) names its bad files in the same
+    listing, not one more file in the temporary folder each time."""
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    os.makedirs(tempfile.tempdir)
+    add_bad_files(os.path.join(image_folder, "dogs"))
+    for split in ("train", "test", None, "train"):
+        sources.folder(image_folder, split=split, skip_bad_files=True)
+    os.remove(os.path.join(image_folder, "dogs", "notes.txt"))
+    with pytest.raises(ValueError, match="2 of 14 files") as error:
+        sources.folder(image_folder)
+    listings = [name for name in os.listdir(tempfile.tempdir)
+                if name.startswith("tfgan_bad_files")]
+    assert len(listings) == 1, listings
+    listing = os.path.join(tempfile.tempdir, listings[0])
+    assert f"listed in {listing};" in str(error.value)
+    with open(listing) as f:
+        assert sorted(os.path.basename(line.split("\t")[0])
+                      for line in f) == ["cut.jpg", "empty.png"]
+
+
 def write_sized(path, height, width):
     Image.fromarray(np.full((height, width, 3), 200, np.uint8)).save(path)
 

@@ -151,38 +151,16 @@ def test_a_read_only_run_folder_is_sampled_and_exported_elsewhere(
     tests run as root, whom chmod does not stop): loading (model.keras, or
     the checkpoint) writes nothing there; samples and the export go
     elsewhere."""
-    import builtins
-    import errno
-    import io
     import os
     import shutil
-    import tempfile
+    from tests.conftest import forbid_writes_under
     from tfgan_suite import plots
     run = copy_of(finished_run, tmp_path)
     (run / "model.keras").rename(tmp_path / "model.keras")
     shutil.copytree(run, tmp_path / "unfinished")
     (tmp_path / "model.keras").rename(run / "model.keras")
     folders = (str(run), str(tmp_path / "unfinished"))
-
-    def read_only(path):
-        if os.path.abspath(os.fspath(path)).startswith(folders):
-            raise OSError(errno.EROFS, os.strerror(errno.EROFS), path)
-
-    def guard(owner, name, writes=lambda *a, **k: True):
-        real = getattr(owner, name)
-
-        def guarded(*args, **kwargs):
-            if writes(*args, **kwargs):
-                read_only(args[0] if args else kwargs.get("dir", ""))
-            return real(*args, **kwargs)
-        monkeypatch.setattr(owner, name, guarded)
-
-    for owner in (builtins, io):
-        guard(owner, "open", lambda file, mode="r", *a, **k: isinstance(
-            file, (str, os.PathLike)) and any(c in mode for c in "wax+"))
-    for name in ("replace", "rename", "remove", "mkdir", "makedirs", "rmdir"):
-        guard(os, name)
-    guard(tempfile, "mkstemp")
+    forbid_writes_under(folders, monkeypatch.setattr)
     for folder in folders:
         model = runs.load(folder)
         plots.save_grid(model.generate(4, seed=0),

@@ -47,7 +47,7 @@ def test_train_ends_with_a_short_summary_and_no_export_notes(cifar_run):
     assert summary[3].endswith(str(tmp / "saved" / "dcgan" / "1"))
     assert summary[4].endswith(f"--out_dir={out} --resume --steps=6")
     stderr = (tmp / "stderr.txt").read_text()
-    assert "exported" in stderr
+    assert "exported" not in stderr  # said once, in the summary
     assert not any(note in stderr for note in (
         "Assets written to", "Writing fingerprint", "unsupported characters"))
 
@@ -98,6 +98,9 @@ def test_generate_from_the_saved_model_and_export_again(cifar_run):
     assert (tmp / "saved" / "horses" / "1" / "saved_model.pb").exists()
     assert 'name: "horses"' in (tmp / "saved" / "models.config").read_text()
     assert "verified: signatures sample, sample_truncated, serving_default" in result.stdout
+    said = (result.stdout + result.stderr).splitlines()
+    assert [line for line in said if "exported" in line] == [
+        f"exported {tmp / 'saved' / 'horses' / '1'}"], said
 
 
 # The library's errors are tested in-process (tests/test_bad_inputs.py);

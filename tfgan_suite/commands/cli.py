@@ -68,14 +68,7 @@ def define_training_flags(flag_values=flags.FLAGS):
     define["float"]("holdout", None, "Folder images: the share held out "
                     "for FID (a seeded pick per sub-folder; default 0.1) "
                     "when the folder has no test/ sub-folder; 0: none.")
-    define["enum"]("resize", None, ["stretch", "crop", "pad"], "Folder "
-                   "images and pairs of another size than --image_size "
-                   "(default: the first image's): stretch (default), crop "
-                   "(scale to cover, centre crop) or pad (scale to fit, "
-                   "black borders).")
-    define["bool"]("skip_bad_files", None, "Folder images and pairs: "
-                   "train on the readable images, leaving out (and "
-                   "counting) the files that are not, rather than stop.")
+    define_folder_flags(flag_values)
     define["integer"]("epochs", None, "Training epochs.")
     define["integer"]("steps", None, "Training steps (overrides epochs).")
     define["integer"]("steps_per_epoch", None, "Steps between epoch ends "
@@ -136,6 +129,21 @@ def define_training_flags(flag_values=flags.FLAGS):
                            "arguments without a flag of their own (a "
                            "module:Class model's).")
     define_model_flags(flag_values)
+
+
+def define_folder_flags(flag_values=flags.FLAGS):
+    """--resize and --skip_bad_files: how the images of a folder (or pairs)
+    of other sizes and its unreadable files are taken, the data sources'
+    `resize` and `skip_bad_files` (`tgs.data.load`)."""
+    flags.DEFINE_enum("resize", None, ["stretch", "crop", "pad"], "Folder "
+                      "images and pairs of another size than --image_size "
+                      "(default: the first image's): stretch (default), "
+                      "crop (scale to cover, centre crop) or pad (scale to "
+                      "fit, black borders).", flag_values=flag_values)
+    flags.DEFINE_bool("skip_bad_files", None, "Folder images and pairs: "
+                      "use the readable images, leaving out (and counting) "
+                      "the files that are not, rather than stop.",
+                      flag_values=flag_values)
 
 
 def define_model_flags(flag_values=flags.FLAGS):

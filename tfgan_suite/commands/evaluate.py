@@ -74,6 +74,7 @@ flags.DEFINE_integer("channels", None, "Folder images: 1 or 3 (default: the "
                      "run's).")
 flags.DEFINE_float("holdout", None, "Folder images: the held-out share the "
                    "scores use (default: the run's).")
+cli.define_folder_flags()  # --resize, --skip_bad_files (default: the run's)
 flags.DEFINE_bool("train_classifier", False, "Train (and save) the domain "
                   "classifier of --dataset.")
 flags.DEFINE_string("classifier_path", None, "Domain classifier file "
@@ -97,11 +98,13 @@ FLAGS = flags.FLAGS
 
 #: Flags a run's config.json fills in when not given: {section: names}.
 FROM_RUN = {"data": ("dataset", "data_dir", "classes", "direction",
-                     "image_size", "channels", "holdout"),
+                     "image_size", "channels", "holdout", "resize",
+                     "skip_bad_files"),
             "train": ("classifier_path",)}
 #: The data flags, as `tgs.metrics.evaluate` takes them.
 DATA_FLAGS = ("dataset", "data_dir", "classes", "direction", "image_size",
-              "channels", "holdout", "classifier_path", "features")
+              "channels", "holdout", "resize", "skip_bad_files",
+              "classifier_path", "features")
 
 
 def read_run(path):
@@ -158,8 +161,23 @@ def default_out(out, model_path):
     return os.path.join(folder, "eval.json")
 
 
+def check_out(out):
+    """Raises a ValueError, before any scoring, when the results cannot be
+    written to `out` (a run folder on read-only storage)."""
+    try:
+        tgs.training.runner.writable_folder(
+            os.path.dirname(os.path.abspath(out)), "--out")
+    except ValueError as e:
+        raise ValueError(f"{e}; pass --out=FILE in a writable folder"
+                         ) from None
+
+
 def write(results, out):
-    tgs.files.write_text(out, json.dumps(results, indent=2))
+    try:
+        tgs.files.write_text(out, json.dumps(results, indent=2))
+    except OSError as e:
+        raise ValueError(f"--out: {out}: {e.strerror or e}; pass --out=FILE "
+                         f"in a writable folder") from None
     print(json.dumps({k: v for k, v in results.items() if k != "counts"},
                      indent=2))
     print(f"wrote {out}")
@@ -170,10 +188,14 @@ def main(argv):
     common = dict(num=FLAGS.num, split=FLAGS.split,
                   memorization=FLAGS.memorization,
                   inception_weights=FLAGS.inception_weights)
+    out = default_out(FLAGS.out, None if FLAGS.real or FLAGS.fake
+                      else FLAGS.model_path)
+    if FLAGS.model_path or FLAGS.real or FLAGS.fake:
+        check_out(out)
     if FLAGS.real or FLAGS.fake:
         results = tgs.metrics.evaluate(real=FLAGS.real, fake=FLAGS.fake,
                                        **data_arguments(values), **common)
-        return write(results, default_out(FLAGS.out, None))
+        return write(results, out)
     run_config = read_run(FLAGS.model_path)
     if run_config is not None:
         values = with_run_defaults(values, run_config)
@@ -204,7 +226,7 @@ def main(argv):
     results = tgs.metrics.evaluate(model, **data_arguments(values),
                                    **common)
     results.update(model_path=FLAGS.model_path, dataset=values["dataset"])
-    write(results, default_out(FLAGS.out, FLAGS.model_path))
+    write(results, out)
     return None
 
 

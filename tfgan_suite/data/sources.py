@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
+from tfgan_suite import files
 from tfgan_suite.data import idx
 
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
@@ -369,18 +370,14 @@ def usable_images(paths, where, skip_bad_files=False, check=read_image,
             bad.append((path, str(e)))
     if not bad:
         return good
-    import tempfile
-    with tempfile.NamedTemporaryFile(
-            "w", prefix="tfgan_bad_files_", suffix=".txt",
-            delete=False) as listing:
-        listing.writelines(f"{path}\t{reason}\n" for path, reason in bad)
+    listing = bad_files_listing(where, bad)
     if not good:
         raise ValueError(f"{where}: none of the {len(paths)} files is a "
                          f"usable image, e.g. {bad[0][0]}: {bad[0][1]} (all "
-                         f"listed in {listing.name})")
+                         f"listed in {listing})")
     if skip_bad_files:
         log("%s: skipped %d bad file(s) of %d, using the other %d (listed "
-            "in %s)", where, len(bad), len(paths), len(good), listing.name)
+            "in %s)", where, len(bad), len(paths), len(good), listing)
         return good
     shown = "; ".join(f"{path}: {reason}"
                       for path, reason in bad[:BAD_FILES_SHOWN])
@@ -388,8 +385,22 @@ def usable_images(paths, where, skip_bad_files=False, check=read_image,
             if len(bad) > BAD_FILES_SHOWN else "")
     raise ValueError(f"{where}: {len(bad)} of {len(paths)} files are not "
                      f"usable images: {shown}{more}. All {len(bad)} are "
-                     f"listed in {listing.name}; remove them, or pass "
+                     f"listed in {listing}; remove them, or pass "
                      f"skip_bad_files=True to use the other {len(good)}")
+
+
+def bad_files_listing(where, bad):
+    """Writes `bad` ([(path, reason)]), the unreadable files of the folder
+    `where`, one a line, to the temporary folder, and returns the file:
+    one per folder, replaced by each read of it (a run reads its folder
+    for training, FID and its health values, each command again)."""
+    import hashlib
+    import tempfile
+    digest = hashlib.sha256(os.path.abspath(where).encode()).hexdigest()
+    path = os.path.join(tempfile.gettempdir(),
+                        f"tfgan_bad_files_{digest[:12]}.txt")
+    return files.write_text(path, "".join(f"{file}\t{reason}\n"
+                                          for file, reason in bad))
 
 
 #: The share of a folder's images held out (the test split) when it has

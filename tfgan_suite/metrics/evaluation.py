@@ -112,15 +112,17 @@ def make_extractor(features, dataset, classifier_path=None, train=True,
                                     train=train, **options)
 
 
-def folder_features(extractor, path, batch_size=200):
+def folder_features(extractor, path, batch_size=200, resize=None,
+                    skip_bad_files=None):
     """(features, logits or None, count) of every image below `path`, read
     at the size and channels the extractor takes (Inception: each folder
     at its first image's size, RGB; it resizes to 299 itself), a batch at
-    a time."""
+    a time; `resize`, `skip_bad_files`: as `tgs.data.load` takes them."""
     shape = getattr(extractor, "image_shape", None)
     source = data.get_source(
         "folder", data_dir=path, image_size=shape[:2] if shape else None,
-        channels=shape[2] if shape else 3)
+        channels=shape[2] if shape else 3, resize=resize,
+        skip_bad_files=skip_bad_files)
     features, logits = [], []
     for batch in data.build(source, batch_size=batch_size, shuffle=False,
                             cache=False, drop_remainder=False):
@@ -145,8 +147,10 @@ def compare_folders(real, fake, features="inception", classifier_path=None,
         features in data.SOURCES else None
     extractor = make_extractor(features, dataset,
                                classifier_path=classifier_path, **options)
-    real_features, _, num_real = folder_features(extractor, real)
-    fake_features, logits, num_fake = folder_features(extractor, fake)
+    policies = {k: options.get(k) for k in ("resize", "skip_bad_files")}
+    real_features, _, num_real = folder_features(extractor, real, **policies)
+    fake_features, logits, num_fake = folder_features(extractor, fake,
+                                                      **policies)
     return {**scores(extractor, real_features, fake_features, logits),
             **identity(extractor), "real": real, "fake": fake,
             "num_real": num_real, "num_fake": num_fake}
@@ -213,15 +217,17 @@ def evaluate_images(model, dataset, features=None, classes=None,
 
 
 def evaluate_pairs(model, dataset, split="test", data_dir=None,
-                   direction=None):
-    """L1 / PSNR / SSIM of a pix2pix-like model on the pairs of `split`."""
+                   direction=None, **policies):
+    """L1 / PSNR / SSIM of a pix2pix-like model on the pairs of `split`
+    (`policies`: `resize`, `skip_bad_files`, as `tgs.data.load` takes
+    them)."""
     if model.data_kind() != "pairs":
         raise ValueError(f"dataset: {dataset} holds image pairs; expected a "
                          f"model that translates pairs, got "
                          f"{type(model).__name__}")
     test = data.get_source(dataset, split=split, data_dir=data_dir,
                            image_size=model.image_shape[0],
-                           direction=direction)
+                           direction=direction, **policies)
     pairs = data.build(test, batch_size=8, shuffle=False, augment=False,
                        drop_remainder=False)
     return evaluate_translation(model.translate_uint8, pairs)
@@ -229,11 +235,12 @@ def evaluate_pairs(model, dataset, split="test", data_dir=None,
 
 def evaluate_two_way(model, dataset, split="test", data_dir=None,
                      classes=None, direction=None, classifier_path=None,
-                     inception_weights=None):
+                     inception_weights=None, **policies):
     """Domain FID of each direction's translations of the test images
     against the other domain's test images, and the cycle L1; the domain
     classifier of an unpaired dataset tells its two domains apart (trained
-    on the training images of both on first use and cached)."""
+    on the training images of both on first use and cached). `policies`:
+    `resize`, `skip_bad_files`, as `tgs.data.load` takes them."""
     if not hasattr(model, "translate_uint8"):
         raise ValueError(f"dataset: {dataset} holds unpaired images of two "
                          f"domains; expected a model that translates "
@@ -241,11 +248,11 @@ def evaluate_two_way(model, dataset, split="test", data_dir=None,
     test = data.get_source(dataset, split=split, data_dir=data_dir,
                            classes=classes,
                            image_size=list(model.image_shape[:2]),
-                           direction=direction)
+                           direction=direction, **policies)
     a, b = (data.to_uint8(data.images_array(domain)).numpy()
             for domain in test.domains)
     extractor = classifier_lib.domain_extractor(dataset, data_dir,
-                                                classifier_path)
+                                                classifier_path, **policies)
     found = evaluate_unpaired(model.translate_uint8, a, b, extractor)
     results = {f"{k[:-3]}domain_fid" if k.endswith("_fid") else k: v
                for k, v in found.items()}
@@ -261,8 +268,9 @@ def evaluate_two_way(model, dataset, split="test", data_dir=None,
 def evaluate(model=None, dataset=None, *, real=None, fake=None,
              features=None, classifier_path=None, data_dir=None,
              classes=None, image_size=None, channels=None, holdout=None,
-             direction=None, split="test", num=10000, memorization=True,
-             train_source=None, inception_weights=None, train=None):
+             direction=None, resize=None, skip_bad_files=None, split="test",
+             num=10000, memorization=True, train_source=None,
+             inception_weights=None, train=None):
     """Every score of `model` on the data it learned, or of the images in
     folder `fake` against those in folder `real`; a dict, JSON-ready.
 
@@ -283,8 +291,10 @@ def evaluate(model=None, dataset=None, *, real=None, fake=None,
         `fid.csv`. Default: `dataset`'s domain classifier ("inception" for
         two folders).
       classifier_path: the domain classifier's file (default: its cache).
-      data_dir, classes, image_size, channels, holdout, direction, split:
-        the data's options (`tgs.data.load`).
+      data_dir, classes, image_size, channels, holdout, direction,
+        resize, skip_bad_files, split: the data's options
+        (`tgs.data.load`); folders of images (`real`, `fake`) are read
+        with `resize` and `skip_bad_files` too.
       num: generated samples (at most `TOY_SAMPLES` for toy data).
       memorization: the nearest-training-image distances (needs the
         features of every training image).
@@ -299,10 +309,14 @@ def evaluate(model=None, dataset=None, *, real=None, fake=None,
     Raises:
       ValueError: naming the argument that is missing or wrong.
     """
+    policies = {k: v for k, v in (("resize", resize),
+                                  ("skip_bad_files", skip_bad_files))
+                if v is not None}
     options = {k: v for k, v in (("data_dir", data_dir),
                                  ("image_size", image_size),
                                  ("channels", channels),
                                  ("holdout", holdout)) if v is not None}
+    options.update(policies)
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) \
             or num < 1:
         raise ValueError(f"num: expected a positive number of samples, got "
@@ -320,11 +334,12 @@ def evaluate(model=None, dataset=None, *, real=None, fake=None,
         raise ValueError("dataset: expected the name of the data the model "
                          "learned")
     if dataset in data.PAIRED_SOURCES:
-        return evaluate_pairs(model, dataset, split, data_dir, direction)
+        return evaluate_pairs(model, dataset, split, data_dir, direction,
+                              **policies)
     if dataset in data.UNPAIRED_SOURCES:
         return evaluate_two_way(model, dataset, split, data_dir, classes,
                                 direction, classifier_path,
-                                inception_weights)
+                                inception_weights, **policies)
     if dataset in data.toy.MIXTURES:
         centers, std = data.toy.MIXTURES[dataset]
         return mode_coverage(model.generate(min(num, TOY_SAMPLES), seed=0),

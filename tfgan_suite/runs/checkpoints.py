@@ -102,20 +102,26 @@ def list_checkpoints(directory, existing=True):
     try:
         found = tf.train.get_checkpoint_state(directory)
     except (ValueError, UnicodeDecodeError, tf.errors.OpError) as e:
-        on_disk = sorted(
-            (int(m.group(2)), os.path.join(directory, m.group(1)))
-            for m in map(_PREFIX.fullmatch, tf.io.gfile.listdir(directory))
-            if m)
+        on_disk = checkpoints_on_disk(directory)
         logging.warning("checkpoints: the state file %s is unreadable (%s); "
                         "taking the checkpoints on disk: %s",
                         os.path.join(directory, "checkpoint"), reason(e),
-                        ", ".join(os.path.basename(p) for _, p in on_disk)
-                        or "none")
-        return [path for _, path in on_disk]
+                        ", ".join(map(os.path.basename, on_disk)) or "none")
+        return on_disk
     if found is None:
         return []
     return [path for path in found.all_model_checkpoint_paths
             if not existing or tf.io.gfile.exists(path + ".index")]
+
+
+def checkpoints_on_disk(directory):
+    """The prefixes of every `ckpt-<step>.index` file in `directory`, by
+    step, whether the state file names them or not."""
+    if not tf.io.gfile.isdir(directory):
+        return []
+    return [os.path.join(directory, name) for _, name in sorted(
+        (int(m.group(2)), m.group(1))
+        for m in map(_PREFIX.fullmatch, tf.io.gfile.listdir(directory)) if m)]
 
 
 def damage(path):
@@ -136,13 +142,19 @@ def latest_intact(directory):
     """The prefix of the newest checkpoint of `directory` that reads whole
     (`damage`), or None when `directory` holds no checkpoint; newer
     damaged ones are skipped, with one warning naming them, why, and the
-    one taken instead.
+    one taken instead. When none the state file names is intact, the
+    other checkpoints on disk are tried, newest first: a copy of a run
+    folder taken while it trained may hold a state file older than its
+    checkpoints, naming only ones the run had deleted by then.
 
     Raises:
       ValueError: `directory` holds checkpoints and none is intact.
     """
     skipped = []
-    for path in reversed(list_checkpoints(directory, existing=False)):
+    named = list_checkpoints(directory, existing=False)
+    unnamed = [path for path in checkpoints_on_disk(directory)
+               if path not in named]
+    for path in [*reversed(named), *reversed(unnamed)]:
         why = damage(path)
         if why is None:
             if skipped:

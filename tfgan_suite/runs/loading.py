@@ -314,10 +314,12 @@ def load(path, model=None):
                f"or a model no .keras file holds)")
         if keras_file:
             reason = files.zip_damage(keras_file)
-            if reason is None:
-                return _checked(load_keras(keras_file, {cls.__name__: cls}),
-                                model, given)
             why = f"{layout.MODEL} is damaged ({reason})"
+            if reason is None:
+                loaded = load_keras(keras_file, {cls.__name__: cls})
+                why = _other_step(loaded, layout.saved_model(path))
+                if why is None:
+                    return _checked(loaded, model, given)
         return _checked(model_from_run(path, config, why), model, given)
     if os.path.isfile(os.path.join(path, layout.MODEL)):
         path = os.path.join(path, layout.MODEL)  # a folder with a model.
@@ -333,6 +335,20 @@ def load(path, model=None):
         return SavedModelGenerator(version, loaded)
     raise FileError(path, f"expected a run folder (with {layout.CONFIG}), a "
                           ".keras file or a SavedModel folder")
+
+
+def _other_step(model, saved):
+    """Why `model`, loaded from a run's `model.keras`, is not the step its
+    `model.json` (`saved`) records, or None when it is (or either does not
+    say): in a copy taken while the run rewrote both, they are of other
+    moments."""
+    counter = getattr(model, "step_counter", None)
+    if saved is None or counter is None or int(counter.numpy()) == saved[
+            "step"]:
+        return None
+    return (f"{layout.MODEL} holds step {int(counter.numpy())}, not step "
+            f"{saved['step']} as {layout.SAVED} records (files of different "
+            f"moments: a copy taken while the run rewrote them)")
 
 
 def load_saved_model(path):

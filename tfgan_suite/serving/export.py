@@ -145,7 +145,9 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         # Listed before the rename: a version never exists unlisted.
         write_models_config(os.path.dirname(os.path.abspath(export_root)),
                             also=(name,))
-    logging.info("exported %s", final)
+    # The commands say where it went, once (tfgan-export, the summary of
+    # tfgan-train).
+    logging.debug("exported %s", final)
     return final
 
 

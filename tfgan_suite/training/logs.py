@@ -3,11 +3,14 @@
 progress line and TensorBoard; steps are the model's own count
 (`step_counter`), so a resumed run continues its files where it stopped."""
 
+import contextlib
 import csv
+import errno
 import functools
 import io
 import math
 import os
+import re
 
 import keras
 import numpy as np
@@ -162,11 +165,74 @@ class LossHistory(keras.callbacks.Callback):
 
 class TensorBoard(keras.callbacks.TensorBoard):
     """`keras.callbacks.TensorBoard` whose per-step curves go on at the
-    model's step after a resume (Keras' own restart at step 1)."""
+    model's step after a resume (Keras' own restart at step 1), and whose
+    failed writes (a full disk) stop the run as every other write of the
+    run does (`event_files`)."""
+
+    def set_model(self, model):
+        with event_files(self._close_writers):
+            super().set_model(model)
 
     def on_train_begin(self, logs=None):
-        super().on_train_begin(logs)
+        with event_files(self._close_writers):
+            super().on_train_begin(logs)
         self._global_train_batch = step_of(self.model)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        with event_files(self._close_writers):  # flushes the last step's
+            super().on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        with event_files(self._close_writers):
+            super().on_train_batch_end(batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        with event_files(self._close_writers):
+            super().on_epoch_end(epoch, logs)
+
+    def on_train_end(self, logs=None):
+        with event_files(self._close_writers):
+            super().on_train_end(logs)
+
+
+#: A failed file write in a TensorFlow error's first line: `<path>;
+#: <the system's reason>`.
+_FAILED_WRITE = re.compile(r"(\S+); (.+)")
+#: errno by the system's words for it ("No space left on device": ENOSPC).
+_ERRNO = {os.strerror(code): code for code in errno.errorcode}
+
+
+def file_error(error):
+    """The `OSError` (errno, reason, path) of a TensorFlow op that failed
+    writing a file (`<path>; No space left on device`), or None when
+    `error` says no such thing."""
+    text = re.sub(r"\{\{[^}]*\}\}", "", getattr(error, "message", "") or "")
+    match = _FAILED_WRITE.search(text.strip().split("\n")[0])
+    if not match or match.group(2).strip() not in _ERRNO:
+        return None
+    reason = match.group(2).strip()
+    return OSError(_ERRNO[reason], reason, match.group(1))
+
+
+@contextlib.contextmanager
+def event_files(close):
+    """Raises a failed write of TensorBoard's event files (a full disk
+    under `logs/`) as the `OSError` naming the file that any other write
+    of a run raises, after `close()` gives up the failing writer: the run
+    then stops in one line naming the file and its last good checkpoint,
+    which `--resume` continues from. (Training on without TensorBoard would
+    stop at the next checkpoint of the same full disk anyway.)"""
+    try:
+        yield
+    except tf.errors.OpError as e:
+        error = file_error(e)
+        if error is None:
+            raise
+        try:
+            close()
+        except tf.errors.OpError:  # its last flush fails the same way.
+            pass
+        raise error from None
 
 def write_csv(path, header, rows):
     """A CSV file of `header` and `rows`, written whole and atomically."""
@@ -186,5 +252,26 @@ def read_csv(path):
 
 @functools.cache
 def summary_writer(log_dir):
-    """One TensorBoard summary writer per folder."""
-    return tf.summary.create_file_writer(log_dir)
+    """One TensorBoard summary writer per folder (`EventFile`)."""
+    return EventFile(log_dir)
+
+
+class EventFile:
+    """A TensorBoard summary writer whose failed writes are `OSError`s
+    naming its file (`event_files`); after one, `summary_writer` makes new
+    writers."""
+
+    def __init__(self, log_dir):
+        with event_files(lambda: None):
+            self.writer = tf.summary.create_file_writer(log_dir)
+
+    def close(self):
+        summary_writer.cache_clear()
+        self.writer.close()
+
+    @contextlib.contextmanager
+    def as_default(self):
+        """`writer.as_default()`, whose writes (flushed when the block
+        ends) fail as `event_files` says."""
+        with event_files(self.close), self.writer.as_default():
+            yield

@@ -349,6 +349,9 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         logging.info("resuming from %s at step %d (in epoch %d of %d)",
                      state["path"], state["step"], resume_epoch + 1,
                      schedule.epochs)
+    if writes(strategy):  # what a process killed mid-write left behind
+        for folder in filter(None, (out_dir, config.get("export"))):
+            files.remove_stale_temporaries(folder)
     if state["step"] >= schedule.steps:
         missing = layout.missing_outputs(out_dir, config, state["step"])
         if not missing:
