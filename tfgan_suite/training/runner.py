@@ -350,7 +350,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                      state["path"], state["step"], resume_epoch + 1,
                      schedule.epochs)
     if writes(strategy):  # what a process killed mid-write left behind
-        for folder in filter(None, (out_dir, config.get("export"))):
+        for folder in filter(None, (out_dir, config.export)):
             files.remove_stale_temporaries(folder)
     if state["step"] >= schedule.steps:
         missing = layout.missing_outputs(out_dir, config, state["step"])
