@@ -25,6 +25,7 @@ across machines.
 """
 
 import json
+import os
 import time
 
 import tfgan_launch
@@ -53,7 +54,19 @@ flags.DEFINE_integer("batch_size", None, "Batch size (default: the "
                      "model's default preset's).")
 flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
 flags.DEFINE_integer("repeats", 3, "Interleaved measurements of fit and "
-                     "the tutorial loop; the best of each is reported.")
+                     "the tutorial loop; the median of each is reported, "
+                     "and the median, min and max of their ratios round "
+                     "by round.")
+flags.DEFINE_enum("clock", "wall", ["wall", "cpu"], "What the speed "
+                  "measurements time: wall time, or the CPU time of this "
+                  "process (all threads), which other processes on the "
+                  "machine shift less.")
+flags.DEFINE_string("profile", None, "Also trace --steps steps of fit and "
+                    "of each tutorial loop with TF's profiler into this "
+                    "folder and print the time of each op type side by "
+                    "side (TensorBoard's profile plugin reads the traces).")
+flags.DEFINE_float("profile_min_ms", 0.5, "--profile: leave out op types "
+                   "under this many ms per step.")
 flags.DEFINE_bool("quality", False, "Run the equal-compute quality race.")
 flags.DEFINE_list("race_filters", ["64"], "DCGAN widths to race against "
                   "the tutorial (--quality).")
@@ -91,40 +104,62 @@ def _train_images(batch_size, repeat=True):
     return data.build(source, batch_size=batch_size, repeat=repeat)
 
 
-def speed_one(name, update=None):
-    """Images/s of `fit` (and of the tutorial loop on the same nets), each
-    the best of --repeats interleaved measurements."""
-    policy = runner.precision_policy(FLAGS.mixed_precision)
+def _net_copies(name, update, policy):
+    """(model, unbatched source, batch size) of `speed_case`, its nets built
+    under the Keras dtype `policy`, compiled."""
     keras.mixed_precision.set_global_policy(policy)
     try:
         model, source, b = benchmarks.speed_case(name, FLAGS.batch_size,
                                                  update)
-        model.compile()
+        model.compile()  # its loss picks the tutorial loop.
     finally:
         keras.mixed_precision.set_global_policy("float32")
+    return model, source, b
+
+
+#: The ratios a row reports, each measured round by round:
+#: {name: (numerator, denominator)} of seconds per step (higher: `fit` or
+#: the precision in the name is faster).
+RATIOS = {"fit_over_tutorial": ("tutorial", "fit"),
+          "fit_over_fp32_tutorial": ("tutorial_fp32", "fit"),
+          "fp32_fit_over_fp32_tutorial": ("tutorial_fp32", "fit_fp32"),
+          "fit_mixed_over_fp32": ("fit_fp32", "fit"),
+          "tutorial_mixed_over_fp32": ("tutorial_fp32", "tutorial")}
+
+
+def speed_one(name, update=None):
+    """Images/s of `fit` (and of the tutorial loop on the same nets), each
+    the median of --repeats interleaved measurements, and their ratios,
+    measured round by round (median, min and max over the rounds). Under
+    --mixed_precision, float32 copies of the nets are timed in the same
+    rounds: the float32 tutorial loop (the reference of the mixed
+    precision target) and float32 `fit`."""
+    policy = runner.precision_policy(FLAGS.mixed_precision)
+    model, source, b = _net_copies(name, update, policy)
     ds = data.build(source, batch_size=b, repeat=True, augment=False)
     batches = list(ds.take(FLAGS.steps + 3))
     fixed = tf.data.Dataset.from_tensor_slices(
         tuple(tf.stack(x) for x in zip(*batches))
         if isinstance(batches[0], tuple) else tf.stack(batches))
-    timed = {"fit": lambda: benchmarks.time_fit(model, fixed, FLAGS.steps)}
-    loop = benchmarks.tutorial_step_for(model)
-    if loop is not None:
-        timed["tutorial"] = lambda: benchmarks.time_steps(loop, batches)
-        if policy != "float32":
-            # The mixed-precision target is against the float32 tutorial.
-            fp32_model = benchmarks.speed_case(name, FLAGS.batch_size,
-                                               update)[0]
-            fp32_model.compile()  # its loss picks the tutorial loop.
-            fp32_loop = benchmarks.tutorial_step_for(fp32_model)
-            timed["tutorial_fp32"] = lambda: benchmarks.time_steps(fp32_loop,
-                                                                  batches)
-    seconds = {key: [] for key in timed}
-    for _ in range(FLAGS.repeats):
-        for key, measure in timed.items():
-            seconds[key].append(measure())
-    best = {key: min(values) for key, values in seconds.items()}
-    fit_s = best["fit"]
+    clock = {"wall": time.perf_counter, "cpu": time.process_time}[
+        FLAGS.clock]
+    fits = {"fit": model}
+    loops = {"tutorial": benchmarks.tutorial_step_for(model)}
+    if policy != "float32":
+        fp32_model = _net_copies(name, update, "float32")[0]
+        fits["fit_fp32"] = fp32_model
+        loops["tutorial_fp32"] = benchmarks.tutorial_step_for(fp32_model)
+    loops = {key: loop for key, loop in loops.items() if loop is not None}
+    measures = {
+        **{key: (lambda m=m: benchmarks.time_fit(m, fixed, FLAGS.steps,
+                                                 clock=clock))
+           for key, m in fits.items()},
+        **{key: (lambda loop=loop: benchmarks.time_steps(loop, batches,
+                                                         clock=clock))
+           for key, loop in loops.items()}}
+    seconds = benchmarks.interleaved(measures, FLAGS.repeats)
+    median = {key: float(np.median(values))
+              for key, values in seconds.items()}
     result = {
         "model": name, "update": getattr(model, "update", "-"),
         "batch_size": b,
@@ -134,22 +169,63 @@ def speed_one(name, update=None):
         "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",
         "jit_compile": bool(model.jit_compile),
         "steps": FLAGS.steps, "repeats": FLAGS.repeats,
-        "seconds_per_step": seconds,
-        "fit_step_ms": 1000 * fit_s, "fit_images_per_s": b / fit_s,
+        "clock": FLAGS.clock, "seconds_per_step": seconds,
+        "fit_step_ms": 1000 * median["fit"],
+        "fit_images_per_s": b / median["fit"],
         "pipeline_images_per_s": b / benchmarks.time_pipeline(ds, 200),
+        "ratios": {},
     }
-    if "tutorial" in best:
-        result.update(tutorial_step_ms=1000 * best["tutorial"],
-                      tutorial_images_per_s=b / best["tutorial"],
-                      fit_over_tutorial=best["tutorial"] / fit_s)
-    if "tutorial_fp32" in best:
-        result.update(tutorial_fp32_images_per_s=b / best["tutorial_fp32"],
-                      fit_over_fp32_tutorial=best["tutorial_fp32"] / fit_s)
+    for key in ("tutorial", "tutorial_fp32", "fit_fp32"):
+        if key in median:
+            result[f"{key}_images_per_s"] = b / median[key]
+    if "tutorial" in median:
+        result["tutorial_step_ms"] = 1000 * median["tutorial"]
+    for ratio, (a, c) in RATIOS.items():
+        if a in seconds and c in seconds:
+            result["ratios"][ratio] = benchmarks.ratio_summary(seconds[a],
+                                                               seconds[c])
+            result[ratio] = result["ratios"][ratio]["median"]
+    if FLAGS.profile:
+        result["profile"] = profile(fits, loops, fixed, batches)
     result["peak_rss_mib"] = benchmarks.peak_rss_mib()
     if tf.config.list_physical_devices("GPU"):
         result["peak_gpu_mib"] = tf.config.experimental.get_memory_info(
             "GPU:0")["peak"] / 2**20
     return result
+
+
+def profile(fits, loops, fixed, batches):
+    """{key: {op type: [ms per step, ops per step]}} of each timed `fit`
+    and loop over --steps steps, from TF's profiler (traces under
+    --profile); prints the op types' times side by side."""
+    steps = FLAGS.steps
+    runs = {
+        **{key: (lambda m=m: m.fit(fixed.take(steps), epochs=1, verbose=0))
+           for key, m in fits.items()},
+        **{key: (lambda loop=loop: benchmarks._block(
+            [loop(batch) for batch in batches[:steps]]))
+           for key, loop in loops.items()}}
+    per_step = {}
+    for key, run in runs.items():
+        ops = benchmarks.profile_ops(run, os.path.join(FLAGS.profile, key))
+        per_step[key] = {op: [1000 * t / steps, n / steps]
+                         for op, (t, n) in ops.items()}
+    keys = list(per_step)
+    types = sorted({op for ops in per_step.values() for op in ops},
+                   key=lambda op: -max(ops.get(op, [0])[0]
+                                       for ops in per_step.values()))
+    print(f"\nprofile, ms per step (ops per step), summed over threads:\n"
+          f"{'op type':34}" + "".join(f"{key:>22}" for key in keys))
+    for op in types:
+        cells = [per_step[key].get(op, [0.0, 0]) for key in keys]
+        if max(ms for ms, _ in cells) >= FLAGS.profile_min_ms:
+            print(f"{op[:34]:34}" + "".join(
+                f"{ms:13.2f} ({n:5.0f})" for ms, n in cells))
+    print(f"{'all ops':34}" + "".join(
+        f"{sum(v[0] for v in per_step[key].values()):13.2f} "
+        f"({sum(v[1] for v in per_step[key].values()):5.0f})"
+        for key in keys))
+    return per_step
 
 
 def speed():
@@ -175,14 +251,14 @@ def speed():
         tut = (f"{r['tutorial_images_per_s']:15.1f} "
                f"{r['fit_over_tutorial']:12.2f}" if "fit_over_tutorial" in r
                else f"{'-':>15} {'-':>12}")
-        fp32 = (f"  fit / fp32 tutorial ({r['tutorial_fp32_images_per_s']:.1f}"
-                f" img/s): {r['fit_over_fp32_tutorial']:.2f}"
-                if "fit_over_fp32_tutorial" in r else "")
         print(f"{r['model']:8} {r['update']:>12} {r['batch_size']:5d} "
               f"{r['precision']:>15} "
               f"{r['fit_images_per_s']:10.1f} {r['fit_step_ms']:8.1f} {tut} "
-              f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}"
-              f"{fp32}")
+              f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}")
+        for ratio, spread in r["ratios"].items():
+            print(f"    {ratio:28} median {spread['median']:5.2f}  "
+                  f"(min {spread['min']:.2f}, max {spread['max']:.2f}, "
+                  f"{len(spread['per_round'])} rounds)")
     print(f"matmul {n}^2: fp32 {peaks['matmul_fp32_gflops']:.0f} GFLOP/s, "
           f"bf16 {peaks['matmul_bf16_gflops']:.0f} GFLOP/s; {peaks['cpu']}, "
           f"bfloat16 instructions: "
