@@ -61,6 +61,9 @@ flags.DEFINE_enum("clock", "wall", ["wall", "cpu"], "What the speed "
                   "measurements time: wall time, or the CPU time of this "
                   "process (all threads), which other processes on the "
                   "machine shift less.")
+flags.DEFINE_integer("threads", 0, "TensorFlow threads (0: all cores); "
+                     "with --clock=cpu, 1 keeps idle threads' spinning out "
+                     "of the CPU time on a busy machine.")
 flags.DEFINE_string("profile", None, "Also trace --steps steps of fit and "
                     "of each tutorial loop with TF's profiler into this "
                     "folder and print the time of each op type side by "
@@ -157,6 +160,9 @@ def speed_one(name, update=None):
         **{key: (lambda loop=loop: benchmarks.time_steps(loop, batches,
                                                          clock=clock))
            for key, loop in loops.items()}}
+    # Profiled first: TF's executor stops tracing the ops it has learnt
+    # are cheap (it runs them inline) after some hundred steps.
+    profiled = profile(fits, loops, fixed, batches) if FLAGS.profile else None
     seconds = benchmarks.interleaved(measures, FLAGS.repeats)
     median = {key: float(np.median(values))
               for key, values in seconds.items()}
@@ -185,8 +191,8 @@ def speed_one(name, update=None):
             result["ratios"][ratio] = benchmarks.ratio_summary(seconds[a],
                                                                seconds[c])
             result[ratio] = result["ratios"][ratio]["median"]
-    if FLAGS.profile:
-        result["profile"] = profile(fits, loops, fixed, batches)
+    if profiled:
+        result["profile"] = profiled
     result["peak_rss_mib"] = benchmarks.peak_rss_mib()
     if tf.config.list_physical_devices("GPU"):
         result["peak_gpu_mib"] = tf.config.experimental.get_memory_info(
@@ -196,18 +202,21 @@ def speed_one(name, update=None):
 
 def profile(fits, loops, fixed, batches):
     """{key: {op type: [ms per step, ops per step]}} of each timed `fit`
-    and loop over --steps steps, from TF's profiler (traces under
-    --profile); prints the op types' times side by side."""
+    and loop over --steps steps after 3 steps of warm-up, from TF's
+    profiler (traces under --profile); prints the op types' times side by
+    side."""
     steps = FLAGS.steps
     runs = {
-        **{key: (lambda m=m: m.fit(fixed.take(steps), epochs=1, verbose=0))
+        **{key: (lambda n, m=m: m.fit(fixed.take(n), epochs=1, verbose=0))
            for key, m in fits.items()},
-        **{key: (lambda loop=loop: benchmarks._block(
-            [loop(batch) for batch in batches[:steps]]))
+        **{key: (lambda n, loop=loop: benchmarks.block(
+            [loop(batch) for batch in batches[:n]]))
            for key, loop in loops.items()}}
     per_step = {}
     for key, run in runs.items():
-        ops = benchmarks.profile_ops(run, os.path.join(FLAGS.profile, key))
+        run(3)
+        ops = benchmarks.profile_ops(lambda: run(steps),
+                                     os.path.join(FLAGS.profile, key))
         per_step[key] = {op: [1000 * t / steps, n / steps]
                          for op, (t, n) in ops.items()}
     keys = list(per_step)
@@ -331,6 +340,9 @@ def quality():
 
 
 def main(argv):
+    if FLAGS.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
     if FLAGS.quality:
         results = quality()
     else:

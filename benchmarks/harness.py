@@ -139,16 +139,17 @@ def time_steps(step, batches, warmup=3, clock=time.perf_counter):
     iterator = iter(batches)
     for _ in range(warmup):
         out = step(next(iterator))
-    _block(out)
+    block(out)
     count, start = 0, clock()
     for batch in iterator:
         out = step(batch)
         count += 1
-    _block(out)
+    block(out)
     return (clock() - start) / max(count, 1)
 
 
-def _block(out):
+def block(out):
+    """Waits for the tensors of `out` (the end of the steps that made them)."""
     for t in tf.nest.flatten(out):
         if hasattr(t, "numpy"):
             t.numpy()
@@ -317,7 +318,7 @@ def tutorial_contender(images, latent_dim=100):
     def train_steps(n):
         for _ in range(n):
             out = step(next(iterator))
-        _block(out)
+        block(out)
 
     def sample(seeds):
         z = np.stack([np.random.default_rng(s).normal(size=latent_dim)
