@@ -5,7 +5,15 @@ Speed (default):
 prints a table: per model, images/s and step time of `model.fit`, of the
 tutorial-style `tf.function` loop over the same nets, batch and data (dcgan,
 pix2pix), their ratio, the input pipeline alone and peak memory, and the
-machine's matmul peak (fp32, bf16).
+machine's matmul peak (fp32, bf16). Under --mixed_precision, float32 `fit`
+and the float32 tutorial loop on float32 copies of the nets run in the same
+rounds. Each speed is the median of --repeats interleaved rounds, each
+ratio the median (and min, max) of its round-by-round ratios. On a busy
+machine, `--clock=cpu --threads=1` times this process's CPU time instead of
+wall time. Where the time goes, by TF's profiler:
+    python benchmarks/benchmark.py --model=dcgan --mixed_precision \
+        --update=simultaneous --profile=/tmp/dcgan_profile
+prints each op type's time per step in `fit` and in the tutorial loops.
 
 Toy mode coverage is an experiment of its own:
     python benchmarks/reproduce.py --experiment=toy
@@ -26,6 +34,8 @@ across machines.
 
 import json
 import os
+import shlex
+import sys
 import time
 
 import tfgan_launch
@@ -38,7 +48,7 @@ import tensorflow as tf  # noqa: E402
 from absl import flags  # noqa: E402
 
 import harness as benchmarks  # noqa: E402
-from tfgan_suite import data, metrics, models  # noqa: E402
+from tfgan_suite import data, files, metrics, models  # noqa: E402
 from tfgan_suite.training import runner  # noqa: E402
 from tfgan_suite.commands import cli  # noqa: E402
 
@@ -348,8 +358,10 @@ def main(argv):
     else:
         results = speed()
     if FLAGS.json:
-        with open(FLAGS.json, "w") as f:
-            json.dump(results, f, indent=2)
+        command = " ".join(["python", "benchmarks/benchmark.py",
+                            *map(shlex.quote, sys.argv[1:])])
+        files.write_text(FLAGS.json, json.dumps(
+            {"command": command, **results}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
