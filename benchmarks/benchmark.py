@@ -158,10 +158,12 @@ def speed_one(name, update=None):
         FLAGS.clock]
     fits = {"fit": model}
     loops = {"tutorial": benchmarks.tutorial_step_for(model)}
+    nets_of = {"fit": model, "tutorial": model}
     if policy != "float32":
         fp32_model = _net_copies(name, update, "float32")[0]
         fits["fit_fp32"] = fp32_model
         loops["tutorial_fp32"] = benchmarks.tutorial_step_for(fp32_model)
+        nets_of.update(fit_fp32=fp32_model, tutorial_fp32=fp32_model)
     loops = {key: loop for key, loop in loops.items() if loop is not None}
     measures = {
         **{key: (lambda m=m: benchmarks.time_fit(m, fixed, FLAGS.steps,
@@ -172,7 +174,8 @@ def speed_one(name, update=None):
            for key, loop in loops.items()}}
     # Profiled first: TF's executor stops tracing the ops it has learnt
     # are cheap (it runs them inline) after some hundred steps.
-    profiled = profile(fits, loops, fixed, batches) if FLAGS.profile else None
+    profiled = (profile(fits, loops, nets_of, fixed, batches)
+                if FLAGS.profile else None)
     seconds = benchmarks.interleaved(measures, FLAGS.repeats)
     median = {key: float(np.median(values))
               for key, values in seconds.items()}
@@ -210,11 +213,12 @@ def speed_one(name, update=None):
     return result
 
 
-def profile(fits, loops, fixed, batches):
-    """{key: {op type: [ms per step, ops per step]}} of each timed `fit`
-    and loop over --steps steps after 3 steps of warm-up, from TF's
-    profiler (traces under --profile); prints the op types' times side by
-    side."""
+def profile(fits, loops, nets_of, fixed, batches):
+    """{key: {"by_type": {op type: [ms, ops]}, "by_layer": {layer class
+    (+ " gradient"), "optimizer" or "other": [ms, ops]}}} per step of each
+    timed `fit` and loop (`nets_of[key]`: the model whose nets and
+    optimizers it runs) over --steps steps after 3 steps of warm-up, from
+    TF's profiler (traces under --profile); prints both side by side."""
     steps = FLAGS.steps
     runs = {
         **{key: (lambda n, m=m: m.fit(fixed.take(n), epochs=1, verbose=0))
@@ -227,24 +231,36 @@ def profile(fits, loops, fixed, batches):
         run(3)
         ops = benchmarks.profile_ops(lambda: run(steps),
                                      os.path.join(FLAGS.profile, key))
-        per_step[key] = {op: [1000 * t / steps, n / steps]
-                         for op, (t, n) in ops.items()}
+        kinds = benchmarks.layer_kinds(nets_of[key])
+        tables = per_step[key] = {"by_type": {}, "by_layer": {}}
+        for (name, kind), (seconds, count) in ops.items():
+            for table, group in (("by_type", kind), ("by_layer",
+                                 benchmarks.op_group(name, kinds))):
+                cell = tables[table].setdefault(group, [0.0, 0.0])
+                cell[0] += 1000 * seconds / steps
+                cell[1] += count / steps
+    for table, title in (("by_layer", "layer"), ("by_type", "op type")):
+        _print_profile({key: tables[table] for key, tables in
+                        per_step.items()}, title)
+    return per_step
+
+
+def _print_profile(per_step, title):
     keys = list(per_step)
-    types = sorted({op for ops in per_step.values() for op in ops},
-                   key=lambda op: -max(ops.get(op, [0])[0]
-                                       for ops in per_step.values()))
-    print(f"\nprofile, ms per step (ops per step), summed over threads:\n"
-          f"{'op type':34}" + "".join(f"{key:>22}" for key in keys))
-    for op in types:
-        cells = [per_step[key].get(op, [0.0, 0]) for key in keys]
+    groups = sorted({g for cells in per_step.values() for g in cells},
+                    key=lambda g: -max(cells.get(g, [0])[0]
+                                       for cells in per_step.values()))
+    print(f"\nprofile by {title}, ms per step (ops per step), summed over "
+          f"threads:\n{title:34}" + "".join(f"{key:>22}" for key in keys))
+    for group in groups:
+        cells = [per_step[key].get(group, [0.0, 0]) for key in keys]
         if max(ms for ms, _ in cells) >= FLAGS.profile_min_ms:
-            print(f"{op[:34]:34}" + "".join(
+            print(f"{group[:34]:34}" + "".join(
                 f"{ms:13.2f} ({n:5.0f})" for ms, n in cells))
     print(f"{'all ops':34}" + "".join(
         f"{sum(v[0] for v in per_step[key].values()):13.2f} "
         f"({sum(v[1] for v in per_step[key].values()):5.0f})"
         for key in keys))
-    return per_step
 
 
 def speed():

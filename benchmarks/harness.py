@@ -194,14 +194,14 @@ def ratio_summary(numerators, denominators):
 
 
 #: A TF op's event in the profiler's trace: "<op name>:<op type>".
-_OP_EVENT = re.compile(r"^[\w/.\-]+:(\w+)$")
+_OP_EVENT = re.compile(r"^([\w/.\-]+):(\w+)$")
 
 
 def profile_ops(run, logdir):
-    """{op type: [seconds, count]} of the TensorFlow ops executed while
-    `run()` runs, from the host trace TF's profiler writes under `logdir`
-    (`tf.profiler.experimental`, its `*.xplane.pb`): the time of every
-    kernel, summed over the compute threads."""
+    """{(op name, op type): [seconds, count]} of the TensorFlow ops executed
+    while `run()` runs, from the host trace TF's profiler writes under
+    `logdir` (`tf.profiler.experimental`, its `*.xplane.pb`): the time of
+    every kernel, summed over the compute threads."""
     tf.profiler.experimental.start(logdir)
     try:
         run()
@@ -222,10 +222,45 @@ def profile_ops(run, logdir):
                 match = _OP_EVENT.match(
                     plane.event_metadata[event.metadata_id].name)
                 if match:
-                    total = ops.setdefault(match.group(1), [0.0, 0])
+                    total = ops.setdefault(match.groups(), [0.0, 0])
                     total[0] += event.duration_ps * 1e-12
                     total[1] += 1
     return ops
+
+
+def layer_kinds(model):
+    """{name scope: what its ops belong to} of `model`'s nets and
+    optimizers: each layer's name -> its class name, each optimizer's
+    name -> "optimizer" (`op_group` reads the scopes of a traced op)."""
+    kinds = {}
+    for net in (model.generator, model.discriminator):
+        for layer in net._flatten_layers(include_self=False):
+            kinds[layer.name] = type(layer).__name__
+    for optimizer in model.optimizers():
+        # Also its class's automatic name, "adam" for "adam_3": the
+        # tutorial loop's optimizers are others of the same class.
+        for name in (optimizer.name, re.sub(r"(_\d+)+$", "", optimizer.name)):
+            kinds[name] = "optimizer"
+    return kinds
+
+
+def op_group(op_name, kinds):
+    """What the op `op_name` of a traced step computes: the class of the
+    outermost layer whose name scope holds it ("optimizer" for an
+    optimizer's update, "other" outside every layer: losses, noise,
+    trackers, the sums of gradients), with " gradient" when the op is in
+    the gradient (`kinds`: `layer_kinds`)."""
+    scopes = op_name.split("/")
+    kind = "other"
+    for scope in scopes:
+        # A layer called again gets a scope with a suffix: up1_bn_1.
+        found = [kinds[s] for s in (scope, re.sub(r"_\d+$", "", scope),
+                                    re.sub(r"(_\d+)+$", "", scope))
+                 if s in kinds]
+        if found:
+            kind = found[0]
+            break
+    return kind + (" gradient" if "gradient_tape" in scopes else "")
 
 
 def time_pipeline(dataset, batches):

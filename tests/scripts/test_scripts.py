@@ -290,6 +290,7 @@ def test_benchmark_speed_table(tmp_path):
     result = script("benchmark.py", "--model=dcgan", "--update=simultaneous",
                     "--batch_size=8", "--steps=2", "--repeats=2",
                     "--mixed_precision", "--matmul_size=128",
+                    f"--profile={tmp_path / 'profile'}",
                     f"--json={out}", folder="benchmarks")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "fit/tutorial" in result.stdout
@@ -316,6 +317,14 @@ def test_benchmark_speed_table(tmp_path):
         assert len(spread["per_round"]) == 2
         assert spread["min"] <= row[ratio] == spread["median"] <= \
             spread["max"], ratio
+    # --profile: each timed step's ops by layer and by op type.
+    assert "profile by layer" in result.stdout
+    assert set(row["profile"]) == {"fit", "fit_fp32", "tutorial",
+                                   "tutorial_fp32"}
+    by_layer = row["profile"]["fit"]["by_layer"]
+    assert by_layer["Conv2D gradient"][0] > 0
+    assert "BatchNormalization" in by_layer and "optimizer" in by_layer
+    assert results["command"].startswith("python benchmarks/benchmark.py")
     assert results["matmul_fp32_gflops"] > 0
     assert results["matmul_bf16_gflops"] > 0
     assert isinstance(results["bfloat16_instructions"], bool)
