@@ -48,14 +48,14 @@ def close(a, b, rtol):
 
 
 @pytest.mark.parametrize("shape", [(16, 6, 6, 8), (32, 8)])
-def test_half_precision_training_equals_keras(shape, policy):
-    policy("mixed_bfloat16")
+@pytest.mark.parametrize("half", ["bfloat16", "float16"])
+def test_half_precision_training_equals_keras(shape, half, policy):
+    policy(f"mixed_{half}")
     ours, keras_bn = twins(shape)
-    x = tf.cast(tf.random.stateless_normal(shape, (1, 2)) * 3 + 2,
-                tf.bfloat16)
+    x = tf.cast(tf.random.stateless_normal(shape, (1, 2)) * 3 + 2, half)
     (y, grads, stats), (y_k, grads_k, stats_k) = (train_call(ours, x),
                                                   train_call(keras_bn, x))
-    assert y.dtype == tf.bfloat16 and y.shape == shape
+    assert y.dtype == half and y.shape == shape
     close(y, y_k, 1e-2)  # one bfloat16 rounding
     close(grads[0], grads_k[0], 3e-2)
     for g, g_k in zip(grads[1:], grads_k[1:]):  # float32 gamma and beta
