@@ -5,7 +5,15 @@ Speed (default):
 prints a table: per model, images/s and step time of `model.fit`, of the
 tutorial-style `tf.function` loop over the same nets, batch and data (dcgan,
 pix2pix), their ratio, the input pipeline alone and peak memory, and the
-machine's matmul peak (fp32, bf16).
+machine's matmul peak (fp32, bf16). Under --mixed_precision, float32 `fit`
+and the float32 tutorial loop on float32 copies of the nets run in the same
+rounds. Each speed is the median of --repeats interleaved rounds, each
+ratio the median (and min, max) of its round-by-round ratios. On a busy
+machine, `--clock=cpu --threads=1` times this process's CPU time instead of
+wall time. Where the time goes, by TF's profiler:
+    python benchmarks/benchmark.py --model=dcgan --mixed_precision \
+        --update=simultaneous --profile=/tmp/dcgan_profile
+prints each op type's time per step in `fit` and in the tutorial loops.
 
 Toy mode coverage is an experiment of its own:
     python benchmarks/reproduce.py --experiment=toy
@@ -25,6 +33,9 @@ across machines.
 """
 
 import json
+import os
+import shlex
+import sys
 import time
 
 import tfgan_launch
@@ -37,7 +48,7 @@ import tensorflow as tf  # noqa: E402
 from absl import flags  # noqa: E402
 
 import harness as benchmarks  # noqa: E402
-from tfgan_suite import data, metrics, models  # noqa: E402
+from tfgan_suite import data, files, metrics, models  # noqa: E402
 from tfgan_suite.training import runner  # noqa: E402
 from tfgan_suite.commands import cli  # noqa: E402
 
@@ -53,7 +64,22 @@ flags.DEFINE_integer("batch_size", None, "Batch size (default: the "
                      "model's default preset's).")
 flags.DEFINE_integer("steps", 20, "Timed steps per measurement.")
 flags.DEFINE_integer("repeats", 3, "Interleaved measurements of fit and "
-                     "the tutorial loop; the best of each is reported.")
+                     "the tutorial loop; the median of each is reported, "
+                     "and the median, min and max of their ratios round "
+                     "by round.")
+flags.DEFINE_enum("clock", "wall", ["wall", "cpu"], "What the speed "
+                  "measurements time: wall time, or the CPU time of this "
+                  "process (all threads), which other processes on the "
+                  "machine shift less.")
+flags.DEFINE_integer("threads", 0, "TensorFlow threads (0: all cores); "
+                     "with --clock=cpu, 1 keeps idle threads' spinning out "
+                     "of the CPU time on a busy machine.")
+flags.DEFINE_string("profile", None, "Also trace --steps steps of fit and "
+                    "of each tutorial loop with TF's profiler into this "
+                    "folder and print the time of each op type side by "
+                    "side (TensorBoard's profile plugin reads the traces).")
+flags.DEFINE_float("profile_min_ms", 0.5, "--profile: leave out op types "
+                   "under this many ms per step.")
 flags.DEFINE_bool("quality", False, "Run the equal-compute quality race.")
 flags.DEFINE_list("race_filters", ["64"], "DCGAN widths to race against "
                   "the tutorial (--quality).")
@@ -91,40 +117,68 @@ def _train_images(batch_size, repeat=True):
     return data.build(source, batch_size=batch_size, repeat=repeat)
 
 
-def speed_one(name, update=None):
-    """Images/s of `fit` (and of the tutorial loop on the same nets), each
-    the best of --repeats interleaved measurements."""
-    policy = runner.precision_policy(FLAGS.mixed_precision)
+def _net_copies(name, update, policy):
+    """(model, unbatched source, batch size) of `speed_case`, its nets built
+    under the Keras dtype `policy`, compiled."""
     keras.mixed_precision.set_global_policy(policy)
     try:
         model, source, b = benchmarks.speed_case(name, FLAGS.batch_size,
                                                  update)
-        model.compile()
+        model.compile()  # its loss picks the tutorial loop.
     finally:
         keras.mixed_precision.set_global_policy("float32")
+    return model, source, b
+
+
+#: The ratios a row reports, each measured round by round:
+#: {name: (numerator, denominator)} of seconds per step (higher: `fit` or
+#: the precision in the name is faster).
+RATIOS = {"fit_over_tutorial": ("tutorial", "fit"),
+          "fit_over_fp32_tutorial": ("tutorial_fp32", "fit"),
+          "fp32_fit_over_fp32_tutorial": ("tutorial_fp32", "fit_fp32"),
+          "fit_mixed_over_fp32": ("fit_fp32", "fit"),
+          "tutorial_mixed_over_fp32": ("tutorial_fp32", "tutorial")}
+
+
+def speed_one(name, update=None):
+    """Images/s of `fit` (and of the tutorial loop on the same nets), each
+    the median of --repeats interleaved measurements, and their ratios,
+    measured round by round (median, min and max over the rounds). Under
+    --mixed_precision, float32 copies of the nets are timed in the same
+    rounds: the float32 tutorial loop (the reference of the mixed
+    precision target) and float32 `fit`."""
+    policy = runner.precision_policy(FLAGS.mixed_precision)
+    model, source, b = _net_copies(name, update, policy)
     ds = data.build(source, batch_size=b, repeat=True, augment=False)
     batches = list(ds.take(FLAGS.steps + 3))
     fixed = tf.data.Dataset.from_tensor_slices(
         tuple(tf.stack(x) for x in zip(*batches))
         if isinstance(batches[0], tuple) else tf.stack(batches))
-    timed = {"fit": lambda: benchmarks.time_fit(model, fixed, FLAGS.steps)}
-    loop = benchmarks.tutorial_step_for(model)
-    if loop is not None:
-        timed["tutorial"] = lambda: benchmarks.time_steps(loop, batches)
-        if policy != "float32":
-            # The mixed-precision target is against the float32 tutorial.
-            fp32_model = benchmarks.speed_case(name, FLAGS.batch_size,
-                                               update)[0]
-            fp32_model.compile()  # its loss picks the tutorial loop.
-            fp32_loop = benchmarks.tutorial_step_for(fp32_model)
-            timed["tutorial_fp32"] = lambda: benchmarks.time_steps(fp32_loop,
-                                                                  batches)
-    seconds = {key: [] for key in timed}
-    for _ in range(FLAGS.repeats):
-        for key, measure in timed.items():
-            seconds[key].append(measure())
-    best = {key: min(values) for key, values in seconds.items()}
-    fit_s = best["fit"]
+    clock = {"wall": time.perf_counter, "cpu": time.process_time}[
+        FLAGS.clock]
+    fits = {"fit": model}
+    loops = {"tutorial": benchmarks.tutorial_step_for(model)}
+    nets_of = {"fit": model, "tutorial": model}
+    if policy != "float32":
+        fp32_model = _net_copies(name, update, "float32")[0]
+        fits["fit_fp32"] = fp32_model
+        loops["tutorial_fp32"] = benchmarks.tutorial_step_for(fp32_model)
+        nets_of.update(fit_fp32=fp32_model, tutorial_fp32=fp32_model)
+    loops = {key: loop for key, loop in loops.items() if loop is not None}
+    measures = {
+        **{key: (lambda m=m: benchmarks.time_fit(m, fixed, FLAGS.steps,
+                                                 clock=clock))
+           for key, m in fits.items()},
+        **{key: (lambda loop=loop: benchmarks.time_steps(loop, batches,
+                                                         clock=clock))
+           for key, loop in loops.items()}}
+    # Profiled first: TF's executor stops tracing the ops it has learnt
+    # are cheap (it runs them inline) after some hundred steps.
+    profiled = (profile(fits, loops, nets_of, fixed, batches)
+                if FLAGS.profile else None)
+    seconds = benchmarks.interleaved(measures, FLAGS.repeats)
+    median = {key: float(np.median(values))
+              for key, values in seconds.items()}
     result = {
         "model": name, "update": getattr(model, "update", "-"),
         "batch_size": b,
@@ -134,22 +188,79 @@ def speed_one(name, update=None):
         "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",
         "jit_compile": bool(model.jit_compile),
         "steps": FLAGS.steps, "repeats": FLAGS.repeats,
-        "seconds_per_step": seconds,
-        "fit_step_ms": 1000 * fit_s, "fit_images_per_s": b / fit_s,
+        "clock": FLAGS.clock, "seconds_per_step": seconds,
+        "fit_step_ms": 1000 * median["fit"],
+        "fit_images_per_s": b / median["fit"],
         "pipeline_images_per_s": b / benchmarks.time_pipeline(ds, 200),
+        "ratios": {},
     }
-    if "tutorial" in best:
-        result.update(tutorial_step_ms=1000 * best["tutorial"],
-                      tutorial_images_per_s=b / best["tutorial"],
-                      fit_over_tutorial=best["tutorial"] / fit_s)
-    if "tutorial_fp32" in best:
-        result.update(tutorial_fp32_images_per_s=b / best["tutorial_fp32"],
-                      fit_over_fp32_tutorial=best["tutorial_fp32"] / fit_s)
+    for key in ("tutorial", "tutorial_fp32", "fit_fp32"):
+        if key in median:
+            result[f"{key}_images_per_s"] = b / median[key]
+    if "tutorial" in median:
+        result["tutorial_step_ms"] = 1000 * median["tutorial"]
+    for ratio, (a, c) in RATIOS.items():
+        if a in seconds and c in seconds:
+            result["ratios"][ratio] = benchmarks.ratio_summary(seconds[a],
+                                                               seconds[c])
+            result[ratio] = result["ratios"][ratio]["median"]
+    if profiled:
+        result["profile"] = profiled
     result["peak_rss_mib"] = benchmarks.peak_rss_mib()
     if tf.config.list_physical_devices("GPU"):
         result["peak_gpu_mib"] = tf.config.experimental.get_memory_info(
             "GPU:0")["peak"] / 2**20
     return result
+
+
+def profile(fits, loops, nets_of, fixed, batches):
+    """{key: {"by_type": {op type: [ms, ops]}, "by_layer": {layer class
+    (+ " gradient"), "optimizer" or "other": [ms, ops]}}} per step of each
+    timed `fit` and loop (`nets_of[key]`: the model whose nets and
+    optimizers it runs) over --steps steps after 3 steps of warm-up, from
+    TF's profiler (traces under --profile); prints both side by side."""
+    steps = FLAGS.steps
+    runs = {
+        **{key: (lambda n, m=m: m.fit(fixed.take(n), epochs=1, verbose=0))
+           for key, m in fits.items()},
+        **{key: (lambda n, loop=loop: benchmarks.block(
+            [loop(batch) for batch in batches[:n]]))
+           for key, loop in loops.items()}}
+    per_step = {}
+    for key, run in runs.items():
+        run(3)
+        ops = benchmarks.profile_ops(lambda: run(steps),
+                                     os.path.join(FLAGS.profile, key))
+        kinds = benchmarks.layer_kinds(nets_of[key])
+        tables = per_step[key] = {"by_type": {}, "by_layer": {}}
+        for (name, kind), (seconds, count) in ops.items():
+            for table, group in (("by_type", kind), ("by_layer",
+                                 benchmarks.op_group(name, kinds))):
+                cell = tables[table].setdefault(group, [0.0, 0.0])
+                cell[0] += 1000 * seconds / steps
+                cell[1] += count / steps
+    for table, title in (("by_layer", "layer"), ("by_type", "op type")):
+        _print_profile({key: tables[table] for key, tables in
+                        per_step.items()}, title)
+    return per_step
+
+
+def _print_profile(per_step, title):
+    keys = list(per_step)
+    groups = sorted({g for cells in per_step.values() for g in cells},
+                    key=lambda g: -max(cells.get(g, [0])[0]
+                                       for cells in per_step.values()))
+    print(f"\nprofile by {title}, ms per step (ops per step), summed over "
+          f"threads:\n{title:34}" + "".join(f"{key:>22}" for key in keys))
+    for group in groups:
+        cells = [per_step[key].get(group, [0.0, 0]) for key in keys]
+        if max(ms for ms, _ in cells) >= FLAGS.profile_min_ms:
+            print(f"{group[:34]:34}" + "".join(
+                f"{ms:13.2f} ({n:5.0f})" for ms, n in cells))
+    print(f"{'all ops':34}" + "".join(
+        f"{sum(v[0] for v in per_step[key].values()):13.2f} "
+        f"({sum(v[1] for v in per_step[key].values()):5.0f})"
+        for key in keys))
 
 
 def speed():
@@ -175,14 +286,14 @@ def speed():
         tut = (f"{r['tutorial_images_per_s']:15.1f} "
                f"{r['fit_over_tutorial']:12.2f}" if "fit_over_tutorial" in r
                else f"{'-':>15} {'-':>12}")
-        fp32 = (f"  fit / fp32 tutorial ({r['tutorial_fp32_images_per_s']:.1f}"
-                f" img/s): {r['fit_over_fp32_tutorial']:.2f}"
-                if "fit_over_fp32_tutorial" in r else "")
         print(f"{r['model']:8} {r['update']:>12} {r['batch_size']:5d} "
               f"{r['precision']:>15} "
               f"{r['fit_images_per_s']:10.1f} {r['fit_step_ms']:8.1f} {tut} "
-              f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}"
-              f"{fp32}")
+              f"{r['pipeline_images_per_s']:15.0f} {r['peak_rss_mib']:8.0f}")
+        for ratio, spread in r["ratios"].items():
+            print(f"    {ratio:28} median {spread['median']:5.2f}  "
+                  f"(min {spread['min']:.2f}, max {spread['max']:.2f}, "
+                  f"{len(spread['per_round'])} rounds)")
     print(f"matmul {n}^2: fp32 {peaks['matmul_fp32_gflops']:.0f} GFLOP/s, "
           f"bf16 {peaks['matmul_bf16_gflops']:.0f} GFLOP/s; {peaks['cpu']}, "
           f"bfloat16 instructions: "
@@ -255,13 +366,18 @@ def quality():
 
 
 def main(argv):
+    if FLAGS.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
     if FLAGS.quality:
         results = quality()
     else:
         results = speed()
     if FLAGS.json:
-        with open(FLAGS.json, "w") as f:
-            json.dump(results, f, indent=2)
+        command = " ".join(["python", "benchmarks/benchmark.py",
+                            *map(shlex.quote, sys.argv[1:])])
+        files.write_text(FLAGS.json, json.dumps(
+            {"command": command, **results}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

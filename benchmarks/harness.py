@@ -4,6 +4,9 @@ The reference is the TensorFlow DCGAN tutorial's training loop: one
 `tf.function` with two `GradientTape`s over the same nets, batch and data.
 """
 
+import glob
+import os
+import re
 import time
 
 import keras
@@ -129,40 +132,135 @@ def tutorial_step_for(model):
     return None
 
 
-def time_steps(step, batches, warmup=3):
-    """Seconds per call of `step(batch)` after `warmup` calls (compilation)."""
+def time_steps(step, batches, warmup=3, clock=time.perf_counter):
+    """Seconds per call of `step(batch)` after `warmup` calls (compilation),
+    by `clock` (wall time, or `time.process_time`: this process's CPU
+    time, which other processes on the machine shift less)."""
     iterator = iter(batches)
     for _ in range(warmup):
         out = step(next(iterator))
-    _block(out)
-    count, start = 0, time.perf_counter()
+    block(out)
+    count, start = 0, clock()
     for batch in iterator:
         out = step(batch)
         count += 1
-    _block(out)
-    return (time.perf_counter() - start) / max(count, 1)
+    block(out)
+    return (clock() - start) / max(count, 1)
 
 
-def _block(out):
+def block(out):
+    """Waits for the tensors of `out` (the end of the steps that made them)."""
     for t in tf.nest.flatten(out):
         if hasattr(t, "numpy"):
             t.numpy()
 
 
-def time_fit(model, dataset, steps, warmup=3):
-    """Seconds per step of `model.fit` over `steps` steps (after warm-up)."""
+def time_fit(model, dataset, steps, warmup=3, clock=time.perf_counter):
+    """Seconds per step of `model.fit` over `steps` steps (after warm-up),
+    by `clock` (as in `time_steps`)."""
     model.fit(dataset.take(warmup), epochs=1, verbose=0)
 
     class Clock(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self.start = time.perf_counter()
+            self.start = clock()
 
         def on_train_end(self, logs=None):
-            self.seconds = time.perf_counter() - self.start
+            self.seconds = clock() - self.start
 
-    clock = Clock()
-    model.fit(dataset.take(steps), epochs=1, verbose=0, callbacks=[clock])
-    return clock.seconds / steps
+    timer = Clock()
+    model.fit(dataset.take(steps), epochs=1, verbose=0, callbacks=[timer])
+    return timer.seconds / steps
+
+
+def interleaved(measures, rounds):
+    """{key: [one result of `measures[key]()` per round]}: each round calls
+    every measure once, in an order rotated from round to round, so the
+    load of a shared machine falls on each alike and the results of one
+    round are neighbours in time (their ratios are compared)."""
+    keys = list(measures)
+    results = {key: [] for key in keys}
+    for r in range(rounds):
+        for key in keys[r % len(keys):] + keys[:r % len(keys)]:
+            results[key].append(measures[key]())
+    return results
+
+
+def ratio_summary(numerators, denominators):
+    """{"median", "min", "max", "per_round"} of numerators[i] /
+    denominators[i], round by round (`interleaved`)."""
+    ratios = [a / b for a, b in zip(numerators, denominators)]
+    return {"median": float(np.median(ratios)), "min": min(ratios),
+            "max": max(ratios), "per_round": ratios}
+
+
+#: A TF op's event in the profiler's trace: "<op name>:<op type>".
+_OP_EVENT = re.compile(r"^([\w/.\-]+):(\w+)$")
+
+
+def profile_ops(run, logdir):
+    """{(op name, op type): [seconds, count]} of the TensorFlow ops executed
+    while `run()` runs, from the host trace TF's profiler writes under
+    `logdir` (`tf.profiler.experimental`, its `*.xplane.pb`): the time of
+    every kernel, summed over the compute threads."""
+    tf.profiler.experimental.start(logdir)
+    try:
+        run()
+    finally:
+        tf.profiler.experimental.stop()
+    from tensorflow.tsl.profiler.protobuf import xplane_pb2
+    newest = max(glob.glob(os.path.join(logdir, "plugins", "profile", "*",
+                                        "*.xplane.pb")), key=os.path.getmtime)
+    space = xplane_pb2.XSpace()
+    with open(newest, "rb") as f:
+        space.ParseFromString(f.read())
+    ops = {}
+    for plane in space.planes:
+        for line in plane.lines:
+            if not line.name.startswith("tf_Compute"):
+                continue
+            for event in line.events:
+                match = _OP_EVENT.match(
+                    plane.event_metadata[event.metadata_id].name)
+                if match:
+                    total = ops.setdefault(match.groups(), [0.0, 0])
+                    total[0] += event.duration_ps * 1e-12
+                    total[1] += 1
+    return ops
+
+
+def layer_kinds(model):
+    """{name scope: what its ops belong to} of `model`'s nets and
+    optimizers: each layer's name -> its class name, each optimizer's
+    name -> "optimizer" (`op_group` reads the scopes of a traced op)."""
+    kinds = {}
+    for net in (model.generator, model.discriminator):
+        for layer in net._flatten_layers(include_self=False):
+            kinds[layer.name] = type(layer).__name__
+    for optimizer in model.optimizers():
+        # Also its class's automatic name, "adam" for "adam_3": the
+        # tutorial loop's optimizers are others of the same class.
+        for name in (optimizer.name, re.sub(r"(_\d+)+$", "", optimizer.name)):
+            kinds[name] = "optimizer"
+    return kinds
+
+
+def op_group(op_name, kinds):
+    """What the op `op_name` of a traced step computes: the class of the
+    outermost layer whose name scope holds it ("optimizer" for an
+    optimizer's update, "other" outside every layer: losses, noise,
+    trackers, the sums of gradients), with " gradient" when the op is in
+    the gradient (`kinds`: `layer_kinds`)."""
+    scopes = op_name.split("/")
+    kind = "other"
+    for scope in scopes:
+        # A layer called again gets a scope with a suffix: up1_bn_1.
+        found = [kinds[s] for s in (scope, re.sub(r"_\d+$", "", scope),
+                                    re.sub(r"(_\d+)+$", "", scope))
+                 if s in kinds]
+        if found:
+            kind = found[0]
+            break
+    return kind + (" gradient" if "gradient_tape" in scopes else "")
 
 
 def time_pipeline(dataset, batches):
@@ -255,7 +353,7 @@ def tutorial_contender(images, latent_dim=100):
     def train_steps(n):
         for _ in range(n):
             out = step(next(iterator))
-        _block(out)
+        block(out)
 
     def sample(seeds):
         z = np.stack([np.random.default_rng(s).normal(size=latent_dim)

@@ -27,3 +27,46 @@ def test_every_model_gets_batches_of_its_data_kind(name):
         assert tuple(x.shape) == (batch_size, *model.data_shape), kind
     if kind == "labelled":
         assert tuple(batch[1].shape) == (batch_size,)
+
+
+def test_interleaved_rotates_the_order_of_each_round():
+    calls = []
+    measures = {key: (lambda key=key: calls.append(key) or len(calls))
+                for key in "abc"}
+    results = harness.interleaved(measures, rounds=3)
+    assert calls == list("abc" "bca" "cab")
+    assert results == {"a": [1, 6, 8], "b": [2, 4, 9], "c": [3, 5, 7]}
+
+
+def test_ratios_are_taken_round_by_round():
+    spread = harness.ratio_summary([2.0, 6.0, 3.0], [1.0, 2.0, 1.0])
+    assert spread == {"median": 3.0, "min": 2.0, "max": 3.0,
+                      "per_round": [2.0, 3.0, 3.0]}
+
+
+def test_profiled_ops_are_grouped_by_the_layer_that_runs_them(tmp_path):
+    import tensorflow as tf
+    from tests import tiny_models
+    model = tiny_models.tiny("dcgan")
+    model.compile()
+    kinds = harness.layer_kinds(model)
+    norm = next(layer.name for layer in model.generator.layers
+                if type(layer).__name__ == "BatchNormalization")
+    assert harness.op_group(
+        f"StatefulPartitionedCall/gradient_tape/generator_1/{norm}_1/"
+        f"FusedBatchNormGradV3", kinds) == "BatchNormalization gradient"
+    assert harness.op_group(f"generator/{norm}/moments/mean",
+                            kinds) == "BatchNormalization"
+    assert harness.op_group("StatefulPartitionedCall/adam_7/Mul_3",
+                            kinds) == "optimizer"
+    assert harness.op_group("StatefulPartitionedCall/Mean_2",
+                            kinds) == "other"
+    x = tf.random.stateless_normal((256, 256), (0, 1))
+    step = tf.function(lambda x: tf.matmul(x, x, name="product"))
+    step(x)
+    ops = harness.profile_ops(lambda: harness.block([step(x)
+                                                     for _ in range(3)]),
+                              str(tmp_path))
+    (name, kind), = [key for key in ops if "product" in key[0]]
+    assert "MatMul" in kind and ops[name, kind][1] == 3
+    assert ops[name, kind][0] > 0

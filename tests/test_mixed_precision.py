@@ -70,3 +70,47 @@ def test_mixed_precision_on_a_cpu_without_bfloat16_warns(has_bf16, monkeypatch,
     warned = "has no bfloat16 instructions" in caplog.text
     assert warned is not has_bf16
     assert runner.precision_policy(False) == "float32"
+
+
+def _losses_on(model, real, z):
+    """(D's loss, G's loss) on fixed real images and noise, both nets in
+    training mode (batch statistics)."""
+    fake = model.generator(z, training=True)
+    real_logits = model.discriminator(real, training=True)
+    fake_logits = model.discriminator(fake, training=True)
+    assert (fake.dtype, real_logits.dtype, fake_logits.dtype) == (
+        "float32", "float32", "float32")
+    d_loss = model.discriminator_loss(real_logits, fake_logits)
+    g_loss = model.generator_loss(fake_logits)
+    assert (d_loss.dtype, g_loss.dtype) == ("float32", "float32")
+    return float(d_loss), float(g_loss)
+
+
+@pytest.mark.parametrize("trains", ["discriminator", "generator"])
+def test_bfloat16_dcgan_learns_without_loss_scaling(trains, use_policy):
+    """Under mixed_bfloat16 the DCGAN nets compute in bfloat16 (batch norm
+    included) with float32 images, logits and losses and no loss scaling,
+    and the net that trains (the other frozen) lowers its own loss."""
+    use_policy("mixed_bfloat16")
+    keras.utils.set_random_seed(0)
+    model = tiny("dcgan")
+    frozen, learning = (keras.optimizers.SGD(0.0),
+                        keras.optimizers.Adam(1e-2, beta_1=0.5))
+    model.compile(**({"d_optimizer": learning, "g_optimizer": frozen}
+                     if trains == "discriminator"
+                     else {"d_optimizer": frozen, "g_optimizer": learning}))
+    assert not any(isinstance(o, keras.optimizers.LossScaleOptimizer)
+                   for o in model.optimizers())
+    norms = [layer for net in (model.generator, model.discriminator)
+             for layer in net.layers if "_bn" in layer.name]
+    assert norms and all(layer.compute_dtype == "bfloat16"
+                         for layer in norms)
+    real = np.tile(np.linspace(-1, 1, 28, dtype=np.float32)[:, None, None],
+                   (16, 1, 28, 1))  # one striped image, 16 times
+    z = np.random.default_rng(0).normal(size=(16, 8)).astype(np.float32)
+    before = _losses_on(model, real, z)
+    model.fit(tf.data.Dataset.from_tensors(real).repeat(20), epochs=1,
+              verbose=0)
+    after = _losses_on(model, real, z)
+    own = 0 if trains == "discriminator" else 1
+    assert after[own] < 0.85 * before[own], (before, after)

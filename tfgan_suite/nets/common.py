@@ -1,5 +1,6 @@
 """What the nets share: the GAN weight initialisation and batch norm that
-stays exact under `tf.distribute`."""
+stays exact under `tf.distribute` and runs on half-precision activations
+under a mixed precision policy."""
 
 import keras
 import tensorflow as tf
@@ -11,13 +12,61 @@ def init():
     return keras.initializers.RandomNormal(stddev=0.02)
 
 
+@keras.saving.register_keras_serializable(package="tfgan_suite")
+class BatchNormalization(layers.BatchNormalization):
+    """Keras' batch normalization (Ioffe & Szegedy 2015, Algorithm 1), with
+    the same weights, statistics and results; in training under a mixed
+    precision policy it normalizes with TensorFlow's fused kernel.
+
+    y = gamma (x - mu_B) / sqrt(sigma_B^2 + epsilon) + beta, mu_B and
+    sigma_B^2 the batch's mean and (biased) variance per channel; the
+    moving statistics follow m <- momentum m + (1 - momentum) s_B. Keras
+    casts bfloat16 / float16 activations to float32 and computes this in
+    about ten separate float32 ops (and as many in the gradient); the fused
+    kernel (`FusedBatchNormV3`, one op each way) reads the half-precision
+    activations and accumulates the statistics in float32 itself. float32
+    policies, inference, masks, renormalization and synchronized statistics
+    take Keras' own path.
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        if not (training and self.trainable and mask is None
+                and not self.renorm and not self.synchronized
+                and inputs.dtype in (tf.bfloat16, tf.float16)
+                and self.axis in (-1, len(inputs.shape) - 1)):
+            return super().call(inputs, training=training, mask=mask)
+        channels = inputs.shape[-1]
+        # The fused kernel takes NHWC: other ranks as N' x 1 x 1 x C.
+        x = (inputs if len(inputs.shape) == 4
+             else tf.reshape(inputs, (-1, 1, 1, channels)))
+        y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
+            x=x,
+            scale=self.gamma if self.scale else tf.ones([channels]),
+            offset=self.beta if self.center else tf.zeros([channels]),
+            mean=tf.constant([], tf.float32),
+            variance=tf.constant([], tf.float32), epsilon=self.epsilon,
+            exponential_avg_factor=1.0, data_format="NHWC",
+            is_training=True)
+        # The kernel returns the unbiased variance; Keras averages the
+        # biased one, the variance it normalized with.
+        n = tf.cast(tf.size(x) // channels, tf.float32)
+        variance = variance * ((n - 1.0) / n)
+        self.moving_mean.assign(self.moving_mean * self.momentum
+                                + mean * (1.0 - self.momentum))
+        self.moving_variance.assign(self.moving_variance * self.momentum
+                                    + variance * (1.0 - self.momentum))
+        if x is not inputs:
+            y = tf.reshape(y, tf.shape(inputs))
+            y.set_shape(inputs.shape)
+        return y
+
+
 def batch_norm(name=None, **kwargs):
     """`BatchNormalization`, synchronized across replicas when built under a
     multi-replica strategy: each replica then normalizes with the statistics
     of the global batch, so a step on N devices equals a step on one."""
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return layers.BatchNormalization(synchronized=replicas > 1, name=name,
-                                     **kwargs)
+    return BatchNormalization(synchronized=replicas > 1, name=name, **kwargs)
 
 
 def packed_shape(shape, m):
