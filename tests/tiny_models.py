@@ -3,8 +3,9 @@
 `tiny(name)` builds the model registered as `name` with its smallest
 practical arguments: an entry of `TINY` where the model has one, else a
 generic guess from its constructor (`generic_args`), so a new model file
-is covered by the tests that loop over `tgs.models.MODELS` with no change
-here.
+is covered by the tests that loop over `tgs.models.MODELS` (the model
+harness, `tests/models/test_harness.py`) with no change here. `VARIANTS`
+names other settings of a model those tests also run.
 """
 
 import keras
@@ -19,12 +20,23 @@ TINY = {
     "dcgan": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4},
     "cgan": {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 8,
              "filters": 4},
+    "wgan_gp": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4,
+                "n_critic": 2},
     "sagan": {"image_shape": (32, 32, 3), "latent_dim": 8, "filters": 8},
     "r3gan": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4,
               "blocks": 1},
     "pix2pix": {"image_shape": (32, 32, 3), "filters": 4},
     "cyclegan": {"image_shape": (32, 32, 3), "filters": 4, "n_blocks": 0,
                  "pool_size": 3},
+}
+
+#: Other settings of a model, by a name of their own: (`cli_name`,
+#: arguments over its tiny ones).
+VARIANTS = {
+    # Conditional batch norm in G, a projection D.
+    "sagan_conditional": ("sagan", {"num_classes": 3}),
+    # Label embeddings in G, a projection D.
+    "r3gan_conditional": ("r3gan", {"num_classes": 3}),
 }
 
 #: A data shape other than the tiny one that the built-in nets also take
@@ -65,6 +77,15 @@ def tiny_args(name, **overrides):
 def tiny(name, **overrides):
     """The tiny model `name` (not compiled)."""
     return models.get(name)(**tiny_args(name, **overrides))
+
+
+def eager(name, **overrides):
+    """The tiny model `name`, compiled with its defaults to run eagerly
+    (its steps cost no tracing; the harness checks compiled steps equal
+    eager ones)."""
+    model = tiny(name, **overrides)
+    model.compile(run_eagerly=True)
+    return model
 
 
 def other_shape(name):
