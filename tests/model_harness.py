@@ -18,10 +18,11 @@ Each helper checks one promise of the model contract
   on;
 - `run_export_test`: the SavedModel serves exactly what the model makes.
 
-`twin(model)` is a new model of `model`'s config holding its state, so a
-step of each from there can be compared.
+`twin(snapshot(model))` is a new model of `model`'s config holding its
+state, so a step of each from there can be compared.
 """
 
+import copy
 import json
 import os
 
@@ -100,16 +101,24 @@ def assert_same_state(ours, theirs, what):
         np.testing.assert_array_equal(b, a, err_msg=f"{what}: {path}")
 
 
-def twin(model):
-    """A new model of `model`'s config (its class's `from_config`) holding
-    `model`'s variables: compiled alike, it steps as `model` would."""
-    other = type(model).from_config(model.get_config())
-    assert len(other.variables) == len(model.variables), (
-        f"{type(model).__name__}.from_config(get_config()) builds "
-        f"{len(other.variables)} variables, the model has "
-        f"{len(model.variables)}")
-    for mine, theirs in zip(other.variables, model.variables):
-        mine.assign(theirs)
+def snapshot(model):
+    """What `twin` rebuilds `model` from: its class, its config and the
+    values of its variables (weights and random states)."""
+    return (type(model), copy.deepcopy(model.get_config()),
+            [v.numpy() for v in model.variables])
+
+
+def twin(saved):
+    """A new model of a `snapshot`'s class and config (`from_config`)
+    holding its variables: compiled alike, it steps as the model would
+    have from there."""
+    cls, config, values = saved
+    other = cls.from_config(copy.deepcopy(config))
+    assert len(other.variables) == len(values), (
+        f"{cls.__name__}.from_config(get_config()) builds "
+        f"{len(other.variables)} variables, the model has {len(values)}")
+    for variable, value in zip(other.variables, values):
+        variable.assign(value)
     return other
 
 
@@ -191,10 +200,12 @@ def run_build_test(cls, args):
     return model
 
 
-def run_step_test(model, batch, mode="eager", expected=None):
+def run_step_test(model, batch, mode="eager", expected=None,
+                  d_updates=None):
     """Compiles `model` for `mode` (`MODES`), takes one step on `batch`
-    and checks it; with `expected` (an eager step's logs from the same
-    state), that the logs match. Returns the logs."""
+    and checks it: `d_updates` D optimizer steps (default: the model's
+    `d_steps`) and one G step; with `expected` (an eager step's logs from
+    the same state), that the logs match. Returns the logs."""
     model.compile(**MODES[mode])
     before = {key: weights(net) for key, net in nets(model).items()}
     step_before = int(model.step_counter)
@@ -205,7 +216,8 @@ def run_step_test(model, batch, mode="eager", expected=None):
         assert np.isfinite(value), (name, key, value)
     assert int(model.step_counter) == step_before + 1, name
     assert int(model.g_optimizer.iterations) == 1, name
-    assert int(model.d_optimizer.iterations) == model.d_steps, name
+    assert int(model.d_optimizer.iterations) == (
+        d_updates or model.d_steps), name
     for key, net in nets(model).items():
         assert any(not np.array_equal(a, b) for a, b in
                    zip(before[key], weights(net))), f"{name}: {key} unchanged"
@@ -324,15 +336,34 @@ def _check_samples(model, signatures):
 
 
 def _check_translations(model, signatures):
-    """`serving_default` is `translate_uint8`; a model that translates
-    both ways has a signature per direction."""
+    """Each direction's image signature (`serving_default` the first) is
+    `translate_uint8`; its bytes signature translates PNG bytes alike,
+    resizes other sizes and refuses what is not an image."""
     x = np.random.default_rng(1).integers(0, 256, (3, *model.data_shape),
                                           np.uint8)
-    np.testing.assert_array_equal(
-        signatures["serving_default"](image=tf.constant(x))["image"].numpy(),
-        model.translate_uint8(x))
-    for direction, signature in (getattr(model, "directions", None)
-                                 or {}).items():
+    encoded = tf.constant([tf.io.encode_png(image).numpy() for image in x])
+    directions = getattr(model, "directions", None)
+    names = dict(directions or {None: "serving_default"})
+    for direction, name in names.items():
+        expected = (model.translate_uint8(x) if direction is None
+                    else model.translate_uint8(x, direction=direction))
+        if name == next(iter(names.values())):
+            np.testing.assert_array_equal(signatures["serving_default"](
+                image=tf.constant(x))["image"].numpy(), expected)
         np.testing.assert_array_equal(
-            signatures[signature](image=tf.constant(x))["image"].numpy(),
-            model.translate_uint8(x, direction=direction))
+            signatures[name](image=tf.constant(x))["image"].numpy(),
+            expected)
+        translate_bytes = signatures[
+            "translate_bytes" if direction is None else f"{name}_bytes"]
+        png = translate_bytes(image_bytes=encoded)["png_bytes"].numpy()
+        np.testing.assert_array_equal(
+            np.stack([tf.io.decode_png(b).numpy() for b in png]), expected)
+    bigger = tf.io.encode_jpeg(np.repeat(np.repeat(x[0], 2, 0), 2, 1))
+    png = translate_bytes(image_bytes=tf.stack([bigger]))["png_bytes"]
+    assert tf.io.decode_png(png[0]).shape == tuple(model.data_shape)
+    try:
+        translate_bytes(image_bytes=tf.constant([b"not an image"]))
+    except tf.errors.InvalidArgumentError as e:
+        assert "Unknown image file format" in str(e), e
+    else:
+        raise AssertionError("bytes that are not an image were translated")

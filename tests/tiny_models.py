@@ -16,7 +16,9 @@ from tfgan_suite import models
 
 #: Smallest practical constructor arguments by `cli_name`.
 TINY = {
-    "gan": {"data_shape": (2,), "latent_dim": 2, "hidden": (16, 16)},
+    # Two D steps per G step (Algorithm 1's k).
+    "gan": {"data_shape": (2,), "latent_dim": 2, "hidden": (16, 16),
+            "d_steps": 2},
     "dcgan": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4},
     "cgan": {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 8,
              "filters": 4},
@@ -68,15 +70,24 @@ def generic_args(cls):
     return args
 
 
+def model_name(name):
+    """The `cli_name` of a model or of a variant's model."""
+    return VARIANTS[name][0] if name in VARIANTS else name
+
+
 def tiny_args(name, **overrides):
-    cls = models.get(name)
-    base = TINY[name] if name in TINY else generic_args(cls)
+    """The tiny constructor arguments of a model or variant `name`, with
+    `overrides`."""
+    if name in VARIANTS:
+        name, variant = VARIANTS[name]
+        overrides = {**variant, **overrides}
+    base = TINY[name] if name in TINY else generic_args(models.get(name))
     return {**base, **overrides}
 
 
 def tiny(name, **overrides):
-    """The tiny model `name` (not compiled)."""
-    return models.get(name)(**tiny_args(name, **overrides))
+    """The tiny model `name` (a model's or a variant's; not compiled)."""
+    return models.get(model_name(name))(**tiny_args(name, **overrides))
 
 
 def eager(name, **overrides):
@@ -147,7 +158,7 @@ def user_nets(name, **overrides):
 def net_free_args(name, **overrides):
     """`tiny_args` without the arguments the nets determine (data shape,
     latent size) nor those of the built-in nets only."""
-    drop = set(models.get(name).DATA_ARGS) | {"latent_dim", "filters",
+    drop = set(models.get(model_name(name)).DATA_ARGS) | {"latent_dim", "filters",
                                               "hidden", "attention_resolution",
                                               "norm", "output_activation",
                                               "n_blocks"}

@@ -65,34 +65,34 @@ def custom_layer_nets(latent_dim=8, shape=(28, 28, 1)):
     return generator, discriminator
 
 
-def case_args(name, nets, overrides):
-    """(class, constructor arguments) of a harness case."""
-    cls = models.get(name)
+def case_args(name, nets):
+    """(class, constructor arguments) of a harness case: model or variant
+    `name` with `nets`."""
+    cls = models.get(tiny_models.model_name(name))
     if nets == "builtin":
-        return cls, tiny_models.tiny_args(name, seed=0, **overrides)
+        return cls, tiny_models.tiny_args(name, seed=0)
     if nets == "user":
-        return cls, {**tiny_models.user_nets(name, **overrides),
-                     **tiny_models.net_free_args(name, seed=0, **overrides)}
+        return cls, {**tiny_models.user_nets(name),
+                     **tiny_models.net_free_args(name, seed=0)}
     g, d = custom_layer_nets()
     return cls, {"generator": g, "discriminator": d, "seed": 0}
 
 
-CASES = [pytest.param((name, nets, {}), id=f"{name}-{nets}")
+CASES = [pytest.param((name, nets), id=f"{name}-{nets}")
          for name in models.MODELS for nets in ("builtin", "user")]
-CASES += [pytest.param((name, "builtin", overrides), id=f"{variant}-builtin")
-          for variant, (name, overrides) in tiny_models.VARIANTS.items()]
-CASES.append(pytest.param(("dcgan", "custom_layer", {}),
-                          id="dcgan-custom_layer"))
+CASES += [pytest.param((variant, "builtin"), id=f"{variant}-builtin")
+          for variant in tiny_models.VARIANTS]
+CASES.append(pytest.param(("dcgan", "custom_layer"), id="dcgan-custom_layer"))
 
 
 @pytest.fixture(scope="module", params=CASES)
 def case(request):
     """A harness case built (`run_build_test`) and after one eager step
     (`run_step_test`); `start` holds its state before the step."""
-    name, nets, overrides = request.param
-    cls, args = case_args(name, nets, overrides)
+    name, nets = request.param
+    cls, args = case_args(name, nets)
     model = model_harness.run_build_test(cls, args)
-    start = model_harness.twin(model)
+    start = model_harness.snapshot(model)
     batches = [tiny_models.examples(model, 4 * model.d_steps, seed)
                for seed in (0, 1)]
     logs = model_harness.run_step_test(model, batches[0], "eager")
@@ -110,11 +110,14 @@ def test_builds_and_takes_an_eager_step(case):
             assert net.name.endswith(key), (key, net.name)
 
 
-# A compiled step per model in the default suite (SAGAN's and R3GAN's
-# through their conditional variants); the same step with handed-in nets
-# is slow.
-@pytest.mark.slow_cases({"sagan-builtin", "r3gan-builtin", *(
-    f"{name}-user" for name in models.MODELS)})
+#: Cases whose compiled step and resume are slow: SAGAN's and R3GAN's run
+#: in the default suite through their conditional variants, and the
+#: handed-in nets' steps are the built-in nets' steps.
+SLOW_STEPS = {"sagan-builtin", "r3gan-builtin",
+              *(f"{name}-user" for name in models.MODELS)}
+
+
+@pytest.mark.slow_cases(SLOW_STEPS)
 def test_compiled_step_equals_the_eager_step(case):
     model_harness.run_step_test(model_harness.twin(case["start"]),
                                 case["batches"][0], "compiled",
@@ -131,7 +134,7 @@ def test_xla_step(case):
                                 case["batches"][0], "xla")
 
 
-@pytest.mark.slow_cases({f"{name}-user" for name in models.MODELS})
+@pytest.mark.slow_cases(SLOW_STEPS)
 def test_resume_continues_exactly(case, tmp_path):
     model_harness.run_resume_test(case["model"], case["batches"][1],
                                   str(tmp_path / "checkpoints"))
@@ -142,11 +145,10 @@ def test_keras_save_load_gives_an_equal_model(case, tmp_path):
                                   case["batches"][1])
 
 
-# Every data kind's export in the default suite (built-in nets); the same
+# Every data kind's and every net family's export in the default suite
+# (SAGAN's and R3GAN's through their conditional variants); the same
 # export with handed-in nets, and WGAN-GP's (DCGAN's nets), are slow.
-@pytest.mark.slow_cases({"sagan_conditional-builtin", "wgan_gp-builtin",
-                         "r3gan-builtin", *(f"{name}-user"
-                                            for name in models.MODELS)})
+@pytest.mark.slow_cases(SLOW_STEPS | {"wgan_gp-builtin"})
 def test_export_serves_what_the_model_makes(case, tmp_path):
     model_harness.run_export_test(case["model"], str(tmp_path / "m"))
 
@@ -177,27 +179,23 @@ def plain_nets(latent_dim, shape):
     return generator, discriminator
 
 
-CONDITIONAL = [pytest.param(name, {}, id=name) for name in models.MODELS
-               if models.get(name).data_kind(tiny_models.tiny_args(name))
-               == "labelled"]
-CONDITIONAL += [pytest.param(name, overrides, id=variant)
-                for variant, (name, overrides) in
-                tiny_models.VARIANTS.items()
-                if models.get(name).data_kind(overrides) == "labelled"]
+CONDITIONAL = [name for name in [*models.MODELS, *tiny_models.VARIANTS]
+               if models.get(tiny_models.model_name(name)).data_kind(
+                   tiny_models.tiny_args(name)) == "labelled"]
 
 
-@pytest.mark.parametrize("name,overrides", CONDITIONAL)
-def test_conditional_model_with_label_free_nets(name, overrides):
-    model = tiny_models.tiny(name, **overrides)
+@pytest.mark.parametrize("name", CONDITIONAL)
+def test_conditional_model_with_label_free_nets(name):
+    model = tiny_models.tiny(name)
     assert model.data_kind() == "labelled"
     g, d = plain_nets(model.latent_dim, tuple(model.data_shape))
     with pytest.raises(ValueError, match=r"label"):
-        models.get(name)(generator=g, discriminator=d,
-                         **tiny_models.net_free_args(name, **overrides))
+        type(model)(generator=g, discriminator=d,
+                    **tiny_models.net_free_args(name))
 
 
 def test_every_registered_model_is_covered():
-    names = {p.values[0][0] for p in CASES}
+    names = {tiny_models.model_name(p.values[0][0]) for p in CASES}
     assert names == set(models.MODELS)
     for name in models.MODELS:
         assert models.get(name).data_kind(tiny_models.tiny_args(name)) in (
