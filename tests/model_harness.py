@@ -14,8 +14,8 @@ Each helper checks one promise of the model contract
 - `run_resume_test`: a checkpoint restored into a new model continues
   exactly: the same next logs and the same state after;
 - `run_saving_test`: the `.keras` file loads as an equal model: config,
-  samples or translations, served outputs, training state, and it trains
-  on;
+  samples or translations, and the training state (weights, optimizer
+  slots and iterations);
 - `run_export_test`: the SavedModel serves exactly what the model makes.
 
 `twin(snapshot(model))` is a new model of `model`'s config holding its
@@ -146,30 +146,6 @@ def outputs(model, n=3, seed=5):
     return model.generate(n, seed=seed, labels=labels)
 
 
-def endpoint_outputs(model):
-    """{signature: {output: array}} of the model's serving functions on
-    their examples."""
-    examples = tgs.serving.signatures.examples(model)
-    return {name: {k: np.asarray(v) for k, v in fn(**{
-                key: tf.constant(value)
-                for key, value in examples[name].items()}).items()}
-            for name, (fn, _) in
-            tgs.serving.signatures.endpoints(model).items()}
-
-
-def assert_equal_outputs(ours, theirs, what):
-    """Equal {signature: {output: array}}, naming the first that
-    differs."""
-    assert sorted(ours) == sorted(theirs), (what, sorted(ours),
-                                            sorted(theirs))
-    for signature in ours:
-        assert sorted(ours[signature]) == sorted(theirs[signature])
-        for key in ours[signature]:
-            np.testing.assert_array_equal(
-                theirs[signature][key], ours[signature][key],
-                err_msg=f"{what}: {signature}[{key}]")
-
-
 # ------------------------------------------------------------------ helpers
 def run_build_test(cls, args):
     """Builds `cls(**args)` and checks what the suite reads of it before
@@ -247,10 +223,10 @@ def run_resume_test(model, batch, directory):
     return logs
 
 
-def run_saving_test(model, path, batch):
+def run_saving_test(model, path):
     """Saves `model` (trained) as the `.keras` file `path` and loads it:
-    the same class and config, equal outputs and served outputs, the same
-    training state; the loaded model trains on (`batch`)."""
+    the same class and config, equal outputs, the same training state
+    (what it serves follows from these: `run_export_test`)."""
     model.save(path)
     loaded = keras.models.load_model(path)
     assert type(loaded) is type(model)
@@ -259,16 +235,11 @@ def run_saving_test(model, path, batch):
     assert not difference, f"the loaded model's config: {difference}"
     assert loaded.data_kind() == model.data_kind()
     np.testing.assert_array_equal(outputs(loaded), outputs(model))
-    assert_equal_outputs(endpoint_outputs(model), endpoint_outputs(loaded),
-                         "served outputs")
+    assert loaded.compiled, "the loaded model is not compiled"
     assert loaded.adversarial_loss.name == model.adversarial_loss.name
     # Keras saves no random states: all the rest comes back.
     assert_same_state(state(model, seeds=False), state(loaded, seeds=False),
                       "loaded state")
-    iterations = int(model.g_optimizer.iterations)
-    loaded.run_eagerly = True
-    step(loaded, batch)
-    assert int(loaded.g_optimizer.iterations) == iterations + 1
     return loaded
 
 
