@@ -134,6 +134,19 @@ def test_xla_step(case):
                                 case["batches"][0], "xla")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "under XLA the same seed state draws other noise (TensorFlow's "
+    "stateless random ops pick another algorithm when XLA compiles them), "
+    "so a run's noise, and an exact resume, depend on jit_compile"))
+def test_noise_under_xla_is_the_eager_noise():
+    model = tiny_models.tiny("gan", seed=0)
+    state = model.noise.state.numpy()
+    eager = model.sample_latent(4).numpy()
+    model.noise.state.assign(state)
+    compiled = tf.function(lambda: model.sample_latent(4), jit_compile=True)
+    np.testing.assert_array_equal(compiled().numpy(), eager)
+
+
 @pytest.mark.slow_cases(SLOW_STEPS)
 def test_resume_continues_exactly(case, tmp_path):
     model_harness.run_resume_test(case["model"], case["batches"][1],
