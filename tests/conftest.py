@@ -118,8 +118,8 @@ def gray_folder(tmp_path):
 @pytest.fixture
 def tiny_dcgan():
     """A compiled 28x28 DCGAN small enough for a few CPU steps per test."""
-    from tfgan_suite.models import DCGAN
-    gan = DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=4, seed=1)
+    from tests import tiny_models
+    gan = tiny_models.tiny("dcgan", seed=1)
     gan.compile()
     return gan
 

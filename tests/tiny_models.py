@@ -3,8 +3,9 @@
 `tiny(name)` builds the model registered as `name` with its smallest
 practical arguments: an entry of `TINY` where the model has one, else a
 generic guess from its constructor (`generic_args`), so a new model file
-is covered by the tests that loop over `tgs.models.MODELS` with no change
-here.
+is covered by the tests that loop over `tgs.models.MODELS` (the model
+harness, `tests/models/test_harness.py`) with no change here. `VARIANTS`
+names other settings of a model those tests also run.
 """
 
 import keras
@@ -15,16 +16,29 @@ from tfgan_suite import models
 
 #: Smallest practical constructor arguments by `cli_name`.
 TINY = {
-    "gan": {"data_shape": (2,), "latent_dim": 2, "hidden": (16, 16)},
+    # Two D steps per G step (Algorithm 1's k).
+    "gan": {"data_shape": (2,), "latent_dim": 2, "hidden": (16, 16),
+            "d_steps": 2},
     "dcgan": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4},
     "cgan": {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 8,
              "filters": 4},
+    "wgan_gp": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4,
+                "n_critic": 2},
     "sagan": {"image_shape": (32, 32, 3), "latent_dim": 8, "filters": 8},
     "r3gan": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4,
               "blocks": 1},
     "pix2pix": {"image_shape": (32, 32, 3), "filters": 4},
     "cyclegan": {"image_shape": (32, 32, 3), "filters": 4, "n_blocks": 0,
                  "pool_size": 3},
+}
+
+#: Other settings of a model, by a name of their own: (`cli_name`,
+#: arguments over its tiny ones).
+VARIANTS = {
+    # Conditional batch norm in G, a projection D.
+    "sagan_conditional": ("sagan", {"num_classes": 3}),
+    # Label embeddings in G, a projection D.
+    "r3gan_conditional": ("r3gan", {"num_classes": 3}),
 }
 
 #: A data shape other than the tiny one that the built-in nets also take
@@ -56,15 +70,33 @@ def generic_args(cls):
     return args
 
 
+def model_name(name):
+    """The `cli_name` of a model or of a variant's model."""
+    return VARIANTS[name][0] if name in VARIANTS else name
+
+
 def tiny_args(name, **overrides):
-    cls = models.get(name)
-    base = TINY[name] if name in TINY else generic_args(cls)
+    """The tiny constructor arguments of a model or variant `name`, with
+    `overrides`."""
+    if name in VARIANTS:
+        name, variant = VARIANTS[name]
+        overrides = {**variant, **overrides}
+    base = TINY[name] if name in TINY else generic_args(models.get(name))
     return {**base, **overrides}
 
 
 def tiny(name, **overrides):
-    """The tiny model `name` (not compiled)."""
-    return models.get(name)(**tiny_args(name, **overrides))
+    """The tiny model `name` (a model's or a variant's; not compiled)."""
+    return models.get(model_name(name))(**tiny_args(name, **overrides))
+
+
+def eager(name, **overrides):
+    """The tiny model `name`, compiled with its defaults to run eagerly
+    (its steps cost no tracing; the harness checks compiled steps equal
+    eager ones)."""
+    model = tiny(name, **overrides)
+    model.compile(run_eagerly=True)
+    return model
 
 
 def other_shape(name):
@@ -126,7 +158,7 @@ def user_nets(name, **overrides):
 def net_free_args(name, **overrides):
     """`tiny_args` without the arguments the nets determine (data shape,
     latent size) nor those of the built-in nets only."""
-    drop = set(models.get(name).DATA_ARGS) | {"latent_dim", "filters",
+    drop = set(models.get(model_name(name)).DATA_ARGS) | {"latent_dim", "filters",
                                               "hidden", "attention_resolution",
                                               "norm", "output_activation",
                                               "n_blocks"}

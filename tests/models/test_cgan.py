@@ -1,30 +1,16 @@
+"""CGAN's labels (its steps on labelled batches, save / load and export:
+tests/models/test_harness.py)."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import data, models
-from tests.conftest import pattern_images
+from tests import tiny_models
 
 
 @pytest.fixture
 def cgan():
-    gan = models.CGAN(image_shape=(28, 28, 1), num_classes=3, latent_dim=8,
-                      filters=4, seed=0)
-    gan.compile(run_eagerly=True)
-    return gan
-
-
-@pytest.fixture
-def labeled():
-    source = data.from_arrays(pattern_images(48, 28, 28, 1),
-                              labels=np.arange(48) % 3, name="tiny")
-    return data.build(source, batch_size=16, seed=0)
-
-
-def test_trains_on_labeled_batches(cgan, labeled):
-    history = cgan.fit(labeled, epochs=1, verbose=0)
-    assert np.isfinite(history.history["d_loss"]).all()
-    assert int(cgan.g_optimizer.iterations) == 3
+    return tiny_models.eager("cgan", seed=0)  # 3 classes
 
 
 def test_refuses_unlabeled_data(cgan):

@@ -1,6 +1,7 @@
 """CycleGAN: its nets, the history pool, the step, the losses by hand, the
-learning-rate schedule and bad arguments (fit, save / load, export and
-handed-in nets: tests/models/test_harness.py)."""
+learning-rate schedule and bad arguments (compiled steps, save / load and
+resume with the pools, export and handed-in nets:
+tests/models/test_harness.py)."""
 
 import keras
 import numpy as np
@@ -8,20 +9,18 @@ import pytest
 import tensorflow as tf
 
 from tfgan_suite import data, models
-from tfgan_suite.runs import checkpoints
 from tfgan_suite.models.cyclegan import (ConstantThenLinearDecay, ImagePool,
                                          adam_linear_decay)
 from tfgan_suite.nets import resnet
+from tests import tiny_models
 
 SHAPE = (32, 32, 1)
 
 
 def tiny(**kwargs):
-    model = models.CycleGAN(**{"image_shape": SHAPE, "filters": 4,
-                               "n_blocks": 0, "pool_size": 3, "seed": 0,
-                               **kwargs})
-    model.compile(run_eagerly=True)
-    return model
+    """The tiny CycleGAN on grayscale SHAPE images, compiled to run
+    eagerly."""
+    return tiny_models.eager("cyclegan", image_shape=SHAPE, seed=0, **kwargs)
 
 
 def unpaired_batches(n=2, steps=1, seed=0):
@@ -98,6 +97,10 @@ def test_one_step_updates_both_generators_both_discriminators_and_pools():
     assert int(model.pool_a.count) == int(model.pool_b.count) == 2
     assert len(model.g_variables) == 2 * len(
         model.generator.trainable_variables)
+    x = np.random.default_rng(0).integers(0, 256, (2, *SHAPE), np.uint8)
+    rows = model.picture_rows((x, x))
+    assert rows.shape == (4, 3, *SHAPE) and rows.dtype == np.uint8
+    np.testing.assert_array_equal(rows[:2, 1], model.translate_uint8(x))
 
 
 def scaled_identity(scale, name):
@@ -148,33 +151,6 @@ def test_ema_averages_both_generators_and_translates_with_them():
     x = np.zeros((1, *SHAPE), np.float32)
     assert not np.allclose(model.ema_generator_ba(x),
                            model.generator_ba(x))
-
-
-def test_checkpoints_and_keras_files_keep_the_pools(tmp_path):
-    model = tiny()
-    model.fit(unpaired_batches(), epochs=1, verbose=0)
-    checkpoints.save_checkpoint(model, str(tmp_path / "ckpt"), epoch=1)
-    resumed = tiny()
-    checkpoints.restore_checkpoint(resumed, str(tmp_path / "ckpt"))
-    path = str(tmp_path / "cyclegan.keras")
-    model.save(path)
-    loaded = keras.models.load_model(path)
-    # A checkpoint holds the pools' images, fill counts and random states
-    # (an exact resume); a .keras file the images and counts (Keras does
-    # not save random states).
-    for other, kept in ((resumed, 3), (loaded, 2)):
-        for pool in ("pool_a", "pool_b"):
-            theirs, ours = getattr(other, pool), getattr(model, pool)
-            assert len(theirs.variables) == 3  # images, count, draws
-            for a, b in zip(theirs.variables[:kept], ours.variables):
-                np.testing.assert_array_equal(a.numpy(), b.numpy())
-            assert int(theirs.count) == 2
-    x = np.random.default_rng(0).integers(0, 256, (2, *SHAPE), np.uint8)
-    np.testing.assert_array_equal(loaded.translate_uint8(x, "BtoA"),
-                                  model.translate_uint8(x, "BtoA"))
-    rows = model.picture_rows((x, x))
-    assert rows.shape == (4, 3, *SHAPE) and rows.dtype == np.uint8
-    np.testing.assert_array_equal(rows[:2, 1], model.translate_uint8(x))
 
 
 def test_learning_rate_constant_then_linear_to_zero():

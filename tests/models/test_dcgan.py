@@ -1,3 +1,7 @@
+"""DCGAN's defaults, k D steps, every loss, seeded samples, Keras' own
+callbacks (its step, save / load, resume and export:
+tests/models/test_harness.py)."""
+
 import os
 
 import keras
@@ -5,28 +9,12 @@ import numpy as np
 import pytest
 
 from tfgan_suite import data, models
+from tests import tiny_models
 from tests.conftest import pattern_images
 
 
-def weights(model):
-    return [w.numpy().copy() for w in model.weights]
-
-
-def test_fit_logs_both_losses_and_updates_both_nets(tiny_dcgan, tiny_dataset):
-    g0, d0 = weights(tiny_dcgan.generator), weights(tiny_dcgan.discriminator)
-    history = tiny_dcgan.fit(tiny_dataset, epochs=2, verbose=0)
-    assert set(history.history) == {"d_loss", "g_loss"}
-    assert all(np.isfinite(v).all() for v in history.history.values())
-    assert int(tiny_dcgan.g_optimizer.iterations) == 8  # 4 batches x 2
-    assert any(not np.allclose(a, b) for a, b in
-               zip(g0, weights(tiny_dcgan.generator)))
-    assert any(not np.allclose(a, b) for a, b in
-               zip(d0, weights(tiny_dcgan.discriminator)))
-
-
 def test_d_steps_gives_k_discriminator_updates_per_generator_update():
-    gan = models.DCGAN(latent_dim=8, filters=4, d_steps=2)
-    gan.compile(run_eagerly=True)
+    gan = tiny_models.eager("dcgan", d_steps=2)
     source = data.from_arrays(pattern_images(64, 28, 28, 1), name="tiny")
     gan.fit(data.build(source, batch_size=32), epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 2
@@ -34,8 +22,7 @@ def test_d_steps_gives_k_discriminator_updates_per_generator_update():
 
 
 def test_batch_not_a_multiple_of_d_steps():
-    gan = models.DCGAN(latent_dim=8, filters=4, d_steps=3)
-    gan.compile(run_eagerly=True)
+    gan = tiny_models.eager("dcgan", d_steps=3)
     source = data.from_arrays(pattern_images(16, 28, 28, 1), name="tiny")
     with pytest.raises(ValueError, match="batch_size: 16 is not a multiple of "
                                          "d_steps=3"):
@@ -45,7 +32,7 @@ def test_batch_not_a_multiple_of_d_steps():
 @pytest.mark.parametrize("loss", ["minimax", "least_squares", "hinge",
                                   "wasserstein_gp"])
 def test_every_loss_trains(loss, tiny_dataset):
-    gan = models.DCGAN(latent_dim=8, filters=4)
+    gan = tiny_models.tiny("dcgan")
     gan.compile(run_eagerly=True, loss=loss)
     history = gan.fit(tiny_dataset.take(2), epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][-1])
@@ -61,19 +48,6 @@ def test_generate_is_reproducible_and_in_range(tiny_dcgan):
     np.testing.assert_allclose(a[2:], tiny_dcgan.generate(3, seed=9),
                                atol=1e-6)
     assert not np.allclose(a, tiny_dcgan.generate(5, seed=8))
-
-
-def test_a_loaded_model_continues_training(tmp_path, tiny_dcgan,
-                                           tiny_dataset):
-    """Save / load equality is in test_harness.py; here the loaded model
-    takes up training where the saved one stopped."""
-    tiny_dcgan.fit(tiny_dataset, epochs=1, verbose=0)
-    path = str(tmp_path / "dcgan.keras")
-    tiny_dcgan.save(path)
-    loaded = keras.models.load_model(path)
-    assert int(loaded.g_optimizer.iterations) == 4
-    loaded.fit(tiny_dataset, epochs=1, verbose=0)
-    assert int(loaded.g_optimizer.iterations) == 8
 
 
 def test_compile_defaults_follow_radford_et_al(tiny_dcgan):
@@ -95,8 +69,8 @@ def test_bad_constructor_arguments():
 
 
 @pytest.mark.parametrize("callback", ["checkpoint", "backup", "tensorboard"])
-def test_standard_keras_callbacks(callback, tmp_path, tiny_dcgan,
-                                  tiny_dataset):
+def test_standard_keras_callbacks(callback, tmp_path, tiny_dataset):
+    gan = tiny_models.eager("dcgan", seed=1)
     cb = {
         "checkpoint": lambda: keras.callbacks.ModelCheckpoint(
             str(tmp_path / "ckpt.keras")),
@@ -105,15 +79,14 @@ def test_standard_keras_callbacks(callback, tmp_path, tiny_dcgan,
         "tensorboard": lambda: keras.callbacks.TensorBoard(
             str(tmp_path / "tb")),
     }[callback]()
-    tiny_dcgan.fit(tiny_dataset, epochs=1, verbose=0, callbacks=[cb])
+    gan.fit(tiny_dataset, epochs=1, verbose=0, callbacks=[cb])
     if callback == "checkpoint":
         loaded = keras.models.load_model(str(tmp_path / "ckpt.keras"))
         assert int(loaded.g_optimizer.iterations) == 4
     elif callback == "backup":
         # A new model restoring from the backup resumes at epoch 1 with the
         # trained weights and optimizer state.
-        fresh = models.DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=4)
-        fresh.compile(run_eagerly=True)
+        fresh = tiny_models.eager("dcgan")
         restore = keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))
         history = fresh.fit(tiny_dataset, epochs=2, verbose=0,
                             callbacks=[restore])

@@ -3,21 +3,18 @@ directory, with its own `train_step` and constructor argument, trains,
 saves, loads and exports in-process and through `scripts/train.py
 --model=my_module:MyGAN`."""
 
-import importlib
 import json
 import os
 import subprocess
 import sys
 import textwrap
 
-import keras
-import numpy as np
 import pytest
 import tensorflow as tf
 
 import tfgan_suite as tgs
 from tfgan_suite import models
-from tests import tiny_models
+from tests import model_harness, tiny_models
 from tests.conftest import REPO
 
 MY_MODULE = textwrap.dedent('''
@@ -82,34 +79,17 @@ def test_own_gan_in_process(my_module):
     assert models.name_of(cls) == "my_module:MyGAN"
     assert cls.init_args()["d_repeats"] == 1
     assert "image_shape" in cls.init_args()  # DCGAN's, through **kwargs
-    model = cls(image_shape=(28, 28, 1), latent_dim=8, filters=4,
-                d_repeats=3, seed=0)
-    model.compile(run_eagerly=True)
-    history = model.fit(tiny_models.batches(model, n=4, steps=2), epochs=1,
-                        verbose=0)
-    assert history.history["d_repeats_done"] == [3.0]
-    assert np.isfinite(history.history["d_loss"]).all()
-    assert np.isfinite(history.history["g_loss"]).all()
-    assert int(model.g_optimizer.iterations) == 2
-    assert int(model.d_optimizer.iterations) == 6
-    assert model.get_config()["d_repeats"] == 3
-
-    path = str(my_module / "mine.keras")
-    model.save(path)
-    loaded = keras.models.load_model(path)
-    assert type(loaded) is cls and loaded.d_repeats == 3
-    np.testing.assert_array_equal(loaded.generate(3, seed=1),
-                                  model.generate(3, seed=1))
-    assert int(loaded.d_optimizer.iterations) == 6
-
-    export_path = tgs.serving.export_saved_model(model,
+    # The model harness, as for the built-in models.
+    model = model_harness.run_build_test(cls, {
+        **tiny_models.tiny_args("dcgan", seed=0), "d_repeats": 3})
+    batch = tiny_models.examples(model, 4)
+    logs = model_harness.run_step_test(model, batch, d_updates=3)
+    assert logs["d_repeats_done"] == 3.0
+    loaded = model_harness.run_saving_test(model, str(my_module / "m.keras"))
+    assert loaded.d_repeats == 3
+    export_path = model_harness.run_export_test(model,
                                                 str(my_module / "sm" / "mine"))
-    report = tgs.serving.verify(export_path, model, cli=False)
-    assert report["compared_with_keras"]
     assert tgs.serving.read_manifest(export_path)["class"] == "my_module:MyGAN"
-    # Rebuilt from the manifest: the class is found by module:Class.
-    assert tgs.serving.verify(export_path, cli=False)["signatures"] == [
-        "sample", "sample_truncated", "serving_default"]
 
     with pytest.raises(ValueError, match="d_repeats: expected a positive"):
         cls(d_repeats=0)

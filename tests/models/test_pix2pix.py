@@ -1,9 +1,13 @@
+"""pix2pix's own parts: learning a mapping, bad input, G's objective
+without D (its steps, save / load, resume and export with its image and
+bytes signatures: tests/models/test_harness.py)."""
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import data, metrics, models, serving
+from tfgan_suite import data, metrics, models
 
 
 @pytest.fixture
@@ -30,26 +34,6 @@ def test_training_reduces_l1_on_a_learnable_mapping(pix2pix, pairs_dir):
     after = metrics.evaluate_translation(pix2pix.translate_uint8, test)
     assert after["l1"] < 0.7 * before["l1"], (before, after)
     assert after["psnr"] > before["psnr"]
-
-
-def test_export_serves_exactly_the_keras_output(tmp_path, pix2pix):
-    path = serving.export_saved_model(pix2pix, str(tmp_path / "sm"),
-                                     allow_untrained=True)
-    served = tf.saved_model.load(path).signatures
-    x = np.random.default_rng(1).integers(0, 256, (3, 64, 64, 3), np.uint8)
-    expected = pix2pix.translate_uint8(x)
-    out = served["serving_default"](image=tf.constant(x))["image"].numpy()
-    np.testing.assert_array_equal(out, expected)
-    png = [tf.io.encode_png(i).numpy() for i in x]
-    jpeg_bigger = tf.io.encode_jpeg(np.repeat(np.repeat(x[0], 2, 0), 2, 1))
-    result = served["translate_bytes"](
-        image_bytes=tf.constant(png + [jpeg_bigger.numpy()]))["png_bytes"]
-    decoded = np.stack([tf.io.decode_png(b).numpy() for b in result.numpy()])
-    np.testing.assert_array_equal(decoded[:3], expected)
-    assert decoded[3].shape == (64, 64, 3)  # other sizes are resized
-    with pytest.raises(tf.errors.InvalidArgumentError,
-                       match="Unknown image file format"):
-        served["translate_bytes"](image_bytes=tf.constant([b"not an image"]))
 
 
 def test_bad_input(pix2pix):

@@ -1,22 +1,20 @@
 """R3GAN (Huang et al. 2024) at tiny shapes: its nets, its step against the
-losses of `tgs.losses`, conditioning, save / load and export."""
+losses of `tgs.losses`, conditioning (its compiled steps, save / load,
+resume and export, conditional too: tests/models/test_harness.py)."""
+
+import functools
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-import tfgan_suite as tgs
 from tfgan_suite import losses, models
 from tfgan_suite.nets import r3gan as nets
+from tests import tiny_models
 
-
-def tiny(**kwargs):
-    args = dict(image_shape=(28, 28, 1), latent_dim=8, filters=4, blocks=1,
-                seed=0)
-    gan = models.R3GAN(**{**args, **kwargs})
-    gan.compile(run_eagerly=True)
-    return gan
+#: The tiny R3GAN (28x28x1, one block per stage), compiled to run eagerly.
+tiny = functools.partial(tiny_models.eager, "r3gan", seed=0)
 
 
 def images(n=8, seed=0):
@@ -127,26 +125,6 @@ def test_conditional_r3gan_generates_the_requested_labels():
     a = gan.generate(4, seed=0, labels=[2, 2, 2, 2])
     assert a.shape == (4, 28, 28, 1)
     assert not np.allclose(a, gan.generate(4, seed=0, labels=0))
-
-
-def test_fit_in_graph_mode_then_save_load_and_export(tmp_path):
-    gan = tiny(num_classes=3)
-    gan.compile()  # graph mode: the nested tapes under tf.function.
-    ds = tf.data.Dataset.from_tensor_slices(
-        (images(16), np.arange(16) % 3)).batch(8)
-    history = gan.fit(ds, epochs=1, verbose=0)
-    assert set(history.history) == {"d_loss", "g_loss", "r1", "r2"}
-    path = str(tmp_path / "r3gan.keras")
-    gan.save(path)
-    loaded = keras.models.load_model(path)
-    assert type(loaded) is models.R3GAN and loaded.r1_gamma == gan.r1_gamma == 0.05
-    np.testing.assert_array_equal(loaded.generate(3, seed=0, labels=[0, 1, 2]),
-                                  gan.generate(3, seed=0, labels=[0, 1, 2]))
-    export = tgs.serving.export_saved_model(gan, str(tmp_path / "export"))
-    served = tf.saved_model.load(export).signatures["sample"](
-        seed=tf.constant([0, 1], tf.int64), label=tf.constant([1, 2]))
-    np.testing.assert_array_equal(served["images"].numpy(),
-                                  gan.generate_uint8(2, seed=0, labels=[1, 2]))
 
 
 def test_bad_arguments():

@@ -1,14 +1,17 @@
+"""SAGAN's own parts: the paper's defaults, attention, conditioning, bad
+input (its steps, save / load, resume and export:
+tests/models/test_harness.py)."""
+
+import functools
+
 import numpy as np
 import pytest
 
 from tfgan_suite import data, models
+from tests import tiny_models
 
-
-def tiny(**kwargs):
-    gan = models.SAGAN(image_shape=(32, 32, 3), latent_dim=8, filters=8,
-                       seed=0, **kwargs)
-    gan.compile()
-    return gan
+#: The tiny SAGAN (32x32x3), compiled to run eagerly.
+tiny = functools.partial(tiny_models.eager, "sagan", seed=0)
 
 
 @pytest.fixture
@@ -32,7 +35,6 @@ def test_defaults_are_the_papers():
 
 def test_train_steps_log_losses_and_learn_attention(horses):
     gan = tiny()
-    # Eagerly (fit traces the same train_step: tests/models/test_harness.py).
     logs = [gan.train_step(batch) for batch in horses.take(4)]
     assert set(logs[-1]) == {"d_loss", "g_loss"}
     assert all(np.isfinite(float(step["d_loss"])) for step in logs)
@@ -45,7 +47,7 @@ def test_train_steps_log_losses_and_learn_attention(horses):
 
 def test_conditional_sagan_generates_the_requested_labels(horses):
     gan = tiny(num_classes=10)
-    gan.train_step(next(iter(horses)))  # eagerly: no tracing of fit
+    gan.train_step(next(iter(horses)))
     a = gan.generate(4, seed=0, labels=[7, 7, 7, 7])
     assert a.shape == (4, 32, 32, 3)
     assert not np.allclose(a, gan.generate(4, seed=0, labels=2))

@@ -1,3 +1,9 @@
+"""WGAN-GP's own parts: the critic, the penalty by hand, n_critic
+minibatches, the preset, bad arguments (its steps of n_critic critic
+updates, save / load, resume and export: tests/models/test_harness.py)."""
+
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -6,22 +12,11 @@ import tensorflow as tf
 from tfgan_suite import models
 from tfgan_suite.models import WGANGP
 from tfgan_suite.nets import dcgan
+from tests import tiny_models
 
 SHAPE = (28, 28, 1)
-
-
-def tiny(**args):
-    model = WGANGP(**{"image_shape": SHAPE, "latent_dim": 8, "filters": 4,
-                      "n_critic": 2, "seed": 0, **args})
-    model.compile(run_eagerly=True)
-    return model
-
-
-def batches(model, m=4, steps=2, seed=0):
-    """`steps` batches of n_critic * m examples in [-1, 1]."""
-    x = np.random.default_rng(seed).uniform(
-        -1, 1, (steps * model.n_critic * m, *SHAPE)).astype("float32")
-    return tf.data.Dataset.from_tensor_slices(x).batch(model.n_critic * m)
+#: The tiny WGAN-GP (SHAPE, n_critic=2), compiled to run eagerly.
+tiny = functools.partial(tiny_models.eager, "wgan_gp", seed=0)
 
 
 def layer_types(net):
@@ -35,7 +30,7 @@ def test_is_registered_with_its_preset():
 
 
 def test_critic_has_no_batch_norm():
-    model = WGANGP(image_shape=SHAPE, latent_dim=8, filters=4)
+    model = tiny_models.tiny("wgan_gp")
     assert "BatchNormalization" not in layer_types(model.discriminator)
     assert "LayerNormalization" in layer_types(model.discriminator)
     # The DCGAN discriminator keeps its batch norm; norm=None has none.
@@ -71,21 +66,12 @@ def test_penalty_and_critic_loss_of_a_linear_critic():
                                rtol=1e-4)
 
 
-def test_one_step_is_n_critic_critic_updates_and_one_generator_update():
-    model = tiny(n_critic=3)
-    g0 = [w.numpy().copy() for w in model.generator.trainable_weights]
-    model.fit(batches(model, steps=1), epochs=1, verbose=0)
-    assert int(model.d_optimizer.iterations) == 3
-    assert int(model.g_optimizer.iterations) == 1
-    assert any(not np.array_equal(a, b.numpy()) for a, b in
-               zip(g0, model.generator.trainable_weights))
-
-
 @pytest.mark.slow  # the mechanism: tests/models/test_ema_augment.py
 def test_augmentation_and_the_ema_generator_are_honoured():
     model = tiny(augment="translation,cutout", ema_decay=0.5)
     ema0 = [w.numpy().copy() for w in model.ema_generator.weights]
-    history = model.fit(batches(model, steps=1), epochs=1, verbose=0)
+    history = model.fit(tiny_models.batches(model, n=4, steps=1), epochs=1,
+                        verbose=0)
     assert np.isfinite(history.history["d_loss"]).all()
     assert any(not np.array_equal(a, b.numpy()) for a, b in
                zip(ema0, model.ema_generator.weights))
@@ -98,22 +84,6 @@ def test_batch_must_split_into_n_critic_minibatches():
                                          "n_critic=3"):
         model.fit(tf.data.Dataset.from_tensor_slices(x).batch(
             8, drop_remainder=True), epochs=1, verbose=0)
-
-
-def test_fit_gives_finite_losses_and_save_load_round_trips(tmp_path):
-    model = tiny(gp_weight=5.0)
-    history = model.fit(batches(model, steps=3), epochs=1, verbose=0)
-    assert set(history.history) == {"d_loss", "g_loss", "gp"}
-    for key, values in history.history.items():
-        assert np.isfinite(values).all(), (key, values)
-    path = str(tmp_path / "wgan_gp.keras")
-    model.save(path)
-    loaded = keras.models.load_model(path)
-    assert isinstance(loaded, WGANGP)
-    assert loaded.get_config() == model.get_config()
-    assert (loaded.n_critic, loaded.gp_weight, loaded.d_steps) == (2, 5.0, 2)
-    np.testing.assert_array_equal(loaded.generate(4, seed=0),
-                                  model.generate(4, seed=0))
 
 
 def test_from_preset_builds_and_compiles():
