@@ -83,7 +83,7 @@ def test_one_step_is_n_critic_critic_updates_and_one_generator_update():
 
 @pytest.mark.slow  # the mechanism: tests/models/test_ema_augment.py
 def test_augmentation_and_the_ema_generator_are_honoured():
-    model = tiny(augment="translation,cutout", ema_decay=0.5)
+    model = tiny(augment="translation,cutout", ema_kimg=0.01)
     ema0 = [w.numpy().copy() for w in model.ema_generator.weights]
     history = model.fit(batches(model, steps=1), epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"]).all()
