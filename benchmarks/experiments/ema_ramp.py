@@ -48,14 +48,21 @@ BATCH = 128  # the preset's
 CANDIDATES = {
     "preset": ("the preset as it is (Radford et al.: Adam 2e-4, "
                "beta_1 0.5, batch 128)", {}),
-    "batch_64": ("half the batch: twice the G steps per epoch", {
-        "batch_size": 64}),
-    "batch_32": ("a quarter of the batch: four times the G steps per epoch",
-                 {"batch_size": 32}),
     "lr_4e-4": ("both learning rates doubled", {
         "g_learning_rate": 4e-4, "d_learning_rate": 4e-4}),
+    "batch_64": ("half the batch: twice the steps per epoch", {
+        "batch_size": 64}),
+    "batch_32": ("a quarter of the batch: four times the steps per epoch",
+                 {"batch_size": 32}),
     "ttur": ("TTUR (Heusel et al. 2017; SAGAN's 1e-4 for G, 4e-4 for D)", {
         "g_learning_rate": 1e-4, "d_learning_rate": 4e-4}),
+    "beta_2_0.99": ("Adam's beta_2 0.99 (StyleGAN2's, R3GAN's)", {
+        "beta_2": 0.99}),
+    "hinge": ("the hinge loss (SAGAN, BigGAN)", {"loss": "hinge"}),
+    "least_squares": ("the least-squares loss (LSGAN, Mao et al. 2017)", {
+        "loss": "least_squares"}),
+    "relativistic": ("the relativistic pairing loss (RpGAN; R3GAN's)", {
+        "loss": "relativistic"}),
 }
 
 
@@ -166,16 +173,24 @@ def ema():
         "scores": values})
 
 
-def epoch_cpu_seconds(out, steps_per_epoch, images=6400):
-    """CPU seconds of one epoch of training of the run in `out` (its model
-    and data, no FID or sample callbacks): the process's CPU time over
-    steps of at least `images` images after a warm-up, times the steps of
-    an epoch; kept in out/epoch_cpu_seconds.json."""
+def epoch_cpu_seconds(out, steps_per_epoch, ema=True, images=6400):
+    """CPU seconds of one epoch of training of the run in `out` (its model,
+    without its EMA generator unless `ema`, and its data; no FID or sample
+    callbacks): the process's CPU time over steps of at least `images`
+    images after a warm-up, times the steps of an epoch; kept in
+    out/epoch_cpu_seconds.json."""
     path = os.path.join(out, "epoch_cpu_seconds.json")
+    timed = {}
     if os.path.isfile(path):
         with open(path) as f:
-            return json.load(f)["seconds"]
+            timed = json.load(f)
+    key = "with_ema" if ema else "without_ema"
+    if key in timed:
+        return timed[key]
     config = common.run_config(out)
+    if not ema:
+        config["model_args"] = {**config["model_args"], "ema_kimg": None,
+                                "ema_rampup": 0.05, "ema_start": 0}
     batch = config["data"]["batch_size"]
     source = runner.training_source(config)
     model = runner.build_model(config, source)
@@ -184,10 +199,9 @@ def epoch_cpu_seconds(out, steps_per_epoch, images=6400):
     steps = max(20, -(-images // batch))
     start = time.process_time()
     model.fit(batches, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds = (time.process_time() - start) / steps * steps_per_epoch
-    files.write_text(path, json.dumps({"seconds": seconds, "steps": steps,
-                                       "batch_size": batch}) + "\n")
-    return seconds
+    timed[key] = (time.process_time() - start) / steps * steps_per_epoch
+    files.write_text(path, json.dumps(timed) + "\n")
+    return timed[key]
 
 
 def dcgan_screen():
@@ -216,6 +230,9 @@ def dcgan_screen():
             "ema_fid": values["EMA"]["fid"],
             "epoch_cpu_seconds": epoch_cpu_seconds(
                 out, train_images // batch)}
+        if name == "preset":  # what the preset costs today.
+            results[name]["epoch_cpu_seconds_without_ema"] = (
+                epoch_cpu_seconds(out, train_images // batch, ema=False))
     for name, result in results.items():
         result["final_best_fid"] = min(result["raw_g_fid"][-1:]
                                        + result["ema_fid"][-1:])

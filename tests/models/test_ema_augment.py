@@ -74,3 +74,12 @@ def test_ada_kimg_is_kept_with_the_model():
                            ada_kimg=100)
     again = tgs.models.DCGAN.from_config(gan.get_config())
     assert again.ada_kimg == 100 and again.augmenter.ada_kimg == 100
+
+
+def test_the_ema_arguments_are_stylegan2_adas():
+    args = tgs.models.DCGAN.init_args()
+    assert (args["ema_kimg"], args["ema_rampup"]) == (None, 0.05)
+    assert "ema_decay" not in args  # renamed, no alias.
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4, ema_kimg=40)
+    again = tgs.models.DCGAN.from_config(gan.get_config())
+    assert (again.ema_kimg, again.ema_rampup) == (40.0, 0.05)
