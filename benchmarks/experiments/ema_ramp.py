@@ -220,7 +220,8 @@ def dcgan_screen():
         model_args = {"ema_kimg": _reference_kimg(batch), "ema_rampup": 0.05,
                       **overrides.pop("model_args", {})}
         out = _epochs_run(f"screen/{name}", epochs, batch_size=batch,
-                          model_args=model_args, **overrides)
+                          model_args=model_args, fid_metrics=["fid", "kid"],
+                          **overrides)
         values = paired(out)
         results[name] = {
             "what": why, "batch_size": batch, "model_args": model_args,

@@ -23,7 +23,8 @@ FLAGS = flags.FLAGS
 PRESET = "fashion_mnist_dcgan"
 
 
-def _run(name, model_args=None, epochs=None, batch_size=128, **overrides):
+def _run(name, model_args=None, epochs=None, batch_size=128,
+         fid_metrics=common.ALL_METRICS, **overrides):
     """Run `name` of the preset (batch 128: the preset's), scored after
     every epoch."""
     per_epoch = data.get_source("fashion_mnist", split="train",
@@ -32,7 +33,7 @@ def _run(name, model_args=None, epochs=None, batch_size=128, **overrides):
     return common.train(
         name, PRESET, model_args=model_args, epochs=epochs or FLAGS.epochs,
         batch_size=batch_size, fid_every_n_steps=per_epoch,
-        fid_num_images=FLAGS.fid_num_images, fid_metrics=common.ALL_METRICS,
+        fid_num_images=FLAGS.fid_num_images, fid_metrics=fid_metrics,
         seed=FLAGS.seed, **overrides)
 
 
