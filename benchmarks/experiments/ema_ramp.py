@@ -48,6 +48,12 @@ BATCH = 128  # the preset's
 CANDIDATES = {
     "preset": ("the preset as it is (Radford et al.: Adam 2e-4, "
                "beta_1 0.5, batch 128)", {}),
+    "ema_rampup_0.02": ("the preset, its EMA's half-life at most 2 % of "
+                        "the images seen", {"model_args": {
+                            "ema_rampup": 0.02}}),
+    "ema_rampup_0.01": ("the preset, its EMA's half-life at most 1 % of "
+                        "the images seen", {"model_args": {
+                            "ema_rampup": 0.01}}),
     "lr_4e-4": ("both learning rates doubled", {
         "g_learning_rate": 4e-4, "d_learning_rate": 4e-4}),
     "batch_64": ("half the batch: twice the steps per epoch", {
