@@ -1,13 +1,14 @@
 """One module per experiment; `EXPERIMENTS` maps --experiment to its
 function."""
 
-from experiments import (common, cyclegan, fig8, fig9,  # noqa: F401
-                         fig10, fig12_13, low_data, manifold, r3gan_race,
-                         table1, toy, truncation)
+from experiments import (common, cyclegan, ema_ramp, fig8,  # noqa: F401
+                         fig9, fig10, fig12_13, low_data, manifold,
+                         r3gan_race, table1, toy, truncation)
 
 EXPERIMENTS = {
     "fig8": fig8.fig8,
-    "ema": fig8.ema,
+    "ema": ema_ramp.ema,
+    "dcgan_screen": ema_ramp.dcgan_screen,
     "fig9": fig9.fig9,
     "fig10": fig10.fig10,
     "low_data": low_data.low_data,

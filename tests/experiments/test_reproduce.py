@@ -1,4 +1,4 @@
-"""fig8, ema, fig9, fig10 and low_data of benchmarks/reproduce.py: each
+"""fig8, ema, dcgan_screen, fig9, fig10 and low_data of benchmarks/reproduce.py: each
 experiment's code path on a few steps of the small data."""
 
 import json
@@ -17,7 +17,8 @@ def read(results, name):
     return json.loads((results / f"{name}.json").read_text())
 
 
-def test_fig8_then_ema_reuses_the_plain_run(tmp_path, fashion):
+def test_fig8_then_ema_scores_raw_g_and_its_average_in_one_run(tmp_path,
+                                                              fashion):
     with reproduce_flags(fashion, tmp_path, epochs=2) as results:
         EXPERIMENTS["fig8"]()
         record = read(results, "fig8")
@@ -31,33 +32,54 @@ def test_fig8_then_ema_reuses_the_plain_run(tmp_path, fashion):
         assert 0 <= summary["precision"] <= 1
         for png in ("fig8_progress.png", "fig8_scores.png"):
             assert (results / png).stat().st_size > 0
-        plain = tmp_path / "runs" / "fig8" / "dcgan" / "model.keras"
-        mtime = plain.stat().st_mtime
+        plain_fid = record["scores"]["fid"]
 
+    run = tmp_path / "runs" / "fig8" / "dcgan_ema_kimg40_rampup0.05"
+    with reproduce_flags(fashion, tmp_path, ema_epochs=2) as results:
         EXPERIMENTS["ema"]()
-        record = read(results, "ema")
-        assert plain.stat().st_mtime == mtime  # reused, not retrained.
-        config = json.loads((tmp_path / "runs" / "fig8" / "dcgan_ema0.999_v2"
-                             / "config.json").read_text())
-        assert config["model_args"]["ema_decay"] == 0.999
-        assert set(record["summary"]) == {"no EMA", "EMA 0.999"}
-        assert record["final_fid_change"] == pytest.approx(
-            record["summary"]["EMA 0.999"]["final_fid"]
-            / record["summary"]["no EMA"]["final_fid"] - 1)
-        assert (results / "ema_fid.png").is_file()
+    record = read(results, "ema_ramp")
+    config = json.loads((run / "config.json").read_text())
+    assert (config["model_args"]["ema_kimg"],
+            config["model_args"]["ema_rampup"]) == (40, 0.05)
+    assert (record["ema_kimg"], record["ema_rampup"]) == (40, 0.05)
+    raw, averaged = record["scores"]["raw G"], record["scores"]["EMA"]
+    assert raw["step"] == averaged["step"] == [5, 10]
+    # Raw G of the EMA run is the run without the EMA: the average never
+    # touches training.
+    assert raw["fid"] == pytest.approx(plain_fid, rel=1e-3)
+    assert record["by_epoch"]["2"]["ema_fid_change"] == pytest.approx(
+        averaged["fid"][1] / raw["fid"][1] - 1)
+    assert set(record["summary"]) == {"raw G", "EMA"}
+    assert (results / "ema_ramp_fid.png").is_file()
 
-    # --report_only: an unfinished run reports its scores so far, and says
-    # it did not finish.
-    ema_model = (tmp_path / "runs" / "fig8" / "dcgan_ema0.999_v2"
-                 / "model.keras")
-    ema_model.unlink()
-    with reproduce_flags(fashion, tmp_path, epochs=2,
+    # --report_only: an unfinished run reports its scores so far, and
+    # says it did not finish; raw G's scores are not measured again.
+    (run / "model.keras").unlink()
+    scored = (run / "raw_g_scores.json").stat().st_mtime
+    with reproduce_flags(fashion, tmp_path, ema_epochs=2,
                          report_only=True) as results:
         EXPERIMENTS["ema"]()
-    assert not ema_model.exists()  # not trained again.
-    record = read(results, "ema")
-    assert record["unfinished_runs"] == {"fig8/dcgan_ema0.999_v2": 10}
+    assert not (run / "model.keras").exists()  # not trained again.
+    assert (run / "raw_g_scores.json").stat().st_mtime == scored
+    record = read(results, "ema_ramp")
+    assert record["unfinished_runs"] == {
+        "fig8/dcgan_ema_kimg40_rampup0.05": 10}
     assert record["steps"] == 10
+
+
+@pytest.mark.slow  # trains, then times 50 steps of the preset.
+def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path, screen=["preset", "batch_64"],
+                         screen_epochs=1) as results:
+        EXPERIMENTS["dcgan_screen"]()
+    record = read(results, "ema_ramp_screen")
+    assert list(record["candidates"]) == ["preset", "batch_64"]
+    preset, half = (record["candidates"][k] for k in ("preset", "batch_64"))
+    assert preset["steps"] == [5] and half["steps"] == [10]
+    assert half["model_args"] == {"ema_kimg": 20, "ema_rampup": 0.05}
+    for result in (preset, half):
+        assert result["epoch_cpu_seconds"] > 0
+        assert len(result["raw_g_fid"]) == len(result["ema_fid"]) == 1
 
 
 def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):

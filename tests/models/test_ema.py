@@ -1,6 +1,7 @@
-"""The EMA generator's helpers (tfgan_suite/models/ema.py) and their use by
-the models: warm-up decay, averaged trainable weights, batch-norm
-statistics re-estimated for the average before it samples."""
+"""The EMA generator's helpers (tfgan_suite/models/ema.py, models/steps.py)
+and their use by the models: a decay by the images seen (StyleGAN2-ADA's),
+averaged trainable weights, batch-norm statistics re-estimated for the
+average before it samples."""
 
 import keras
 import numpy as np
@@ -9,7 +10,7 @@ import tensorflow as tf
 
 import tfgan_suite as tgs
 from tests.conftest import pattern_images
-from tfgan_suite.models import ema
+from tfgan_suite.models import ema, steps
 from tfgan_suite.nets.sagan import ConditionalBatchNormalization
 
 
@@ -24,19 +25,36 @@ def moments(h, axes=(0,)):
 
 
 # ------------------------------------------------------------------ decay
-def test_warmup_decay_is_the_standard_ramp():
-    want = {0: 0.1, 1: 2 / 11, 2: 0.25, 10: 0.55, 8990: 8991 / 9000,
-            8991: 0.999, 10 ** 6: 0.999}
-    for t, value in want.items():
-        assert ema.warmup_decay(0.999, t) == pytest.approx(value)
-        assert float(ema.warmup_decay(0.999, tf.constant(t))) == (
-            pytest.approx(value))
-    assert ema.warmup_decay(0.5, 100) == 0.5
-    # Before `ema_start`: a copy.
-    assert ema.decay_at(0.999, -1) == 0.0
-    assert float(ema.decay_at(0.999, tf.constant(-3, tf.int64))) == 0.0
-    assert float(ema.decay_at(0.999, tf.constant(1, tf.int64))) == (
-        pytest.approx(2 / 11))
+def reference_beta(ema_kimg, ema_rampup, cur_nimg, batch_size):
+    """`ema_beta` of StyleGAN2-ADA's training/training_loop.py
+    (NVlabs/stylegan2-ada-pytorch), for the step after `cur_nimg` images."""
+    ema_nimg = ema_kimg * 1000
+    if ema_rampup is not None:
+        ema_nimg = min(ema_nimg, cur_nimg * ema_rampup)
+    return 0.5 ** (batch_size / max(ema_nimg, 1e-8))
+
+
+@pytest.mark.parametrize("ema_kimg, ema_rampup, batch", [
+    (40, 0.05, 128), (10, 0.05, 32), (10, None, 32), (0.02, 0.5, 8)])
+def test_decay_is_stylegan2_adas_ema_beta(ema_kimg, ema_rampup, batch):
+    for step in (0, 1, 2, 10, 100, 1000, 6249, 6250, 6251, 10 ** 5):
+        seen = step * batch
+        want = reference_beta(ema_kimg, ema_rampup, seen, batch)
+        got = float(ema.decay(ema_kimg, ema_rampup, seen, batch))
+        assert got == pytest.approx(want, rel=1e-6, abs=1e-12), step
+    # Before the average starts (`ema_start`): a copy.
+    assert float(ema.decay(ema_kimg, ema_rampup, -batch, batch)) == 0.0
+
+
+def test_the_ramp_sets_the_half_life_early_and_the_cap_later():
+    # fashion_mnist_dcgan's batch: half-life 5 % of the images seen until
+    # 40 kimg is reached (after 800 000 images), then 40 kimg.
+    assert float(ema.half_life(40, 0.05, 180_000)) == 9_000
+    assert float(ema.half_life(40, 0.05, 2_000_000)) == 40_000
+    assert float(ema.half_life(40, None, 0)) == 40_000
+    # The first averaging step copies G; a half-life of one batch halves.
+    assert float(ema.decay(40, 0.05, 0, 128)) == 0.0
+    assert float(ema.decay(40, 0.05, 128 * 20, 128)) == pytest.approx(0.5)
 
 
 # ------------------------------------------------------ re-estimation
@@ -134,12 +152,139 @@ def sgd_dcgan(**args):
     return gan
 
 
+class Recorder(keras.callbacks.Callback):
+    """G's and the average's trainable weights at the start and after each
+    step, as a callback after the suite's sees them."""
+
+    def on_train_begin(self, logs=None):
+        self.g, self.average = [], [self.weights(self.model.ema_generator)]
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.g.append(self.weights(self.model.generator))
+        self.average.append(self.weights(self.model.ema_generator))
+
+    @staticmethod
+    def weights(net):
+        return [w.numpy().astype(np.float64) for w in net.trainable_weights]
+
+
+def check_closed_form(recorder, ema_kimg, ema_rampup, ema_start, batch):
+    """average_n = beta_n average_(n-1) + (1 - beta_n) G_n after step n,
+    beta_n StyleGAN2-ADA's after (n - 1 - ema_start) * batch images (a copy
+    before the average starts)."""
+    assert len(recorder.g) >= 4
+    betas = []
+    for n, g in enumerate(recorder.g, start=1):
+        seen = (n - 1 - ema_start) * batch
+        beta = 0.0 if seen < 0 else reference_beta(ema_kimg, ema_rampup,
+                                                   seen, batch)
+        betas.append(beta)
+        for before, after, weight in zip(recorder.average[n - 1],
+                                         recorder.average[n], g):
+            np.testing.assert_allclose(
+                after, beta * before + (1 - beta) * weight, rtol=1e-5,
+                atol=1e-6)
+    assert 0.1 < max(betas) < 0.99  # the average is no copy of G.
+
+
+def test_fit_averages_with_the_decay_of_the_images_seen():
+    gan = sgd_dcgan(ema_kimg=0.02, ema_rampup=0.5, ema_start=1)
+    recorder = Recorder()
+    gan.fit(tiny_data().take(5), verbose=0, callbacks=[recorder])
+    check_closed_form(recorder, 0.02, 0.5, 1, batch=8)
+    # train_on_batch counts the images of its batch the same way.
+    gan = sgd_dcgan(ema_kimg=0.02, ema_rampup=None)
+    recorder = Recorder()
+    recorder.set_model(gan)
+    recorder.on_train_begin()
+    for batch in tiny_data().take(4):
+        gan.train_on_batch(batch)
+        recorder.on_train_batch_end(0)
+    check_closed_form(recorder, 0.02, None, 0, batch=8)
+
+
+USER_GAN = """
+import keras
+import tensorflow as tf
+
+
+class PlainGAN(keras.Model):
+    \"\"\"A user's GAN: its own step, no suite helper.\"\"\"
+
+    def __init__(self):
+        super().__init__()
+        self.generator = keras.Sequential([
+            keras.Input((4,)), keras.layers.Dense(28 * 28),
+            keras.layers.Reshape((28, 28, 1))])
+        self.discriminator = keras.Sequential([
+            keras.Input((28, 28, 1)), keras.layers.Flatten(),
+            keras.layers.Dense(1)])
+        self.g_optimizer = keras.optimizers.SGD(0.1)
+        self.d_optimizer = keras.optimizers.SGD(0.1)
+
+    def train_step(self, real):
+        z = tf.random.normal((tf.shape(real)[0], 4))
+        with tf.GradientTape() as tape:
+            d_loss = tf.reduce_mean(self.discriminator(self.generator(z))
+                                    - self.discriminator(real))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(
+            d_loss, self.discriminator.trainable_weights),
+            self.discriminator.trainable_weights))
+        with tf.GradientTape() as tape:
+            g_loss = -tf.reduce_mean(self.discriminator(self.generator(z)))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(
+            g_loss, self.generator.trainable_weights),
+            self.generator.trainable_weights))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+"""
+
+
+@pytest.fixture
+def user_gan(tmp_path, monkeypatch):
+    from tests.conftest import user_modules
+    yield from user_modules(tmp_path, monkeypatch, user_ema_gan=USER_GAN)
+
+
+def test_a_wrapped_users_gan_averages_by_images_too(user_gan):
+    gan = tgs.models.Wrapped("user_ema_gan:PlainGAN", ema_kimg=0.02,
+                             ema_rampup=0.5)
+    gan.compile(run_eagerly=True)
+    recorder = Recorder()
+    gan.fit(tiny_data().take(5), verbose=0, callbacks=[recorder])
+    check_closed_form(recorder, 0.02, 0.5, 0, batch=8)
+
+
+def test_images_per_step_from_the_data():
+    images = np.zeros((20, 28, 28, 1), "float32")
+    batched = tf.data.Dataset.from_tensor_slices(images)
+    assert steps.images_per_step(batched.batch(8, drop_remainder=True)) == 8
+    # No static batch size (keras-io's datasets): the first batch's.
+    assert steps.images_per_step(batched.batch(6)) == 6
+    assert steps.images_per_step(x=batched.batch(6)) == 6
+    assert steps.images_per_step(images, None, 5) == 5
+    assert steps.images_per_step(images) == 20  # Keras' 32, capped.
+    assert steps.images_in((images[:3], np.zeros(3))) == 3
+    assert steps.images_per_step(iter([images])) is None
+
+
+def test_data_without_a_batch_size_is_refused_with_an_ema():
+    gan = sgd_dcgan(ema_kimg=0.02)
+
+    def batches():
+        while True:
+            yield (np.zeros((8, 28, 28, 1), "float32"),)
+    with pytest.raises(ValueError, match="ema_kimg: the average's half-life "
+                                         "is counted in images"):
+        gan.fit(batches(), steps_per_epoch=1, verbose=0)
+    assert int(gan.step_counter.numpy()) == 0
+
+
 def statistics(net):
     return [v.numpy().copy() for v in ema.batch_norm_statistics(net)]
 
 
 def test_averaging_leaves_the_statistics_to_reestimation():
-    gan = sgd_dcgan(ema_decay=0.9)
+    gan = sgd_dcgan(ema_kimg=0.01)
     initial = statistics(gan.ema_generator)
     for batch in tiny_data().take(3):
         gan.train_on_batch(batch)
@@ -172,7 +317,7 @@ def test_fit_then_generate_is_reproducible_and_estimates_once(monkeypatch):
     reestimate = ema.reestimate_batch_norm
     monkeypatch.setattr(ema, "reestimate_batch_norm", lambda *a, **k: (
         calls.append(1), reestimate(*a, **k))[1])
-    gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_decay=0.99)
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_kimg=0.01)
     gan.compile(run_eagerly=True)
     gan.fit(tiny_data().take(3), verbose=0)
     first = gan.generate(4, seed=0)
@@ -184,7 +329,7 @@ def test_fit_then_generate_is_reproducible_and_estimates_once(monkeypatch):
 
     # A model with other training noise but the same weights samples alike:
     # the re-estimation noise is its own.
-    other = tgs.models.DCGAN(latent_dim=4, filters=4, seed=5, ema_decay=0.99)
+    other = tgs.models.DCGAN(latent_dim=4, filters=4, seed=5, ema_kimg=0.01)
     other.ema_generator.set_weights(gan.ema_generator.get_weights())
     np.testing.assert_array_equal(other.generate(4, seed=0),
                                   gan.generate(4, seed=0))
@@ -195,7 +340,7 @@ def test_fit_then_generate_is_reproducible_and_estimates_once(monkeypatch):
 
 def test_saved_and_exported_models_sample_with_reestimated_statistics(
         tmp_path):
-    gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_decay=0.9)
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4, seed=0, ema_kimg=0.01)
     gan.compile(run_eagerly=True)
     gan.fit(tiny_data().take(2), verbose=0)
     # Saved and exported straight after training, before any sample.
@@ -209,7 +354,7 @@ def test_saved_and_exported_models_sample_with_reestimated_statistics(
 
 def test_conditional_models_reestimate_with_labels():
     gan = tgs.models.CGAN(image_shape=(28, 28, 1), num_classes=3,
-                          latent_dim=8, filters=4, seed=0, ema_decay=0.9)
+                          latent_dim=8, filters=4, seed=0, ema_kimg=0.01)
     gan.compile(run_eagerly=True)
     images = tf.constant(pattern_images(16, 28, 28, 1), tf.float32) / 127.5 - 1
     gan.fit(tf.data.Dataset.from_tensor_slices(
@@ -229,7 +374,7 @@ def test_spectrally_normalized_nets_are_estimated_as_they_sample():
     uses, not the kernel divided by its spectral norm (what the layer would
     use in a training-mode pass); and the kernel stays as it was."""
     gan = tgs.models.SAGAN(image_shape=(32, 32, 3), latent_dim=8, filters=8,
-                           seed=0, ema_decay=0.9)
+                           seed=0, ema_kimg=0.01)
     gan.compile(run_eagerly=True, g_optimizer=keras.optimizers.SGD(0.05),
                 d_optimizer=keras.optimizers.SGD(0.05))
     images = tf.constant(pattern_images(8, 32, 32, 3), tf.float32) / 127.5 - 1
@@ -255,7 +400,7 @@ def test_pix2pix_keeps_copying_the_statistics_it_cannot_estimate():
     """pix2pix's G takes images, which the model cannot draw: its average
     keeps G's statistics, as before, and nothing is re-estimated."""
     from tests.tiny_models import batches, tiny
-    model = tiny("pix2pix", ema_decay=0.9)
+    model = tiny("pix2pix", ema_kimg=0.01)
     model.compile(run_eagerly=True)
     model.fit(batches(model, n=2, steps=2), verbose=0)
     for average, own in zip(statistics(model.ema_generator),

@@ -104,7 +104,7 @@ def test_step_losses_equal_the_losses_functions():
 
 
 def test_one_step_changes_both_nets_and_the_ema():
-    gan = tiny(ema_decay=0.9)
+    gan = tiny(ema_kimg=0.01)
     before = {net: weights(getattr(gan, net))
               for net in ("generator", "discriminator", "ema_generator")}
     gan.train_on_batch(images())  # the step, then the suite's EMA update.

@@ -68,7 +68,7 @@ def test_penalty_and_critic_loss_of_a_linear_critic():
 
 @pytest.mark.slow  # the mechanism: tests/models/test_ema_augment.py
 def test_augmentation_and_the_ema_generator_are_honoured():
-    model = tiny(augment="translation,cutout", ema_decay=0.5)
+    model = tiny(augment="translation,cutout", ema_kimg=0.01)
     ema0 = [w.numpy().copy() for w in model.ema_generator.weights]
     history = model.fit(tiny_models.batches(model, n=4, steps=1), epochs=1,
                         verbose=0)

@@ -66,7 +66,7 @@ def test_every_variable_of_the_model_round_trips(tmp_path):
     state: whatever the model holds besides the nets is in the checkpoint."""
     def make(seed):
         gan = models.DCGAN(image_shape=(16, 16, 1), latent_dim=4, filters=4,
-                           seed=seed, ema_decay=0.9, augment="ada")
+                           seed=seed, ema_kimg=0.01, augment="ada")
         gan.compile(run_eagerly=True)
         return gan
     trained = make(0)

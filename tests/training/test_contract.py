@@ -108,7 +108,7 @@ class EMAWeights(keras.callbacks.Callback):
 def test_ema_moves_whatever_the_step_does(tmp_path, idx_dir, user_gans):
     start = EMAWeights()
     model, _ = training.run(config(idx_dir, "user_gans:PlainStep",
-                                   model_args={"ema_decay": 0.5}),
+                                   model_args={"ema_kimg": 0.01}),
                             str(tmp_path / "run"), extra_callbacks=[start])
     # PlainStep never calls an EMA helper: the suite averages after each
     # step all the same, so the average left its initial weights.
@@ -117,7 +117,7 @@ def test_ema_moves_whatever_the_step_does(tmp_path, idx_dir, user_gans):
 
 
 def test_ema_in_users_fit_too(tiny_dataset):
-    gan = models.DCGAN(filters=4, latent_dim=8, ema_decay=0.5)
+    gan = models.DCGAN(filters=4, latent_dim=8, ema_kimg=0.01)
     gan.compile()
     start = [w.copy() for w in gan.ema_generator.get_weights()]
     gan.fit(tiny_dataset.take(2), epochs=1, verbose=0)

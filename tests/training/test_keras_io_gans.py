@@ -406,7 +406,7 @@ def config(idx_dir, model, steps=4, model_args=None, **overrides):
 
 
 @pytest.mark.parametrize("factory,args", [
-    ("factories:dcgan", {"value_range": (0, 1), "ema_decay": 0.5}),
+    ("factories:dcgan", {"value_range": (0, 1), "ema_kimg": 0.01}),
     ("factories:wgan", {"discriminator_extra_steps": 2}),
 ])
 def test_keras_io_gan_through_a_run(tmp_path, idx_dir, user_code, factory,
@@ -477,9 +477,9 @@ def test_keras_io_cyclegan_with_glue(tmp_path, user_code):
     served = tf.saved_model.load(version).signatures["b_to_a"](
         image=tf.constant(images))["image"].numpy()
     np.testing.assert_array_equal(served, expected)
-    with pytest.raises(ValueError, match="ema_decay: the suite averages"):
+    with pytest.raises(ValueError, match="ema_kimg: the suite averages"):
         training.run(runs.make_config(
             None, model="factories:cyclegan", dataset="unpaired",
             data_dir=root, image_size=(32, 32), batch_size=2, steps=1,
-            fid_every_n_steps=0, verbose=0, model_args={"ema_decay": 0.9}),
+            fid_every_n_steps=0, verbose=0, model_args={"ema_kimg": 1}),
             str(tmp_path / "run2"))

@@ -120,9 +120,9 @@ def test_low_data_run_with_augmentation_and_ema(tmp_path, idx_dir):
     np.testing.assert_array_equal(first(picked), first(again))
     config = tiny_config(idx_dir, max_images=32, seed=0, model_args={
         "filters": 4, "latent_dim": 8, "augment": ("color", "cutout"),
-        "ema_decay": 0.99})
+        "ema_kimg": 0.5})
     model, _ = training.run(config, str(tmp_path / "run"))
-    assert model.augment == "color,cutout" and model.ema_decay == 0.99
+    assert model.augment == "color,cutout" and model.ema_kimg == 0.5
     saved = runs.resume_config(str(tmp_path / "run"))
     assert saved.data.max_images == 32
     assert saved.model_args["augment"] == "color,cutout"

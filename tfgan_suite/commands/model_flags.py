@@ -32,10 +32,14 @@ HELP = {
     "blocks": "Residual blocks per resolution stage.",
     "dropout": "D's dropout after each maxout layer (0: none, as PacGAN's "
                "2-D D).",
-    "ema_decay": "None, or the decay of an exponential moving average of G's "
-                 "weights (e.g. 0.999), updated by the suite after every "
-                 "step from --ema_start on, whatever the model's step does; "
-                 "the average makes the samples, FID and exports.",
+    "ema_kimg": "None, or the half-life in thousands of images of an "
+                "exponential moving average of G's weights (e.g. 10; "
+                "StyleGAN2-ADA's ema_kimg), updated by the suite after every "
+                "step from --ema_start on, whatever the model's step does; "
+                "the average makes the samples, FID and exports.",
+    "ema_rampup": "The EMA's half-life is at most this share of the images "
+                  "seen since it started (StyleGAN2-ADA's ramp-up, 0.05); "
+                  "None: --ema_kimg from the first step.",
     "ema_start": "Steps before the average starts (it copies G until "
                  "then).",
     "expansion": "Inverted bottleneck's expansion: a block's inner width "

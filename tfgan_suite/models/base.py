@@ -54,13 +54,16 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         see `tfgan_suite.augment`.
       ada_kimg: ADA's adjustment speed, thousands of images for its p to
         go from 0 to 1 (500: the paper's; 100 reacts five times faster).
-      ema_decay: None, or the decay of an exponential moving average of G's
-        trainable weights (e.g. 0.999, reached after a warm-up), updated
-        after every step from step `ema_start` on, whatever `train_step`
-        does (`models.steps`, which `fit` runs); the average makes the
-        samples (`generate`, sample grids, FID, exports, D-filtered
-        sampling), its batch-norm statistics re-estimated for it first
-        (`tfgan_suite.models.ema`).
+      ema_kimg: None, or the half-life in thousands of images of an
+        exponential moving average of G's trainable weights (StyleGAN2-ADA's
+        `ema_kimg`, e.g. 10), updated after every step from step
+        `ema_start` on, whatever `train_step` does (`models.steps`, which
+        `fit` runs); the average makes the samples (`generate`, sample
+        grids, FID, exports, D-filtered sampling), its batch-norm
+        statistics re-estimated for it first (`tfgan_suite.models.ema`).
+      ema_rampup: the half-life is at most this share of the images seen
+        since the average started (StyleGAN2-ADA's ramp-up, 0.05); None:
+        `ema_kimg` from the first step.
       ema_start: G steps before the average starts (it copies G until
         then).
       class_names: the names of a class-conditional model's classes
@@ -81,7 +84,8 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
     #: Arguments every model takes (through `**kwargs`), listed by
     #: `init_args` and the flags: augmentation, the EMA generator and the
     #: names of the classes.
-    COMMON_ARGS = {"augment": None, "ema_decay": None, "ema_start": 0,
+    COMMON_ARGS = {"augment": None, "ema_kimg": None,
+                   "ema_rampup": ema_lib.RAMPUP, "ema_start": 0,
                    "class_names": None,
                    "ada_kimg": augment_lib.ADA_KIMG, "pack": 1,
                    "value_range": (-1.0, 1.0), "r1_gamma": 0.0,
@@ -105,7 +109,8 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
 
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
-                 ema_decay=None, ema_start=0, class_names=None,
+                 ema_kimg=None, ema_rampup=ema_lib.RAMPUP, ema_start=0,
+                 class_names=None,
                  ada_kimg=augment_lib.ADA_KIMG, pack=1,
                  value_range=(-1.0, 1.0), r1_gamma=0.0, r2_gamma=0.0,
                  **kwargs):
@@ -135,15 +140,9 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
             generator, discriminator, latent_dim, data_shape)
         self.augment, self.ada_kimg, self.augmenter = augment_lib.for_model(
             augment, ada_kimg, seed)
-        if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
-            raise ValueError(f"ema_decay: expected None or a decay in (0, 1),"
-                             f" e.g. 0.999, got {ema_decay}")
-        self.ema_decay = None if ema_decay is None else float(ema_decay)
-        self.ema_start = arguments.integer("ema_start", ema_start, minimum=0)
-        self.ema_generator = None
-        if self.ema_decay:
-            self.ema_generator = keras.models.clone_model(self.generator)
-            self.ema_generator.set_weights(self.generator.get_weights())
+        (self.ema_kimg, self.ema_rampup, self.ema_start,
+         self.ema_generator) = ema_lib.configure(self.generator, ema_kimg,
+                                                 ema_rampup, ema_start)
         self.built = True  # both nets are built with known input shapes.
 
     @property
@@ -217,13 +216,13 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         """`keras.Model.fit`, with the suite's per-step callbacks first:
         the step count and the EMA (`models.steps`)."""
         return super().fit(*args, callbacks=steps_lib.with_suite_callbacks(
-            self, callbacks), **kwargs)
+            self, callbacks, *args, **kwargs), **kwargs)
 
     def train_on_batch(self, *args, **kwargs):
         """`keras.Model.train_on_batch`, then what `fit` does after a
         step: the step count and the EMA (`models.steps.after_step`)."""
         logs = super().train_on_batch(*args, **kwargs)
-        steps_lib.after_step(self)
+        steps_lib.after_step(self, *args, **kwargs)
         return logs
 
     # ----------------------------------------------------------------- compile

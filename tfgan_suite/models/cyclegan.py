@@ -7,7 +7,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
-from tfgan_suite.models import arguments
+from tfgan_suite.models import arguments, ema
 from tfgan_suite.models import sampling
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.models.pix2pix import l1_loss
@@ -164,7 +164,7 @@ class CycleGAN(AdversarialModel):
     the base's EMA, `call` and health monitor see the A -> B GAN; F and D_A
     are `generator_ba` and `discriminator_a`. `g_optimizer` trains G and F,
     `d_optimizer` both discriminators (the reference's two optimizers).
-    With `ema_decay`, both generators are averaged (`ema_generator`,
+    With `ema_kimg`, both generators are averaged (`ema_generator`,
     `ema_generator_ba`) and the averages translate.
 
     Args:
@@ -257,10 +257,8 @@ class CycleGAN(AdversarialModel):
         else:
             generator_ba, discriminator_a = self.build_nets("ba", "a")
         self.generator_ba, self.discriminator_a = generator_ba, discriminator_a
-        self.ema_generator_ba = None
-        if self.ema_decay:
-            self.ema_generator_ba = keras.models.clone_model(generator_ba)
-            self.ema_generator_ba.set_weights(generator_ba.get_weights())
+        self.ema_generator_ba = (ema.averaged_net(generator_ba)
+                                 if self.ema_kimg else None)
         pool_seed = lambda i: None if seed is None else seed + i
         self.pool_b = ImagePool(self.pool_size, self.image_shape,
                                 pool_seed(1), name="pool_b")

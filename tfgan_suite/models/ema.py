@@ -9,36 +9,49 @@ both the raw iterates and a uniform moving average. ProGAN (Karras et al.
 2018, "Progressive Growing of GANs", decay 0.999) and StyleGAN (Karras et
 al. 2019) make every sample they report with such an averaged generator.
 
-Two details decide whether the average is what it claims to be:
+Three details decide whether the average is what it claims to be:
 
-* Warm-up (`warmup_decay`). At step t of the averaging the decay is
-  min(decay, (1 + t) / (10 + t)), the ramp of
-  `tf.train.ExponentialMovingAverage(num_updates=t)`: with a fixed 0.999
-  from the first step, the average would still weigh G's random
-  initialisation by 0.999^t (37 % after 1 000 steps).
+* Its decay follows the images seen (`decay`), as StyleGAN2-ADA's does
+  (Karras et al. 2020, "Training Generative Adversarial Networks with
+  Limited Data", NeurIPS; `training/training_loop.py` of
+  NVlabs/stylegan2-ada-pytorch, whose `ema_kimg` and `ema_rampup` are
+  the arguments here): the average has a half-life of `ema_kimg`
+  thousand images, and with a ramp-up coefficient `ema_rampup` (0.05 in
+  StyleGAN2-ADA) a half-life of at most `ema_rampup` times the images
+  seen so far. Early in training the average so spans only the recent
+  part of it, and it pays from the start instead of weighing G's random
+  initialisation or the poor G of the first steps (a fixed decay of
+  0.999 per step still weighs the G of 700 steps ago by one half). The
+  half-life in images makes the average the same at any batch size.
 * Batch norm. Only the trainable weights are averaged (`average_weights`).
   A batch-norm layer's moving mean and variance are statistics of the
   activations of the net they were measured in: G's belong to G's current
   weights, not to the average (whose activations have other statistics),
-  so copying them, as the suite did before, gives the averaged generator
-  normalisation constants of another net. They are re-estimated instead
-  (`reestimate_batch_norm`) by a training-mode forward pass of the averaged
-  net itself over fresh inputs: BigGAN's "standing statistics" (Brock et
-  al. 2019, "Large Scale GAN Training for High Fidelity Natural Image
-  Synthesis", ICLR), computed there for G's own weights, here for the
-  average's.
+  so copying them gives the averaged generator normalisation constants of
+  another net. They are re-estimated instead (`reestimate_batch_norm`) by
+  a training-mode forward pass of the averaged net itself over fresh
+  inputs: BigGAN's "standing statistics" (Brock et al. 2019, "Large Scale
+  GAN Training for High Fidelity Natural Image Synthesis", ICLR), computed
+  there for G's own weights, here for the average's.
+* The start. The average begins as a copy of G (`averaged_net`), and at
+  the first averaging step the ramp makes it one again (no images seen:
+  a half-life of 0).
 
 `models.steps.AverageGenerator` calls `average_weights` after every
 training step, for every pair of `AdversarialModel.ema_pairs`, whatever the
-model's `train_step` does; sampling calls `refresh_statistics` eagerly
-before the averaged generator makes samples, re-estimating its statistics
-when the model has taken steps (or its weights changed) since they were
-last estimated.
+model's `train_step` does, with the decay of that step's images
+(`decay`); sampling calls `refresh_statistics` eagerly before the averaged
+generator makes samples, re-estimating its statistics when the model has
+taken steps (or its weights changed) since they were last estimated.
 """
+
+import numbers
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from tfgan_suite.models import arguments
 
 #: Latent vectors of the re-estimation pass, and its batch size.
 NUM_SAMPLES = 1024
@@ -48,8 +61,9 @@ BATCH_SIZE = 256
 #: the statistics, and with them `generate(seed=...)`, depend only on the
 #: averaged weights.
 SEED = (20190, 1)
-#: Bounds of the warm-up ramp (1 + t) / (10 + t).
-_RAMP = (1.0, 10.0)
+#: StyleGAN2-ADA's ramp-up coefficient (`ema_rampup`): the half-life is at
+#: most 5 % of the images seen.
+RAMPUP = 0.05
 #: Layers that run in inference mode in the re-estimation pass.
 INFERENCE_MODE_LAYERS = tuple(
     getattr(keras.layers, name) for name in (
@@ -59,24 +73,64 @@ INFERENCE_MODE_LAYERS = tuple(
     if hasattr(keras.layers, name))
 
 
-def warmup_decay(decay, t):
-    """The decay of averaging step t (t = 0, 1, ...): min(decay,
-    (1 + t) / (10 + t)), so 0.1, 0.18, 0.25, ... until it reaches `decay`
-    (0.999 from t = 8 991 on). Works on Python numbers and tensors."""
-    if tf.is_tensor(t):
-        t = tf.cast(t, tf.float32)
-        return tf.minimum(tf.cast(decay, tf.float32),
-                          (_RAMP[0] + t) / (_RAMP[1] + t))
-    return min(float(decay), (_RAMP[0] + t) / (_RAMP[1] + t))
+def configure(net, ema_kimg, ema_rampup, ema_start):
+    """A model's EMA arguments checked, and the net that holds the average
+    of `net` (`averaged_net`; None without an EMA): (ema_kimg, ema_rampup,
+    ema_start, averaged net), or a ValueError naming the argument."""
+    if ema_kimg is not None and not _positive(ema_kimg):
+        raise ValueError(f"ema_kimg: expected None or the half-life of the "
+                         f"average in thousands of images (> 0), e.g. 10, "
+                         f"got {ema_kimg!r}")
+    if ema_rampup is not None and not _positive(ema_rampup):
+        raise ValueError(f"ema_rampup: expected None or a ramp-up "
+                         f"coefficient > 0, e.g. {RAMPUP}, got "
+                         f"{ema_rampup!r}")
+    ema_start = arguments.integer("ema_start", ema_start, minimum=0)
+    if ema_kimg is None and (ema_rampup != RAMPUP or ema_start):
+        given = "ema_rampup" if ema_rampup != RAMPUP else "ema_start"
+        raise ValueError(f"{given}: shapes the EMA generator, which "
+                         f"ema_kimg turns on; got ema_kimg=None")
+    if ema_kimg is None:
+        return None, RAMPUP, 0, None
+    return (float(ema_kimg), None if ema_rampup is None else
+            float(ema_rampup), ema_start, averaged_net(net))
 
 
-def decay_at(decay, t):
-    """`warmup_decay`, and 0 (a copy) for t < 0: the steps before the
-    average starts (`ema_start`)."""
-    if tf.is_tensor(t):
-        t = tf.cast(t, tf.float32)
-        return tf.where(t < 0, 0.0, warmup_decay(decay, tf.maximum(t, 0.0)))
-    return 0.0 if t < 0 else warmup_decay(decay, t)
+def _positive(value):
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and value > 0 and np.isfinite(value))
+
+
+def averaged_net(net):
+    """A clone of `net` with its weights: the average starts as G."""
+    average = keras.models.clone_model(net)
+    average.set_weights(net.get_weights())
+    return average
+
+
+def half_life(ema_kimg, ema_rampup, images_seen):
+    """The average's half-life in images after `images_seen` images of
+    training (float64 tensors): ema_kimg * 1000, capped at ema_rampup *
+    images_seen with a ramp-up (None: none)."""
+    life = tf.constant(float(ema_kimg) * 1000.0, tf.float64)
+    if ema_rampup is None:
+        return life
+    return tf.minimum(life, float(ema_rampup)
+                      * tf.cast(images_seen, tf.float64))
+
+
+def decay(ema_kimg, ema_rampup, images_seen, images):
+    """The decay beta of one averaging step of `images` images taken after
+    `images_seen` images: 0.5 ** (images / max(half_life, 1e-8)), the
+    `ema_beta` of StyleGAN2-ADA's training loop; 0 (a copy) while
+    `images_seen` < 0 (before the average starts, `ema_start`). A float32
+    tensor."""
+    seen = tf.cast(images_seen, tf.float64)
+    beta = tf.pow(tf.constant(0.5, tf.float64), tf.cast(
+        images, tf.float64) / tf.maximum(
+            half_life(ema_kimg, ema_rampup, seen), 1e-8))
+    return tf.cast(tf.where(seen < 0, tf.constant(0.0, tf.float64), beta),
+                   tf.float32)
 
 
 def batch_norm_layers(net):

@@ -28,51 +28,88 @@ class StepCounter(keras.callbacks.Callback):
         self.model.step_counter.assign(self._start + batch + 1)
 
 
-def average(model):
+def images_in(batch):
+    """The examples of one batch (the first axis of its first tensor):
+    the images a step sees."""
+    shape = tuple(getattr(tf.nest.flatten(batch)[0], "shape", ()))
+    return int(shape[0]) if shape and shape[0] is not None else None
+
+
+def images_per_step(x=None, y=None, batch_size=None, *args, **kwargs):
+    """The images of each step of `fit(x, y, batch_size, ...)` (Keras'
+    arguments): a `tf.data.Dataset`'s static batch size (the suite's data
+    is batched with drop_remainder), else its first batch's; `batch_size`
+    (Keras' default 32) rows of arrays; None when the data cannot say
+    (a Python generator, a `PyDataset`)."""
+    if isinstance(x, tf.data.Dataset):
+        images = images_in(x.element_spec)
+        if images is None:
+            for batch in x.take(1):
+                images = images_in(batch)
+        return images
+    examples = images_in(x) if x is not None else None
+    return examples and min(int(batch_size or 32), examples)
+
+
+def average(model, images):
     """One EMA update of each averaged net of `model` (`ema_pairs()`) after
-    the step `step_counter` counts, decay ramped by `ema.decay_at`; one
-    `tf.function` per model."""
+    the step `step_counter` counts, a step of `images` images: its decay
+    `ema.decay` of the images seen before it since the average started
+    (`ema_start`), counted as steps times `images`; one `tf.function` per
+    model."""
     update = model.__dict__.get("_tgs_average")
     if update is None:
-        def update():
-            t = model.step_counter - 1 - model.ema_start
-            decay = ema_lib.decay_at(model.ema_decay, t)
+        def update(images):
+            seen = (model.step_counter - 1 - model.ema_start) * images
+            decay = ema_lib.decay(model.ema_kimg, model.ema_rampup, seen,
+                                  images)
             for average_net, net, copy_statistics in model.ema_pairs():
                 ema_lib.average_weights(average_net, net, decay,
                                         copy_statistics)
         update = tf.function(update)
         object.__setattr__(model, "_tgs_average", update)
-    update()
+    update(tf.constant(images, tf.int64))
 
 
-def after_step(model):
+def after_step(model, x=None, *args, **kwargs):
     """What the suite does after one step outside `fit`
-    (`train_on_batch`): count it, and update the EMA."""
+    (`train_on_batch(x, ...)`): count it, and update the EMA."""
     model.step_counter.assign_add(1)
     if model.ema_pairs():
-        average(model)
+        average(model, images_in(x))
 
 
 class AverageGenerator(keras.callbacks.Callback):
-    """After every step, one EMA update (`average`)."""
+    """After every step of `images` images, one EMA update (`average`)."""
+
+    def __init__(self, images):
+        super().__init__()
+        self.images = images
 
     def on_train_begin(self, logs=None):
         if self.model.steps_per_execution > 1:
             raise ValueError(
-                f"ema_decay: the average is updated after every step, and "
+                f"ema_kimg: the average is updated after every step, and "
                 f"steps_per_execution={self.model.steps_per_execution} "
                 f"runs several steps per call; compile with "
                 f"steps_per_execution=1")
+        if not self.images:
+            raise ValueError(
+                "ema_kimg: the average's half-life is counted in images, "
+                "and the images of a step are unknown for this data; fit "
+                "a tf.data.Dataset or arrays")
 
     def on_train_batch_end(self, batch, logs=None):
-        average(self.model)
+        average(self.model, self.images)
 
 
-def with_suite_callbacks(model, callbacks):
-    """`callbacks` with the suite's per-step ones first (those missing)."""
+def with_suite_callbacks(model, callbacks, *fit_args, **fit_kwargs):
+    """`callbacks` with the suite's per-step ones first (those missing),
+    for `fit(*fit_args, **fit_kwargs)`."""
     callbacks = list(callbacks or [])
     own = [StepCounter()]
     if model.ema_pairs():
-        own.append(AverageGenerator())
+        own.append(AverageGenerator(images_per_step(*fit_args,
+                                                    **fit_kwargs)))
     kinds = {type(c) for c in callbacks}
     return [c for c in own if type(c) not in kinds] + callbacks

@@ -22,15 +22,16 @@ import keras
 import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_float, to_uint8
-from tfgan_suite.models import arguments, sampling
+from tfgan_suite.models import arguments, ema, sampling
 from tfgan_suite.models.base import AdversarialModel
 
 #: A two-way translator's directions (its `translators` keys) and their
 #: serving signatures.
 DIRECTIONS = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
 #: The suite's own arguments of a wrapped model (the factory gets the rest).
-SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_decay": None, "ema_start": 0,
-              "seed": None, "class_names": None}
+SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_kimg": None,
+              "ema_rampup": ema.RAMPUP, "ema_start": 0, "seed": None,
+              "class_names": None}
 
 
 def import_object(name):
@@ -187,8 +188,8 @@ class Wrapped(AdversarialModel):
       value_range: what the model's G makes and its step takes, e.g.
         (0, 1) for keras-io's sigmoid G; data is given to `train_step` in
         it, samples are read from it.
-      ema_decay, ema_start: an EMA of G, updated by the suite after every
-        step (see `AdversarialModel`).
+      ema_kimg, ema_rampup, ema_start: an EMA of G, updated by the suite
+        after every step (see `AdversarialModel`).
       seed: seed of the suite's own noise (the EMA's standing statistics).
       class_names: the names of a conditional model's classes (read from
         the data).
@@ -198,8 +199,8 @@ class Wrapped(AdversarialModel):
     tracked = ()
 
     def __init__(self, factory, factory_args=None, value_range=(-1.0, 1.0),
-                 ema_decay=None, ema_start=0, seed=None, class_names=None,
-                 **kwargs):
+                 ema_kimg=None, ema_rampup=ema.RAMPUP, ema_start=0,
+                 seed=None, class_names=None, **kwargs):
         factory_args = dict(factory_args or {})
         inner = build_inner(factory, factory_args)
         discriminator = getattr(inner, "discriminator", None)
@@ -212,17 +213,18 @@ class Wrapped(AdversarialModel):
         object.__setattr__(self, "_tgs_kind", kind_of(inner))
         object.__setattr__(self, "_tgs_translators", nets)
         object.__setattr__(self, "directions", DIRECTIONS if nets else None)
-        if nets and ema_decay is not None:
+        if nets and ema_kimg is not None:
             raise ValueError(
-                f"ema_decay: the suite averages a generator of noise, and "
+                f"ema_kimg: the suite averages a generator of noise, and "
                 f"{type(inner).__name__} translates (its translators); drop "
-                f"ema_decay")
+                f"ema_kimg")
         super().__init__(
             generator=nets["AtoB"] if nets else sampling_net(inner),
             discriminator=(discriminator if isinstance(discriminator,
                                                        keras.Model) else None),
-            seed=seed, value_range=value_range, ema_decay=ema_decay,
-            ema_start=ema_start, class_names=class_names, **kwargs)
+            seed=seed, value_range=value_range, ema_kimg=ema_kimg,
+            ema_rampup=ema_rampup, ema_start=ema_start,
+            class_names=class_names, **kwargs)
         self.factory = factory
         self.factory_args = factory_args
         self.inner = inner
@@ -250,8 +252,9 @@ class Wrapped(AdversarialModel):
 
     def get_config(self):
         return {"factory": self.factory, "factory_args": self.factory_args,
-                "value_range": self.value_range, "ema_decay": self.ema_decay,
-                "ema_start": self.ema_start, "seed": self.seed,
+                "value_range": self.value_range, "ema_kimg": self.ema_kimg,
+                "ema_rampup": self.ema_rampup, "ema_start": self.ema_start,
+                "seed": self.seed,
                 "class_names": self.class_names, "name": self.name}
 
     @classmethod

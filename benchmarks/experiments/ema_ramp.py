@@ -1,0 +1,248 @@
+"""`ema`: the EMA generator (StyleGAN2-ADA's half-life in images and
+ramp-up) against raw G on the `fashion_mnist_dcgan` preset; `dcgan_screen`:
+changes to that preset, each trained for --screen_epochs epochs, for the
+quality of what `make demo` trains.
+
+Every run here trains with the EMA on and scores two generators of the run
+after every epoch, on the same --fid_num_images seeds against the same
+held-out test images: the EMA generator (the run's FID callback, fid.csv)
+and raw G, restored from that epoch's checkpoint (the runs keep them all)
+and scored by the same callback (`raw_scores`). The suite averages G after
+each step without touching the step, so G and D train alike with or
+without the average: raw G is the run without the EMA.
+"""
+
+import json
+import os
+import time
+
+import numpy as np
+import tensorflow as tf
+from absl import flags
+
+from experiments import common, fig8
+from tfgan_suite import data, files, runs
+from tfgan_suite.runs import checkpoints
+from tfgan_suite.training import runner
+
+flags.DEFINE_float("ema_kimg", 40, "ema: half-life of the EMA generator in "
+                   "thousands of images (StyleGAN2-ADA's batch * 10 / 32: "
+                   "40 at the preset's batch of 128).")
+flags.DEFINE_float("ema_rampup", 0.05, "ema: the EMA's ramp-up coefficient "
+                   "(0: none).")
+flags.DEFINE_integer("ema_epochs", 20, "ema: epochs of the run.")
+flags.DEFINE_list("screen", None, "dcgan_screen: the candidates to train "
+                  "(default: all of CANDIDATES).")
+flags.DEFINE_integer("screen_epochs", 3, "dcgan_screen: epochs of each "
+                     "candidate.")
+FLAGS = flags.FLAGS
+
+PRESET = fig8.PRESET
+BATCH = 128  # the preset's
+
+#: Changes to the preset screened by `dcgan_screen`: {name: (what the
+#: literature says of it, run overrides: `batch_size`, `model_args`, the
+#: compile fields g_learning_rate / d_learning_rate / beta_1 / beta_2)}.
+#: Every candidate trains with the EMA (half-life batch * 10 / 32 kimg,
+#: ramp-up 0.05, StyleGAN2-ADA's) unless its model_args say otherwise.
+CANDIDATES = {
+    "preset": ("the preset as it is (Radford et al.: Adam 2e-4, "
+               "beta_1 0.5, batch 128)", {}),
+    "ema_rampup_0.02": ("the preset, its EMA's half-life at most 2 % of "
+                        "the images seen", {"model_args": {
+                            "ema_rampup": 0.02}}),
+    "ema_rampup_0.01": ("the preset, its EMA's half-life at most 1 % of "
+                        "the images seen", {"model_args": {
+                            "ema_rampup": 0.01}}),
+    "lr_4e-4": ("both learning rates doubled", {
+        "g_learning_rate": 4e-4, "d_learning_rate": 4e-4}),
+    "batch_64": ("half the batch: twice the steps per epoch", {
+        "batch_size": 64}),
+    "batch_32": ("a quarter of the batch: four times the steps per epoch",
+                 {"batch_size": 32}),
+    "ttur": ("TTUR (Heusel et al. 2017; SAGAN's 1e-4 for G, 4e-4 for D)", {
+        "g_learning_rate": 1e-4, "d_learning_rate": 4e-4}),
+    "beta_2_0.99": ("Adam's beta_2 0.99 (StyleGAN2's, R3GAN's)", {
+        "beta_2": 0.99}),
+    "hinge": ("the hinge loss (SAGAN, BigGAN)", {"loss": "hinge"}),
+    "least_squares": ("the least-squares loss (LSGAN, Mao et al. 2017)", {
+        "loss": "least_squares"}),
+    "relativistic": ("the relativistic pairing loss (RpGAN; R3GAN's)", {
+        "loss": "relativistic"}),
+}
+
+
+def _reference_kimg(batch_size):
+    """StyleGAN2-ADA's half-life for a batch: batch * 10 / 32 kimg."""
+    return batch_size * 10 / 32
+
+
+def _epochs_run(name, epochs, batch_size=BATCH, model_args=None,
+                **overrides):
+    """Run `name`, scored and checkpointed after every epoch."""
+    return fig8._run(name, model_args=model_args, epochs=epochs,
+                     batch_size=batch_size, keep_checkpoints=epochs + 1,
+                     **overrides)
+
+
+class RawGenerator:
+    """What the FID callback reads of a model, `generate`, sampled from G
+    itself (not the model's sampler, its EMA generator): the same seeds,
+    the same conversion from the model's value range."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def generate(self, n, seed=0, batch_size=256):
+        model, seeds = self.model, np.arange(seed, seed + n)
+        return np.concatenate([
+            model.from_value_range(model.generator(
+                model.latent_from_seeds(seeds[i:i + batch_size]),
+                training=False)).numpy()
+            for i in range(0, n, batch_size)])
+
+
+def raw_scores(out):
+    """Raw G's scores at every checkpoint of the run in `out`, by the run's
+    own FID callback: {"step": [...], score: [...]}; kept in
+    out/raw_g_scores.json, so a checkpoint is scored once."""
+    path = os.path.join(out, "raw_g_scores.json")
+    scored = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            scored = json.load(f)
+    config = common.run_config(out)
+    found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
+    todo = [p for p in found if p.rsplit("-", 1)[-1] not in scored]
+    if todo:
+        model = runs.load(out)
+        fid = runner.fid_callback(config, out)  # measure() writes nothing.
+        fid.set_model(RawGenerator(model))
+        for prefix in todo:
+            tf.train.Checkpoint(model=model).restore(prefix).expect_partial()
+            scored[str(int(model.step_counter.numpy()))] = fid.measure()
+        files.write_text(path, json.dumps(scored, indent=1) + "\n")
+    steps = sorted(map(int, scored))
+    names = list(scored[str(steps[0])]) if steps else []
+    return {"step": steps,
+            **{n: [float(scored[str(s)][n]) for s in steps] for n in names}}
+
+
+def at_steps(values, steps):
+    """`values` ({"step": [...], score: [...]}) at `steps` only."""
+    keep = [i for i, s in enumerate(values["step"]) if s in set(steps)]
+    return {k: [v[i] for i in keep] for k, v in values.items()}
+
+
+def paired(out):
+    """{"raw G": scores, "EMA": scores} of the run in `out`, at the steps
+    both were scored at (after every epoch)."""
+    raw, averaged = raw_scores(out), common.scores(out)
+    steps = sorted(set(raw["step"]) & set(averaged["step"]))
+    return {"raw G": at_steps(raw, steps), "EMA": at_steps(averaged, steps)}
+
+
+def _change(a, b):
+    return a / b - 1
+
+
+def ema():
+    kimg, rampup = FLAGS.ema_kimg, FLAGS.ema_rampup or None
+    name = f"fig8/dcgan_ema_kimg{kimg:g}_rampup{rampup or 0:g}"
+    out = _epochs_run(name, FLAGS.ema_epochs,
+                      model_args={"ema_kimg": kimg, "ema_rampup": rampup})
+    values = paired(out)
+    raw, averaged = values["raw G"], values["EMA"]
+    per_epoch = raw["step"][0] if raw["step"] else 1
+    epochs = {str(s // per_epoch): {
+        "step": s, "raw_g_fid": r, "ema_fid": e,
+        "ema_fid_change": _change(e, r)}
+        for s, r, e in zip(raw["step"], raw["fid"], averaged["fid"])}
+    common.figure(os.path.join(FLAGS.results, "ema_ramp_fid.png"), [
+        ("domain FID", {n: (v["step"], v["fid"]) for n, v in values.items()},
+         None),
+        ("domain FID / raw G's", {"EMA": (raw["step"], [
+            e / r for e, r in zip(averaged["fid"], raw["fid"])])},
+         {"raw G": 1.0}),
+    ], title=f"{PRESET}: EMA (half-life {kimg:g} kimg, ramp-up "
+             f"{rampup}) vs raw G of the same run")
+    summaries = {n: fig8.summary(v) for n, v in values.items()}
+    common.write_json("ema_ramp", {
+        "preset": PRESET, "run": name, "ema_kimg": kimg,
+        "ema_rampup": rampup, "batch_size": BATCH,
+        "steps": raw["step"][-1], "fid_num_images": FLAGS.fid_num_images,
+        "by_epoch": epochs, "summary": summaries,
+        "final_fid_change": _change(summaries["EMA"]["final_fid"],
+                                    summaries["raw G"]["final_fid"]),
+        "swing_ratio": (summaries["EMA"]["fid_swing_second_half"]
+                        / summaries["raw G"]["fid_swing_second_half"]),
+        "scores": values})
+
+
+def epoch_cpu_seconds(out, steps_per_epoch, ema=True, images=6400):
+    """CPU seconds of one epoch of training of the run in `out` (its model,
+    without its EMA generator unless `ema`, and its data; no FID or sample
+    callbacks): the process's CPU time over steps of at least `images`
+    images after a warm-up, times the steps of an epoch; kept in
+    out/epoch_cpu_seconds.json."""
+    path = os.path.join(out, "epoch_cpu_seconds.json")
+    timed = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            timed = json.load(f)
+    key = "with_ema" if ema else "without_ema"
+    if key in timed:
+        return timed[key]
+    config = common.run_config(out)
+    if not ema:
+        config["model_args"] = {**config["model_args"], "ema_kimg": None,
+                                "ema_rampup": 0.05, "ema_start": 0}
+    batch = config["data"]["batch_size"]
+    source = runner.training_source(config)
+    model = runner.build_model(config, source)
+    batches = data.build(source, batch_size=batch, repeat=True, seed=0)
+    model.fit(batches, epochs=1, steps_per_epoch=5, verbose=0)  # traced.
+    steps = max(20, -(-images // batch))
+    start = time.process_time()
+    model.fit(batches, epochs=1, steps_per_epoch=steps, verbose=0)
+    timed[key] = (time.process_time() - start) / steps * steps_per_epoch
+    files.write_text(path, json.dumps(timed) + "\n")
+    return timed[key]
+
+
+def dcgan_screen():
+    names = FLAGS.screen or list(CANDIDATES)
+    unknown = [n for n in names if n not in CANDIDATES]
+    if unknown:
+        raise ValueError(f"screen: unknown candidates {unknown}; expected "
+                         f"some of {', '.join(CANDIDATES)}")
+    epochs, results = FLAGS.screen_epochs, {}
+    train_images = data.get_source("fashion_mnist", split="train",
+                                   data_dir=FLAGS.data_dir).num_examples
+    for name in names:
+        why, overrides = CANDIDATES[name]
+        overrides = dict(overrides)
+        batch = overrides.pop("batch_size", BATCH)
+        model_args = {"ema_kimg": _reference_kimg(batch), "ema_rampup": 0.05,
+                      **overrides.pop("model_args", {})}
+        out = _epochs_run(f"screen/{name}", epochs, batch_size=batch,
+                          model_args=model_args, fid_metrics=["fid", "kid"],
+                          **overrides)
+        values = paired(out)
+        results[name] = {
+            "what": why, "batch_size": batch, "model_args": model_args,
+            "compile": {k: v for k, v in overrides.items()},
+            "steps": values["raw G"]["step"],
+            "raw_g_fid": values["raw G"]["fid"],
+            "ema_fid": values["EMA"]["fid"],
+            "epoch_cpu_seconds": epoch_cpu_seconds(
+                out, train_images // batch)}
+        if name == "preset":  # what the preset costs today.
+            results[name]["epoch_cpu_seconds_without_ema"] = (
+                epoch_cpu_seconds(out, train_images // batch, ema=False))
+    for name, result in results.items():
+        result["final_best_fid"] = min(result["raw_g_fid"][-1:]
+                                       + result["ema_fid"][-1:])
+    common.write_json("ema_ramp_screen", {
+        "preset": PRESET, "epochs": epochs,
+        "fid_num_images": FLAGS.fid_num_images, "candidates": results})
