@@ -116,7 +116,7 @@ def trained(setting):
     not finished; the CPU and wall seconds of this stretch of training are
     added to its `train_chunks.csv`, also when a signal stops it."""
     preset, arguments = overrides(setting)
-    name = f"cyclegan_defaults/{setting}"
+    name = f"cyclegan_defaults/{setting}_{arguments['steps']}_steps"
     out = os.path.join(FLAGS.runs, name)
     if common.finished(name) or FLAGS.report_only:
         return common.train(name, preset, **arguments)
@@ -225,10 +225,11 @@ def cyclegan_defaults():
 
 def cyclegan_defaults_step_cost():
     """CPU seconds per step of each of --cyclegan_defaults_settings, its
-    model and pipeline built from the folders as its run builds them, over
-    --step_cost_steps steps after 2 of warm-up; results/
-    cyclegan_defaults_step_cost.json with the estimate of a run of
-    --cyclegan_defaults_steps."""
+    model built from the folders as its run builds it, over
+    --step_cost_steps steps after 2 of warm-up, on batches read in file
+    order and not cached (no buffer of the whole data, which at 256x256
+    would not fit in memory here); results/cyclegan_defaults_step_cost.json
+    with the estimate of a run of --cyclegan_defaults_steps."""
     rows = {}
     for setting in FLAGS.cyclegan_defaults_settings:
         preset, arguments = overrides(setting)
@@ -236,7 +237,8 @@ def cyclegan_defaults_step_cost():
         source = runner.training_source(config)
         model = runner.build_model(config, source)
         batch = config["data"]["batch_size"]
-        batches = data.build(source, batch_size=batch, repeat=True, seed=0)
+        batches = data.build(source, batch_size=batch, shuffle=False,
+                             cache=False, repeat=True)
         model.fit(batches.take(2), epochs=1, verbose=0)  # traced outside
         start = time.process_time()
         model.fit(batches.take(FLAGS.step_cost_steps), epochs=1, verbose=0)
