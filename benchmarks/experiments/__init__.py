@@ -1,9 +1,9 @@
 """One module per experiment; `EXPERIMENTS` maps --experiment to its
 function."""
 
-from experiments import (common, cyclegan, ema_ramp, fig8,  # noqa: F401
-                         fig9, fig10, fig12_13, low_data, manifold,
-                         r3gan_race, table1, toy, truncation)
+from experiments import (common, cyclegan, cyclegan_defaults,  # noqa: F401
+                         ema_ramp, fig8, fig9, fig10, fig12_13, low_data,
+                         manifold, r3gan_race, table1, toy, truncation)
 
 EXPERIMENTS = {
     "fig8": fig8.fig8,
@@ -16,6 +16,9 @@ EXPERIMENTS = {
     "fig12_13": fig12_13.fig12_13,
     "pix2pix_inference": fig12_13.pix2pix_inference,
     "cyclegan": cyclegan.cyclegan,
+    "cyclegan_defaults": cyclegan_defaults.cyclegan_defaults,
+    "cyclegan_defaults_step_cost":
+        cyclegan_defaults.cyclegan_defaults_step_cost,
     "table1": table1.table1,
     "toy": toy.toy,
     "truncation": truncation.truncation,

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_suite import data, models
+from tfgan_suite import data, models, runs
+from tfgan_suite.models import cyclegan
+from tfgan_suite.training import runner
 from tfgan_suite.models.cyclegan import (ConstantThenLinearDecay, ImagePool,
                                          adam_linear_decay)
 from tfgan_suite.nets import resnet
@@ -50,6 +52,51 @@ def test_nets_shapes_and_instance_norm():
         6, 6, 9]
     with pytest.raises(ValueError, match="multiples of 4"):
         resnet.build_generator((30, 30, 3))
+
+
+def first_width(net):
+    return next(layer.filters for layer in net._flatten_layers(
+        include_self=False, recursive=True)
+        if isinstance(layer, keras.layers.Conv2D))
+
+
+def test_nets_sized_to_the_image_by_default():
+    # The reference's 64 filters at 128 and 256 px; 32 below.
+    assert [cyclegan.default_filters((s, s, 3)) for s in (32, 64, 128, 256)
+            ] == [32, 32, 64, 64]
+    assert cyclegan.default_filters((256, 64, 3)) == 32  # the shorter side
+    model = models.CycleGAN(image_shape=SHAPE)
+    for net in (model.generator, model.generator_ba, model.discriminator,
+                model.discriminator_a):
+        assert first_width(net) == 32, net.name
+    assert sum(l.name.endswith("_add") for l in model.generator.layers) == 6
+    # None is what the model records: it resizes with the images.
+    assert model.get_config()["filters"] is None
+    given = models.CycleGAN(image_shape=SHAPE, filters=8, n_blocks=0)
+    assert first_width(given.generator) == 8
+
+
+def test_a_users_two_folders_get_nets_sized_to_their_images(tmp_path):
+    """`train.py --model=cyclegan --dataset=unpaired --data_dir=...` with
+    no preset: the model's default preset, the images' own size and nets
+    sized to it, batch 16 (not the horse2zebra preset's 256 px, 9 blocks
+    and batch 1)."""
+    from tests.data.test_unpaired import write_unpaired
+    folders = write_unpaired(tmp_path / "mine", grey=True)  # 32x32
+    config = runs.make_config(models.presets.default_for("cyclegan"),
+                              dataset="unpaired", data_dir=folders)
+    model = runner.build_model(config, runner.training_source(config))
+    assert model.image_shape == (32, 32, 1)
+    assert first_width(model.generator) == 32
+    assert sum(l.name.endswith("_add") for l in model.generator.layers) == 6
+    assert config["data"]["batch_size"] == 16
+    assert model.adversarial_loss.name == "least_squares"
+    # The reference run keeps the paper's configuration.
+    preset = models.presets.get("horse2zebra_cyclegan")
+    assert preset["model_args"]["filters"] == 64
+    assert preset["model_args"]["n_blocks"] == 9
+    assert (preset["data"]["image_size"], preset["data"]["batch_size"]) == (
+        256, 1)
 
 
 def test_reflection_padding_mirrors_the_border():

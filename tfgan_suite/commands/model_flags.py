@@ -44,7 +44,8 @@ HELP = {
                  "then).",
     "expansion": "Inverted bottleneck's expansion: a block's inner width "
                  "over its stage's width.",
-    "filters": "Width of the nets' first layer (G mirrors D's).",
+    "filters": "Width of the nets' first layer (G mirrors D's); None: "
+               "sized to the images (the model's docstring).",
     "gan_weight": "Weight of the GAN term in G's loss (1 in the paper); 0 "
                   "trains G on L1 alone (the L1 ablation) while D still "
                   "trains.",

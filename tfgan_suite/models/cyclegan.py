@@ -134,6 +134,15 @@ def adam_linear_decay(constant_steps, decay_steps, learning_rate=2e-4):
     return {"g_optimizer": adam, "d_optimizer": copy.deepcopy(adam)}
 
 
+def default_filters(image_shape):
+    """Width of the first layer of CycleGAN's nets for images of
+    `image_shape`: the reference's 64 when the shorter side is 128 pixels
+    or more (the sizes it trains at), else 32: a step's cost grows with
+    the pixels times the width squared, and small images need less of
+    either."""
+    return 64 if min(image_shape[:2]) >= 128 else 32
+
+
 #: The adversarial terms as the reference code's `GANLoss` sums them, by
 #: loss: (factor on G's term, factor on D's term) of `tgs.losses`. Its
 #: least-squares G term is MSE(D(G(x)), 1), without Mao et al.'s 1/2;
@@ -174,7 +183,9 @@ class CycleGAN(AdversarialModel):
       image_shape: (H, W, C) of both domains' images: a power-of-two
         shorter side >= 32 and a longer side that is a multiple of it
         (32x32, 128x128, 256x256).
-      filters: width of the first layer of every net (64 in the paper).
+      filters: width of the first layer of every net; None: sized to the
+        images (`default_filters`: the paper's 64 from 128 pixels up, 32
+        below).
       n_blocks: residual blocks of the generators; None: 9 for images over
         128 pixels, else 6 (the reference's resnet_9blocks /
         resnet_6blocks).
@@ -198,6 +209,14 @@ class CycleGAN(AdversarialModel):
     #: The directions the model translates in, and their signatures.
     directions = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
     presets = {
+        # What `train.py --model=cyclegan` starts from on a user's two
+        # folders: the nets sized to the images (`default_filters`,
+        # `resnet.default_blocks`), Adam(2e-4, beta_1=0.5), batch 16.
+        "unpaired_cyclegan": {
+            "model_args": {},
+            "compile": {"loss": "least_squares"},
+            "data": {"dataset": "unpaired", "batch_size": 16},
+        },
         # The reference code's horse2zebra: 256x256, batch 1, 100 epochs
         # at 2e-4 and 100 decaying to 0; an epoch is the larger domain
         # (1 334 zebras, 1 067 horses).
@@ -224,10 +243,10 @@ class CycleGAN(AdversarialModel):
             "train": {"steps": 1200, "steps_per_epoch": 200},
         },
     }
-    default_preset = "horse2zebra_cyclegan"
+    default_preset = "unpaired_cyclegan"
 
     def __init__(self, generator=None, discriminator=None, generator_ba=None,
-                 discriminator_a=None, image_shape=None, filters=64,
+                 discriminator_a=None, image_shape=None, filters=None,
                  n_blocks=None, cycle_lambda=10.0, identity_lambda=0.5,
                  pool_size=50, norm="instance", seed=None, **kwargs):
         nets = {"generator": generator, "discriminator": discriminator,
@@ -238,7 +257,8 @@ class CycleGAN(AdversarialModel):
             raise ValueError(
                 f"{', '.join(nets)}: hand in all four nets or none (None "
                 f"builds the model's own), got {', '.join(given)} only")
-        self.filters = arguments.integer("filters", filters)
+        self.filters = (None if filters is None else
+                        arguments.integer("filters", filters))
         self.n_blocks = (None if n_blocks is None else
                          arguments.integer("n_blocks", n_blocks, minimum=0))
         self.cycle_lambda = _non_negative("cycle_lambda", cycle_lambda)
@@ -292,10 +312,11 @@ class CycleGAN(AdversarialModel):
     def build_nets(self, g_direction="ab", d_domain="b"):
         """A ResNet generator and a 70x70 PatchGAN (one image in), G for
         `g_direction` and D for `d_domain`: G and D_B by default."""
-        return (resnet.build_generator(self.image_shape, self.filters,
+        filters = self.filters or default_filters(self.image_shape)
+        return (resnet.build_generator(self.image_shape, filters,
                                        self.n_blocks, self.norm,
                                        name=f"generator_{g_direction}"),
-                patchgan.build_discriminator(self.image_shape, self.filters,
+                patchgan.build_discriminator(self.image_shape, filters,
                                              self.norm, conditional=False,
                                              name=f"discriminator_{d_domain}"))
 
