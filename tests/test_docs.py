@@ -32,7 +32,7 @@ def test_the_docs_model_file_builds_trains_and_saves(tmp_path, monkeypatch):
     try:
         import doc_wgan_gp
         model = doc_wgan_gp.WGANGP(image_shape=(28, 28, 1), latent_dim=8,
-                                   filters=4, n_critic=2)
+                                   filters=4, d_steps=2)
         model.compile()
         assert model.init_args()["gp_weight"] == 10.0
         ds = data.build(data.from_arrays(pattern_images(32, 28, 28, 1)),
@@ -40,7 +40,7 @@ def test_the_docs_model_file_builds_trains_and_saves(tmp_path, monkeypatch):
         history = model.fit(ds.take(2), verbose=0)
         assert np.isfinite(history.history["gp"][-1])
         assert int(model.step_counter.numpy()) == 2
-        assert int(model.d_optimizer.iterations.numpy()) == 4  # n_critic 2
+        assert int(model.d_optimizer.iterations.numpy()) == 4  # d_steps 2
         path = str(tmp_path / "doc.keras")
         model.save(path)
         loaded = keras.models.load_model(path)

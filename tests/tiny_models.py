@@ -23,7 +23,7 @@ TINY = {
     "cgan": {"image_shape": (28, 28, 1), "num_classes": 3, "latent_dim": 8,
              "filters": 4},
     "wgan_gp": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4,
-                "n_critic": 2},
+                "d_steps": 2},
     "sagan": {"image_shape": (32, 32, 3), "latent_dim": 8, "filters": 8},
     "r3gan": {"image_shape": (28, 28, 1), "latent_dim": 8, "filters": 4,
               "blocks": 1},

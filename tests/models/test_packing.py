@@ -72,7 +72,7 @@ def test_a_packed_train_step_runs(model):
                              pack=2, d_steps=2, seed=0)
         batch = points(16)
     else:
-        gan = tgs.models.WGANGP(latent_dim=4, filters=4, n_critic=2, pack=2,
+        gan = tgs.models.WGANGP(latent_dim=4, filters=4, d_steps=2, pack=2,
                                 seed=0)
         batch = np.zeros((8, 28, 28, 1), np.float32)
     gan.compile(run_eagerly=True)  # one step: no tracing.

@@ -41,7 +41,7 @@ def test_gan_step_adds_the_penalties(update):
 def test_penalty_is_refused_by_a_step_that_never_applies_it():
     data = tf.data.Dataset.from_tensor_slices(
         np.zeros((8, 28, 28, 1), np.float32)).batch(4)
-    wgan = models.WGANGP(filters=4, latent_dim=4, n_critic=1, r1_gamma=1.0)
+    wgan = models.WGANGP(filters=4, latent_dim=4, d_steps=1, r1_gamma=1.0)
     wgan.compile()
     with pytest.raises(ValueError, match=r"^r1_gamma: WGANGP.train_step never"
                                          r" calls the suite's "

@@ -1,5 +1,5 @@
-"""WGAN-GP's own parts: the critic, the penalty by hand, n_critic
-minibatches, the preset, bad arguments (its steps of n_critic critic
+"""WGAN-GP's own parts: the critic, the penalty by hand, d_steps
+minibatches, the preset, bad arguments (its steps of d_steps critic
 updates, save / load, resume and export: tests/models/test_harness.py)."""
 
 import functools
@@ -15,7 +15,7 @@ from tfgan_suite.nets import dcgan
 from tests import tiny_models
 
 SHAPE = (28, 28, 1)
-#: The tiny WGAN-GP (SHAPE, n_critic=2), compiled to run eagerly.
+#: The tiny WGAN-GP (SHAPE, d_steps=2), compiled to run eagerly.
 tiny = functools.partial(tiny_models.eager, "wgan_gp", seed=0)
 
 
@@ -54,7 +54,7 @@ def test_penalty_and_critic_loss_of_a_linear_critic():
         keras.Input((8,)),
         keras.layers.Dense(int(np.prod(SHAPE)), kernel_initializer="zeros"),
         keras.layers.Reshape(SHAPE)])
-    model = WGANGP(generator=generator, discriminator=critic, n_critic=1,
+    model = WGANGP(generator=generator, discriminator=critic, d_steps=1,
                    gp_weight=3.0)
     model.compile(run_eagerly=True)
     x = np.random.default_rng(0).uniform(-1, 1, (6, *SHAPE)).astype("float32")
@@ -78,10 +78,10 @@ def test_augmentation_and_the_ema_generator_are_honoured():
 
 
 def test_batch_must_split_into_n_critic_minibatches():
-    model = tiny(n_critic=3)
+    model = tiny(d_steps=3)
     x = np.zeros((8, *SHAPE), np.float32)
     with pytest.raises(ValueError, match="batch_size: 8 is not a multiple of "
-                                         "n_critic=3"):
+                                         "d_steps=3"):
         model.fit(tf.data.Dataset.from_tensor_slices(x).batch(
             8, drop_remainder=True), epochs=1, verbose=0)
 
@@ -89,7 +89,7 @@ def test_batch_must_split_into_n_critic_minibatches():
 def test_from_preset_builds_and_compiles():
     model = WGANGP.from_preset("fashion_mnist_wgan_gp")
     assert model.image_shape == SHAPE and model.filters == 32
-    assert model.d_steps == model.n_critic == 5 and model.gp_weight == 10.0
+    assert model.d_steps == 5 and model.gp_weight == 10.0
     assert model.adversarial_loss.name == "wasserstein_gp"
     for optimizer in (model.g_optimizer, model.d_optimizer):
         assert float(optimizer.learning_rate) == pytest.approx(1e-4)
@@ -105,7 +105,7 @@ def test_critic_scores_are_not_probabilities():
 
 
 @pytest.mark.parametrize("args", [
-    {"n_critic": 0}, {"n_critic": -1}, {"n_critic": 2.5}, {"n_critic": True},
+    {"d_steps": 0}, {"d_steps": -1}, {"d_steps": 2.5}, {"d_steps": True},
     {"gp_weight": 0.0}, {"gp_weight": -1.0}, {"gp_weight": float("nan")},
     {"gp_weight": "10"}])
 def test_invalid_n_critic_or_gp_weight(args):

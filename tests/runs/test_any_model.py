@@ -217,7 +217,7 @@ def test_sighup_stops_like_sigterm(tmp_path, idx_dir, my_gans):
 
 
 def test_one_model_name_everywhere(tmp_path):
-    gan = models.WGANGP(latent_dim=4, filters=4, n_critic=1)
+    gan = models.WGANGP(latent_dim=4, filters=4, d_steps=1)
     gan.compile()
     path = str(tmp_path / "wgan.keras")
     gan.save(path)

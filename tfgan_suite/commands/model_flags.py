@@ -26,7 +26,8 @@ HELP = {
     "cycle_lambda": "Weight of the cycle-consistency loss (lambda = 10).",
     "d_hidden": "Widths of D's hidden layers when they differ from G's "
                 "(None: --hidden).",
-    "d_steps": "Discriminator steps per generator step (k of Algorithm 1).",
+    "d_steps": "Discriminator (critic) steps per generator step, each on "
+               "its own minibatch (k of Algorithm 1; WGAN-GP's n_critic).",
     "data_shape": "Shape of one example, e.g. 2, for points; read from the "
                   "nets when they are handed in.",
     "blocks": "Residual blocks per resolution stage.",
@@ -66,8 +67,6 @@ HELP = {
     "latent_dim": "Length of z; read from the nets when they are handed in.",
     "n_blocks": "Residual blocks of the generators; None: 9 for images over "
                 "128 pixels, else 6.",
-    "n_critic": "Critic steps per generator step, each on its own "
-                "minibatch.",
     "norm": "Normalization in the nets: batch or instance.",
     "num_classes": "Number of classes of a conditional model (labels 0 .. "
                    "num_classes - 1); None: unconditional.",

@@ -97,9 +97,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
     #: The losses (`tgs.losses.LOSSES` names) `train_step` can train with;
     #: None: every one. `compile` refuses the others.
     supported_losses = None
-    #: The constructor argument that sets k, the D steps per G step (named
-    #: in errors).
-    d_steps_name = "d_steps"
     #: Names of the values `train_step` logs (one `keras.metrics.Mean` each).
     tracked = ("d_loss", "g_loss")
     #: The losses drawn in the run's `losses.png` (None: every tracked one).
@@ -124,7 +121,7 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         self.class_names = arguments.class_names(class_names,
                                                  self.num_classes)
         self.pack = arguments.pack(pack, self)
-        self.d_steps = arguments.integer(self.d_steps_name, d_steps)
+        self.d_steps = arguments.integer("d_steps", d_steps)
         self.r1_gamma = arguments.weight("r1_gamma", r1_gamma)
         self.r2_gamma = arguments.weight("r2_gamma", r2_gamma)
         self.seed = seed
@@ -345,12 +342,12 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         size = batch.shape[0]
         if size is not None and size % self.d_steps:
             raise ValueError(f"batch_size: {size} is not a multiple of "
-                             f"{self.d_steps_name}={self.d_steps} (each of "
+                             f"d_steps={self.d_steps} (each of "
                              f"the k D steps takes its own 1/k of the batch)")
         if size is None:  # a last, smaller batch: fail with the reason.
             tf.debugging.assert_equal(
                 tf.shape(batch)[0] % self.d_steps, 0, message=(
-                    f"batch_size: not a multiple of {self.d_steps_name}="
+                    f"batch_size: not a multiple of d_steps="
                     f"{self.d_steps} (batch with drop_remainder=True)"))
         return list(zip(tf.split(batch, self.d_steps),
                         [None] * self.d_steps if labels is None

@@ -21,7 +21,7 @@ _ADAM = {"learning_rate": 1e-4, "beta_1": 0.5, "beta_2": 0.9}
 class WGANGP(AdversarialModel):
     """WGAN with gradient penalty, Algorithm 1 of Gulrajani et al. 2017.
 
-    Per generator step, `n_critic` critic steps, each on its own minibatch
+    Per generator step, `d_steps` critic steps, each on its own minibatch
     of m real examples x and m samples G(z), minimising
 
         L = E[D(G(z))] - E[D(x)] + gp_weight * E[(||grad D(x_hat)||_2 - 1)^2]
@@ -40,8 +40,9 @@ class WGANGP(AdversarialModel):
         (default) or (32, 32, 3); read from the nets when they are handed in.
       latent_dim: length of z (default 100; read from the nets too).
       filters: width of the critic's first layer (G mirrors it).
-      n_critic: critic steps per generator step, each on its own minibatch
-        of m examples: `fit` takes batches of n_critic * m (`train.py`
+      d_steps: critic steps per generator step (the paper's n_critic),
+        each on its own minibatch
+        of m examples: `fit` takes batches of d_steps * m (`train.py`
         makes them from --batch_size=m).
       gp_weight: weight of the gradient penalty (lambda of Algorithm 1).
       seed: seed of the training noise: z, and the penalty's
@@ -52,11 +53,12 @@ class WGANGP(AdversarialModel):
 
     cli_name = "wgan_gp"
     presets = {
-        # Gulrajani et al.'s MNIST setting (n_critic 5, lambda 10, batch 64)
+        # Gulrajani et al.'s MNIST setting (n_critic = d_steps = 5,
+        # lambda 10, batch 64)
         # on Fashion-MNIST, at the DCGAN preset's width.
         "fashion_mnist_wgan_gp": {
             "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100,
-                           "filters": 32, "n_critic": 5, "gp_weight": 10.0},
+                           "filters": 32, "d_steps": 5, "gp_weight": 10.0},
             "compile": {"loss": "wasserstein_gp"},
             "data": {"dataset": "fashion_mnist", "batch_size": 64},
             "train": {"epochs": 50, "fid_every_n_steps": 1000},
@@ -69,10 +71,9 @@ class WGANGP(AdversarialModel):
     default_g_optimizer = _ADAM
     default_d_optimizer = _ADAM
     tracked = ("d_loss", "g_loss", "gp")
-    d_steps_name = "n_critic"
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
-                 latent_dim=None, filters=64, n_critic=5, gp_weight=10.0,
+                 latent_dim=None, filters=64, d_steps=5, gp_weight=10.0,
                  seed=None, **kwargs):
         if isinstance(gp_weight, bool) or not (
                 isinstance(gp_weight, numbers.Real) and gp_weight > 0
@@ -80,10 +81,9 @@ class WGANGP(AdversarialModel):
             raise ValueError(f"gp_weight: expected a positive number (the "
                              f"paper's lambda, 10), got {gp_weight!r}")
         self.filters = arguments.integer("filters", filters)
-        self.n_critic = arguments.integer("n_critic", n_critic)
         self.gp_weight = float(gp_weight)
         super().__init__(generator, discriminator, latent_dim=latent_dim,
-                         d_steps=n_critic, seed=seed, data_shape=image_shape,
+                         d_steps=d_steps, seed=seed, data_shape=image_shape,
                          **kwargs)
 
     def build_nets(self):
