@@ -20,7 +20,7 @@ def test_fid_callback_writes_csv_plot_and_logs(tmp_path, tiny_dcgan,
                                                tiny_dataset):
     real = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1))
     cache = str(tmp_path / "real.npz")
-    fid = callbacks.FID(FakeExtractor(), real, every_n_steps=2,
+    fid = callbacks.Scores(FakeExtractor(), real, every_n_steps=2,
                         num_images=100, out_dir=str(tmp_path),
                         real_cache=cache)
     history = tiny_dcgan.fit(tiny_dataset, epochs=2, verbose=0,
@@ -38,13 +38,13 @@ def test_fid_callback_writes_csv_plot_and_logs(tmp_path, tiny_dcgan,
         FakeExtractor()(tiny_dcgan.generate(100, seed=0))[0])
     assert fid.values[-1] == expected
     # Real statistics are cached: a second callback needs no real images.
-    again = callbacks.FID(FakeExtractor(), None, real_cache=cache)
+    again = callbacks.Scores(FakeExtractor(), None, real_cache=cache)
     np.testing.assert_array_equal(again.real_features, fid.real_features)
 
 
 def test_epochs_that_measured_no_fid_have_none(tmp_path, tiny_dcgan,
                                                tiny_dataset):
-    fid = callbacks.FID(FakeExtractor(), np.zeros((50, 28, 28, 1)),
+    fid = callbacks.Scores(FakeExtractor(), np.zeros((50, 28, 28, 1)),
                         every_n_steps=8, num_images=50)
     history_csv = callbacks.HistoryCSV(str(tmp_path / "history.csv"))
     history = tiny_dcgan.fit(tiny_dataset, epochs=3, verbose=0,

@@ -39,7 +39,7 @@ UNFINISHED = {}
 
 #: Every score the FID callback offers: the protocol's FID and KID, the
 #: k-NN manifold scores and the classes covered.
-ALL_METRICS = list(callbacks.FID.METRICS)
+ALL_METRICS = list(callbacks.Scores.METRICS)
 
 
 def limit_threads(threads):

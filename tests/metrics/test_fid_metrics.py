@@ -1,4 +1,4 @@
-"""`callbacks.FID(metrics=...)`: KID and the k-NN manifold scores beside FID."""
+"""`callbacks.Scores(metrics=...)`: KID and the k-NN manifold scores beside FID."""
 
 import csv
 import glob
@@ -52,7 +52,7 @@ def real():
 def test_every_selected_metric_goes_to_csv_logs_and_tensorboard(
         tmp_path, tiny_dcgan, tiny_dataset, real):
     extractor = ProjectionExtractor()
-    fid = callbacks.FID(extractor, real, every_n_steps=2, num_images=100,
+    fid = callbacks.Scores(extractor, real, every_n_steps=2, num_images=100,
                         out_dir=str(tmp_path), log_dir=str(tmp_path / "tb"),
                         metrics=ALL)
     history = tiny_dcgan.fit(tiny_dataset, epochs=1, verbose=0,
@@ -87,7 +87,7 @@ def test_every_selected_metric_goes_to_csv_logs_and_tensorboard(
 
 def test_default_is_fid_alone(tmp_path, tiny_dcgan, real):
     # tests/test_fid_callback.py runs it in `fit`; here the hooks directly.
-    fid = callbacks.FID(ProjectionExtractor(), real, every_n_steps=1,
+    fid = callbacks.Scores(ProjectionExtractor(), real, every_n_steps=1,
                         num_images=50, out_dir=str(tmp_path))
     fid.set_model(tiny_dcgan)
     tiny_dcgan.step_counter.assign(1)
@@ -106,7 +106,7 @@ def test_columns_follow_the_extractor_label(real):
     class Inception(ProjectionExtractor):
         label = "FID"
 
-    fid = callbacks.FID(Inception(), real, metrics=("kid", "coverage"))
+    fid = callbacks.Scores(Inception(), real, metrics=("kid", "coverage"))
     assert [fid.column(m) for m in fid.metrics] == ["KID", "coverage"]
     assert fid.values is fid.history["kid"]
 
@@ -115,7 +115,7 @@ def test_resume_keeps_earlier_rows_and_marks_new_columns_nan(
         tmp_path, real, tiny_dcgan):
     (tmp_path / "fid.csv").write_text(
         "step,domain_FID\n2,10.5000\n4,9.2500\n6,8.0000\n")
-    fid = callbacks.FID(ProjectionExtractor(), real, out_dir=str(tmp_path),
+    fid = callbacks.Scores(ProjectionExtractor(), real, out_dir=str(tmp_path),
                         metrics=("fid", "precision"))
     tiny_dcgan.step_counter.assign(4)  # resumed at step 4
     fid.set_model(tiny_dcgan)
@@ -128,7 +128,7 @@ def test_resume_keeps_earlier_rows_and_marks_new_columns_nan(
 @pytest.mark.parametrize("selected", ["fid", (), ("fid", "inception_score")])
 def test_unknown_metrics_are_errors(real, selected):
     with pytest.raises(ValueError, match="metrics: expected some of"):
-        callbacks.FID(ProjectionExtractor(), real, metrics=selected)
+        callbacks.Scores(ProjectionExtractor(), real, metrics=selected)
 
 
 class Classifying(ProjectionExtractor):
@@ -150,7 +150,7 @@ class Classifying(ProjectionExtractor):
 def test_classes_counts_the_classes_the_classifier_finds(
         tmp_path, tiny_dcgan, real, favourite):
     extractor = Classifying(favourite=favourite)
-    fid = callbacks.FID(extractor, real, every_n_steps=1, num_images=200,
+    fid = callbacks.Scores(extractor, real, every_n_steps=1, num_images=200,
                         out_dir=str(tmp_path), metrics=("fid", "classes"))
     fid.set_model(tiny_dcgan)
     tiny_dcgan.step_counter.assign(1)

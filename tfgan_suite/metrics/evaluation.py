@@ -71,7 +71,7 @@ def identity(extractor):
 
 
 def run_extractor(run_config):
-    """The extractor a run's FID is measured with (`callbacks.FID` during
+    """The extractor a run's FID is measured with (`callbacks.Scores` during
     training: the run's `fid_features`, data and `classifier_path`), from
     its cache. A run that measured no FID during training, with the data's
     own classifier, has not trained it yet: it is trained now, as the run

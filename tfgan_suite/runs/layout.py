@@ -7,7 +7,7 @@
               model.json      the step model.keras holds (or why a
                               .keras file could not be written)
               export.json     where the run's export went (if it exports)
-              fid.csv         FID during training (`callbacks.FID`)
+              fid.csv         FID during training (`callbacks.Scores`)
               samples/ losses.csv losses.png history.csv health.json logs/
 
 A run is complete when `model.json` records its last step (with a whole

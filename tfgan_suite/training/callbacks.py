@@ -14,10 +14,11 @@ from tfgan_suite.training.logs import (TRANSLATION_KINDS, HistoryCSV,
                                        LossHistory, Progress, TensorBoard,
                                        step_of)
 from tfgan_suite.training.pictures import SampleGrid, TranslationGrid, picture
-from tfgan_suite.training.scores import FID
+from tfgan_suite.training.scores import Scores
 from tfgan_suite.training.signals import Interrupt
 
-__all__ = ["FID", "HealthMonitor", "HistoryCSV", "Interrupt", "LossHistory",
-           "Progress", "SampleGrid", "TRANSLATION_KINDS", "TensorBoard",
+__all__ = ["HealthMonitor", "HistoryCSV", "Interrupt", "LossHistory",
+           "Progress", "SampleGrid", "Scores", "TRANSLATION_KINDS",
+           "TensorBoard",
            "TranslationGrid", "diagnose", "health_forward", "health_values",
            "overfitting", "picture", "step_of"]

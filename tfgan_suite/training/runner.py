@@ -504,7 +504,7 @@ def check_measures(config, model):
 
 
 def fid_callback(config, out_dir):
-    """`callbacks.FID` against the run's held-out images (the test split;
+    """`callbacks.Scores` against the run's held-out images (the test split;
     a folder's test/ or held-out share) with the features `fid_features`
     names (`tgs.metrics.extractor`; default: the data's domain classifier,
     for unlabelled images a local Inception), or None where a folder has
@@ -541,7 +541,7 @@ def fid_callback(config, out_dir):
             f".real-{fingerprint}.npz")
     logging.info("FID (%s): real statistics %s", extractor.label, cache)
     real = None if os.path.isfile(cache) else data.images_array(real_source)
-    return tgs_callbacks.FID(extractor, real, real_cache=cache,
+    return tgs_callbacks.Scores(extractor, real, real_cache=cache,
                              every_n_steps=int(train.fid_every_n_steps),
                              num_images=int(train.fid_num_images),
                              out_dir=out_dir,

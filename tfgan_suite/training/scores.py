@@ -12,15 +12,15 @@ from tfgan_suite.training.logs import (read_csv, step_of, summary_writer,
                                        write_csv)
 
 
-class FID(keras.callbacks.Callback):
-    """FID of generated images every `every_n_steps` (seed paper, Fig. 10),
+class Scores(keras.callbacks.Callback):
+    """Scores of generated images during training: FID every `every_n_steps` (seed paper, Fig. 10),
     and on request KID and the k-NN manifold scores.
 
     Generates `num_images` images from fixed seeds, extracts features with
     `extractor` (a `tgs.metrics.DomainExtractor`, or an Inception extractor)
     and compares them with the real images' features, computed once (and
     cached in `real_cache` if given). `metrics` selects the scores, any of
-    `FID.METRICS`: "fid", "kid" (`tgs.metrics.frechet_distance`,
+    `Scores.METRICS`: "fid", "kid" (`tgs.metrics.frechet_distance`,
     `kernel_distance`), "precision", "recall" (`precision_recall`, k = 3),
     "density", "coverage" (`density_coverage`, k = 5), "classes" (classes
     the extractor's classifier finds in the samples, each holding at least
