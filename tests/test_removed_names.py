@@ -27,6 +27,7 @@ REMOVED = {
     **{f"tgs.runs.layout.{name}": (tgs.runs.layout, name) for name in (
         "read_config", "write_config")},
     "tgs.runs.config.default_config": (tgs.runs.config, "default_config"),
+    "tgs.training.callbacks.FID": (callbacks, "FID"),
 }
 
 

@@ -13,8 +13,9 @@ from tfgan_suite.training.logs import (read_csv, step_of, summary_writer,
 
 
 class Scores(keras.callbacks.Callback):
-    """Scores of generated images during training: FID every `every_n_steps` (seed paper, Fig. 10),
-    and on request KID and the k-NN manifold scores.
+    """Scores of generated images during training: FID every
+    `every_n_steps` (seed paper, Fig. 10), and on request KID and the k-NN
+    manifold scores.
 
     Generates `num_images` images from fixed seeds, extracts features with
     `extractor` (a `tgs.metrics.DomainExtractor`, or an Inception extractor)
