@@ -179,6 +179,7 @@ def test_rest_bodies_are_in_the_row_format_the_docs_show(tmp_path, trained):
 
 
 def test_the_manifest_records_the_runs_last_fid(tmp_path, trained):
+    from tfgan_suite import runs
     from tfgan_suite.runs import layout
     from tfgan_suite.training import runner
     out = tmp_path / "run"
@@ -187,7 +188,7 @@ def test_the_manifest_records_the_runs_last_fid(tmp_path, trained):
     (out / "fid.csv").write_text("step,domain_FID\n2,41.5\n4,30.25\n6,\n")
     assert layout.last_fid(str(out)) == {
         "fid": 30.25, "fid_features": "domain FID", "fid_step": 4}
-    config = {"export": str(tmp_path / "saved" / "dcgan")}
+    config = runs.RunConfig(export=str(tmp_path / "saved" / "dcgan"))
     runner.finish(trained, config, str(out), tf.distribute.get_strategy())
     manifest = serving.read_manifest(layout.exported(str(out))["path"])
     assert manifest["metrics"] == {"fid": 30.25, "fid_features": "domain FID",

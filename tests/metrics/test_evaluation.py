@@ -120,7 +120,7 @@ def test_the_command_scores_a_folder_with_a_runs_features(folders, tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     path = str(tmp_path / "run_classifier.keras")
-    (run / "config.json").write_text(json.dumps(run_config(real, path)))
+    (run / "config.json").write_text(run_config(real, path).to_json())
     metrics.train_domain_classifier("folder", real, path, epochs=1)
     out = tmp_path / "eval.json"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=REPO)

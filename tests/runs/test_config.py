@@ -109,3 +109,11 @@ def test_an_unknown_field_is_an_argument_error():
         runs.make_config(colour="red")
     assert raised.value.argument == "colour"
     assert isinstance(raised.value, ValueError)
+
+
+def test_the_runner_takes_a_run_config_only(tmp_path):
+    with pytest.raises(ArgumentError, match=r"^config: expected a "
+                                            r"tgs.runs.RunConfig .* got dict"):
+        training.run(runs.make_config("ring_gan").to_dict(),
+                     str(tmp_path / "run"))
+    assert not (tmp_path / "run").exists()

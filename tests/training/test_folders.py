@@ -81,16 +81,18 @@ def test_inception_fid_during_training_on_a_local_stand_in(
 @pytest.mark.parametrize("channels, expected", [(None, 1), (3, 3), (1, 1)])
 def test_channels_are_read_from_the_images_or_forced(gray_folder, channels,
                                                      expected):
+    from tfgan_suite.runs import examples
     from tfgan_suite.training import runner
     config = folder_config(gray_folder, channels=channels)
-    model = runner.build_model(config, runner.training_source(config))
+    model = runner.build_model(config, examples.training_source(config))
     assert model.image_shape == (16, 16, expected)
 
 
 def test_conditional_sagan_takes_the_folders_classes(gray_folder):
+    from tfgan_suite.runs import examples
     from tfgan_suite.training import runner
     config = folder_config(gray_folder, "fashion_mnist_sagan", model_args={
         "filters": 8, "latent_dim": 8, "num_classes": "auto"})
-    model = runner.build_model(config, runner.training_source(config))
+    model = runner.build_model(config, examples.training_source(config))
     assert model.num_classes == 3
     assert model.class_names == ["bag", "shirt", "shoe"]

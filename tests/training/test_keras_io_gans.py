@@ -434,7 +434,7 @@ def test_keras_io_gan_through_a_run(tmp_path, idx_dir, user_code, factory,
 
 def test_wgan_d_steps_is_its_own(tmp_path, idx_dir, user_code):
     conf = config(idx_dir, "factories:wgan")
-    source = runner.training_source(conf)
+    source = runs.examples.training_source(conf)
     model = runner.build_model(conf, source)
     assert model.inner.d_steps == 3
     # The suite's batch is the run's, not batch_size * the class's d_steps.

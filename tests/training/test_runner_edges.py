@@ -161,7 +161,7 @@ def test_write_error_during_training_is_one_line_naming_the_checkpoint(
 
     with pytest.raises(ValueError, match=r"samples: No space left on device "
                                          r"while training; last good "
-                                         r"checkpoint: .*ckpt-2 \(--resume"):
+                                         r"checkpoint: .*ckpt-2 \(resume=True"):
         training.run(tiny_config(idx_dir), str(tmp_path / "run"),
                        extra_callbacks=[DiskFull()])
 

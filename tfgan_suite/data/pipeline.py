@@ -128,7 +128,7 @@ def subset(source, max_images, seed=0):
     """The first `max_images` examples of `source` after a seeded shuffle:
     the low-data regime (e.g. 10 % of a class) as one option. The same
     seed picks the same examples under the same TensorFlow global seed
-    (the shuffle takes it in; a run sets it to its --seed first);
+    (the shuffle takes it in; a run sets it to its seed first);
     `left_out` gives the examples it leaves out."""
     import dataclasses
     n = _subset_size(max_images)

@@ -70,22 +70,39 @@ def identity(extractor):
     return found
 
 
-def run_extractor(run_config):
+def run_extractor(run_config, train=None):
     """The extractor a run's FID is measured with (`callbacks.Scores` during
     training: the run's `fid_features`, data and `classifier_path`), from
-    its cache. A run that measured no FID during training, with the data's
-    own classifier, has not trained it yet: it is trained now, as the run
-    would have (same data, same cache). For a run that measured FID, or
-    named a classifier file, a missing one is a ValueError: a new
-    classifier's scores would not compare with the run's."""
-    train = run_config.train
+    its cache. `train`: whether a missing domain classifier is trained
+    (during the run: True). After the run (None), a run that measured no
+    FID during training, with the data's own classifier, has not trained
+    it yet: it is trained now, as the run would have (same data, same
+    cache); for a run that measured FID, or named a classifier file, a
+    missing one is a ValueError: a new classifier's scores would not
+    compare with the run's."""
+    settings = run_config.train
     options = {k: v for k, v in run_config.data.source_options().items()
                if k != "classes"}
+    if train is None:
+        train = not (settings.fid_every_n_steps or settings.classifier_path)
     return classifier_lib.extractor(
-        train.fid_features, run_config.data.dataset,
-        classifier_path=train.classifier_path,
-        train=not (train.fid_every_n_steps or train.classifier_path),
-        **options)
+        settings.fid_features, run_config.data.dataset,
+        classifier_path=settings.classifier_path, train=train, **options)
+
+
+def real_features_cache(extractor, dataset, **options):
+    """The file the features of the real images of `dataset` (with
+    `options`: classes, data_dir, ...) are cached in for `extractor`: one
+    per extractor (a domain classifier: beside its file, with its
+    modification time; Inception: under ~/.cache/tfgan_suite) and data
+    (`tgs.data.fingerprint`: its files, classes and options)."""
+    fingerprint = data.fingerprint(dataset, **options)
+    if isinstance(extractor, classifier_lib.DomainExtractor):
+        return (f"{extractor.path}.real-{fingerprint}-"
+                f"{int(os.path.getmtime(extractor.path))}.npz")
+    name = hashlib.sha256(str(extractor.path).encode()).hexdigest()[:12]
+    return os.path.expanduser(f"~/.cache/tfgan_suite/inception-{name}"
+                              f".real-{fingerprint}.npz")
 
 
 def features_dataset(features, dataset):

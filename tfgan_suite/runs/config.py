@@ -7,8 +7,8 @@ dataclass (`RunConfig`) with one section per concern (`Compile`, `Data`,
     config.train.epochs, config.data.batch_size, config.model_args
     config = tgs.runs.resume_config("runs/x", steps=2000)
 
-A config is never changed in place: `make_config` and `resume_config`
-return a new one, and so does `dataclasses.replace`. `FIELDS` is the one
+A config is never changed in place: `make_config`, `resume_config` and
+`with_fields(config, epochs=3)` return a new one. `FIELDS` is the one
 list of the sections' fields: `make_config` routes a flat override to its
 section by it, the command line makes one flag of each, and `RESUMABLE`
 names those a resumed run may change.
@@ -257,9 +257,9 @@ def section_of(key):
 
 
 def with_fields(config, **fields):
-    """`config` with fields of its sections or top-level fields (`TOP`,
-    `model_args`, `preset`) replaced, each named alone (`epochs=3`,
-    `dataset="cifar10"`, `export="saved_models/x"`): a new config.
+    """A copy of `config` with fields replaced, each by its own name
+    whatever its section (`epochs=3`, `dataset="cifar10"`), or a top-level
+    one (`export="saved_models/x"`, `model_args={...}`).
 
     Raises:
       ArgumentError: naming a field that is not one of the config's.

@@ -16,7 +16,6 @@ health values), `health.json`, `logs/` (TensorBoard), `checkpoints/`
 
 import dataclasses
 import functools
-import hashlib
 import math
 import os
 import sys
@@ -199,7 +198,7 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
         held_out=None if unseen is None else _fixed_batch(unseen))
     if not chief:
         return [tgs_callbacks.Interrupt(), health, checkpoint]
-    every = int(train.fid_every_n_steps or 0)
+    every = int(train.fid_every_n_steps)
     step = tgs_callbacks.step_of(model)
     # The domain classifier is trained (minutes) only for a run that will
     # reach an FID evaluation.
@@ -323,6 +322,12 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     `out_dir` (weights, optimizer states, random states, data position,
     step).
     """
+    if not isinstance(config, config_lib.RunConfig):
+        raise ArgumentError("config", "expected a tgs.runs.RunConfig "
+                                      "(tgs.runs.make_config; "
+                                      "RunConfig.from_dict for a dict as "
+                                      "config.json holds), got "
+                                      f"{type(config).__name__}")
     strategy = start(config, out_dir, resume)
     source = examples.training_source(config)
     model = build_model(config, source, strategy)
@@ -493,7 +498,7 @@ def check_measures(config, model):
     """Raises an ArgumentError, before anything is written, for FID during
     training of a model that translates: the callback scores samples from
     noise, which such a model does not make."""
-    if (int(config.train.fid_every_n_steps or 0)
+    if (int(config.train.fid_every_n_steps)
             and model.data_kind() in tgs_callbacks.TRANSLATION_KINDS):
         raise ArgumentError(
             "fid_every_n_steps",
@@ -517,28 +522,16 @@ def fid_callback(config, out_dir):
             "FID needs a dataset with a test split "
             f"({', '.join(data.SPLIT_SOURCES)}), got {dataset}")
     options = config.data.source_options()
-    features = train.fid_features
     try:
         real_source = data.get_source(dataset, split="test", **options)
-        classes = options.pop("classes", None)
-        extractor = metrics.extractor(
-            features, dataset, classifier_path=train.classifier_path,
-            **options)
+        extractor = metrics.evaluation.run_extractor(config, train=True)
     except ValueError as e:
-        if dataset != "folder" or features is not None:
+        if dataset != "folder" or train.fid_features is not None:
             raise
         logging.warning("FID skipped: %s", e)
         return None
-    # Real statistics are cached per extractor (a classifier: its file
-    # time) and data (fingerprint of the files, classes and options).
-    fingerprint = data.fingerprint(dataset, classes=classes, **options)
-    if isinstance(extractor, metrics.DomainExtractor):
-        cache = (f"{extractor.path}.real-{fingerprint}-"
-                 f"{int(os.path.getmtime(extractor.path))}.npz")
-    else:
-        cache = os.path.expanduser(
-            f"~/.cache/tfgan_suite/inception-{_digest(extractor.path)}"
-            f".real-{fingerprint}.npz")
+    cache = metrics.evaluation.real_features_cache(extractor, dataset,
+                                                   **options)
     logging.info("FID (%s): real statistics %s", extractor.label, cache)
     real = None if os.path.isfile(cache) else data.images_array(real_source)
     return tgs_callbacks.Scores(extractor, real, real_cache=cache,
@@ -547,10 +540,6 @@ def fid_callback(config, out_dir):
                              out_dir=out_dir,
                              log_dir=os.path.join(out_dir, "logs", "train"),
                              metrics=tuple(train.fid_metrics))
-
-
-def _digest(text):
-    return hashlib.sha256(str(text).encode()).hexdigest()[:12]
 
 
 def precision_policy(mixed):

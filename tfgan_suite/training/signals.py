@@ -1,5 +1,5 @@
 """A clean stop on SIGINT / SIGTERM / SIGHUP: the step finishes, a
-checkpoint is written, and `--resume` continues from it."""
+checkpoint is written, and resuming the run continues from it."""
 
 import signal
 import threading
