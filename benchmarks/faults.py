@@ -346,8 +346,10 @@ def run_full_disk(work, data, straight, sizes_kb, logs_only=False):
     where TensorBoard's event files are, alone) on a tmpfs of each size
     (root only), trained until the disk is full, then the tmpfs enlarged
     and the run resumed. Returns a list of {"size_kb", "error", "other
-    stderr" (what else it said besides INFO lines), "previous whole",
-    "lost"}, or None where tmpfs cannot be mounted."""
+    stderr" (what else the command says besides INFO lines), "previous
+    whole", "lost"}, or None where tmpfs cannot be mounted."""
+    sys.path.insert(0, REPO)
+    import tfgan_launch  # what the commands filter out of stderr
     from tfgan_suite.runs import checkpoints
     rows = []
     args = [*TRAIN, f"--data_dir={data}", "--steps=24", "--steps_per_epoch=2"]
@@ -377,7 +379,8 @@ def run_full_disk(work, data, straight, sizes_kb, logs_only=False):
                 "size_kb": size, "exit": first.returncode,
                 "error": errors, "traceback": "Traceback" in first.stderr,
                 "other stderr": [line for line in first.stderr.splitlines()
-                                 if not line.startswith(("I", "error: "))],
+                                 if not line.startswith(("I", "error: "))
+                                 and not tfgan_launch.NOISE.search(line)],
                 "checkpoints kept": [os.path.basename(p) for p in kept],
                 "previous whole": whole,
                 "resume exit": second.returncode,

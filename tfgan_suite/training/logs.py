@@ -179,7 +179,8 @@ class TensorBoard(keras.callbacks.TensorBoard):
         self._global_train_batch = step_of(self.model)
 
     def on_train_batch_begin(self, batch, logs=None):
-        with event_files(self._close_writers):  # flushes the last step's
+        # Keras pops its writer here, flushing the last step's events.
+        with event_files(self._close_writers):
             super().on_train_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -233,6 +234,7 @@ def event_files(close):
         except tf.errors.OpError:  # its last flush fails the same way.
             pass
         raise error from None
+
 
 def write_csv(path, header, rows):
     """A CSV file of `header` and `rows`, written whole and atomically."""
