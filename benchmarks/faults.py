@@ -347,7 +347,8 @@ def run_full_disk(work, data, straight, sizes_kb, logs_only=False):
     (root only), trained until the disk is full, then the tmpfs enlarged
     and the run resumed. Returns a list of {"size_kb", "error", "other
     stderr" (what else the command says besides INFO lines), "previous
-    whole", "lost"}, or None where tmpfs cannot be mounted."""
+    whole", "lost"} ({"size_kb", "filled": False} where the run fitted),
+    or None where tmpfs cannot be mounted."""
     sys.path.insert(0, REPO)
     import tfgan_launch  # what the commands filter out of stderr
     from tfgan_suite.runs import checkpoints
@@ -367,6 +368,9 @@ def run_full_disk(work, data, straight, sizes_kb, logs_only=False):
             return None
         try:
             first = train([*args, f"--out_dir={out}"])
+            if first.returncode == 0:  # the run fitted: no full disk
+                rows.append({"size_kb": size, "filled": False})
+                continue
             errors = [line for line in first.stderr.splitlines()
                       if line.startswith("error: ")]
             kept = checkpoints.list_checkpoints(os.path.join(out,
@@ -496,7 +500,8 @@ def table(report):
             "nothing"]
         rows.append((f"{name} damaged ({kinds}): {'; '.join(what)}",
                      len(found), ", ".join(lost)))
-    disk = report["full disk"] or []
+    disk = [row for row in report["full disk"] or []
+            if row.get("filled", True)]
     if disk:
         stopped = sorted({row["error"][0].split(":")[1].strip().rsplit(
             "/", 1)[-1] for row in disk if row["error"]})
@@ -506,7 +511,8 @@ def table(report):
                      f"{', '.join(str(r['size_kb']) for r in disk)} KB; "
                      f"stopped at {', '.join(stopped)}), then `--resume` "
                      f"after space is freed", len(disk), ", ".join(lost)))
-    logs = report.get("full disk under logs/") or []
+    logs = [row for row in report.get("full disk under logs/") or []
+            if row.get("filled", True)]
     if logs:
         stopped = sorted({
             re.search(r"last good checkpoint: (\S+)", row["error"][0]).group(
@@ -540,7 +546,7 @@ def main():
     parser.add_argument("--kills", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sizes_kb", default="200,400,600,800")
-    parser.add_argument("--logs_sizes_kb", default="16,48,80,112",
+    parser.add_argument("--logs_sizes_kb", default="16,24,32,48",
                         help="sizes of the full disks under logs/ alone")
     parser.add_argument("--out", default=os.path.join(REPO, "results",
                                                       "reliability.json"))
