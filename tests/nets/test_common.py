@@ -69,7 +69,8 @@ def test_half_precision_training_runs_the_fused_kernel(policy):
     policy("mixed_bfloat16")
     layer = common.batch_norm()
     layer.build((4, 3, 3, 2))
-    graph = tf.function(lambda x: layer(x, training=True)).get_concrete_function(
+    train = tf.function(lambda x: layer(x, training=True))
+    graph = train.get_concrete_function(
         tf.TensorSpec((4, 3, 3, 2), tf.bfloat16)).graph
     ops = graph.get_operations()
     assert "FusedBatchNormV3" in {op.type for op in ops}
