@@ -640,7 +640,7 @@ def test_a_full_disk_under_tensorboard_stops_the_run_in_one_line(
     assert re.fullmatch(
         rf"{out}/logs/train/events\.out\.tfevents\.\S+: No space left on "
         rf"device while training; last good checkpoint: "
-        rf"{out}/checkpoints/ckpt-[246] \(--resume continues from it\)",
+        rf"{out}/checkpoints/ckpt-[246] \(resume=True continues from it\)",
         message), message
     filler.unlink()  # space freed
     training.run(runs.resume_config(str(out)), str(out), resume=True)

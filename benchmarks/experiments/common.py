@@ -114,8 +114,8 @@ def scores(out):
 
 
 def run_config(out):
-    with open(os.path.join(out, "config.json")) as f:
-        return json.load(f)
+    """The `RunConfig` of the run in `out`."""
+    return runs.read_config(out)
 
 
 def swing(values):

@@ -63,10 +63,10 @@ def summary(out):
     time its training took here (None if trained elsewhere)."""
     config = common.run_config(out)
     timing = os.path.join(out, "train_time.json")
-    return {"run": out, "model": config["model"],
-            "steps": config["train"]["steps"],
-            "batch_size": config["data"]["batch_size"],
-            "model_args": {k: v for k, v in config["model_args"].items()
+    return {"run": out, "model": config.model,
+            "steps": config.train.steps,
+            "batch_size": config.data.batch_size,
+            "model_args": {k: v for k, v in config.model_args.items()
                            if not isinstance(v, dict)},
             "train_time": (json.load(open(timing))
                            if os.path.isfile(timing) else None)}
@@ -77,7 +77,7 @@ def untrained(out):
     drawn after seeding with --seed)."""
     keras.utils.set_random_seed(FLAGS.seed)
     model = models.get("cyclegan").from_config(
-        common.run_config(out)["model_args"])
+        common.run_config(out).model_args)
     model.compile()
     return model
 

@@ -163,10 +163,10 @@ def summary(out, model):
     cpu = sum(float(row["cpu_s"]) for row in chunks)
     trained_steps = sum(int(row["to_step"]) - int(row["from_step"])
                         for row in chunks)
-    return {"run": out, "preset": config.get("preset"),
-            "steps": config["train"]["steps"],
-            "batch_size": config["data"]["batch_size"],
-            "image_size": config["data"].get("image_size"),
+    return {"run": out, "preset": config.preset,
+            "steps": config.train.steps,
+            "batch_size": config.data.batch_size,
+            "image_size": config.data.image_size,
             "nets": nets_of(model),
             "train_cpu_s": cpu, "train_chunks": len(chunks),
             "cpu_s_per_step": cpu / trained_steps if trained_steps else None}
@@ -234,9 +234,9 @@ def cyclegan_defaults_step_cost():
     for setting in FLAGS.cyclegan_defaults_settings:
         preset, arguments = overrides(setting)
         config = runs.make_config(preset, **arguments)
-        source = runner.training_source(config)
+        source = runs.examples.training_source(config)
         model = runner.build_model(config, source)
-        batch = config["data"]["batch_size"]
+        batch = config.data.batch_size
         batches = data.build(source, batch_size=batch, shuffle=False,
                              cache=False, repeat=True)
         model.fit(batches.take(2), epochs=1, verbose=0)  # traced outside

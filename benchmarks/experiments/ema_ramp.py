@@ -195,10 +195,11 @@ def epoch_cpu_seconds(out, steps_per_epoch, ema=True, images=6400):
         return timed[key]
     config = common.run_config(out)
     if not ema:
-        config["model_args"] = {**config["model_args"], "ema_kimg": None,
-                                "ema_rampup": 0.05, "ema_start": 0}
-    batch = config["data"]["batch_size"]
-    source = runner.training_source(config)
+        config = runs.config.with_fields(config, model_args={
+            **config.model_args, "ema_kimg": None, "ema_rampup": 0.05,
+            "ema_start": 0})
+    batch = config.data.batch_size
+    source = runs.examples.training_source(config)
     model = runner.build_model(config, source)
     batches = data.build(source, batch_size=batch, repeat=True, seed=0)
     model.fit(batches, epochs=1, steps_per_epoch=5, verbose=0)  # traced.

@@ -92,10 +92,10 @@ def run_summary(out):
     if os.path.isfile(path):
         with open(path) as f:
             timing = json.load(f)
-    return {"run": out, "steps": config["train"]["steps"],
-            "batch_size": config["data"]["batch_size"],
-            "filters": config["model_args"]["filters"],
-            "gan_weight": config["model_args"]["gan_weight"],
+    return {"run": out, "steps": config.train.steps,
+            "batch_size": config.data.batch_size,
+            "filters": config.model_args["filters"],
+            "gan_weight": config.model_args["gan_weight"],
             "train_time": timing}
 
 
@@ -235,7 +235,7 @@ def fig12_13():
 def pix2pix_inference():
     out = pix2pix_run("pix2pix")
     test = HeldOutPairs()
-    batch = common.run_config(out)["data"]["batch_size"]
+    batch = common.run_config(out).data.batch_size
     modes = {"inference (training=False)": (False, batch),
              f"paper (training=True, batch {batch})": (True, batch),
              "paper (training=True, batch 1)": (True, 1)}

@@ -26,15 +26,15 @@ def finished_runs(root):
     for folder, _, names in sorted(os.walk(root)):
         if "model.keras" in names and "config.json" in names:
             config = common.run_config(folder)
-            if (config["data"]["dataset"] == "fashion_mnist"
-                    and models.get(config["model"]).data_kind(config["model_args"]) != "pairs"):
+            if (config.data.dataset == "fashion_mnist"
+                    and models.get(config.model).data_kind(config.model_args) != "pairs"):
                 found.append(folder)
     return found
 
 
 def score(out, extractor, real_cache):
     config = common.run_config(out)
-    classes = config["data"].get("classes")
+    classes = config.data.classes
     key = json.dumps(classes)
     if key not in real_cache:
         test = data.get_source("fashion_mnist", split="test", labels=True,
@@ -45,9 +45,9 @@ def score(out, extractor, real_cache):
     real, real_labels = real_cache[key]
     model = runs.load(out)
     fake, logits = extractor(model.generate(FLAGS.fid_num_images, seed=0))
-    record = {"model": config["model"], "preset": config.get("preset"),
-              "classes": classes, "epochs": config["train"].get("epochs"),
-              "steps": config["train"].get("steps"),
+    record = {"model": config.model, "preset": config.preset,
+              "classes": classes, "epochs": config.train.epochs,
+              "steps": config.train.steps,
               "fid": metrics.frechet_distance(real, fake),
               "kid": metrics.kernel_distance(real, fake),
               **metrics.precision_recall(real, fake),

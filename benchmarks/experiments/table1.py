@@ -152,7 +152,7 @@ def table1():
     config = common.run_config(out)
     rows = {"mlp_gan": {
         "run": out, "note": f"trained on {len(trained)} training images",
-        "steps": config["train"]["steps"], "batch_size": BATCH,
+        "steps": config.train.steps, "batch_size": BATCH,
         "model_args": MLP_ARGS, "optimizer": SGD,
         **parzen_row(unit(samples), validation, test)}}
     generated, note = dcgan_samples()

@@ -68,7 +68,7 @@ def truncation():
     scores = measured_before(out)
     config = common.run_config(out)
     record = {"preset": PRESET, "run": out,
-              "epochs": config["train"].get("epochs"),
+              "epochs": config.train.epochs,
               "fid_num_images": FLAGS.fid_num_images,
               "real_images": len(real), "features": "domain classifier",
               "scores": scores}

@@ -85,11 +85,11 @@ def test_a_users_two_folders_get_nets_sized_to_their_images(tmp_path):
     folders = write_unpaired(tmp_path / "mine", grey=True)  # 32x32
     config = runs.make_config(models.presets.default_for("cyclegan"),
                               dataset="unpaired", data_dir=folders)
-    model = runner.build_model(config, runner.training_source(config))
+    model = runner.build_model(config, runs.examples.training_source(config))
     assert model.image_shape == (32, 32, 1)
     assert first_width(model.generator) == 32
     assert sum(l.name.endswith("_add") for l in model.generator.layers) == 6
-    assert config["data"]["batch_size"] == 16
+    assert config.data.batch_size == 16
     assert model.adversarial_loss.name == "least_squares"
     # The reference run keeps the paper's configuration.
     preset = models.presets.get("horse2zebra_cyclegan")
