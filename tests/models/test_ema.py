@@ -236,6 +236,15 @@ class PlainGAN(keras.Model):
             g_loss, self.generator.trainable_weights),
             self.generator.trainable_weights))
         return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+class UnpackingGAN(PlainGAN):
+    \"\"\"Keras' idiom for a step that `fit` and `train_on_batch` both call.\"\"\"
+
+    def train_step(self, data):
+        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        self.seen = (float(tf.reduce_min(real)), float(tf.reduce_max(real)))
+        return super().train_step(real)
 """
 
 
@@ -252,6 +261,19 @@ def test_a_wrapped_users_gan_averages_by_images_too(user_gan):
     recorder = Recorder()
     gan.fit(tiny_data().take(5), verbose=0, callbacks=[recorder])
     check_closed_form(recorder, 0.02, 0.5, 0, batch=8)
+
+
+def test_a_wrapped_users_gan_takes_train_on_batch(user_gan):
+    """`train_on_batch(x)` hands a step `(x, None, None)`, as Keras does,
+    the images in the model's value range."""
+    gan = tgs.models.Wrapped("user_ema_gan:UnpackingGAN", value_range=(0, 1))
+    gan.compile(run_eagerly=True)
+    batch = np.linspace(-1, 1, 8 * 28 * 28, dtype="float32").reshape(
+        8, 28, 28, 1)
+    logs = gan.train_on_batch(batch, return_dict=True)
+    assert set(logs) == {"d_loss", "g_loss"}
+    assert gan.inner.seen == (0.0, 1.0)
+    assert int(gan.step_counter.numpy()) == 1
 
 
 def test_images_per_step_from_the_data():

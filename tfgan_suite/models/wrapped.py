@@ -323,9 +323,12 @@ class Wrapped(AdversarialModel):
         return self._tgs_kind
 
     def train_step(self, data):
-        """The user's `train_step`, on images in its `value_range`."""
+        """The user's `train_step`, on images in its `value_range`: the
+        data Keras gives a step (`train_on_batch(x)`'s `(x, None, None)`
+        too), its float tensors converted."""
         data = tf.nest.map_structure(
-            lambda x: self.in_value_range(x) if x.dtype.is_floating else x,
+            lambda x: self.in_value_range(x)
+            if x is not None and tf.as_dtype(x.dtype).is_floating else x,
             data)
         logs = self.inner.train_step(data)
         if not isinstance(logs, dict) or not logs:
