@@ -293,6 +293,9 @@ def test_images_of_another_size_follow_the_resize_policy(tmp_path, caplog,
             r.getMessage()]
     assert len(said) == 1 and "1 of 4 images are not 32x32" in said[0]
     assert f"resize={resize!r}" in said[0]
+    caplog.clear()
+    sources.folder(str(tmp_path), resize=resize, holdout=0)  # read again
+    assert not [r for r in caplog.records if "resize=" in r.getMessage()]
 
 
 def test_an_unknown_resize_policy_is_refused(image_folder):

@@ -98,12 +98,20 @@ def resize_uint8(image, size, antialias=False, resize="stretch"):
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 
 
+#: The (folder, count, size, policy) reports `report_resize` has logged.
+_REPORTED = set()
+
+
 def report_resize(where, sizes, size, resize, log=logging.warning):
     """Logs (with `log`), in one line, how many of the images of `sizes`
     ((H, W) each) are not of `size` and the policy `resize` that fits
-    them."""
+    them; once per process for one folder, size and policy (a command
+    reads a folder for training, for its held-out images and for its
+    classifier)."""
     others = sum(1 for s in sizes if tuple(s) != tuple(size))
-    if others:
+    report = (where, others, len(sizes), tuple(size), resize)
+    if others and report not in _REPORTED:
+        _REPORTED.add(report)
         log(
             "%s: %d of %d images are not %dx%d; resize=%r fits them (%s)",
             where, others, len(sizes), size[1], size[0], resize,
