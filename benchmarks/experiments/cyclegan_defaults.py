@@ -172,7 +172,7 @@ def summary(out, model):
             "cpu_s_per_step": cpu / trained_steps if trained_steps else None}
 
 
-def translate(model, images, direction="AtoB"):
+def translate(model, images, direction="a_to_b"):
     """uint8 translations of uint8 `images` by `model`: resized to the
     model's size (as its data was) and back when they differ."""
     size = tuple(images.shape[1:3])
@@ -193,7 +193,7 @@ def cyclegan_defaults():
     scores = {}
     for setting, model in trained_models.items():
         scores[setting] = test.scores(outputs[setting])
-        back = translate(model, outputs[setting], "BtoA")
+        back = translate(model, outputs[setting], "b_to_a")
         scores[setting]["cycle_l1"] = float(
             metrics.paired_scores(back, test.inputs)["l1"].mean())
     truth = test.scores(test.targets)

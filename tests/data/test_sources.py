@@ -138,7 +138,7 @@ def test_load_routes_options_and_rejects_foreign_ones(idx_dir, cifar_dir):
                            batch_size=2)).shape == (2, 28, 28, 1)
     with pytest.raises(ValueError, match="direction: not an option of the "
                                          "fashion_mnist dataset"):
-        data.load("fashion_mnist", direction="AtoB", data_dir=idx_dir)
+        data.load("fashion_mnist", direction="a_to_b", data_dir=idx_dir)
     with pytest.raises(ValueError, match="dataset: expected one of"):
         data.load("mnist")
 

@@ -59,11 +59,11 @@ def test_layout_sizes_channels_and_independent_shuffles(unpaired_dir):
                                 image_size=16, batch_size=4)))
     assert batch[0].shape == batch[1].shape == (4, 16, 16, 3)
     test = data.get_source("unpaired", split="test", data_dir=unpaired_dir,
-                           image_size=(8, 12), direction="BtoA")
+                           image_size=(8, 12), direction="b_to_a")
     assert test.image_shape == (8, 12, 3) and test.num_examples == 3
     assert all(d.augment is None for d in test.domains)
     a, b = next(iter(data.build(test, shuffle=False)))
-    assert levels([a]) == [5] and levels([b]) == [0]  # BtoA swaps
+    assert levels([a]) == [5] and levels([b]) == [0]  # b_to_a swaps
 
 
 def test_greyscale_domains_read_as_one_channel_and_labels(tmp_path):

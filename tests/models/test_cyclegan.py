@@ -193,8 +193,8 @@ def test_losses_by_hand_with_identity_nets():
 def test_ema_averages_both_generators_and_translates_with_them():
     model = tiny(ema_kimg=0.01, ema_rampup=None)  # no copy of G early on.
     model.fit(unpaired_batches(), epochs=1, verbose=0)
-    assert model.translator("AtoB") is model.ema_generator
-    assert model.translator("BtoA") is model.ema_generator_ba
+    assert model.translator("a_to_b") is model.ema_generator
+    assert model.translator("b_to_a") is model.ema_generator_ba
     x = np.zeros((1, *SHAPE), np.float32)
     assert not np.allclose(model.ema_generator_ba(x),
                            model.generator_ba(x))

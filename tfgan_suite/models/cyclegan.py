@@ -6,6 +6,7 @@ import functools
 import keras
 import tensorflow as tf
 
+from tfgan_suite.data.paired import DIRECTIONS
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema
 from tfgan_suite.models import sampling
@@ -206,8 +207,8 @@ class CycleGAN(AdversarialModel):
     default_loss = "least_squares"
     supported_losses = tuple(REFERENCE_SCALES)
     default_data_shape = (256, 256, 3)
-    #: The directions the model translates in, and their signatures.
-    directions = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
+    #: The directions the model translates in, each its signature's name.
+    directions = DIRECTIONS
     presets = {
         # What `train.py --model=cyclegan` starts from on a user's two
         # folders: the nets sized to the images (`default_filters`,
@@ -427,36 +428,36 @@ class CycleGAN(AdversarialModel):
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
 
-    def translator(self, direction="AtoB"):
-        """The net that translates in `direction` ("AtoB": G, "BtoA": F),
+    def translator(self, direction="a_to_b"):
+        """The net that translates in `direction` ("a_to_b": G, "b_to_a": F),
         its EMA average when the model keeps one."""
         if direction not in self.directions:
             raise ValueError(f"direction: expected one of "
                              f"{tuple(self.directions)}, got {direction!r}")
-        if direction == "AtoB":
+        if direction == "a_to_b":
             return self.ema_generator or self.generator
         return self.ema_generator_ba or self.generator_ba
 
-    def translate(self, inputs, direction="AtoB", batch_size=32):
-        """G(inputs) ("AtoB") or F(inputs) ("BtoA") in inference mode,
+    def translate(self, inputs, direction="a_to_b", batch_size=32):
+        """G(inputs) ("a_to_b") or F(inputs) ("b_to_a") in inference mode,
         float32 numpy in [-1, 1]; `inputs` float in [-1, 1] or uint8."""
         return sampling.translated(self.translator(direction), inputs,
                                    self.image_shape, batch_size)
 
-    def translate_uint8(self, images, direction="AtoB", batch_size=32):
+    def translate_uint8(self, images, direction="a_to_b", batch_size=32):
         """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
         return sampling.translated_uint8(self, images, direction, batch_size)
 
     def generate(self, *args, **kwargs):
         raise ValueError("generate: CycleGAN translates images; use "
-                         "translate(images, direction='AtoB' or 'BtoA')")
+                         "translate(images, direction='a_to_b' or 'b_to_a')")
 
     def picture_rows(self, examples):
         """Round trips A -> B -> A and B -> A -> B (`sampling.round_trips`)."""
         return sampling.round_trips(self, examples)
 
     # -------------------------------------------------------------- serving
-    def translation(self, direction="AtoB"):
+    def translation(self, direction="a_to_b"):
         """uint8 images -> uint8 images in `direction`: one `tf.function`
         per direction, run in process and exported alike. Run eagerly, a
         convolution's bias and activation are separate ops, while a graph

@@ -21,13 +21,11 @@ import sys
 import keras
 import tensorflow as tf
 
+from tfgan_suite.data.paired import DIRECTIONS
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema, sampling
 from tfgan_suite.models.base import AdversarialModel
 
-#: A two-way translator's directions (its `translators` keys) and their
-#: serving signatures.
-DIRECTIONS = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
 #: The suite's own arguments of a wrapped model (the factory gets the rest).
 SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_kimg": None,
               "ema_rampup": ema.RAMPUP, "ema_start": 0, "seed": None,
@@ -139,7 +137,7 @@ def build_inner(factory, factory_args):
             isinstance(net, keras.Model) for net in nets.values())):
         raise ValueError(
             f"model: {type(model).__name__}.translators must be "
-            f"{{'AtoB': net, 'BtoA': net}} (keras.Models, images -> images), "
+            f"{{'a_to_b': net, 'b_to_a': net}} (keras.Models, images -> images), "
             f"got {nets!r}")
     if nets is None and not isinstance(sampling_net(model), keras.Model):
         raise ValueError(
@@ -150,7 +148,7 @@ def build_inner(factory, factory_args):
 
 
 def translators(model):
-    """{"AtoB": net, "BtoA": net} of a model that translates both ways
+    """{"a_to_b": net, "b_to_a": net} of a model that translates both ways
     between two domains (its `translators`), else None."""
     found = getattr(model, "translators", None)
     return dict(found) if isinstance(found, dict) else None
@@ -219,7 +217,7 @@ class Wrapped(AdversarialModel):
                 f"{type(inner).__name__} translates (its translators); drop "
                 f"ema_kimg")
         super().__init__(
-            generator=nets["AtoB"] if nets else sampling_net(inner),
+            generator=nets["a_to_b"] if nets else sampling_net(inner),
             discriminator=(discriminator if isinstance(discriminator,
                                                        keras.Model) else None),
             seed=seed, value_range=value_range, ema_kimg=ema_kimg,
@@ -342,7 +340,7 @@ class Wrapped(AdversarialModel):
         return logs
 
     # --------------------------------------------------------- translation
-    def translation(self, direction="AtoB"):
+    def translation(self, direction="a_to_b"):
         """uint8 images -> uint8 images by the user's translator of
         `direction`, one `tf.function`: what `tgs.serving.signatures`
         exports and `translate_uint8` runs."""
@@ -360,7 +358,7 @@ class Wrapped(AdversarialModel):
                                                tf.uint8)])
         return cache[direction]
 
-    def translate_uint8(self, images, direction="AtoB", batch_size=32):
+    def translate_uint8(self, images, direction="a_to_b", batch_size=32):
         """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
         return sampling.translated_uint8(self, images, direction, batch_size)
 
@@ -372,5 +370,5 @@ class Wrapped(AdversarialModel):
         if self._tgs_translators:
             raise ValueError(f"generate: {type(self.inner).__name__} "
                              f"translates images; use translate_uint8(images,"
-                             f" direction='AtoB' or 'BtoA')")
+                             f" direction='a_to_b' or 'b_to_a')")
         return super().generate(*args, **kwargs)
