@@ -428,12 +428,12 @@ class CycleGAN(AdversarialModel):
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
 
-    def translator(self, direction="a_to_b"):
+    def output_net(self, direction="a_to_b"):
         """The net that translates in `direction` ("a_to_b": G, "b_to_a": F),
         its EMA average when the model keeps one."""
         if direction not in self.directions:
             raise ValueError(f"direction: expected one of "
-                             f"{tuple(self.directions)}, got {direction!r}")
+                             f"{self.directions}, got {direction!r}")
         if direction == "a_to_b":
             return self.ema_generator or self.generator
         return self.ema_generator_ba or self.generator_ba
@@ -441,7 +441,7 @@ class CycleGAN(AdversarialModel):
     def translate(self, inputs, direction="a_to_b", batch_size=32):
         """G(inputs) ("a_to_b") or F(inputs) ("b_to_a") in inference mode,
         float32 numpy in [-1, 1]; `inputs` float in [-1, 1] or uint8."""
-        return sampling.translated(self.translator(direction), inputs,
+        return sampling.translated(self.output_net(direction), inputs,
                                    self.image_shape, batch_size)
 
     def translate_uint8(self, images, direction="a_to_b", batch_size=32):
@@ -457,20 +457,20 @@ class CycleGAN(AdversarialModel):
         return sampling.round_trips(self, examples)
 
     # -------------------------------------------------------------- serving
-    def translation(self, direction="a_to_b"):
+    def uint8_translation(self, direction="a_to_b"):
         """uint8 images -> uint8 images in `direction`: one `tf.function`
         per direction, run in process and exported alike. Run eagerly, a
         convolution's bias and activation are separate ops, while a graph
         fuses them, and a pixel could round the other way."""
-        translator = self.translator(direction)  # checks the direction.
-        cache = self.__dict__.get("_translations")
+        net = self.output_net(direction)  # checks the direction.
+        cache = self.__dict__.get("_uint8_translations")
         if cache is None:  # a plain dict, not a tracked attribute.
             cache = {}
-            object.__setattr__(self, "_translations", cache)
+            object.__setattr__(self, "_uint8_translations", cache)
         if direction not in cache:
             cache[direction] = tf.function(
-                lambda images: to_uint8(translator(to_float(images),
-                                                   training=False)),
+                lambda images: to_uint8(net(to_float(images),
+                                            training=False)),
                 input_signature=[tf.TensorSpec([None, *self.image_shape],
                                                tf.uint8)])
         return cache[direction]

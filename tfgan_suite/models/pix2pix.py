@@ -164,8 +164,8 @@ class Pix2Pix(AdversarialModel):
         the paper's mode had twice the domain FID, and a worse L1
         (`benchmarks/reproduce.py --experiment=pix2pix_inference`).
         """
-        return sampling.translated(self.sampler, inputs, self.image_shape,
-                                   batch_size)
+        return sampling.translated(self.output_net(), inputs,
+                                   self.image_shape, batch_size)
 
     def translate_uint8(self, images):
         """uint8 -> uint8, exactly as the `serving_default` signature."""
@@ -176,18 +176,16 @@ class Pix2Pix(AdversarialModel):
                          "translate(inputs)")
 
     # -------------------------------------------------------------- serving
-    def translation(self, direction=None):
+    def uint8_translation(self, direction=None):
         """uint8 images -> uint8 images (one way: `direction` is None), one
         `tf.function`: what `tgs.serving.signatures` exports."""
-        if direction is not None:
-            raise ValueError(f"direction: Pix2Pix translates one way, got "
-                             f"{direction!r}")
-        cache = self.__dict__.get("_translation")
+        net = self.output_net(direction)  # refuses a direction.
+        cache = self.__dict__.get("_uint8_translation")
         if cache is None:  # a plain attribute, not a tracked one.
             cache = tf.function(
-                lambda images: to_uint8(self.sampler(to_float(images),
-                                                     training=False)),
+                lambda images: to_uint8(net(to_float(images),
+                                            training=False)),
                 input_signature=[tf.TensorSpec([None, *self.image_shape],
                                                tf.uint8)])
-            object.__setattr__(self, "_translation", cache)
+            object.__setattr__(self, "_uint8_translation", cache)
         return cache

@@ -139,7 +139,7 @@ def build_inner(factory, factory_args):
             f"model: {type(model).__name__}.translators must be "
             f"{{'a_to_b': net, 'b_to_a': net}} (keras.Models, images -> images), "
             f"got {nets!r}")
-    if nets is None and not isinstance(sampling_net(model), keras.Model):
+    if nets is None and not isinstance(generator_of(model), keras.Model):
         raise ValueError(
             f"model: {type(model).__name__} (from {factory}) has no "
             f"`generator` attribute holding a keras.Model (z -> images) "
@@ -162,10 +162,10 @@ def kind_of(model):
             "labelled" if getattr(model, "num_classes", None) else "images")
 
 
-def sampling_net(model):
-    """The net the suite samples from: the model's `sampler` (z, or [z,
-    label] -> example, where its step's G takes other inputs), else its
-    `generator`."""
+def generator_of(model):
+    """The generator of a user's model, as the suite samples from it: the
+    model's `sampler` (z, or [z, label] -> example, where its step's G
+    takes other inputs), else its `generator`."""
     sampler = getattr(model, "sampler", None)
     return sampler if isinstance(sampler, keras.Model) else getattr(
         model, "generator", None)
@@ -217,7 +217,7 @@ class Wrapped(AdversarialModel):
                 f"{type(inner).__name__} translates (its translators); drop "
                 f"ema_kimg")
         super().__init__(
-            generator=nets["a_to_b"] if nets else sampling_net(inner),
+            generator=nets["a_to_b"] if nets else generator_of(inner),
             discriminator=(discriminator if isinstance(discriminator,
                                                        keras.Model) else None),
             seed=seed, value_range=value_range, ema_kimg=ema_kimg,
@@ -340,17 +340,24 @@ class Wrapped(AdversarialModel):
         return logs
 
     # --------------------------------------------------------- translation
-    def translation(self, direction="a_to_b"):
+    def output_net(self, direction=None):
+        """The user's net of `direction` (one of its `translators`) for a
+        model that translates both ways, else the base's: G, or its EMA
+        average."""
+        if not self._tgs_translators:
+            return super().output_net(direction)
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction: expected one of {DIRECTIONS}, got "
+                             f"{direction!r}")
+        return self._tgs_translators[direction]
+
+    def uint8_translation(self, direction="a_to_b"):
         """uint8 images -> uint8 images by the user's translator of
         `direction`, one `tf.function`: what `tgs.serving.signatures`
         exports and `translate_uint8` runs."""
-        nets = self._tgs_translators or {}
-        if direction not in nets:
-            raise ValueError(f"direction: expected one of {tuple(nets)}, got "
-                             f"{direction!r}")
-        cache = self.__dict__.setdefault("_tgs_translations", {})
+        net = self.output_net(direction)  # checks the direction.
+        cache = self.__dict__.setdefault("_tgs_uint8_translations", {})
         if direction not in cache:
-            net = nets[direction]
             cache[direction] = tf.function(
                 lambda images: to_uint8(self.from_value_range(net(
                     self.in_value_range(to_float(images)), training=False))),

@@ -13,7 +13,7 @@ or [z, label] with `num_classes`):
 = `truncation` (one per seed, or one for all): `generate(...,
 truncation=psi)`, the default "mean" method of `models.latents`.
 
-A model that translates images declares `translation(direction)`, a
+A model that translates images declares `uint8_translation(direction)`, a
 `tf.function` of uint8 images to uint8 images, and `directions` (each
 the name of its signature: CycleGAN's ("a_to_b", "b_to_a"); none for one
 way):
@@ -37,7 +37,7 @@ from tfgan_suite.models import ema as ema_lib
 
 def translates(model):
     """Whether `model` translates images (trains on pairs or on unpaired
-    images of two domains; it declares `translation(direction)`)."""
+    images of two domains; it declares `uint8_translation(direction)`)."""
     return model.data_kind() in ("pairs", "unpaired")
 
 
@@ -113,7 +113,7 @@ def _translation_endpoints(model):
     directions = tuple(getattr(model, "directions", None) or ())
     found = {}
     for direction in directions or (None,):
-        translate = model.translation(direction)
+        translate = model.uint8_translation(direction)
         name = direction or "serving_default"
         found[name] = (_image_endpoint(translate), images)
         found[f"{direction}_bytes" if direction else "translate_bytes"] = (
