@@ -35,6 +35,9 @@ REMOVED = {
        for model in (tgs.models.CycleGAN, tgs.models.Pix2Pix,
                      tgs.models.Wrapped)},
     "tgs.models.wrapped.sampling_net": (tgs.models.wrapped, "sampling_net"),
+    "tgs.models.AdversarialModel.image_shape": (tgs.models.AdversarialModel,
+                                                "image_shape"),
+    "tgs.data.Source.image_shape": (tgs.data.Source, "image_shape"),
 }
 
 

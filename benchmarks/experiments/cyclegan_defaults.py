@@ -147,7 +147,7 @@ def read_chunks(out):
 
 def nets_of(model):
     """The sizes the model's nets were built with (its defaults resolved)."""
-    shape = model.image_shape
+    shape = model.data_shape
     return {"image_shape": list(shape),
             "filters": model.filters or cyclegan_model.default_filters(shape),
             "n_blocks": (resnet.default_blocks(shape)
@@ -176,7 +176,7 @@ def translate(model, images, direction="a_to_b"):
     """uint8 translations of uint8 `images` by `model`: resized to the
     model's size (as its data was) and back when they differ."""
     size = tuple(images.shape[1:3])
-    wanted = tuple(model.image_shape[:2])
+    wanted = tuple(model.data_shape[:2])
     if size == wanted:
         return model.translate_uint8(images, direction)
     out = model.translate_uint8(

@@ -86,7 +86,7 @@ def test_a_users_two_folders_get_nets_sized_to_their_images(tmp_path):
     config = runs.make_config(models.presets.default_for("cyclegan"),
                               dataset="unpaired", data_dir=folders)
     model = runner.build_model(config, runs.examples.training_source(config))
-    assert model.image_shape == (32, 32, 1)
+    assert model.data_shape == (32, 32, 1)
     assert first_width(model.generator) == 32
     assert sum(l.name.endswith("_add") for l in model.generator.layers) == 6
     assert config.data.batch_size == 16

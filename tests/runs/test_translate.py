@@ -40,7 +40,7 @@ def test_folder_and_file_from_keras_and_saved_model(tmp_path, translator):
     export = tgs.serving.export_saved_model(translator,
                                            str(tmp_path / "sm" / "p2p"))
     served = tgs.runs.load(export)
-    assert served.data_kind() == "pairs" and served.image_shape == (32, 64, 3)
+    assert served.data_kind() == "pairs" and served.data_shape == (32, 64, 3)
     out = tmp_path / "one.png"
     tgs.runs.translate_files(served, str(inputs / "0.jpg"), str(out))
     np.testing.assert_array_equal(np.asarray(Image.open(out)), keras_png)

@@ -36,18 +36,18 @@ def domain_pair(a, b, name, labels=False, direction="a_to_b"):
                          f"{direction!r}")
     if direction == "b_to_a":
         a, b = b, a
-    if tuple(a.image_shape) != tuple(b.image_shape):
+    if tuple(a.data_shape) != tuple(b.data_shape):
         raise ValueError(f"{name}: domain A has images of shape "
-                         f"{tuple(a.image_shape)} and domain B of "
-                         f"{tuple(b.image_shape)}; expected one shape")
+                         f"{tuple(a.data_shape)} and domain B of "
+                         f"{tuple(b.data_shape)}; expected one shape")
     if labels:
         ds = a.dataset.map(lambda x: (x, 0)).concatenate(
             b.dataset.map(lambda x: (x, 1)))
-        return Source(ds, a.num_examples + b.num_examples, a.image_shape,
+        return Source(ds, a.num_examples + b.num_examples, a.data_shape,
                       class_names=DOMAINS, name=name)
     return Source(zip_domains(a.dataset, b.dataset, a.num_examples,
                               b.num_examples),
-                  max(a.num_examples, b.num_examples), a.image_shape,
+                  max(a.num_examples, b.num_examples), a.data_shape,
                   name=name, domains=(a, b))
 
 

@@ -281,9 +281,9 @@ class CycleGAN(AdversarialModel):
         self.ema_generator_ba = (ema.averaged_net(generator_ba)
                                  if self.ema_kimg else None)
         pool_seed = lambda i: None if seed is None else seed + i
-        self.pool_b = ImagePool(self.pool_size, self.image_shape,
+        self.pool_b = ImagePool(self.pool_size, self.data_shape,
                                 pool_seed(1), name="pool_b")
-        self.pool_a = ImagePool(self.pool_size, self.image_shape,
+        self.pool_a = ImagePool(self.pool_size, self.data_shape,
                                 pool_seed(2), name="pool_a")
 
     @classmethod
@@ -313,11 +313,11 @@ class CycleGAN(AdversarialModel):
     def build_nets(self, g_direction="ab", d_domain="b"):
         """A ResNet generator and a 70x70 PatchGAN (one image in), G for
         `g_direction` and D for `d_domain`: G and D_B by default."""
-        filters = self.filters or default_filters(self.image_shape)
-        return (resnet.build_generator(self.image_shape, filters,
+        filters = self.filters or default_filters(self.data_shape)
+        return (resnet.build_generator(self.data_shape, filters,
                                        self.n_blocks, self.norm,
                                        name=f"generator_{g_direction}"),
-                patchgan.build_discriminator(self.image_shape, filters,
+                patchgan.build_discriminator(self.data_shape, filters,
                                              self.norm, conditional=False,
                                              name=f"discriminator_{d_domain}"))
 
@@ -442,7 +442,7 @@ class CycleGAN(AdversarialModel):
         """G(inputs) ("a_to_b") or F(inputs) ("b_to_a") in inference mode,
         float32 numpy in [-1, 1]; `inputs` float in [-1, 1] or uint8."""
         return sampling.translated(self.output_net(direction), inputs,
-                                   self.image_shape, batch_size)
+                                   self.data_shape, batch_size)
 
     def translate_uint8(self, images, direction="a_to_b", batch_size=32):
         """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
@@ -471,7 +471,7 @@ class CycleGAN(AdversarialModel):
             cache[direction] = tf.function(
                 lambda images: to_uint8(net(to_float(images),
                                             training=False)),
-                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                input_signature=[tf.TensorSpec([None, *self.data_shape],
                                                tf.uint8)])
         return cache[direction]
 

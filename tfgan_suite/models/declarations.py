@@ -60,11 +60,6 @@ class Declarations:
     default_latent_dim = 100
 
     @property
-    def image_shape(self):
-        """The shape of one example G makes (H, W, C for images)."""
-        return self.data_shape
-
-    @property
     def d_input_shape(self):
         """The shape of one input of D: one example, or one pack of `pack`
         examples (`nets.common.packed_shape`)."""
@@ -186,11 +181,14 @@ class Declarations:
 
     def get_config(self):
         """The constructor arguments: every hyperparameter is stored as an
-        attribute of its own name (and the nets, when handed in)."""
+        attribute of its own name, the data argument (`DATA_ARGS`: the
+        image models' `image_shape`) as `data_shape`, and the nets when
+        handed in."""
         config = super().get_config()
         for name in self.init_args():
-            if hasattr(self, name):
-                config[name] = getattr(self, name)
+            kept = "data_shape" if name in self.DATA_ARGS else name
+            if hasattr(self, kept):
+                config[name] = getattr(self, kept)
         if self.own_nets:
             config.update({key: keras.saving.serialize_keras_object(
                 getattr(self, key)) for key in self.NET_ARGS})

@@ -108,9 +108,9 @@ class Pix2Pix(AdversarialModel):
         return None, found
 
     def build_nets(self):
-        return (unet.build_generator(self.image_shape, self.filters,
+        return (unet.build_generator(self.data_shape, self.filters,
                                      self.norm),
-                patchgan.build_discriminator(self.image_shape, self.filters,
+                patchgan.build_discriminator(self.data_shape, self.filters,
                                              self.norm))
 
     def train_step(self, data):
@@ -165,7 +165,7 @@ class Pix2Pix(AdversarialModel):
         (`benchmarks/reproduce.py --experiment=pix2pix_inference`).
         """
         return sampling.translated(self.output_net(), inputs,
-                                   self.image_shape, batch_size)
+                                   self.data_shape, batch_size)
 
     def translate_uint8(self, images):
         """uint8 -> uint8, exactly as the `serving_default` signature."""
@@ -185,7 +185,7 @@ class Pix2Pix(AdversarialModel):
             cache = tf.function(
                 lambda images: to_uint8(net(to_float(images),
                                             training=False)),
-                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                input_signature=[tf.TensorSpec([None, *self.data_shape],
                                                tf.uint8)])
             object.__setattr__(self, "_uint8_translation", cache)
         return cache

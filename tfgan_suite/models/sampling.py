@@ -210,14 +210,14 @@ def round_trips(model, examples):
 
 
 def translated_uint8(model, images, direction, batch_size=32):
-    """uint8 `images` (N, *model.image_shape) translated by the model's
+    """uint8 `images` (N, *model.data_shape) translated by the model's
     `uint8_translation(direction)` in batches of `batch_size`: exactly what
     its signature of that direction serves; other shapes are a
     ValueError."""
     images = np.asarray(images, np.uint8)
-    if images.ndim != 4 or images.shape[1:] != tuple(model.image_shape):
+    if images.ndim != 4 or images.shape[1:] != tuple(model.data_shape):
         raise ValueError(f"images: expected uint8 images of shape (N, "
-                         f"{', '.join(map(str, model.image_shape))}), got "
+                         f"{', '.join(map(str, model.data_shape))}), got "
                          f"{images.shape}")
     translate = model.uint8_translation(direction)
     return np.concatenate([

@@ -87,7 +87,7 @@ class WGANGP(AdversarialModel):
                          **kwargs)
 
     def build_nets(self):
-        return (dcgan.build_generator(self.image_shape, self.latent_dim,
+        return (dcgan.build_generator(self.data_shape, self.latent_dim,
                                       self.filters),
                 dcgan.build_discriminator(self.d_input_shape, self.filters,
                                           norm="layer"))

@@ -361,7 +361,7 @@ class Wrapped(AdversarialModel):
             cache[direction] = tf.function(
                 lambda images: to_uint8(self.from_value_range(net(
                     self.in_value_range(to_float(images)), training=False))),
-                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                input_signature=[tf.TensorSpec([None, *self.data_shape],
                                                tf.uint8)])
         return cache[direction]
 

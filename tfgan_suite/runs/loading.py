@@ -107,7 +107,7 @@ class SavedModelTranslator:
         self.path = export.latest_version_dir(path)
         self.loaded = loaded or tf.saved_model.load(self.path)
         signature = self.loaded.signatures["serving_default"]
-        self.image_shape = tuple(
+        self.data_shape = tuple(
             signature.structured_input_signature[1]["image"].shape[1:])
         manifest = export.read_manifest(self.path)
         #: Each direction names its signature; empty for a one-way model.
@@ -180,7 +180,7 @@ def translate_files(model, inputs, out, direction=None):
     else:
         raise ArgumentError("inputs", f"{inputs} is neither an image file nor "
                                       "a folder")
-    height, width, channels = model.image_shape
+    height, width, channels = model.data_shape
     written = []
     for source, target in zip(sources, targets):
         try:

@@ -53,7 +53,7 @@ def examples(model, n=2):
     """{signature: {input: array}}: the warm-up requests of the export."""
     if translates(model):
         images = np.random.default_rng(0).integers(
-            0, 256, (n, *model.image_shape), dtype=np.uint8)
+            0, 256, (n, *model.data_shape), dtype=np.uint8)
         png = np.array([tf.io.encode_png(image).numpy() for image in images],
                        object)
         return {name: ({"image_bytes": png} if name.endswith("bytes")
@@ -107,7 +107,7 @@ def _generator_endpoints(model):
 
 
 def _translation_endpoints(model):
-    images = [tf.TensorSpec([None, *model.image_shape], tf.uint8,
+    images = [tf.TensorSpec([None, *model.data_shape], tf.uint8,
                             name="image")]
     encoded = [tf.TensorSpec([None], tf.string, name="image_bytes")]
     directions = tuple(getattr(model, "directions", None) or ())
@@ -117,7 +117,7 @@ def _translation_endpoints(model):
         name = direction or "serving_default"
         found[name] = (_image_endpoint(translate), images)
         found[f"{direction}_bytes" if direction else "translate_bytes"] = (
-            _bytes_endpoint(translate, model.image_shape), encoded)
+            _bytes_endpoint(translate, model.data_shape), encoded)
     if directions:
         found["serving_default"] = found[directions[0]]
     return found
