@@ -210,9 +210,10 @@ class CycleGAN(AdversarialModel):
     #: The directions the model translates in, each its signature's name.
     directions = DIRECTIONS
     presets = {
-        # What `train.py --model=cyclegan` starts from on a user's two
-        # folders: the nets sized to the images (`default_filters`,
-        # `resnet.default_blocks`), Adam(2e-4, beta_1=0.5), batch 16.
+        # What a run of `model="cyclegan"` with no preset starts from on
+        # a user's two folders: the nets sized to the images
+        # (`default_filters`, `resnet.default_blocks`), Adam(2e-4,
+        # beta_1=0.5), batch 16.
         "unpaired_cyclegan": {
             "model_args": {},
             "compile": {"loss": "least_squares"},
@@ -232,8 +233,9 @@ class CycleGAN(AdversarialModel):
             "train": {"epochs": 200},
         },
         # Fashion-MNIST's edge maps (A) and images (B), no image in both:
-        # 32x32x1; the LR decays over the second half. benchmarks/
-        # reproduce.py --experiment=cyclegan measures it (docs/results.md).
+        # 32x32x1; the LR decays over the second half. The `cyclegan`
+        # experiment of benchmarks/reproduce.py measures it
+        # (docs/results.md).
         "fashion_edges_cyclegan": {
             "model_args": {"image_shape": (32, 32, 1), "filters": 32,
                            "n_blocks": 6},

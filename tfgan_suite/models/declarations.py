@@ -36,17 +36,18 @@ class _ClassOrModel:
 class Declarations:
     """A model's declarations and arguments (see the module docstring)."""
 
-    #: Constructor arguments that hand in nets (not flags, not config),
-    #: each kept as the attribute of its name (a model with more nets, as
-    #: CycleGAN's four, lists them all).
+    #: Constructor arguments that hand in nets (never set by name in a
+    #: run's config), each kept as the attribute of its name (a model with
+    #: more nets, as CycleGAN's four, lists them all).
     NET_ARGS = ("generator", "discriminator")
-    #: The name `train.py --model` knows the model by (None: reachable only
-    #: as `--model=module:Class`).
+    #: The name `models.get` (a run's `model`) knows the model by (None:
+    #: reachable only as "module:Class").
     cli_name = None
     #: {name: {"model_args", "compile", "data", "train"}}: configurations
-    #: of the model by name (`from_preset`, `train.py --preset`).
+    #: of the model by name (`from_preset`, a run's `preset`).
     presets = {}
-    #: The preset `train.py --model=<cli_name>` starts from.
+    #: The preset a run of the model starts from when given none
+    #: (`presets.default_for`).
     default_preset = None
     #: Constructor arguments that describe the data (read from the data or
     #: the nets, never chosen freely).

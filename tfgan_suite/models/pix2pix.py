@@ -162,7 +162,7 @@ class Pix2Pix(AdversarialModel):
         `translate_files`), not the paper's test-time mode (sec. 3.3:
         dropout on, the test batch's statistics): on edges -> Fashion-MNIST
         the paper's mode had twice the domain FID, and a worse L1
-        (`benchmarks/reproduce.py --experiment=pix2pix_inference`).
+        (the `pix2pix_inference` experiment of `benchmarks/reproduce.py`).
         """
         return sampling.translated(self.output_net(), inputs,
                                    self.data_shape, batch_size)

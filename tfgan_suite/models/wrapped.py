@@ -2,9 +2,9 @@
 dict of scalars and which has a `generator`, trained, sampled, evaluated
 and exported by the suite.
 
-`--model=module:NAME` names a class or a function that returns such a
-model (built, compiled or not; keras-io's GAN classes are of this kind).
-`models.get` turns it into a `Factory`, and the factory's models are
+A run's `model="module:NAME"` names a class or a function that returns
+such a model (built, compiled or not; keras-io's GAN classes are of this
+kind). `models.get` turns it into a `Factory`, and the factory's models are
 `Wrapped`: a model of the suite whose step is the user's, untouched, and
 whose other parts are the suite's (the step count and the EMA after every
 step, samples and serving signatures from `generator`). A run records the
