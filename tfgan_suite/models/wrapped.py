@@ -137,8 +137,8 @@ def build_inner(factory, factory_args):
             isinstance(net, keras.Model) for net in nets.values())):
         raise ValueError(
             f"model: {type(model).__name__}.translators must be "
-            f"{{'a_to_b': net, 'b_to_a': net}} (keras.Models, images -> images), "
-            f"got {nets!r}")
+            f"{{'a_to_b': net, 'b_to_a': net}} (keras.Models, images -> "
+            f"images), got {nets!r}")
     if nets is None and not isinstance(generator_of(model), keras.Model):
         raise ValueError(
             f"model: {type(model).__name__} (from {factory}) has no "
