@@ -182,7 +182,7 @@ def speed_one(name, update=None):
     result = {
         "model": name, "update": getattr(model, "update", "-"),
         "batch_size": b,
-        "image_shape": list(source.image_shape), "precision": policy,
+        "image_shape": list(source.data_shape), "precision": policy,
         "devices": len(tf.config.list_logical_devices(
             "GPU" if tf.config.list_physical_devices("GPU") else "CPU")),
         "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",

@@ -315,10 +315,9 @@ def _check_translations(model, signatures):
     x = np.random.default_rng(1).integers(0, 256, (3, *model.data_shape),
                                           np.uint8)
     encoded = tf.constant([tf.io.encode_png(image).numpy() for image in x])
-    names = dict(getattr(model, "directions", None)
-                 or {None: "serving_default"})
     translated = {}
-    for direction, name in names.items():
+    for direction in getattr(model, "directions", None) or (None,):
+        name = direction or "serving_default"
         translated[name] = (model.translate_uint8(x) if direction is None
                             else model.translate_uint8(x, direction))
         np.testing.assert_array_equal(

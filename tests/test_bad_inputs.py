@@ -76,7 +76,7 @@ CASES = {
                      r"loss: expected one of"),
     "misspelled direction": (
         lambda t: data.get_source("pairs", data_dir=str(t), direction="AtoC"),
-        r"direction: expected one of \('AtoB', 'BtoA'\), got 'AtoC'"),
+        r"direction: expected one of \('a_to_b', 'b_to_a'\), got 'AtoC'"),
     "misspelled split": (
         lambda t: data.get_source("synthetic_pairs", split="tset"),
         r"split: expected one of \['test', 'train', 'val'\]"),

@@ -85,7 +85,7 @@ def test_pix2pix_run_draws_translations_and_plots_its_losses(tmp_path,
         image_size=[64, 64], steps=2, batch_size=2, verbose=0,
         model_args={"filters": 4})
     model, history = training.run(config, str(tmp_path))
-    assert model.data_kind() == "pairs" and model.image_shape == (64, 64, 3)
+    assert model.data_kind() == "pairs" and model.data_shape == (64, 64, 3)
     assert (tmp_path / "samples" / "epoch_0001.png").exists()
     header = (tmp_path / "losses.csv").read_text().splitlines()[0]
     assert header == "step,d_loss,g_gan_loss,g_l1_loss"
@@ -123,7 +123,7 @@ def test_a_labelled_folder_gives_its_classes_not_the_presets(tmp_path,
                               fid_every_n_steps=0, verbose=0,
                               model_args={"filters": 4, "latent_dim": 8})
     model, _ = training.run(config, str(tmp_path / "run"))
-    assert model.num_classes == 3 and model.image_shape == (16, 16, 1)
+    assert model.num_classes == 3 and model.data_shape == (16, 16, 1)
     assert model.class_names == ["bag", "shirt", "shoe"]
     saved = runs.read_config(str(tmp_path / "run")).model_args
     assert saved["class_names"] == ["bag", "shirt", "shoe"]

@@ -66,7 +66,7 @@ def test_own_nets_block_runs(tmp_path, monkeypatch):
     scope = run_block("own-nets", tmp_path, monkeypatch, batches=3)
     gan, restored = scope["gan"], scope["restored"]
     # The model read its shapes from the nets and trained on every batch.
-    assert gan.latent_dim == 16 and gan.image_shape == (28, 28, 1)
+    assert gan.latent_dim == 16 and gan.data_shape == (28, 28, 1)
     assert int(gan.g_optimizer.iterations) == 3
     assert int(gan.d_optimizer.iterations) == 3
     assert gan.generator is scope["generator"]

@@ -28,6 +28,16 @@ REMOVED = {
         "read_config", "write_config")},
     "tgs.runs.config.default_config": (tgs.runs.config, "default_config"),
     "tgs.training.callbacks.FID": (callbacks, "FID"),
+    "tgs.models.AdversarialModel.sampler": (tgs.models.AdversarialModel,
+                                            "sampler"),
+    "tgs.models.CycleGAN.translator": (tgs.models.CycleGAN, "translator"),
+    **{f"tgs.models.{model.__name__}.translation": (model, "translation")
+       for model in (tgs.models.CycleGAN, tgs.models.Pix2Pix,
+                     tgs.models.Wrapped)},
+    "tgs.models.wrapped.sampling_net": (tgs.models.wrapped, "sampling_net"),
+    "tgs.models.AdversarialModel.image_shape": (tgs.models.AdversarialModel,
+                                                "image_shape"),
+    "tgs.data.Source.image_shape": (tgs.data.Source, "image_shape"),
 }
 
 

@@ -90,13 +90,13 @@ def cyclegan():
     before = untrained(cycle_out)
     outputs = {"pix2pix (pairs)": runs.load(pix2pix_out).translate_uint8(
                    test.inputs),
-               "CycleGAN": trained.translate_uint8(test.inputs, "AtoB"),
+               "CycleGAN": trained.translate_uint8(test.inputs, "a_to_b"),
                "CycleGAN untrained": before.translate_uint8(test.inputs,
-                                                            "AtoB")}
+                                                            "a_to_b")}
     scores = {label: test.scores(o) for label, o in outputs.items()}
     for label, model in (("CycleGAN", trained),
                          ("CycleGAN untrained", before)):
-        back = model.translate_uint8(outputs[label], "BtoA")
+        back = model.translate_uint8(outputs[label], "b_to_a")
         scores[label]["cycle_l1"] = float(
             metrics.paired_scores(back, test.inputs)["l1"].mean())
     truth = test.scores(test.targets)
@@ -105,7 +105,7 @@ def cyclegan():
         {"edges (A)": test.inputs, "truth": test.targets,
          "pix2pix": outputs["pix2pix (pairs)"],
          "CycleGAN G(a)": outputs["CycleGAN"],
-         "F(G(a))": trained.translate_uint8(outputs["CycleGAN"], "BtoA"),
+         "F(G(a))": trained.translate_uint8(outputs["CycleGAN"], "b_to_a"),
          "untrained": outputs["CycleGAN untrained"]},
         f"fashion_edges test edge maps -> images, {FLAGS.cyclegan_steps} "
         f"steps")

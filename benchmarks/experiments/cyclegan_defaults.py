@@ -147,7 +147,7 @@ def read_chunks(out):
 
 def nets_of(model):
     """The sizes the model's nets were built with (its defaults resolved)."""
-    shape = model.image_shape
+    shape = model.data_shape
     return {"image_shape": list(shape),
             "filters": model.filters or cyclegan_model.default_filters(shape),
             "n_blocks": (resnet.default_blocks(shape)
@@ -172,11 +172,11 @@ def summary(out, model):
             "cpu_s_per_step": cpu / trained_steps if trained_steps else None}
 
 
-def translate(model, images, direction="AtoB"):
+def translate(model, images, direction="a_to_b"):
     """uint8 translations of uint8 `images` by `model`: resized to the
     model's size (as its data was) and back when they differ."""
     size = tuple(images.shape[1:3])
-    wanted = tuple(model.image_shape[:2])
+    wanted = tuple(model.data_shape[:2])
     if size == wanted:
         return model.translate_uint8(images, direction)
     out = model.translate_uint8(
@@ -193,7 +193,7 @@ def cyclegan_defaults():
     scores = {}
     for setting, model in trained_models.items():
         scores[setting] = test.scores(outputs[setting])
-        back = translate(model, outputs[setting], "BtoA")
+        back = translate(model, outputs[setting], "b_to_a")
         scores[setting]["cycle_l1"] = float(
             metrics.paired_scores(back, test.inputs)["l1"].mean())
     truth = test.scores(test.targets)

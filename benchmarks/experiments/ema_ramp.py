@@ -87,8 +87,8 @@ def _epochs_run(name, epochs, batch_size=BATCH, model_args=None,
 
 class RawGenerator:
     """What the FID callback reads of a model, `generate`, sampled from G
-    itself (not the model's sampler, its EMA generator): the same seeds,
-    the same conversion from the model's value range."""
+    itself (not the model's `output_net()`, its EMA generator): the same
+    seeds, the same conversion from the model's value range."""
 
     def __init__(self, model):
         self.model = model

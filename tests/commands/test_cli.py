@@ -130,7 +130,7 @@ def program_flags(*argv):
     """A program's flags, as `cli.flag_message` reads them: --direction
     (enum), --resume (bool), --out_dir, --label; `argv` given."""
     values = flags.FlagValues()
-    flags.DEFINE_enum("direction", None, ["AtoB", "BtoA"], "",
+    flags.DEFINE_enum("direction", None, ["a_to_b", "b_to_a"], "",
                       flag_values=values)
     flags.DEFINE_bool("resume", False, "", flag_values=values)
     flags.DEFINE_string("out_dir", "runs/x", "", flag_values=values)

@@ -14,7 +14,7 @@ def test_folder_and_pairs_without_data_dir_name_the_option():
 def test_rectangular_pairs(pairs_dir):
     source = data.get_source("pairs", data_dir=pairs_dir,
                              image_size=(32, 64))
-    assert source.image_shape == (32, 64, 3)
+    assert source.data_shape == (32, 64, 3)
     a, b = next(iter(data.build(source, batch_size=2)))
     assert a.shape == b.shape == (2, 32, 64, 3)
 
@@ -22,7 +22,7 @@ def test_rectangular_pairs(pairs_dir):
 def test_fashion_edges_pairs_edge_maps_with_their_images(idx_dir):
     source = data.get_source("fashion_edges", data_dir=idx_dir,
                              classes=["Trouser"])
-    assert source.paired and source.image_shape == (32, 32, 1)
+    assert source.paired and source.data_shape == (32, 32, 1)
     assert source.num_examples == 6 + 1  # labels are i % 10 of 64
     edges, images = next(iter(data.build(source, batch_size=4,
                                          shuffle=False)))

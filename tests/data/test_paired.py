@@ -36,11 +36,11 @@ def test_aligned_pairs_and_direction(pairs_dir):
                            image_size=64)
     assert test.num_examples == 4 and test.augment is None and test.paired
     a, b = next(iter(test.dataset))
-    # B is the negative of A (up to JPEG rounding); BtoA swaps them.
+    # B is the negative of A (up to JPEG rounding); b_to_a swaps them.
     assert np.abs(a.numpy().astype(int) + b.numpy() - 255).mean() < 8
     b2, a2 = next(iter(data.get_source("pairs", split="test",
                                        data_dir=pairs_dir, image_size=64,
-                                       direction="BtoA").dataset))
+                                       direction="b_to_a").dataset))
     np.testing.assert_array_equal(a2.numpy(), a.numpy())
     # Halves of another size are resized.
     small = next(iter(data.get_source("pairs", split="test",

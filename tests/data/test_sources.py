@@ -33,7 +33,7 @@ def test_idx_rejects_truncated_and_foreign_files(tmp_path):
 
 def test_fashion_mnist_from_idx_files(idx_dir):
     source = sources.fashion_mnist("test", data_dir=idx_dir, labels=True)
-    assert source.num_examples == 16 and source.image_shape == (28, 28, 1)
+    assert source.num_examples == 16 and source.data_shape == (28, 28, 1)
     image, label = first(source.dataset)
     assert image.dtype == "uint8" and image.shape == (28, 28, 1)
     assert int(label) == 0 and source.num_classes == 10
@@ -57,7 +57,7 @@ def test_fashion_mnist_from_tfds_mock_data():
                     reason="Debian package dataset-fashion-mnist not installed")
 def test_real_fashion_mnist_from_the_debian_package():
     source = sources.fashion_mnist("test")
-    assert source.num_examples == 10_000 and source.image_shape == (28, 28, 1)
+    assert source.num_examples == 10_000 and source.data_shape == (28, 28, 1)
 
 
 def test_cifar10_one_class_by_name_and_index(cifar_dir):
@@ -66,7 +66,7 @@ def test_cifar10_one_class_by_name_and_index(cifar_dir):
     assert by_name.num_examples == by_index.num_examples == 10  # 2 per batch
     labels = {int(y) for _, y in by_name.dataset}
     assert labels == {7}
-    assert by_name.image_shape == (32, 32, 3)
+    assert by_name.data_shape == (32, 32, 3)
 
 
 def test_cifar10_pixels_are_decoded_in_hwc_order(cifar_dir):
@@ -138,7 +138,7 @@ def test_load_routes_options_and_rejects_foreign_ones(idx_dir, cifar_dir):
                            batch_size=2)).shape == (2, 28, 28, 1)
     with pytest.raises(ValueError, match="direction: not an option of the "
                                          "fashion_mnist dataset"):
-        data.load("fashion_mnist", direction="AtoB", data_dir=idx_dir)
+        data.load("fashion_mnist", direction="a_to_b", data_dir=idx_dir)
     with pytest.raises(ValueError, match="dataset: expected one of"):
         data.load("mnist")
 
@@ -146,14 +146,14 @@ def test_load_routes_options_and_rejects_foreign_ones(idx_dir, cifar_dir):
 def test_a_grayscale_folder_is_one_channel_unless_forced(gray_folder,
                                                          image_folder):
     gray = sources.folder(gray_folder, labels=True)
-    assert gray.image_shape == (16, 16, 1)
+    assert gray.data_shape == (16, 16, 1)
     assert gray.class_names == ["bag", "shirt", "shoe"]
-    assert sources.folder(gray_folder, channels=3).image_shape == (16, 16, 3)
+    assert sources.folder(gray_folder, channels=3).data_shape == (16, 16, 3)
     # Mixed RGB and grayscale: RGB unless forced; RGB to gray is the luma.
-    assert sources.folder(image_folder, image_size=8).image_shape == (8, 8, 3)
+    assert sources.folder(image_folder, image_size=8).data_shape == (8, 8, 3)
     cats = sources.folder(image_folder, image_size=8, channels=1, labels=True)
     image, _ = first(cats.dataset)
-    assert image.shape == (8, 8, 1) and cats.image_shape == (8, 8, 1)
+    assert image.shape == (8, 8, 1) and cats.data_shape == (8, 8, 1)
     batch = first(data.load("folder", data_dir=gray_folder, channels=3,
                             batch_size=4))
     assert batch.shape == (4, 16, 16, 3)

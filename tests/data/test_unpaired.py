@@ -42,7 +42,7 @@ def test_layout_sizes_channels_and_independent_shuffles(unpaired_dir):
     source = data.get_source("unpaired", data_dir=unpaired_dir,
                              image_size=16)
     assert source.unpaired and source.num_examples == 6  # the larger domain
-    assert source.image_shape == (16, 16, 3)  # A is RGB: read as RGB
+    assert source.data_shape == (16, 16, 3)  # A is RGB: read as RGB
     assert [d.num_examples for d in source.domains] == [4, 6]
     assert all(d.augment is not None for d in source.domains)  # jitter
     epoch = list(data.build(source, shuffle=True, seed=0, augment=False))
@@ -59,19 +59,19 @@ def test_layout_sizes_channels_and_independent_shuffles(unpaired_dir):
                                 image_size=16, batch_size=4)))
     assert batch[0].shape == batch[1].shape == (4, 16, 16, 3)
     test = data.get_source("unpaired", split="test", data_dir=unpaired_dir,
-                           image_size=(8, 12), direction="BtoA")
-    assert test.image_shape == (8, 12, 3) and test.num_examples == 3
+                           image_size=(8, 12), direction="b_to_a")
+    assert test.data_shape == (8, 12, 3) and test.num_examples == 3
     assert all(d.augment is None for d in test.domains)
     a, b = next(iter(data.build(test, shuffle=False)))
-    assert levels([a]) == [5] and levels([b]) == [0]  # BtoA swaps
+    assert levels([a]) == [5] and levels([b]) == [0]  # b_to_a swaps
 
 
 def test_greyscale_domains_read_as_one_channel_and_labels(tmp_path):
     root = write_unpaired(tmp_path / "grey", grey=True)
     source = data.get_source("unpaired", data_dir=root)
-    assert source.image_shape == (32, 32, 1)
+    assert source.data_shape == (32, 32, 1)
     forced = data.get_source("unpaired", data_dir=root, channels=3)
-    assert forced.image_shape == (32, 32, 3)
+    assert forced.data_shape == (32, 32, 3)
     labelled = data.get_source("unpaired", data_dir=root, labels=True)
     assert labelled.class_names == ("A", "B")
     assert labelled.num_examples == 10 and not labelled.unpaired
@@ -131,7 +131,7 @@ def test_fashion_edges_unpaired_halves_and_paired_test(idx_dir):
     # A: the edges of the first half; B: the second half's images.
     np.testing.assert_array_equal(a, edges[:32])
     np.testing.assert_array_equal(b, images[32:])
-    assert train.image_shape == (32, 32, 1) and train.num_examples == 32
+    assert train.data_shape == (32, 32, 1) and train.num_examples == 32
     test = data.get_source("fashion_edges_unpaired", split="test",
                            data_dir=idx_dir)
     pairs = data.get_source("fashion_edges", split="test", data_dir=idx_dir)
@@ -140,7 +140,7 @@ def test_fashion_edges_unpaired_halves_and_paired_test(idx_dir):
         np.testing.assert_array_equal(ib.numpy(), ip.numpy())
     # The models take the data of their kind only.
     model = models.CycleGAN.from_data(train, filters=4, n_blocks=0)
-    assert model.image_shape == (32, 32, 1)
+    assert model.data_shape == (32, 32, 1)
     with pytest.raises(ValueError, match=r"Pix2Pix trains on pairs "
                                          r"\(input, target\) and "
                                          r"fashion_edges_unpaired/train has "

@@ -58,7 +58,7 @@ def test_images_of_another_size_are_translated_at_the_models():
     model = models.CycleGAN(image_shape=(64, 64, 1), filters=4, n_blocks=0)
     images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 1),
                                                dtype=np.uint8)
-    out = cyclegan_defaults.translate(model, images, "BtoA")
+    out = cyclegan_defaults.translate(model, images, "b_to_a")
     assert out.shape == images.shape and out.dtype == np.uint8
     same = models.CycleGAN(image_shape=(32, 32, 1), filters=4, n_blocks=0)
     np.testing.assert_array_equal(cyclegan_defaults.translate(same, images),

@@ -41,3 +41,19 @@ def test_examples_of_another_shape_are_one_error_naming_both():
                                          r"shape \(28, 28, 1\), the data's "
                                          r"are \(28, 28, 3\)"):
         gan.fit(rgb, batch_size=16, verbose=0)
+
+
+@pytest.mark.parametrize("model", [
+    lambda: tgs.models.DCGAN(latent_dim=4, filters=4),
+    lambda: tgs.models.Pix2Pix(image_shape=(32, 32, 3), filters=4)])
+def test_a_one_way_model_refuses_a_direction(model):
+    model = model()
+    assert model.output_net() is model.generator
+    name = type(model).__name__
+    with pytest.raises(ValueError, match=rf"^direction: {name} makes its "
+                                         rf"outputs one way \(no direction\),"
+                                         rf" got 'a_to_b'$"):
+        model.output_net("a_to_b")
+    if name == "Pix2Pix":
+        with pytest.raises(ValueError, match=f"^direction: {name} makes"):
+            model.uint8_translation("a_to_b")

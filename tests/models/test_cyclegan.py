@@ -86,7 +86,7 @@ def test_a_users_two_folders_get_nets_sized_to_their_images(tmp_path):
     config = runs.make_config(models.presets.default_for("cyclegan"),
                               dataset="unpaired", data_dir=folders)
     model = runner.build_model(config, runs.examples.training_source(config))
-    assert model.image_shape == (32, 32, 1)
+    assert model.data_shape == (32, 32, 1)
     assert first_width(model.generator) == 32
     assert sum(l.name.endswith("_add") for l in model.generator.layers) == 6
     assert config.data.batch_size == 16
@@ -193,8 +193,8 @@ def test_losses_by_hand_with_identity_nets():
 def test_ema_averages_both_generators_and_translates_with_them():
     model = tiny(ema_kimg=0.01, ema_rampup=None)  # no copy of G early on.
     model.fit(unpaired_batches(), epochs=1, verbose=0)
-    assert model.translator("AtoB") is model.ema_generator
-    assert model.translator("BtoA") is model.ema_generator_ba
+    assert model.output_net("a_to_b") is model.ema_generator
+    assert model.output_net("b_to_a") is model.ema_generator_ba
     x = np.zeros((1, *SHAPE), np.float32)
     assert not np.allclose(model.ema_generator_ba(x),
                            model.generator_ba(x))
@@ -231,8 +231,10 @@ def test_from_data_and_bad_input():
             np.zeros((2, *SHAPE), np.float32)).batch(2), verbose=0)
     with pytest.raises(ValueError, match="use translate"):
         model.generate(2)
-    with pytest.raises(ValueError, match="direction: expected one of"):
-        model.translate(np.zeros((1, *SHAPE), np.float32), "CtoD")
+    with pytest.raises(ValueError, match=r"^direction: expected one of "
+                                         r"\('a_to_b', 'b_to_a'\), got "
+                                         r"'AtoB'$"):
+        model.translate(np.zeros((1, *SHAPE), np.float32), "AtoB")
     with pytest.raises(ValueError, match=r"images: expected uint8 images of "
                                          r"shape \(N, 32, 32, 1\)"):
         model.translate_uint8(np.zeros((1, 16, 16, 1), np.uint8))

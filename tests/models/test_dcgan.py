@@ -94,3 +94,11 @@ def test_standard_keras_callbacks(callback, tmp_path, tiny_dataset):
         assert int(fresh.g_optimizer.iterations) == 8
     else:
         assert os.listdir(tmp_path / "tb")
+
+
+def test_the_image_shape_argument_is_the_models_data_shape():
+    gan = models.DCGAN(image_shape=(32, 32, 3), latent_dim=4, filters=4)
+    assert gan.data_shape == (32, 32, 3) and not hasattr(gan, "image_shape")
+    config = gan.get_config()
+    assert config["image_shape"] == (32, 32, 3) and "data_shape" not in config
+    assert models.DCGAN.from_config(config).data_shape == (32, 32, 3)

@@ -115,7 +115,7 @@ def test_interpolate_runs_from_one_seed_image_to_the_other(name):
 def test_a_conditional_walk_goes_from_class_a_to_class_b_at_one_z():
     model = tiny("cgan")
     table = [layer.embeddings.numpy() for layer in
-             latents.class_embeddings(model.sampler, model.num_classes)]
+             latents.class_embeddings(model.output_net(), model.num_classes)]
     assert table
     frames = model.interpolate(4, 4, 4, labels=[0, 2])
     np.testing.assert_allclose(frames[0], model.generate(
@@ -123,7 +123,7 @@ def test_a_conditional_walk_goes_from_class_a_to_class_b_at_one_z():
     np.testing.assert_allclose(frames[-1], model.generate(
         1, seed=4, labels=2)[0], atol=1e-5)
     for layer, kept in zip(latents.class_embeddings(
-            model.sampler, model.num_classes), table):  # restored.
+            model.output_net(), model.num_classes), table):  # restored.
         np.testing.assert_array_equal(layer.embeddings.numpy(), kept)
     within = model.interpolate(4, 5, 3, labels=1)
     np.testing.assert_allclose(within[-1], model.generate(

@@ -88,7 +88,7 @@ def test_batch_must_split_into_n_critic_minibatches():
 
 def test_from_preset_builds_and_compiles():
     model = WGANGP.from_preset("fashion_mnist_wgan_gp")
-    assert model.image_shape == SHAPE and model.filters == 32
+    assert model.data_shape == SHAPE and model.filters == 32
     assert model.d_steps == 5 and model.gp_weight == 10.0
     assert model.adversarial_loss.name == "wasserstein_gp"
     for optimizer in (model.g_optimizer, model.d_optimizer):

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 from tfgan_suite import runs, training
@@ -117,3 +118,53 @@ def test_the_runner_takes_a_run_config_only(tmp_path):
         training.run(runs.make_config("ring_gan").to_dict(),
                      str(tmp_path / "run"))
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("old, new", [("AtoB", "a_to_b"), ("BtoA", "b_to_a")])
+def test_a_direction_as_pix2pix_names_it_reads_as_the_suites(old, new):
+    config = runs.RunConfig.from_dict({"model": "pix2pix",
+                                       "data": {"direction": old}})
+    assert config.data.direction == new
+
+
+def pix2pix_run_config(tmp_path, **overrides):
+    from tests.conftest import write_pairs
+    return runs.make_config(
+        model="pix2pix", dataset="pairs", data_dir=write_pairs(tmp_path),
+        direction="b_to_a", image_size=[32, 32], batch_size=2, verbose=0,
+        model_args={"filters": 4}, **overrides)
+
+
+def with_pix2pixs_direction(out):
+    """Rewrites the run's config.json with "BtoA", as earlier runs wrote
+    the direction."""
+    path = os.path.join(out, "config.json")
+    written = json.loads(open(path).read())
+    written["data"]["direction"] = "BtoA"
+    with open(path, "w") as f:
+        json.dump(written, f)
+
+
+def test_the_data_of_a_config_json_naming_pix2pixs_direction(tmp_path):
+    config = pix2pix_run_config(tmp_path)
+    runs.config.write_config(str(tmp_path), config)
+    with_pix2pixs_direction(str(tmp_path))
+    read = runs.read_config(str(tmp_path))
+    assert read.data == config.data
+    inputs, targets = next(iter(
+        runs.examples.training_source(read).dataset))
+    # b_to_a: the right half of each A|B image (B, negative of A) is the
+    # input.
+    assert np.mean(np.abs(255 - inputs.numpy().astype(int)
+                          - targets.numpy())) < 10
+
+
+@pytest.mark.slow  # trains pix2pix twice (a few seconds each)
+def test_a_run_whose_config_json_names_pix2pixs_direction_resumes(tmp_path):
+    out = str(tmp_path / "run")
+    training.run(pix2pix_run_config(tmp_path, steps=1), out)
+    with_pix2pixs_direction(out)
+    model, _ = training.run(runs.resume_config(out, steps=2), out,
+                            resume=True)
+    assert int(model.step_counter.numpy()) == 2
+    assert runs.read_config(out).data.direction == "b_to_a"

@@ -2,6 +2,7 @@
 from a Keras model or its SavedModel; rectangular images; a direction for
 a model that translates both ways."""
 
+import json
 import os
 
 import numpy as np
@@ -39,7 +40,7 @@ def test_folder_and_file_from_keras_and_saved_model(tmp_path, translator):
     export = tgs.serving.export_saved_model(translator,
                                            str(tmp_path / "sm" / "p2p"))
     served = tgs.runs.load(export)
-    assert served.data_kind() == "pairs" and served.image_shape == (32, 64, 3)
+    assert served.data_kind() == "pairs" and served.data_shape == (32, 64, 3)
     out = tmp_path / "one.png"
     tgs.runs.translate_files(served, str(inputs / "0.jpg"), str(out))
     np.testing.assert_array_equal(np.asarray(Image.open(out)), keras_png)
@@ -108,16 +109,16 @@ def test_two_way_model_translates_in_the_direction_asked(tmp_path, two_way):
     model, inputs = two_way
     images = pattern_images(2, 32, 32, 3)
     outputs = {d: translated_files(model, inputs, tmp_path / d, d)
-               for d in ("AtoB", "BtoA")}
+               for d in ("a_to_b", "b_to_a")}
     for direction, out in outputs.items():
         np.testing.assert_array_equal(out,
                                       one_by_one(model, images, direction))
-    assert not np.array_equal(outputs["AtoB"], outputs["BtoA"])
-    np.testing.assert_array_equal(  # no direction: the first, AtoB
+    assert not np.array_equal(outputs["a_to_b"], outputs["b_to_a"])
+    np.testing.assert_array_equal(  # no direction: the first, a_to_b
         translated_files(model, inputs, tmp_path / "default", None),
-        outputs["AtoB"])
+        outputs["a_to_b"])
     with pytest.raises(ValueError, match=r"^direction: CycleGAN translates "
-                                         r"in AtoB, BtoA, got 'CtoD'"):
+                                         r"in a_to_b, b_to_a, got 'CtoD'"):
         tgs.runs.translate_files(model, str(inputs), "o", direction="CtoD")
 
 
@@ -125,21 +126,34 @@ def test_two_way_model_translates_in_the_direction_asked(tmp_path, two_way):
 def test_two_way_saved_model_translates_in_the_direction_asked(tmp_path,
                                                                two_way):
     model, inputs = two_way
-    served = tgs.runs.load(tgs.serving.export_saved_model(
-        model, str(tmp_path / "sm")))
+    path = tgs.serving.export_saved_model(model, str(tmp_path / "sm"))
+    served = tgs.runs.load(path)
     assert served.data_kind() == "unpaired"
-    assert served.directions == {"AtoB": "a_to_b", "BtoA": "b_to_a"}
-    for direction in ("AtoB", "BtoA"):
+    assert served.directions == ("a_to_b", "b_to_a")
+    for direction in ("a_to_b", "b_to_a"):
         np.testing.assert_array_equal(
             translated_files(served, inputs, tmp_path / direction, direction),
             one_by_one(model, pattern_images(2, 32, 32, 3), direction))
     with pytest.raises(ValueError, match=r"^direction: SavedModelTranslator "
-                                         r"translates in AtoB, BtoA"):
+                                         r"translates in a_to_b, b_to_a"):
         served.translate_uint8(pattern_images(1, 32, 32, 3), direction="AtoA")
+    # An older export's manifest maps pix2pix's names to the signatures.
+    manifest = os.path.join(tgs.serving.export.latest_version_dir(path),
+                            "assets.extra", "manifest.json")
+    with open(manifest) as f:
+        written = json.load(f)
+    written["directions"] = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
+    with open(manifest, "w") as f:
+        json.dump(written, f)
+    older = tgs.runs.load(path)
+    assert older.directions == ("a_to_b", "b_to_a")
+    np.testing.assert_array_equal(
+        older.translate_uint8(pattern_images(1, 32, 32, 3), "b_to_a"),
+        served.translate_uint8(pattern_images(1, 32, 32, 3), "b_to_a"))
 
 
 def test_one_way_model_refuses_a_direction(tmp_path, translator):
     with pytest.raises(ValueError, match=r"^direction: Pix2Pix translates "
                                          r"one way only"):
         tgs.runs.translate_files(translator, str(tmp_path), "o",
-                                 direction="BtoA")
+                                 direction="b_to_a")

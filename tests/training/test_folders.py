@@ -43,7 +43,7 @@ def test_a_labelled_grayscale_folder_gets_domain_fid_on_its_held_out_share(
     model, history = training.run(folder_config(
         gray_folder, holdout=0.5, fid_every_n_steps=1, fid_num_images=16,
         classifier_path=classifier), out)
-    assert model.image_shape == (16, 16, 1)
+    assert model.data_shape == (16, 16, 1)
     assert [row["step"] for row in fid_rows(out)] == ["1", "2"]
     assert list(fid_rows(out)[0]) == ["step", "domain_FID"]
     assert os.path.isfile(classifier)
@@ -85,7 +85,7 @@ def test_channels_are_read_from_the_images_or_forced(gray_folder, channels,
     from tfgan_suite.training import runner
     config = folder_config(gray_folder, channels=channels)
     model = runner.build_model(config, examples.training_source(config))
-    assert model.image_shape == (16, 16, expected)
+    assert model.data_shape == (16, 16, expected)
 
 
 def test_conditional_sagan_takes_the_folders_classes(gray_folder):

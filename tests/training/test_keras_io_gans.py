@@ -360,7 +360,7 @@ FACTORIES = textwrap.dedent('''
 
         @property
         def translators(self):
-            return {"AtoB": self.gen_G, "BtoA": self.gen_F}
+            return {"a_to_b": self.gen_G, "b_to_a": self.gen_F}
 
 
     def cyclegan(size=32):
@@ -470,9 +470,9 @@ def test_keras_io_cyclegan_with_glue(tmp_path, user_code):
     images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3),
                                                dtype=np.uint8)
     loaded = runs.load(out)
-    expected = loaded.translate_uint8(images, "BtoA")
+    expected = loaded.translate_uint8(images, "b_to_a")
     np.testing.assert_array_equal(expected,
-                                  model.translate_uint8(images, "BtoA"))
+                                  model.translate_uint8(images, "b_to_a"))
     version = serving.export_saved_model(loaded, str(tmp_path / "sm" / "c"))
     served = tf.saved_model.load(version).signatures["b_to_a"](
         image=tf.constant(images))["image"].numpy()

@@ -77,8 +77,8 @@ def define_training_flags(flag_values=flags.FLAGS):
     define["integer"]("max_images", None, "Train on this many examples of "
                       "the data (a seeded pick, --seed): the low-data "
                       "regime, e.g. with --augment.")
-    define["enum"]("direction", None, ["AtoB", "BtoA"], "pix2pix: which "
-                   "half of each A|B image is the input.")
+    define["enum"]("direction", None, list(data.paired.DIRECTIONS),
+                   "pix2pix: which half of each A|B image is the input.")
     define["string"]("loss", None, f"Loss by name: {', '.join(losses.LOSSES)}"
                      " (default: the preset's, else the model's).")
     define["integer"]("sample_every_n_steps", None,

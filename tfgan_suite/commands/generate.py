@@ -8,7 +8,7 @@ r"""Generate images from a trained model.
     python scripts/generate.py --model_path=runs/p2p --input=labels/ --out=photos/
     # a model that translates both ways (unpaired domains A and B):
     python scripts/generate.py --model_path=runs/h2z --input=zebras/ \
-        --out=horses/ --direction=BtoA
+        --out=horses/ --direction=b_to_a
     python scripts/generate.py --model_path=saved_models/dcgan --num=16
     # A conditional model: its classes by name (a folder's sub-folders) or index.
     python scripts/generate.py --model_path=runs/cgan --label=bag --num=16
@@ -58,8 +58,8 @@ flags.DEFINE_string("input", None, "Image-to-image models (pix2pix): an "
                     "image file or a folder of images to translate; --out is "
                     "then the output PNG or folder.")
 flags.DEFINE_string("direction", None, "With --input, for a model that "
-                    "translates both ways: AtoB or BtoA (default: the "
-                    "model's first, AtoB).")
+                    "translates both ways: a_to_b or b_to_a (default: the "
+                    "model's first, a_to_b).")
 flags.DEFINE_integer("max_batches", 200, "Give up filtering after this "
                      "many batches of 256 samples.")
 flags.DEFINE_float("truncation", None, "Truncation psi: pull z toward "

@@ -110,7 +110,7 @@ def load(name, split="train", batch_size=None, *, labels=False, classes=None,
     `image_size`, `channels` 1 or 3 (default: read from the images); its
     "test" split is `test/` or a seeded `holdout` share, 0.1, and "train"
     the rest), the pairs `facades` and `pairs` (A|B images in
-    `data_dir/{train,val,test}`, `direction` AtoB/BtoA) and
+    `data_dir/{train,val,test}`, `direction` a_to_b / b_to_a) and
     `synthetic_pairs` (generated) and `fashion_edges` (edge maps of
     Fashion-MNIST -> the images), the unpaired `unpaired` (images of two
     domains in `data_dir/{trainA,trainB,testA,testB}`) and

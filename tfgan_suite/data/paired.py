@@ -20,7 +20,10 @@ from tfgan_suite.data.sources import (IMAGE_EXTENSIONS, Source, check_resize,
                                       report_resize, resize_uint8,
                                       usable_images)
 
-DIRECTIONS = ("AtoB", "BtoA")
+#: The directions of pairs and of a model that translates both ways: A is
+#: the input and B the target, or the reverse. Each is also the name of
+#: that direction's serving signature.
+DIRECTIONS = ("a_to_b", "b_to_a")
 #: Where the facades archive is (Isola et al.'s pix2pix datasets).
 FACADES_URL = ("http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/"
                "facades.tar.gz")
@@ -74,14 +77,14 @@ def read_pair(path):
     return height, width // 2
 
 
-def aligned(data_dir, split="train", direction="AtoB", image_size=256,
+def aligned(data_dir, split="train", direction="a_to_b", image_size=256,
             jittered=None, resize="stretch", skip_bad_files=False):
     """(input, target) pairs from a folder of A|B images.
 
     Args:
       data_dir: the folder holding `split/` (or the split folder itself).
       split: "train", "val" or "test" (any sub-folder name).
-      direction: "AtoB" (left half is the input) or "BtoA".
+      direction: "a_to_b" (left half is the input) or "b_to_a".
       image_size: each half is fitted to this size (a side, or (H, W);
         bilinear) when it differs, by the policy `resize`: "stretch",
         "crop" or "pad" (as `tgs.data.sources.folder`).
@@ -120,7 +123,7 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
         a, b = (resize_uint8(x, size, resize=resize) for x in (a, b))
         a.set_shape((*size, 3))
         b.set_shape((*size, 3))
-        return (a, b) if direction == "AtoB" else (b, a)
+        return (a, b) if direction == "a_to_b" else (b, a)
 
     ds = tf.data.Dataset.from_tensor_slices(paths).map(
         decode, num_parallel_calls=tf.data.AUTOTUNE)
@@ -130,7 +133,7 @@ def aligned(data_dir, split="train", direction="AtoB", image_size=256,
                   paired=True, augment=jitter(size) if jittered else None)
 
 
-def facades(data_dir=None, split="train", direction="BtoA", image_size=256,
+def facades(data_dir=None, split="train", direction="b_to_a", image_size=256,
             jittered=None, resize="stretch", skip_bad_files=False):
     """The pix2pix facades dataset (400 train, 100 val, 106 test): label
     maps (B) -> photos (A) by default."""

@@ -33,7 +33,7 @@ class Source:
 
     dataset: tf.data.Dataset
     num_examples: int
-    image_shape: tuple
+    data_shape: tuple
     class_names: Optional[Sequence[str]] = None
     name: str = ""
     #: Elements are (input, target) image pairs (pix2pix).

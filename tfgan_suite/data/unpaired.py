@@ -27,27 +27,27 @@ DIRECTIONS = paired.DIRECTIONS
 #: both domains has one of them).
 
 
-def domain_pair(a, b, name, labels=False, direction="AtoB"):
+def domain_pair(a, b, name, labels=False, direction="a_to_b"):
     """The unpaired `Source` of two single-image sources `a` and `b` (of
     one image shape), or with `labels` the labelled images of both.
-    `direction="BtoA"` swaps the domains."""
+    `direction="b_to_a"` swaps the domains."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction: expected one of {DIRECTIONS}, got "
                          f"{direction!r}")
-    if direction == "BtoA":
+    if direction == "b_to_a":
         a, b = b, a
-    if tuple(a.image_shape) != tuple(b.image_shape):
+    if tuple(a.data_shape) != tuple(b.data_shape):
         raise ValueError(f"{name}: domain A has images of shape "
-                         f"{tuple(a.image_shape)} and domain B of "
-                         f"{tuple(b.image_shape)}; expected one shape")
+                         f"{tuple(a.data_shape)} and domain B of "
+                         f"{tuple(b.data_shape)}; expected one shape")
     if labels:
         ds = a.dataset.map(lambda x: (x, 0)).concatenate(
             b.dataset.map(lambda x: (x, 1)))
-        return Source(ds, a.num_examples + b.num_examples, a.image_shape,
+        return Source(ds, a.num_examples + b.num_examples, a.data_shape,
                       class_names=DOMAINS, name=name)
     return Source(zip_domains(a.dataset, b.dataset, a.num_examples,
                               b.num_examples),
-                  max(a.num_examples, b.num_examples), a.image_shape,
+                  max(a.num_examples, b.num_examples), a.data_shape,
                   name=name, domains=(a, b))
 
 
@@ -71,7 +71,7 @@ def domain_folders(data_dir, split):
 
 
 def unpaired(data_dir, split="train", image_size=None, channels=None,
-             direction="AtoB", labels=False, jittered=None, resize="stretch",
+             direction="a_to_b", labels=False, jittered=None, resize="stretch",
              skip_bad_files=False):
     """Images of domains A and B from the reference repository's layout:
     `data_dir/trainA/`, `trainB/`, `testA/`, `testB/` (e.g. horse2zebra).
@@ -85,7 +85,7 @@ def unpaired(data_dir, split="train", image_size=None, channels=None,
         of domain A.
       channels: 1 (greyscale) or 3 (RGB, alpha dropped); None: 1 when every
         image of both domains is greyscale, else 3.
-      direction: "AtoB", or "BtoA" to swap the domains.
+      direction: "a_to_b", or "b_to_a" to swap the domains.
       labels: the images of both domains labelled by domain (A 0, B 1),
         for the domain classifier.
       jittered: the pix2pix random jitter (resize by 286/256, random crop,

@@ -139,7 +139,7 @@ def train_domain_classifier(dataset, data_dir=None, path=None, epochs=2,
         data.build(source, batch_size=min(128, source.num_examples)),
         data.build(test, batch_size=min(500, test.num_examples),
                    shuffle=False, drop_remainder=False),
-        source.image_shape, source.num_classes, epochs=epochs, path=path)
+        source.data_shape, source.num_classes, epochs=epochs, path=path)
     return DomainExtractor(model, path, trained_on), accuracy
 
 

@@ -243,7 +243,7 @@ def evaluate_pairs(model, dataset, split="test", data_dir=None,
                          f"model that translates pairs, got "
                          f"{type(model).__name__}")
     test = data.get_source(dataset, split=split, data_dir=data_dir,
-                           image_size=model.image_shape[0],
+                           image_size=model.data_shape[0],
                            direction=direction, **policies)
     pairs = data.build(test, batch_size=8, shuffle=False, augment=False,
                        drop_remainder=False)
@@ -264,7 +264,7 @@ def evaluate_two_way(model, dataset, split="test", data_dir=None,
                          f"between them, got {type(model).__name__}")
     test = data.get_source(dataset, split=split, data_dir=data_dir,
                            classes=classes,
-                           image_size=list(model.image_shape[:2]),
+                           image_size=list(model.data_shape[:2]),
                            direction=direction, **policies)
     a, b = (data.to_uint8(data.images_array(domain)).numpy()
             for domain in test.domains)

@@ -124,7 +124,7 @@ def evaluate_translation(translate_uint8, pairs):
 
 def evaluate_unpaired(translate_uint8, images_a, images_b, extractor):
     """Scores of a two-way translator (`translate_uint8(images,
-    direction=...)`, direction "AtoB" or "BtoA") on uint8 test images of
+    direction=...)`, direction "a_to_b" or "b_to_a") on uint8 test images of
     domains A and B:
 
     - `a_to_b_fid`, `b_to_a_fid`: Frechet distance between the features
@@ -138,12 +138,11 @@ def evaluate_unpaired(translate_uint8, images_a, images_b, extractor):
     features = lambda x: extractor(to_float(x).numpy())[0]
     scores = {}
     for there, back, images, other, letter in (
-            ("AtoB", "BtoA", images_a, images_b, "a"),
-            ("BtoA", "AtoB", images_b, images_a, "b")):
+            ("a_to_b", "b_to_a", images_a, images_b, "a"),
+            ("b_to_a", "a_to_b", images_b, images_a, "b")):
         translated = translate_uint8(images, direction=there)
         cycled = translate_uint8(translated, direction=back)
-        name = f"{there[0].lower()}_to_{there[-1].lower()}"
-        scores[f"{name}_fid"] = frechet_distance(features(other),
+        scores[f"{there}_fid"] = frechet_distance(features(other),
                                                  features(translated))
         scores[f"cycle_l1_{letter}"] = float(
             paired_scores(cycled, images)["l1"].mean())

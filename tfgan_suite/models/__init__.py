@@ -12,9 +12,10 @@ import pkgutil
 
 from tfgan_suite.models.base import AdversarialModel
 
-#: Models by the name `scripts/train.py --model` takes.
+#: Models by the name `get` (and a run's `model`) takes.
 MODELS = {}
-#: The model `scripts/train.py` trains when given neither --model nor --preset.
+#: The model a run trains when its config names neither a model nor a
+#: preset.
 DEFAULT_MODEL = "dcgan"
 
 for _module in pkgutil.iter_modules(__path__):

@@ -172,11 +172,11 @@ def for_data(cls, source, args):
                          f"{source.name} has {has}")
     shape_arg = next((k for k in cls.DATA_ARGS if k in accepted), None)
     if shape_arg:
-        given = args.setdefault(shape_arg, tuple(source.image_shape))
-        if tuple(given) != tuple(source.image_shape):
+        given = args.setdefault(shape_arg, tuple(source.data_shape))
+        if tuple(given) != tuple(source.data_shape):
             raise ValueError(
                 f"{shape_arg}: the model expects {tuple(given)} but the "
-                f"{source.name} examples are {tuple(source.image_shape)}")
+                f"{source.name} examples are {tuple(source.data_shape)}")
     if kind == "labelled":
         if not source.num_classes:
             raise ValueError(f"dataset: {cls.__name__} with num_classes "

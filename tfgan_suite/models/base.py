@@ -157,9 +157,14 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
             return x
         return (x + 1.0) * ((high - low) / 2.0) + low
 
-    @property
-    def sampler(self):
-        """The net that makes samples: the EMA generator, if any, else G."""
+    def output_net(self, direction=None):
+        """The net that makes the model's outputs: the EMA generator, if
+        any, else G. `direction` is for models that translate both ways;
+        this model makes its outputs one way and takes none."""
+        if direction is not None:
+            raise ValueError(f"direction: {type(self).__name__} makes its "
+                             f"outputs one way (no direction), got "
+                             f"{direction!r}")
         return self.ema_generator or self.generator
 
     @property

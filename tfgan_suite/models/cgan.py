@@ -54,7 +54,7 @@ class CGAN(DCGAN):
 
     def build_nets(self):
         return (dcgan.build_conditional_generator(
-                    self.image_shape, self.num_classes, self.latent_dim,
+                    self.data_shape, self.num_classes, self.latent_dim,
                     self.filters),
                 dcgan.build_conditional_discriminator(
-                    self.image_shape, self.num_classes, self.filters))
+                    self.data_shape, self.num_classes, self.filters))

@@ -6,6 +6,7 @@ import functools
 import keras
 import tensorflow as tf
 
+from tfgan_suite.data.paired import DIRECTIONS
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema
 from tfgan_suite.models import sampling
@@ -206,12 +207,13 @@ class CycleGAN(AdversarialModel):
     default_loss = "least_squares"
     supported_losses = tuple(REFERENCE_SCALES)
     default_data_shape = (256, 256, 3)
-    #: The directions the model translates in, and their signatures.
-    directions = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
+    #: The directions the model translates in, each its signature's name.
+    directions = DIRECTIONS
     presets = {
-        # What `train.py --model=cyclegan` starts from on a user's two
-        # folders: the nets sized to the images (`default_filters`,
-        # `resnet.default_blocks`), Adam(2e-4, beta_1=0.5), batch 16.
+        # What a run of `model="cyclegan"` with no preset starts from on
+        # a user's two folders: the nets sized to the images
+        # (`default_filters`, `resnet.default_blocks`), Adam(2e-4,
+        # beta_1=0.5), batch 16.
         "unpaired_cyclegan": {
             "model_args": {},
             "compile": {"loss": "least_squares"},
@@ -231,8 +233,9 @@ class CycleGAN(AdversarialModel):
             "train": {"epochs": 200},
         },
         # Fashion-MNIST's edge maps (A) and images (B), no image in both:
-        # 32x32x1; the LR decays over the second half. benchmarks/
-        # reproduce.py --experiment=cyclegan measures it (docs/results.md).
+        # 32x32x1; the LR decays over the second half. The `cyclegan`
+        # experiment of benchmarks/reproduce.py measures it
+        # (docs/results.md).
         "fashion_edges_cyclegan": {
             "model_args": {"image_shape": (32, 32, 1), "filters": 32,
                            "n_blocks": 6},
@@ -280,9 +283,9 @@ class CycleGAN(AdversarialModel):
         self.ema_generator_ba = (ema.averaged_net(generator_ba)
                                  if self.ema_kimg else None)
         pool_seed = lambda i: None if seed is None else seed + i
-        self.pool_b = ImagePool(self.pool_size, self.image_shape,
+        self.pool_b = ImagePool(self.pool_size, self.data_shape,
                                 pool_seed(1), name="pool_b")
-        self.pool_a = ImagePool(self.pool_size, self.image_shape,
+        self.pool_a = ImagePool(self.pool_size, self.data_shape,
                                 pool_seed(2), name="pool_a")
 
     @classmethod
@@ -312,11 +315,11 @@ class CycleGAN(AdversarialModel):
     def build_nets(self, g_direction="ab", d_domain="b"):
         """A ResNet generator and a 70x70 PatchGAN (one image in), G for
         `g_direction` and D for `d_domain`: G and D_B by default."""
-        filters = self.filters or default_filters(self.image_shape)
-        return (resnet.build_generator(self.image_shape, filters,
+        filters = self.filters or default_filters(self.data_shape)
+        return (resnet.build_generator(self.data_shape, filters,
                                        self.n_blocks, self.norm,
                                        name=f"generator_{g_direction}"),
-                patchgan.build_discriminator(self.image_shape, filters,
+                patchgan.build_discriminator(self.data_shape, filters,
                                              self.norm, conditional=False,
                                              name=f"discriminator_{d_domain}"))
 
@@ -427,50 +430,50 @@ class CycleGAN(AdversarialModel):
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
 
-    def translator(self, direction="AtoB"):
-        """The net that translates in `direction` ("AtoB": G, "BtoA": F),
+    def output_net(self, direction="a_to_b"):
+        """The net that translates in `direction` ("a_to_b": G, "b_to_a": F),
         its EMA average when the model keeps one."""
         if direction not in self.directions:
             raise ValueError(f"direction: expected one of "
-                             f"{tuple(self.directions)}, got {direction!r}")
-        if direction == "AtoB":
+                             f"{self.directions}, got {direction!r}")
+        if direction == "a_to_b":
             return self.ema_generator or self.generator
         return self.ema_generator_ba or self.generator_ba
 
-    def translate(self, inputs, direction="AtoB", batch_size=32):
-        """G(inputs) ("AtoB") or F(inputs) ("BtoA") in inference mode,
+    def translate(self, inputs, direction="a_to_b", batch_size=32):
+        """G(inputs) ("a_to_b") or F(inputs) ("b_to_a") in inference mode,
         float32 numpy in [-1, 1]; `inputs` float in [-1, 1] or uint8."""
-        return sampling.translated(self.translator(direction), inputs,
-                                   self.image_shape, batch_size)
+        return sampling.translated(self.output_net(direction), inputs,
+                                   self.data_shape, batch_size)
 
-    def translate_uint8(self, images, direction="AtoB", batch_size=32):
+    def translate_uint8(self, images, direction="a_to_b", batch_size=32):
         """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
         return sampling.translated_uint8(self, images, direction, batch_size)
 
     def generate(self, *args, **kwargs):
         raise ValueError("generate: CycleGAN translates images; use "
-                         "translate(images, direction='AtoB' or 'BtoA')")
+                         "translate(images, direction='a_to_b' or 'b_to_a')")
 
     def picture_rows(self, examples):
         """Round trips A -> B -> A and B -> A -> B (`sampling.round_trips`)."""
         return sampling.round_trips(self, examples)
 
     # -------------------------------------------------------------- serving
-    def translation(self, direction="AtoB"):
+    def uint8_translation(self, direction="a_to_b"):
         """uint8 images -> uint8 images in `direction`: one `tf.function`
         per direction, run in process and exported alike. Run eagerly, a
         convolution's bias and activation are separate ops, while a graph
         fuses them, and a pixel could round the other way."""
-        translator = self.translator(direction)  # checks the direction.
-        cache = self.__dict__.get("_translations")
+        net = self.output_net(direction)  # checks the direction.
+        cache = self.__dict__.get("_uint8_translations")
         if cache is None:  # a plain dict, not a tracked attribute.
             cache = {}
-            object.__setattr__(self, "_translations", cache)
+            object.__setattr__(self, "_uint8_translations", cache)
         if direction not in cache:
             cache[direction] = tf.function(
-                lambda images: to_uint8(translator(to_float(images),
-                                                   training=False)),
-                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                lambda images: to_uint8(net(to_float(images),
+                                            training=False)),
+                input_signature=[tf.TensorSpec([None, *self.data_shape],
                                                tf.uint8)])
         return cache[direction]
 

@@ -61,6 +61,6 @@ class DCGAN(GAN):
                          update=update, seed=seed, **kwargs)
 
     def build_nets(self):
-        return (dcgan.build_generator(self.image_shape, self.latent_dim,
+        return (dcgan.build_generator(self.data_shape, self.latent_dim,
                                       self.filters),
                 dcgan.build_discriminator(self.d_input_shape, self.filters))

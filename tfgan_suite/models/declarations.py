@@ -36,17 +36,18 @@ class _ClassOrModel:
 class Declarations:
     """A model's declarations and arguments (see the module docstring)."""
 
-    #: Constructor arguments that hand in nets (not flags, not config),
-    #: each kept as the attribute of its name (a model with more nets, as
-    #: CycleGAN's four, lists them all).
+    #: Constructor arguments that hand in nets (never set by name in a
+    #: run's config), each kept as the attribute of its name (a model with
+    #: more nets, as CycleGAN's four, lists them all).
     NET_ARGS = ("generator", "discriminator")
-    #: The name `train.py --model` knows the model by (None: reachable only
-    #: as `--model=module:Class`).
+    #: The name `models.get` (a run's `model`) knows the model by (None:
+    #: reachable only as "module:Class").
     cli_name = None
     #: {name: {"model_args", "compile", "data", "train"}}: configurations
-    #: of the model by name (`from_preset`, `train.py --preset`).
+    #: of the model by name (`from_preset`, a run's `preset`).
     presets = {}
-    #: The preset `train.py --model=<cli_name>` starts from.
+    #: The preset a run of the model starts from when given none
+    #: (`presets.default_for`).
     default_preset = None
     #: Constructor arguments that describe the data (read from the data or
     #: the nets, never chosen freely).
@@ -58,11 +59,6 @@ class Declarations:
     default_data_shape = (28, 28, 1)
     #: Default latent length of the built-in nets.
     default_latent_dim = 100
-
-    @property
-    def image_shape(self):
-        """The shape of one example G makes (H, W, C for images)."""
-        return self.data_shape
 
     @property
     def d_input_shape(self):
@@ -186,11 +182,14 @@ class Declarations:
 
     def get_config(self):
         """The constructor arguments: every hyperparameter is stored as an
-        attribute of its own name (and the nets, when handed in)."""
+        attribute of its own name, the data argument (`DATA_ARGS`: the
+        image models' `image_shape`) as `data_shape`, and the nets when
+        handed in."""
         config = super().get_config()
         for name in self.init_args():
-            if hasattr(self, name):
-                config[name] = getattr(self, name)
+            kept = "data_shape" if name in self.DATA_ARGS else name
+            if hasattr(self, kept):
+                config[name] = getattr(self, kept)
         if self.own_nets:
             config.update({key: keras.saving.serialize_keras_object(
                 getattr(self, key)) for key in self.NET_ARGS})

@@ -130,7 +130,7 @@ class GAN(AdversarialModel):
     @classmethod
     def arguments_for(cls, source, **args):
         # Images are scaled to [-1, 1]: a tanh output, as DCGAN's.
-        if (len(source.image_shape) == 3 and "output_activation" in
+        if (len(source.data_shape) == 3 and "output_activation" in
                 cls.init_args()):
             args.setdefault("output_activation", "tanh")
         return super().arguments_for(source, **args)

@@ -108,9 +108,9 @@ class Pix2Pix(AdversarialModel):
         return None, found
 
     def build_nets(self):
-        return (unet.build_generator(self.image_shape, self.filters,
+        return (unet.build_generator(self.data_shape, self.filters,
                                      self.norm),
-                patchgan.build_discriminator(self.image_shape, self.filters,
+                patchgan.build_discriminator(self.data_shape, self.filters,
                                              self.norm))
 
     def train_step(self, data):
@@ -162,10 +162,10 @@ class Pix2Pix(AdversarialModel):
         `translate_files`), not the paper's test-time mode (sec. 3.3:
         dropout on, the test batch's statistics): on edges -> Fashion-MNIST
         the paper's mode had twice the domain FID, and a worse L1
-        (`benchmarks/reproduce.py --experiment=pix2pix_inference`).
+        (the `pix2pix_inference` experiment of `benchmarks/reproduce.py`).
         """
-        return sampling.translated(self.sampler, inputs, self.image_shape,
-                                   batch_size)
+        return sampling.translated(self.output_net(), inputs,
+                                   self.data_shape, batch_size)
 
     def translate_uint8(self, images):
         """uint8 -> uint8, exactly as the `serving_default` signature."""
@@ -176,18 +176,16 @@ class Pix2Pix(AdversarialModel):
                          "translate(inputs)")
 
     # -------------------------------------------------------------- serving
-    def translation(self, direction=None):
+    def uint8_translation(self, direction=None):
         """uint8 images -> uint8 images (one way: `direction` is None), one
         `tf.function`: what `tgs.serving.signatures` exports."""
-        if direction is not None:
-            raise ValueError(f"direction: Pix2Pix translates one way, got "
-                             f"{direction!r}")
-        cache = self.__dict__.get("_translation")
+        net = self.output_net(direction)  # refuses a direction.
+        cache = self.__dict__.get("_uint8_translation")
         if cache is None:  # a plain attribute, not a tracked one.
             cache = tf.function(
-                lambda images: to_uint8(self.sampler(to_float(images),
-                                                     training=False)),
-                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                lambda images: to_uint8(net(to_float(images),
+                                            training=False)),
+                input_signature=[tf.TensorSpec([None, *self.data_shape],
                                                tf.uint8)])
-            object.__setattr__(self, "_translation", cache)
+            object.__setattr__(self, "_uint8_translation", cache)
         return cache

@@ -3,8 +3,9 @@
 Each model keeps its presets beside it (its class attribute `presets`); this
 module lists them all. A preset gives the model's constructor arguments
 (`model_args`), how it is compiled (`compile`), its data (`data`) and how
-long it trains (`train`). `scripts/train.py --preset=NAME` applies one;
-`Model.from_preset(NAME)` builds and compiles its model.
+long it trains (`train`). A run's config applies one
+(`tgs.runs.make_config(NAME)`); `Model.from_preset(NAME)` builds and
+compiles its model.
 """
 
 import copy

@@ -104,7 +104,7 @@ class R3GAN(AdversarialModel):
         sizes = dict(filters=self.filters, blocks=self.blocks,
                      expansion=self.expansion, group_size=self.group_size,
                      num_classes=self.num_classes)
-        return (r3gan.build_generator(self.image_shape, self.latent_dim,
+        return (r3gan.build_generator(self.data_shape, self.latent_dim,
                                       **sizes),
                 r3gan.build_discriminator(self.d_input_shape,
                                           latent_dim=self.latent_dim, **sizes))

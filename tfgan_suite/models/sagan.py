@@ -82,9 +82,9 @@ class SAGAN(GAN):
 
     def build_nets(self):
         self.attention_resolution = sagan.attention_width(
-            self.image_shape, self.attention_resolution)
+            self.data_shape, self.attention_resolution)
         return (sagan.build_generator(
-                    self.image_shape, self.latent_dim, self.filters,
+                    self.data_shape, self.latent_dim, self.filters,
                     self.attention_resolution, self.num_classes),
                 sagan.build_discriminator(
                     self.d_input_shape, self.filters, self.attention_resolution,

@@ -3,7 +3,7 @@
 signatures built from them are `tgs.serving.signatures`.
 
 `Sampling` is a base of `AdversarialModel`; it reads the model's
-`sampler` (G, or its EMA average), `latent_dim`, `num_classes`,
+`output_net()` (G, or its EMA average), `latent_dim`, `num_classes`,
 `class_names`, `value_range`, `pack` and `conditioned`.
 """
 
@@ -98,7 +98,7 @@ class Sampling:
             return np.asarray(self.generate_from_latent(z, label), np.float32)
         images = []
         for i in range(frames):
-            with latents.class_between(self.sampler, self.num_classes,
+            with latents.class_between(self.output_net(), self.num_classes,
                                        classes[0], classes[1], t[i]):
                 images.append(self.generate_from_latent(z[i:i + 1],
                                                         classes[:1]))
@@ -130,7 +130,7 @@ class Sampling:
         if labels is not None:
             labels = tf.convert_to_tensor(labels, tf.int32)
         return self.from_value_range(
-            self.sampler(self.conditioned(z, labels), training=False))
+            self.output_net()(self.conditioned(z, labels), training=False))
 
     def generate_uint8(self, n, seed=None, labels=None, truncation=None,
                        truncation_method="mean"):
@@ -210,15 +210,16 @@ def round_trips(model, examples):
 
 
 def translated_uint8(model, images, direction, batch_size=32):
-    """uint8 `images` (N, *model.image_shape) translated by the model's
-    `translation(direction)` in batches of `batch_size`: exactly what its
-    signature of that direction serves; other shapes are a ValueError."""
+    """uint8 `images` (N, *model.data_shape) translated by the model's
+    `uint8_translation(direction)` in batches of `batch_size`: exactly what
+    its signature of that direction serves; other shapes are a
+    ValueError."""
     images = np.asarray(images, np.uint8)
-    if images.ndim != 4 or images.shape[1:] != tuple(model.image_shape):
+    if images.ndim != 4 or images.shape[1:] != tuple(model.data_shape):
         raise ValueError(f"images: expected uint8 images of shape (N, "
-                         f"{', '.join(map(str, model.image_shape))}), got "
+                         f"{', '.join(map(str, model.data_shape))}), got "
                          f"{images.shape}")
-    translate = model.translation(direction)
+    translate = model.uint8_translation(direction)
     return np.concatenate([
         translate(tf.constant(images[i:i + batch_size])).numpy()
         for i in range(0, len(images), batch_size)])

@@ -42,8 +42,8 @@ class WGANGP(AdversarialModel):
       filters: width of the critic's first layer (G mirrors it).
       d_steps: critic steps per generator step (the paper's n_critic),
         each on its own minibatch
-        of m examples: `fit` takes batches of d_steps * m (`train.py`
-        makes them from --batch_size=m).
+        of m examples: `fit` takes batches of d_steps * m (a run makes
+        them from its `batch_size` m).
       gp_weight: weight of the gradient penalty (lambda of Algorithm 1).
       seed: seed of the training noise: z, and the penalty's
         interpolation points eps ~ U[0, 1] (`losses.gradient_penalty` draws
@@ -87,7 +87,7 @@ class WGANGP(AdversarialModel):
                          **kwargs)
 
     def build_nets(self):
-        return (dcgan.build_generator(self.image_shape, self.latent_dim,
+        return (dcgan.build_generator(self.data_shape, self.latent_dim,
                                       self.filters),
                 dcgan.build_discriminator(self.d_input_shape, self.filters,
                                           norm="layer"))

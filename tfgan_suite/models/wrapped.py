@@ -2,9 +2,9 @@
 dict of scalars and which has a `generator`, trained, sampled, evaluated
 and exported by the suite.
 
-`--model=module:NAME` names a class or a function that returns such a
-model (built, compiled or not; keras-io's GAN classes are of this kind).
-`models.get` turns it into a `Factory`, and the factory's models are
+A run's `model="module:NAME"` names a class or a function that returns
+such a model (built, compiled or not; keras-io's GAN classes are of this
+kind). `models.get` turns it into a `Factory`, and the factory's models are
 `Wrapped`: a model of the suite whose step is the user's, untouched, and
 whose other parts are the suite's (the step count and the EMA after every
 step, samples and serving signatures from `generator`). A run records the
@@ -21,13 +21,11 @@ import sys
 import keras
 import tensorflow as tf
 
+from tfgan_suite.data.paired import DIRECTIONS
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema, sampling
 from tfgan_suite.models.base import AdversarialModel
 
-#: A two-way translator's directions (its `translators` keys) and their
-#: serving signatures.
-DIRECTIONS = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
 #: The suite's own arguments of a wrapped model (the factory gets the rest).
 SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_kimg": None,
               "ema_rampup": ema.RAMPUP, "ema_start": 0, "seed": None,
@@ -139,9 +137,9 @@ def build_inner(factory, factory_args):
             isinstance(net, keras.Model) for net in nets.values())):
         raise ValueError(
             f"model: {type(model).__name__}.translators must be "
-            f"{{'AtoB': net, 'BtoA': net}} (keras.Models, images -> images), "
-            f"got {nets!r}")
-    if nets is None and not isinstance(sampling_net(model), keras.Model):
+            f"{{'a_to_b': net, 'b_to_a': net}} (keras.Models, images -> "
+            f"images), got {nets!r}")
+    if nets is None and not isinstance(generator_of(model), keras.Model):
         raise ValueError(
             f"model: {type(model).__name__} (from {factory}) has no "
             f"`generator` attribute holding a keras.Model (z -> images) "
@@ -150,7 +148,7 @@ def build_inner(factory, factory_args):
 
 
 def translators(model):
-    """{"AtoB": net, "BtoA": net} of a model that translates both ways
+    """{"a_to_b": net, "b_to_a": net} of a model that translates both ways
     between two domains (its `translators`), else None."""
     found = getattr(model, "translators", None)
     return dict(found) if isinstance(found, dict) else None
@@ -164,10 +162,10 @@ def kind_of(model):
             "labelled" if getattr(model, "num_classes", None) else "images")
 
 
-def sampling_net(model):
-    """The net the suite samples from: the model's `sampler` (z, or [z,
-    label] -> example, where its step's G takes other inputs), else its
-    `generator`."""
+def generator_of(model):
+    """The generator of a user's model, as the suite samples from it: the
+    model's `sampler` (z, or [z, label] -> example, where its step's G
+    takes other inputs), else its `generator`."""
     sampler = getattr(model, "sampler", None)
     return sampler if isinstance(sampler, keras.Model) else getattr(
         model, "generator", None)
@@ -219,7 +217,7 @@ class Wrapped(AdversarialModel):
                 f"{type(inner).__name__} translates (its translators); drop "
                 f"ema_kimg")
         super().__init__(
-            generator=nets["AtoB"] if nets else sampling_net(inner),
+            generator=nets["a_to_b"] if nets else generator_of(inner),
             discriminator=(discriminator if isinstance(discriminator,
                                                        keras.Model) else None),
             seed=seed, value_range=value_range, ema_kimg=ema_kimg,
@@ -345,25 +343,32 @@ class Wrapped(AdversarialModel):
         return logs
 
     # --------------------------------------------------------- translation
-    def translation(self, direction="AtoB"):
+    def output_net(self, direction=None):
+        """The user's net of `direction` (one of its `translators`) for a
+        model that translates both ways, else the base's: G, or its EMA
+        average."""
+        if not self._tgs_translators:
+            return super().output_net(direction)
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction: expected one of {DIRECTIONS}, got "
+                             f"{direction!r}")
+        return self._tgs_translators[direction]
+
+    def uint8_translation(self, direction="a_to_b"):
         """uint8 images -> uint8 images by the user's translator of
         `direction`, one `tf.function`: what `tgs.serving.signatures`
         exports and `translate_uint8` runs."""
-        nets = self._tgs_translators or {}
-        if direction not in nets:
-            raise ValueError(f"direction: expected one of {tuple(nets)}, got "
-                             f"{direction!r}")
-        cache = self.__dict__.setdefault("_tgs_translations", {})
+        net = self.output_net(direction)  # checks the direction.
+        cache = self.__dict__.setdefault("_tgs_uint8_translations", {})
         if direction not in cache:
-            net = nets[direction]
             cache[direction] = tf.function(
                 lambda images: to_uint8(self.from_value_range(net(
                     self.in_value_range(to_float(images)), training=False))),
-                input_signature=[tf.TensorSpec([None, *self.image_shape],
+                input_signature=[tf.TensorSpec([None, *self.data_shape],
                                                tf.uint8)])
         return cache[direction]
 
-    def translate_uint8(self, images, direction="AtoB", batch_size=32):
+    def translate_uint8(self, images, direction="a_to_b", batch_size=32):
         """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
         return sampling.translated_uint8(self, images, direction, batch_size)
 
@@ -375,5 +380,5 @@ class Wrapped(AdversarialModel):
         if self._tgs_translators:
             raise ValueError(f"generate: {type(self.inner).__name__} "
                              f"translates images; use translate_uint8(images,"
-                             f" direction='AtoB' or 'BtoA')")
+                             f" direction='a_to_b' or 'b_to_a')")
         return super().generate(*args, **kwargs)

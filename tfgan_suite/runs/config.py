@@ -99,6 +99,11 @@ class Train:
 SECTIONS = {"compile": Compile, "data": Data, "train": Train}
 
 
+#: The directions as pix2pix names them, as `config.json` of earlier runs
+#: holds them: read as the suite's names, so that those runs resume.
+PIX2PIX_DIRECTIONS = {"AtoB": "a_to_b", "BtoA": "b_to_a"}
+
+
 @dataclasses.dataclass(frozen=True)
 class RunConfig:
     """A run's configuration: the model (by the name `tgs.models.get`
@@ -126,13 +131,19 @@ class RunConfig:
     def from_dict(cls, values):
         """The config of `to_dict`'s plain data. A section may leave fields
         out (their defaults), as `config.json` of runs made before every
-        field was written does.
+        field was written does; a direction named as pix2pix names it
+        ("AtoB", `PIX2PIX_DIRECTIONS`) is read as the suite's ("a_to_b").
 
         Raises:
           ArgumentError: naming a field that is not one of the config's.
         """
         top = {field.name for field in dataclasses.fields(cls)}
         values = dict(values)
+        data = values.get("data")
+        if isinstance(data, dict) and data.get("direction") in (
+                PIX2PIX_DIRECTIONS):
+            values["data"] = {**data, "direction": PIX2PIX_DIRECTIONS[
+                data["direction"]]}
         for key in values:
             if key not in top:
                 raise ArgumentError(key, "not a config field (expected "

@@ -99,19 +99,24 @@ class SavedModelGenerator:
 
 class SavedModelTranslator:
     """The translation signatures of an exported translator (uint8 image ->
-    uint8 image), behind `translate_uint8`: `serving_default`, or one per
-    direction for a model that declares directions (`a_to_b`, `b_to_a`
-    of a model that translates both ways), as the export's manifest records them."""
+    uint8 image), behind `translate_uint8`: `serving_default`, or the
+    signature of a direction (`a_to_b`, `b_to_a`) of a model that
+    translates both ways, as the export's manifest lists them."""
 
     def __init__(self, path, loaded=None):
         self.path = export.latest_version_dir(path)
         self.loaded = loaded or tf.saved_model.load(self.path)
         signature = self.loaded.signatures["serving_default"]
-        self.image_shape = tuple(
+        self.data_shape = tuple(
             signature.structured_input_signature[1]["image"].shape[1:])
         manifest = export.read_manifest(self.path)
-        #: {direction: signature}; empty for a one-way translator.
-        self.directions = dict(manifest.get("directions") or {})
+        #: Each direction names its signature; empty for a one-way model.
+        directions = manifest.get("directions") or ()
+        # An older manifest maps pix2pix's names to the signatures
+        # ({"AtoB": "a_to_b", ...}): the signatures are the directions.
+        if isinstance(directions, dict):
+            directions = directions.values()
+        self.directions = tuple(directions)
         self._data_kind = manifest.get("data_kind", "pairs")
 
     def data_kind(self):
@@ -121,11 +126,9 @@ class SavedModelTranslator:
     def translate_uint8(self, images, direction=None):
         """uint8 images translated by the SavedModel: in `direction` (one
         of `directions`), or by `serving_default` when None."""
-        name = "serving_default"
         if direction is not None:
             check_direction(self, direction)
-            name = self.directions[direction]
-        return self.loaded.signatures[name](
+        return self.loaded.signatures[direction or "serving_default"](
             image=tf.constant(np.asarray(images, np.uint8)))["image"].numpy()
 
 
@@ -147,7 +150,7 @@ def translate_files(model, inputs, out, direction=None):
     Inputs are read as RGB (as greyscale for a one-channel model) and
     resized to the model's image shape when they differ. `out`: a PNG path
     for one file, a folder for a folder. `direction`: one of the model's
-    `directions` ("AtoB", "BtoA" for two-way models); None: its default
+    `directions` ("a_to_b", "b_to_a" for two-way models); None: its default
     one.
     Returns the paths written.
     """
@@ -177,7 +180,7 @@ def translate_files(model, inputs, out, direction=None):
     else:
         raise ArgumentError("inputs", f"{inputs} is neither an image file nor "
                                       "a folder")
-    height, width, channels = model.image_shape
+    height, width, channels = model.data_shape
     written = []
     for source, target in zip(sources, targets):
         try:

@@ -131,8 +131,8 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
             "metrics": metrics or {},
             "signatures": sorted(endpoints),
             "data_kind": model.data_kind(),
-            # {direction: signature} of a model that translates both ways.
-            "directions": dict(getattr(model, "directions", None) or {}),
+            # Of a model that translates both ways: each names a signature.
+            "directions": list(getattr(model, "directions", None) or ()),
             "tfgan_suite_version": _package_version(),
             "tensorflow_version": tf.__version__,
             "keras_version": keras.__version__,

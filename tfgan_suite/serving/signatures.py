@@ -13,15 +13,15 @@ or [z, label] with `num_classes`):
 = `truncation` (one per seed, or one for all): `generate(...,
 truncation=psi)`, the default "mean" method of `models.latents`.
 
-A model that translates images declares `translation(direction)`, a
-`tf.function` of uint8 images to uint8 images, and `directions`
-({direction: signature name}, e.g. CycleGAN's {"AtoB": "a_to_b", ...};
-none for one way):
+A model that translates images declares `uint8_translation(direction)`, a
+`tf.function` of uint8 images to uint8 images, and `directions` (each
+the name of its signature: CycleGAN's ("a_to_b", "b_to_a"); none for one
+way):
 
 | signature | inputs | outputs |
 |---|---|---|
-| `serving_default` (one way), else each direction's name | `image` uint8 [N, H, W, C] | `image` uint8 |
-| `translate_bytes` (one way), else `<name>_bytes` | `image_bytes` string [N] (JPEG/PNG) | `png_bytes` string [N] |
+| `serving_default` (one way), else each direction | `image` uint8 [N, H, W, C] | `image` uint8 |
+| `translate_bytes` (one way), else `<direction>_bytes` | `image_bytes` string [N] (JPEG/PNG) | `png_bytes` string [N] |
 
 The same functions make the in-process outputs a served output must equal
 (`export.verify`), so both go through one graph.
@@ -37,7 +37,7 @@ from tfgan_suite.models import ema as ema_lib
 
 def translates(model):
     """Whether `model` translates images (trains on pairs or on unpaired
-    images of two domains; it declares `translation(direction)`)."""
+    images of two domains; it declares `uint8_translation(direction)`)."""
     return model.data_kind() in ("pairs", "unpaired")
 
 
@@ -53,7 +53,7 @@ def examples(model, n=2):
     """{signature: {input: array}}: the warm-up requests of the export."""
     if translates(model):
         images = np.random.default_rng(0).integers(
-            0, 256, (n, *model.image_shape), dtype=np.uint8)
+            0, 256, (n, *model.data_shape), dtype=np.uint8)
         png = np.array([tf.io.encode_png(image).numpy() for image in images],
                        object)
         return {name: ({"image_bytes": png} if name.endswith("bytes")
@@ -107,19 +107,19 @@ def _generator_endpoints(model):
 
 
 def _translation_endpoints(model):
-    images = [tf.TensorSpec([None, *model.image_shape], tf.uint8,
+    images = [tf.TensorSpec([None, *model.data_shape], tf.uint8,
                             name="image")]
     encoded = [tf.TensorSpec([None], tf.string, name="image_bytes")]
-    directions = dict(getattr(model, "directions", None) or {})
-    names = directions or {None: "serving_default"}
+    directions = tuple(getattr(model, "directions", None) or ())
     found = {}
-    for direction, name in names.items():
-        translate = model.translation(direction)
+    for direction in directions or (None,):
+        translate = model.uint8_translation(direction)
+        name = direction or "serving_default"
         found[name] = (_image_endpoint(translate), images)
-        found["translate_bytes" if direction is None else f"{name}_bytes"] = (
-            _bytes_endpoint(translate, model.image_shape), encoded)
+        found[f"{direction}_bytes" if direction else "translate_bytes"] = (
+            _bytes_endpoint(translate, model.data_shape), encoded)
     if directions:
-        found["serving_default"] = found[next(iter(directions.values()))]
+        found["serving_default"] = found[directions[0]]
     return found
 
 
