@@ -23,6 +23,7 @@ from tfgan_suite import augment as augment_lib
 from tfgan_suite import losses
 from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
+from tfgan_suite.models import inputs
 from tfgan_suite.models.declarations import Declarations
 from tfgan_suite.models import steps as steps_lib
 from tfgan_suite.models.sampling import Sampling
@@ -148,14 +149,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         `compile`); reading it in `train_step` is what uses it."""
         self._tgs_used.add("loss")
         return self._adversarial_loss
-
-    def in_value_range(self, x):
-        """Data in [-1, 1] (what `tgs.data` gives) in the model's
-        `value_range`."""
-        low, high = self.value_range
-        if (low, high) == (-1.0, 1.0):
-            return x
-        return (x + 1.0) * ((high - low) / 2.0) + low
 
     @property
     def sampler(self):
@@ -353,47 +346,10 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
                         [None] * self.d_steps if labels is None
                         else tf.split(labels, self.d_steps)))
 
-    # ---------------------------------------------------------- conditioning
     def unpack(self, data):
-        """(images, int32 labels) of a batch; labels None if unconditional."""
-        if not self.num_classes:
-            images = data[0] if isinstance(data, (tuple, list)) else data
-            return self.in_value_range(self.check_floats(images)), None
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise ValueError(f"dataset: {type(self).__name__} with num_classes"
-                             f" trains on (images, labels) batches; load the "
-                             f"data with labels=True")
-        return (self.in_value_range(self.check_floats(data[0])),
-                tf.cast(data[1], tf.int32))
-
-    def check_floats(self, x):
-        """`x` if it holds floats of the model's example shape, images in
-        [-1, 1]; integer pixels and float images in [0, 255] or [0, 1]
-        (`image_dataset_from_directory`'s) are refused (D would tell G's
-        samples from them by range alone), and so are examples of another
-        shape."""
-        dtype = tf.as_dtype(x.dtype)  # a tensor's, or a NumPy array's
-        if not dtype.is_floating:
-            raise ValueError(
-                f"dataset: expected float examples in [-1, 1], got "
-                f"{dtype.name}; convert uint8 images with "
-                f"tgs.data.to_float (tgs.data.load does it for you)")
-        found, wanted = tuple(x.shape[1:]), tuple(self.data_shape)
-        if len(found) != len(wanted) or any(
-                a is not None and b is not None and a != b
-                for a, b in zip(found, wanted)):
-            raise ValueError(
-                f"dataset: {type(self).__name__} takes examples of shape "
-                f"{wanted}, the data's are {found}")
-        if len(wanted) == 3:
-            with tf.control_dependencies([tf.debugging.assert_less_equal(
-                    tf.reduce_max(tf.abs(tf.cast(x, tf.float32))), 1.001,
-                    message="dataset: expected images in [-1, 1] (what "
-                    "tgs.data gives; the model's value_range is applied to "
-                    "them), got values outside it: scale images x in "
-                    "[0, 255] as x / 127.5 - 1")]):
-                x = tf.identity(x)
-        return x
+        """(examples, int32 labels or None) of a batch: checked
+        (`models.inputs`) and in the model's `value_range`."""
+        return inputs.unpack(self, data)
 
     @staticmethod
     def conditioned(x, labels):

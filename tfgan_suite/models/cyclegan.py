@@ -10,6 +10,7 @@ from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema
 from tfgan_suite.models import sampling
 from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.models.inputs import check_floats
 from tfgan_suite.models.pix2pix import l1_loss
 from tfgan_suite.nets import patchgan, resnet, unet
 
@@ -341,7 +342,7 @@ class CycleGAN(AdversarialModel):
             raise ValueError("dataset: CycleGAN trains on (a, b) batches of "
                              "images of two domains, e.g. "
                              "tgs.data.load('unpaired', data_dir=...)")
-        return self.check_floats(data[0]), self.check_floats(data[1])
+        return check_floats(self, data[0]), check_floats(self, data[1])
 
     def generator_losses(self, real_a, real_b, training=True):
         """G's and F's objective on a batch: {"g_loss", "g_gan_loss",

@@ -7,6 +7,7 @@ import tensorflow as tf
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, sampling
 from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.models.inputs import check_floats
 from tfgan_suite.nets import patchgan, unet
 
 
@@ -117,7 +118,7 @@ class Pix2Pix(AdversarialModel):
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError("dataset: Pix2Pix trains on (input, target) "
                              "batches, e.g. tgs.data.load('facades', ...)")
-        inputs, targets = self.check_floats(data[0]), data[1]
+        inputs, targets = check_floats(self, data[0]), data[1]
         # D sees (input, output) pairs, both halves through one draw of the
         # augmentation when the model augments.
         critic = lambda pair: self.discriminator(self.augmented(pair),
