@@ -168,29 +168,14 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         return self.discriminator.trainable_variables
 
     def d_logits(self, x, labels=None):
-        """D's logits for `x` (made for `labels`) in training, as D sees it:
-        augmented when the model augments (in the D and the G step alike,
-        as DiffAugment requires), then cut into packs of `pack` examples,
-        one logit per pack."""
-        return self.discriminator(self.conditioned(
-            self.packed(self.augmented(x)), labels), training=True)
-
-    def packed(self, x):
-        """`x` as D takes it: packs of `pack` examples (`nets.common.pack`;
-        PacGAN, Lin et al. 2018), or `x` itself when pack = 1."""
-        self._tgs_used.add("pack")
-        return nets_common.pack(x, self.pack)
-
-    def augmented(self, x):
-        """`x` (or a list of images that share one draw) as D sees it in
-        training: through DiffAugment / ADA when the model augments."""
-        self._tgs_used.add("augment")
-        return x if self.augmenter is None else self.augmenter(x)
-
-    def observe_real(self, real_logits):
-        """Tells ADA what D made of real data (a no-op otherwise)."""
-        if self.augmenter is not None:
-            self.augmenter.observe(real_logits)
+        """D's logits for `x` (made for `labels`) as D sees it in training:
+        through the model's `augmenter` (DiffAugment / ADA, `tgs.augment`;
+        in the D and the G step alike, as DiffAugment requires), then in
+        packs of `pack` examples, one logit per pack (PacGAN,
+        `nets.common.pack`)."""
+        self._tgs_used.update(("augment", "pack"))
+        x = nets_common.pack(self.augmenter(x), self.pack)
+        return self.discriminator(self.conditioned(x, labels), training=True)
 
     def ema_pairs(self):
         """[(average, net, copy_statistics)]: the nets the EMA averages
@@ -378,7 +363,7 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         weight = self.adversarial_loss.gradient_penalty_weight
         if weight:
             critic = critic or (lambda x: self.discriminator(
-                self.packed(x), training=True))
+                nets_common.pack(x, self.pack), training=True))
             loss += weight * losses.gradient_penalty(
                 critic, real, fake, seed=self.noise, pack=self.pack)
         return loss

@@ -334,7 +334,7 @@ class CycleGAN(AdversarialModel):
     # --------------------------------------------------------------- train
     def d_a_logits(self, x):
         """D_A's logits for `x` in training, augmented as D_B's are."""
-        return self.discriminator_a(self.augmented(x), training=True)
+        return self.discriminator_a(self.augmenter(x), training=True)
 
     def unpack_domains(self, data):
         """(a, b) float images of a batch of the two domains."""
@@ -390,8 +390,8 @@ class CycleGAN(AdversarialModel):
                                                     self.d_logits(fake_b))
                 + self.adversarial_loss.discriminator(
                     real_a_logits, self.d_a_logits(fake_a)))
-        self.observe_real(real_b_logits)
-        self.observe_real(real_a_logits)
+        self.augmenter.observe(real_b_logits)
+        self.augmenter.observe(real_a_logits)
         self.minimize(self.d_optimizer, tape, d_loss, self.d_variables)
         return self.update_trackers(
             d_loss=d_loss, **{k: g[k] for k in self.tracked if k in g})

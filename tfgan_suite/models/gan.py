@@ -181,7 +181,7 @@ class GAN(AdversarialModel):
         # R1 / R2 (0 unless r1_gamma / r2_gamma) from the same passes of D.
         real_logits, r1 = self.logits_and_penalty(critic, real, self.r1_gamma)
         fake_logits, r2 = self.logits_and_penalty(critic, fake, self.r2_gamma)
-        self.observe_real(real_logits)
+        self.augmenter.observe(real_logits)
         d_loss = (self.discriminator_loss(real_logits, fake_logits, real,
                                           fake, critic)
                   + self.r1_gamma / 2 * r1 + self.r2_gamma / 2 * r2)

@@ -121,13 +121,12 @@ class Pix2Pix(AdversarialModel):
         inputs, targets = check_floats(self, data[0]), data[1]
         # D sees (input, output) pairs, both halves through one draw of the
         # augmentation when the model augments.
-        critic = lambda pair: self.discriminator(self.augmented(pair),
-                                                 training=True)
+        critic = self.d_logits
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(inputs, training=True)
             real_logits = critic([inputs, targets])
             fake_logits = critic([inputs, fake])
-            self.observe_real(real_logits)
+            self.augmenter.observe(real_logits)
             g_gan_loss = self.generator_loss(fake_logits)
             g_l1_loss = l1_loss(targets, fake)
             g_loss = (self.gan_weight * g_gan_loss
