@@ -24,16 +24,11 @@ from tfgan_suite import losses
 from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
 from tfgan_suite.models import inputs
+from tfgan_suite.models import replicas
 from tfgan_suite.models.declarations import Declarations
 from tfgan_suite.models import steps as steps_lib
 from tfgan_suite.models.sampling import Sampling
 from tfgan_suite.nets import common as nets_common
-
-
-def _multi_worker(strategy):
-    """Whether `fit` reduces logs across workers (Keras' own condition)."""
-    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy.extended._in_multi_worker_mode())
 
 
 class AdversarialModel(Declarations, Sampling, keras.Model):
@@ -282,35 +277,13 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
                     f"{', '.join(self.trackers)} (its `tracked`), got {name!r}")
             self.trackers[name].update_state(value)
             self._tgs_used.add(name)
-        logs = {name: self.trackers[name].result() for name in values}
-        if _multi_worker(tf.distribute.get_strategy()):
-            # Keras 3 averages fit's logs over workers with
-            # strategy.reduce("MEAN", v, axis=0), which fails on scalars
-            # (tensorflow/tensorflow#72388); with an axis of 1 it yields the
-            # scalar mean over the workers.
-            logs = {name: tf.reshape(v, [1]) for name, v in logs.items()}
-        return logs
+        return replicas.reducible_logs(
+            {name: self.trackers[name].result() for name in values})
 
     def sample_latent(self, n):
         """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
-        return self.per_replica(lambda m: keras.random.normal(
+        return replicas.per_replica(lambda m: keras.random.normal(
             (m, self.latent_dim), seed=self.noise), n)
-
-    @staticmethod
-    def per_replica(draw, n):
-        """`draw(m)` for this replica's n rows of one global draw.
-
-        Under a strategy with R replicas every replica draws the global
-        n * R rows from the same seed and keeps its own slice, in the order
-        the strategy splits the data batch: the replicas together see what
-        one device would see at the global batch.
-        """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        context = tf.distribute.get_replica_context()
-        if replicas == 1 or context is None:
-            return draw(n)
-        start = context.replica_id_in_sync_group * n
-        return draw(n * replicas)[start:start + n]
 
     def d_minibatches(self, batch, labels=None):
         """Algorithm 1's k minibatches of m examples (and their labels, or
@@ -345,7 +318,7 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         """n labels drawn uniformly (None if unconditional)."""
         if not self.num_classes:
             return None
-        return self.per_replica(lambda m: keras.random.randint(
+        return replicas.per_replica(lambda m: keras.random.randint(
             (m,), 0, self.num_classes, seed=self.noise, dtype="int32"), n)
 
     def optimizers(self):
@@ -401,7 +374,8 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         over the global batch. The loss scale of `LossScaleOptimizer` enters
         the same way, as the upstream gradient.
         """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        upstream = optimizer.scale_loss(tf.constant(1.0 / replicas, loss.dtype))
+        num_replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        upstream = optimizer.scale_loss(
+            tf.constant(1.0 / num_replicas, loss.dtype))
         grads = tape.gradient(loss, variables, output_gradients=upstream)
         optimizer.apply_gradients(zip(grads, variables))
