@@ -26,12 +26,12 @@ from tfgan_suite.models import ema as ema_lib
 from tfgan_suite.models import inputs
 from tfgan_suite.models import replicas
 from tfgan_suite.models.declarations import Declarations
-from tfgan_suite.models import steps as steps_lib
 from tfgan_suite.models.sampling import Sampling
+from tfgan_suite.models.steps import AfterEachStep
 from tfgan_suite.nets import common as nets_common
 
 
-class AdversarialModel(Declarations, Sampling, keras.Model):
+class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
     """Base class of the suite's GANs; subclass it for a GAN of your own.
 
     Args:
@@ -171,29 +171,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         self._tgs_used.update(("augment", "pack"))
         x = nets_common.pack(self.augmenter(x), self.pack)
         return self.discriminator(self.conditioned(x, labels), training=True)
-
-    def ema_pairs(self):
-        """[(average, net, copy_statistics)]: the nets the EMA averages
-        after every step (`models.steps.AverageGenerator`); batch-norm
-        statistics are copied only for a G that takes no latent vectors
-        (pix2pix's: the model cannot draw its inputs to re-estimate them)."""
-        if self.ema_generator is None:
-            return []
-        return [(self.ema_generator, self.generator,
-                 not ema_lib.takes_latents(self))]
-
-    def fit(self, *args, callbacks=None, **kwargs):
-        """`keras.Model.fit`, with the suite's per-step callbacks first:
-        the step count and the EMA (`models.steps`)."""
-        return super().fit(*args, callbacks=steps_lib.with_suite_callbacks(
-            self, callbacks, *args, **kwargs), **kwargs)
-
-    def train_on_batch(self, *args, **kwargs):
-        """`keras.Model.train_on_batch`, then what `fit` does after a
-        step: the step count and the EMA (`models.steps.after_step`)."""
-        logs = super().train_on_batch(*args, **kwargs)
-        steps_lib.after_step(self, *args, **kwargs)
-        return logs
 
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None,
