@@ -1,18 +1,19 @@
 """`AdversarialModel`: the training core every GAN of the suite shares.
 
-Two optimizers and an adversarial loss by name (`compile`), and the helpers
-a `train_step` calls: the batch as the model takes it (`unpack`), k
-discriminator minibatches per generator step (`d_minibatches`, Algorithm 1
-of Goodfellow et al. 2014), seeded noise (`sample_latent`), D as it trains
-(`d_logits`: augmented, in packs), the losses and penalties, one optimizer
-step right under `tf.distribute` and loss scaling (`minimize`), and loss
-trackers. XLA only where it helps (`jit_compile="auto"`: with a GPU).
+Two optimizers and an adversarial loss by name (`compile`), and what a
+`train_step` calls: the batch (`unpack`), Algorithm 1's k D minibatches
+(`d_minibatches`; Goodfellow et al. 2014), seeded noise (`sample_latent`),
+D as it trains (`d_logits`), the losses and penalties, one optimizer step
+right under `tf.distribute` and loss scaling (`minimize`), and loss
+trackers (`update_trackers`). XLA only where it helps (`jit_compile="auto"`:
+with a GPU).
 
-Subclasses override `train_step` (and `build_nets`). What the rest of the
-suite reads of a model lives beside this core: its declarations, arguments
-and nets in `models.declarations`, samples in `models.sampling`, the step
-count and the EMA in `models.steps` (callbacks `fit` puts first), serving
-signatures in `tgs.serving.signatures`, health in the health monitor.
+Beside the core, one concern per unit: the batch checks (`models.inputs`),
+noise and logs under `tf.distribute` (`models.replicas`), declarations and
+arguments (`models.declarations`, `models.arguments`), samples
+(`models.sampling`), the step count and the EMA (`models.steps`,
+`models.ema`), augmentation (`tgs.augment`), packing (`tgs.nets.common`),
+serving signatures (`tgs.serving.signatures`).
 """
 
 
@@ -44,42 +45,15 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         Each D step sees its own 1/k of the real batch, so the batch size
         must be a multiple of k.
       seed: seed of the training noise (None: drawn from Keras' global seed).
-      augment: what D sees in training: None, DiffAugment transforms
-        ("color,translation,cutout", any subset in any order; Zhao et al.
-        2020), or "ada" (their probability adapted, Karras et al. 2020);
-        see `tfgan_suite.augment`.
-      ada_kimg: ADA's adjustment speed, thousands of images for its p to
-        go from 0 to 1 (500: the paper's; 100 reacts five times faster).
-      ema_kimg: None, or the half-life in thousands of images of an
-        exponential moving average of G's trainable weights (StyleGAN2-ADA's
-        `ema_kimg`, e.g. 10), updated after every step from step
-        `ema_start` on, whatever `train_step` does (`models.steps`, which
-        `fit` runs); the average makes the samples (`generate`, sample
-        grids, FID, exports, D-filtered sampling), its batch-norm
-        statistics re-estimated for it first (`tfgan_suite.models.ema`).
-      ema_rampup: the half-life is at most this share of the images seen
-        since the average started (StyleGAN2-ADA's ramp-up, 0.05); None:
-        `ema_kimg` from the first step.
-      ema_start: G steps before the average starts (it copies G until
-        then).
-      class_names: the names of a class-conditional model's classes
-        (label i is `class_names[i]`), read from the data by `from_data`
-        (a folder's sub-folders); `generate(labels=...)` takes them too.
-      pack: m, the samples D judges at once (PacGAN, Lin et al. 2018): the
-        real and the generated batches are each cut into packs of m
-        examples, concatenated (vectors) or stacked on the channels
-        (images), and D scores each pack; 1: no packing. Unconditional
-        models only; every D minibatch must be a multiple of m.
-      r1_gamma, r2_gamma: weights of the zero-centred gradient penalties
-        on D, gamma/2 * R1 on real data and gamma/2 * R2 on generated data
-        (Mescheder et al. 2018; R3GAN, Huang et al. 2024); 0: none. For
-        models whose `train_step` scores D through `logits_and_penalty`
-        (the GAN family, R3GAN); others refuse them at start.
+      data_shape: the shape of one example (read from G when nets are
+        handed in).
+      augment, ada_kimg, ema_kimg, ema_rampup, ema_start, class_names,
+        pack, value_range, r1_gamma, r2_gamma: the arguments every model
+        takes (`COMMON_ARGS`), documented in `tfgan_suite.models.arguments`.
     """
 
     #: Arguments every model takes (through `**kwargs`), listed by
-    #: `init_args` and the flags: augmentation, the EMA generator and the
-    #: names of the classes.
+    #: `init_args` and the flags; `models.arguments` documents them.
     COMMON_ARGS = {"augment": None, "ema_kimg": None,
                    "ema_rampup": ema_lib.RAMPUP, "ema_start": 0,
                    "class_names": None,
@@ -95,10 +69,6 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
     supported_losses = None
     #: Names of the values `train_step` logs (one `keras.metrics.Mean` each).
     tracked = ("d_loss", "g_loss")
-    #: The losses drawn in the run's `losses.png` (None: every tracked one).
-    plotted = None
-    #: Number of classes of a class-conditional model (None: unconditional).
-    num_classes = None
 
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
@@ -107,6 +77,10 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
                  ada_kimg=augment_lib.ADA_KIMG, pack=1,
                  value_range=(-1.0, 1.0), r1_gamma=0.0, r2_gamma=0.0,
                  **kwargs):
+        """A model takes the arguments its class docstring lists and
+        `COMMON_ARGS` (augmentation, the EMA generator, packing, R1 / R2
+        penalties, `value_range`, `class_names`), which
+        `tfgan_suite.models.arguments` documents."""
         super().__init__(**kwargs)
         #: What the suite learns of `train_step` when Keras traces it: the
         #: helpers it calls ("augment", "pack", "loss", "penalty") and the
@@ -217,23 +191,6 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
                 optimizer, keras.optimizers.LossScaleOptimizer)):
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         return optimizer
-
-    def get_compile_config(self):
-        if not self.compiled:
-            return {}
-        return {
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "loss": self._adversarial_loss.name,
-            "jit_compile": self._jit_compile_arg,
-            "steps_per_execution": self.steps_per_execution,
-        }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("g_optimizer", "d_optimizer"):
-            config[key] = keras.optimizers.deserialize(config[key])
-        self.compile(**config)
 
     # ----------------------------------------------------------- train steps
     @property
