@@ -136,16 +136,6 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         several discriminators)."""
         return self.discriminator.trainable_variables
 
-    def d_logits(self, x, labels=None):
-        """D's logits for `x` (made for `labels`) as D sees it in training:
-        through the model's `augmenter` (DiffAugment / ADA, `tgs.augment`;
-        in the D and the G step alike, as DiffAugment requires), then in
-        packs of `pack` examples, one logit per pack (PacGAN,
-        `nets.common.pack`)."""
-        self._tgs_used.update(("augment", "pack"))
-        x = nets_common.pack(self.augmenter(x), self.pack)
-        return self.discriminator(self.conditioned(x, labels), training=True)
-
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None,
                 jit_compile="auto", steps_per_execution=1, run_eagerly=False):
@@ -193,31 +183,10 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         return optimizer
 
     # ----------------------------------------------------------- train steps
-    @property
-    def metrics(self):
-        """The trackers `train_step` updates (Keras resets them each epoch
-        and logs their means); none for a step that returns its own values,
-        whose logs are then exactly what it returned."""
-        return [t for name, t in self.trackers.items()
-                if name in self._tgs_used]
-
-    def update_trackers(self, **values):
-        """Updates the loss trackers of `values` and returns the logs of
-        `train_step`: their running means over the epoch."""
-        for name, value in values.items():
-            if name not in self.trackers:
-                raise ValueError(
-                    f"update_trackers: {type(self).__name__} tracks "
-                    f"{', '.join(self.trackers)} (its `tracked`), got {name!r}")
-            self.trackers[name].update_state(value)
-            self._tgs_used.add(name)
-        return replicas.reducible_logs(
-            {name: self.trackers[name].result() for name in values})
-
-    def sample_latent(self, n):
-        """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
-        return replicas.per_replica(lambda m: keras.random.normal(
-            (m, self.latent_dim), seed=self.noise), n)
+    def unpack(self, data):
+        """(examples, int32 labels or None) of a batch: checked
+        (`models.inputs`) and in the model's `value_range`."""
+        return inputs.unpack(self, data)
 
     def d_minibatches(self, batch, labels=None):
         """Algorithm 1's k minibatches of m examples (and their labels, or
@@ -238,15 +207,10 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
                         [None] * self.d_steps if labels is None
                         else tf.split(labels, self.d_steps)))
 
-    def unpack(self, data):
-        """(examples, int32 labels or None) of a batch: checked
-        (`models.inputs`) and in the model's `value_range`."""
-        return inputs.unpack(self, data)
-
-    @staticmethod
-    def conditioned(x, labels):
-        """A net's input: x alone, or [x, labels] for conditional nets."""
-        return x if labels is None else [x, labels]
+    def sample_latent(self, n):
+        """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
+        return replicas.per_replica(lambda m: keras.random.normal(
+            (m, self.latent_dim), seed=self.noise), n)
 
     def sample_labels(self, n):
         """n labels drawn uniformly (None if unconditional)."""
@@ -255,9 +219,31 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         return replicas.per_replica(lambda m: keras.random.randint(
             (m,), 0, self.num_classes, seed=self.noise, dtype="int32"), n)
 
-    def optimizers(self):
-        """The optimizers training updates (saved in checkpoints)."""
-        return [self.g_optimizer, self.d_optimizer]
+    @staticmethod
+    def conditioned(x, labels):
+        """A net's input: x alone, or [x, labels] for conditional nets."""
+        return x if labels is None else [x, labels]
+
+    def d_logits(self, x, labels=None):
+        """D's logits for `x` (made for `labels`) as D sees it in training:
+        through the model's `augmenter` (DiffAugment / ADA, `tgs.augment`;
+        in the D and the G step alike, as DiffAugment requires), then in
+        packs of `pack` examples, one logit per pack (PacGAN,
+        `nets.common.pack`)."""
+        self._tgs_used.update(("augment", "pack"))
+        x = nets_common.pack(self.augmenter(x), self.pack)
+        return self.discriminator(self.conditioned(x, labels), training=True)
+
+    def logits_and_penalty(self, critic, x, gamma):
+        """(D's logits on `x`, R): R = E[||grad_x D(x)||^2], the
+        zero-centred penalty (R1 on real data, R2 on generated data), from
+        the same pass of D when `gamma`, the penalty's weight, is not 0;
+        else (logits, 0.0). The caller adds gamma / 2 * R to D's loss.
+        `critic(x)` returns D's logits (`d_logits` with labels bound)."""
+        self._tgs_used.add("penalty")
+        if not gamma:
+            return critic(x), 0.0
+        return losses.logits_and_gradient_norm(critic, x)
 
     def discriminator_loss(self, real_logits, fake_logits, real=None,
                            fake=None, critic=None):
@@ -274,17 +260,6 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
             loss += weight * losses.gradient_penalty(
                 critic, real, fake, seed=self.noise, pack=self.pack)
         return loss
-
-    def logits_and_penalty(self, critic, x, gamma):
-        """(D's logits on `x`, R): R = E[||grad_x D(x)||^2], the
-        zero-centred penalty (R1 on real data, R2 on generated data), from
-        the same pass of D when `gamma`, the penalty's weight, is not 0;
-        else (logits, 0.0). The caller adds gamma / 2 * R to D's loss.
-        `critic(x)` returns D's logits (`d_logits` with labels bound)."""
-        self._tgs_used.add("penalty")
-        if not gamma:
-            return critic(x), 0.0
-        return losses.logits_and_gradient_norm(critic, x)
 
     def generator_loss(self, fake_logits, real_logits=None):
         """The adversarial G loss of the compiled `loss`. A relativistic
@@ -313,3 +288,28 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
             tf.constant(1.0 / num_replicas, loss.dtype))
         grads = tape.gradient(loss, variables, output_gradients=upstream)
         optimizer.apply_gradients(zip(grads, variables))
+
+    def optimizers(self):
+        """The optimizers training updates (saved in checkpoints)."""
+        return [self.g_optimizer, self.d_optimizer]
+
+    @property
+    def metrics(self):
+        """The trackers `train_step` updates (Keras resets them each epoch
+        and logs their means); none for a step that returns its own values,
+        whose logs are then exactly what it returned."""
+        return [t for name, t in self.trackers.items()
+                if name in self._tgs_used]
+
+    def update_trackers(self, **values):
+        """Updates the loss trackers of `values` and returns the logs of
+        `train_step`: their running means over the epoch."""
+        for name, value in values.items():
+            if name not in self.trackers:
+                raise ValueError(
+                    f"update_trackers: {type(self).__name__} tracks "
+                    f"{', '.join(self.trackers)} (its `tracked`), got {name!r}")
+            self.trackers[name].update_state(value)
+            self._tgs_used.add(name)
+        return replicas.reducible_logs(
+            {name: self.trackers[name].result() for name in values})

@@ -117,7 +117,8 @@ def with_suite_callbacks(model, callbacks, *fit_args, **fit_kwargs):
 
 class AfterEachStep:
     """`fit` and `train_on_batch` of a model, each step followed by the
-    suite's: the step count and the EMA of the nets of `ema_pairs`."""
+    suite's: the step count and the EMA of the nets of `ema_pairs` (of
+    the model's `step_counter`, `ema_generator` and EMA arguments)."""
 
     def ema_pairs(self):
         """[(average, net, copy_statistics)]: the nets the EMA averages
