@@ -33,7 +33,8 @@ from tfgan_suite.nets import common as nets_common
 
 
 class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
-    """Base class of the suite's GANs; subclass it for a GAN of your own.
+    """Base class of the suite's GANs; subclass it for a GAN of your own:
+    override `train_step` (and `build_nets`, for built-in nets).
 
     Args:
       generator, discriminator: your own nets (`keras.Model`s with known
@@ -145,10 +146,9 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
           g_optimizer, d_optimizer: a `keras.optimizers.Optimizer`, its name or
             config dict, or None for the model's default (Adam as in the
             paper the model comes from).
-          loss: one of `tgs.losses.LOSSES` (`minimax`, `non_saturating`,
-            `least_squares`, `wasserstein_gp`, `hinge`) or an
-            `AdversarialLoss`, among the model's `supported_losses`; None
-            for the model's default.
+          loss: a name in `tgs.losses.LOSSES` or an `AdversarialLoss`,
+            among the model's `supported_losses`; None for the model's
+            default.
           jit_compile: "auto" compiles `train_step` with XLA when a GPU is
             present (on CPU XLA is slower); True/False force it.
         """
