@@ -1,4 +1,4 @@
-"""DiffAugment and ADA (tfgan_suite/training/augment.py)."""
+"""DiffAugment and ADA (tfgan_suite/augment.py)."""
 
 import keras
 import numpy as np
@@ -96,3 +96,20 @@ def test_ada_applies_nothing_at_p_zero_and_everything_at_p_one():
     np.testing.assert_array_equal(layer(x).numpy(), x.numpy())
     layer.p.assign(1.0)
     assert float(tf.reduce_max(tf.abs(layer(x) - x))) > 0.05
+
+
+def test_the_layer_is_registered_and_round_trips():
+    assert keras.saving.get_registered_object(
+        "tfgan_suite>Augment") is augment.Augment
+    layer = augment.Augment("ada", seed=2, ada_kimg=100)
+    again = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(layer))
+    assert type(again) is augment.Augment
+    assert again.get_config() == layer.get_config()
+
+
+def test_without_augmentation_d_sees_x_and_ada_observes_nothing():
+    _, _, none = augment.for_model(None)
+    x = images()
+    assert none(x) is x and not none.adaptive
+    assert none.observe(tf.ones((8, 1))) is None

@@ -1,10 +1,14 @@
 """docs/adding_a_model.md's model file is whole and right: executed as a
 module of its own, the class builds, trains two steps with `fit`, counts
-them, round-trips through `.keras`, and gets its flags."""
+them, round-trips through `.keras`, and gets its flags. Its walk through
+DCGAN's step names every helper the step calls, each in gan.py or base.py."""
 
+import ast
+import inspect
 import os
 import re
 import sys
+import textwrap
 
 import keras
 import numpy as np
@@ -79,3 +83,33 @@ def generator(latent_dim):
     finally:
         for name in ("kio", "my_gans"):
             sys.modules.pop(name, None)
+
+
+def test_dcgans_step_reads_in_two_files_as_the_docs_walk_it():
+    from tfgan_suite.models import base, gan
+    with open(os.path.join(REPO, "docs/adding_a_model.md")) as f:
+        table = re.search(r"<!-- dcgan-step -->\n(.*?)<!-- /dcgan-step -->",
+                          f.read(), re.S).group(1)
+    listed = set(re.findall(r"`(\w+)[`(]", table))
+    steps = (gan.GAN.train_step, gan.GAN.discriminator_pass)
+    called = {node.attr for method in steps
+              for node in ast.walk(ast.parse(textwrap.dedent(
+                  inspect.getsource(method))))
+              if isinstance(node, ast.Attribute)
+              and isinstance(node.value, ast.Name) and node.value.id == "self"}
+    # The helpers: methods and properties of the class (not the nets and
+    # hyperparameters the model holds), and where each is defined.
+    owners = {name: next(k for k in gan.GAN.__mro__ if name in vars(k))
+              for name in called if any(name in vars(k)
+                                        for k in gan.GAN.__mro__)}
+    elsewhere = {n: k for n, k in owners.items()
+                 if k not in (gan.GAN, base.AdversarialModel)}
+    assert not elsewhere, f"DCGAN's step calls helpers outside gan.py and " \
+                          f"base.py: {elsewhere}"
+    core = {n for n, k in owners.items() if k is base.AdversarialModel}
+    assert core <= listed, f"the docs' walk misses {sorted(core - listed)}"
+    lines = sum(len(inspect.getsourcelines(
+        getattr(vars(base.AdversarialModel)[n], "fget", None)
+        or vars(base.AdversarialModel)[n])[0]) for n in core)
+    lines += sum(len(inspect.getsourcelines(m)[0]) for m in steps)
+    assert lines <= 170, f"DCGAN's step and its helpers: {lines} lines"

@@ -27,6 +27,10 @@ REMOVED = {
     **{f"tgs.runs.layout.{name}": (tgs.runs.layout, name) for name in (
         "read_config", "write_config")},
     "tgs.runs.config.default_config": (tgs.runs.config, "default_config"),
+    **{f"tgs.models.AdversarialModel.{name}": (tgs.models.AdversarialModel,
+                                               name) for name in (
+        "augmented", "check_floats", "observe_real", "packed",
+        "per_replica")},
     "tgs.training.callbacks.FID": (callbacks, "FID"),
     "tgs.models.AdversarialModel.sampler": (tgs.models.AdversarialModel,
                                             "sampler"),

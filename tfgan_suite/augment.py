@@ -24,9 +24,11 @@ when training resumes from a trained network). Here ADA drives the
 differentiable transforms above (ADA's own pipeline has more geometric
 ones).
 
-`Augment` is what a model holds (`model.augmenter`); `model.augmented(x)`
-applies it. Its seed generator is tracked by the model, so the draws are
-part of the training state (checkpoints, exact resume).
+`Augment` is what a model that augments holds (`model.augmenter`; one
+that does not holds `NoAugment`): `model.d_logits(x)` applies it, and a
+step tells ADA what D made of real data with `model.augmenter.observe`.
+Its seed generator is tracked by the model, so the draws are part of the
+training state (checkpoints, exact resume).
 """
 
 import numbers
@@ -170,11 +172,10 @@ def _offsets(channels):
     return offsets
 
 
-@keras.saving.register_keras_serializable(package="tfgan_suite")
 def for_model(augment, ada_kimg=ADA_KIMG, seed=None):
-    """A model's (augment, ada_kimg, `Augment` layer or None) from its
-    arguments: `augment` None, a comma string or list of `POLICIES`, or
-    "ada"; `ada_kimg` only with "ada"."""
+    """A model's (augment, ada_kimg, `Augment` layer or `NoAugment`) from
+    its arguments: `augment` None, a comma string or list of `POLICIES`,
+    or "ada"; `ada_kimg` only with "ada"."""
     if isinstance(augment, (list, tuple)):  # from a flag: a,b,c
         augment = ",".join(augment)
     augment = augment or None
@@ -182,10 +183,25 @@ def for_model(augment, ada_kimg=ADA_KIMG, seed=None):
         raise ValueError(f"ada_kimg: sets ADA's speed, used with "
                          f"augment='ada' only, got augment={augment!r}")
     layer = (Augment(augment, seed, ada_kimg, name="augment")
-             if augment else None)
+             if augment else NoAugment())
     return augment, ada_kimg, layer
 
 
+class NoAugment:
+    """The `augmenter` of a model that does not augment: D sees x itself,
+    and ADA has nothing to observe. No layer: it adds no state to the
+    model."""
+
+    adaptive = False
+
+    def __call__(self, x):
+        return x
+
+    def observe(self, real_logits):
+        """Nothing to adapt."""
+
+
+@keras.saving.register_keras_serializable(package="tfgan_suite")
 class Augment(keras.layers.Layer):
     """DiffAugment or ADA for a model (see the module docstring); a layer
     so that its seed generator and ADA's p are saved with the model.

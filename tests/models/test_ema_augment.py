@@ -34,10 +34,10 @@ def test_samples_come_from_the_ema_generator_and_survive_saving(tmp_path):
 def test_augmentation_changes_what_d_sees_but_not_a_plain_model():
     x = tf.constant(pattern_images(4, 28, 28, 1), tf.float32) / 127.5 - 1
     plain = tgs.models.DCGAN(latent_dim=4, filters=4)
-    np.testing.assert_array_equal(plain.augmented(x).numpy(), x.numpy())
+    np.testing.assert_array_equal(plain.augmenter(x).numpy(), x.numpy())
     augmented = tgs.models.DCGAN(latent_dim=4, filters=4,
                                  augment="color,translation,cutout")
-    assert float(tf.reduce_max(tf.abs(augmented.augmented(x) - x))) > 0.05
+    assert float(tf.reduce_max(tf.abs(augmented.augmenter(x) - x))) > 0.05
 
 
 @pytest.mark.parametrize("args, message", [

@@ -5,6 +5,41 @@ them: which arguments a class takes (`init_args`), checked integers
 `AdversarialModel.init_args` and `.arguments_for` call these; a model changes
 what they do through its declarations (`DATA_ARGS`, `data_kind`, its
 `__init__` signature), not by overriding them.
+
+The arguments every model takes (`AdversarialModel.COMMON_ARGS`):
+
+  augment: what D sees in training: None, DiffAugment transforms
+    ("color,translation,cutout", any subset in any order; Zhao et al.
+    2020), or "ada" (their probability adapted, Karras et al. 2020); see
+    `tfgan_suite.augment`.
+  ada_kimg: ADA's adjustment speed, thousands of images for its p to go
+    from 0 to 1 (500: the paper's; 100 reacts five times faster).
+  ema_kimg: None, or the half-life in thousands of images of an
+    exponential moving average of G's trainable weights (StyleGAN2-ADA's
+    `ema_kimg`, e.g. 10), updated after every step from step `ema_start`
+    on, whatever `train_step` does (`models.steps`, which `fit` runs); the
+    average makes the samples (`generate`, sample grids, FID, exports,
+    D-filtered sampling), its batch-norm statistics re-estimated for it
+    first (`tfgan_suite.models.ema`).
+  ema_rampup: the half-life is at most this share of the images seen
+    since the average started (StyleGAN2-ADA's ramp-up, 0.05); None:
+    `ema_kimg` from the first step.
+  ema_start: G steps before the average starts (it copies G until then).
+  class_names: the names of a class-conditional model's classes (label i
+    is `class_names[i]`), read from the data by `from_data` (a folder's
+    sub-folders); `generate(labels=...)` takes them too.
+  pack: m, the samples D judges at once (PacGAN, Lin et al. 2018): the
+    real and the generated batches are each cut into packs of m examples,
+    concatenated (vectors) or stacked on the channels (images), and D
+    scores each pack; 1: no packing. Unconditional models only; every D
+    minibatch must be a multiple of m.
+  value_range: (low, high), what G makes and D takes (Keras' name; the
+    data in [-1, 1] is converted to it, samples from it).
+  r1_gamma, r2_gamma: weights of the zero-centred gradient penalties on
+    D, gamma/2 * R1 on real data and gamma/2 * R2 on generated data
+    (Mescheder et al. 2018; R3GAN, Huang et al. 2024); 0: none. For models
+    whose `train_step` scores D through `logits_and_penalty` (the GAN
+    family, R3GAN); others refuse them at start.
 """
 
 import inspect

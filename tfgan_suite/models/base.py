@@ -1,18 +1,19 @@
 """`AdversarialModel`: the training core every GAN of the suite shares.
 
-Two optimizers and an adversarial loss by name (`compile`), and the helpers
-a `train_step` calls: the batch as the model takes it (`unpack`), k
-discriminator minibatches per generator step (`d_minibatches`, Algorithm 1
-of Goodfellow et al. 2014), seeded noise (`sample_latent`), D as it trains
-(`d_logits`: augmented, in packs), the losses and penalties, one optimizer
-step right under `tf.distribute` and loss scaling (`minimize`), and loss
-trackers. XLA only where it helps (`jit_compile="auto"`: with a GPU).
+Two optimizers and an adversarial loss by name (`compile`), and what a
+`train_step` calls: the batch (`unpack`), Algorithm 1's k D minibatches
+(`d_minibatches`; Goodfellow et al. 2014), seeded noise (`sample_latent`),
+D as it trains (`d_logits`), the losses and penalties, one optimizer step
+right under `tf.distribute` and loss scaling (`minimize`), and loss
+trackers (`update_trackers`). XLA only where it helps (`jit_compile="auto"`:
+with a GPU).
 
-Subclasses override `train_step` (and `build_nets`). What the rest of the
-suite reads of a model lives beside this core: its declarations, arguments
-and nets in `models.declarations`, samples in `models.sampling`, the step
-count and the EMA in `models.steps` (callbacks `fit` puts first), serving
-signatures in `tgs.serving.signatures`, health in the health monitor.
+Beside the core, one concern per unit: the batch checks (`models.inputs`),
+noise and logs under `tf.distribute` (`models.replicas`), declarations and
+arguments (`models.declarations`, `models.arguments`), samples
+(`models.sampling`), the step count and the EMA (`models.steps`,
+`models.ema`), augmentation (`tgs.augment`), packing (`tgs.nets.common`),
+serving signatures (`tgs.serving.signatures`).
 """
 
 
@@ -23,20 +24,17 @@ from tfgan_suite import augment as augment_lib
 from tfgan_suite import losses
 from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
+from tfgan_suite.models import inputs
+from tfgan_suite.models import replicas
 from tfgan_suite.models.declarations import Declarations
-from tfgan_suite.models import steps as steps_lib
 from tfgan_suite.models.sampling import Sampling
+from tfgan_suite.models.steps import AfterEachStep
 from tfgan_suite.nets import common as nets_common
 
 
-def _multi_worker(strategy):
-    """Whether `fit` reduces logs across workers (Keras' own condition)."""
-    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy.extended._in_multi_worker_mode())
-
-
-class AdversarialModel(Declarations, Sampling, keras.Model):
-    """Base class of the suite's GANs; subclass it for a GAN of your own.
+class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
+    """Base class of the suite's GANs; subclass it for a GAN of your own:
+    override `train_step` (and `build_nets`, for built-in nets).
 
     Args:
       generator, discriminator: your own nets (`keras.Model`s with known
@@ -48,42 +46,15 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         Each D step sees its own 1/k of the real batch, so the batch size
         must be a multiple of k.
       seed: seed of the training noise (None: drawn from Keras' global seed).
-      augment: what D sees in training: None, DiffAugment transforms
-        ("color,translation,cutout", any subset in any order; Zhao et al.
-        2020), or "ada" (their probability adapted, Karras et al. 2020);
-        see `tfgan_suite.augment`.
-      ada_kimg: ADA's adjustment speed, thousands of images for its p to
-        go from 0 to 1 (500: the paper's; 100 reacts five times faster).
-      ema_kimg: None, or the half-life in thousands of images of an
-        exponential moving average of G's trainable weights (StyleGAN2-ADA's
-        `ema_kimg`, e.g. 10), updated after every step from step
-        `ema_start` on, whatever `train_step` does (`models.steps`, which
-        `fit` runs); the average makes the samples (`generate`, sample
-        grids, FID, exports, D-filtered sampling), its batch-norm
-        statistics re-estimated for it first (`tfgan_suite.models.ema`).
-      ema_rampup: the half-life is at most this share of the images seen
-        since the average started (StyleGAN2-ADA's ramp-up, 0.05); None:
-        `ema_kimg` from the first step.
-      ema_start: G steps before the average starts (it copies G until
-        then).
-      class_names: the names of a class-conditional model's classes
-        (label i is `class_names[i]`), read from the data by `from_data`
-        (a folder's sub-folders); `generate(labels=...)` takes them too.
-      pack: m, the samples D judges at once (PacGAN, Lin et al. 2018): the
-        real and the generated batches are each cut into packs of m
-        examples, concatenated (vectors) or stacked on the channels
-        (images), and D scores each pack; 1: no packing. Unconditional
-        models only; every D minibatch must be a multiple of m.
-      r1_gamma, r2_gamma: weights of the zero-centred gradient penalties
-        on D, gamma/2 * R1 on real data and gamma/2 * R2 on generated data
-        (Mescheder et al. 2018; R3GAN, Huang et al. 2024); 0: none. For
-        models whose `train_step` scores D through `logits_and_penalty`
-        (the GAN family, R3GAN); others refuse them at start.
+      data_shape: the shape of one example (read from G when nets are
+        handed in).
+      augment, ada_kimg, ema_kimg, ema_rampup, ema_start, class_names,
+        pack, value_range, r1_gamma, r2_gamma: the arguments every model
+        takes (`COMMON_ARGS`), documented in `tfgan_suite.models.arguments`.
     """
 
     #: Arguments every model takes (through `**kwargs`), listed by
-    #: `init_args` and the flags: augmentation, the EMA generator and the
-    #: names of the classes.
+    #: `init_args` and the flags; `models.arguments` documents them.
     COMMON_ARGS = {"augment": None, "ema_kimg": None,
                    "ema_rampup": ema_lib.RAMPUP, "ema_start": 0,
                    "class_names": None,
@@ -99,10 +70,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
     supported_losses = None
     #: Names of the values `train_step` logs (one `keras.metrics.Mean` each).
     tracked = ("d_loss", "g_loss")
-    #: The losses drawn in the run's `losses.png` (None: every tracked one).
-    plotted = None
-    #: Number of classes of a class-conditional model (None: unconditional).
-    num_classes = None
 
     def __init__(self, generator=None, discriminator=None, latent_dim=None,
                  d_steps=1, seed=None, data_shape=None, augment=None,
@@ -111,6 +78,10 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
                  ada_kimg=augment_lib.ADA_KIMG, pack=1,
                  value_range=(-1.0, 1.0), r1_gamma=0.0, r2_gamma=0.0,
                  **kwargs):
+        """A model takes the arguments its class docstring lists and
+        `COMMON_ARGS` (augmentation, the EMA generator, packing, R1 / R2
+        penalties, `value_range`, `class_names`), which
+        `tfgan_suite.models.arguments` documents."""
         super().__init__(**kwargs)
         #: What the suite learns of `train_step` when Keras traces it: the
         #: helpers it calls ("augment", "pack", "loss", "penalty") and the
@@ -149,14 +120,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         self._tgs_used.add("loss")
         return self._adversarial_loss
 
-    def in_value_range(self, x):
-        """Data in [-1, 1] (what `tgs.data` gives) in the model's
-        `value_range`."""
-        low, high = self.value_range
-        if (low, high) == (-1.0, 1.0):
-            return x
-        return (x + 1.0) * ((high - low) / 2.0) + low
-
     def output_net(self, direction=None):
         """The net that makes the model's outputs: the EMA generator, if
         any, else G. `direction` is for models that translate both ways;
@@ -179,54 +142,6 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         several discriminators)."""
         return self.discriminator.trainable_variables
 
-    def d_logits(self, x, labels=None):
-        """D's logits for `x` (made for `labels`) in training, as D sees it:
-        augmented when the model augments (in the D and the G step alike,
-        as DiffAugment requires), then cut into packs of `pack` examples,
-        one logit per pack."""
-        return self.discriminator(self.conditioned(
-            self.packed(self.augmented(x)), labels), training=True)
-
-    def packed(self, x):
-        """`x` as D takes it: packs of `pack` examples (`nets.common.pack`;
-        PacGAN, Lin et al. 2018), or `x` itself when pack = 1."""
-        self._tgs_used.add("pack")
-        return nets_common.pack(x, self.pack)
-
-    def augmented(self, x):
-        """`x` (or a list of images that share one draw) as D sees it in
-        training: through DiffAugment / ADA when the model augments."""
-        self._tgs_used.add("augment")
-        return x if self.augmenter is None else self.augmenter(x)
-
-    def observe_real(self, real_logits):
-        """Tells ADA what D made of real data (a no-op otherwise)."""
-        if self.augmenter is not None:
-            self.augmenter.observe(real_logits)
-
-    def ema_pairs(self):
-        """[(average, net, copy_statistics)]: the nets the EMA averages
-        after every step (`models.steps.AverageGenerator`); batch-norm
-        statistics are copied only for a G that takes no latent vectors
-        (pix2pix's: the model cannot draw its inputs to re-estimate them)."""
-        if self.ema_generator is None:
-            return []
-        return [(self.ema_generator, self.generator,
-                 not ema_lib.takes_latents(self))]
-
-    def fit(self, *args, callbacks=None, **kwargs):
-        """`keras.Model.fit`, with the suite's per-step callbacks first:
-        the step count and the EMA (`models.steps`)."""
-        return super().fit(*args, callbacks=steps_lib.with_suite_callbacks(
-            self, callbacks, *args, **kwargs), **kwargs)
-
-    def train_on_batch(self, *args, **kwargs):
-        """`keras.Model.train_on_batch`, then what `fit` does after a
-        step: the step count and the EMA (`models.steps.after_step`)."""
-        logs = super().train_on_batch(*args, **kwargs)
-        steps_lib.after_step(self, *args, **kwargs)
-        return logs
-
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None,
                 jit_compile="auto", steps_per_execution=1, run_eagerly=False):
@@ -236,10 +151,9 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
           g_optimizer, d_optimizer: a `keras.optimizers.Optimizer`, its name or
             config dict, or None for the model's default (Adam as in the
             paper the model comes from).
-          loss: one of `tgs.losses.LOSSES` (`minimax`, `non_saturating`,
-            `least_squares`, `wasserstein_gp`, `hinge`) or an
-            `AdversarialLoss`, among the model's `supported_losses`; None
-            for the model's default.
+          loss: a name in `tgs.losses.LOSSES` or an `AdversarialLoss`,
+            among the model's `supported_losses`; None for the model's
+            default.
           jit_compile: "auto" compiles `train_step` with XLA when a GPU is
             present (on CPU XLA is slower); True/False force it.
         """
@@ -273,71 +187,11 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         return optimizer
 
-    def get_compile_config(self):
-        if not self.compiled:
-            return {}
-        return {
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-            "loss": self._adversarial_loss.name,
-            "jit_compile": self._jit_compile_arg,
-            "steps_per_execution": self.steps_per_execution,
-        }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("g_optimizer", "d_optimizer"):
-            config[key] = keras.optimizers.deserialize(config[key])
-        self.compile(**config)
-
     # ----------------------------------------------------------- train steps
-    @property
-    def metrics(self):
-        """The trackers `train_step` updates (Keras resets them each epoch
-        and logs their means); none for a step that returns its own values,
-        whose logs are then exactly what it returned."""
-        return [t for name, t in self.trackers.items()
-                if name in self._tgs_used]
-
-    def update_trackers(self, **values):
-        """Updates the loss trackers of `values` and returns the logs of
-        `train_step`: their running means over the epoch."""
-        for name, value in values.items():
-            if name not in self.trackers:
-                raise ValueError(
-                    f"update_trackers: {type(self).__name__} tracks "
-                    f"{', '.join(self.trackers)} (its `tracked`), got {name!r}")
-            self.trackers[name].update_state(value)
-            self._tgs_used.add(name)
-        logs = {name: self.trackers[name].result() for name in values}
-        if _multi_worker(tf.distribute.get_strategy()):
-            # Keras 3 averages fit's logs over workers with
-            # strategy.reduce("MEAN", v, axis=0), which fails on scalars
-            # (tensorflow/tensorflow#72388); with an axis of 1 it yields the
-            # scalar mean over the workers.
-            logs = {name: tf.reshape(v, [1]) for name, v in logs.items()}
-        return logs
-
-    def sample_latent(self, n):
-        """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
-        return self.per_replica(lambda m: keras.random.normal(
-            (m, self.latent_dim), seed=self.noise), n)
-
-    @staticmethod
-    def per_replica(draw, n):
-        """`draw(m)` for this replica's n rows of one global draw.
-
-        Under a strategy with R replicas every replica draws the global
-        n * R rows from the same seed and keeps its own slice, in the order
-        the strategy splits the data batch: the replicas together see what
-        one device would see at the global batch.
-        """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        context = tf.distribute.get_replica_context()
-        if replicas == 1 or context is None:
-            return draw(n)
-        start = context.replica_id_in_sync_group * n
-        return draw(n * replicas)[start:start + n]
+    def unpack(self, data):
+        """(examples, int32 labels or None) of a batch: checked
+        (`models.inputs`) and in the model's `value_range`."""
+        return inputs.unpack(self, data)
 
     def d_minibatches(self, batch, labels=None):
         """Algorithm 1's k minibatches of m examples (and their labels, or
@@ -358,63 +212,43 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
                         [None] * self.d_steps if labels is None
                         else tf.split(labels, self.d_steps)))
 
-    # ---------------------------------------------------------- conditioning
-    def unpack(self, data):
-        """(images, int32 labels) of a batch; labels None if unconditional."""
-        if not self.num_classes:
-            images = data[0] if isinstance(data, (tuple, list)) else data
-            return self.in_value_range(self.check_floats(images)), None
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise ValueError(f"dataset: {type(self).__name__} with num_classes"
-                             f" trains on (images, labels) batches; load the "
-                             f"data with labels=True")
-        return (self.in_value_range(self.check_floats(data[0])),
-                tf.cast(data[1], tf.int32))
+    def sample_latent(self, n):
+        """z ~ N(0, I) of shape (n, latent_dim), from the model's noise seed."""
+        return replicas.per_replica(lambda m: keras.random.normal(
+            (m, self.latent_dim), seed=self.noise), n)
 
-    def check_floats(self, x):
-        """`x` if it holds floats of the model's example shape, images in
-        [-1, 1]; integer pixels and float images in [0, 255] or [0, 1]
-        (`image_dataset_from_directory`'s) are refused (D would tell G's
-        samples from them by range alone), and so are examples of another
-        shape."""
-        dtype = tf.as_dtype(x.dtype)  # a tensor's, or a NumPy array's
-        if not dtype.is_floating:
-            raise ValueError(
-                f"dataset: expected float examples in [-1, 1], got "
-                f"{dtype.name}; convert uint8 images with "
-                f"tgs.data.to_float (tgs.data.load does it for you)")
-        found, wanted = tuple(x.shape[1:]), tuple(self.data_shape)
-        if len(found) != len(wanted) or any(
-                a is not None and b is not None and a != b
-                for a, b in zip(found, wanted)):
-            raise ValueError(
-                f"dataset: {type(self).__name__} takes examples of shape "
-                f"{wanted}, the data's are {found}")
-        if len(wanted) == 3:
-            with tf.control_dependencies([tf.debugging.assert_less_equal(
-                    tf.reduce_max(tf.abs(tf.cast(x, tf.float32))), 1.001,
-                    message="dataset: expected images in [-1, 1] (what "
-                    "tgs.data gives; the model's value_range is applied to "
-                    "them), got values outside it: scale images x in "
-                    "[0, 255] as x / 127.5 - 1")]):
-                x = tf.identity(x)
-        return x
+    def sample_labels(self, n):
+        """n labels drawn uniformly (None if unconditional)."""
+        if not self.num_classes:
+            return None
+        return replicas.per_replica(lambda m: keras.random.randint(
+            (m,), 0, self.num_classes, seed=self.noise, dtype="int32"), n)
 
     @staticmethod
     def conditioned(x, labels):
         """A net's input: x alone, or [x, labels] for conditional nets."""
         return x if labels is None else [x, labels]
 
-    def sample_labels(self, n):
-        """n labels drawn uniformly (None if unconditional)."""
-        if not self.num_classes:
-            return None
-        return self.per_replica(lambda m: keras.random.randint(
-            (m,), 0, self.num_classes, seed=self.noise, dtype="int32"), n)
+    def d_logits(self, x, labels=None):
+        """D's logits for `x` (made for `labels`) as D sees it in training:
+        through the model's `augmenter` (DiffAugment / ADA, `tgs.augment`;
+        in the D and the G step alike, as DiffAugment requires), then in
+        packs of `pack` examples, one logit per pack (PacGAN,
+        `nets.common.pack`)."""
+        self._tgs_used.update(("augment", "pack"))
+        x = nets_common.pack(self.augmenter(x), self.pack)
+        return self.discriminator(self.conditioned(x, labels), training=True)
 
-    def optimizers(self):
-        """The optimizers training updates (saved in checkpoints)."""
-        return [self.g_optimizer, self.d_optimizer]
+    def logits_and_penalty(self, critic, x, gamma):
+        """(D's logits on `x`, R): R = E[||grad_x D(x)||^2], the
+        zero-centred penalty (R1 on real data, R2 on generated data), from
+        the same pass of D when `gamma`, the penalty's weight, is not 0;
+        else (logits, 0.0). The caller adds gamma / 2 * R to D's loss.
+        `critic(x)` returns D's logits (`d_logits` with labels bound)."""
+        self._tgs_used.add("penalty")
+        if not gamma:
+            return critic(x), 0.0
+        return losses.logits_and_gradient_norm(critic, x)
 
     def discriminator_loss(self, real_logits, fake_logits, real=None,
                            fake=None, critic=None):
@@ -427,21 +261,10 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         weight = self.adversarial_loss.gradient_penalty_weight
         if weight:
             critic = critic or (lambda x: self.discriminator(
-                self.packed(x), training=True))
+                nets_common.pack(x, self.pack), training=True))
             loss += weight * losses.gradient_penalty(
                 critic, real, fake, seed=self.noise, pack=self.pack)
         return loss
-
-    def logits_and_penalty(self, critic, x, gamma):
-        """(D's logits on `x`, R): R = E[||grad_x D(x)||^2], the
-        zero-centred penalty (R1 on real data, R2 on generated data), from
-        the same pass of D when `gamma`, the penalty's weight, is not 0;
-        else (logits, 0.0). The caller adds gamma / 2 * R to D's loss.
-        `critic(x)` returns D's logits (`d_logits` with labels bound)."""
-        self._tgs_used.add("penalty")
-        if not gamma:
-            return critic(x), 0.0
-        return losses.logits_and_gradient_norm(critic, x)
 
     def generator_loss(self, fake_logits, real_logits=None):
         """The adversarial G loss of the compiled `loss`. A relativistic
@@ -465,7 +288,33 @@ class AdversarialModel(Declarations, Sampling, keras.Model):
         over the global batch. The loss scale of `LossScaleOptimizer` enters
         the same way, as the upstream gradient.
         """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        upstream = optimizer.scale_loss(tf.constant(1.0 / replicas, loss.dtype))
+        num_replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        upstream = optimizer.scale_loss(
+            tf.constant(1.0 / num_replicas, loss.dtype))
         grads = tape.gradient(loss, variables, output_gradients=upstream)
         optimizer.apply_gradients(zip(grads, variables))
+
+    def optimizers(self):
+        """The optimizers training updates (saved in checkpoints)."""
+        return [self.g_optimizer, self.d_optimizer]
+
+    @property
+    def metrics(self):
+        """The trackers `train_step` updates (Keras resets them each epoch
+        and logs their means); none for a step that returns its own values,
+        whose logs are then exactly what it returned."""
+        return [t for name, t in self.trackers.items()
+                if name in self._tgs_used]
+
+    def update_trackers(self, **values):
+        """Updates the loss trackers of `values` and returns the logs of
+        `train_step`: their running means over the epoch."""
+        for name, value in values.items():
+            if name not in self.trackers:
+                raise ValueError(
+                    f"update_trackers: {type(self).__name__} tracks "
+                    f"{', '.join(self.trackers)} (its `tracked`), got {name!r}")
+            self.trackers[name].update_state(value)
+            self._tgs_used.add(name)
+        return replicas.reducible_logs(
+            {name: self.trackers[name].result() for name in values})

@@ -11,6 +11,7 @@ from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema
 from tfgan_suite.models import sampling
 from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.models.inputs import check_floats
 from tfgan_suite.models.pix2pix import l1_loss
 from tfgan_suite.nets import patchgan, resnet, unet
 
@@ -336,7 +337,7 @@ class CycleGAN(AdversarialModel):
     # --------------------------------------------------------------- train
     def d_a_logits(self, x):
         """D_A's logits for `x` in training, augmented as D_B's are."""
-        return self.discriminator_a(self.augmented(x), training=True)
+        return self.discriminator_a(self.augmenter(x), training=True)
 
     def unpack_domains(self, data):
         """(a, b) float images of a batch of the two domains."""
@@ -344,7 +345,7 @@ class CycleGAN(AdversarialModel):
             raise ValueError("dataset: CycleGAN trains on (a, b) batches of "
                              "images of two domains, e.g. "
                              "tgs.data.load('unpaired', data_dir=...)")
-        return self.check_floats(data[0]), self.check_floats(data[1])
+        return check_floats(self, data[0]), check_floats(self, data[1])
 
     def generator_losses(self, real_a, real_b, training=True):
         """G's and F's objective on a batch: {"g_loss", "g_gan_loss",
@@ -392,8 +393,8 @@ class CycleGAN(AdversarialModel):
                                                     self.d_logits(fake_b))
                 + self.adversarial_loss.discriminator(
                     real_a_logits, self.d_a_logits(fake_a)))
-        self.observe_real(real_b_logits)
-        self.observe_real(real_a_logits)
+        self.augmenter.observe(real_b_logits)
+        self.augmenter.observe(real_a_logits)
         self.minimize(self.d_optimizer, tape, d_loss, self.d_variables)
         return self.update_trackers(
             d_loss=d_loss, **{k: g[k] for k in self.tracked if k in g})

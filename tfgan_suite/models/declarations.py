@@ -1,8 +1,9 @@
 """What a model declares for the rest of the suite, and its arguments:
 the registry name, presets, the data it trains on, its constructor
 arguments (`init_args`, `arguments_for`, `from_data`, `from_preset`),
-handed-in nets checked against each other, and `get_config` /
-`from_config`.
+handed-in nets checked against each other, and what a `.keras` file keeps
+of it (`get_config` / `from_config`, `get_compile_config` /
+`compile_from_config`).
 
 `Declarations` is a base of `AdversarialModel`; the training core itself
 is in `models.base`.
@@ -59,6 +60,10 @@ class Declarations:
     default_data_shape = (28, 28, 1)
     #: Default latent length of the built-in nets.
     default_latent_dim = 100
+    #: Number of classes of a class-conditional model (None: unconditional).
+    num_classes = None
+    #: The losses drawn in the run's `losses.png` (None: every tracked one).
+    plotted = None
 
     @property
     def d_input_shape(self):
@@ -209,6 +214,24 @@ class Declarations:
                 config[key] = keras.saving.deserialize_keras_object(
                     config[key])
         return cls(**config)
+
+    def get_compile_config(self):
+        """The arguments of `compile`, for a `.keras` file."""
+        if not self.compiled:
+            return {}
+        return {
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "loss": self._adversarial_loss.name,
+            "jit_compile": self._jit_compile_arg,
+            "steps_per_execution": self.steps_per_execution,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("g_optimizer", "d_optimizer"):
+            config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
 
 
 def as_net(net, name):

@@ -66,6 +66,27 @@ class GAN(AdversarialModel):
 
     Subclasses change only the networks, through `build_nets`, and their
     defaults.
+
+    Args:
+      generator, discriminator: your own nets, or None for MLPs.
+      data_shape: shape of one example, e.g. (2,) for points (default);
+        read from the nets when handed in.
+      latent_dim: length of z (default 100).
+      d_steps: discriminator steps per generator step (k).
+      hidden: widths of the MLPs' hidden layers (G's and D's).
+      d_hidden: widths of D's hidden layers when they differ from G's
+        (None: `hidden`).
+      batch_norm: batch norm in G's hidden layers (PacGAN's 2-D G).
+      dropout: D's dropout after each maxout layer (0: none, as PacGAN's
+        2-D D).
+      weight_std: N(0, weight_std) initial weights (0.02 in PacGAN); None:
+        Keras' Glorot uniform.
+      output_activation: G's output activation (None: linear; "tanh" for
+        images in [-1, 1]).
+      update: "alternating" (Algorithm 1) or "simultaneous" (the TF
+        tutorial's step; d_steps must be 1).
+      seed: seed of the training noise.
+      **kwargs: the arguments every model takes (`AdversarialModel`).
     """
 
     cli_name = "gan"
@@ -89,26 +110,6 @@ class GAN(AdversarialModel):
                  batch_norm=False, dropout=0.2, weight_std=None,
                  output_activation=None, update="alternating", seed=None,
                  **kwargs):
-        """Args:
-          generator, discriminator: your own nets, or None for MLPs.
-          data_shape: shape of one example, e.g. (2,) for points (default);
-            read from the nets when handed in.
-          latent_dim: length of z (default 100).
-          d_steps: discriminator steps per generator step (k).
-          hidden: widths of the MLPs' hidden layers (G's and D's).
-          d_hidden: widths of D's hidden layers when they differ from G's
-            (None: `hidden`).
-          batch_norm: batch norm in G's hidden layers (PacGAN's 2-D G).
-          dropout: D's dropout after each maxout layer (0: none, as
-            PacGAN's 2-D D).
-          weight_std: N(0, weight_std) initial weights (0.02 in PacGAN);
-            None: Keras' Glorot uniform.
-          output_activation: G's output activation (None: linear; "tanh"
-            for images in [-1, 1]).
-          update: "alternating" (Algorithm 1) or "simultaneous" (the TF
-            tutorial's step; d_steps must be 1).
-          seed: seed of the training noise.
-        """
         if update not in self.UPDATES:
             raise ValueError(f"update: expected one of {self.UPDATES}, got "
                              f"{update!r}")
@@ -181,7 +182,7 @@ class GAN(AdversarialModel):
         # R1 / R2 (0 unless r1_gamma / r2_gamma) from the same passes of D.
         real_logits, r1 = self.logits_and_penalty(critic, real, self.r1_gamma)
         fake_logits, r2 = self.logits_and_penalty(critic, fake, self.r2_gamma)
-        self.observe_real(real_logits)
+        self.augmenter.observe(real_logits)
         d_loss = (self.discriminator_loss(real_logits, fake_logits, real,
                                           fake, critic)
                   + self.r1_gamma / 2 * r1 + self.r2_gamma / 2 * r2)

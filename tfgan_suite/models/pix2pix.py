@@ -7,6 +7,7 @@ import tensorflow as tf
 from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, sampling
 from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.models.inputs import check_floats
 from tfgan_suite.nets import patchgan, unet
 
 
@@ -117,16 +118,15 @@ class Pix2Pix(AdversarialModel):
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError("dataset: Pix2Pix trains on (input, target) "
                              "batches, e.g. tgs.data.load('facades', ...)")
-        inputs, targets = self.check_floats(data[0]), data[1]
+        inputs, targets = check_floats(self, data[0]), data[1]
         # D sees (input, output) pairs, both halves through one draw of the
         # augmentation when the model augments.
-        critic = lambda pair: self.discriminator(self.augmented(pair),
-                                                 training=True)
+        critic = self.d_logits
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(inputs, training=True)
             real_logits = critic([inputs, targets])
             fake_logits = critic([inputs, fake])
-            self.observe_real(real_logits)
+            self.augmenter.observe(real_logits)
             g_gan_loss = self.generator_loss(fake_logits)
             g_l1_loss = l1_loss(targets, fake)
             g_loss = (self.gan_weight * g_gan_loss

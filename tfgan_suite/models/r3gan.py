@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from tfgan_suite.models import arguments
 from tfgan_suite.models.base import AdversarialModel
+from tfgan_suite.nets import common as nets_common
 from tfgan_suite.nets import r3gan
 
 # The official code's Adam for both nets: beta_1 = 0, beta_2 = 0.99.
@@ -123,7 +124,7 @@ class R3GAN(AdversarialModel):
             d_loss = (self.adversarial_loss.discriminator(real_logits,
                                                           fake_logits)
                       + self.r1_gamma / 2 * r1 + self.r2_gamma / 2 * r2)
-        self.observe_real(real_logits)
+        self.augmenter.observe(real_logits)
         self.minimize(self.d_optimizer, tape, d_loss, self.d_variables)
         with tf.GradientTape() as tape:
             fake = self.generator(self.conditioned(self.sample_latent(m),
@@ -141,5 +142,5 @@ class R3GAN(AdversarialModel):
         images, labels = self.unpack(data)
         n = tf.shape(fake_logits)[0] * self.pack  # whole packs, as D saw.
         real_logits = self.discriminator(self.conditioned(
-            self.packed(images[:n]), labels), training=False)
+            nets_common.pack(images[:n], self.pack), labels), training=False)
         return self.adversarial_loss.generator(fake_logits, real_logits)

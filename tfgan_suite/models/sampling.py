@@ -1,6 +1,7 @@
 """What every model does with a trained generator: samples from seeds
-(`generate`, reproducible) and discriminator scores. The TF Serving
-signatures built from them are `tgs.serving.signatures`.
+(`generate`, reproducible) and discriminator scores, and the conversions
+of its `value_range` both ways. The TF Serving signatures built from them
+are `tgs.serving.signatures`.
 
 `Sampling` is a base of `AdversarialModel`; it reads the model's
 `output_net()` (G, or its EMA average), `latent_dim`, `num_classes`,
@@ -115,6 +116,14 @@ class Sampling:
             return None
         return arguments.label_indices(labels, n, self.num_classes,
                                        self.class_names)
+
+    def in_value_range(self, x):
+        """Data in [-1, 1] (what `tgs.data` gives) in the model's
+        `value_range`: what G learns to make."""
+        low, high = self.value_range
+        if (low, high) == (-1.0, 1.0):
+            return x
+        return (x + 1.0) * ((high - low) / 2.0) + low
 
     def from_value_range(self, x):
         """G's output in the model's `value_range`, in [-1, 1] (what

@@ -1,10 +1,10 @@
 """What the suite does after every `train_step`, whatever the step does:
 count it (the run's step) and average the generator (the EMA).
 
-`AdversarialModel.fit` puts these callbacks first in every `fit` (and
-`train_on_batch` does the same after its step), so a subclass's
-`train_step` owes the suite nothing: it trains and returns its logs, and
-the step count and the EMA follow.
+`AfterEachStep`, a base of `AdversarialModel`, puts these callbacks first
+in every `fit` (and `train_on_batch` does the same after its step), so a
+subclass's `train_step` owes the suite nothing: it trains and returns its
+logs, and the step count and the EMA follow.
 """
 
 import keras
@@ -113,3 +113,31 @@ def with_suite_callbacks(model, callbacks, *fit_args, **fit_kwargs):
                                                     **fit_kwargs)))
     kinds = {type(c) for c in callbacks}
     return [c for c in own if type(c) not in kinds] + callbacks
+
+
+class AfterEachStep:
+    """`fit` and `train_on_batch` of a model, each step followed by the
+    suite's: the step count and the EMA of the nets of `ema_pairs` (of
+    the model's `step_counter`, `ema_generator` and EMA arguments)."""
+
+    def ema_pairs(self):
+        """[(average, net, copy_statistics)]: the nets the EMA averages
+        after every step (`AverageGenerator`); batch-norm statistics are
+        copied only for a G that takes no latent vectors (pix2pix's: the
+        model cannot draw its inputs to re-estimate them)."""
+        if self.ema_generator is None:
+            return []
+        return [(self.ema_generator, self.generator,
+                 not ema_lib.takes_latents(self))]
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        """`keras.Model.fit`, with the suite's per-step callbacks first."""
+        return super().fit(*args, callbacks=with_suite_callbacks(
+            self, callbacks, *args, **kwargs), **kwargs)
+
+    def train_on_batch(self, *args, **kwargs):
+        """`keras.Model.train_on_batch`, then what `fit` does after a
+        step (`after_step`)."""
+        logs = super().train_on_batch(*args, **kwargs)
+        after_step(self, *args, **kwargs)
+        return logs

@@ -105,7 +105,7 @@ class WGANGP(AdversarialModel):
                 gp = losses.gradient_penalty(critic, real, fake,
                                              seed=self.noise, pack=self.pack)
                 d_loss += self.gp_weight * gp
-            self.observe_real(real_scores)
+            self.augmenter.observe(real_scores)
             self.minimize(self.d_optimizer, tape, d_loss,
                           self.discriminator.trainable_variables)
         with tf.GradientTape() as tape:

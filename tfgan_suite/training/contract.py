@@ -35,9 +35,9 @@ def check_step(model, dataset, loss_given=False):
     used = model._tgs_used
     ignored = []
     if getattr(model, "augment", None) and "augment" not in used:
-        ignored.append(("augment", model.augment, "d_logits() or augmented()"))
+        ignored.append(("augment", model.augment, "d_logits()"))
     if getattr(model, "pack", 1) > 1 and "pack" not in used:
-        ignored.append(("pack", model.pack, "d_logits() or packed()"))
+        ignored.append(("pack", model.pack, "d_logits()"))
     for penalty in ("r1_gamma", "r2_gamma"):
         if getattr(model, penalty, 0) and "penalty" not in used:
             ignored.append((penalty, getattr(model, penalty),

@@ -13,6 +13,7 @@ import tensorflow as tf
 from absl import logging
 
 from tfgan_suite import augment, files
+from tfgan_suite.nets.common import pack
 from tfgan_suite.training.logs import TRANSLATION_KINDS, step_of
 
 
@@ -141,9 +142,9 @@ def health_forward(model, data):
         model.latent_from_seeds(tf.range(n, dtype=tf.int64)), labels),
         training=False)
     real_logits = as_in_training(model.discriminator, model.conditioned(
-        model.packed(images), labels))
+        pack(images, model.pack), labels))
     fake_logits = as_in_training(model.discriminator, model.conditioned(
-        model.packed(fake), labels))
+        pack(fake, model.pack), labels))
     return real_logits, fake_logits, fake
 
 def health_values(model):
