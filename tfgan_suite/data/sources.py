@@ -318,10 +318,10 @@ def list_images(data_dir, labels=False, skip=()):
     if not os.path.isdir(data_dir):
         raise ValueError(f"data_dir: {data_dir} is not a directory")
     paths, class_of, hidden = [], [], 0
-    for root, dirs, files in os.walk(data_dir):
+    for root, dirs, found in os.walk(data_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
             root == data_dir and d in skip))
-        for name in sorted(files):
+        for name in sorted(found):
             if name.startswith("."):
                 hidden += 1
                 continue
