@@ -120,16 +120,6 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         self._tgs_used.add("loss")
         return self._adversarial_loss
 
-    def output_net(self, direction=None):
-        """The net that makes the model's outputs: the EMA generator, if
-        any, else G. `direction` is for models that translate both ways;
-        this model makes its outputs one way and takes none."""
-        if direction is not None:
-            raise ValueError(f"direction: {type(self).__name__} makes its "
-                             f"outputs one way (no direction), got "
-                             f"{direction!r}")
-        return self.ema_generator or self.generator
-
     @property
     def g_variables(self):
         """What `g_optimizer` trains (G's weights; more for models with

@@ -23,6 +23,16 @@ class Sampling:
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
+    def output_net(self, direction=None):
+        """The net that makes the model's outputs: the EMA generator, if
+        any, else G. `direction` is for models that translate both ways;
+        this model makes its outputs one way and takes none."""
+        if direction is not None:
+            raise ValueError(f"direction: {type(self).__name__} makes its "
+                             f"outputs one way (no direction), got "
+                             f"{direction!r}")
+        return self.ema_generator or self.generator
+
     def latent_from_seeds(self, seeds, truncation=None,
                           truncation_method="mean"):
         """One z per int64 seed, stateless: the same seed gives the same z;
