@@ -56,6 +56,8 @@ CANDIDATES = {
                             "ema_rampup": 0.01}}),
     "lr_4e-4": ("both learning rates doubled", {
         "g_learning_rate": 4e-4, "d_learning_rate": 4e-4}),
+    "lr_8e-4": ("both learning rates four times the preset's", {
+        "g_learning_rate": 8e-4, "d_learning_rate": 8e-4}),
     "batch_64": ("half the batch: twice the steps per epoch", {
         "batch_size": 64}),
     "batch_32": ("a quarter of the batch: four times the steps per epoch",
