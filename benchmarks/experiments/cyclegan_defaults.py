@@ -35,6 +35,7 @@ each stretch of training adds its CPU seconds to the run's
 
 import csv
 import io
+import json
 import os
 import time
 
@@ -227,10 +228,17 @@ def cyclegan_defaults_step_cost():
     """CPU seconds per step of each of --cyclegan_defaults_settings, its
     model built from the folders as its run builds it, over
     --step_cost_steps steps after 2 of warm-up, on batches read in file
-    order and not cached (no buffer of the whole data, which at 256x256
-    would not fit in memory here); results/cyclegan_defaults_step_cost.json
-    with the estimate of a run of --cyclegan_defaults_steps."""
+    order and not cached (no buffer of the whole data: at 256x256 its
+    60 000 float32 images take 15.7 GB); results/
+    cyclegan_defaults_step_cost.json with the estimate of a run of
+    --cyclegan_defaults_steps. The settings
+    measured before by another command stay in the file, each row with
+    its command."""
+    path = os.path.join(FLAGS.results, "cyclegan_defaults_step_cost.json")
     rows = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            rows = json.load(f)["settings"]
     for setting in FLAGS.cyclegan_defaults_settings:
         preset, arguments = overrides(setting)
         config = runs.make_config(preset, **arguments)
@@ -244,13 +252,13 @@ def cyclegan_defaults_step_cost():
         model.fit(batches.take(FLAGS.step_cost_steps), epochs=1, verbose=0)
         seconds = (time.process_time() - start) / FLAGS.step_cost_steps
         rows[setting] = {
-            "preset": preset, "overrides": SETTINGS[setting][1],
+            "command": common.command(), "threads": FLAGS.threads,
+            "timed_steps": FLAGS.step_cost_steps,
+            "run_steps": FLAGS.cyclegan_defaults_steps, "preset": preset, "overrides": SETTINGS[setting][1],
             "batch_size": batch, "nets": nets_of(model),
             "cpu_s_per_step": seconds,
             "cpu_s_per_image": seconds / batch,
             "estimated_cpu_h_per_run": (seconds * FLAGS.cyclegan_defaults_steps
                                         / 3600)}
-    common.write_json("cyclegan_defaults_step_cost", {
-        "threads": FLAGS.threads, "timed_steps": FLAGS.step_cost_steps,
-        "run_steps": FLAGS.cyclegan_defaults_steps, "settings": rows})
+    common.write_json("cyclegan_defaults_step_cost", {"settings": rows})
     return rows
