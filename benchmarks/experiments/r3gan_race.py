@@ -198,8 +198,11 @@ def r3gan_race():
     record = {"budgets_cpu_minutes": minutes,
               "eval_every_cpu_minutes": FLAGS.race_eval_every,
               "threads": FLAGS.threads, "fid_num_images": FLAGS.fid_num_images,
-              "presets": {p: models.presets.get(p)["model_args"]
-                          for p in FLAGS.race_presets},
+              # What the runs trained with (their config.json), which may
+              # predate a later change of the preset.
+              "model_args": {p: common.run_config(os.path.join(
+                  FLAGS.runs, "r3gan_race", f"{p}_seed{FLAGS.seeds[0]}"))
+                  .model_args for p in FLAGS.race_presets},
               "batch_size": {p: models.presets.get(p)["data"]["batch_size"]
                              for p in FLAGS.race_presets},
               "curves": curves, "summary": summary}
