@@ -55,9 +55,21 @@ def command():
                      *map(shlex.quote, sys.argv[1:])])
 
 
-def finished(name):
-    """Whether run `name` under --runs has finished (`train` reuses it)."""
-    return os.path.isfile(os.path.join(FLAGS.runs, name, "model.keras"))
+def finished(name, epochs=None, steps=None):
+    """Whether run `name` under --runs has finished (`train` reuses it):
+    it wrote its model.keras, at least as long as `epochs` or `steps` when
+    one is given (a longer length extends it)."""
+    out = os.path.join(FLAGS.runs, name)
+    if not os.path.isfile(os.path.join(out, "model.keras")):
+        return False
+    if not os.path.isfile(os.path.join(out, "config.json")):
+        return True  # a model.keras alone: nothing to extend.
+    trained = runs.read_config(out).train
+    if steps is not None:
+        return trained.steps is not None and trained.steps >= steps
+    if epochs is not None and trained.steps is None:
+        return trained.epochs >= epochs
+    return True
 
 
 def train(name, preset, model_args=None, **overrides):
@@ -65,7 +77,7 @@ def train(name, preset, model_args=None, **overrides):
     finished: from `preset` with `overrides`, or resumed from its latest
     checkpoint (to the length, `epochs` or `steps`, given now)."""
     out = os.path.join(FLAGS.runs, name)
-    if finished(name):
+    if finished(name, overrides.get("epochs"), overrides.get("steps")):
         return out
     if FLAGS.report_only:
         if not os.path.isfile(os.path.join(out, "config.json")):

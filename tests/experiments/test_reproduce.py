@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from absl.testing import flagsaver
 
 from tests.conftest import REPO
 from tests.experiments.conftest import reproduce_flags
@@ -239,3 +240,21 @@ def test_an_experiment_is_required(tmp_path):
         capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode != 0
     assert "--experiment" in result.stderr
+
+
+def test_a_finished_run_is_extended_to_a_longer_length(tmp_path):
+    """`common.finished` holds a run of 3 epochs finished for 3 and for no
+    given length, and unfinished for 20 (`train` then extends it)."""
+    from tfgan_suite import runs
+    out = tmp_path / "runs" / "screen" / "x"
+    out.mkdir(parents=True)
+    runs.config.write_config(str(out), runs.make_config(epochs=3))
+    if not common.FLAGS.is_parsed():
+        common.FLAGS(["reproduce"])
+    with flagsaver.flagsaver(runs=str(tmp_path / "runs")):
+        assert not common.finished("screen/x", epochs=3)  # no model.keras
+        (out / "model.keras").write_bytes(b"")
+        assert common.finished("screen/x")
+        assert common.finished("screen/x", epochs=3)
+        assert not common.finished("screen/x", epochs=20)
+        assert not common.finished("screen/x", steps=100)
