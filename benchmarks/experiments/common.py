@@ -163,11 +163,11 @@ def _plain(value):
     return value
 
 
-def figure(path, panels, title=None, colors=None):
+def figure(path, panels, title=None, colors=None, xlabel="step"):
     """One row of line plots: `panels` is a list of
     (ylabel, {label: (x, y)}, hlines) with hlines {label: y} or None;
     `colors` {label: color} keeps a series' color across panels (default:
-    by its place in its panel)."""
+    by its place in its panel); `xlabel` names the x axis."""
     from matplotlib.figure import Figure
     fig = Figure(figsize=(5.5 * len(panels), 4.2), dpi=100)
     for i, (ylabel, series, hlines) in enumerate(panels):
@@ -180,7 +180,7 @@ def figure(path, panels, title=None, colors=None):
         for label, y in (hlines or {}).items():
             ax.axhline(y, color="gray", linestyle="--", linewidth=1,
                        label=label)
-        ax.set_xlabel("step")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

@@ -219,7 +219,7 @@ def r3gan_race():
         panels.append((label, series, None))
     path = common.figure(
         os.path.join(FLAGS.results, "r3gan_race.png"), panels,
-        title="R3GAN vs DCGAN at equal CPU time (x: CPU minutes)",
+        title="R3GAN vs DCGAN at equal CPU time", xlabel="CPU minutes",
         colors={f"{p} seed {s}": colors[p] for p in curves
                 for s in curves[p]})
     return record, path
