@@ -141,6 +141,7 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     assert (results / "manifold.png").is_file()
 
 
+@pytest.mark.slow  # three SAGAN / DCGAN runs: the suite's 10-minute budget.
 def test_fig10_three_runs_on_each_seed_in_one_plot(tmp_path, fashion):
     # One seed, not 0 (three runs of SAGAN / DCGAN cost enough).
     with reproduce_flags(fashion, tmp_path, fig10_class="Bag", fig10_steps=2,

@@ -70,6 +70,7 @@ def test_table1_scores_the_models_and_adds_dcgan_once_it_exists(fashion,
         assert os.path.getmtime(mlp) == written
 
 
+@pytest.mark.slow  # seven presets trained: the suite's 10-minute budget.
 def test_toy_reports_mode_coverage_against_the_targets(fashion, tmp_path):
     from experiments import toy
     with reproduce_flags(fashion, tmp_path, seeds=["3"], toy_steps=20,
