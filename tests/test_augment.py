@@ -113,3 +113,10 @@ def test_without_augmentation_d_sees_x_and_ada_observes_nothing():
     x = images()
     assert none(x) is x and not none.adaptive
     assert none.observe(tf.ones((8, 1))) is None
+
+
+def test_autograph_converts_the_augmenters_a_step_calls():
+    """AutoGraph converts what a step calls; a method it cannot convert
+    prints a warning in every user's training run."""
+    for method in (augment.NoAugment().observe, augment.NoAugment().__call__):
+        tf.autograph.to_graph(method)

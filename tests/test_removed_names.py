@@ -32,6 +32,8 @@ REMOVED = {
         "augmented", "check_floats", "observe_real", "packed",
         "per_replica")},
     "tgs.training.callbacks.FID": (callbacks, "FID"),
+    "tgs.training.callbacks.TRANSLATION_KINDS": (callbacks,
+                                                 "TRANSLATION_KINDS"),
     "tgs.models.AdversarialModel.sampler": (tgs.models.AdversarialModel,
                                             "sampler"),
     "tgs.models.CycleGAN.translator": (tgs.models.CycleGAN, "translator"),

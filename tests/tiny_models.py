@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_suite import models
+from tfgan_suite.models.arguments import TRANSLATION_KINDS
 
 #: Smallest practical constructor arguments by `cli_name`.
 TINY = {
@@ -45,8 +46,6 @@ VARIANTS = {
 #: (for mismatched-net tests), by `cli_name`.
 OTHER_SHAPE = {"gan": (3,), "sagan": (28, 28, 1), "pix2pix": (64, 64, 3),
                "cyclegan": (32, 64, 3)}
-#: Data kinds of models that translate images (no samples from noise).
-TRANSLATION_KINDS = ("pairs", "unpaired")
 
 #: Generic small values for constructor arguments of models without an
 #: entry in `TINY`.

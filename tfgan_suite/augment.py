@@ -198,7 +198,9 @@ class NoAugment:
         return x
 
     def observe(self, real_logits):
-        """Nothing to adapt."""
+        """Nothing to adapt. (A body of its own: AutoGraph cannot convert
+        a function that is only a docstring, and warns in every step.)"""
+        del real_logits
 
 
 @keras.saving.register_keras_serializable(package="tfgan_suite")

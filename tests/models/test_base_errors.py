@@ -57,3 +57,39 @@ def test_a_one_way_model_refuses_a_direction(model):
     if name == "Pix2Pix":
         with pytest.raises(ValueError, match=f"^direction: {name} makes"):
             model.uint8_translation("a_to_b")
+
+
+@pytest.mark.parametrize("model", [tgs.models.Pix2Pix, tgs.models.CycleGAN])
+def test_a_translator_refuses_a_value_range_its_step_ignores(model):
+    model(image_shape=(32, 32, 1), filters=4, value_range=(-1, 1))
+    with pytest.raises(ValueError, match=rf"^value_range: {model.__name__} "
+                                         rf"trains on images in \[-1, 1\].*"
+                                         rf"\(0.0, 1.0\) would be recorded "
+                                         rf"and ignored; drop value_range$"):
+        model(image_shape=(32, 32, 1), filters=4, value_range=(0, 1))
+
+
+def test_a_model_of_noise_translates_nothing():
+    gan = tgs.models.DCGAN(latent_dim=4, filters=4)
+    with pytest.raises(ValueError, match="^uint8_translation: DCGAN makes "
+                                         "samples from noise; it translates "
+                                         "no images$"):
+        gan.translate_uint8(np.zeros((1, 28, 28, 1), np.uint8))
+
+
+def test_two_way_scores_refuse_a_one_way_translator():
+    pix = tgs.models.Pix2Pix(image_shape=(32, 32, 1), filters=4)
+    with pytest.raises(ValueError, match="^dataset: edges holds unpaired "
+                                         "images of two domains; expected a "
+                                         "model that translates between "
+                                         "them, got Pix2Pix$"):
+        tgs.metrics.evaluation.evaluate_two_way(pix, "edges")
+
+
+def test_pix2pix_translates_uint8_as_its_signature_serves():
+    pix = tgs.models.Pix2Pix(image_shape=(32, 32, 1), filters=4)
+    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 1),
+                                               dtype=np.uint8)
+    served = pix.uint8_translation()(tf.constant(images)).numpy()
+    np.testing.assert_array_equal(pix.translate_uint8(images, batch_size=2),
+                                  served)

@@ -258,7 +258,7 @@ def evaluate_two_way(model, dataset, split="test", data_dir=None,
     classifier of an unpaired dataset tells its two domains apart (trained
     on the training images of both on first use and cached). `policies`:
     `resize`, `skip_bad_files`, as `tgs.data.load` takes them."""
-    if not hasattr(model, "translate_uint8"):
+    if model.data_kind() != "unpaired":
         raise ValueError(f"dataset: {dataset} holds unpaired images of two "
                          f"domains; expected a model that translates "
                          f"between them, got {type(model).__name__}")

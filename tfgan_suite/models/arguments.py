@@ -128,6 +128,21 @@ def value_range(value):
     return (low, high)
 
 
+def unconverted_value_range(model):
+    """Refuses a `value_range` other than (-1, 1) for a model whose step
+    trains on images as `tgs.data` gives them, in [-1, 1]: it would be
+    recorded and ignored."""
+    if model.value_range != (-1.0, 1.0):
+        raise ValueError(f"value_range: {type(model).__name__} trains on "
+                         f"images in [-1, 1], as tgs.data gives them, so "
+                         f"value_range={model.value_range} would be recorded"
+                         f" and ignored; drop value_range")
+
+
+#: Data kinds of models that translate images (`data_kind()`): they serve
+#: image -> image signatures and draw their pictures from held-out examples.
+TRANSLATION_KINDS = ("pairs", "unpaired")
+
 #: What data of a kind holds, in errors; "images" and "labelled" both
 #: hold single images.
 HOLDS = {"pairs": "pairs (input, target)",

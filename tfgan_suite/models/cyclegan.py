@@ -7,7 +7,6 @@ import keras
 import tensorflow as tf
 
 from tfgan_suite.data.paired import DIRECTIONS
-from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema
 from tfgan_suite.models import sampling
 from tfgan_suite.models.base import AdversarialModel
@@ -275,6 +274,7 @@ class CycleGAN(AdversarialModel):
         self.norm = norm
         super().__init__(generator, discriminator, latent_dim=None,
                          seed=seed, data_shape=image_shape, **kwargs)
+        arguments.unconverted_value_range(self)
         if self.own_nets:
             self.shapes_of_nets(generator_ba, discriminator_a,
                                 names=("generator_ba", "discriminator_a"))
@@ -447,10 +447,6 @@ class CycleGAN(AdversarialModel):
         return sampling.translated(self.output_net(direction), inputs,
                                    self.data_shape, batch_size)
 
-    def translate_uint8(self, images, direction="a_to_b", batch_size=32):
-        """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
-        return sampling.translated_uint8(self, images, direction, batch_size)
-
     def generate(self, *args, **kwargs):
         raise ValueError("generate: CycleGAN translates images; use "
                          "translate(images, direction='a_to_b' or 'b_to_a')")
@@ -458,25 +454,6 @@ class CycleGAN(AdversarialModel):
     def picture_rows(self, examples):
         """Round trips A -> B -> A and B -> A -> B (`sampling.round_trips`)."""
         return sampling.round_trips(self, examples)
-
-    # -------------------------------------------------------------- serving
-    def uint8_translation(self, direction="a_to_b"):
-        """uint8 images -> uint8 images in `direction`: one `tf.function`
-        per direction, run in process and exported alike. Run eagerly, a
-        convolution's bias and activation are separate ops, while a graph
-        fuses them, and a pixel could round the other way."""
-        net = self.output_net(direction)  # checks the direction.
-        cache = self.__dict__.get("_uint8_translations")
-        if cache is None:  # a plain dict, not a tracked attribute.
-            cache = {}
-            object.__setattr__(self, "_uint8_translations", cache)
-        if direction not in cache:
-            cache[direction] = tf.function(
-                lambda images: to_uint8(net(to_float(images),
-                                            training=False)),
-                input_signature=[tf.TensorSpec([None, *self.data_shape],
-                                               tf.uint8)])
-        return cache[direction]
 
 
 def _non_negative(name, value):

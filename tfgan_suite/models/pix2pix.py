@@ -1,10 +1,8 @@
 """pix2pix (Isola et al. 2017): image-to-image translation with a cGAN."""
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, sampling
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.models.inputs import check_floats
@@ -83,6 +81,7 @@ class Pix2Pix(AdversarialModel):
         self.norm = norm
         super().__init__(generator, discriminator, latent_dim=None,
                          seed=seed, data_shape=image_shape, **kwargs)
+        arguments.unconverted_value_range(self)
 
     @classmethod
     def data_kind(cls, args=None):
@@ -167,25 +166,7 @@ class Pix2Pix(AdversarialModel):
         return sampling.translated(self.output_net(), inputs,
                                    self.data_shape, batch_size)
 
-    def translate_uint8(self, images):
-        """uint8 -> uint8, exactly as the `serving_default` signature."""
-        return to_uint8(self.translate(np.asarray(images, np.uint8))).numpy()
-
     def generate(self, *args, **kwargs):
         raise ValueError("generate: Pix2Pix translates images; use "
                          "translate(inputs)")
 
-    # -------------------------------------------------------------- serving
-    def uint8_translation(self, direction=None):
-        """uint8 images -> uint8 images (one way: `direction` is None), one
-        `tf.function`: what `tgs.serving.signatures` exports."""
-        net = self.output_net(direction)  # refuses a direction.
-        cache = self.__dict__.get("_uint8_translation")
-        if cache is None:  # a plain attribute, not a tracked one.
-            cache = tf.function(
-                lambda images: to_uint8(net(to_float(images),
-                                            training=False)),
-                input_signature=[tf.TensorSpec([None, *self.data_shape],
-                                               tf.uint8)])
-            object.__setattr__(self, "_uint8_translation", cache)
-        return cache

@@ -143,6 +143,34 @@ class Sampling:
             return x
         return (x - low) * (2.0 / (high - low)) - 1.0
 
+    def uint8_translation(self, direction=None):
+        """uint8 images -> uint8 images by `output_net(direction)` (None:
+        the model's first direction, if it has `directions`), through its
+        `value_range` both ways: one `tf.function` per direction, what
+        `tgs.serving.signatures` exports and `translate_uint8` runs. Run
+        eagerly, a convolution's bias and activation are separate ops while
+        a graph fuses them, and a pixel could round the other way."""
+        if self.data_kind() not in arguments.TRANSLATION_KINDS:
+            raise ValueError(f"uint8_translation: {type(self).__name__} "
+                             f"makes samples from noise; it translates no "
+                             f"images")
+        if direction is None and getattr(self, "directions", None):
+            direction = self.directions[0]
+        net = self.output_net(direction)  # refuses a direction.
+        cache = self.__dict__.setdefault("_tgs_uint8_translations", {})
+        if direction not in cache:  # a plain dict, not a tracked attribute.
+            cache[direction] = tf.function(
+                lambda images: to_uint8(self.from_value_range(net(
+                    self.in_value_range(to_float(images)), training=False))),
+                input_signature=[tf.TensorSpec([None, *self.data_shape],
+                                               tf.uint8)])
+        return cache[direction]
+
+    def translate_uint8(self, images, direction=None, batch_size=32):
+        """uint8 images -> uint8 images, exactly as the signature of
+        `direction` serves them (`uint8_translation`), in batches."""
+        return translated_uint8(self, images, direction, batch_size)
+
     def generate_from_latent(self, z, labels=None):
         """G(z) (or G(z, labels)) in inference mode."""
         ema_lib.refresh_statistics(self)  # eager only; when stale.

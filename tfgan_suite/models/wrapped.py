@@ -22,7 +22,6 @@ import keras
 import tensorflow as tf
 
 from tfgan_suite.data.paired import DIRECTIONS
-from tfgan_suite.data.pipeline import to_float, to_uint8
 from tfgan_suite.models import arguments, ema, sampling
 from tfgan_suite.models.base import AdversarialModel
 
@@ -353,24 +352,6 @@ class Wrapped(AdversarialModel):
             raise ValueError(f"direction: expected one of {DIRECTIONS}, got "
                              f"{direction!r}")
         return self._tgs_translators[direction]
-
-    def uint8_translation(self, direction="a_to_b"):
-        """uint8 images -> uint8 images by the user's translator of
-        `direction`, one `tf.function`: what `tgs.serving.signatures`
-        exports and `translate_uint8` runs."""
-        net = self.output_net(direction)  # checks the direction.
-        cache = self.__dict__.setdefault("_tgs_uint8_translations", {})
-        if direction not in cache:
-            cache[direction] = tf.function(
-                lambda images: to_uint8(self.from_value_range(net(
-                    self.in_value_range(to_float(images)), training=False))),
-                input_signature=[tf.TensorSpec([None, *self.data_shape],
-                                               tf.uint8)])
-        return cache[direction]
-
-    def translate_uint8(self, images, direction="a_to_b", batch_size=32):
-        """uint8 -> uint8, exactly as the `a_to_b` / `b_to_a` signatures."""
-        return sampling.translated_uint8(self, images, direction, batch_size)
 
     def picture_rows(self, examples):
         """Round trips A -> B -> A and B -> A -> B (`sampling.round_trips`)."""

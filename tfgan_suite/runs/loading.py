@@ -156,7 +156,7 @@ def translate_files(model, inputs, out, direction=None):
     """
     from PIL import Image
     from tfgan_suite.data.sources import IMAGE_EXTENSIONS
-    if not hasattr(model, "translate_uint8"):
+    if model.data_kind() not in arguments.TRANSLATION_KINDS:
         raise ArgumentError("inputs", "translating images needs a model that "
                                       "trains on pairs or unpaired images, "
                                       f"got {type(model).__name__}")

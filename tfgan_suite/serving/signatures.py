@@ -32,13 +32,14 @@ import tensorflow as tf
 
 from tfgan_suite.data.pipeline import to_uint8
 from tfgan_suite.data.sources import resize_uint8
+from tfgan_suite.models import arguments
 from tfgan_suite.models import ema as ema_lib
 
 
 def translates(model):
     """Whether `model` translates images (trains on pairs or on unpaired
     images of two domains; it declares `uint8_translation(direction)`)."""
-    return model.data_kind() in ("pairs", "unpaired")
+    return model.data_kind() in arguments.TRANSLATION_KINDS
 
 
 def endpoints(model):

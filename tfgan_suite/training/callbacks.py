@@ -10,15 +10,13 @@ TensorBoard curves where it stopped."""
 from tfgan_suite.training.health import (HealthMonitor, diagnose,
                                          health_forward, health_values,
                                          overfitting)
-from tfgan_suite.training.logs import (TRANSLATION_KINDS, HistoryCSV,
-                                       LossHistory, Progress, TensorBoard,
-                                       step_of)
+from tfgan_suite.training.logs import (HistoryCSV, LossHistory, Progress,
+                                       TensorBoard, step_of)
 from tfgan_suite.training.pictures import SampleGrid, TranslationGrid, picture
 from tfgan_suite.training.scores import Scores
 from tfgan_suite.training.signals import Interrupt
 
 __all__ = ["HealthMonitor", "HistoryCSV", "Interrupt", "LossHistory",
-           "Progress", "SampleGrid", "Scores", "TRANSLATION_KINDS",
-           "TensorBoard",
+           "Progress", "SampleGrid", "Scores", "TensorBoard",
            "TranslationGrid", "diagnose", "health_forward", "health_values",
            "overfitting", "picture", "step_of"]

@@ -14,7 +14,8 @@ from absl import logging
 
 from tfgan_suite import augment, files
 from tfgan_suite.nets.common import pack
-from tfgan_suite.training.logs import TRANSLATION_KINDS, step_of
+from tfgan_suite.models.arguments import TRANSLATION_KINDS
+from tfgan_suite.training.logs import step_of
 
 
 class HealthMonitor(keras.callbacks.Callback):

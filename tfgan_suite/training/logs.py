@@ -23,9 +23,6 @@ def step_of(model):
     """The model's step: its calls of `train_step` so far."""
     return int(model.step_counter.numpy())
 
-#: Data kinds of models that translate images (their picture is drawn
-#: from held-out examples, not from noise).
-TRANSLATION_KINDS = ("pairs", "unpaired")
 
 class Progress(keras.callbacks.ProgbarLogger):
     """Keras's progress bar, numbering epochs out of the run's `epochs`:

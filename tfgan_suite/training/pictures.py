@@ -10,8 +10,8 @@ import tensorflow as tf
 
 from tfgan_suite import data, files, plots
 from tfgan_suite.data.pipeline import to_uint8
-from tfgan_suite.training.logs import (TRANSLATION_KINDS, step_of,
-                                       summary_writer)
+from tfgan_suite.models.arguments import TRANSLATION_KINDS
+from tfgan_suite.training.logs import step_of, summary_writer
 
 
 class SampleGrid(keras.callbacks.Callback):

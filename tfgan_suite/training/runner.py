@@ -499,7 +499,7 @@ def check_measures(config, model):
     training of a model that translates: the callback scores samples from
     noise, which such a model does not make."""
     if (int(config.train.fid_every_n_steps)
-            and model.data_kind() in tgs_callbacks.TRANSLATION_KINDS):
+            and model.data_kind() in arguments.TRANSLATION_KINDS):
         raise ArgumentError(
             "fid_every_n_steps",
             "FID during training scores samples from noise, and "
