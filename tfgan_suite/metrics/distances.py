@@ -8,7 +8,14 @@
 import numpy as np
 import tensorflow as tf
 
-from tfgan_suite.compat.tfgan import classifier_metrics
+from tfgan_suite.compat import tfgan
+
+
+def _metrics():
+    """TF-GAN's eval module, loaded on first use: it imports
+    tensorflow_probability, a second or two that importing the suite (and
+    every command's start) does without."""
+    return tfgan.classifier_metrics
 
 
 def _features(x):
@@ -21,19 +28,19 @@ def _features(x):
 
 def frechet_distance(real_activations, fake_activations):
     """FID between two sets of activations (N, D)."""
-    return float(classifier_metrics.frechet_classifier_distance_from_activations(
+    return float(_metrics().frechet_classifier_distance_from_activations(
         _features(real_activations), _features(fake_activations)))
 
 
 def kernel_distance(real_activations, fake_activations):
     """KID (unbiased; can be slightly negative for equal distributions)."""
-    return float(classifier_metrics.kernel_classifier_distance_from_activations(
+    return float(_metrics().kernel_classifier_distance_from_activations(
         _features(real_activations), _features(fake_activations)))
 
 
 def inception_score(logits):
     """IS from classifier logits (N, classes)."""
-    return float(classifier_metrics.classifier_score_from_logits(
+    return float(_metrics().classifier_score_from_logits(
         tf.convert_to_tensor(np.asarray(logits), tf.float32)))
 
 

@@ -23,7 +23,6 @@ whole space).
 """
 
 import numpy as np
-from scipy import stats
 
 from tfgan_suite.metrics.manifold import (check_features,
                                           squared_distance_blocks)
@@ -62,6 +61,7 @@ def nearest_train_distance(train_features, sample_features,
                                 ("sample_features", "train_features"))
     held = nearest_distances(held_out_features, train_features,
                              ("held_out_features", "train_features"))
+    from scipy import stats  # slow to import; only here.
     u = stats.mannwhitneyu(held, samples, alternative="two-sided").statistic
     return {"samples": float(samples.mean()), "heldout": float(held.mean()),
             # Held-out images that all duplicate training ones: no ratio.
