@@ -30,10 +30,8 @@ def test_a_folder_run_is_evaluated_with_its_data_policies_and_folders_too(
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads((out / "eval.json").read_text())["domain_fid"] >= 0
 
-    result = script("evaluate.py", f"--real={gray_folder}",
-                    f"--fake={gray_folder}/shoe", f"--features={classifier}",
-                    "--skip_bad_files", "--resize=pad",
-                    f"--out={tmp_path / 'folders.json'}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    scores = json.loads((tmp_path / "folders.json").read_text())
+    # Two folders, in process (the command passes its flags through).
+    scores = metrics.evaluate(real=gray_folder, fake=f"{gray_folder}/shoe",
+                              features=classifier, skip_bad_files=True,
+                              resize="pad")
     assert (scores["num_real"], scores["num_fake"]) == (31, 11)

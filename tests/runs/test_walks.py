@@ -34,7 +34,7 @@ def generate(tmp_path, *flags):
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
 
 
-def test_the_command_walks_between_classes_and_refuses_bad_flags(tmp_path):
+def test_the_command_walks_between_classes(tmp_path):
     model = tiny("cgan", class_names=["shoe", "bag", "coat"])
     model.compile()
     model.save(str(tmp_path / "cgan.keras"))
@@ -43,15 +43,12 @@ def test_the_command_walks_between_classes_and_refuses_bad_flags(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "wrote a walk of 4 frames" in done.stdout
     assert Image.open(tmp_path / "w.gif").n_frames == 4
-    refused = generate(tmp_path, "--interpolate=3", "--out=x.png")
-    assert refused.returncode != 0
-    assert refused.stderr.strip().splitlines()[-1].endswith(
-        "--interpolate: expected SEED_A,SEED_B (two integers), got 3")
-    assert not (tmp_path / "x.png").exists()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("flags, message", [
+    (["--interpolate=3"],
+     "--interpolate: expected SEED_A,SEED_B (two integers), got 3"),
     (["--interpolate=1,2", "--frames=1"],
      "--frames: expected an integer >= 2, got 1"),
     (["--truncation=-1"], "--truncation: expected psi >= 0 (1: no "

@@ -152,16 +152,18 @@ def test_misspelled_enum_flag_names_the_flag(tmp_path):
 
 
 def test_fid_during_training_and_evaluate(tmp_path, idx_dir):
-    """train.py --fid_every_n_steps trains the domain classifier on first
-    use; evaluate.py scores the run with it."""
+    """A run with FID during training (in process: train.py's end-to-end
+    run is above) trains the domain classifier on first use; evaluate.py
+    scores the run with it."""
+    from tfgan_suite import runs, training
     classifier = tmp_path / "classifier.keras"
     out = tmp_path / "run"
-    result = script("train.py", "--dataset=fashion_mnist",
-                    f"--data_dir={idx_dir}", "--steps=4", "--steps_per_epoch=2",
-                    "--fid_every_n_steps=2", "--fid_num_images=32",
-                    f"--classifier_path={classifier}", f"--out_dir={out}",
-                    "--max_images=32", "--seed=5", *TINY)
-    assert result.returncode == 0, result.stderr[-3000:]
+    training.run(runs.make_config(
+        None, dataset="fashion_mnist", data_dir=str(idx_dir), steps=4,
+        steps_per_epoch=2, fid_every_n_steps=2, fid_num_images=32,
+        classifier_path=str(classifier), max_images=32, seed=5,
+        batch_size=4, model_args={"filters": 4, "latent_dim": 8},
+        verbose=0), str(out))
     assert classifier.exists()
     # The real statistics are cached beside the classifier for later runs
     # (named by the data's fingerprint).
