@@ -5,6 +5,15 @@ import sys
 import pickle
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Under pytest-xdist, TensorFlow's thread pools (in the workers and in the
+# commands they start) are sized to each worker's share of the cores: pools
+# sized to every core oversubscribe the machine, and a test could run
+# several times slower while its neighbour trained.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    _THREADS = str(max(1, (os.cpu_count() or 1) // _WORKERS))
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", _THREADS)
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", _THREADS)
 
 import numpy as np
 import pytest
