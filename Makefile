@@ -36,7 +36,7 @@ demo: install fashion-mnist
 # in one worker, with its fixtures). pytest exits 5 when it collects
 # nothing: not a failure here.
 test: install fashion-mnist
-	$(PY) -m pytest -n auto --dist loadscope tests; rc=$$?; \
+	$(PY) -m pytest -n auto --dist loadscope --durations=15 tests; rc=$$?; \
 	  [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 test-slow: install fashion-mnist

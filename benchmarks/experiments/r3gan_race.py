@@ -187,10 +187,15 @@ def r3gan_race():
     for preset, by_seed in curves.items():
         summary[preset] = {}
         for budget, label in zip(budgets, minutes):
-            points = [_at_budget(curve, budget) for curve in by_seed.values()]
-            points = [p for p in points if p is not None]
+            reached = {seed: _at_budget(curve, budget)
+                       for seed, curve in by_seed.items()}
+            reached = {seed: p for seed, p in reached.items() if p is not None}
+            points = list(reached.values())
             fids = [p["fid"] for p in points]
             summary[preset][f"{label:g}_cpu_minutes"] = {
+                # The seeds whose runs reached the budget, in the order of
+                # the lists below.
+                "seeds": list(reached),
                 "fid_per_seed": fids,
                 "fid_mean": float(np.mean(fids)) if fids else None,
                 "covered_per_seed": [p["covered"] for p in points],

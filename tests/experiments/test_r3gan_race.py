@@ -33,6 +33,7 @@ def test_r3gan_race_evaluates_at_budgets_and_reuses_its_runs(tmp_path,
         summary = record["summary"][preset]
         assert set(summary) == {"0.03_cpu_minutes", "0.06_cpu_minutes"}
         assert summary["0.06_cpu_minutes"]["fid_per_seed"] == [curve[-1]["fid"]]
+        assert summary["0.06_cpu_minutes"]["seeds"] == [0]
         run = tmp_path / "runs" / "r3gan_race" / f"{preset}_seed0"
         assert (run / "model.keras").is_file()
         steps = [int(line.split(",")[0]) for line in
