@@ -127,7 +127,8 @@ def test_ema_in_users_fit_too(tiny_dataset):
 
 
 @pytest.mark.parametrize("option,value", [("augment", "ada"),
-                                          ("pack", 2), ("r1_gamma", 0.1)])
+                                          ("pack", 2), ("r1_gamma", 0.1),
+                                          ("value_range", (0, 1))])
 def test_option_the_step_ignores_is_refused(tmp_path, idx_dir, user_gans,
                                             option, value):
     out = tmp_path / "run"

@@ -34,7 +34,9 @@ The arguments every model takes (`AdversarialModel.COMMON_ARGS`):
     scores each pack; 1: no packing. Unconditional models only; every D
     minibatch must be a multiple of m.
   value_range: (low, high), what G makes and D takes (Keras' name; the
-    data in [-1, 1] is converted to it, samples from it).
+    data in [-1, 1] is converted to it, samples from it). Models whose
+    step converts its batches (`models.inputs.unpack`, wrapped models);
+    Pix2Pix and CycleGAN train in [-1, 1] and refuse any other.
   r1_gamma, r2_gamma: weights of the zero-centred gradient penalties on
     D, gamma/2 * R1 on real data and gamma/2 * R2 on generated data
     (Mescheder et al. 2018; R3GAN, Huang et al. 2024); 0: none. For models

@@ -130,6 +130,7 @@ class Sampling:
     def in_value_range(self, x):
         """Data in [-1, 1] (what `tgs.data` gives) in the model's
         `value_range`: what G learns to make."""
+        self._tgs_used.add("value_range")  # for `training.contract`.
         low, high = self.value_range
         if (low, high) == (-1.0, 1.0):
             return x

@@ -4,8 +4,8 @@ done wrong in silence (`docs/adding_a_model.md`, "The contract").
 `check_step` traces the model's `train_step` once on the run's batches
 (building any optimizer the model made itself, so that a checkpoint fits
 it) and refuses, in one line, an option the step would ignore: augmentation,
-packing, an R1 / R2 penalty or a loss by name that its `train_step` never
-reaches, or logs that are not a dict of scalars. `keras_file_problem` says why a `.keras` file of
+packing, a `value_range`, an R1 / R2 penalty or a loss by name that its
+`train_step` never reaches, or logs that are not a dict of scalars. `keras_file_problem` says why a `.keras` file of
 the model would not give it back (an argument `get_config` does not
 return), or None.
 """
@@ -36,6 +36,9 @@ def check_step(model, dataset, loss_given=False):
     ignored = []
     if getattr(model, "augment", None) and "augment" not in used:
         ignored.append(("augment", model.augment, "d_logits()"))
+    if (tuple(getattr(model, "value_range", (-1.0, 1.0))) != (-1.0, 1.0)
+            and "value_range" not in used):
+        ignored.append(("value_range", model.value_range, "unpack()"))
     if getattr(model, "pack", 1) > 1 and "pack" not in used:
         ignored.append(("pack", model.pack, "d_logits()"))
     for penalty in ("r1_gamma", "r2_gamma"):
