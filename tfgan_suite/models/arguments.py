@@ -130,7 +130,7 @@ def value_range(value):
     return (low, high)
 
 
-def unconverted_value_range(model):
+def refuse_other_value_range(model):
     """Refuses a `value_range` other than (-1, 1) for a model whose step
     trains on images as `tgs.data` gives them, in [-1, 1]: it would be
     recorded and ignored."""

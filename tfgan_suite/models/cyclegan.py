@@ -274,7 +274,7 @@ class CycleGAN(AdversarialModel):
         self.norm = norm
         super().__init__(generator, discriminator, latent_dim=None,
                          seed=seed, data_shape=image_shape, **kwargs)
-        arguments.unconverted_value_range(self)
+        arguments.refuse_other_value_range(self)
         if self.own_nets:
             self.shapes_of_nets(generator_ba, discriminator_a,
                                 names=("generator_ba", "discriminator_a"))

@@ -81,7 +81,7 @@ class Pix2Pix(AdversarialModel):
         self.norm = norm
         super().__init__(generator, discriminator, latent_dim=None,
                          seed=seed, data_shape=image_shape, **kwargs)
-        arguments.unconverted_value_range(self)
+        arguments.refuse_other_value_range(self)
 
     @classmethod
     def data_kind(cls, args=None):

@@ -37,8 +37,9 @@ from tfgan_suite.models import ema as ema_lib
 
 
 def translates(model):
-    """Whether `model` translates images (trains on pairs or on unpaired
-    images of two domains; it declares `uint8_translation(direction)`)."""
+    """Whether `model` translates images: it trains on pairs or on
+    unpaired images of two domains, and its `uint8_translation(direction)`
+    makes the signatures."""
     return model.data_kind() in arguments.TRANSLATION_KINDS
 
 

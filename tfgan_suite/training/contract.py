@@ -5,9 +5,9 @@ done wrong in silence (`docs/adding_a_model.md`, "The contract").
 (building any optimizer the model made itself, so that a checkpoint fits
 it) and refuses, in one line, an option the step would ignore: augmentation,
 packing, a `value_range`, an R1 / R2 penalty or a loss by name that its
-`train_step` never reaches, or logs that are not a dict of scalars. `keras_file_problem` says why a `.keras` file of
-the model would not give it back (an argument `get_config` does not
-return), or None.
+`train_step` never reaches, or logs that are not a dict of scalars.
+`keras_file_problem` says why a `.keras` file of the model would not give
+it back (an argument `get_config` does not return), or None.
 """
 
 import tensorflow as tf
