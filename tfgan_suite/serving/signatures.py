@@ -13,10 +13,11 @@ or [z, label] with `num_classes`):
 = `truncation` (one per seed, or one for all): `generate(...,
 truncation=psi)`, the default "mean" method of `models.latents`.
 
-A model that translates images declares `uint8_translation(direction)`, a
-`tf.function` of uint8 images to uint8 images, and `directions` (each
-the name of its signature: CycleGAN's ("a_to_b", "b_to_a"); none for one
-way):
+A model that translates images (its `data_kind()` is "pairs" or
+"unpaired") is served by its `uint8_translation(direction)`, a
+`tf.function` of uint8 images to uint8 images through
+`output_net(direction)`, in each of its `directions` (each the name of its
+signature: CycleGAN's ("a_to_b", "b_to_a"); none for one way):
 
 | signature | inputs | outputs |
 |---|---|---|
