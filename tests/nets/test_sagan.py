@@ -45,14 +45,17 @@ def test_self_attention_refuses_too_few_channels():
 
 
 def test_spectral_normalization_drives_the_top_singular_value_to_one():
+    # Seeded: power iteration converges as (s2 / s1)^k, and an unseeded
+    # kernel with close top singular values was still 4 % off after 30.
+    keras.utils.set_random_seed(0)
     layer = keras.layers.SpectralNormalization(
         keras.layers.Conv2D(16, 3, kernel_initializer=keras.initializers
-                            .RandomNormal(stddev=1.0)))
+                            .RandomNormal(stddev=1.0, seed=0)))
     x = feature_map(c=8)
     layer(x)
     kernel = layer.layer.kernel
     before = np.linalg.svd(kernel.numpy().reshape(-1, 16), compute_uv=False)[0]
-    for _ in range(30):
+    for _ in range(100):
         layer(x, training=True)
     after = np.linalg.svd(kernel.numpy().reshape(-1, 16), compute_uv=False)[0]
     assert before > 5
