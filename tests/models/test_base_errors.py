@@ -67,6 +67,10 @@ def test_a_translator_refuses_a_value_range_its_step_ignores(model):
                                          rf"\(0.0, 1.0\) would be recorded "
                                          rf"and ignored; drop value_range$"):
         model(image_shape=(32, 32, 1), filters=4, value_range=(0, 1))
+    # Refused before the nets are built: a shape they cannot take is not
+    # what the user hears of.
+    with pytest.raises(ValueError, match=r"^value_range: "):
+        model(image_shape=(7, 7, 1), filters=4, value_range=(0, 1))
 
 
 def test_a_model_of_noise_translates_nothing():

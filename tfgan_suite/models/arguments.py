@@ -115,6 +115,10 @@ def init_args(cls, base):
             for name, default in args.items()}
 
 
+#: The range `tgs.data` gives images in: every model's default `value_range`.
+DATA_RANGE = (-1.0, 1.0)
+
+
 def value_range(value):
     """`value` as a (low, high) pair of floats with low < high (Keras'
     `value_range`), or a ValueError."""
@@ -130,15 +134,16 @@ def value_range(value):
     return (low, high)
 
 
-def refuse_other_value_range(model):
-    """Refuses a `value_range` other than (-1, 1) for a model whose step
-    trains on images as `tgs.data` gives them, in [-1, 1]: it would be
-    recorded and ignored."""
-    if model.value_range != (-1.0, 1.0):
-        raise ValueError(f"value_range: {type(model).__name__} trains on "
-                         f"images in [-1, 1], as tgs.data gives them, so "
-                         f"value_range={model.value_range} would be recorded"
-                         f" and ignored; drop value_range")
+def refuse_other_value_range(model_name, value):
+    """Refuses a `value_range` other than `DATA_RANGE` for a model whose
+    step trains on images as `tgs.data` gives them, in [-1, 1]: it would be
+    recorded and ignored. Called before the model builds its nets."""
+    value = value_range(value)
+    if value != DATA_RANGE:
+        raise ValueError(f"value_range: {model_name} trains on images in "
+                         f"[-1, 1], as tgs.data gives them, so "
+                         f"value_range={value} would be recorded and "
+                         f"ignored; drop value_range")
 
 
 #: Data kinds of models that translate images (`data_kind()`): they serve

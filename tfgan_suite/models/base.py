@@ -59,7 +59,7 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
                    "ema_rampup": ema_lib.RAMPUP, "ema_start": 0,
                    "class_names": None,
                    "ada_kimg": augment_lib.ADA_KIMG, "pack": 1,
-                   "value_range": (-1.0, 1.0), "r1_gamma": 0.0,
+                   "value_range": arguments.DATA_RANGE, "r1_gamma": 0.0,
                    "r2_gamma": 0.0}
     #: compile() defaults; presets and callers override them.
     default_loss = "non_saturating"
@@ -76,8 +76,8 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
                  ema_kimg=None, ema_rampup=ema_lib.RAMPUP, ema_start=0,
                  class_names=None,
                  ada_kimg=augment_lib.ADA_KIMG, pack=1,
-                 value_range=(-1.0, 1.0), r1_gamma=0.0, r2_gamma=0.0,
-                 **kwargs):
+                 value_range=arguments.DATA_RANGE, r1_gamma=0.0,
+                 r2_gamma=0.0, **kwargs):
         """A model takes the arguments its class docstring lists and
         `COMMON_ARGS` (augmentation, the EMA generator, packing, R1 / R2
         penalties, `value_range`, `class_names`), which

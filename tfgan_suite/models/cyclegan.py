@@ -272,9 +272,11 @@ class CycleGAN(AdversarialModel):
             raise ValueError(f"norm: expected one of {unet.NORMS}, got "
                              f"{norm!r}")
         self.norm = norm
+        arguments.refuse_other_value_range(
+            type(self).__name__,
+            kwargs.get("value_range", arguments.DATA_RANGE))
         super().__init__(generator, discriminator, latent_dim=None,
                          seed=seed, data_shape=image_shape, **kwargs)
-        arguments.refuse_other_value_range(self)
         if self.own_nets:
             self.shapes_of_nets(generator_ba, discriminator_a,
                                 names=("generator_ba", "discriminator_a"))

@@ -79,9 +79,11 @@ class Pix2Pix(AdversarialModel):
         self.gan_weight = float(gan_weight)
         self.filters = arguments.integer("filters", filters)
         self.norm = norm
+        arguments.refuse_other_value_range(
+            type(self).__name__,
+            kwargs.get("value_range", arguments.DATA_RANGE))
         super().__init__(generator, discriminator, latent_dim=None,
                          seed=seed, data_shape=image_shape, **kwargs)
-        arguments.refuse_other_value_range(self)
 
     @classmethod
     def data_kind(cls, args=None):

@@ -132,7 +132,7 @@ class Sampling:
         `value_range`: what G learns to make."""
         self._tgs_used.add("value_range")  # for `training.contract`.
         low, high = self.value_range
-        if (low, high) == (-1.0, 1.0):
+        if (low, high) == arguments.DATA_RANGE:
             return x
         return (x + 1.0) * ((high - low) / 2.0) + low
 
@@ -140,7 +140,7 @@ class Sampling:
         """G's output in the model's `value_range`, in [-1, 1] (what
         samples, FID and exports read)."""
         low, high = self.value_range
-        if (low, high) == (-1.0, 1.0):
+        if (low, high) == arguments.DATA_RANGE:
             return x
         return (x - low) * (2.0 / (high - low)) - 1.0
 

@@ -26,7 +26,7 @@ from tfgan_suite.models import arguments, ema, sampling
 from tfgan_suite.models.base import AdversarialModel
 
 #: The suite's own arguments of a wrapped model (the factory gets the rest).
-SUITE_ARGS = {"value_range": (-1.0, 1.0), "ema_kimg": None,
+SUITE_ARGS = {"value_range": arguments.DATA_RANGE, "ema_kimg": None,
               "ema_rampup": ema.RAMPUP, "ema_start": 0, "seed": None,
               "class_names": None}
 
@@ -195,8 +195,9 @@ class Wrapped(AdversarialModel):
     discriminator_optional = True
     tracked = ()
 
-    def __init__(self, factory, factory_args=None, value_range=(-1.0, 1.0),
-                 ema_kimg=None, ema_rampup=ema.RAMPUP, ema_start=0,
+    def __init__(self, factory, factory_args=None,
+                 value_range=arguments.DATA_RANGE, ema_kimg=None,
+                 ema_rampup=ema.RAMPUP, ema_start=0,
                  seed=None, class_names=None, **kwargs):
         factory_args = dict(factory_args or {})
         inner = build_inner(factory, factory_args)

@@ -12,6 +12,8 @@ it back (an argument `get_config` does not return), or None.
 
 import tensorflow as tf
 
+from tfgan_suite.models import arguments
+
 
 def check_step(model, dataset, loss_given=False):
     """Traces `model.train_step` on `dataset`'s batches (nothing runs) and
@@ -36,7 +38,7 @@ def check_step(model, dataset, loss_given=False):
     ignored = []
     if getattr(model, "augment", None) and "augment" not in used:
         ignored.append(("augment", model.augment, "d_logits()"))
-    if (tuple(getattr(model, "value_range", (-1.0, 1.0))) != (-1.0, 1.0)
+    if (model.value_range != arguments.DATA_RANGE
             and "value_range" not in used):
         ignored.append(("value_range", model.value_range, "unpack()"))
     if getattr(model, "pack", 1) > 1 and "pack" not in used:
