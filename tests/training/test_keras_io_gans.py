@@ -422,6 +422,13 @@ def test_keras_io_gan_through_a_run(tmp_path, idx_dir, user_code, factory,
     expected = model.generate_uint8(3, seed=0)
     loaded = runs.load(out)
     np.testing.assert_array_equal(loaded.generate_uint8(3, seed=0), expected)
+    # An unfinished run (no model.keras) is rebuilt by the factory from the
+    # run's arguments and its checkpoint.
+    os.rename(os.path.join(out, "model.keras"), str(tmp_path / "aside"))
+    unfinished = runs.load(out)
+    np.testing.assert_array_equal(unfinished.generate_uint8(3, seed=0),
+                                  expected)
+    os.rename(str(tmp_path / "aside"), os.path.join(out, "model.keras"))
     version = serving.export_saved_model(loaded, str(tmp_path / "sm" / "k"))
     served = tf.saved_model.load(version).signatures["sample"](
         seed=tf.range(3, dtype=tf.int64))["images"].numpy()

@@ -263,7 +263,9 @@ class Wrapped(AdversarialModel):
     def compile(self, jit_compile="auto", steps_per_execution=1,
                 run_eagerly=False, **inner_args):
         """Compiles the user's model with `inner_args` when given (or when
-        it is not compiled yet), then this wrapper."""
+        it is not compiled yet), then this wrapper, and builds the user's
+        optimizers (`build_optimizers`), so that a checkpoint or a `.keras`
+        file restores their state into a model rebuilt by its factory."""
         inner_args = {k: v for k, v in inner_args.items() if v is not None}
         if inner_args or not self.inner.compiled:
             named, takes_any = _parameters(self.inner.compile)
@@ -284,6 +286,7 @@ class Wrapped(AdversarialModel):
                             steps_per_execution=steps_per_execution,
                             run_eagerly=run_eagerly)
         self._jit_compile_arg = jit_compile
+        self.build_optimizers()
 
     def get_compile_config(self):
         if not self.compiled:
@@ -292,10 +295,8 @@ class Wrapped(AdversarialModel):
                 "steps_per_execution": self.steps_per_execution}
 
     def compile_from_config(self, config):
-        """Compiles, and builds the user's optimizers (as training would)
-        so that a `.keras` file restores their state too."""
+        """Compiles (Keras' own skips a custom `compile`)."""
         self.compile(**config)
-        self.build_optimizers()
 
     def build_optimizers(self):
         """Traces `train_step` once on batches of the model's examples

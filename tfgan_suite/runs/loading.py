@@ -448,7 +448,8 @@ def model_from_run(out_dir, config=None, why=None):
     checkpoint, its step and `why` in one line."""
     config = config or config_lib.read_config(out_dir)
     cls = models.get(config.model)
-    model = cls.from_config(classes_restored(config.model_args))
+    # As the runner built it: the arguments the run recorded, as given.
+    model = cls(**classes_restored(config.model_args))
     model.compile(**config_lib.compile_arguments(cls, config.compile))
     why = why or f"no current {layout.MODEL}"
     try:
