@@ -156,3 +156,25 @@ def test_a_run_without_fid_gets_its_classifier_trained(monkeypatch):
     assert seen == [True, False, False]
     # The run's data as it read it: its bad files skipped, its sizes fit.
     assert options[0]["skip_bad_files"] and options[0]["resize"] == "pad"
+
+
+def test_a_translators_features_are_honoured_or_refused(tmp_path,
+                                                         monkeypatch):
+    from tests.data.test_unpaired import write_unpaired
+    from tests.metrics.test_inception import write_stand_in
+    with pytest.raises(ValueError, match=r"^features: fashion_edges is "
+                                         r"scored against its targets"):
+        metrics.evaluate(tiny("pix2pix"), "fashion_edges",
+                         features="inception")
+    cyclegan = tiny("cyclegan")
+    with pytest.raises(ValueError, match=r"^features: unpaired is scored "
+                                         r"with its domain classifier .*; "
+                                         r"got 'fashion_mnist'$"):
+        metrics.evaluate(cyclegan, "unpaired", features="fashion_mnist")
+    root = write_unpaired(tmp_path / "h2z")
+    monkeypatch.setenv("TFGAN_INCEPTION", write_stand_in(tmp_path / "inc"))
+    scores = metrics.evaluate(
+        cyclegan, "unpaired", data_dir=str(root), features="inception",
+        classifier_path=str(tmp_path / "domains.keras"))
+    for key in ("a_to_b_domain_fid", "a_to_b_fid", "b_to_a_fid"):
+        assert scores[key] >= 0, key

@@ -250,14 +250,34 @@ def evaluate_pairs(model, dataset, split="test", data_dir=None,
     return evaluate_translation(model.translate_uint8, pairs)
 
 
+def translation_features(features, dataset):
+    """The features a translator's scores use besides its own ("inception"
+    or None): pairs are scored against their targets (L1 / PSNR / SSIM),
+    unpaired domains with the data's domain classifier and, with
+    "inception", Inception too; a ValueError for any other `features` (a
+    run's config stands for its `fid_features`)."""
+    if _is_run_config(features):
+        features = features.train.fid_features
+    unpaired = dataset in data.UNPAIRED_SOURCES
+    if features is None or (unpaired and features == "inception"):
+        return features
+    raise ValueError(
+        f"features: {dataset} is scored "
+        + ("with its domain classifier (and with 'inception' on request)"
+           if unpaired else "against its targets (L1 / PSNR / SSIM), "
+           "with no features") + f"; got {features!r}")
+
+
 def evaluate_two_way(model, dataset, split="test", data_dir=None,
                      classes=None, direction=None, classifier_path=None,
-                     inception_weights=None, **policies):
+                     inception_weights=None, inception=False, **policies):
     """Domain FID of each direction's translations of the test images
     against the other domain's test images, and the cycle L1; the domain
     classifier of an unpaired dataset tells its two domains apart (trained
-    on the training images of both on first use and cached). `policies`:
-    `resize`, `skip_bad_files`, as `tgs.data.load` takes them."""
+    on the training images of both on first use and cached). With
+    `inception` or `inception_weights` (a local InceptionV3 file), the
+    Inception FID of each direction too. `policies`: `resize`,
+    `skip_bad_files`, as `tgs.data.load` takes them."""
     if model.data_kind() != "unpaired":
         raise ValueError(f"dataset: {dataset} holds unpaired images of two "
                          f"domains; expected a model that translates "
@@ -274,9 +294,9 @@ def evaluate_two_way(model, dataset, split="test", data_dir=None,
     results = {f"{k[:-3]}domain_fid" if k.endswith("_fid") else k: v
                for k, v in found.items()}
     results.update(identity(extractor))
-    if inception_weights:
-        inception = InceptionExtractor(inception_weights)
-        found = evaluate_unpaired(model.translate_uint8, a, b, inception)
+    if inception or inception_weights:
+        found = evaluate_unpaired(model.translate_uint8, a, b,
+                                  InceptionExtractor(inception_weights))
         results.update({k: v for k, v in found.items()
                         if k.endswith("_fid")})
     return results
@@ -351,12 +371,14 @@ def evaluate(model=None, dataset=None, *, real=None, fake=None,
         raise ValueError("dataset: expected the name of the data the model "
                          "learned")
     if dataset in data.PAIRED_SOURCES:
+        translation_features(features, dataset)
         return evaluate_pairs(model, dataset, split, data_dir, direction,
                               **policies)
     if dataset in data.UNPAIRED_SOURCES:
+        inception = translation_features(features, dataset) == "inception"
         return evaluate_two_way(model, dataset, split, data_dir, classes,
                                 direction, classifier_path,
-                                inception_weights, **policies)
+                                inception_weights, inception, **policies)
     if dataset in data.toy.MIXTURES:
         centers, std = data.toy.MIXTURES[dataset]
         return mode_coverage(model.generate(min(num, TOY_SAMPLES), seed=0),
