@@ -179,3 +179,24 @@ def test_d_accuracy_is_read_as_d_judges_in_training(tmp_path):
         float(tf.reduce_mean(real_logits)), abs=1e-5)
     assert values["d_acc_real"] == pytest.approx(
         float(tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))))
+
+
+def test_d_accuracy_reads_the_losss_threshold():
+    """Under the least-squares loss D's targets are 1 and 0: it calls x
+    real above 0.5, not above 0."""
+    from tests.tiny_models import tiny
+    from tfgan_suite.training.health import diagnose
+    gan = tiny("dcgan")
+    gan.compile(loss="least_squares")
+    images = tf.random.stateless_uniform((16, 28, 28, 1), (0, 1), -1, 1)
+    bias = [v for v in gan.discriminator.trainable_variables
+            if v.shape == (1,)][-1]
+    bias.assign(bias + 0.25 - float(tf.reduce_mean(
+        gan.discriminator(images, training=True))))  # logits about 0.25.
+    logits = gan.discriminator(images, training=True)
+    values, _ = diagnose(gan, images, held_out=images)
+    assert values["d_acc_real"] == pytest.approx(
+        float(tf.reduce_mean(tf.cast(logits > 0.5, tf.float32))))
+    assert values["d_acc_real"] < 0.5 < float(tf.reduce_mean(
+        tf.cast(logits > 0, tf.float32)))
+    assert values["rt_train"] < 0

@@ -186,6 +186,10 @@ class AdversarialLoss:
     #: takes (fake_logits, real_logits), D's logits on a generated and a
     #: real minibatch of the same size (RpGAN); else (fake_logits).
     relativistic: bool = False
+    #: D's output halfway between its targets for real and generated data:
+    #: above it D calls x real (0 for logits; 0.5 for least squares'
+    #: targets 1 and 0).
+    threshold: float = 0.0
 
 
 LOSSES = {
@@ -197,7 +201,7 @@ LOSSES = {
         non_saturating_generator_loss, probabilistic=True),
     "least_squares": AdversarialLoss(
         "least_squares", least_squares_discriminator_loss,
-        least_squares_generator_loss),
+        least_squares_generator_loss, threshold=0.5),
     "wasserstein_gp": AdversarialLoss(
         "wasserstein_gp", wasserstein_discriminator_loss,
         wasserstein_generator_loss, gradient_penalty_weight=10.0),

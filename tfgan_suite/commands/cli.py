@@ -78,7 +78,9 @@ def define_training_flags(flag_values=flags.FLAGS):
                       "the data (a seeded pick, --seed): the low-data "
                       "regime, e.g. with --augment.")
     define["enum"]("direction", None, list(data.paired.DIRECTIONS),
-                   "pix2pix: which half of each A|B image is the input.")
+                   "Paired data (A|B images): which half is the input; "
+                   "unpaired data: b_to_a swaps the domains (trainB/ is "
+                   "then A, and the a_to_b signature maps it to trainA/'s).")
     define["string"]("loss", None, f"Loss by name: {', '.join(losses.LOSSES)}"
                      " (default: the preset's, else the model's).")
     define["integer"]("sample_every_n_steps", None,

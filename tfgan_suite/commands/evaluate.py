@@ -60,8 +60,8 @@ flags.DEFINE_string("model", None, "Expected model, by the name training "
 flags.DEFINE_string("split", "test", "Split of the paired or unpaired "
                     "data.")
 flags.DEFINE_enum("direction", None, list(tgs.data.paired.DIRECTIONS),
-                  "pix2pix: the direction the model was trained in "
-                  "(default: the dataset's).")
+                  "Paired or unpaired data: the direction the model was "
+                  "trained in (default: the run's, else the dataset's).")
 flags.DEFINE_string("dataset", None, "The data the model learned (default: "
                     "the run's, from its config.json; else fashion_mnist).")
 flags.DEFINE_string("data_dir", None, "Where the data is (default: the "

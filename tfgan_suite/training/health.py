@@ -163,8 +163,8 @@ def health_values(model):
 def diagnose(model, data, held_out=None):
     """(health values, generated examples) of `model` on one batch, as
     `health_forward` computes D's logits: D's accuracy on real and on
-    generated data (logit > 0 means "real": the threshold of the suite's
-    losses, which take logits), its mean logits, the gradient norms of D's and G's
+    generated data (above the loss's `threshold` means "real": 0 for
+    logits, 0.5 for least squares), its mean logits, the gradient norms of D's and G's
     losses (G's as its step computes it: the model's
     `generator_objective` where it adds to the adversarial loss, as
     pix2pix's L1), and `health_values`; with a batch of `held_out` real
@@ -186,10 +186,11 @@ def diagnose(model, data, held_out=None):
         [g for g in tape.gradient(loss, variables) if g is not None]))
     real_logits = tf.cast(real_logits, tf.float32)
     fake_logits = tf.cast(fake_logits, tf.float32)
+    threshold = model.adversarial_loss.threshold
     values = {
-        "d_acc_real": float(tf.reduce_mean(tf.cast(real_logits > 0,
+        "d_acc_real": float(tf.reduce_mean(tf.cast(real_logits > threshold,
                                                    tf.float32))),
-        "d_acc_fake": float(tf.reduce_mean(tf.cast(fake_logits < 0,
+        "d_acc_fake": float(tf.reduce_mean(tf.cast(fake_logits < threshold,
                                                    tf.float32))),
         "d_real_mean": float(tf.reduce_mean(real_logits)),
         "d_fake_mean": float(tf.reduce_mean(fake_logits)),
@@ -200,10 +201,11 @@ def diagnose(model, data, held_out=None):
     del tape
     if held_out is not None:
         values.update(overfitting(real_logits,
-                                  health_forward(model, held_out)[0]))
+                                  health_forward(model, held_out)[0],
+                                  threshold))
     return values, np.asarray(fake, np.float32)
 
-def overfitting(train_logits, held_out_logits):
+def overfitting(train_logits, held_out_logits, threshold=0.0):
     """How D's logits on training reals differ from those on reals it never
     saw, from the same data (Karras et al. 2020, "Training Generative
     Adversarial Networks with Limited Data", Fig. 1 and eq. 1): as D
@@ -213,16 +215,17 @@ def overfitting(train_logits, held_out_logits):
     Returns {"d_real_heldout": D's mean logit on the held-out reals,
     "d_overfit_gap": D's mean logit on the training reals minus that
     (`d_real_mean` - `d_real_heldout`), "rt_train", "rt_heldout": ADA's
-    r_t = E[sign(D(x))] on each (`augment.sign_mean`): 1 when D calls all
-    of them real, -1 when it calls all of them fake}.
+    r_t = E[sign(D(x))] on each (`augment.sign_mean`; D's output less the
+    loss's `threshold`): 1 when D calls all of them real, -1 when it calls
+    all of them fake}.
     """
     train, held = (tf.cast(x, tf.float32) for x in (train_logits,
                                                     held_out_logits))
     return {"d_real_heldout": float(tf.reduce_mean(held)),
             "d_overfit_gap": float(tf.reduce_mean(train)
                                    - tf.reduce_mean(held)),
-            "rt_train": float(augment.sign_mean(train)),
-            "rt_heldout": float(augment.sign_mean(held))}
+            "rt_train": float(augment.sign_mean(train - threshold)),
+            "rt_heldout": float(augment.sign_mean(held - threshold))}
 
 def _diversity(images):
     """Mean pairwise Euclidean distance of a batch."""
