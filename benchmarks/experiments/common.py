@@ -57,10 +57,15 @@ def command():
 
 def finished(name, epochs=None, steps=None):
     """Whether run `name` under --runs has finished (`train` reuses it):
-    it wrote its model.keras, at least as long as `epochs` or `steps` when
-    one is given (a longer length extends it)."""
+    it wrote its model.keras at its latest checkpoint (an extension that
+    was interrupted has a newer checkpoint, or one short of its new
+    length), at least as long as `epochs` or `steps` when one is given (a
+    longer length extends it)."""
     out = os.path.join(FLAGS.runs, name)
-    if not os.path.isfile(os.path.join(out, "model.keras")):
+    found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
+    newest = found[-1] if found else None
+    if runs.layout.keras_file(out, step=newest and checkpoints.step_of_prefix(
+            newest)) is None:
         return False
     if not os.path.isfile(os.path.join(out, "config.json")):
         return True  # a model.keras alone: nothing to extend.
@@ -68,7 +73,8 @@ def finished(name, epochs=None, steps=None):
     if steps is not None:
         return trained.steps is not None and trained.steps >= steps
     if epochs is not None and trained.steps is None:
-        return trained.epochs >= epochs
+        return trained.epochs >= epochs and (
+            newest is None or checkpoints.epoch_of_prefix(newest) >= epochs)
     return True
 
 

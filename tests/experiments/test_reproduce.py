@@ -259,3 +259,33 @@ def test_a_finished_run_is_extended_to_a_longer_length(tmp_path):
         assert common.finished("screen/x", epochs=3)
         assert not common.finished("screen/x", epochs=20)
         assert not common.finished("screen/x", steps=100)
+
+
+def test_an_interrupted_extension_is_not_finished(tmp_path):
+    """A run extended from 3 to 20 epochs and interrupted keeps the
+    3-epoch model.keras and a config of 20: unfinished while its newest
+    checkpoint is newer than model.keras, or short of the 20 epochs."""
+    import json
+    import tensorflow as tf
+    from tfgan_suite import runs
+    out = tmp_path / "runs" / "screen" / "x"
+    out.mkdir(parents=True)
+    runs.config.write_config(str(out), runs.make_config(epochs=20))
+    (out / "model.keras").write_bytes(b"")
+    (out / "model.json").write_text(json.dumps(
+        {"step": 6, "keras": True, "problem": None}))
+    epoch = tf.Variable(3, dtype=tf.int64)
+    manager = tf.train.CheckpointManager(tf.train.Checkpoint(epoch=epoch),
+                                         str(out / "checkpoints"), 5)
+    manager.save(checkpoint_number=6)
+    if not common.FLAGS.is_parsed():
+        common.FLAGS(["reproduce"])
+    with flagsaver.flagsaver(runs=str(tmp_path / "runs")):
+        assert not common.finished("screen/x", epochs=20)  # 3 epochs held.
+        assert common.finished("screen/x", epochs=3)
+        epoch.assign(5)
+        manager.save(checkpoint_number=10)  # newer than model.keras.
+        assert not common.finished("screen/x", epochs=3)
+        (out / "model.json").write_text(json.dumps(
+            {"step": 10, "keras": True, "problem": None}))
+        assert common.finished("screen/x", epochs=5)

@@ -44,6 +44,7 @@ from absl import logging
 from tfgan_suite import files
 
 _MODEL_CLASS_KEY = "model_class/.ATTRIBUTES/VARIABLE_VALUE"
+_EPOCH_KEY = "epoch/.ATTRIBUTES/VARIABLE_VALUE"
 #: A checkpoint's index file: `ckpt-<step>.index`.
 _PREFIX = re.compile(r"(ckpt-(\d+))\.index")
 
@@ -180,6 +181,12 @@ def reason(error):
 def step_of_prefix(path):
     """The step in a checkpoint prefix `.../ckpt-<step>`."""
     return int(path.rsplit("-", 1)[1])
+
+
+def epoch_of_prefix(path):
+    """The epochs finished when the checkpoint `path` was saved, read
+    without a model."""
+    return int(tf.train.load_checkpoint(path).get_tensor(_EPOCH_KEY))
 
 
 def save_checkpoint(model, directory, epoch, keep=3):
