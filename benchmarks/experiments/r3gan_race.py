@@ -145,9 +145,10 @@ def _evaluator():
 
 def _train(name, preset, seed, budgets, evaluate):
     """The folder of run `name`, trained (or resumed) until its CPU clock
-    reaches the largest budget."""
+    reaches the largest budget (a run stopped at a smaller one goes on)."""
     out = os.path.join(FLAGS.runs, name)
-    if common.finished(name) or FLAGS.report_only:
+    if FLAGS.report_only or (common.finished(name) and _at_budget(
+            _read_rows(os.path.join(out, _RACE_CSV)), budgets[-1])):
         return common.train(name, preset)
     os.makedirs(out, exist_ok=True)
     race = CPURace(out, budgets, FLAGS.race_eval_every * 60, evaluate)

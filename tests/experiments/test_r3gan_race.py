@@ -45,6 +45,17 @@ def test_r3gan_race_evaluates_at_budgets_and_reuses_its_runs(tmp_path,
     assert (run / "model.keras").stat().st_mtime == mtime
     again = json.loads((results / "r3gan_race.json").read_text())
     assert again["curves"] == record["curves"]
+    # A larger budget later: the runs stopped at the old one go on.
+    flags["race_budgets"] = ["0.03", "0.06", "0.09"]
+    with reproduce_flags(fashion, tmp_path, **flags) as results:
+        EXPERIMENTS["r3gan_race"]()
+    longer = json.loads((results / "r3gan_race.json").read_text())
+    for preset in ("fashion_mnist_dcgan", "fashion_mnist_r3gan"):
+        curve = longer["curves"][preset]["0"]
+        assert curve[:len(record["curves"][preset]["0"])] == \
+            record["curves"][preset]["0"]
+        assert curve[-1]["cpu_seconds"] >= 5.4
+        assert longer["summary"][preset]["0.09_cpu_minutes"]["seeds"] == [0]
 
 
 class _Stub:
