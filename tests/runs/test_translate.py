@@ -157,3 +157,92 @@ def test_one_way_model_refuses_a_direction(tmp_path, translator):
                                          r"one way only"):
         tgs.runs.translate_files(translator, str(tmp_path), "o",
                                  direction="b_to_a")
+
+
+def image_folder(path, names, height=32, width=64):
+    """A folder at `path` of pattern images named `names`."""
+    path.mkdir()
+    for name, image in zip(names, pattern_images(len(names), height, width,
+                                                 3)):
+        Image.fromarray(image).save(path / name)
+    return path
+
+
+def test_an_interrupted_folder_leaves_no_output(tmp_path, translator,
+                                                monkeypatch):
+    """The folder is written under a temporary name and renamed whole: a
+    stop after the first image (SIGINT, an error) leaves neither `out`
+    nor its temporary folder."""
+    inputs = image_folder(tmp_path / "in", ["0.png", "1.png", "2.png"])
+    calls, translate = [], translator.translate_uint8
+
+    def stopped(images, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return translate(images, **kwargs)
+
+    monkeypatch.setattr(translator, "translate_uint8", stopped)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        tgs.runs.translate_files(translator, str(inputs), f"{out}/")
+    assert len(calls) == 2 and sorted(os.listdir(tmp_path)) == ["in"]
+
+
+def test_a_non_empty_folder_is_refused_unless_overwrite(tmp_path,
+                                                        translator):
+    inputs = image_folder(tmp_path / "in", ["a.png"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.png").write_bytes(b"earlier")
+    with pytest.raises(ValueError, match=r"^out: .*out exists and is not "
+                                         r"empty; choose another folder, "
+                                         r"empty it, or pass overwrite=True$"):
+        tgs.runs.translate_files(translator, str(inputs), str(out))
+    assert os.listdir(out) == ["old.png"]
+    written = tgs.runs.translate_files(translator, str(inputs), str(out),
+                                       overwrite=True)
+    assert written == [str(out / "a.png")] and os.listdir(out) == ["a.png"]
+    # The same words as a folder of generated images (one implementation).
+    with pytest.raises(ValueError) as generated:
+        tgs.runs.generate_files(tgs.models.DCGAN(latent_dim=4, filters=4),
+                                str(out), 2, verbose=False)
+    with pytest.raises(ValueError) as translated:
+        tgs.runs.translate_files(translator, str(inputs), str(out))
+    assert str(generated.value) == str(translated.value)
+
+
+def test_two_inputs_of_one_name_are_refused_before_writing(tmp_path,
+                                                           translator):
+    inputs = image_folder(tmp_path / "in", ["x.png", "x.jpg", "y.png"])
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=r"^inputs: expected one image per "
+                                         r"name in .*in \(each is written as "
+                                         r"<name>.png\), found x.jpg and "
+                                         r"x.png$"):
+        tgs.runs.translate_files(translator, str(inputs), str(out))
+    assert not out.exists()
+
+
+def test_out_must_be_a_png_for_a_file_and_a_folder_for_a_folder(
+        tmp_path, translator):
+    inputs = image_folder(tmp_path / "in", ["a.jpg"])
+    for out, found in ((f"{tmp_path}/dir/", "a folder"),
+                       (str(tmp_path), "a folder"),
+                       (str(tmp_path / "a.jpg"), "no .png name")):
+        with pytest.raises(ValueError, match=(
+                rf"^out: expected a .png file path for one input file "
+                rf"\(.*a.jpg\), got {out} \({found}\)$")):
+            tgs.runs.translate_files(translator, str(inputs / "a.jpg"), out)
+    with pytest.raises(ValueError, match=r"^out: expected a folder for a "
+                                         r"folder of inputs \(.*in\), got "
+                                         r".*grid.png \(an image file "
+                                         r"name\)$"):
+        tgs.runs.translate_files(translator, str(inputs),
+                                 str(tmp_path / "grid.png"))
+    with pytest.raises(ValueError, match=r"^out: expected a folder other "
+                                         r"than the inputs'"):
+        tgs.runs.translate_files(translator, str(inputs), str(inputs),
+                                 overwrite=True)
+    assert sorted(os.listdir(tmp_path)) == ["in"]
+    assert os.listdir(inputs) == ["a.jpg"]

@@ -283,7 +283,7 @@ def test_cyclegan_end_to_end(tmp_path):
     for model_path in (out, saved):
         result = script("generate.py", f"--model_path={model_path}",
                         f"--input={data_dir}/testB", "--direction=b_to_a",
-                        f"--out={tmp_path / 'horses'}")
+                        f"--out={tmp_path / 'horses' / model_path.name}")
         assert result.returncode == 0, result.stderr[-3000:]
         assert "translated 3 image(s)" in result.stdout
     result = script("generate.py", f"--model_path={out}", "--direction=b_to_a")

@@ -44,8 +44,8 @@ flags.DEFINE_string("out", "samples.png", "Output: a PNG grid (a file "
                     "name ending in .png), or a folder (ending in / or "
                     "without an extension) to write --num PNG files into, "
                     "one sub-folder per class for a conditional model.")
-flags.DEFINE_bool("overwrite", False, "With a folder --out: replace it "
-                  "when it exists and is not empty.")
+flags.DEFINE_bool("overwrite", False, "With a folder --out (also of "
+                  "--input): replace it when it exists and is not empty.")
 flags.DEFINE_integer("scale", 2, "Enlarge the grid this many times.")
 flags.DEFINE_list("label", None, "Class(es) to generate (conditional "
                   "models), by name (e.g. bag: a folder's sub-folder) or "
@@ -54,9 +54,12 @@ flags.DEFINE_float("min_d_score", None, "Keep only samples the "
                    "discriminator scores at least this (e.g. 0.99).")
 flags.DEFINE_bool("attention_maps", False, "SAGAN: plot where query "
                   "pixels attend (a .keras model or run folder).")
-flags.DEFINE_string("input", None, "Image-to-image models (pix2pix): an "
-                    "image file or a folder of images to translate; --out is "
-                    "then the output PNG or folder.")
+flags.DEFINE_string("input", None, "Image-to-image models (pix2pix, "
+                    "CycleGAN): an image file or a folder of images to "
+                    "translate; --out is then the output .png file, or the "
+                    "folder to create (<name>.png per input <name>.<ext>; "
+                    "written whole or not at all, refused when not empty "
+                    "unless --overwrite).")
 flags.DEFINE_string("direction", None, "With --input, for a model that "
                     "translates both ways: a_to_b or b_to_a (default: the "
                     "model's first, a_to_b).")
@@ -87,9 +90,12 @@ def main(argv):
     if FLAGS.direction and not FLAGS.input:
         raise ValueError("--direction: applies to translating --input "
                          "images; give --input=FILE_OR_FOLDER")
+    if not FLAGS.input and tgs.serving.signatures.translates(model):
+        raise ValueError(translator_without_input(model))
     if FLAGS.input:
         written = tgs.runs.translate_files(model, FLAGS.input, FLAGS.out,
-                                           direction=FLAGS.direction)
+                                           direction=FLAGS.direction,
+                                           overwrite=FLAGS.overwrite)
         print(f"translated {len(written)} image(s) into "
               f"{os.path.abspath(FLAGS.out)}")
         return
@@ -131,6 +137,18 @@ def main(argv):
         images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
     tgs.plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
+
+
+def translator_without_input(model):
+    """The error for a model that translates images, asked to generate:
+    the flags that translate with it."""
+    directions = tuple(getattr(model, "directions", None) or ())
+    direction = (f" and --direction={' or '.join(directions)}"
+                 if len(directions) > 1 else "")
+    return (f"--input: {FLAGS.model_path} holds a {type(model).__name__}, "
+            "which translates images and does not generate them from noise; "
+            f"give --input=FILE_OR_FOLDER{direction} (--out: a .png file for "
+            "a file, a folder for a folder)")
 
 
 def is_folder(out):

@@ -10,6 +10,7 @@ it; loading imports them first, and a module that cannot be imported is one
 line naming it and PYTHONPATH.
 """
 
+import contextlib
 import functools
 import importlib
 import json
@@ -143,19 +144,23 @@ def check_direction(model, direction):
                                          f"{direction!r}")
 
 
-def translate_files(model, inputs, out, direction=None):
+def translate_files(model, inputs, out, direction=None, overwrite=False):
     """Translates an image file, or every image of a folder, with a model
     that translates (Keras or SavedModel); writes PNGs of the model's size.
 
     Inputs are read as RGB (as greyscale for a one-channel model) and
-    resized to the model's image shape when they differ. `out`: a PNG path
-    for one file, a folder for a folder. `direction`: one of the model's
-    `directions` ("a_to_b", "b_to_a" for two-way models); None: its default
-    one.
+    resized to the model's image shape when they differ. `out`: a `.png`
+    path for one file; for a folder, a folder that receives `<name>.png`
+    for each `<name>.<ext>` of `inputs` (two inputs of one name, `x.png`
+    and `x.jpg`, are refused before anything is written). `out` is written
+    under a temporary name and renamed when complete, as `generate_files`
+    writes its folder: an interrupted call leaves no partial file or
+    folder, and a non-empty existing folder is refused unless `overwrite`
+    (then it is replaced). `direction`: one of the model's `directions`
+    ("a_to_b", "b_to_a" for two-way models); None: its default one.
     Returns the paths written.
     """
     from PIL import Image
-    from tfgan_suite.data.sources import IMAGE_EXTENSIONS
     if model.data_kind() not in arguments.TRANSLATION_KINDS:
         raise ArgumentError("inputs", "translating images needs a model that "
                                       "trains on pairs or unpaired images, "
@@ -165,37 +170,107 @@ def translate_files(model, inputs, out, direction=None):
         check_direction(model, direction)
         translate = functools.partial(model.translate_uint8,
                                       direction=direction)
-    if os.path.isdir(inputs):
-        names = sorted(n for n in os.listdir(inputs)
-                       if n.lower().endswith(IMAGE_EXTENSIONS))
-        if not names:
-            raise ArgumentError("inputs", f"{inputs} holds no image (expected "
-                                          "files ending in "
-                                          f"{', '.join(IMAGE_EXTENSIONS)})")
-        sources = [os.path.join(inputs, n) for n in names]
-        targets = [os.path.join(out, os.path.splitext(n)[0] + ".png")
-                   for n in names]
-    elif os.path.isfile(inputs):
-        sources, targets = [inputs], [out]
-    else:
-        raise ArgumentError("inputs", f"{inputs} is neither an image file nor "
-                                      "a folder")
-    height, width, channels = model.data_shape
-    written = []
-    for source, target in zip(sources, targets):
-        try:
-            image = Image.open(source).convert("L" if channels == 1 else "RGB")
-        except OSError as e:
-            raise FileError(source, f"not a readable image ({e})") from None
-        if image.size != (width, height):
-            image = image.resize((width, height), Image.BILINEAR)
-        pixels = np.asarray(image).reshape(height, width, channels)
-        translated = translate(pixels[None])[0]
-        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+
+    def write(source, target):
+        translated = translate(_read_image(source, model.data_shape)[None])[0]
         Image.fromarray(translated.squeeze(-1) if translated.shape[-1] == 1
                         else translated).save(target)
-        written.append(target)
-    return written
+
+    if os.path.isfile(inputs):
+        _check_file_out(inputs, out)
+        with files.atomic_path(out) as tmp:
+            write(inputs, tmp)
+        return [out]
+    names = _translated_names(inputs, out)
+    _check_new_folder(out, overwrite)
+    with _new_folder(out) as tmp:
+        for name, target in names.items():
+            write(os.path.join(inputs, name), os.path.join(tmp, target))
+    return [os.path.join(out, target) for target in names.values()]
+
+
+def _check_file_out(source, out):
+    """Refuses an `out` that is no `.png` file path for the one input
+    file `source`."""
+    if os.path.isdir(out) or not out.lower().endswith(".png"):
+        found = ("a folder" if os.path.isdir(out) or out.endswith(
+            ("/", os.sep)) else "no .png name")
+        raise ArgumentError("out", f"expected a .png file path for one input "
+                                   f"file ({source}), got {out} ({found})")
+
+
+def _translated_names(inputs, out):
+    """{input file name: output file name} of the images in the folder
+    `inputs` (`<name>.<ext>` -> `<name>.png`), refusing a folder with no
+    image, two images of one name, or an `out` that is no folder."""
+    from tfgan_suite.data.sources import IMAGE_EXTENSIONS
+    if not os.path.isdir(inputs):
+        raise ArgumentError("inputs", f"{inputs} is neither an image file nor "
+                                      "a folder")
+    names = sorted(n for n in os.listdir(inputs)
+                   if n.lower().endswith(IMAGE_EXTENSIONS))
+    if not names:
+        raise ArgumentError("inputs", f"{inputs} holds no image (expected "
+                                      "files ending in "
+                                      f"{', '.join(IMAGE_EXTENSIONS)})")
+    targets = {n: os.path.splitext(n)[0] + ".png" for n in names}
+    by_target = {}
+    for name, target in targets.items():
+        by_target.setdefault(target, []).append(name)
+    same = [" and ".join(group) for group in by_target.values()
+            if len(group) > 1]
+    if same:
+        more = f" (and {len(same) - 3} more)" if len(same) > 3 else ""
+        raise ArgumentError("inputs", f"expected one image per name in "
+                                      f"{inputs} (each is written as "
+                                      "<name>.png), found "
+                                      f"{'; '.join(same[:3])}{more}")
+    if out.lower().endswith(IMAGE_EXTENSIONS) and not os.path.isdir(out):
+        raise ArgumentError("out", f"expected a folder for a folder of inputs "
+                                   f"({inputs}), got {out} (an image file "
+                                   "name)")
+    if os.path.realpath(out) == os.path.realpath(inputs):
+        raise ArgumentError("out", f"expected a folder other than the inputs' "
+                                   f"({inputs}), got {out}")
+    return targets
+
+
+def _read_image(path, data_shape):
+    """The image file `path` as uint8 pixels of `data_shape` (H, W, C):
+    read as RGB (greyscale for one channel), resized when it differs."""
+    from PIL import Image
+    height, width, channels = data_shape
+    try:
+        image = Image.open(path).convert("L" if channels == 1 else "RGB")
+    except OSError as e:
+        raise FileError(path, f"not a readable image ({e})") from None
+    if image.size != (width, height):
+        image = image.resize((width, height), Image.BILINEAR)
+    return np.asarray(image).reshape(height, width, channels)
+
+
+def _check_new_folder(out, overwrite):
+    """Refuses an `out` that is a file, or a non-empty folder unless
+    `overwrite`: the folder `_new_folder` writes, checked before anything
+    is computed."""
+    if os.path.isfile(out):
+        raise ArgumentError("out", f"{out} is a file; expected a folder to "
+                                   "create")
+    if os.path.isdir(out) and os.listdir(out) and not overwrite:
+        raise ArgumentError("out", f"{out} exists and is not empty; choose "
+                                   "another folder, empty it, or pass "
+                                   "overwrite=True")
+
+
+@contextlib.contextmanager
+def _new_folder(out):
+    """Yields a temporary folder beside the folder `out`, renamed to `out`
+    when the block ends without an error (replacing an existing `out`),
+    removed otherwise (`files.atomic_path`): an interrupted writer leaves
+    no partial folder."""
+    with files.atomic_path(out.rstrip(os.sep) or out) as tmp:
+        os.makedirs(tmp)
+        yield tmp
 
 
 #: Images generated per call of the model when writing files.
@@ -236,7 +311,6 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
     unconditional model).
     """
     from PIL import Image
-    from tfgan_suite import files
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) \
             or num < 1:
         raise ArgumentError("num", "expected a positive number of images, "
@@ -245,13 +319,7 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
         raise ArgumentError("out", "writing generated images needs a model "
                                    "that generates from noise, got "
                                    f"{type(model).__name__}")
-    if os.path.isfile(out):
-        raise ArgumentError("out", f"{out} is a file; expected a folder to "
-                                   "create")
-    if os.path.isdir(out) and os.listdir(out) and not overwrite:
-        raise ArgumentError("out", f"{out} exists and is not empty; choose "
-                                   "another folder, empty it, or pass "
-                                   "overwrite=True")
+    _check_new_folder(out, overwrite)
     class_labels, folders = None, [""]
     if getattr(model, "num_classes", None):
         folders = class_folder_names(model)
@@ -267,7 +335,7 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
     counts = {}
     progress = keras.utils.Progbar(num, unit_name="image",
                                    verbose=1 if verbose else 0)
-    with files.atomic_path(out.rstrip(os.sep) or out) as tmp:
+    with _new_folder(out) as tmp:
         for start in range(0, num, GENERATE_BATCH):
             n = min(GENERATE_BATCH, num - start)
             batch_labels = (None if class_labels is None
