@@ -295,6 +295,18 @@ def optimizer_flags():
             for net in nets}
 
 
+def translator_without_input(model, model_path):
+    """The error for a model that translates images (from `model_path`),
+    asked to generate: the flags that translate with it."""
+    directions = tuple(getattr(model, "directions", None) or ())
+    direction = (f" and --direction={' or '.join(directions)}"
+                 if len(directions) > 1 else "")
+    return (f"--input: {model_path} holds a {type(model).__name__}, "
+            "which translates images and does not generate them from noise; "
+            f"give --input=FILE_OR_FOLDER{direction} (--out: a .png file for "
+            "a file, a folder for a folder)")
+
+
 def flag_message(error, flag_values=flags.FLAGS, aliases=None):
     """The library's `error` (a ValueError, or its text) in the words of the
     program's flags in `flag_values`: the argument it starts with

@@ -91,7 +91,8 @@ def main(argv):
         raise ValueError("--direction: applies to translating --input "
                          "images; give --input=FILE_OR_FOLDER")
     if not FLAGS.input and tgs.serving.signatures.translates(model):
-        raise ValueError(translator_without_input(model))
+        raise ValueError(cli.translator_without_input(model,
+                                                       FLAGS.model_path))
     if FLAGS.input:
         written = tgs.runs.translate_files(model, FLAGS.input, FLAGS.out,
                                            direction=FLAGS.direction,
@@ -137,18 +138,6 @@ def main(argv):
         images = model.generate(FLAGS.num, seed=FLAGS.seed, **conditioning)
     tgs.plots.save_samples(images, FLAGS.out, scale=FLAGS.scale)
     print(f"wrote {len(images)} images to {os.path.abspath(FLAGS.out)}")
-
-
-def translator_without_input(model):
-    """The error for a model that translates images, asked to generate:
-    the flags that translate with it."""
-    directions = tuple(getattr(model, "directions", None) or ())
-    direction = (f" and --direction={' or '.join(directions)}"
-                 if len(directions) > 1 else "")
-    return (f"--input: {FLAGS.model_path} holds a {type(model).__name__}, "
-            "which translates images and does not generate them from noise; "
-            f"give --input=FILE_OR_FOLDER{direction} (--out: a .png file for "
-            "a file, a folder for a folder)")
 
 
 def is_folder(out):
