@@ -203,3 +203,26 @@ def test_no_library_message_names_a_flag():
                     found.append(f"{path.relative_to(package)}:"
                                  f"{part.lineno}: {part.value!r}")
     assert not found, "\n".join(found)
+
+
+def test_sigterm_stops_a_program_as_ctrl_c_and_leaves_nothing(tmp_path):
+    """Outside training, SIGTERM raises where the program is: the
+    temporary folder it was writing goes, and it says "interrupted"."""
+    program = (
+        "import os, signal, time\n"
+        "from tfgan_suite import files\n"
+        "from tfgan_suite.commands import cli\n"
+        "def main(argv):\n"
+        "    with files.atomic_path(os.environ['OUT']) as tmp:\n"
+        "        os.makedirs(tmp)\n"
+        "        open(os.path.join(tmp, 'a.png'), 'w').write('x')\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        time.sleep(60)\n"
+        "cli.run(main)\n")
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True,
+        timeout=120, env={**os.environ, "OUT": str(tmp_path / "out"),
+                          "PYTHONPATH": REPO})
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "interrupted"
+    assert os.listdir(tmp_path) == []

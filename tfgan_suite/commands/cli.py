@@ -15,6 +15,7 @@ import ast
 import functools
 import os
 import re
+import signal
 import sys
 
 from absl import app, flags, logging
@@ -227,7 +228,9 @@ def run(main, aliases=None):
     bad input (a flag value of the wrong type, a ValueError of the library)
     as one line on stderr in the words of the flags (`flag_message`, with
     `aliases`) and exit status 2 (a traceback only with --verbosity=1 or
-    more)."""
+    more); SIGTERM and SIGHUP stop it as Ctrl-C does, outside training
+    (which checkpoints first): "interrupted", exit status 128 + the
+    signal's number, nothing half-written left."""
     _adopt_key_flags()
     # absl's --help prints __main__'s docstring before the flags.
     sys.modules["__main__"].__doc__ = usage(main).replace("%", "%%")
@@ -252,7 +255,16 @@ def run(main, aliases=None):
             sys.exit(2)
         except KeyboardInterrupt:  # before or after training: nothing to save.
             print("interrupted", file=sys.stderr)
-            sys.exit(130)
+            sys.exit(128 + stopped_by[0])
+    stopped_by = [signal.SIGINT]
+
+    def interrupt(signum, frame):
+        # SIGTERM / SIGHUP as Ctrl-C: what is being written is removed
+        # (temporary paths), not left behind. Training sets its own.
+        stopped_by[0] = signum
+        raise KeyboardInterrupt
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
     app.run(guarded, flags_parser=parse)
 
 
