@@ -28,7 +28,10 @@ def test_a_folder_run_is_evaluated_with_its_data_policies_and_folders_too(
     result = script("evaluate.py", f"--model_path={out}", "--num=8",
                     f"--classifier_path={classifier}", "--nomemorization")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads((out / "eval.json").read_text())["domain_fid"] >= 0
+    scored = json.loads((out / "eval.json").read_text())
+    assert scored["domain_fid"] >= 0
+    steps = json.loads((out / "model.json").read_text())["step"]
+    assert scored["step"] == steps > 0  # which model eval.json scored.
 
     # Two folders, in process (the command passes its flags through).
     scores = metrics.evaluate(real=gray_folder, fake=f"{gray_folder}/shoe",

@@ -176,5 +176,6 @@ def test_a_translators_features_are_honoured_or_refused(tmp_path,
     scores = metrics.evaluate(
         cyclegan, "unpaired", data_dir=str(root), features="inception",
         classifier_path=str(tmp_path / "domains.keras"))
-    for key in ("a_to_b_domain_fid", "a_to_b_fid", "b_to_a_fid"):
+    for key in ("a_to_b_domain_fid", "a_b_domain_fid", "a_to_b_fid",
+                "b_to_a_fid", "a_b_fid"):
         assert scores[key] >= 0, key

@@ -109,3 +109,19 @@ def test_refuses_floats_and_shape_mismatch():
         metrics.paired_scores(images.astype(np.float32), images)
     with pytest.raises(ValueError, match="differ in shape"):
         metrics.paired_scores(images, images[:, :8])
+
+
+def test_unpaired_scores_carry_the_scale_of_the_two_domains():
+    """A translator that changes nothing scores `a_b_fid` both ways, and
+    no cycle error."""
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 100, (16, 12, 12, 1), dtype=np.uint8)
+    b = rng.integers(100, 256, (16, 12, 12, 1), dtype=np.uint8)
+    extractor = lambda x: (x.reshape(len(x), -1)[:, :4].astype(np.float64),
+                           None)
+    scores = metrics.evaluate_unpaired(lambda x, direction: x, a, b,
+                                       extractor)
+    assert scores["a_b_fid"] > 1
+    for key in ("a_to_b_fid", "b_to_a_fid"):
+        assert scores[key] == pytest.approx(scores["a_b_fid"])
+    assert scores["cycle_l1_a"] == scores["cycle_l1_b"] == 0

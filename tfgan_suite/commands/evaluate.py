@@ -225,9 +225,19 @@ def main(argv):
         common["train_source"] = trained_on(run_config, values)
     results = tgs.metrics.evaluate(model, **data_arguments(values),
                                    **common)
-    results.update(model_path=FLAGS.model_path, dataset=values["dataset"])
+    results.update(model_path=FLAGS.model_path, dataset=values["dataset"],
+                   step=model_step(model))
     write(results, out)
     return None
+
+
+def model_step(model):
+    """The training step of the scored model: its step counter, or the
+    step its export's manifest records (None if it records none)."""
+    counter = getattr(model, "step_counter", None)
+    if counter is not None:
+        return int(counter.numpy())
+    return tgs.serving.read_manifest(model.path).get("step")
 
 
 def run():

@@ -130,13 +130,16 @@ def evaluate_unpaired(translate_uint8, images_a, images_b, extractor):
     - `a_to_b_fid`, `b_to_a_fid`: Frechet distance between the features
       (`extractor(images in [-1, 1])[0]`) of the translations A -> B and
       the B images, and of B -> A and the A images;
+    - `a_b_fid`: the same distance between the A and B images themselves,
+      what a translator that changes nothing scores: the scale of the two;
     - `cycle_l1_a`, `cycle_l1_b`: mean |F(G(a)) - a| / 255 and
       |G(F(b)) - b| / 255 (the cycle-consistency of Zhu et al. 2017, eq. 2).
     """
     from tfgan_suite.data.pipeline import to_float
     from tfgan_suite.metrics.distances import frechet_distance
     features = lambda x: extractor(to_float(x).numpy())[0]
-    scores = {}
+    scores = {"a_b_fid": frechet_distance(features(images_a),
+                                          features(images_b))}
     for there, back, images, other, letter in (
             ("a_to_b", "b_to_a", images_a, images_b, "a"),
             ("b_to_a", "a_to_b", images_b, images_a, "b")):
