@@ -51,9 +51,12 @@ def define_training_flags(flag_values=flags.FLAGS):
               for kind in ("string", "integer", "float", "bool", "enum",
                            "list", "multi_string")}
     names = ", ".join(sorted(models.MODELS))
-    define["string"]("model", None, f"Model: {names}, or module:Class for "
-                     "your own subclass of tgs.models.AdversarialModel "
-                     f"(default: the preset's, else {models.DEFAULT_MODEL}).")
+    define["string"]("model", None, f"Model: {names}, or module:NAME for "
+                     "your own: a subclass of tgs.models.AdversarialModel, "
+                     "or any Keras GAN (a keras.Model class, or a function "
+                     "returning one, with a train_step and a generator; "
+                     "docs/adding_a_model.md) (default: the preset's, else "
+                     f"{models.DEFAULT_MODEL}).")
     define["string"]("preset", None, "A configuration by name: "
                      f"{', '.join(models.presets.names())}.")
     define["string"]("dataset", None, dataset_help())
@@ -130,7 +133,7 @@ def define_training_flags(flag_values=flags.FLAGS):
     define["multi_string"]("model_args", [], "key=value: a constructor "
                            "argument of the model (repeatable), for "
                            "arguments without a flag of their own (a "
-                           "module:Class model's).")
+                           "module:NAME model's).")
     define_model_flags(flag_values)
 
 

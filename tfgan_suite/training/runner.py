@@ -505,7 +505,7 @@ def check_measures(config, model):
             "FID during training scores samples from noise, and "
             f"{type(model).__name__} translates images; pass "
             "fid_every_n_steps=0 and score the run once trained "
-            "(tgs.metrics.evaluate)")
+            "(tfgan-evaluate, or tgs.metrics.evaluate in code)")
 
 
 def fid_callback(config, out_dir):
