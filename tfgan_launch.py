@@ -44,6 +44,8 @@ NOISE = re.compile(
     r"Sharding callback duration|meta_optimizer.cc.*remapper failed|"
     r"did not fully read the dataset being cached|"
     r"oneDNN supports DT_UINT8 only on platforms with AVX-512|"
+    # tf.data's own graphs name an attribute its kernels do not know yet.
+    r"NodeDef mentions attribute use_unbounded_threadpool|"
     # SavedModel export: notes on names and files the export itself reports.
     r"contains input name\(s\) .* with unsupported characters|"
     r"Assets written to: |Writing fingerprint to |"

@@ -20,7 +20,10 @@ def test_optimizer_and_tf_data_notes_are_noise():
             "remapper failed: INVALID_ARGUMENT: Mutation::Apply error: fanout",
             "W0000 00:00:1795752982.825296   17757 cache_dataset_ops.cc:912] "
             "The calling iterator did not fully read the dataset being "
-            "cached. In order to avoid unexpected truncation"):
+            "cached. In order to avoid unexpected truncation",
+            "E0000 00:00:1796570070.054316   18761 node_def_util.cc:682] "
+            "NodeDef mentions attribute use_unbounded_threadpool which is "
+            "not in the op definition: Op<name=MapDataset; ..."):
         assert tfgan_launch.NOISE.search(line), line
     assert not tfgan_launch.NOISE.search(
         "error: data_dir: x is not a directory")
