@@ -114,6 +114,10 @@ def test_optimizer_settings_are_recorded_and_kept_on_resume(tmp_path,
                                          r"trained with 0.001 and "
                                          r"resume=True cannot change it"):
         runs.resume_config(str(tmp_path), g_learning_rate=1e-4)
+    with pytest.raises(ValueError, match=r"^max_images: the run in .* "
+                                         r"trained with the default and "
+                                         r"resume=True cannot change it"):
+        runs.resume_config(str(tmp_path), max_images=10)
 
 
 def test_a_labelled_folder_gives_its_classes_not_the_presets(tmp_path,

@@ -124,7 +124,8 @@ def unpaired(data_dir, split="train", image_size=None, channels=None,
                       augment=paired.jitter_image(size) if jittered else None)
 
     return domain_pair(domain(paths_a, "A"), domain(paths_b, "B"),
-                       name=os.path.join(data_dir, split), labels=labels,
+                       name=os.path.join(data_dir, f"{split}{{A,B}}"),
+                       labels=labels,
                        direction=direction)
 
 

@@ -340,8 +340,8 @@ def make_config(preset=None, **overrides):
     accepted = cls.init_args()
     for key in model_args:
         if key not in accepted:
-            raise ArgumentError(key, f"not an argument of {cls.__name__} "
-                                     f"(model={config.model} takes "
+            raise ArgumentError(key, f"not an argument of model="
+                                     f"{config.model} (it takes "
                                      f"{', '.join(sorted(accepted))})")
     config = dataclasses.replace(config, model_args={**config.model_args,
                                                      **model_args})
@@ -361,8 +361,9 @@ def resume_config(out_dir, preset=None, **overrides):
     config = read_config(out_dir)
 
     def refuse(key, saved, given):
+        said = "the default" if saved is None else repr(saved)
         raise ArgumentError(key, f"the run in {out_dir} trained with "
-                                 f"{saved!r} and resume=True cannot change it "
+                                 f"{said} and resume=True cannot change it "
                                  f"(got {given!r}); start a new run in "
                                  "another folder to change it")
 
