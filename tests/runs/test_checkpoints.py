@@ -49,7 +49,14 @@ def test_restore_gives_identical_weights_slots_and_random_states(tmp_path):
     assert any(not np.array_equal(x, y)
                for x, y in zip(state_of(trained), state_of(fresh)))
     state = checkpoints.restore_checkpoint(fresh, str(tmp_path))
+    trackers = state.pop("trackers")
     assert state == {"epoch": 2, "step": 3, "path": path}
+    # The running means of the epoch: read back, set by RestoreTrackers.
+    assert [p for p, _ in trackers] == [
+        "d_loss/total", "d_loss/count", "g_loss/total", "g_loss/count"]
+    for (_, value), variable in zip(trackers,
+                                    checkpoints._tracker_variables(trained)):
+        np.testing.assert_array_equal(value, variable.numpy())
     a, b = state_of(trained), state_of(fresh)
     assert len(a) == len(b)
     for x, y in zip(a, b):
@@ -59,6 +66,47 @@ def test_restore_gives_identical_weights_slots_and_random_states(tmp_path):
     np.testing.assert_array_equal(
         keras.random.normal((4, 4), seed=trained.noise).numpy(),
         keras.random.normal((4, 4), seed=fresh.noise).numpy())
+
+
+def test_restore_trackers_sets_the_means_after_keras_resets_them(tmp_path):
+    trained = tiny_gan(train_steps=3)
+    save(trained, str(tmp_path), epoch=1, step=3)
+    means = [float(m.result()) for m in trained.metrics]
+    fresh = tiny_gan(seed=1, train_steps=1)  # traced: its trackers known
+    state = checkpoints.restore_checkpoint(fresh, str(tmp_path))
+    callback = checkpoints.RestoreTrackers(state["trackers"])
+    callback.set_model(fresh)
+    fresh.reset_metrics()  # as fit does before each epoch begins
+    callback.on_epoch_begin(0)
+    assert [float(m.result()) for m in fresh.metrics] == means
+    fresh.reset_metrics()
+    callback.on_epoch_begin(1)  # once: the next epochs start afresh
+    assert [float(m.result()) for m in fresh.metrics] == [0.0, 0.0]
+    untraced = tiny_gan(seed=1)  # updates no tracker yet
+    callback = checkpoints.RestoreTrackers(state["trackers"])
+    callback.set_model(untraced)
+    with pytest.raises(ValueError, match=r"resume: the checkpoint holds the "
+                       r"trackers d_loss/total, .*, and GAN updates none"):
+        callback.on_epoch_begin(0)
+
+
+def test_a_checkpoint_written_before_trackers_were_kept_restores(
+        tmp_path, monkeypatch):
+    trained = tiny_gan(train_steps=3)
+    with monkeypatch.context() as patch:  # the format without trackers
+        state_of_old = checkpoints._training_state
+        patch.setattr(checkpoints, "_training_state",
+                      lambda model, epoch=0, trackers=None:
+                      state_of_old(model, epoch))
+        save(trained, str(tmp_path), epoch=1, step=3)
+    reader = tf.train.load_checkpoint(str(tmp_path / "ckpt-3"))
+    assert not any(name.startswith("tracker")
+                   for name in reader.get_variable_to_shape_map())
+    fresh = tiny_gan(seed=1)
+    state = checkpoints.restore_checkpoint(fresh, str(tmp_path))
+    assert state["step"] == 3 and state["trackers"] is None
+    for x, y in zip(state_of(trained), state_of(fresh)):
+        np.testing.assert_array_equal(x, y)
 
 
 def test_every_variable_of_the_model_round_trips(tmp_path):

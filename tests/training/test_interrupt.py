@@ -4,6 +4,7 @@
 import csv
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -161,3 +162,84 @@ def test_resume_before_the_config_starts_a_new_run(tmp_path, idx_dir):
             f"config.json); starting it as new") in result.stderr
     assert (out / "model.keras").is_file()
     assert runs.read_config(str(out)).train.steps == 2
+
+
+def cyclegan_config(data_dir):
+    return runs.make_config(
+        model="cyclegan", dataset="unpaired", data_dir=data_dir,
+        image_size=[32, 32],
+        batch_size=2, steps=6, steps_per_epoch=4, fid_every_n_steps=0,
+        verbose=2, seed=3, model_args={"filters": 4, "n_blocks": 0})
+
+
+def epoch_lines(printed):
+    """The values of each epoch's end line of Keras' progress (verbose=2:
+    `4/4 - 1s - 250ms/step - d_loss: 0.69 - ...`), without its times."""
+    return re.findall(r"(?:[a-z_0-9]+: -?[0-9.e+-]+(?: - )?)+$", printed,
+                      re.MULTILINE)
+
+
+def text(out, name):
+    with open(os.path.join(out, name)) as f:
+        return f.read()
+
+
+@pytest.mark.parametrize("model", ["dcgan", "cyclegan"])
+def test_an_epoch_resumed_mid_way_logs_what_a_straight_run_logs(
+        tmp_path, idx_dir, model, capsys):
+    """The trackers' running means of the interrupted epoch are in the
+    checkpoint and go on after the resume: that epoch's history.csv row
+    and "Epoch" line average all its steps, and the per-step losses
+    (un-averaged from the means) are the same text."""
+    if model == "dcgan":
+        make = lambda: runs.make_config(
+            "fashion_mnist_dcgan", data_dir=idx_dir, batch_size=8, steps=6,
+            steps_per_epoch=4, fid_every_n_steps=0, verbose=2, seed=3,
+            model_args={"filters": 4, "latent_dim": 8})
+    else:
+        from tests.data.test_unpaired import write_unpaired
+        unpaired = write_unpaired(tmp_path / "unpaired")
+        make = lambda: cyclegan_config(unpaired)
+    straight = str(tmp_path / "straight")
+    training.run(make(), straight)
+    straight_lines = epoch_lines(capsys.readouterr().out)
+    out = str(tmp_path / "interrupted")
+    with pytest.raises(training.Interrupted) as stop:
+        training.run(make(), out,
+                     extra_callbacks=[SignalAt(2, signal.SIGTERM)])
+    assert stop.value.step == 3  # mid-epoch: epochs are 4 steps
+    capsys.readouterr()
+    training.run(runs.resume_config(out), out, resume=True)
+    resumed_lines = epoch_lines(capsys.readouterr().out)
+    assert text(out, "losses.csv") == text(straight, "losses.csv")
+    assert text(out, "history.csv") == text(straight, "history.csv")
+    assert len(straight_lines) == 2 and resumed_lines == straight_lines
+
+
+def test_a_checkpoint_without_the_running_means_still_resumes(
+        tmp_path, idx_dir, monkeypatch, caplog):
+    """A checkpoint written before checkpoints kept the trackers: the run
+    resumes, and the interrupted epoch averages the steps after the
+    resume (as it did then)."""
+    straight = str(tmp_path / "straight")
+    training.run(config(idx_dir), straight)
+    out = str(tmp_path / "interrupted")
+    state_of_old = runs.checkpoints._training_state
+    with monkeypatch.context() as patch, pytest.raises(training.Interrupted):
+        patch.setattr(runs.checkpoints, "_training_state",
+                      lambda model, epoch=0, trackers=None:
+                      state_of_old(model, epoch))
+        training.run(config(idx_dir), out,
+                     extra_callbacks=[SignalAt(1, signal.SIGTERM)])
+    caplog.set_level(logging.INFO, logger="absl")
+    resumed, _ = training.run(runs.resume_config(out), out, resume=True)
+    said = [r.getMessage() for r in caplog.records
+            if r.getMessage().startswith("resume: ")]
+    assert said == [f"resume: {out}/checkpoints/ckpt-2 keeps no running "
+                    "means (written before checkpoints kept them): epoch 1 "
+                    "logs the means of its steps from 3 on"]
+    assert int(resumed.step_counter.numpy()) == 6
+    assert epochs(out) == [0, 1]
+    a, b = np.array(losses(out)), np.array(losses(straight))
+    np.testing.assert_array_equal(a[:, 0], b[:, 0])  # the steps
+    np.testing.assert_allclose(a[:, 1:], b[:, 1:], rtol=1e-4)

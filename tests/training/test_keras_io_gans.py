@@ -474,6 +474,10 @@ def test_keras_io_cyclegan_with_glue(tmp_path, user_code):
     history = (tmp_path / "run" / "losses.csv").read_text().splitlines()
     assert sorted(history[0].split(",")) == ["D_X_loss", "D_Y_loss",
                                              "F_loss", "G_loss", "step"]
+    # Strict JSON, with no g_loss made up for a model that logs none.
+    from tests.training.test_health import strict_json
+    assert "g_loss" not in strict_json(os.path.join(out, "health.json"))[
+        "last"]
     images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3),
                                                dtype=np.uint8)
     loaded = runs.load(out)

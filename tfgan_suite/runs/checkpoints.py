@@ -13,6 +13,11 @@ A checkpoint is the whole state `train_step` reads and writes, tracked by a
 - `epoch`: finished epochs; the step is the model's own `step_counter`
   (calls of `train_step`, whatever one step does; with `run`'s repeated,
   seeded pipeline also the data position);
+- `trackers` and `tracker_paths`: the variables of the model's trackers
+  (`model.metrics`, the running means `train_step` logs and Keras resets
+  when an epoch begins) and their paths, so that an epoch interrupted
+  mid-way goes on averaging from where it stood (`RestoreTrackers`);
+  checkpoints written before they were kept still restore, without them;
 - `model_class`: the model's class name, checked before anything is restored.
 
 The manager numbers checkpoints by step: `directory/ckpt-<step>.index`
@@ -45,6 +50,7 @@ from tfgan_suite import files
 
 _MODEL_CLASS_KEY = "model_class/.ATTRIBUTES/VARIABLE_VALUE"
 _EPOCH_KEY = "epoch/.ATTRIBUTES/VARIABLE_VALUE"
+_TRACKER_PATHS_KEY = "tracker_paths/.ATTRIBUTES/VARIABLE_VALUE"
 #: A checkpoint's index file: `ckpt-<step>.index`.
 _PREFIX = re.compile(r"(ckpt-(\d+))\.index")
 
@@ -75,18 +81,78 @@ class Checkpoint(keras.callbacks.Callback):
             save_checkpoint(self.model, directory, epoch + 1, keep=self.keep)
 
 
+class RestoreTrackers(keras.callbacks.Callback):
+    """Continues the running means of the epoch a run resumes in mid-way:
+    when the first epoch begins, after Keras has reset the model's
+    trackers (`model.metrics`), sets their variables to `values`
+    ([(variable path, value)], the "trackers" of `restore_checkpoint`). That
+    epoch's logs (its history row, its progress line, the per-step losses
+    `LossHistory` recovers from the means) are then those of a run never
+    stopped. List it before the callbacks that read the trackers when an
+    epoch begins.
+
+    Raises (when the epoch begins):
+      ValueError: the checkpoint's trackers are not the model's.
+    """
+
+    def __init__(self, values):
+        super().__init__()
+        self.values = values
+
+    def on_epoch_begin(self, epoch, logs=None):
+        values, self.values = self.values, None
+        if values is None:
+            return
+        variables = _tracker_variables(self.model)
+        paths, saved = [v.path for v in variables], [p for p, _ in values]
+        if paths != saved:
+            raise ValueError(
+                f"resume: the checkpoint holds the trackers "
+                f"{', '.join(saved) or 'none'}, and "
+                f"{type(self.model).__name__} updates "
+                f"{', '.join(paths) or 'none'}")
+        for variable, (_, value) in zip(variables, values):
+            variable.assign(value)
+
+
 def _seed_states(model):
     return [v for v in model.variables if "seed_generator_state" in v.path]
 
 
-def _training_state(model, epoch=0):
-    """The `tf.train.Checkpoint` of `model`'s training state; returns it and
-    its epoch counter."""
+def _tracker_variables(model):
+    """The variables of the trackers `fit` resets and logs, in order."""
+    return [v for metric in model.metrics for v in metric.variables]
+
+
+def _training_state(model, epoch=0, trackers=None):
+    """The `tf.train.Checkpoint` of `model`'s training state, with
+    `trackers` ([(path, variable)] of the trackers; None: not kept, as
+    in checkpoints written before they were); returns it and its epoch
+    counter."""
     epoch = tf.Variable(int(epoch), dtype=tf.int64, trainable=False)
+    kept = {}
+    if trackers is not None:
+        kept = {"trackers": [v for _, v in trackers],
+                "tracker_paths": tf.Variable([p for p, _ in trackers],
+                                             dtype=tf.string,
+                                             trainable=False)}
     state = tf.train.Checkpoint(
         model=model, seed_states=_seed_states(model), epoch=epoch,
-        model_class=tf.Variable(type(model).__name__, trainable=False))
+        model_class=tf.Variable(type(model).__name__, trainable=False),
+        **kept)
     return state, epoch
+
+
+def _saved_trackers(reader):
+    """[(path, a variable to restore its value into)] of the trackers a
+    checkpoint keeps (`reader`: its `tf.train.load_checkpoint`); None for
+    one written before they were kept."""
+    if not reader.has_tensor(_TRACKER_PATHS_KEY):
+        return None
+    paths = [p.decode() for p in reader.get_tensor(_TRACKER_PATHS_KEY)]
+    return [(path, tf.Variable(reader.get_tensor(
+                f"trackers/{i}/.ATTRIBUTES/VARIABLE_VALUE"), trainable=False))
+            for i, path in enumerate(paths)]
 
 
 def _saved_variables(model):
@@ -205,7 +271,8 @@ def save_checkpoint(model, directory, epoch, keep=3):
         logging.warning("Checkpoint: non-finite weights at step %d, not "
                         "saved", step)
         return None
-    state, _ = _training_state(model, epoch)
+    state, _ = _training_state(model, epoch, trackers=[
+        (v.path, v) for v in _tracker_variables(model)])
     _repair_state_file(directory)
     manager = tf.train.CheckpointManager(state, directory, max_to_keep=keep)
     # Runs before the manager's own callback, which writes the state file.
@@ -251,8 +318,11 @@ def restore_checkpoint(model, directory):
     skipped with a warning each (`latest_intact`).
 
     Returns:
-      {"epoch", "step", "path"}: finished epochs, the model's step, and
-      the checkpoint's prefix.
+      {"epoch", "step", "path", "trackers"}: finished epochs, the model's
+      step, the checkpoint's prefix, and [(path, value)] of the trackers'
+      variables at that step (for `RestoreTrackers`; None for a
+      checkpoint written before they were kept). The trackers are not
+      set: Keras resets them when an epoch begins.
 
     Raises:
       ValueError: no checkpoint in `directory`, none intact, a checkpoint
@@ -271,7 +341,8 @@ def restore_checkpoint(model, directory):
     if saved_class != type(model).__name__:
         raise ValueError(f"resume: {path} is a checkpoint of {saved_class}, "
                          f"not {type(model).__name__}")
-    state, epoch = _training_state(model)
+    trackers = _saved_trackers(reader)
+    state, epoch = _training_state(model, trackers=trackers)
     try:
         state.restore(path).assert_consumed()
     except (AssertionError, ValueError, tf.errors.OpError) as e:
@@ -284,4 +355,6 @@ def restore_checkpoint(model, directory):
                          f"random states than when it was saved): {e}"
                          ) from None
     return {"epoch": int(epoch.numpy()),
-            "step": int(model.step_counter.numpy()), "path": path}
+            "step": int(model.step_counter.numpy()), "path": path,
+            "trackers": None if trackers is None else [
+                (name, v.numpy()) for name, v in trackers]}

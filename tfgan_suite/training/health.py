@@ -29,7 +29,9 @@ class HealthMonitor(keras.callbacks.Callback):
     real batch's). With a fixed batch of `held_out` real data the model
     never trains on, how D tells the two apart (`overfitting`). They go
     into the epoch logs (so `CSVLogger` / TensorBoard record them when this
-    callback is listed before them) and `health.json` at the end.
+    callback is listed before them) and `health.json` at the end (strict
+    JSON: a value that is not a number is null; G's epoch loss, `g_loss`,
+    only when the model logs one).
 
     Warns when D wins outright (accuracy >= `d_win_accuracy` on both real
     and fake for `window` epochs while G's loss climbs: the seed paper's
@@ -70,15 +72,19 @@ class HealthMonitor(keras.callbacks.Callback):
             # A translation's spread follows its inputs: no collapse measure.
             values["diversity"] = (_diversity(fake) /
                                    max(self._real_diversity, 1e-12))
-        values["g_loss"] = float((logs or {}).get("g_loss", np.nan))
+        if "g_loss" in (logs or {}):  # a keras-io G may log G_loss, F_loss.
+            values["g_loss"] = float(logs["g_loss"])
         values["epoch"] = epoch + 1
         self.history.append(values)
         recent = self.history[-self.window:]
+        climbing = (len(recent) == self.window
+                    and "g_loss" in recent[0] and "g_loss" in recent[-1]
+                    and recent[-1]["g_loss"] > recent[0]["g_loss"])
         # No accuracy for a D with conventions of its own (health_forward).
-        if (len(recent) == self.window and "d_acc_real" in values
+        if (climbing and "d_acc_real" in values
                 and all(v["d_acc_real"] >= self.d_win_accuracy and
-                        v["d_acc_fake"] >= self.d_win_accuracy for v in recent)
-                and recent[-1]["g_loss"] > recent[0]["g_loss"]):
+                        v["d_acc_fake"] >= self.d_win_accuracy
+                        for v in recent)):
             self._warn(f"epoch {epoch + 1}: D wins outright (accuracy >= "
                        f"{self.d_win_accuracy} on real and fake for "
                        f"{self.window} epochs, G loss climbing)")
@@ -103,7 +109,20 @@ class HealthMonitor(keras.callbacks.Callback):
         if self.out_dir:
             os.makedirs(self.out_dir, exist_ok=True)
             files.write_text(os.path.join(self.out_dir, "health.json"),
-                             json.dumps(self.report(), indent=2))
+                             json.dumps(finite_or_null(self.report()),
+                                        indent=2, allow_nan=False))
+
+
+def finite_or_null(value):
+    """`value` (JSON-like) with every float that is not finite (NaN, inf:
+    no JSON number) replaced by None (null)."""
+    if isinstance(value, dict):
+        return {k: finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_null(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 def as_in_training(net, inputs):
     """`net(inputs)` in training mode -- as a training step computes it:

@@ -89,14 +89,20 @@ class LossHistory(keras.callbacks.Callback):
       keys: logged values to keep (default: every key ending in "loss").
       hlines: {label: y} reference lines, e.g. {"log 2": 0.693}.
       plot_every_n_epochs: also redraw the PNG during training.
+      resumed_steps: for a run resumed mid-epoch whose trackers go on from
+        their means at the checkpoint (`runs.checkpoints.RestoreTrackers`,
+        listed before this callback), the steps of that epoch before the
+        resume: the means of its first `fit` count them.
     """
 
-    def __init__(self, out_dir, keys=None, hlines=None, plot_every_n_epochs=1):
+    def __init__(self, out_dir, keys=None, hlines=None, plot_every_n_epochs=1,
+                 resumed_steps=0):
         super().__init__()
         self.out_dir = out_dir
         self.keys = keys
         self.hlines = hlines
         self.plot_every_n_epochs = plot_every_n_epochs
+        self.resumed_steps = resumed_steps
         self.steps, self.values = [], {}
 
     def on_train_begin(self, logs=None):
@@ -119,13 +125,17 @@ class LossHistory(keras.callbacks.Callback):
         return os.path.join(self.out_dir, "losses.png")
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._previous = {}
-        self._previous_batch = 0
+        # Steps of the epoch done before this `fit`, and their means.
+        self._previous_batch, self.resumed_steps = self.resumed_steps, 0
+        self._previous = ({m.name: float(m.result())
+                           for m in self.model.metrics}
+                          if self._previous_batch else {})
+        self._first_batch = self._previous_batch
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
         keys = self.keys or [k for k in logs if k.endswith("loss")]
-        done = batch + 1  # steps finished in this epoch
+        done = self._first_batch + batch + 1  # steps finished in the epoch
         chunk = done - self._previous_batch
         self.steps.append(step_of(self.model))
         means = {m.name for m in self.model.metrics}

@@ -177,14 +177,17 @@ def writes(strategy):
 
 
 def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
-                 chief=True):
+                 chief=True, trackers=None, resumed_steps=0):
     """The run's callbacks, in the order they must see each epoch: the
-    stop on signals first, the picture and the measures before the
-    loggers (so those see `fid` and the health values), checkpoints last.
-    A non-`chief` worker keeps only those that stop training (signals, a
-    non-finite loss) and the checkpoint, which it saves out of the run
-    folder."""
+    stop on signals and the trackers of an epoch resumed mid-way
+    (`trackers` after `resumed_steps` steps of it, as `restore_checkpoint`
+    read them) first, the picture and the measures before the loggers (so
+    those see `fid` and the health values), checkpoints last. A
+    non-`chief` worker keeps only those that stop training (signals, a
+    non-finite loss), the trackers and the checkpoint, which it saves out
+    of the run folder."""
     train = config.train
+    first = [tgs_callbacks.Interrupt(), checkpoints.RestoreTrackers(trackers)]
     checkpoint = checkpoints.Checkpoint(
         os.path.join(out_dir, layout.CHECKPOINTS),
         keep=int(train.keep_checkpoints), writes=chief)
@@ -197,7 +200,7 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
         _fixed_batch(source), out_dir=out_dir if chief else None,
         held_out=None if unseen is None else _fixed_batch(unseen))
     if not chief:
-        return [tgs_callbacks.Interrupt(), health, checkpoint]
+        return [*first, health, checkpoint]
     every = int(train.fid_every_n_steps)
     step = tgs_callbacks.step_of(model)
     # The domain classifier is trained (minutes) only for a run that will
@@ -207,7 +210,7 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
     fid = [callback for callback in fid if callback is not None]
     log_dir = os.path.join(out_dir, "logs")
     return [
-        tgs_callbacks.Interrupt(),
+        *first,
         tgs_callbacks.picture(
             model, os.path.join(out_dir, "samples"), unseen or source,
             every_n_steps=train.sample_every_n_steps,
@@ -220,7 +223,8 @@ def callbacks_of(config, out_dir, model, source, schedule, resume_epoch,
             out_dir, keys=model.plotted,
             hlines=({"log 2": math.log(2)}
                     if getattr(model.adversarial_loss, "probabilistic", False)
-                    else None)),
+                    else None),
+            resumed_steps=resumed_steps),
         tgs_callbacks.HistoryCSV(os.path.join(out_dir, "history.csv"),
                                  resume_epoch=resume_epoch),
         # Per-step losses; the sample grids and FID join them in logs/train.
@@ -320,7 +324,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     `config.export` set, the trained generator is also exported there.
     With `resume`, training continues from the latest checkpoint of
     `out_dir` (weights, optimizer states, random states, data position,
-    step).
+    step, and the running means of an epoch stopped mid-way).
     """
     if not isinstance(config, config_lib.RunConfig):
         raise ArgumentError("config", "expected a tgs.runs.RunConfig "
@@ -336,7 +340,7 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     if model.distribute_strategy.num_replicas_in_sync == 1:
         contract.check_step(model, batches(source, config, schedule),
                             loss_given=bool(config.compile.loss))
-    state, resume_epoch = {"step": 0}, None
+    state, resume_epoch, trackers, resumed_steps = {"step": 0}, None, None, 0
     if resume and not checkpoints.list_checkpoints(
             os.path.join(out_dir, layout.CHECKPOINTS)):
         # Preempted before its first checkpoint: nothing to lose.
@@ -354,6 +358,16 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
         logging.info("resuming from %s at step %d (in epoch %d of %d)",
                      state["path"], state["step"], resume_epoch + 1,
                      schedule.epochs)
+        # Mid-epoch, the epoch's running means go on from the checkpoint's.
+        resumed_steps = (state["step"]
+                         - resume_epoch * schedule.steps_per_epoch)
+        trackers = state["trackers"] if resumed_steps else None
+        if resumed_steps and trackers is None:
+            logging.info("resume: %s keeps no running means (written "
+                         "before checkpoints kept them): epoch %d logs the "
+                         "means of its steps from %d on", state["path"],
+                         resume_epoch + 1, state["step"] + 1)
+            resumed_steps = 0
     if writes(strategy):  # what a process killed mid-write left behind
         for folder in filter(None, (out_dir, config.export)):
             files.remove_stale_temporaries(folder)
@@ -373,7 +387,9 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     # config written, once the run is known to start: a run refused for
     # bad input leaves nothing behind.
     callbacks = [*callbacks_of(config, out_dir, model, source, schedule,
-                               resume_epoch, chief=writes(strategy)),
+                               resume_epoch, chief=writes(strategy),
+                               trackers=trackers,
+                               resumed_steps=resumed_steps),
                  *extra_callbacks]
     config = recorded(config, model)
     if writes(strategy):
