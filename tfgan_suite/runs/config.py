@@ -340,8 +340,10 @@ def make_config(preset=None, **overrides):
     accepted = cls.init_args()
     for key in model_args:
         if key not in accepted:
-            raise ArgumentError(key, f"not an argument of model="
-                                     f"{config.model} (it takes "
+            name = (cls.__name__ if isinstance(cls, type)
+                    else config.model)  # a user's factory: by its name.
+            raise ArgumentError(key, f"not an argument of {name} (model="
+                                     f"{config.model} takes "
                                      f"{', '.join(sorted(accepted))})")
     config = dataclasses.replace(config, model_args={**config.model_args,
                                                      **model_args})
