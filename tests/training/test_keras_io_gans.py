@@ -484,6 +484,11 @@ def test_keras_io_cyclegan_with_glue(tmp_path, user_code):
     expected = loaded.translate_uint8(images, "b_to_a")
     np.testing.assert_array_equal(expected,
                                   model.translate_uint8(images, "b_to_a"))
+    # Messages name the user's class, not the suite's wrapper.
+    with pytest.raises(ValueError, match=r"^direction: TranslatingCycleGan "
+                                         r"translates"):
+        runs.translate_files(loaded, os.path.join(root, "testA"),
+                             str(tmp_path / "x"), direction="sideways")
     version = serving.export_saved_model(loaded, str(tmp_path / "sm" / "c"))
     served = tf.saved_model.load(version).signatures["b_to_a"](
         image=tf.constant(images))["image"].numpy()

@@ -22,6 +22,7 @@ from absl import app, flags, logging
 
 from tfgan_suite import data, losses, models
 from tfgan_suite.commands import model_flags
+from tfgan_suite.models import arguments
 
 
 def model_defaults():
@@ -316,7 +317,7 @@ def translator_without_input(model, model_path):
     directions = tuple(getattr(model, "directions", None) or ())
     direction = (f" and --direction={' or '.join(directions)}"
                  if len(directions) > 1 else "")
-    return (f"--input: {model_path} holds a {type(model).__name__}, "
+    return (f"--input: {model_path} holds a {arguments.shown_name(model)}, "
             "which translates images and does not generate them from noise; "
             f"give --input=FILE_OR_FOLDER{direction} (--out: a .png file for "
             "a file, a folder for a folder)")

@@ -115,6 +115,12 @@ def init_args(cls, base):
             for name, default in args.items()}
 
 
+def shown_name(model):
+    """The class name messages give `model`: the user's class for a model
+    of theirs the suite wraps (`models.wrapped.Wrapped`)."""
+    return type(getattr(model, "inner", model)).__name__
+
+
 #: The range `tgs.data` gives images in: every model's default `value_range`.
 DATA_RANGE = (-1.0, 1.0)
 

@@ -140,7 +140,7 @@ def check_direction(model, direction):
     if direction not in declared:
         what = (f"translates in {', '.join(declared)}" if declared else
                 "translates one way only (takes no direction)")
-        raise ArgumentError("direction", f"{type(model).__name__} {what}, got "
+        raise ArgumentError("direction", f"{arguments.shown_name(model)} {what}, got "
                                          f"{direction!r}")
 
 
@@ -164,7 +164,7 @@ def translate_files(model, inputs, out, direction=None, overwrite=False):
     if model.data_kind() not in arguments.TRANSLATION_KINDS:
         raise ArgumentError("inputs", "translating images needs a model that "
                                       "trains on pairs or unpaired images, "
-                                      f"got {type(model).__name__}")
+                                      f"got {arguments.shown_name(model)}")
     translate = model.translate_uint8
     if direction is not None:
         check_direction(model, direction)
@@ -318,7 +318,7 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
     if not hasattr(model, "generate_uint8"):
         raise ArgumentError("out", "writing generated images needs a model "
                                    "that generates from noise, got "
-                                   f"{type(model).__name__}")
+                                   f"{arguments.shown_name(model)}")
     _check_new_folder(out, overwrite)
     class_labels, folders = None, [""]
     if getattr(model, "num_classes", None):
@@ -330,7 +330,7 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
             np.resize(chosen, num).tolist(), num, model.num_classes,
             getattr(model, "class_names", None))
     elif labels is not None:
-        raise ArgumentError("labels", f"{type(model).__name__} is not a "
+        raise ArgumentError("labels", f"{arguments.shown_name(model)} is not a "
                                       "conditional model")
     counts = {}
     progress = keras.utils.Progbar(num, unit_name="image",
@@ -345,7 +345,7 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
             images = model.generate_uint8(n, seed=seed + start,
                                           labels=batch_labels, **truncated)
             if images.ndim != 4:
-                raise ArgumentError("out", f"{type(model).__name__} generates "
+                raise ArgumentError("out", f"{arguments.shown_name(model)} generates "
                                            "points of shape "
                                            f"{images.shape[1:]}, not images; "
                                            "plot them instead (out=FILE.png)")

@@ -19,7 +19,7 @@ def check_step(model, dataset, loss_given=False):
     """Traces `model.train_step` on `dataset`'s batches (nothing runs) and
     raises a ValueError naming the option it would ignore, or a step that
     fails on these batches or returns no dict of scalars."""
-    name = type(getattr(model, "inner", model)).__name__
+    name = arguments.shown_name(model)
     model._tgs_used.clear()
     try:
         concrete = tf.function(model.train_step).get_concrete_function(
