@@ -10,7 +10,7 @@ import sys
 import numpy as np
 from absl import flags
 
-from tfgan_suite import files
+from tfgan_suite import files, models
 from tfgan_suite import runs, training
 from tfgan_suite.runs import checkpoints
 from tfgan_suite.training import callbacks
@@ -40,6 +40,12 @@ UNFINISHED = {}
 #: Every score the FID callback offers: the protocol's FID and KID, the
 #: k-NN manifold scores and the classes covered.
 ALL_METRICS = list(callbacks.Scores.METRICS)
+
+#: Radford et al.'s Adam learning rate for both nets, the
+#: `fashion_mnist_dcgan` preset's until it moved to 8e-4 (CHANGELOG). The
+#: experiments measured with it (fig9, fig10, low_data, r3gan_race) keep
+#: it, so that their commands reproduce what docs/results.md reports.
+RADFORD_LEARNING_RATES = {"g_learning_rate": 2e-4, "d_learning_rate": 2e-4}
 
 
 def limit_threads(threads):
@@ -78,11 +84,44 @@ def finished(name, epochs=None, steps=None):
     return True
 
 
+def optimization(config):
+    """How a run's config compiles its model, comparable across spellings:
+    `Model.compile`'s arguments with each optimizer in full (the model's
+    default Adam where the config sets none)."""
+    cls = models.get(config.model)
+    args = runs.config.compile_arguments(cls, config.compile)
+    for net in ("g", "d"):
+        args.setdefault(f"{net}_optimizer", {
+            "class_name": "Adam",
+            "config": dict(getattr(cls, f"default_{net}_optimizer"))})
+    return _plain(args)
+
+
+def check_same_optimization(out, preset, overrides):
+    """Raises ValueError if the run in `out` compiled its model otherwise
+    than `preset` with `overrides` does now (the preset changed since):
+    reusing or resuming it would report the old setting as the new."""
+    if not os.path.isfile(os.path.join(out, "config.json")):
+        return
+    saved = optimization(runs.read_config(out))
+    now = optimization(runs.make_config(preset, **{
+        k: v for k, v in overrides.items()
+        if runs.config.section_of(k) == "compile"}))
+    if saved != now:
+        raise ValueError(
+            f"{out} was trained with {saved}, but {preset} now trains with "
+            f"{now}; give another --runs folder (or delete the run) to "
+            f"train it anew")
+
+
 def train(name, preset, model_args=None, **overrides):
     """The folder of run `name` under --runs, trained first if it is not
     finished: from `preset` with `overrides`, or resumed from its latest
-    checkpoint (to the length, `epochs` or `steps`, given now)."""
+    checkpoint (to the length, `epochs` or `steps`, given now). A run
+    compiled otherwise than the preset now is refused
+    (`check_same_optimization`)."""
     out = os.path.join(FLAGS.runs, name)
+    check_same_optimization(out, preset, overrides)
     if finished(name, overrides.get("epochs"), overrides.get("steps")):
         return out
     if FLAGS.report_only:

@@ -46,18 +46,19 @@ BATCH = 128  # the preset's
 #: Every candidate trains with the EMA (half-life batch * 10 / 32 kimg,
 #: ramp-up 0.05, StyleGAN2-ADA's) unless its model_args say otherwise.
 CANDIDATES = {
-    "preset": ("the preset as it is (Radford et al.: Adam 2e-4, "
-               "beta_1 0.5, batch 128)", {}),
+    "preset": ("the preset as it is (Adam 8e-4, beta_1 0.5, batch 128)",
+               {}),
+    "lr_2e-4": ("Radford et al.'s learning rate, 2e-4 for both nets (the "
+                "preset's until it moved to 8e-4)",
+                common.RADFORD_LEARNING_RATES),
     "ema_rampup_0.02": ("the preset, its EMA's half-life at most 2 % of "
                         "the images seen", {"model_args": {
                             "ema_rampup": 0.02}}),
     "ema_rampup_0.01": ("the preset, its EMA's half-life at most 1 % of "
                         "the images seen", {"model_args": {
                             "ema_rampup": 0.01}}),
-    "lr_4e-4": ("both learning rates doubled", {
+    "lr_4e-4": ("both learning rates 4e-4", {
         "g_learning_rate": 4e-4, "d_learning_rate": 4e-4}),
-    "lr_8e-4": ("both learning rates four times the preset's", {
-        "g_learning_rate": 8e-4, "d_learning_rate": 8e-4}),
     "batch_64": ("half the batch: twice the steps per epoch", {
         "batch_size": 64}),
     "batch_32": ("a quarter of the batch: four times the steps per epoch",

@@ -27,16 +27,16 @@ flags.DEFINE_integer("fig10_steps", 10000, "fig10: steps of each run.")
 flags.DEFINE_integer("fig10_fid_every", 1000, "fig10: steps between FIDs.")
 FLAGS = flags.FLAGS
 
-RUNS = {  # label: (preset, model arguments)
-    "SAGAN": ("fashion_mnist_sagan", {}),
-    "DCGAN": ("fashion_mnist_dcgan", {}),
+RUNS = {  # label: (preset, model arguments, compile fields)
+    "SAGAN": ("fashion_mnist_sagan", {}, {}),
+    "DCGAN": ("fashion_mnist_dcgan", {}, common.RADFORD_LEARNING_RATES),
     "SAGAN + DiffAugment": ("fashion_mnist_sagan",
-                            {"augment": "color,translation,cutout"}),
+                            {"augment": "color,translation,cutout"}, {}),
 }
 
 
 def run(label, seed):
-    preset, model_args = RUNS[label]
+    preset, model_args, compile_fields = RUNS[label]
     name = label.lower().replace(" + ", "_").replace(" ", "_")
     return common.train(
         f"fig10/{FLAGS.fig10_class}/{name}_seed{seed}", preset,
@@ -45,7 +45,7 @@ def run(label, seed):
         steps_per_epoch=FLAGS.fig10_fid_every,
         fid_every_n_steps=FLAGS.fig10_fid_every,
         fid_num_images=FLAGS.fid_num_images, fid_metrics=["fid", "kid"],
-        seed=int(seed))
+        seed=int(seed), **compile_fields)
 
 
 def balance(out):

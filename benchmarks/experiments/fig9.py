@@ -42,7 +42,8 @@ def class_run(name):
         f"fig9/{name}", PRESET, classes=[name], batch_size=64,
         steps=FLAGS.class_steps, steps_per_epoch=every,
         fid_every_n_steps=every, fid_num_images=FLAGS.fid_num_images,
-        fid_metrics=["fid", "kid"], seed=FLAGS.seed)
+        fid_metrics=["fid", "kid"], seed=FLAGS.seed,
+        **common.RADFORD_LEARNING_RATES)
 
 
 def sample_scores(extractor, real_features, images, class_index):

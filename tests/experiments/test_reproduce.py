@@ -289,3 +289,27 @@ def test_an_interrupted_extension_is_not_finished(tmp_path):
         (out / "model.json").write_text(json.dumps(
             {"step": 10, "keras": True, "problem": None}))
         assert common.finished("screen/x", epochs=5)
+
+
+def test_a_run_of_another_optimization_is_refused(tmp_path):
+    """A run trained before its preset's learning rate changed is refused,
+    not reported as the new setting; the same optimization spelt otherwise
+    (the model's default Adam, or the preset's Adam at the same rate) is
+    reused."""
+    import dataclasses
+    from tfgan_suite import runs
+    out = tmp_path / "runs" / "fig8" / "dcgan"
+    out.mkdir(parents=True)
+    new = runs.make_config("fashion_mnist_dcgan", epochs=3)
+    old = dataclasses.replace(new, compile=dataclasses.replace(
+        new.compile, g_optimizer=None, d_optimizer=None))  # 2e-4 default.
+    runs.config.write_config(str(out), old)
+    (out / "model.keras").write_bytes(b"")
+    if not common.FLAGS.is_parsed():
+        common.FLAGS(["reproduce"])
+    with flagsaver.flagsaver(runs=str(tmp_path / "runs")):
+        with pytest.raises(ValueError, match="0.0008") as refused:
+            common.train("fig8/dcgan", "fashion_mnist_dcgan", epochs=3)
+        assert "fig8/dcgan" in str(refused.value)
+        assert common.train("fig8/dcgan", "fashion_mnist_dcgan", epochs=3,
+                            **common.RADFORD_LEARNING_RATES) == str(out)
