@@ -205,14 +205,17 @@ def r3gan_race():
                 "fid_mean": float(np.mean(fids)) if fids else None,
                 "covered_per_seed": [p["covered"] for p in points],
                 "steps_per_seed": [p["step"] for p in points]}
+    trained = {p: common.run_config(os.path.join(
+        FLAGS.runs, "r3gan_race", f"{p}_seed{FLAGS.seeds[0]}"))
+        for p in FLAGS.race_presets}
     record = {"budgets_cpu_minutes": minutes,
               "eval_every_cpu_minutes": FLAGS.race_eval_every,
               "threads": FLAGS.threads, "fid_num_images": FLAGS.fid_num_images,
               # What the runs trained with (their config.json), which may
               # predate a later change of the preset.
-              "model_args": {p: common.run_config(os.path.join(
-                  FLAGS.runs, "r3gan_race", f"{p}_seed{FLAGS.seeds[0]}"))
-                  .model_args for p in FLAGS.race_presets},
+              "model_args": {p: c.model_args for p, c in trained.items()},
+              "optimization": {p: common.optimization(c)
+                               for p, c in trained.items()},
               "batch_size": {p: models.presets.get(p)["data"]["batch_size"]
                              for p in FLAGS.race_presets},
               "curves": curves, "summary": summary}

@@ -21,6 +21,10 @@ def test_r3gan_race_evaluates_at_budgets_and_reuses_its_runs(tmp_path,
     record = json.loads((results / "r3gan_race.json").read_text())
     assert (results / "r3gan_race.png").stat().st_size > 0
     assert record["budgets_cpu_minutes"] == [0.03, 0.06]
+    # The DCGAN side races at the learning rate it was measured with.
+    dcgan = record["optimization"]["fashion_mnist_dcgan"]
+    assert dcgan["g_optimizer"]["config"]["learning_rate"] == 2e-4
+    assert dcgan["d_optimizer"]["config"]["learning_rate"] == 2e-4
     for preset in ("fashion_mnist_dcgan", "fashion_mnist_r3gan"):
         curve = record["curves"][preset]["0"]
         seconds = [p["cpu_seconds"] for p in curve]
