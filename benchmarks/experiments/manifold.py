@@ -46,6 +46,7 @@ def score(out, extractor, real_cache):
     model = runs.load(out)
     fake, logits = extractor(model.generate(FLAGS.fid_num_images, seed=0))
     record = {"model": config.model, "preset": config.preset,
+              "optimization": common.optimization(config),
               "classes": classes, "epochs": config.train.epochs,
               "steps": config.train.steps,
               "fid": metrics.frechet_distance(real, fake),

@@ -134,6 +134,9 @@ def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
         sum(cgan["intra_class_fid"]["per_class"].values()) / 10)
     assert "label_accuracy" not in scores["fig9/Bag"]
     assert scores["fig9/Bag"]["classes"] == ["Bag"]
+    # fig9 keeps the learning rate it was measured with.
+    assert scores["fig9/Bag"]["optimization"]["g_optimizer"]["config"][
+        "learning_rate"] == 2e-4
     for key in ("precision", "recall", "density", "coverage"):
         assert scores["fig9/Bag"][key] >= 0
     assert scores["fig9/Bag"]["fid"] == pytest.approx(
