@@ -59,6 +59,8 @@ CANDIDATES = {
                             "ema_rampup": 0.01}}),
     "lr_4e-4": ("both learning rates 4e-4", {
         "g_learning_rate": 4e-4, "d_learning_rate": 4e-4}),
+    "lr_1.6e-3": ("both learning rates 1.6e-3, twice the preset's", {
+        "g_learning_rate": 1.6e-3, "d_learning_rate": 1.6e-3}),
     "batch_64": ("half the batch: twice the steps per epoch", {
         "batch_size": 64}),
     "batch_32": ("a quarter of the batch: four times the steps per epoch",
