@@ -2,6 +2,7 @@
 protocol's scores, figures and the JSON record."""
 
 import csv
+import hashlib
 import json
 import os
 import shlex
@@ -10,7 +11,7 @@ import sys
 import numpy as np
 from absl import flags
 
-from tfgan_suite import files, models
+from tfgan_suite import files, metrics, models
 from tfgan_suite import runs, training
 from tfgan_suite.runs import checkpoints
 from tfgan_suite.training import callbacks
@@ -182,6 +183,21 @@ def swing(values):
     if len(values) < 2:
         return float("nan")
     return float(np.mean(np.abs(np.diff(values))) / np.mean(values))
+
+
+def domain_classifier():
+    """{"domain_classifier": {"path", "sha256"}}: the Fashion-MNIST domain
+    classifier file the scores read (--classifier_path, else the cache's),
+    for the JSON record. Domain FIDs compare only under one classifier, and
+    one trained on another machine is another: its training is not
+    bit-reproducible across CPUs."""
+    path = metrics.classifier_path(
+        "fashion_mnist", FLAGS.classifier_path, FLAGS.data_dir)
+    if not os.path.isfile(path):
+        return {"domain_classifier": None}
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return {"domain_classifier": {"path": path, "sha256": digest[:16]}}
 
 
 def write_json(name, record):

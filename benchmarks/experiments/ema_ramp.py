@@ -173,7 +173,8 @@ def ema():
              f"{rampup}) vs raw G of the same run")
     summaries = {n: fig8.summary(v) for n, v in values.items()}
     common.write_json("ema_ramp", {
-        "preset": PRESET, "run": name, "ema_kimg": kimg,
+        "preset": PRESET, "run": name, **common.domain_classifier(),
+        "ema_kimg": kimg,
         "ema_rampup": rampup, "batch_size": BATCH,
         "steps": raw["step"][-1], "fid_num_images": FLAGS.fid_num_images,
         "by_epoch": epochs, "summary": summaries,
@@ -251,4 +252,5 @@ def dcgan_screen():
                                        + result["ema_fid"][-1:])
     common.write_json("ema_ramp_screen", {
         "preset": PRESET, "epochs": epochs,
-        "fid_num_images": FLAGS.fid_num_images, "candidates": results})
+        "fid_num_images": FLAGS.fid_num_images,
+        **common.domain_classifier(), "candidates": results})

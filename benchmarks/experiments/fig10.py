@@ -127,4 +127,4 @@ def report(results):
             summary["SAGAN + DiffAugment"]["final_fid_mean"]
             / summary["SAGAN"]["final_fid_mean"] - 1)
     record["runs"] = results
-    common.write_json("fig10", record)
+    common.write_json("fig10", {**record, **common.domain_classifier()})

@@ -78,4 +78,5 @@ def fig8():
     common.write_json("fig8", {
         "preset": PRESET, "epochs": FLAGS.epochs,
         "steps": int(steps[-1]), "fid_num_images": FLAGS.fid_num_images,
-        "summary": summary(values), "scores": values})
+        "summary": summary(values), "scores": values,
+        **common.domain_classifier()})

@@ -127,7 +127,8 @@ def fig9():
     top_helped = {name: r["top"]["fid"] < r["unfiltered"]["fid"]
                   for name, r in results.items()}
     common.write_json("fig9", {
-        "preset": PRESET, "batch_size": 64, "steps": FLAGS.class_steps,
+        "preset": PRESET, **common.domain_classifier(),
+        "batch_size": 64, "steps": FLAGS.class_steps,
         "min_d_score": FLAGS.min_d_score,
         "top_share": FLAGS.top_share,
         "filter_lowers_fid": threshold_helped,

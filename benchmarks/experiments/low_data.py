@@ -87,7 +87,8 @@ def low_data():
                    "steps": FLAGS.low_data_steps,
                    "batch_size": batch_size(n),
                    "fid_every": FLAGS.fid_every,
-                   "fid_num_images": FLAGS.fid_num_images, "runs": {}}
+                   "fid_num_images": FLAGS.fid_num_images,
+                   **common.domain_classifier(), "runs": {}}
         for seed in FLAGS.seeds:  # seed by seed: partial results compare.
             for setting in FLAGS.augment:
                 results["runs"].setdefault(setting, {})[seed] = low_data_run(

@@ -87,4 +87,5 @@ def manifold():
     os.makedirs(FLAGS.results, exist_ok=True)
     fig.savefig(os.path.join(FLAGS.results, "manifold.png"))
     common.write_json("manifold", {"fid_num_images": FLAGS.fid_num_images,
+                                   **common.domain_classifier(),
                                    "runs": results})

@@ -219,7 +219,8 @@ def r3gan_race():
               "batch_size": {p: models.presets.get(p)["data"]["batch_size"]
                              for p in FLAGS.race_presets},
               "curves": curves, "summary": summary}
-    common.write_json("r3gan_race", record)
+    common.write_json("r3gan_race", {**record,
+                                      **common.domain_classifier()})
     colors = {p: f"C{i}" for i, p in enumerate(FLAGS.race_presets)}
     panels = []
     for key, label in (("fid", "domain FID"), ("covered", "classes covered")):

@@ -71,7 +71,7 @@ def truncation():
               "epochs": config.train.epochs,
               "fid_num_images": FLAGS.fid_num_images,
               "real_images": len(real), "features": "domain classifier",
-              "scores": scores}
+              **common.domain_classifier(), "scores": scores}
     for method in latents.TRUNCATION_METHODS:
         done = scores.setdefault(method, {})
         for psi in psis:

@@ -27,6 +27,12 @@ def test_fig8_then_ema_scores_raw_g_and_its_average_in_one_run(tmp_path,
         # after each.
         assert record["scores"]["step"] == [5, 10]
         assert record["steps"] == 10
+        # The classifier the scores read, by the file's content.
+        import hashlib
+        with open(fashion["classifier_path"], "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:16]
+        assert record["domain_classifier"] == {
+            "path": fashion["classifier_path"], "sha256": digest}
         summary = record["summary"]
         assert 1 <= summary["final_classes"] <= 10
         assert summary["best_fid"] == min(record["scores"]["fid"])
