@@ -72,6 +72,14 @@ def manifold():
     if not results:
         raise ValueError(f"runs: no finished image run under {FLAGS.runs}; "
                          f"run the other experiments first")
+    plot(results, os.path.join(FLAGS.results, "manifold.png"))
+    common.write_json("manifold", {"fid_num_images": FLAGS.fid_num_images,
+                                   **common.domain_classifier(),
+                                   "runs": results})
+
+
+def plot(results, path):
+    """The k-NN manifold scores of `results` ({run: record}), run by run."""
     names = list(results)
     from matplotlib.figure import Figure
     fig = Figure(figsize=(max(6, 0.9 * len(names)), 4.5), dpi=100)
@@ -84,8 +92,5 @@ def manifold():
     ax.set_ylabel("k-NN manifold score")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    os.makedirs(FLAGS.results, exist_ok=True)
-    fig.savefig(os.path.join(FLAGS.results, "manifold.png"))
-    common.write_json("manifold", {"fid_num_images": FLAGS.fid_num_images,
-                                   **common.domain_classifier(),
-                                   "runs": results})
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fig.savefig(path)
