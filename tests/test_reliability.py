@@ -171,12 +171,13 @@ except ValueError as e:
 FULL = OSError(errno.ENOSPC, "No space left on device")
 
 
-def tiny_config(data, export=None):
+def tiny_config(data, export=None, **overrides):
     from tfgan_suite import runs
     config = runs.make_config(
         "fashion_mnist_dcgan", data_dir=data, batch_size=8, steps=6,
         steps_per_epoch=2, fid_every_n_steps=0, verbose=0, seed=3,
-        model_args={"filters": 4, "latent_dim": 8}, export=export)
+        model_args={"filters": 4, "latent_dim": 8}, export=export,
+        **overrides)
     return config
 
 
@@ -612,8 +613,17 @@ def logs_on_a_small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(logs)])
 
 
+#: The full-disk test needs TensorBoard's write after the disk fills to
+#: find no room at all. A write that partly fits the event file's last
+#: page is truncated by TensorFlow's writer without an error
+#: (docs/reliability.md), and the sample grids' PNG sizes decide which
+#: happens: at Adam 2e-4 (the preset's rate when the test was written)
+#: the write finds none.
+NO_ROOM = {"g_learning_rate": 2e-4, "d_learning_rate": 2e-4}
+
+
 def test_a_full_disk_under_tensorboard_stops_the_run_in_one_line(
-        logs_on_a_small_disk, idx_data, straight_tiny):
+        logs_on_a_small_disk, idx_data, tmp_path):
     """logs/ fills up (another program's file) after the checkpoint of
     step 2: TensorBoard's next write that needs space fails for real, the
     run stops in one line naming the event file and the last good
@@ -634,7 +644,7 @@ def test_a_full_disk_under_tensorboard_stops_the_run_in_one_line(
                         pass
 
     with pytest.raises(ValueError) as error:
-        training.run(tiny_config(idx_data), str(out),
+        training.run(tiny_config(idx_data, **NO_ROOM), str(out),
                      extra_callbacks=[FillTheDisk()])
     message = str(error.value)
     assert re.fullmatch(
@@ -644,7 +654,9 @@ def test_a_full_disk_under_tensorboard_stops_the_run_in_one_line(
         message), message
     filler.unlink()  # space freed
     training.run(runs.resume_config(str(out)), str(out), resume=True)
-    assert faults.differences(str(straight_tiny), str(out)) == []
+    straight = tmp_path / "straight"
+    training.run(tiny_config(idx_data, **NO_ROOM), str(straight))
+    assert faults.differences(str(straight), str(out)) == []
 
 
 # Runs a command (argv[2:]) with every write below the folder argv[1]
