@@ -28,8 +28,8 @@ class Sampling:
         any, else G. `direction` is for models that translate both ways;
         this model makes its outputs one way and takes none."""
         if direction is not None:
-            raise ValueError(f"direction: {arguments.shown_name(self)} makes its "
-                             f"outputs one way (no direction), got "
+            raise ValueError(f"direction: {arguments.shown_name(self)} makes "
+                             f"its outputs one way (no direction), got "
                              f"{direction!r}")
         return self.ema_generator or self.generator
 
@@ -121,8 +121,8 @@ class Sampling:
         unconditional model."""
         if not self.num_classes:
             if labels is not None:
-                raise ValueError(f"labels: {arguments.shown_name(self)} is not "
-                                 f"class-conditional (num_classes=None)")
+                raise ValueError(f"labels: {arguments.shown_name(self)} is "
+                                 f"not class-conditional (num_classes=None)")
             return None
         return arguments.label_indices(labels, n, self.num_classes,
                                        self.class_names)
@@ -152,9 +152,9 @@ class Sampling:
         eagerly, a convolution's bias and activation are separate ops while
         a graph fuses them, and a pixel could round the other way."""
         if self.data_kind() not in arguments.TRANSLATION_KINDS:
-            raise ValueError(f"uint8_translation: {arguments.shown_name(self)} "
-                             f"makes samples from noise; it translates no "
-                             f"images")
+            raise ValueError(f"uint8_translation: "
+                             f"{arguments.shown_name(self)} makes samples "
+                             f"from noise; it translates no images")
         if direction is None and getattr(self, "directions", None):
             direction = self.directions[0]
         net = self.output_net(direction)  # refuses a direction.
@@ -222,8 +222,8 @@ class Sampling:
 
     def attention_maps(self, n, seed=0, labels=None):
         """Where G's self-attention looks (models with attention only)."""
-        raise ValueError(f"attention_maps: {arguments.shown_name(self)} has no "
-                         f"self-attention layers")
+        raise ValueError(f"attention_maps: {arguments.shown_name(self)} has "
+                         f"no self-attention layers")
 
 
 def translated(net, inputs, image_shape, batch_size=32):

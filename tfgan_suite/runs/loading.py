@@ -140,8 +140,8 @@ def check_direction(model, direction):
     if direction not in declared:
         what = (f"translates in {', '.join(declared)}" if declared else
                 "translates one way only (takes no direction)")
-        raise ArgumentError("direction", f"{arguments.shown_name(model)} {what}, got "
-                                         f"{direction!r}")
+        raise ArgumentError("direction", f"{arguments.shown_name(model)} "
+                                         f"{what}, got {direction!r}")
 
 
 def translate_files(model, inputs, out, direction=None, overwrite=False):
@@ -330,8 +330,8 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
             np.resize(chosen, num).tolist(), num, model.num_classes,
             getattr(model, "class_names", None))
     elif labels is not None:
-        raise ArgumentError("labels", f"{arguments.shown_name(model)} is not a "
-                                      "conditional model")
+        raise ArgumentError("labels", f"{arguments.shown_name(model)} is "
+                                      "not a conditional model")
     counts = {}
     progress = keras.utils.Progbar(num, unit_name="image",
                                    verbose=1 if verbose else 0)
@@ -345,8 +345,8 @@ def generate_files(model, out, num, seed=0, labels=None, overwrite=False,
             images = model.generate_uint8(n, seed=seed + start,
                                           labels=batch_labels, **truncated)
             if images.ndim != 4:
-                raise ArgumentError("out", f"{arguments.shown_name(model)} generates "
-                                           "points of shape "
+                raise ArgumentError("out", f"{arguments.shown_name(model)} "
+                                           "generates points of shape "
                                            f"{images.shape[1:]}, not images; "
                                            "plot them instead (out=FILE.png)")
             for i, image in enumerate(images):

@@ -24,13 +24,15 @@ def write_interpolation(model, out, seed_a, seed_b, frames, labels=None,
     if not hasattr(model, "interpolate"):
         raise ArgumentError("out", "a latent walk needs a Keras model that "
                                    "generates from noise (a run folder or "
-                                   f".keras file), got {arguments.shown_name(model)}")
+                                   ".keras file), got "
+                                   f"{arguments.shown_name(model)}")
     images = model.interpolate(seed_a, seed_b, frames, labels=labels,
                                truncation=truncation,
                                truncation_method=truncation_method)
     if images.ndim != 4:
-        raise ArgumentError("out", f"{arguments.shown_name(model)} generates points "
-                                   f"of shape {images.shape[1:]}, not images")
+        raise ArgumentError("out", f"{arguments.shown_name(model)} generates "
+                                   f"points of shape {images.shape[1:]}, not "
+                                   "images")
     gif = os.path.splitext(out)[0] + ".gif"
     with files.atomic_path(out) as png_tmp, files.atomic_path(gif) as gif_tmp:
         plots.save_grid(images, png_tmp, rows=1, scale=scale)
