@@ -92,9 +92,8 @@ def optimization(config):
     cls = models.get(config.model)
     args = runs.config.compile_arguments(cls, config.compile)
     for net in ("g", "d"):
-        args.setdefault(f"{net}_optimizer", {
-            "class_name": "Adam",
-            "config": dict(getattr(cls, f"default_{net}_optimizer"))})
+        args.setdefault(f"{net}_optimizer",
+                        runs.config.default_optimizer(cls, net))
     return _plain(args)
 
 

@@ -234,6 +234,13 @@ def check_optimizer(name, optimizer):
                 f"expected {expected}, got {value!r}")
 
 
+def default_optimizer(cls, net):
+    """The config dict of `cls`'s default optimizer of `net` ("g" or "d"):
+    Adam with the model's `default_<net>_optimizer` settings (a copy)."""
+    return {"class_name": "Adam",
+            "config": dict(getattr(cls, f"default_{net}_optimizer"))}
+
+
 def compile_arguments(cls, compile_config):
     """`cls.compile`'s keyword arguments from a config's compile section:
     the optimizer settings (`OPTIMIZER_SETTINGS`: learning rates, Adam's
@@ -250,9 +257,8 @@ def compile_arguments(cls, compile_config):
                     if net in nets and field in given}
         if not settings:
             continue
-        optimizer = args.get(f"{net}_optimizer") or {
-            "class_name": "Adam",
-            "config": dict(getattr(cls, f"default_{net}_optimizer"))}
+        optimizer = (args.get(f"{net}_optimizer")
+                     or default_optimizer(cls, net))
         if isinstance(optimizer, str):
             optimizer = {"class_name": optimizer, "config": {}}
         optimizer["config"].update(settings)
