@@ -2,7 +2,6 @@
 protocol's scores, figures and the JSON record."""
 
 import csv
-import hashlib
 import json
 import os
 import shlex
@@ -186,17 +185,17 @@ def swing(values):
 
 def domain_classifier():
     """{"domain_classifier": {"path", "sha256"}}: the Fashion-MNIST domain
-    classifier file the scores read (--classifier_path, else the cache's),
-    for the JSON record. Domain FIDs compare only under one classifier, and
+    classifier file the scores read (--classifier_path, else the cache's)
+    and its digest (`metrics.evaluation.file_digest`, eval.json's
+    `features_sha256`), for the JSON record. Domain FIDs compare only under one classifier, and
     one trained on another machine is another: its training is not
     bit-reproducible across CPUs."""
     path = metrics.classifier_path(
         "fashion_mnist", FLAGS.classifier_path, FLAGS.data_dir)
     if not os.path.isfile(path):
         return {"domain_classifier": None}
-    with open(path, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    return {"domain_classifier": {"path": path, "sha256": digest[:16]}}
+    return {"domain_classifier": {
+        "path": path, "sha256": metrics.evaluation.file_digest(path)}}
 
 
 def write_json(name, record):
