@@ -179,3 +179,26 @@ def test_a_translators_features_are_honoured_or_refused(tmp_path,
     for key in ("a_to_b_domain_fid", "a_b_domain_fid", "a_to_b_fid",
                 "b_to_a_fid", "a_b_fid"):
         assert scores[key] >= 0, key
+
+
+class _Extractor:
+    label = "domain FID"
+
+
+def test_fid_from_fewer_real_images_than_feature_dimensions_warns():
+    """FID against fewer real images than feature dimensions (a singular
+    covariance: 64 held-out images, 128-D features) comes with one
+    warning saying so; enough real images, none."""
+    from absl import logging
+    from unittest import mock
+    rng = np.random.default_rng(0)
+    fake = rng.normal(size=(40, 8))
+    with mock.patch.object(logging, "warning") as warned:
+        metrics.evaluation.scores(_Extractor(), rng.normal(size=(6, 8)), fake)
+    assert warned.call_count == 1
+    message = warned.call_args.args[0] % warned.call_args.args[1:]
+    assert message.startswith("domain FID from 6 real images in 8 feature "
+                              "dimensions: their covariance is singular")
+    with mock.patch.object(logging, "warning") as warned:
+        metrics.evaluation.scores(_Extractor(), rng.normal(size=(30, 8)), fake)
+    assert warned.call_count == 0

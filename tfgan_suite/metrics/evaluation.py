@@ -12,6 +12,7 @@ import hashlib
 import os
 
 import numpy as np
+from absl import logging
 
 from tfgan_suite import data
 from tfgan_suite.metrics import classifier as classifier_lib
@@ -34,6 +35,14 @@ def scores(extractor, real_features, fake_features, fake_logits=None):
     Inception, `domain_fid` for the domain classifier, `classifier_fid`
     for a classifier file."""
     prefix = extractor.label[:-len("FID")].strip().replace(" ", "_")
+    real_count, dims = np.shape(real_features)
+    if real_count <= dims:
+        logging.warning(
+            "%s from %d real images in %d feature dimensions: their "
+            "covariance is singular, so FID reads high and compares only "
+            "with FIDs against the same images; score against more real "
+            "images (a larger held-out share or test split)",
+            extractor.label, real_count, dims)
     results = {
         "fid": frechet_distance(real_features, fake_features),
         "kid": kernel_distance(real_features, fake_features),
