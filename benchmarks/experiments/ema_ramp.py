@@ -57,6 +57,10 @@ CANDIDATES = {
     "ema_rampup_0.01": ("the preset, its EMA's half-life at most 1 % of "
                         "the images seen", {"model_args": {
                             "ema_rampup": 0.01}}),
+    "ema_kimg_10": ("the preset, its EMA's half-life 10 kimg: a quarter "
+                    "of StyleGAN2-ADA's batch * 10 / 32, for a learning "
+                    "rate four times Radford et al.'s", {"model_args": {
+                        "ema_kimg": 10}}),
     "lr_4e-4": ("both learning rates 4e-4", {
         "g_learning_rate": 4e-4, "d_learning_rate": 4e-4}),
     "lr_1.6e-3": ("both learning rates 1.6e-3, twice the preset's", {
