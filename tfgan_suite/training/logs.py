@@ -7,10 +7,13 @@ import contextlib
 import csv
 import errno
 import functools
+import glob
 import io
 import math
 import os
 import re
+import shutil
+import struct
 
 import keras
 import numpy as np
@@ -173,33 +176,37 @@ class LossHistory(keras.callbacks.Callback):
 class TensorBoard(keras.callbacks.TensorBoard):
     """`keras.callbacks.TensorBoard` whose per-step curves go on at the
     model's step after a resume (Keras' own restart at step 1), and whose
-    failed writes (a full disk) stop the run as every other write of the
-    run does (`event_files`)."""
+    failed writes (a full disk), reported or not, stop the run as every
+    other write of the run does (`event_files`)."""
 
     def set_model(self, model):
-        with event_files(self._close_writers):
+        self._records = WholeRecords(self.log_dir)
+        with self._event_files():
             super().set_model(model)
 
+    def _event_files(self):
+        return event_files(self._close_writers, self._records)
+
     def on_train_begin(self, logs=None):
-        with event_files(self._close_writers):
+        with self._event_files():
             super().on_train_begin(logs)
         self._global_train_batch = step_of(self.model)
 
     def on_train_batch_begin(self, batch, logs=None):
         # Keras pops its writer here, flushing the last step's events.
-        with event_files(self._close_writers):
+        with self._event_files():
             super().on_train_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        with event_files(self._close_writers):
+        with self._event_files():
             super().on_train_batch_end(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        with event_files(self._close_writers):
+        with self._event_files():
             super().on_epoch_end(epoch, logs)
 
     def on_train_end(self, logs=None):
-        with event_files(self._close_writers):
+        with self._event_files():
             super().on_train_end(logs)
 
 
@@ -222,25 +229,99 @@ def file_error(error):
     return OSError(_ERRNO[reason], reason, match.group(1))
 
 
+#: An event file is a TFRecord file: each record is its length (uint64,
+#: little-endian) and that length's checksum (uint32), then the data and
+#: their checksum (uint32).
+_RECORD_HEADER = struct.Struct("<QI")
+_RECORD_FOOTER = 4
+
+
+def whole_records(path, offset=0):
+    """The end of the last record of the event file at `path`, read from
+    `offset` (the start of a record); an `OSError` naming the file when
+    it ends inside a record (`cut_record`). Only the records' lengths are
+    read, not their data."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        while offset < size:
+            f.seek(offset)
+            header = f.read(_RECORD_HEADER.size)
+            end = offset + _RECORD_HEADER.size
+            if len(header) == _RECORD_HEADER.size:
+                end += _RECORD_HEADER.unpack(header)[0] + _RECORD_FOOTER
+            if len(header) < _RECORD_HEADER.size or end > size:
+                raise cut_record(path, missing=end - size)
+            offset = end
+    return offset
+
+
+def cut_record(path, missing):
+    """The `OSError` of an event file at `path` whose last record lacks
+    `missing` bytes (at least): "No space left on device" when its disk
+    has less room than that, which is how it happens (a write that partly
+    fits the file's last page, cut by TensorFlow's writer without an
+    error); else a damaged file."""
+    if shutil.disk_usage(os.path.dirname(path)).free < missing:
+        code = errno.ENOSPC
+        return OSError(code, os.strerror(code), path)
+    return OSError(errno.EIO, "the event file ends inside a record (its "
+                   "writer was cut short, or the file was changed)", path)
+
+
+class WholeRecords:
+    """The event files that appear below `log_dir` after this is made,
+    checked to end in a whole record (`whole_records`) by `check()`, after
+    their writers flush: TensorFlow's summary writer cuts a write short
+    when the disk fills while the event file's last page still has room,
+    and reports no error (its `flush()` and `close()` succeed too). Each
+    check reads only the records written since the last one; the files
+    there before (an earlier run's, resumed) are not checked."""
+
+    def __init__(self, log_dir):
+        self.log_dir = log_dir
+        self.ends = dict.fromkeys(self.files())  # None: not checked.
+
+    def files(self):
+        return glob.glob(os.path.join(glob.escape(self.log_dir), "**",
+                                      "*.tfevents.*"), recursive=True)
+
+    def check(self):
+        for path in self.files():
+            end = self.ends.setdefault(path, 0)
+            if end is not None:
+                self.ends[path] = whole_records(path, end)
+
+
 @contextlib.contextmanager
-def event_files(close):
+def event_files(close, records=None):
     """Raises a failed write of TensorBoard's event files (a full disk
     under `logs/`) as the `OSError` naming the file that any other write
     of a run raises, after `close()` gives up the failing writer: the run
     then stops in one line naming the file and its last good checkpoint,
     which `--resume` continues from. (Training on without TensorBoard would
-    stop at the next checkpoint of the same full disk anyway.)"""
+    stop at the next checkpoint of the same full disk anyway.) With
+    `records` (`WholeRecords`), a write that TensorFlow cut short without
+    an error is found when the block ends, and raised the same way."""
     try:
         yield
+        if records is not None:
+            records.check()
     except tf.errors.OpError as e:
         error = file_error(e)
         if error is None:
             raise
-        try:
-            close()
-        except tf.errors.OpError:  # its last flush fails the same way.
-            pass
+        _give_up(close)
         raise error from None
+    except OSError:
+        _give_up(close)
+        raise
+
+
+def _give_up(close):
+    try:
+        close()
+    except tf.errors.OpError:  # its last flush fails the same way.
+        pass
 
 
 def write_csv(path, header, rows):
@@ -271,7 +352,8 @@ class EventFile:
     writers."""
 
     def __init__(self, log_dir):
-        with event_files(lambda: None):
+        self.records = WholeRecords(log_dir)
+        with event_files(lambda: None, self.records):
             self.writer = tf.summary.create_file_writer(log_dir)
 
     def close(self):
@@ -282,5 +364,5 @@ class EventFile:
     def as_default(self):
         """`writer.as_default()`, whose writes (flushed when the block
         ends) fail as `event_files` says."""
-        with event_files(self.close), self.writer.as_default():
+        with event_files(self.close, self.records), self.writer.as_default():
             yield

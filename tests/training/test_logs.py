@@ -1,0 +1,89 @@
+"""The check that TensorBoard's event files end in whole records
+(`logs.WholeRecords`): TensorFlow's summary writer cuts a write short on a
+full disk without an error (tests/test_reliability.py has the full disk)."""
+
+import errno
+import os
+import types
+
+import pytest
+import tensorflow as tf
+
+from tfgan_suite.training import logs
+
+
+def write_events(log_dir, n):
+    """n scalar events written and flushed by TensorFlow's writer in
+    `log_dir`: the path of its event file."""
+    writer = tf.summary.create_file_writer(str(log_dir))
+    with writer.as_default():
+        for step in range(n):
+            tf.summary.scalar("x", float(step), step=step)
+    writer.close()
+    found = list(log_dir.glob("*.tfevents.*"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_whole_records_reads_to_the_end_of_a_file_tensorflow_wrote(tmp_path):
+    path = write_events(tmp_path, 5)
+    size = path.stat().st_size
+    assert logs.whole_records(str(path)) == size
+    events = list(tf.compat.v1.train.summary_iterator(str(path)))
+    assert len(events) == 6  # the file-version event, and 5 scalars.
+    first = len(events[0].SerializeToString()) + 16
+    assert logs.whole_records(str(path), first) == size
+
+
+@pytest.mark.parametrize("cut", [1, 4, 13, 20])
+def test_a_file_ending_inside_a_record_is_an_error_naming_it(tmp_path, cut):
+    """Cut inside the last record's data, its checksums or its header."""
+    path = write_events(tmp_path, 3)
+    os.truncate(path, path.stat().st_size - cut)
+    with pytest.raises(OSError) as error:
+        logs.whole_records(str(path))
+    # The disk has room: not a full disk, a damaged file.
+    assert error.value.errno == errno.EIO
+    assert error.value.filename == str(path)
+    assert "ends inside a record" in str(error.value)
+
+
+def test_a_record_that_did_not_fit_reads_as_a_full_disk(tmp_path,
+                                                        monkeypatch):
+    path = write_events(tmp_path, 3)
+    os.truncate(path, path.stat().st_size - 10)
+    monkeypatch.setattr(logs.shutil, "disk_usage",  # 9 bytes free.
+                        lambda p: types.SimpleNamespace(free=9))
+    with pytest.raises(OSError) as error:
+        logs.whole_records(str(path))
+    assert error.value.errno == errno.ENOSPC
+    assert str(error.value) == (f"[Errno {errno.ENOSPC}] No space left on "
+                                f"device: '{path}'")
+
+
+def test_whole_records_checks_new_files_and_new_records_only(tmp_path):
+    old = write_events(tmp_path / "train", 2)
+    os.truncate(old, old.stat().st_size - 3)  # an earlier run's, cut.
+    records = logs.WholeRecords(str(tmp_path))
+    records.check()  # the earlier file is not checked.
+    new = write_events(tmp_path / "validation", 2)
+    records.check()
+    assert records.ends[str(new)] == new.stat().st_size
+    with open(new, "ab") as f:  # a record header, its data lost.
+        f.write((100).to_bytes(8, "little") + b"\0\0\0\0")
+    with pytest.raises(OSError) as error:
+        records.check()
+    assert error.value.filename == str(new)
+
+
+def test_event_files_gives_up_the_writer_and_raises_a_cut_record(tmp_path):
+    path = write_events(tmp_path, 2)
+    records = logs.WholeRecords(str(tmp_path / "later"))
+    closed = []
+    later = tmp_path / "later"
+    later.mkdir()
+    with pytest.raises(OSError) as error:
+        with logs.event_files(lambda: closed.append(True), records):
+            (later / path.name).write_bytes(path.read_bytes()[:-2])
+    assert closed == [True]
+    assert error.value.filename == str(later / path.name)
