@@ -9,6 +9,7 @@ EXPERIMENTS = {
     "fig8": fig8.fig8,
     "ema": ema_ramp.ema,
     "dcgan_screen": ema_ramp.dcgan_screen,
+    "ema_noise": ema_ramp.ema_noise,
     "fig9": fig9.fig9,
     "fig10": fig10.fig10,
     "low_data": low_data.low_data,

@@ -1,7 +1,8 @@
 """`ema`: the EMA generator (StyleGAN2-ADA's half-life in images and
 ramp-up) against raw G on the `fashion_mnist_dcgan` preset; `dcgan_screen`:
 changes to that preset, each trained for --screen_epochs epochs, for the
-quality of what `make demo` trains.
+quality of what `make demo` trains; `ema_noise`: the EMA's change against
+FID's sampling noise, on the screen's runs.
 
 Every run here trains with the EMA on and scores two generators of the run
 after every epoch, on the same --fid_num_images seeds against the same
@@ -35,6 +36,8 @@ flags.DEFINE_list("screen", None, "dcgan_screen: the candidates to train "
                   "(default: all of CANDIDATES).")
 flags.DEFINE_integer("screen_epochs", 3, "dcgan_screen: epochs of each "
                      "candidate.")
+flags.DEFINE_integer("noise_sets", 5, "ema_noise: disjoint sets of "
+                     "--fid_num_images seeds each generator is scored on.")
 FLAGS = flags.FLAGS
 
 PRESET = fig8.PRESET
@@ -221,36 +224,53 @@ def epoch_cpu_seconds(out, steps_per_epoch, ema=True, images=6400):
     return timed[key]
 
 
-def dcgan_screen():
+def screen_names():
+    """The --screen candidates (default: all of CANDIDATES)."""
     names = FLAGS.screen or list(CANDIDATES)
     unknown = [n for n in names if n not in CANDIDATES]
     if unknown:
         raise ValueError(f"screen: unknown candidates {unknown}; expected "
                          f"some of {', '.join(CANDIDATES)}")
-    epochs, results = FLAGS.screen_epochs, {}
-    train_images = data.get_source("fashion_mnist", split="train",
-                                   data_dir=FLAGS.data_dir).num_examples
+    return names
+
+
+def screen_run(name):
+    """The run of candidate `name`, trained for --screen_epochs (or
+    reused): (its folder, its batch size, its model_args, its compile
+    overrides)."""
+    why, overrides = CANDIDATES[name]
+    overrides = dict(overrides)
+    batch = overrides.pop("batch_size", BATCH)
+    model_args = {"ema_kimg": _reference_kimg(batch), "ema_rampup": 0.05,
+                  **overrides.pop("model_args", {})}
+    out = _epochs_run(f"screen/{name}", FLAGS.screen_epochs,
+                      batch_size=batch, model_args=model_args,
+                      fid_metrics=["fid", "kid"], **overrides)
+    return out, batch, model_args, overrides
+
+
+def train_images():
+    return data.get_source("fashion_mnist", split="train",
+                           data_dir=FLAGS.data_dir).num_examples
+
+
+def dcgan_screen():
+    names, epochs, results = screen_names(), FLAGS.screen_epochs, {}
     for name in names:
-        why, overrides = CANDIDATES[name]
-        overrides = dict(overrides)
-        batch = overrides.pop("batch_size", BATCH)
-        model_args = {"ema_kimg": _reference_kimg(batch), "ema_rampup": 0.05,
-                      **overrides.pop("model_args", {})}
-        out = _epochs_run(f"screen/{name}", epochs, batch_size=batch,
-                          model_args=model_args, fid_metrics=["fid", "kid"],
-                          **overrides)
+        out, batch, model_args, overrides = screen_run(name)
         values = paired(out)
         results[name] = {
-            "what": why, "batch_size": batch, "model_args": model_args,
+            "what": CANDIDATES[name][0], "batch_size": batch,
+            "model_args": model_args,
             "compile": {k: v for k, v in overrides.items()},
             "steps": values["raw G"]["step"],
             "raw_g_fid": values["raw G"]["fid"],
             "ema_fid": values["EMA"]["fid"],
             "epoch_cpu_seconds": epoch_cpu_seconds(
-                out, train_images // batch)}
+                out, train_images() // batch)}
         if name == "preset":  # what the preset costs today.
             results[name]["epoch_cpu_seconds_without_ema"] = (
-                epoch_cpu_seconds(out, train_images // batch, ema=False))
+                epoch_cpu_seconds(out, train_images() // batch, ema=False))
     for name, result in results.items():
         result["final_best_fid"] = min(result["raw_g_fid"][-1:]
                                        + result["ema_fid"][-1:])
@@ -258,3 +278,68 @@ def dcgan_screen():
         "preset": PRESET, "epochs": epochs,
         "fid_num_images": FLAGS.fid_num_images,
         **common.domain_classifier(), "candidates": results})
+
+
+def noise_scores(out, step):
+    """FID of raw G and of the EMA generator of the run in `out` at its
+    checkpoint of `step`, each on --noise_sets disjoint sets of
+    --fid_num_images seeds (set k starts at seed k * --fid_num_images; set
+    0 is the one the run's own scores use): {"raw G": [...], "EMA":
+    [...]}; kept in out/noise_scores.json, so a set is scored once."""
+    path = os.path.join(out, "noise_scores.json")
+    scored = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            scored = json.load(f)
+    n, sets = FLAGS.fid_num_images, FLAGS.noise_sets
+    key = f"{step}:{n}"
+    done = scored.setdefault(key, {"raw G": [], "EMA": []})
+    if len(done["EMA"]) < sets:
+        model = runs.load(out)
+        prefix = os.path.join(out, "checkpoints", f"ckpt-{step}")
+        tf.train.Checkpoint(model=model).restore(prefix).expect_partial()
+        fid = runner.fid_callback(common.run_config(out), out)
+        for k in range(len(done["EMA"]), sets):
+            fid.seed = k * n
+            for name, generator in (("raw G", RawGenerator(model)),
+                                    ("EMA", model)):
+                fid.set_model(generator)
+                done[name].append(float(fid.measure()["fid"]))
+            files.write_text(path, json.dumps(scored, indent=1) + "\n")
+    return {name: values[:sets] for name, values in done.items()}
+
+
+def _spread(values):
+    return {"mean": float(np.mean(values)),
+            "std": float(np.std(values, ddof=1)) if len(values) > 1 else None}
+
+
+def ema_noise():
+    """Whether the EMA's gain over raw G stands out of FID's sampling
+    noise: each --screen candidate's run (dcgan_screen's, trained if
+    missing) after epoch 3 and after --screen_epochs, raw G and the EMA
+    each scored on --noise_sets disjoint seed sets (`noise_scores`).
+    Both generators of a set are scored on the same seeds, so the EMA's
+    change is read set by set."""
+    results = {}
+    for name in screen_names():
+        out, batch, _, _ = screen_run(name)
+        per_epoch = train_images() // batch
+        epochs = {}
+        for epoch in sorted({min(3, FLAGS.screen_epochs),
+                             FLAGS.screen_epochs}):
+            scores = noise_scores(out, epoch * per_epoch)
+            changes = [_change(e, r)
+                       for e, r in zip(scores["EMA"], scores["raw G"])]
+            epochs[str(epoch)] = {
+                "step": epoch * per_epoch, **scores,
+                **{f"{k}_spread": _spread(v) for k, v in scores.items()},
+                "ema_fid_change": changes,
+                "ema_fid_change_spread": _spread(changes),
+                "sets_ema_at_most_raw_g": sum(c <= 0 for c in changes)}
+        results[name] = epochs
+    common.write_json("ema_noise", {
+        "preset": PRESET, "seed": FLAGS.seed,
+        "fid_num_images": FLAGS.fid_num_images,
+        "noise_sets": FLAGS.noise_sets, **common.domain_classifier(),
+        "candidates": results})

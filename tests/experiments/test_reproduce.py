@@ -89,6 +89,39 @@ def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
         assert len(result["raw_g_fid"]) == len(result["ema_fid"]) == 1
 
 
+def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
+                                                                fashion):
+    with reproduce_flags(fashion, tmp_path, screen=["preset"],
+                         screen_epochs=1, noise_sets=3) as results:
+        EXPERIMENTS["ema_noise"]()
+    record = read(results, "ema_noise")
+    assert (record["noise_sets"], record["fid_num_images"]) == (3, 32)
+    epoch = record["candidates"]["preset"]["1"]
+    assert epoch["step"] == 5  # 640 images at batch 128.
+    raw, averaged = epoch["raw G"], epoch["EMA"]
+    assert len(raw) == len(averaged) == 3
+    # Set 0 is the seeds the run's own scores use (fid.csv).
+    run = tmp_path / "runs" / "screen" / "preset"
+    assert averaged[0] == pytest.approx(common.scores(str(run))["fid"][0],
+                                        rel=1e-4)
+    # Other seeds, other samples: other FIDs.
+    assert len(set(raw)) == 3 and len(set(averaged)) == 3
+    assert epoch["ema_fid_change"] == pytest.approx(
+        [e / r - 1 for e, r in zip(averaged, raw)])
+    assert epoch["sets_ema_at_most_raw_g"] == sum(
+        e <= r for e, r in zip(averaged, raw))
+    assert epoch["raw G_spread"]["std"] > 0
+
+    # More sets later: the three scored are kept, two more scored.
+    kept = json.loads((run / "noise_scores.json").read_text())
+    with reproduce_flags(fashion, tmp_path, screen=["preset"],
+                         screen_epochs=1, noise_sets=5) as results:
+        EXPERIMENTS["ema_noise"]()
+    epoch = read(results, "ema_noise")["candidates"]["preset"]["1"]
+    assert epoch["EMA"][:3] == kept["5:32"]["EMA"]
+    assert len(epoch["EMA"]) == 5
+
+
 def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, fig9_classes=["Bag"],
                          class_steps=2, min_d_score=0.0,
