@@ -126,7 +126,7 @@ def train(name, preset, model_args=None, **overrides):
     if FLAGS.report_only:
         if not os.path.isfile(os.path.join(out, "config.json")):
             raise ValueError(f"report_only: {out} holds no run yet")
-        UNFINISHED[name] = _last_step(out)
+        UNFINISHED[name] = last_step(out)
         return out
     resume = bool(checkpoints.list_checkpoints(
         os.path.join(out, "checkpoints")))
@@ -143,7 +143,7 @@ def train(name, preset, model_args=None, **overrides):
     return out
 
 
-def _last_step(out):
+def last_step(out):
     """The step of the latest checkpoint of an unfinished run."""
     found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
     return int(found[-1].rsplit("-", 1)[-1]) if found else 0

@@ -121,13 +121,13 @@ def trained(setting):
     out = os.path.join(FLAGS.runs, name)
     if common.finished(name) or FLAGS.report_only:
         return common.train(name, preset, **arguments)
-    first = common._last_step(out)
+    first = common.last_step(out)
     cpu, wall = time.process_time(), time.time()
     try:
         return common.train(name, preset, **arguments)
     finally:
         rows = read_chunks(out) + [{
-            "from_step": first, "to_step": common._last_step(out),
+            "from_step": first, "to_step": common.last_step(out),
             "cpu_s": time.process_time() - cpu, "wall_s": time.time() - wall,
             "threads": FLAGS.threads}]
         text = io.StringIO()

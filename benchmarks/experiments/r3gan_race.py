@@ -150,9 +150,14 @@ def _train(name, preset, seed, budgets, evaluate):
     """The folder of run `name`, trained (or resumed) until its CPU clock
     reaches the largest budget (a run stopped at a smaller one goes on)."""
     out = os.path.join(FLAGS.runs, name)
-    if FLAGS.report_only or (common.finished(name) and _at_budget(
-            _read_rows(os.path.join(out, _RACE_CSV)), budgets[-1])):
-        return common.train(name, preset, **PINNED.get(preset, {}))
+    reached = _at_budget(_read_rows(os.path.join(out, _RACE_CSV)),
+                         budgets[-1])
+    if FLAGS.report_only or (common.finished(name) and reached):
+        common.train(name, preset, **PINNED.get(preset, {}))
+        if not reached:  # --report_only: a run short of the budget (its
+            # model.keras may be that of a smaller budget's stop).
+            common.UNFINISHED[name] = common.last_step(out)
+        return out
     os.makedirs(out, exist_ok=True)
     race = CPURace(out, budgets, FLAGS.race_eval_every * 60, evaluate)
     resume = os.path.isdir(os.path.join(out, "checkpoints")) and os.listdir(

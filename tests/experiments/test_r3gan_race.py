@@ -60,6 +60,20 @@ def test_r3gan_race_evaluates_at_budgets_and_reuses_its_runs(tmp_path,
             record["curves"][preset]["0"]
         assert curve[-1]["cpu_seconds"] >= 5.4
         assert longer["summary"][preset]["0.09_cpu_minutes"]["seeds"] == [0]
+    assert "unfinished_runs" not in longer
+    # --report_only with a budget no run has reached: the finished runs
+    # (of a smaller budget) are listed as unfinished, nothing is trained.
+    flags["race_budgets"].append("0.5")
+    with reproduce_flags(fashion, tmp_path, report_only=True,
+                         **flags) as results:
+        EXPERIMENTS["r3gan_race"]()
+    reported = json.loads((results / "r3gan_race.json").read_text())
+    assert reported["curves"] == longer["curves"]
+    assert set(reported["unfinished_runs"]) == {
+        f"r3gan_race/{p}_seed0"
+        for p in ("fashion_mnist_dcgan", "fashion_mnist_r3gan")}
+    assert reported["summary"]["fashion_mnist_r3gan"]["0.5_cpu_minutes"][
+        "seeds"] == []
 
 
 class _Stub:
