@@ -1,11 +1,14 @@
-"""The check that TensorBoard's event files end in whole records
-(`logs.WholeRecords`): TensorFlow's summary writer cuts a write short on a
-full disk without an error (tests/test_reliability.py has the full disk)."""
+"""What a run logs: TensorBoard's event files checked to end in whole
+records (`logs.WholeRecords`; TensorFlow's summary writer cuts a write
+short on a full disk without an error, and tests/test_reliability.py has
+the full disk), and the progress line (`logs.Progress`)."""
 
 import errno
 import os
 import types
 
+import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -87,3 +90,28 @@ def test_event_files_gives_up_the_writer_and_raises_a_cut_record(tmp_path):
             (later / path.name).write_bytes(path.read_bytes()[:-2])
     assert closed == [True]
     assert error.value.filename == str(later / path.name)
+
+
+class StopAt(keras.callbacks.Callback):
+    def __init__(self, step):
+        super().__init__()
+        self.step = step
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch + 1 == self.step:
+            self.model.stop_training = True
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_an_epoch_stopped_early_counts_the_steps_it_ran(capsys, verbose):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    x = np.zeros((16, 2), np.float32)
+    model.fit(x, x[:, :1], batch_size=2, epochs=3, verbose=verbose,
+              callbacks=[StopAt(3), logs.Progress(5)])
+    out = capsys.readouterr().out
+    assert "Epoch 1/5" in out and "Epoch 2/5" not in out
+    assert "3/8" in out and "8/8" not in out
+    model.fit(x, x[:, :1], batch_size=2, epochs=1, verbose=verbose,
+              callbacks=[logs.Progress(5)])
+    assert "8/8" in capsys.readouterr().out  # a whole epoch: all its steps.

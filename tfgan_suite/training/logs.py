@@ -30,7 +30,8 @@ def step_of(model):
 class Progress(keras.callbacks.ProgbarLogger):
     """Keras's progress bar, numbering epochs out of the run's `epochs`:
     the rest of an epoch a resumed run finishes in a `fit` of its own reads
-    "Epoch 8/20", not "Epoch 8/8"."""
+    "Epoch 8/20", not "Epoch 8/8"; an epoch stopped early counts the steps
+    it ran."""
 
     def __init__(self, epochs):
         super().__init__()
@@ -39,6 +40,16 @@ class Progress(keras.callbacks.ProgbarLogger):
     def set_params(self, params):
         super().set_params(params)
         self.epochs = self.run_epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        # An epoch stopped early (Ctrl-C, a step budget) ends its line at
+        # the steps it ran ("10/25"), where Keras' own says "25/25".
+        if self.progbar is not None and self.target and (
+                self.seen < self.target):
+            self.progbar.update(self.seen, list((logs or {}).items()),
+                                finalize=True)
+        else:
+            super().on_epoch_end(epoch, logs)
 
 class HistoryCSV(keras.callbacks.Callback):
     """The epoch logs as a CSV file, one row per epoch, as
