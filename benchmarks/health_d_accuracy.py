@@ -14,7 +14,7 @@ import keras
 import tensorflow as tf
 
 import tfgan_suite as tgs
-from tfgan_suite.training import health
+from tfgan_suite.nets.common import as_in_training
 
 
 def main(path):
@@ -27,8 +27,7 @@ def main(path):
     fake = model.generator(model.conditioned(model.latent_from_seeds(
         tf.range(512, dtype=tf.int64)), labels), training=False)
     ways = {"inference": lambda x: model.discriminator(x, training=False),
-            "training": lambda x: health.as_in_training(model.discriminator,
-                                                        x)}
+            "training": lambda x: as_in_training(model.discriminator, x)}
     for way, judge in ways.items():
         r = judge(model.conditioned(real, labels))
         f = judge(model.conditioned(fake, labels))

@@ -181,6 +181,31 @@ def test_d_accuracy_is_read_as_d_judges_in_training(tmp_path):
         float(tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))))
 
 
+def test_pix2pix_d_is_read_as_it_judges_in_training():
+    """pix2pix's PatchGAN D has batch norm too: its health values read it
+    in training mode on each batch of pairs, its state left as it was."""
+    from tests.tiny_models import examples, tiny
+    from tfgan_suite.training.health import diagnose
+    gan = tiny("pix2pix")
+    gan.compile()
+    inputs, targets = map(tf.constant, examples(gan, 4))
+    gan.discriminator([inputs, targets], training=False)
+    moving = [v for v in gan.discriminator.non_trainable_variables
+              if "moving_mean" in v.path]
+    assert moving, "pix2pix's D has batch norm"
+    for v in moving:
+        v.assign(v + 5.0)  # moving statistics far from any one batch's.
+    state = [v.numpy() for v in gan.discriminator.non_trainable_variables]
+    values, _ = diagnose(gan, (inputs, targets))
+    for before, v in zip(state, gan.discriminator.non_trainable_variables):
+        np.testing.assert_array_equal(before, v.numpy())
+    real_logits = gan.discriminator([inputs, targets], training=True)
+    assert values["d_real_mean"] == pytest.approx(
+        float(tf.reduce_mean(real_logits)), abs=1e-5)
+    assert values["d_real_mean"] != pytest.approx(float(tf.reduce_mean(
+        gan.discriminator([inputs, targets], training=False))), abs=1e-3)
+
+
 def test_d_accuracy_reads_the_losss_threshold():
     """Under the least-squares loss D's targets are 1 and 0: it calls x
     real above 0.5, not above 0."""

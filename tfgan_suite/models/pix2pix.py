@@ -7,6 +7,7 @@ from tfgan_suite.models import arguments, sampling
 from tfgan_suite.models.base import AdversarialModel
 from tfgan_suite.models.inputs import check_floats
 from tfgan_suite.nets import patchgan, unet
+from tfgan_suite.nets.common import as_in_training
 
 
 def l1_loss(targets, fake):
@@ -141,10 +142,14 @@ class Pix2Pix(AdversarialModel):
                                     g_gan_loss=g_gan_loss, g_l1_loss=g_l1_loss)
 
     def health_forward(self, data):
+        """D's logits on the real and the translated pairs, each batch in
+        training mode as D's step judges it (`as_in_training`: its batch
+        norm on the batch's own statistics), and G's inference-mode
+        translations (those users see)."""
         inputs, targets = data
         fake = self.generator(inputs, training=False)
-        return (self.discriminator([inputs, targets], training=False),
-                self.discriminator([inputs, fake], training=False), fake)
+        return (as_in_training(self.discriminator, [inputs, targets]),
+                as_in_training(self.discriminator, [inputs, fake]), fake)
 
     def generator_objective(self, data, fake, fake_logits):
         return (self.gan_weight * self.generator_loss(fake_logits)

@@ -105,3 +105,16 @@ def pack(x, m):
     rank = len(shape)
     x = tf.transpose(x, [0, *range(2, rank + 1), 1, rank + 1])
     return tf.reshape(x, (-1, *packed_shape(shape, m)))
+
+
+def as_in_training(net, inputs):
+    """`net(inputs)` in training mode -- as a training step computes it:
+    batch normalization on the batch's own statistics -- with the net's
+    state (moving statistics, spectral-norm vectors, dropout seeds) left
+    as it was: a measurement does not train."""
+    state = [v.numpy() for v in net.non_trainable_variables]
+    try:
+        return net(inputs, training=True)
+    finally:
+        for variable, value in zip(net.non_trainable_variables, state):
+            variable.assign(value)

@@ -13,7 +13,7 @@ import tensorflow as tf
 from absl import logging
 
 from tfgan_suite import augment, files
-from tfgan_suite.nets.common import pack
+from tfgan_suite.nets.common import as_in_training, pack
 from tfgan_suite.models.arguments import TRANSLATION_KINDS
 from tfgan_suite.training.logs import step_of
 
@@ -123,19 +123,6 @@ def finite_or_null(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-def as_in_training(net, inputs):
-    """`net(inputs)` in training mode -- as a training step computes it:
-    batch normalization on the batch's own statistics -- with the net's
-    state (moving statistics, spectral-norm vectors, dropout seeds) left
-    as it was: a measurement does not train."""
-    state = [v.numpy() for v in net.non_trainable_variables]
-    try:
-        return net(inputs, training=True)
-    finally:
-        for variable, value in zip(net.non_trainable_variables, state):
-            variable.assign(value)
-
 
 def health_forward(model, data):
     """(real logits, fake logits, generated examples) of a batch, or None
