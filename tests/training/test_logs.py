@@ -67,7 +67,8 @@ def test_a_record_that_did_not_fit_reads_as_a_full_disk(tmp_path,
 def test_whole_records_checks_new_files_and_new_records_only(tmp_path):
     old = write_events(tmp_path / "train", 2)
     os.truncate(old, old.stat().st_size - 3)  # an earlier run's, cut.
-    records = logs.WholeRecords(str(tmp_path))
+    records = logs.WholeRecords(str(tmp_path / "train"),
+                                str(tmp_path / "validation"))
     records.check()  # the earlier file is not checked.
     new = write_events(tmp_path / "validation", 2)
     records.check()
@@ -81,9 +82,9 @@ def test_whole_records_checks_new_files_and_new_records_only(tmp_path):
 
 def test_event_files_gives_up_the_writer_and_raises_a_cut_record(tmp_path):
     path = write_events(tmp_path, 2)
-    records = logs.WholeRecords(str(tmp_path / "later"))
-    closed = []
     later = tmp_path / "later"
+    records = logs.WholeRecords(str(later))  # made before its folder.
+    closed = []
     later.mkdir()
     with pytest.raises(OSError) as error:
         with logs.event_files(lambda: closed.append(True), records):

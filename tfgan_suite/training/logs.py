@@ -7,7 +7,6 @@ import contextlib
 import csv
 import errno
 import functools
-import glob
 import io
 import math
 import os
@@ -191,12 +190,17 @@ class TensorBoard(keras.callbacks.TensorBoard):
     other write of the run does (`event_files`)."""
 
     def set_model(self, model):
-        self._records = WholeRecords(self.log_dir)
+        self._records = WholeRecords(*(os.path.join(self.log_dir, name)
+                                       for name in ("train", "validation")))
         with self._event_files():
             super().set_model(model)
 
-    def _event_files(self):
-        return event_files(self._close_writers, self._records)
+    def _event_files(self, flushed=True):
+        """`event_files` for this callback's writers; a block after which
+        they have not `flushed` (the events of a step are flushed when the
+        next begins) is not checked for cut records."""
+        return event_files(self._close_writers,
+                           self._records if flushed else None)
 
     def on_train_begin(self, logs=None):
         with self._event_files():
@@ -209,7 +213,7 @@ class TensorBoard(keras.callbacks.TensorBoard):
             super().on_train_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        with self._event_files():
+        with self._event_files(flushed=False):
             super().on_train_batch_end(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -280,26 +284,35 @@ def cut_record(path, missing):
 
 
 class WholeRecords:
-    """The event files that appear below `log_dir` after this is made,
-    checked to end in a whole record (`whole_records`) by `check()`, after
-    their writers flush: TensorFlow's summary writer cuts a write short
-    when the disk fills while the event file's last page still has room,
-    and reports no error (its `flush()` and `close()` succeed too). Each
-    check reads only the records written since the last one; the files
+    """The event files that appear in the folders `dirs` after this is
+    made, checked to end in a whole record (`whole_records`) by `check()`,
+    after their writers flush: TensorFlow's summary writer cuts a write
+    short when the disk fills while the event file's last page still has
+    room, and reports no error (its `flush()` and `close()` succeed too).
+    A check reads only the records written since the last one; the files
     there before (an earlier run's, resumed) are not checked."""
 
-    def __init__(self, log_dir):
-        self.log_dir = log_dir
-        self.ends = dict.fromkeys(self.files())  # None: not checked.
+    def __init__(self, *dirs):
+        self.dirs = dirs
+        self.ends = {path: None for path, _ in self.files()}  # None: not
+        # checked.
 
     def files(self):
-        return glob.glob(os.path.join(glob.escape(self.log_dir), "**",
-                                      "*.tfevents.*"), recursive=True)
+        """(path, size) of each event file in `dirs`."""
+        found = []
+        for folder in self.dirs:
+            try:
+                entries = list(os.scandir(folder))
+            except FileNotFoundError:  # no writer there yet.
+                continue
+            found += [(entry.path, entry.stat().st_size) for entry in entries
+                      if ".tfevents." in entry.name and entry.is_file()]
+        return found
 
     def check(self):
-        for path in self.files():
+        for path, size in self.files():
             end = self.ends.setdefault(path, 0)
-            if end is not None:
+            if end is not None and end != size:
                 self.ends[path] = whole_records(path, end)
 
 
