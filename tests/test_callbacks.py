@@ -152,28 +152,38 @@ def test_health_values_show_a_discriminator_memorizing():
     assert last["rt_heldout"] < last["rt_train"]
 
 
-def test_d_accuracy_is_read_as_d_judges_in_training(tmp_path):
+def diagnosed_off_its_moving_statistics(gan, real, d_input):
+    """The health values of `gan` on the batch `real` (D takes its reals
+    as `d_input`), read after D's batch-norm moving means were moved far
+    from any one batch's statistics (a D read in inference mode would then
+    shift its logits); checks that the reading left D's state as it was."""
+    from tfgan_suite.training.health import diagnose
+    gan.compile()
+    gan.discriminator(d_input, training=False)
+    moving = [v for v in gan.discriminator.non_trainable_variables
+              if "moving_mean" in v.path]
+    assert moving, f"{gan.name}'s D has batch norm"
+    for v in moving:
+        v.assign(v + 5.0)
+    state = [v.numpy() for v in gan.discriminator.non_trainable_variables]
+    values, _ = diagnose(gan, real)
+    for before, v in zip(state, gan.discriminator.non_trainable_variables):
+        np.testing.assert_array_equal(before, v.numpy())
+    return values
+
+
+def test_d_accuracy_is_read_as_d_judges_in_training():
     """A batch-norm D judges each batch by its own statistics in its
     training step; read with moving statistics (inference mode) its logits
     shift, and a D that tells reals from fakes reads as one calling reals
     fake. The health values use D as its step does, and leave its state
     as it was."""
     from tests.tiny_models import tiny
-    from tfgan_suite.training.health import diagnose
     gan = tiny("cgan")
-    gan.compile()
     images = tf.random.stateless_uniform((16, 28, 28, 1), (0, 1), -1, 1)
     labels = tf.constant([0, 1, 2, 0] * 4)
-    gan.discriminator((images, labels), training=False)
-    moving = [v for v in gan.discriminator.non_trainable_variables
-              if "moving_mean" in v.path]
-    assert moving, "the tiny CGAN's D has batch norm"
-    for v in moving:
-        v.assign(v + 5.0)  # moving statistics far from any one batch's.
-    state = [v.numpy() for v in gan.discriminator.non_trainable_variables]
-    values, _ = diagnose(gan, (images, labels))
-    for before, v in zip(state, gan.discriminator.non_trainable_variables):
-        np.testing.assert_array_equal(before, v.numpy())
+    values = diagnosed_off_its_moving_statistics(gan, (images, labels),
+                                                 (images, labels))
     real_logits = gan.discriminator((images, labels), training=True)
     assert values["d_real_mean"] == pytest.approx(
         float(tf.reduce_mean(real_logits)), abs=1e-5)
@@ -185,23 +195,12 @@ def test_pix2pix_d_is_read_as_it_judges_in_training():
     """pix2pix's PatchGAN D has batch norm too: its health values read it
     in training mode on each batch of pairs, its state left as it was."""
     from tests.tiny_models import examples, tiny
-    from tfgan_suite.training.health import diagnose
     gan = tiny("pix2pix")
-    gan.compile()
     inputs, targets = map(tf.constant, examples(gan, 4))
-    gan.discriminator([inputs, targets], training=False)
-    moving = [v for v in gan.discriminator.non_trainable_variables
-              if "moving_mean" in v.path]
-    assert moving, "pix2pix's D has batch norm"
-    for v in moving:
-        v.assign(v + 5.0)  # moving statistics far from any one batch's.
-    state = [v.numpy() for v in gan.discriminator.non_trainable_variables]
-    values, _ = diagnose(gan, (inputs, targets))
-    for before, v in zip(state, gan.discriminator.non_trainable_variables):
-        np.testing.assert_array_equal(before, v.numpy())
-    real_logits = gan.discriminator([inputs, targets], training=True)
-    assert values["d_real_mean"] == pytest.approx(
-        float(tf.reduce_mean(real_logits)), abs=1e-5)
+    values = diagnosed_off_its_moving_statistics(gan, (inputs, targets),
+                                                 [inputs, targets])
+    assert values["d_real_mean"] == pytest.approx(float(tf.reduce_mean(
+        gan.discriminator([inputs, targets], training=True))), abs=1e-5)
     assert values["d_real_mean"] != pytest.approx(float(tf.reduce_mean(
         gan.discriminator([inputs, targets], training=False))), abs=1e-3)
 
