@@ -38,6 +38,8 @@ flags.DEFINE_integer("screen_epochs", 3, "dcgan_screen: epochs of each "
                      "candidate.")
 flags.DEFINE_integer("noise_sets", 5, "ema_noise: disjoint sets of "
                      "--fid_num_images seeds each generator is scored on.")
+flags.DEFINE_list("noise_epochs", None, "ema_noise: the epochs whose "
+                  "checkpoints are scored (default: 3 and --screen_epochs).")
 FLAGS = flags.FLAGS
 
 PRESET = fig8.PRESET
@@ -295,8 +297,12 @@ def noise_scores(out, step):
     key = f"{step}:{n}"
     done = scored.setdefault(key, {"raw G": [], "EMA": []})
     if len(done["EMA"]) < sets:
-        model = runs.load(out)
+        kept = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
         prefix = os.path.join(out, "checkpoints", f"ckpt-{step}")
+        if prefix not in kept:
+            raise ValueError(f"noise_epochs: {out} keeps no checkpoint of "
+                             f"step {step}; it keeps {kept}")
+        model = runs.load(out)
         tf.train.Checkpoint(model=model).restore(prefix).expect_partial()
         fid = runner.fid_callback(common.run_config(out), out)
         for k in range(len(done["EMA"]), sets):
@@ -317,7 +323,7 @@ def _spread(values):
 def ema_noise():
     """Whether the EMA's gain over raw G stands out of FID's sampling
     noise: each --screen candidate's run (dcgan_screen's, trained if
-    missing) after epoch 3 and after --screen_epochs, raw G and the EMA
+    missing) after --noise_epochs (epoch 3 and the last), raw G and the EMA
     each scored on --noise_sets disjoint seed sets (`noise_scores`).
     Both generators of a set are scored on the same seeds, so the EMA's
     change is read set by set."""
@@ -326,8 +332,9 @@ def ema_noise():
         out, batch, _, _ = screen_run(name)
         per_epoch = train_images() // batch
         epochs = {}
-        for epoch in sorted({min(3, FLAGS.screen_epochs),
-                             FLAGS.screen_epochs}):
+        chosen = FLAGS.noise_epochs or [min(3, FLAGS.screen_epochs),
+                                        FLAGS.screen_epochs]
+        for epoch in sorted(set(map(int, chosen))):
             scores = noise_scores(out, epoch * per_epoch)
             changes = [_change(e, r)
                        for e, r in zip(scores["EMA"], scores["raw G"])]

@@ -120,6 +120,12 @@ def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
     epoch = read(results, "ema_noise")["candidates"]["preset"]["1"]
     assert epoch["EMA"][:3] == kept["5:32"]["EMA"]
     assert len(epoch["EMA"]) == 5
+    # An epoch whose checkpoint the run does not keep: refused, naming it.
+    with reproduce_flags(fashion, tmp_path, screen=["preset"],
+                         screen_epochs=1, noise_epochs=["2"]):
+        with pytest.raises(ValueError, match=r"noise_epochs: .*preset keeps "
+                           r"no checkpoint of step 10; it keeps \["):
+            EXPERIMENTS["ema_noise"]()
 
 
 def test_fig9_filters_by_d_score_at_equal_count(tmp_path, fashion):
