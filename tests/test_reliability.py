@@ -352,7 +352,7 @@ def test_commands_take_the_checkpoint_or_stop_in_one_line(tmp_path,
                                         "--steps=8"]),
                           ("generate.py", [f"--model_path={out}",
                                            f"--out={tmp_path / 'grid.png'}"]),
-                          ("export.py", [f"--run_dir={out}", "--noverify",
+                          ("export.py", [f"--model_path={out}", "--noverify",
                                          f"--root={tmp_path / 'sm'}"])):
         result = script(command, *args)
         assert result.returncode == 2, result.stderr[-3000:]

@@ -66,3 +66,15 @@ def test_the_changelog_lists_every_removed_name():
         changelog = f.read()
     missing = [old for old in REMOVED if f"`{old}`" not in changelog]
     assert not missing, f"CHANGELOG.md does not list {missing}"
+
+
+def test_export_takes_its_model_by_one_name_only():
+    """`tfgan-export --run_dir` was a second name of `--model_path`."""
+    import subprocess
+    import sys
+    refused = subprocess.run(
+        [sys.executable, os.path.join(REPO, "scripts", "export.py"),
+         "--run_dir=runs/x"], capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "Unknown command line flag 'run_dir'" in refused.stderr, (
+        refused.stderr[-500:])

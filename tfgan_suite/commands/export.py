@@ -1,6 +1,6 @@
 """Export a trained model for TF Serving.
 
-    python scripts/export.py --run_dir=runs/train --name=dcgan
+    python scripts/export.py --model_path=runs/train --name=dcgan
     # -> saved_models/dcgan/<next version>/, saved_models/models.config,
     #    then tgs.serving.verify: signatures, warm-up replays, outputs equal
     #    to the Keras model's, saved_model_cli show/run.
@@ -13,8 +13,7 @@ from absl import flags
 import tfgan_suite as tgs
 from tfgan_suite.commands import cli
 
-flags.DEFINE_string("run_dir", None, "Run folder (or .keras file).")
-flags.DEFINE_string("model_path", None, "Same as --run_dir.")
+flags.DEFINE_string("model_path", None, "Run folder or .keras file.")
 flags.DEFINE_string("name", None, "Model name under --root (default: the "
                     "model's name, e.g. wgan_gp; a class of your own: its "
                     "name in lower case).")
@@ -26,12 +25,13 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-    source = FLAGS.run_dir or FLAGS.model_path
+    source = FLAGS.model_path
     if not source:
-        raise ValueError("--run_dir: expected a run folder or .keras file")
+        raise ValueError("--model_path: expected a run folder or .keras "
+                         "file")
     model = tgs.runs.load(source)
     if not hasattr(model, "get_config"):
-        raise ValueError(f"--run_dir: {source} is already a SavedModel; "
+        raise ValueError(f"--model_path: {source} is already a SavedModel; "
                          f"expected a run folder or .keras file")
     name = FLAGS.name or (type(model).cli_name or type(model).__name__.lower())
     reports = []
