@@ -340,9 +340,10 @@ def ema_noise():
                        for e, r in zip(scores["EMA"], scores["raw G"])]
             epochs[str(epoch)] = {
                 "step": epoch * per_epoch, **scores,
-                **{f"{k}_spread": _spread(v) for k, v in scores.items()},
                 "ema_fid_change": changes,
-                "ema_fid_change_spread": _spread(changes),
+                # Mean and standard deviation over the sets.
+                "spread": {k: _spread(v) for k, v in (
+                    *scores.items(), ("ema_fid_change", changes))},
                 "sets_ema_at_most_raw_g": sum(c <= 0 for c in changes)}
         results[name] = epochs
     common.write_json("ema_noise", {

@@ -110,7 +110,9 @@ def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
         [e / r - 1 for e, r in zip(averaged, raw)])
     assert epoch["sets_ema_at_most_raw_g"] == sum(
         e <= r for e, r in zip(averaged, raw))
-    assert epoch["raw G_spread"]["std"] > 0
+    assert epoch["spread"]["raw G"]["std"] > 0
+    assert epoch["spread"]["ema_fid_change"]["mean"] == pytest.approx(
+        sum(epoch["ema_fid_change"]) / 3)
 
     # More sets later: the three scored are kept, two more scored.
     kept = json.loads((run / "noise_scores.json").read_text())
