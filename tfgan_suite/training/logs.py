@@ -251,12 +251,13 @@ _RECORD_HEADER = struct.Struct("<QI")
 _RECORD_FOOTER = 4
 
 
-def whole_records(path, offset=0):
-    """The end of the last record of the event file at `path`, read from
-    `offset` (the start of a record); an `OSError` naming the file when
-    it ends inside a record (`cut_record`). Only the records' lengths are
-    read, not their data."""
-    size = os.path.getsize(path)
+def whole_records(path, offset=0, size=None):
+    """The end of the last record of the event file at `path` (its first
+    `size` bytes; default: all), read from `offset` (the start of a
+    record); an `OSError` naming the file when it ends inside a record
+    (`cut_record`). Only the records' lengths are read, not their data."""
+    if size is None:
+        size = os.path.getsize(path)
     with open(path, "rb") as f:
         while offset < size:
             f.seek(offset)
@@ -294,8 +295,8 @@ class WholeRecords:
 
     def __init__(self, *dirs):
         self.dirs = dirs
-        self.ends = {path: None for path, _ in self.files()}  # None: not
-        # checked.
+        # The end of each file's last whole record; None: not checked.
+        self.ends = {path: None for path, _ in self.files()}
 
     def files(self):
         """(path, size) of each event file in `dirs`."""
@@ -313,7 +314,7 @@ class WholeRecords:
         for path, size in self.files():
             end = self.ends.setdefault(path, 0)
             if end is not None and end != size:
-                self.ends[path] = whole_records(path, end)
+                self.ends[path] = whole_records(path, end, size)
 
 
 @contextlib.contextmanager
