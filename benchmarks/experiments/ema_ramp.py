@@ -116,15 +116,21 @@ class RawGenerator:
             for i in range(0, n, batch_size)])
 
 
+def kept(path):
+    """The JSON object a run keeps at `path` (scores or timings measured
+    once), or {} before the first."""
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
 def raw_scores(out):
     """Raw G's scores at every checkpoint of the run in `out`, by the run's
     own FID callback: {"step": [...], score: [...]}; kept in
     out/raw_g_scores.json, so a checkpoint is scored once."""
     path = os.path.join(out, "raw_g_scores.json")
-    scored = {}
-    if os.path.isfile(path):
-        with open(path) as f:
-            scored = json.load(f)
+    scored = kept(path)
     config = common.run_config(out)
     found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
     todo = [p for p in found if p.rsplit("-", 1)[-1] not in scored]
@@ -201,10 +207,7 @@ def epoch_cpu_seconds(out, steps_per_epoch, ema=True, images=6400):
     images after a warm-up, times the steps of an epoch; kept in
     out/epoch_cpu_seconds.json."""
     path = os.path.join(out, "epoch_cpu_seconds.json")
-    timed = {}
-    if os.path.isfile(path):
-        with open(path) as f:
-            timed = json.load(f)
+    timed = kept(path)
     key = "with_ema" if ema else "without_ema"
     if key in timed:
         return timed[key]
@@ -289,19 +292,17 @@ def noise_scores(out, step):
     0 is the one the run's own scores use): {"raw G": [...], "EMA":
     [...]}; kept in out/noise_scores.json, so a set is scored once."""
     path = os.path.join(out, "noise_scores.json")
-    scored = {}
-    if os.path.isfile(path):
-        with open(path) as f:
-            scored = json.load(f)
+    scored = kept(path)
     n, sets = FLAGS.fid_num_images, FLAGS.noise_sets
     key = f"{step}:{n}"
     done = scored.setdefault(key, {"raw G": [], "EMA": []})
     if len(done["EMA"]) < sets:
-        kept = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
+        found = checkpoints.list_checkpoints(
+            os.path.join(out, "checkpoints"))
         prefix = os.path.join(out, "checkpoints", f"ckpt-{step}")
-        if prefix not in kept:
+        if prefix not in found:
             raise ValueError(f"noise_epochs: {out} keeps no checkpoint of "
-                             f"step {step}; it keeps {kept}")
+                             f"step {step}; it keeps {found}")
         model = runs.load(out)
         tf.train.Checkpoint(model=model).restore(prefix).expect_partial()
         fid = runner.fid_callback(common.run_config(out), out)
