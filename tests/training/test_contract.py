@@ -278,3 +278,32 @@ def test_update_trackers_names_the_unknown_value():
     with pytest.raises(ValueError, match=r"update_trackers: DCGAN tracks "
                                          r"d_loss, g_loss .*'gp'"):
         gan.update_trackers(gp=1.0)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
+def test_fit_steps_with_the_checked_trace(tmp_path, idx_dir, monkeypatch,
+                                          jit_compile):
+    """The runner traces train_step once (check_step's trace is the one
+    fit steps with, XLA-compiled by Keras when asked), and it trains as a
+    fresh trace of fit's own does, loss for loss."""
+    import contextlib
+    cls = models.get("dcgan")
+    traces, step = [], cls.train_step
+
+    def counted(self, data):  # runs when the step is traced
+        traces.append(1)
+        return step(self, data)
+
+    monkeypatch.setattr(cls, "train_step", counted)
+    once = str(tmp_path / "once")
+    model, _ = training.run(config(idx_dir, "dcgan",
+                                   jit_compile=jit_compile), once)
+    assert len(traces) == 1
+    assert "train_step" not in vars(model)  # the class's step is back
+    monkeypatch.setattr(training.runner.contract, "stepping_with",
+                        lambda model, concrete: contextlib.nullcontext())
+    twice = str(tmp_path / "twice")
+    training.run(config(idx_dir, "dcgan", jit_compile=jit_compile), twice)
+    assert len(traces) == 3
+    assert rows(os.path.join(once, "losses.csv")) == rows(
+        os.path.join(twice, "losses.csv"))

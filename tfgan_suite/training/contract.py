@@ -6,9 +6,13 @@ done wrong in silence (`docs/adding_a_model.md`, "The contract").
 it) and refuses, in one line, an option the step would ignore: augmentation,
 packing, a `value_range`, an R1 / R2 penalty or a loss by name that its
 `train_step` never reaches, or logs that are not a dict of scalars.
+`stepping_with` has `fit` step with that trace rather than trace
+`train_step` a second time.
 `keras_file_problem` says why a `.keras` file of the model would not give
 it back (an argument `get_config` does not return), or None.
 """
+
+import contextlib
 
 import tensorflow as tf
 
@@ -18,7 +22,8 @@ from tfgan_suite.models import arguments
 def check_step(model, dataset, loss_given=False):
     """Traces `model.train_step` on `dataset`'s batches (nothing runs) and
     raises a ValueError naming the option it would ignore, or a step that
-    fails on these batches or returns no dict of scalars."""
+    fails on these batches or returns no dict of scalars; returns the
+    trace (a `tf.types.experimental.ConcreteFunction` of the batch)."""
     name = arguments.shown_name(model)
     model._tgs_used.clear()
     try:
@@ -56,6 +61,27 @@ def check_step(model, dataset, loss_given=False):
             f"{option}: {name}.train_step never calls the suite's {helpers}, "
             f"so {option}={value!r} would be recorded and ignored; call them "
             f"in train_step, or drop {option}")
+    return concrete
+
+
+@contextlib.contextmanager
+def stepping_with(model, concrete):
+    """Within the block, `model.fit` steps with `concrete` (`check_step`'s
+    trace of its `train_step`; None: none was made): Keras wraps it in its
+    train function as it would wrap `train_step` (jit_compile and all),
+    without tracing the step again. Only for a model of the default
+    strategy: a trace made outside `strategy.run` is no replica's step."""
+    if (concrete is None or model.run_eagerly or tf.distribute.has_strategy()
+            or model.distribute_strategy is not tf.distribute.get_strategy()):
+        yield
+        return
+    # Not tracked (Keras' __setattr__ would): the model's own method comes
+    # back after the block.
+    object.__setattr__(model, "train_step", lambda data: concrete(data))
+    try:
+        yield
+    finally:
+        object.__delattr__(model, "train_step")
 
 
 def keras_file_problem(model, args):

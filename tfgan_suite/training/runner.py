@@ -337,9 +337,10 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
     model = build_model(config, source, strategy)
     schedule = Schedule.of(config, source, model)
     check_measures(config, model)
+    traced = None
     if model.distribute_strategy.num_replicas_in_sync == 1:
-        contract.check_step(model, batches(source, config, schedule),
-                            loss_given=bool(config.compile.loss))
+        traced = contract.check_step(model, batches(source, config, schedule),
+                                     loss_given=bool(config.compile.loss))
     state, resume_epoch, trackers, resumed_steps = {"step": 0}, None, None, 0
     if resume and not checkpoints.list_checkpoints(
             os.path.join(out_dir, layout.CHECKPOINTS)):
@@ -404,7 +405,8 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                  "%d)", config.model, source.name, source.num_examples,
                  config.data.batch_size, schedule.steps,
                  schedule.epochs, schedule.steps_per_epoch)
-    history = train(model, source, config, schedule, callbacks, out_dir)
+    with contract.stepping_with(model, traced):
+        history = train(model, source, config, schedule, callbacks, out_dir)
     finish(model, config, out_dir, strategy)
     return model, history
 
