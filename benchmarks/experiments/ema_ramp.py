@@ -74,6 +74,10 @@ CANDIDATES = {
         "batch_size": 64}),
     "batch_32": ("a quarter of the batch: four times the steps per epoch",
                  {"batch_size": 32}),
+    "batch_16": ("an eighth of the batch: eight times the steps per "
+                 "epoch", {"batch_size": 16}),
+    "batch_32_hinge": ("a quarter of the batch and the hinge loss", {
+        "batch_size": 32, "loss": "hinge"}),
     "ttur": ("TTUR (Heusel et al. 2017; SAGAN's 1e-4 for G, 4e-4 for D)", {
         "g_learning_rate": 1e-4, "d_learning_rate": 4e-4}),
     "beta_2_0.99": ("Adam's beta_2 0.99 (StyleGAN2's, R3GAN's)", {
