@@ -38,3 +38,24 @@ def test_health_json_of_a_model_logging_no_g_loss_is_strict_json(tmp_path):
     assert "g_loss" not in last
     assert last["gamma"] is None
     assert last["epoch"] == 3 and math.isfinite(last["d_acc_real"])
+
+
+def test_g_grad_norm_under_a_relativistic_loss_is_its_step_s():
+    """RpGAN scores each sample against a real one: the health values
+    read G's gradient of that loss (they raised at the first epoch's end,
+    after a whole epoch of training, on every model without its own
+    `generator_objective`)."""
+    from tfgan_suite.training.health import diagnose, health_forward
+    gan = models.GAN(data_shape=(2,), latent_dim=4, hidden=(8,), seed=0)
+    gan.compile(loss="relativistic")
+    real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)),
+                       tf.float32)
+    values, fake = diagnose(gan, real)
+    with tf.GradientTape() as tape:
+        real_logits, fake_logits, _ = health_forward(gan, real)
+        g_loss = gan.adversarial_loss.generator(fake_logits, real_logits)
+    expected = float(tf.linalg.global_norm(
+        [g for g in tape.gradient(g_loss, gan.g_variables)
+         if g is not None]))
+    assert math.isclose(values["g_grad_norm"], expected, rel_tol=1e-5)
+    assert expected > 0

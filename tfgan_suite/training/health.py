@@ -187,7 +187,7 @@ def diagnose(model, data, held_out=None):
                                                       fake_logits)
         g_loss = (model.generator_objective(data, fake, fake_logits)
                   if hasattr(model, "generator_objective")
-                  else model.generator_loss(fake_logits))
+                  else model.generator_loss(fake_logits, real_logits))
     norm = lambda loss, variables: float(tf.linalg.global_norm(
         [g for g in tape.gradient(loss, variables) if g is not None]))
     real_logits = tf.cast(real_logits, tf.float32)
