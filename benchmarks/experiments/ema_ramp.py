@@ -76,6 +76,8 @@ CANDIDATES = {
                  {"batch_size": 32}),
     "batch_16": ("an eighth of the batch: eight times the steps per "
                  "epoch", {"batch_size": 16}),
+    "batch_64_hinge": ("half the batch and the hinge loss", {
+        "batch_size": 64, "loss": "hinge"}),
     "batch_32_hinge": ("a quarter of the batch and the hinge loss", {
         "batch_size": 32, "loss": "hinge"}),
     "ttur": ("TTUR (Heusel et al. 2017; SAGAN's 1e-4 for G, 4e-4 for D)", {
