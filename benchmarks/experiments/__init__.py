@@ -10,6 +10,7 @@ EXPERIMENTS = {
     "ema": ema_ramp.ema,
     "dcgan_screen": ema_ramp.dcgan_screen,
     "ema_noise": ema_ramp.ema_noise,
+    "screen_cost": ema_ramp.screen_cost,
     "fig9": fig9.fig9,
     "fig10": fig10.fig10,
     "low_data": low_data.low_data,

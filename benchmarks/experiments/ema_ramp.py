@@ -38,6 +38,8 @@ flags.DEFINE_integer("screen_epochs", 3, "dcgan_screen: epochs of each "
                      "candidate.")
 flags.DEFINE_integer("noise_sets", 5, "ema_noise: disjoint sets of "
                      "--fid_num_images seeds each generator is scored on.")
+flags.DEFINE_integer("cost_rounds", 5, "screen_cost: rounds of timing, "
+                     "each candidate once a round.")
 flags.DEFINE_list("noise_epochs", None, "ema_noise: the epochs whose "
                   "checkpoints are scored (default: 3 and --screen_epochs).")
 FLAGS = flags.FLAGS
@@ -222,17 +224,61 @@ def epoch_cpu_seconds(out, steps_per_epoch, ema=True, images=6400):
         config = runs.config.with_fields(config, model_args={
             **config.model_args, "ema_kimg": None, "ema_rampup": 0.05,
             "ema_start": 0})
-    batch = config.data.batch_size
-    source = runs.examples.training_source(config)
-    model = runner.build_model(config, source)
-    batches = data.build(source, batch_size=batch, repeat=True, seed=0)
-    model.fit(batches, epochs=1, steps_per_epoch=5, verbose=0)  # traced.
-    steps = max(20, -(-images // batch))
-    start = time.process_time()
-    model.fit(batches, epochs=1, steps_per_epoch=steps, verbose=0)
-    timed[key] = (time.process_time() - start) / steps * steps_per_epoch
+    timed[key] = cpu_seconds_per_epoch(config, *traced_fit(config),
+                                       steps_per_epoch, images)
     files.write_text(path, json.dumps(timed) + "\n")
     return timed[key]
+
+
+def traced_fit(config):
+    """(the model of `config`, built as its run builds it, its `fit`
+    traced; the run's batches of its data)."""
+    source = runs.examples.training_source(config)
+    model = runner.build_model(config, source)
+    batches = data.build(source, batch_size=config.data.batch_size,
+                         repeat=True, seed=0)
+    model.fit(batches, epochs=1, steps_per_epoch=5, verbose=0)
+    return model, batches
+
+
+def cpu_seconds_per_epoch(config, model, batches, steps_per_epoch,
+                          images=6400):
+    """This process's CPU seconds over `fit` steps of `model` of at least
+    `images` images (20 steps at least) of the run's batches, times the
+    steps of an epoch."""
+    steps = max(20, -(-images // config.data.batch_size))
+    start = time.process_time()
+    model.fit(batches, epochs=1, steps_per_epoch=steps, verbose=0)
+    return (time.process_time() - start) / steps * steps_per_epoch
+
+
+def screen_cost():
+    """CPU seconds per epoch of each --screen candidate's run (trained
+    first if it is not), measured in this one process in --cost_rounds
+    rounds, the candidates one after the other in each round (what a
+    shared machine does to one round, it does to every candidate);
+    results/ema_ramp_screen_cost.json with each candidate's median and its
+    ratio to the first candidate's."""
+    names, fitted, seconds = screen_names(), {}, {}
+    for name in names:
+        config = common.run_config(screen_run(name)[0])
+        fitted[name] = (config, *traced_fit(config),
+                        train_images() // config.data.batch_size)
+    for _ in range(FLAGS.cost_rounds):
+        for name in names:
+            seconds.setdefault(name, []).append(
+                cpu_seconds_per_epoch(*fitted[name]))
+    first = float(np.median(seconds[names[0]]))
+    common.write_json("ema_ramp_screen_cost", {
+        "preset": PRESET, "threads": FLAGS.threads,
+        "rounds": FLAGS.cost_rounds, "candidates": {
+            name: {"what": CANDIDATES[name][0],
+                   "batch_size": fitted[name][0].data.batch_size,
+                   "epoch_cpu_seconds": float(np.median(times)),
+                   "epoch_cpu_seconds_each_round": times,
+                   "relative_to_first": float(np.median(times)) / first}
+            for name, times in seconds.items()}})
+    return seconds
 
 
 def screen_names():

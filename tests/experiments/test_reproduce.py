@@ -74,7 +74,7 @@ def test_fig8_then_ema_scores_raw_g_and_its_average_in_one_run(tmp_path,
     assert record["steps"] == 10
 
 
-@pytest.mark.slow  # trains, then times 50 steps of the preset.
+@pytest.mark.slow  # trains, then times 50 steps of the preset, three times.
 def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, screen=["preset", "batch_64"],
                          screen_epochs=1) as results:
@@ -87,6 +87,20 @@ def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
     for result in (preset, half):
         assert result["epoch_cpu_seconds"] > 0
         assert len(result["raw_g_fid"]) == len(result["ema_fid"]) == 1
+    # The same runs timed again in one process, round by round.
+    with reproduce_flags(fashion, tmp_path, screen=["preset", "batch_64"],
+                         screen_epochs=1, cost_rounds=2) as results:
+        EXPERIMENTS["screen_cost"]()
+    timed = read(results, "ema_ramp_screen_cost")["candidates"]
+    assert [timed[k]["batch_size"] for k in timed] == [128, 64]
+    for result in timed.values():
+        assert len(result["epoch_cpu_seconds_each_round"]) == 2
+        assert result["epoch_cpu_seconds"] == pytest.approx(
+            sum(result["epoch_cpu_seconds_each_round"]) / 2)
+    assert timed["preset"]["relative_to_first"] == 1.0
+    assert timed["batch_64"]["relative_to_first"] == pytest.approx(
+        timed["batch_64"]["epoch_cpu_seconds"]
+        / timed["preset"]["epoch_cpu_seconds"])
 
 
 def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
