@@ -133,15 +133,16 @@ def kept(path):
         return json.load(f)
 
 
-def raw_scores(out):
-    """Raw G's scores at every checkpoint of the run in `out`, by the run's
-    own FID callback: {"step": [...], score: [...]}; kept in
-    out/raw_g_scores.json, so a checkpoint is scored once."""
+def raw_scores(out, up_to=None):
+    """Raw G's scores at every checkpoint of the run in `out` (up to step
+    `up_to`), by the run's own FID callback: {"step": [...], score: [...]};
+    kept in out/raw_g_scores.json, so a checkpoint is scored once."""
     path = os.path.join(out, "raw_g_scores.json")
     scored = kept(path)
     config = common.run_config(out)
     found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
-    todo = [p for p in found if p.rsplit("-", 1)[-1] not in scored]
+    todo = [p for p in found if p.rsplit("-", 1)[-1] not in scored
+            and (up_to is None or int(p.rsplit("-", 1)[-1]) <= up_to)]
     if todo:
         model = runs.load(out)
         fid = runner.fid_callback(config, out)  # measure() writes nothing.
@@ -150,7 +151,7 @@ def raw_scores(out):
             tf.train.Checkpoint(model=model).restore(prefix).expect_partial()
             scored[str(int(model.step_counter.numpy()))] = fid.measure()
         files.write_text(path, json.dumps(scored, indent=1) + "\n")
-    steps = sorted(map(int, scored))
+    steps = sorted(s for s in map(int, scored) if up_to is None or s <= up_to)
     names = list(scored[str(steps[0])]) if steps else []
     return {"step": steps,
             **{n: [float(scored[str(s)][n]) for s in steps] for n in names}}
@@ -162,10 +163,11 @@ def at_steps(values, steps):
     return {k: [v[i] for i in keep] for k, v in values.items()}
 
 
-def paired(out):
+def paired(out, up_to=None):
     """{"raw G": scores, "EMA": scores} of the run in `out`, at the steps
-    both were scored at (after every epoch)."""
-    raw, averaged = raw_scores(out), common.scores(out)
+    both were scored at (after every epoch; up to step `up_to`: a run
+    trained on since)."""
+    raw, averaged = raw_scores(out, up_to), common.scores(out)
     steps = sorted(set(raw["step"]) & set(averaged["step"]))
     return {"raw G": at_steps(raw, steps), "EMA": at_steps(averaged, steps)}
 
@@ -315,7 +317,7 @@ def dcgan_screen():
     names, epochs, results = screen_names(), FLAGS.screen_epochs, {}
     for name in names:
         out, batch, model_args, overrides = screen_run(name)
-        values = paired(out)
+        values = paired(out, up_to=epochs * (train_images() // batch))
         results[name] = {
             "what": CANDIDATES[name][0], "batch_size": batch,
             "model_args": model_args,

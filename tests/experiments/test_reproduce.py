@@ -101,6 +101,18 @@ def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
     assert timed["batch_64"]["relative_to_first"] == pytest.approx(
         timed["batch_64"]["epoch_cpu_seconds"]
         / timed["preset"]["epoch_cpu_seconds"])
+    # A run trained on since (as the 20-epoch screens extend the 3-epoch
+    # runs) is read up to --screen_epochs still.
+    with reproduce_flags(fashion, tmp_path, screen=["preset"],
+                         screen_epochs=2) as results:
+        EXPERIMENTS["dcgan_screen"]()
+    assert read(results, "ema_ramp_screen")["candidates"]["preset"][
+        "steps"] == [5, 10]
+    with reproduce_flags(fashion, tmp_path, screen=["preset"],
+                         screen_epochs=1) as results:
+        EXPERIMENTS["dcgan_screen"]()
+    assert read(results, "ema_ramp_screen")["candidates"]["preset"][
+        "steps"] == [5]
 
 
 def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
