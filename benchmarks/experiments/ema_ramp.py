@@ -80,6 +80,11 @@ CANDIDATES = {
                  "epoch", {"batch_size": 16}),
     "batch_64_hinge": ("half the batch and the hinge loss", {
         "batch_size": 64, "loss": "hinge"}),
+    "batch_64_hinge_rampup_0.02": ("half the batch, the hinge loss, the "
+                                   "EMA's half-life at most 2 % of the "
+                                   "images seen", {
+                                       "batch_size": 64, "loss": "hinge",
+                                       "model_args": {"ema_rampup": 0.02}}),
     "batch_32_hinge": ("a quarter of the batch and the hinge loss", {
         "batch_size": 32, "loss": "hinge"}),
     "ttur": ("TTUR (Heusel et al. 2017; SAGAN's 1e-4 for G, 4e-4 for D)", {
