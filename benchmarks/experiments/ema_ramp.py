@@ -146,8 +146,9 @@ def raw_scores(out, up_to=None):
     scored = kept(path)
     config = common.run_config(out)
     found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
+    within = lambda step: up_to is None or step <= up_to
     todo = [p for p in found if p.rsplit("-", 1)[-1] not in scored
-            and (up_to is None or int(p.rsplit("-", 1)[-1]) <= up_to)]
+            and within(int(p.rsplit("-", 1)[-1]))]
     if todo:
         model = runs.load(out)
         fid = runner.fid_callback(config, out)  # measure() writes nothing.
@@ -156,7 +157,7 @@ def raw_scores(out, up_to=None):
             tf.train.Checkpoint(model=model).restore(prefix).expect_partial()
             scored[str(int(model.step_counter.numpy()))] = fid.measure()
         files.write_text(path, json.dumps(scored, indent=1) + "\n")
-    steps = sorted(s for s in map(int, scored) if up_to is None or s <= up_to)
+    steps = sorted(filter(within, map(int, scored)))
     names = list(scored[str(steps[0])]) if steps else []
     return {"step": steps,
             **{n: [float(scored[str(s)][n]) for s in steps] for n in names}}
@@ -267,10 +268,11 @@ def screen_cost():
     results/ema_ramp_screen_cost.json with each candidate's median and its
     ratio to the first candidate's."""
     names, fitted, seconds = screen_names(), {}, {}
+    images = train_images()
     for name in names:
         config = common.run_config(screen_run(name)[0])
         fitted[name] = (config, *traced_fit(config),
-                        train_images() // config.data.batch_size)
+                        images // config.data.batch_size)
     for _ in range(FLAGS.cost_rounds):
         for name in names:
             seconds.setdefault(name, []).append(
@@ -320,9 +322,11 @@ def train_images():
 
 def dcgan_screen():
     names, epochs, results = screen_names(), FLAGS.screen_epochs, {}
+    images = train_images()
     for name in names:
         out, batch, model_args, overrides = screen_run(name)
-        values = paired(out, up_to=epochs * (train_images() // batch))
+        per_epoch = images // batch
+        values = paired(out, up_to=epochs * per_epoch)
         results[name] = {
             "what": CANDIDATES[name][0], "batch_size": batch,
             "model_args": model_args,
@@ -330,11 +334,10 @@ def dcgan_screen():
             "steps": values["raw G"]["step"],
             "raw_g_fid": values["raw G"]["fid"],
             "ema_fid": values["EMA"]["fid"],
-            "epoch_cpu_seconds": epoch_cpu_seconds(
-                out, train_images() // batch)}
+            "epoch_cpu_seconds": epoch_cpu_seconds(out, per_epoch)}
         if name == "preset":  # what the preset costs today.
             results[name]["epoch_cpu_seconds_without_ema"] = (
-                epoch_cpu_seconds(out, train_images() // batch, ema=False))
+                epoch_cpu_seconds(out, per_epoch, ema=False))
     for name, result in results.items():
         result["final_best_fid"] = min(result["raw_g_fid"][-1:]
                                        + result["ema_fid"][-1:])

@@ -3,6 +3,7 @@ model, what it does for any model, and what it refuses at start instead of
 doing wrong in silence. Each test here failed on the suite before the
 contract was made explicit."""
 
+import contextlib
 import csv
 import json
 import os
@@ -286,7 +287,6 @@ def test_fit_steps_with_the_checked_trace(tmp_path, idx_dir, monkeypatch,
     """The runner traces train_step once (check_step's trace is the one
     fit steps with, XLA-compiled by Keras when asked), and it trains as a
     fresh trace of fit's own does, loss for loss."""
-    import contextlib
     cls = models.get("dcgan")
     traces, step = [], cls.train_step
 
