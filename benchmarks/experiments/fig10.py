@@ -29,7 +29,7 @@ FLAGS = flags.FLAGS
 
 RUNS = {  # label: (preset, model arguments, compile fields)
     "SAGAN": ("fashion_mnist_sagan", {}, {}),
-    "DCGAN": ("fashion_mnist_dcgan", {}, common.RADFORD_LEARNING_RATES),
+    "DCGAN": ("fashion_mnist_dcgan", {}, common.RADFORD_DCGAN),
     "SAGAN + DiffAugment": ("fashion_mnist_sagan",
                             {"augment": "color,translation,cutout"}, {}),
 }

@@ -15,18 +15,19 @@ import numpy as np
 from absl import flags
 
 from experiments import common
-from tfgan_suite import data
+from tfgan_suite import data, runs
 
 flags.DEFINE_integer("epochs", 20, "fig8: epochs of the preset.")
 FLAGS = flags.FLAGS
 
 PRESET = "fashion_mnist_dcgan"
+BATCH = runs.make_config(PRESET).data.batch_size
 
 
-def _run(name, model_args=None, epochs=None, batch_size=128,
+def _run(name, model_args=None, epochs=None, batch_size=BATCH,
          fid_metrics=common.ALL_METRICS, **overrides):
-    """Run `name` of the preset (batch 128: the preset's), scored after
-    every epoch."""
+    """Run `name` of the preset (at the preset's batch unless
+    `batch_size`), scored after every epoch."""
     per_epoch = data.get_source("fashion_mnist", split="train",
                                 data_dir=FLAGS.data_dir
                                 ).num_examples // batch_size

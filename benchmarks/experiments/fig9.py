@@ -43,7 +43,7 @@ def class_run(name):
         steps=FLAGS.class_steps, steps_per_epoch=every,
         fid_every_n_steps=every, fid_num_images=FLAGS.fid_num_images,
         fid_metrics=["fid", "kid"], seed=FLAGS.seed,
-        **common.RADFORD_LEARNING_RATES)
+        **common.RADFORD_DCGAN)
 
 
 def sample_scores(extractor, real_features, images, class_index):

@@ -71,7 +71,7 @@ def low_data_run(n, setting, seed):
         max_images=n, batch_size=batch_size(n), steps=FLAGS.low_data_steps,
         steps_per_epoch=FLAGS.fid_every, fid_every_n_steps=FLAGS.fid_every,
         fid_num_images=FLAGS.fid_num_images, seed=int(seed),
-        model_args=model_args(setting), **common.RADFORD_LEARNING_RATES)
+        model_args=model_args(setting), **common.RADFORD_DCGAN)
     values = common.scores(out)
     health = common.read_csv(os.path.join(out, "history.csv"))
     return {"steps": [int(s) for s in values["step"]], "fid": values["fid"],

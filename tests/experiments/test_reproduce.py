@@ -388,4 +388,4 @@ def test_a_run_of_another_optimization_is_refused(tmp_path):
             common.train("fig8/dcgan", "fashion_mnist_dcgan", epochs=3)
         assert "fig8/dcgan" in str(refused.value)
         assert common.train("fig8/dcgan", "fashion_mnist_dcgan", epochs=3,
-                            **common.RADFORD_LEARNING_RATES) == str(out)
+                            **common.RADFORD_DCGAN) == str(out)
