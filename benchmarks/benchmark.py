@@ -99,9 +99,8 @@ flags.DEFINE_enum("race_clock", "wall", ["wall", "cpu"], "Training time of "
 flags.DEFINE_float("minutes", 8.0, "Training minutes per contender.")
 flags.DEFINE_float("eval_every_s", 60.0, "Seconds of training between "
                    "evaluations.")
-flags.DEFINE_string("classifier_path", None, "Domain classifier (default "
-                    "~/.cache/tfgan_suite/fashion_mnist_classifier.keras; "
-                    "trained if missing).")
+flags.DEFINE_string("classifier_path", benchmarks.CLASSIFIER, "Domain "
+                    "classifier file (default: the experiments' one).")
 flags.DEFINE_integer("matmul_size", 2048, "n of the n x n matmul that "
                      "measures the machine's peak.")
 flags.DEFINE_string("json", None, "Also write the results here.")

@@ -23,10 +23,10 @@ def test_fig8_then_ema_scores_raw_g_and_its_average_in_one_run(tmp_path,
     with reproduce_flags(fashion, tmp_path, epochs=2) as results:
         EXPERIMENTS["fig8"]()
         record = read(results, "fig8")
-        # 640 images at the preset's batch 128: 5 steps an epoch, scored
+        # 640 images at the preset's batch 64: 10 steps an epoch, scored
         # after each.
-        assert record["scores"]["step"] == [5, 10]
-        assert record["steps"] == 10
+        assert record["scores"]["step"] == [10, 20]
+        assert record["steps"] == 20
         # The classifier the scores read, by the file's content.
         import hashlib
         with open(fashion["classifier_path"], "rb") as f:
@@ -41,16 +41,17 @@ def test_fig8_then_ema_scores_raw_g_and_its_average_in_one_run(tmp_path,
             assert (results / png).stat().st_size > 0
         plain_fid = record["scores"]["fid"]
 
-    run = tmp_path / "runs" / "fig8" / "dcgan_ema_kimg40_rampup0.05"
+    # The half-life by default: StyleGAN2-ADA's batch * 10 / 32 kimg.
+    run = tmp_path / "runs" / "fig8" / "dcgan_ema_kimg20_rampup0.05"
     with reproduce_flags(fashion, tmp_path, ema_epochs=2) as results:
         EXPERIMENTS["ema"]()
     record = read(results, "ema_ramp")
     config = json.loads((run / "config.json").read_text())
     assert (config["model_args"]["ema_kimg"],
-            config["model_args"]["ema_rampup"]) == (40, 0.05)
-    assert (record["ema_kimg"], record["ema_rampup"]) == (40, 0.05)
+            config["model_args"]["ema_rampup"]) == (20, 0.05)
+    assert (record["ema_kimg"], record["ema_rampup"]) == (20, 0.05)
     raw, averaged = record["scores"]["raw G"], record["scores"]["EMA"]
-    assert raw["step"] == averaged["step"] == [5, 10]
+    assert raw["step"] == averaged["step"] == [10, 20]
     # Raw G of the EMA run is the run without the EMA: the average never
     # touches training.
     assert raw["fid"] == pytest.approx(plain_fid, rel=1e-3)
@@ -70,25 +71,25 @@ def test_fig8_then_ema_scores_raw_g_and_its_average_in_one_run(tmp_path,
     assert (run / "raw_g_scores.json").stat().st_mtime == scored
     record = read(results, "ema_ramp")
     assert record["unfinished_runs"] == {
-        "fig8/dcgan_ema_kimg40_rampup0.05": 10}
-    assert record["steps"] == 10
+        "fig8/dcgan_ema_kimg20_rampup0.05": 20}
+    assert record["steps"] == 20
 
 
 @pytest.mark.slow  # trains, then times 50 steps of the preset, three times.
 def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
-    with reproduce_flags(fashion, tmp_path, screen=["preset", "batch_64"],
+    with reproduce_flags(fashion, tmp_path, screen=["batch_128_ns", "batch_64"],
                          screen_epochs=1) as results:
         EXPERIMENTS["dcgan_screen"]()
     record = read(results, "ema_ramp_screen")
-    assert list(record["candidates"]) == ["preset", "batch_64"]
-    preset, half = (record["candidates"][k] for k in ("preset", "batch_64"))
-    assert preset["steps"] == [5] and half["steps"] == [10]
+    assert list(record["candidates"]) == ["batch_128_ns", "batch_64"]
+    old, half = (record["candidates"][k] for k in ("batch_128_ns", "batch_64"))
+    assert old["steps"] == [5] and half["steps"] == [10]
     assert half["model_args"] == {"ema_kimg": 20, "ema_rampup": 0.05}
-    for result in (preset, half):
+    for result in (old, half):
         assert result["epoch_cpu_seconds"] > 0
         assert len(result["raw_g_fid"]) == len(result["ema_fid"]) == 1
     # The same runs timed again in one process, round by round.
-    with reproduce_flags(fashion, tmp_path, screen=["preset", "batch_64"],
+    with reproduce_flags(fashion, tmp_path, screen=["batch_128_ns", "batch_64"],
                          screen_epochs=1, cost_rounds=2) as results:
         EXPERIMENTS["screen_cost"]()
     timed = read(results, "ema_ramp_screen_cost")["candidates"]
@@ -97,21 +98,21 @@ def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
         assert len(result["epoch_cpu_seconds_each_round"]) == 2
         assert result["epoch_cpu_seconds"] == pytest.approx(
             sum(result["epoch_cpu_seconds_each_round"]) / 2)
-    assert timed["preset"]["relative_to_first"] == 1.0
+    assert timed["batch_128_ns"]["relative_to_first"] == 1.0
     assert timed["batch_64"]["relative_to_first"] == pytest.approx(
         timed["batch_64"]["epoch_cpu_seconds"]
-        / timed["preset"]["epoch_cpu_seconds"])
+        / timed["batch_128_ns"]["epoch_cpu_seconds"])
     # A run trained on since (as the 20-epoch screens extend the 3-epoch
     # runs) is read up to --screen_epochs still.
-    with reproduce_flags(fashion, tmp_path, screen=["preset"],
+    with reproduce_flags(fashion, tmp_path, screen=["batch_128_ns"],
                          screen_epochs=2) as results:
         EXPERIMENTS["dcgan_screen"]()
-    assert read(results, "ema_ramp_screen")["candidates"]["preset"][
+    assert read(results, "ema_ramp_screen")["candidates"]["batch_128_ns"][
         "steps"] == [5, 10]
-    with reproduce_flags(fashion, tmp_path, screen=["preset"],
+    with reproduce_flags(fashion, tmp_path, screen=["batch_128_ns"],
                          screen_epochs=1) as results:
         EXPERIMENTS["dcgan_screen"]()
-    assert read(results, "ema_ramp_screen")["candidates"]["preset"][
+    assert read(results, "ema_ramp_screen")["candidates"]["batch_128_ns"][
         "steps"] == [5]
 
 
@@ -123,7 +124,7 @@ def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
     record = read(results, "ema_noise")
     assert (record["noise_sets"], record["fid_num_images"]) == (3, 32)
     epoch = record["candidates"]["preset"]["1"]
-    assert epoch["step"] == 5  # 640 images at batch 128.
+    assert epoch["step"] == 10  # 640 images at the preset's batch 64.
     raw, averaged = epoch["raw G"], epoch["EMA"]
     assert len(raw) == len(averaged) == 3
     # Set 0 is the seeds the run's own scores use (fid.csv, 4 decimals).
@@ -146,13 +147,13 @@ def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
                          screen_epochs=1, noise_sets=5) as results:
         EXPERIMENTS["ema_noise"]()
     epoch = read(results, "ema_noise")["candidates"]["preset"]["1"]
-    assert epoch["EMA"][:3] == kept["5:32"]["EMA"]
+    assert epoch["EMA"][:3] == kept["10:32"]["EMA"]
     assert len(epoch["EMA"]) == 5
     # An epoch whose checkpoint the run does not keep: refused, naming it.
     with reproduce_flags(fashion, tmp_path, screen=["preset"],
                          screen_epochs=1, noise_epochs=["2"]):
         with pytest.raises(ValueError, match=r"noise_epochs: .*preset keeps "
-                           r"no checkpoint of step 10; it keeps \["):
+                           r"no checkpoint of step 20; it keeps \["):
             EXPERIMENTS["ema_noise"]()
 
 
@@ -378,7 +379,8 @@ def test_a_run_of_another_optimization_is_refused(tmp_path):
     out.mkdir(parents=True)
     new = runs.make_config("fashion_mnist_dcgan", epochs=3)
     old = dataclasses.replace(new, compile=dataclasses.replace(
-        new.compile, g_optimizer=None, d_optimizer=None))  # 2e-4 default.
+        new.compile, g_optimizer=None, d_optimizer=None,  # 2e-4 default.
+        loss="non_saturating"))
     runs.config.write_config(str(out), old)
     (out / "model.keras").write_bytes(b"")
     if not common.FLAGS.is_parsed():

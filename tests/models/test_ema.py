@@ -47,8 +47,8 @@ def test_decay_is_stylegan2_adas_ema_beta(ema_kimg, ema_rampup, batch):
 
 
 def test_the_ramp_sets_the_half_life_early_and_the_cap_later():
-    # fashion_mnist_dcgan's batch: half-life 5 % of the images seen until
-    # 40 kimg is reached (after 800 000 images), then 40 kimg.
+    # StyleGAN2-ADA's half-life at batch 128: 5 % of the images seen
+    # until 40 kimg is reached (after 800 000 images), then 40 kimg.
     assert float(ema.half_life(40, 0.05, 180_000)) == 9_000
     assert float(ema.half_life(40, 0.05, 2_000_000)) == 40_000
     assert float(ema.half_life(40, None, 0)) == 40_000
