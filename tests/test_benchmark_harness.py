@@ -70,3 +70,18 @@ def test_profiled_ops_are_grouped_by_the_layer_that_runs_them(tmp_path):
     (name, kind), = [key for key in ops if "product" in key[0]]
     assert "MatMul" in kind and ops[name, kind][1] == 3
     assert ops[name, kind][0] > 0
+
+
+def test_the_benchmarks_read_the_committed_domain_classifier():
+    """One instrument on every machine: the default --classifier_path of
+    the experiments is the file in benchmarks/, a Fashion-MNIST domain
+    classifier whose features make domain FIDs."""
+    from experiments import common
+    from tfgan_suite import metrics
+    assert common.FLAGS["classifier_path"].default == harness.CLASSIFIER
+    extractor = metrics.classifier.DomainExtractor.load(harness.CLASSIFIER)
+    assert extractor.label == "domain FID"
+    assert extractor.image_shape == (28, 28, 1)
+    import numpy as np
+    features, logits = extractor(np.zeros((2, 28, 28, 1), np.float32))
+    assert features.shape == (2, 128) and logits.shape == (2, 10)
