@@ -96,6 +96,15 @@ CANDIDATES = {
                                        "model_args": {"ema_rampup": 0.02}}),
     "batch_32_hinge": ("a quarter of the batch and the hinge loss", {
         "batch_size": 32, "loss": "hinge"}),
+    "batch_64_hinge_lr_1.2e-3": ("batch 64, the hinge loss, both learning "
+                                 "rates 1.2e-3", {
+                                     "batch_size": 64, "loss": "hinge",
+                                     "g_learning_rate": 1.2e-3,
+                                     "d_learning_rate": 1.2e-3}),
+    "batch_64_hinge_beta_0_0.99": ("batch 64, the hinge loss, Adam's "
+                                   "betas 0 and 0.99 (R3GAN's)", {
+                                       "batch_size": 64, "loss": "hinge",
+                                       "beta_1": 0.0, "beta_2": 0.99}),
     "ttur": ("batch_128_ns with TTUR (Heusel et al. 2017; SAGAN's 1e-4 for "
              "G, 4e-4 for D)", {**_BATCH_128_NS, "g_learning_rate": 1e-4,
                                 "d_learning_rate": 4e-4}),
