@@ -51,6 +51,9 @@ ALL_METRICS = list(callbacks.Scores.METRICS)
 #: that their commands reproduce what docs/results.md reports.
 RADFORD_DCGAN = {"g_learning_rate": 2e-4, "d_learning_rate": 2e-4,
                  "loss": "non_saturating"}
+#: ... and at that preset's batch of 128: the whole preset of then
+#: (`r3gan_race`'s DCGAN, `dcgan_screen`'s `lr_2e-4`).
+RADFORD_DCGAN_BATCH_128 = {**RADFORD_DCGAN, "batch_size": 128}
 
 
 def limit_threads(threads):

@@ -64,7 +64,7 @@ CANDIDATES = {
                      _BATCH_128_NS),
     "lr_2e-4": ("Radford et al.'s learning rate, 2e-4 for both nets, and "
                 "batch 128 (the preset's until it moved to 8e-4)",
-                {**common.RADFORD_DCGAN, "batch_size": 128}),
+                common.RADFORD_DCGAN_BATCH_128),
     "ema_rampup_0.02": ("batch_128_ns, its EMA's half-life at most 2 % of "
                         "the images seen", {**_BATCH_128_NS, "model_args": {
                             "ema_rampup": 0.02}}),
@@ -291,7 +291,7 @@ def screen_cost():
     results/ema_ramp_screen_cost.json with each candidate's median and its
     ratio to the first candidate's."""
     names, fitted, seconds = screen_names(), {}, {}
-    images = train_images()
+    images = fig8.train_images()
     for name in names:
         config = common.run_config(screen_run(name)[0])
         fitted[name] = (config, *traced_fit(config),
@@ -338,14 +338,9 @@ def screen_run(name):
     return out, batch, model_args, overrides
 
 
-def train_images():
-    return data.get_source("fashion_mnist", split="train",
-                           data_dir=FLAGS.data_dir).num_examples
-
-
 def dcgan_screen():
     names, epochs, results = screen_names(), FLAGS.screen_epochs, {}
-    images = train_images()
+    images = fig8.train_images()
     for name in names:
         out, batch, model_args, overrides = screen_run(name)
         per_epoch = images // batch
@@ -413,10 +408,10 @@ def ema_noise():
     each scored on --noise_sets disjoint seed sets (`noise_scores`).
     Both generators of a set are scored on the same seeds, so the EMA's
     change is read set by set."""
-    results = {}
+    results, images = {}, fig8.train_images()
     for name in screen_names():
         out, batch, _, _ = screen_run(name)
-        per_epoch = train_images() // batch
+        per_epoch = images // batch
         epochs = {}
         chosen = FLAGS.noise_epochs or [min(3, FLAGS.screen_epochs),
                                         FLAGS.screen_epochs]

@@ -15,22 +15,26 @@ import numpy as np
 from absl import flags
 
 from experiments import common
-from tfgan_suite import data, runs
+from tfgan_suite import data, models
 
 flags.DEFINE_integer("epochs", 20, "fig8: epochs of the preset.")
 FLAGS = flags.FLAGS
 
 PRESET = "fashion_mnist_dcgan"
-BATCH = runs.make_config(PRESET).data.batch_size
+BATCH = models.presets.get(PRESET)["data"]["batch_size"]
+
+
+def train_images():
+    """The number of Fashion-MNIST training images (reads the files)."""
+    return data.get_source("fashion_mnist", split="train",
+                           data_dir=FLAGS.data_dir).num_examples
 
 
 def _run(name, model_args=None, epochs=None, batch_size=BATCH,
          fid_metrics=common.ALL_METRICS, **overrides):
     """Run `name` of the preset (at the preset's batch unless
     `batch_size`), scored after every epoch."""
-    per_epoch = data.get_source("fashion_mnist", split="train",
-                                data_dir=FLAGS.data_dir
-                                ).num_examples // batch_size
+    per_epoch = train_images() // batch_size
     return common.train(
         name, PRESET, model_args=model_args, epochs=epochs or FLAGS.epochs,
         batch_size=batch_size, fid_every_n_steps=per_epoch,
