@@ -1,6 +1,7 @@
 """What every experiment shares: its flags, runs that resume, the
 protocol's scores, figures and the JSON record."""
 
+import copy
 import csv
 import json
 import os
@@ -8,6 +9,7 @@ import shlex
 import sys
 
 import harness  # benchmarks/, on the path of reproduce.py
+import keras
 import numpy as np
 from absl import flags
 
@@ -104,6 +106,20 @@ def optimization(config):
     return _plain(args)
 
 
+def in_full(optimization_args):
+    """`optimization`'s arguments with each optimizer's config as Keras
+    fills it in (its defaults too): Adam spelled with beta_2 0.999 and
+    without it are the same optimizer."""
+    full = dict(optimization_args)
+    for key in ("g_optimizer", "d_optimizer"):
+        optimizer = keras.optimizers.get(copy.deepcopy(full[key]))
+        config = _plain(optimizer.get_config())
+        config.pop("name")  # unique per object: adam, adam_1, ...
+        full[key] = {"class_name": type(optimizer).__name__,
+                     "config": config}
+    return full
+
+
 def check_same_optimization(out, preset, overrides):
     """Raises ValueError if the run in `out` compiled its model otherwise
     than `preset` with `overrides` does now (the preset changed since):
@@ -114,7 +130,7 @@ def check_same_optimization(out, preset, overrides):
     now = optimization(runs.make_config(preset, **{
         k: v for k, v in overrides.items()
         if runs.config.section_of(k) == "compile"}))
-    if saved != now:
+    if in_full(saved) != in_full(now):
         raise ValueError(
             f"{out} was trained with {saved}, but {preset} now trains with "
             f"{now}; give another --runs folder (or delete the run) to "

@@ -28,5 +28,26 @@ def test_a_flag_file_compiles_and_batches_as_its_experiment(
     config = flagfile_config(name)
     experiment = runs.make_config(fig8.PRESET, **overrides)
     assert fig9.PRESET == fig8.PRESET == config.preset
-    assert common.optimization(config) == common.optimization(experiment)
+    assert (common.in_full(common.optimization(config))
+            == common.in_full(common.optimization(experiment)))
     assert config.data.batch_size == batch
+
+
+def test_optimizers_compare_in_full():
+    """Adam's default beta_2 spelled out is the same optimizer; another
+    beta_2 is not."""
+    def adam(**config):
+        return common.in_full(common.optimization(runs.make_config(
+            fig8.PRESET, **config)))
+    assert adam(beta_2=0.999) == adam()
+    assert adam(beta_2=0.99) != adam()
+
+
+def test_a_run_compiled_otherwise_is_refused(tmp_path):
+    runs.config.write_config(str(tmp_path), runs.make_config(
+        fig8.PRESET, beta_2=0.99))
+    common.check_same_optimization(str(tmp_path), fig8.PRESET,
+                                   {"beta_2": 0.99, "epochs": 3})
+    with pytest.raises(ValueError, match="give another --runs folder"):
+        common.check_same_optimization(str(tmp_path), fig8.PRESET,
+                                       {"epochs": 3})
