@@ -105,6 +105,24 @@ CANDIDATES = {
                                    "betas 0 and 0.99 (R3GAN's)", {
                                        "batch_size": 64, "loss": "hinge",
                                        "beta_1": 0.0, "beta_2": 0.99}),
+    "batch_64_hinge_beta_0.5_0.99": ("batch 64, the hinge loss, Adam's "
+                                     "beta_2 0.99 alone (beta_1 0.5)", {
+                                         "batch_size": 64, "loss": "hinge",
+                                         "beta_1": 0.5, "beta_2": 0.99}),
+    "batch_64_hinge_beta_0_0.999": ("batch 64, the hinge loss, Adam's "
+                                    "beta_1 0 alone (beta_2 0.999)", {
+                                        "batch_size": 64, "loss": "hinge",
+                                        "beta_1": 0.0, "beta_2": 0.999}),
+    "batch_64_hinge_beta_0_0.99_lr_4e-4": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
+        "rates 4e-4", {"batch_size": 64, "loss": "hinge", "beta_1": 0.0,
+                       "beta_2": 0.99, "g_learning_rate": 4e-4,
+                       "d_learning_rate": 4e-4}),
+    "batch_64_hinge_beta_0_0.99_lr_1.2e-3": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
+        "rates 1.2e-3", {"batch_size": 64, "loss": "hinge", "beta_1": 0.0,
+                         "beta_2": 0.99, "g_learning_rate": 1.2e-3,
+                         "d_learning_rate": 1.2e-3}),
     "ttur": ("batch_128_ns with TTUR (Heusel et al. 2017; SAGAN's 1e-4 for "
              "G, 4e-4 for D)", {**_BATCH_128_NS, "g_learning_rate": 1e-4,
                                 "d_learning_rate": 4e-4}),
