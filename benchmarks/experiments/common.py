@@ -46,15 +46,17 @@ UNFINISHED = {}
 #: k-NN manifold scores and the classes covered.
 ALL_METRICS = list(callbacks.Scores.METRICS)
 
-#: Radford et al.'s Adam learning rate for both nets and the
-#: non-saturating loss: the `fashion_mnist_dcgan` preset's until it moved
-#: to Adam 8e-4, then to the hinge loss (CHANGELOG). The experiments
-#: measured with them (fig9, fig10, low_data, r3gan_race) keep them, so
-#: that their commands reproduce what docs/results.md reports.
+#: Radford et al.'s Adam betas: the `fashion_mnist_dcgan` preset's until
+#: it moved to StyleGAN2's and R3GAN's 0 and 0.99 (CHANGELOG).
+RADFORD_BETAS = {"beta_1": 0.5, "beta_2": 0.999}
+#: Radford et al.'s Adam for both nets (their learning rate and betas) and
+#: the non-saturating loss: the `fashion_mnist_dcgan` preset's until it
+#: moved to Adam 8e-4, then to the hinge loss and to other betas
+#: (CHANGELOG). The experiments measured with them (fig9, fig10,
+#: low_data, r3gan_race) keep them, so that their commands reproduce what
+#: docs/results.md reports.
 RADFORD_DCGAN = {"g_learning_rate": 2e-4, "d_learning_rate": 2e-4,
-                 "loss": "non_saturating"}
-#: ... and at that preset's batch of 128: the whole preset of then
-#: (`r3gan_race`'s DCGAN, `dcgan_screen`'s `lr_2e-4`).
+                 **RADFORD_BETAS, "loss": "non_saturating"}
 RADFORD_DCGAN_BATCH_128 = {**RADFORD_DCGAN, "batch_size": 128}
 
 

@@ -46,10 +46,13 @@ FLAGS = flags.FLAGS
 
 PRESET = fig8.PRESET
 BATCH = fig8.BATCH  # the preset's
-#: The preset until it moved to batch 64 and the hinge loss (CHANGELOG):
-#: the candidates measured on it keep it, so that their commands
+#: The preset until it moved to batch 64 and the hinge loss, and the
+#: preset from then until it moved to Adam's betas 0 and 0.99 (CHANGELOG):
+#: the candidates measured on them keep them, so that their commands
 #: reproduce what docs/results.md reports.
-_BATCH_128_NS = {"batch_size": 128, "loss": "non_saturating"}
+_BATCH_128_NS = {"batch_size": 128, "loss": "non_saturating",
+                 **common.RADFORD_BETAS}
+_BATCH_64_HINGE = {"batch_size": 64, "loss": "hinge", **common.RADFORD_BETAS}
 
 #: Changes to the preset screened by `dcgan_screen`: {name: (what the
 #: literature says of it, run overrides: `batch_size`, `model_args`, the
@@ -57,8 +60,8 @@ _BATCH_128_NS = {"batch_size": 128, "loss": "non_saturating"}
 #: Every candidate trains with the EMA (half-life batch * 10 / 32 kimg,
 #: ramp-up 0.05, StyleGAN2-ADA's) unless its model_args say otherwise.
 CANDIDATES = {
-    "preset": ("the preset as it is (Adam 8e-4, beta_1 0.5, batch 64, the "
-               "hinge loss)", {}),
+    "preset": ("the preset as it is (Adam 8e-4, betas 0 and 0.99, batch "
+               "64, the hinge loss)", {}),
     "batch_128_ns": ("the preset until it moved to batch 64 and the hinge "
                      "loss: batch 128, the non-saturating loss",
                      _BATCH_128_NS),
@@ -87,18 +90,18 @@ CANDIDATES = {
     "batch_16": ("batch_128_ns at an eighth of the batch: eight times the "
                  "steps per epoch", {**_BATCH_128_NS, "batch_size": 16}),
     "batch_64_hinge": ("half the batch and the hinge loss (the preset "
-                       "since it moved there)", {
-                           "batch_size": 64, "loss": "hinge"}),
+                       "from its move there until its move to Adam's "
+                       "betas 0 and 0.99)", _BATCH_64_HINGE),
     "batch_64_hinge_rampup_0.02": ("half the batch, the hinge loss, the "
                                    "EMA's half-life at most 2 % of the "
                                    "images seen", {
-                                       "batch_size": 64, "loss": "hinge",
+                                       **_BATCH_64_HINGE,
                                        "model_args": {"ema_rampup": 0.02}}),
     "batch_32_hinge": ("a quarter of the batch and the hinge loss", {
-        "batch_size": 32, "loss": "hinge"}),
+        **_BATCH_64_HINGE, "batch_size": 32}),
     "batch_64_hinge_lr_1.2e-3": ("batch 64, the hinge loss, both learning "
                                  "rates 1.2e-3", {
-                                     "batch_size": 64, "loss": "hinge",
+                                     **_BATCH_64_HINGE,
                                      "g_learning_rate": 1.2e-3,
                                      "d_learning_rate": 1.2e-3}),
     "batch_64_hinge_beta_0_0.99": ("batch 64, the hinge loss, Adam's "

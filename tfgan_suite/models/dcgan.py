@@ -6,9 +6,11 @@ from tfgan_suite.models import arguments
 from tfgan_suite.models.gan import GAN
 from tfgan_suite.nets import dcgan
 
-# Radford et al.'s Adam (beta_1 = 0.5) at four times their 2e-4.
+# Adam at four times Radford et al.'s 2e-4, with StyleGAN2's and R3GAN's
+# betas 0 and 0.99 (Radford et al.: 0.5 and 0.999).
 _ADAM_8E4 = {"class_name": "Adam",
-             "config": {"learning_rate": 8e-4, "beta_1": 0.5}}
+             "config": {"learning_rate": 8e-4, "beta_1": 0.0,
+                        "beta_2": 0.99}}
 
 
 @keras.saving.register_keras_serializable(package="tfgan_suite")
@@ -45,7 +47,12 @@ class DCGAN(GAN):
         # non-saturating loss after 3 epochs and 9 % lower after 20 (mean
         # of three seeds, lower on each), at 1.01x the CPU time of an epoch
         # (results/ema_ramp_screen_batch_loss*.json,
-        # results/ema_ramp_screen_cost.json).
+        # results/ema_ramp_screen_cost.json). Adam's betas 0 and 0.99
+        # instead of 0.5 and 0.999: raw G's domain FID 13 % lower after 3
+        # epochs and 7 % lower after 20 (mean of three seeds, lower on
+        # each), the EMA generator's 14 % and 9 % lower, with the same
+        # arithmetic per step (results/ema_ramp_screen_batch_64_hinge_
+        # beta_0_0.99*.json).
         "fashion_mnist_dcgan": {
             "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100,
                            "filters": 32},
