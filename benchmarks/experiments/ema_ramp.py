@@ -126,6 +126,14 @@ CANDIDATES = {
         "rates 1.2e-3", {"batch_size": 64, "loss": "hinge", "beta_1": 0.0,
                          "beta_2": 0.99, "g_learning_rate": 1.2e-3,
                          "d_learning_rate": 1.2e-3}),
+    "batch_64_hinge_beta_0_0.9": ("batch 64, the hinge loss, Adam's "
+                                  "betas 0 and 0.9 (SAGAN's, BigGAN's)", {
+                                      "batch_size": 64, "loss": "hinge",
+                                      "beta_1": 0.0, "beta_2": 0.9}),
+    "batch_32_hinge_beta_0_0.99": ("a quarter of the batch, the hinge "
+                                   "loss, Adam's betas 0 and 0.99", {
+                                       "batch_size": 32, "loss": "hinge",
+                                       "beta_1": 0.0, "beta_2": 0.99}),
     "ttur": ("batch_128_ns with TTUR (Heusel et al. 2017; SAGAN's 1e-4 for "
              "G, 4e-4 for D)", {**_BATCH_128_NS, "g_learning_rate": 1e-4,
                                 "d_learning_rate": 4e-4}),
