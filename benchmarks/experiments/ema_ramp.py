@@ -134,6 +134,16 @@ CANDIDATES = {
                                    "loss, Adam's betas 0 and 0.99", {
                                        "batch_size": 32, "loss": "hinge",
                                        "beta_1": 0.0, "beta_2": 0.99}),
+    "batch_64_hinge_beta_0_0.99_r1_0.1": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, R1 with gamma "
+        "0.1 (R3GAN's penalty, at the fashion_mnist_r3gan preset's weight)",
+        {"batch_size": 64, "loss": "hinge", "beta_1": 0.0, "beta_2": 0.99,
+         "model_args": {"r1_gamma": 0.1}}),
+    "batch_64_hinge_beta_0_0.99_rampup_0.02": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, the EMA's "
+        "half-life at most 2 % of the images seen", {
+            "batch_size": 64, "loss": "hinge", "beta_1": 0.0,
+            "beta_2": 0.99, "model_args": {"ema_rampup": 0.02}}),
     "ttur": ("batch_128_ns with TTUR (Heusel et al. 2017; SAGAN's 1e-4 for "
              "G, 4e-4 for D)", {**_BATCH_128_NS, "g_learning_rate": 1e-4,
                                 "d_learning_rate": 4e-4}),
