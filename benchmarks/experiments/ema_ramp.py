@@ -55,8 +55,8 @@ _BATCH_128_NS = {"batch_size": 128, "loss": "non_saturating",
 _BATCH_64_HINGE = {"batch_size": 64, "loss": "hinge", **common.RADFORD_BETAS}
 #: The preset since its move to Adam's betas 0 and 0.99, spelled out: the
 #: candidates that change it keep it when the preset moves on.
-_BETA_0_0_99 = {"batch_size": 64, "loss": "hinge", "beta_1": 0.0,
-                "beta_2": 0.99}
+_BATCH_64_HINGE_BETA_0_0_99 = {"batch_size": 64, "loss": "hinge",
+                               "beta_1": 0.0, "beta_2": 0.99}
 
 #: Changes to the preset screened by `dcgan_screen`: {name: (what the
 #: literature says of it, run overrides: `batch_size`, `model_args`, the
@@ -108,37 +108,40 @@ CANDIDATES = {
                                      **_BATCH_64_HINGE,
                                      "g_learning_rate": 1.2e-3,
                                      "d_learning_rate": 1.2e-3}),
-    "batch_64_hinge_beta_0_0.99": ("batch 64, the hinge loss, Adam's "
-                                   "betas 0 and 0.99 (R3GAN's)",
-                                   _BETA_0_0_99),
-    "batch_64_hinge_beta_0.5_0.99": ("batch 64, the hinge loss, Adam's "
-                                     "beta_2 0.99 alone (beta_1 0.5)", {
-                                         **_BETA_0_0_99, "beta_1": 0.5}),
-    "batch_64_hinge_beta_0_0.999": ("batch 64, the hinge loss, Adam's "
-                                    "beta_1 0 alone (beta_2 0.999)", {
-                                        **_BETA_0_0_99, "beta_2": 0.999}),
+    "batch_64_hinge_beta_0_0.99": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99 (R3GAN's)",
+        _BATCH_64_HINGE_BETA_0_0_99),
+    "batch_64_hinge_beta_0.5_0.99": (
+        "batch 64, the hinge loss, Adam's beta_2 0.99 alone (beta_1 0.5)",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "beta_1": 0.5}),
+    "batch_64_hinge_beta_0_0.999": (
+        "batch 64, the hinge loss, Adam's beta_1 0 alone (beta_2 0.999)",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "beta_2": 0.999}),
     "batch_64_hinge_beta_0_0.99_lr_4e-4": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
-        "rates 4e-4", {**_BETA_0_0_99, "g_learning_rate": 4e-4,
-                       "d_learning_rate": 4e-4}),
+        "rates 4e-4",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "g_learning_rate": 4e-4,
+         "d_learning_rate": 4e-4}),
     "batch_64_hinge_beta_0_0.99_lr_1.2e-3": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
-        "rates 1.2e-3", {**_BETA_0_0_99, "g_learning_rate": 1.2e-3,
-                         "d_learning_rate": 1.2e-3}),
-    "batch_64_hinge_beta_0_0.9": ("batch 64, the hinge loss, Adam's "
-                                  "betas 0 and 0.9 (SAGAN's, BigGAN's)", {
-                                      **_BETA_0_0_99, "beta_2": 0.9}),
-    "batch_32_hinge_beta_0_0.99": ("a quarter of the batch, the hinge "
-                                   "loss, Adam's betas 0 and 0.99", {
-                                       **_BETA_0_0_99, "batch_size": 32}),
+        "rates 1.2e-3",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "g_learning_rate": 1.2e-3,
+         "d_learning_rate": 1.2e-3}),
+    "batch_64_hinge_beta_0_0.9": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.9 (SAGAN's, "
+        "BigGAN's)",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "beta_2": 0.9}),
+    "batch_32_hinge_beta_0_0.99": (
+        "a quarter of the batch, the hinge loss, Adam's betas 0 and 0.99",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "batch_size": 32}),
     "batch_64_hinge_beta_0_0.99_r1_0.1": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, R1 with gamma "
         "0.1 (R3GAN's penalty, at the fashion_mnist_r3gan preset's weight)",
-        {**_BETA_0_0_99, "model_args": {"r1_gamma": 0.1}}),
+        {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {"r1_gamma": 0.1}}),
     "batch_64_hinge_beta_0_0.99_rampup_0.02": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, the EMA's "
-        "half-life at most 2 % of the images seen", {
-            **_BETA_0_0_99, "model_args": {"ema_rampup": 0.02}}),
+        "half-life at most 2 % of the images seen",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {"ema_rampup": 0.02}}),
     "ttur": ("batch_128_ns with TTUR (Heusel et al. 2017; SAGAN's 1e-4 for "
              "G, 4e-4 for D)", {**_BATCH_128_NS, "g_learning_rate": 1e-4,
                                 "d_learning_rate": 4e-4}),
