@@ -54,6 +54,9 @@ HELP = {
                 "data (r1_gamma / 2 * R1 in D's loss; 0: none).",
     "r2_gamma": "Weight of the zero-centred R2 gradient penalty on "
                 "generated data (r2_gamma / 2 * R2 in D's loss; 0: none).",
+    "penalty_interval": "N: R1 / R2 computed every N-th update of D "
+                        "only, weighted N times (StyleGAN2's lazy "
+                        "regularization, 16 there); 1: every update.",
     "gp_weight": "Weight of the gradient penalty (lambda of Gulrajani et al."
                  " 2017, Algorithm 1).",
     "group_size": "Channels per group of the grouped 3x3 convolutions.",

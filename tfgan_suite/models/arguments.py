@@ -42,6 +42,9 @@ The arguments every model takes (`AdversarialModel.COMMON_ARGS`):
     (Mescheder et al. 2018; R3GAN, Huang et al. 2024); 0: none. For models
     whose `train_step` scores D through `logits_and_penalty` (the GAN
     family, R3GAN); others refuse them at start.
+  penalty_interval: N, R1 and R2 computed every N-th update of D only,
+    weighted N times (StyleGAN2's lazy regularization, N = 16 there): the
+    penalties' extra backward pass paid once in N steps; 1: every step.
 """
 
 import inspect
@@ -71,6 +74,18 @@ def weight(name, value):
         raise ValueError(f"{name}: expected a finite weight >= 0, got "
                          f"{value!r}")
     return float(value)
+
+
+def penalty_interval(value, r1_gamma, r2_gamma):
+    """`value` as a positive int, the updates of D per computation of the
+    R1 / R2 penalties; a ValueError if it is not one, or if it is over 1
+    with neither penalty on."""
+    value = integer("penalty_interval", value)
+    if value > 1 and not (r1_gamma or r2_gamma):
+        raise ValueError(f"penalty_interval: {value} spaces out the R1 / R2 "
+                         f"penalties, but r1_gamma and r2_gamma are 0; set "
+                         f"one, or drop penalty_interval")
+    return value
 
 
 def pack(value, model):

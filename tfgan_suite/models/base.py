@@ -49,7 +49,8 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
       data_shape: the shape of one example (read from G when nets are
         handed in).
       augment, ada_kimg, ema_kimg, ema_rampup, ema_start, class_names,
-        pack, value_range, r1_gamma, r2_gamma: the arguments every model
+        pack, value_range, r1_gamma, r2_gamma, penalty_interval: the
+        arguments every model
         takes (`COMMON_ARGS`), documented in `tfgan_suite.models.arguments`.
     """
 
@@ -60,7 +61,7 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
                    "class_names": None,
                    "ada_kimg": augment_lib.ADA_KIMG, "pack": 1,
                    "value_range": arguments.DATA_RANGE, "r1_gamma": 0.0,
-                   "r2_gamma": 0.0}
+                   "r2_gamma": 0.0, "penalty_interval": 1}
     #: compile() defaults; presets and callers override them.
     default_loss = "non_saturating"
     default_g_optimizer = {"learning_rate": 2e-4, "beta_1": 0.5}
@@ -77,7 +78,7 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
                  class_names=None,
                  ada_kimg=augment_lib.ADA_KIMG, pack=1,
                  value_range=arguments.DATA_RANGE, r1_gamma=0.0,
-                 r2_gamma=0.0, **kwargs):
+                 r2_gamma=0.0, penalty_interval=1, **kwargs):
         """A model takes the arguments its class docstring lists and
         `COMMON_ARGS` (augmentation, the EMA generator, packing, R1 / R2
         penalties, `value_range`, `class_names`), which
@@ -95,6 +96,8 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         self.d_steps = arguments.integer("d_steps", d_steps)
         self.r1_gamma = arguments.weight("r1_gamma", r1_gamma)
         self.r2_gamma = arguments.weight("r2_gamma", r2_gamma)
+        self.penalty_interval = arguments.penalty_interval(
+            penalty_interval, self.r1_gamma, self.r2_gamma)
         self.seed = seed
         self.noise = keras.random.SeedGenerator(seed, name="noise")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.tracked}
@@ -234,11 +237,34 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         zero-centred penalty (R1 on real data, R2 on generated data), from
         the same pass of D when `gamma`, the penalty's weight, is not 0;
         else (logits, 0.0). The caller adds gamma / 2 * R to D's loss.
-        `critic(x)` returns D's logits (`d_logits` with labels bound)."""
+        `critic(x)` returns D's logits (`d_logits` with labels bound).
+
+        With `penalty_interval` N > 1 (StyleGAN2's lazy regularization), R
+        is computed before every N-th update of D only and returned times
+        N, so that its weight on average is the same; other updates get 0
+        and skip the penalty's second backward pass."""
         self._tgs_used.add("penalty")
         if not gamma:
             return critic(x), 0.0
-        return losses.logits_and_gradient_norm(critic, x)
+        every = self.penalty_interval
+        if every == 1:
+            return losses.logits_and_gradient_norm(critic, x)
+        if self.jit_compile and x.shape[0] is None:
+            # XLA cannot differentiate the penalty's branch of the tf.cond
+            # below without the batch's size.
+            raise ValueError(
+                f"penalty_interval: {every} under XLA (jit_compile) needs "
+                f"batches of one fixed size, got batches of shape "
+                f"{tuple(x.shape)}; batch the data with drop_remainder=True "
+                f"(as tgs.data.build does)")
+
+        def penalized():
+            logits, penalty = losses.logits_and_gradient_norm(critic, x)
+            return logits, penalty * every
+
+        return tf.cond(tf.equal(self.d_optimizer.iterations % every, 0),
+                       penalized,
+                       lambda: (tf.cast(critic(x), tf.float32), tf.zeros(())))
 
     def discriminator_loss(self, real_logits, fake_logits, real=None,
                            fake=None, critic=None):
