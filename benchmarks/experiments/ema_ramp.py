@@ -138,6 +138,16 @@ CANDIDATES = {
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, R1 with gamma "
         "0.1 (R3GAN's penalty, at the fashion_mnist_r3gan preset's weight)",
         {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {"r1_gamma": 0.1}}),
+    "batch_64_hinge_beta_0_0.99_r1_0.1_lazy_16": (
+        "batch_64_hinge_beta_0_0.99_r1_0.1 with R1 lazy: before every 16th "
+        "update of D only, weighted 16 times (StyleGAN2's interval)",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {
+            "r1_gamma": 0.1, "penalty_interval": 16}}),
+    "batch_64_hinge_beta_0_0.99_r1_0.1_lazy_4": (
+        "batch_64_hinge_beta_0_0.99_r1_0.1 with R1 lazy: before every 4th "
+        "update of D only, weighted 4 times",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {
+            "r1_gamma": 0.1, "penalty_interval": 4}}),
     "batch_64_hinge_beta_0_0.99_rampup_0.02": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, the EMA's "
         "half-life at most 2 % of the images seen",
