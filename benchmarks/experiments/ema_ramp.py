@@ -148,6 +148,14 @@ CANDIDATES = {
         "update of D only, weighted 4 times",
         {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {
             "r1_gamma": 0.1, "penalty_interval": 4}}),
+    "batch_64_hinge_beta_0_0.99_d_1.6e-3": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, D's learning "
+        "rate twice G's 8e-4 (TTUR, Heusel et al. 2017)",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "d_learning_rate": 1.6e-3}),
+    "batch_64_hinge_beta_0_0.99_g_4e-4": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, G's learning "
+        "rate half D's 8e-4 (TTUR, Heusel et al. 2017)",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "g_learning_rate": 4e-4}),
     "batch_64_hinge_beta_0_0.99_rampup_0.02": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, the EMA's "
         "half-life at most 2 % of the images seen",
