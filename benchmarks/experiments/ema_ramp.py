@@ -156,6 +156,14 @@ CANDIDATES = {
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, G's learning "
         "rate half D's 8e-4 (TTUR, Heusel et al. 2017)",
         {**_BATCH_64_HINGE_BETA_0_0_99, "g_learning_rate": 4e-4}),
+    "batch_64_hinge_beta_0_0.99_g_1.2e-3": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, G's learning "
+        "rate 1.5 times D's 8e-4",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "g_learning_rate": 1.2e-3}),
+    "batch_64_hinge_beta_0_0.99_g_1.6e-3": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, G's learning "
+        "rate twice D's 8e-4",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "g_learning_rate": 1.6e-3}),
     "batch_64_hinge_beta_0_0.99_rampup_0.02": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, the EMA's "
         "half-life at most 2 % of the images seen",
