@@ -62,6 +62,17 @@ def test_penalties_of_a_quadratic_critic():
     np.testing.assert_allclose(penalty, expected, rtol=1e-6)
 
 
+def test_lazy_penalty_on_every_nth_step_times_n():
+    expected = np.mean(np.sum((2 * A * X) ** 2, axis=1))
+    lazy = tf.function(losses.lazy_logits_and_gradient_norm)
+    for step, want in ((0, 4 * expected), (1, 0.0), (3, 0.0),
+                       (8, 4 * expected)):
+        logits, penalty = lazy(quadratic, X, 4, tf.constant(step, tf.int64))
+        np.testing.assert_allclose(penalty, want, rtol=1e-6)
+        np.testing.assert_allclose(logits, np.sum(A * X ** 2, 1,
+                                                  keepdims=True), rtol=1e-6)
+
+
 def test_penalty_of_images_sums_over_pixels():
     # D(x) = sum(w * x) over H, W, C: the gradient is w for every example.
     w = np.arange(12, dtype=np.float32).reshape(2, 3, 2) / 10

@@ -155,6 +155,26 @@ def logits_and_gradient_norm(critic, x):
     return logits, tf.reduce_sum(tf.square(grads)) / outputs
 
 
+def lazy_logits_and_gradient_norm(critic, x, every, step):
+    """`logits_and_gradient_norm` made lazy (StyleGAN2's lazy
+    regularization): on a `step` that is a multiple of `every`, the logits
+    and the norm times `every`; on the others the logits and 0, without the
+    norm's second backward pass. So a penalty weighed by the caller keeps
+    its weight on average. `every` 1: `logits_and_gradient_norm` itself.
+
+    The choice is a `tf.cond` on the step (a tensor); under XLA, its
+    penalized branch differentiates only with batches of a static size."""
+    if every == 1:
+        return logits_and_gradient_norm(critic, x)
+
+    def penalized():
+        logits, norm = logits_and_gradient_norm(critic, x)
+        return logits, norm * every
+
+    return tf.cond(tf.equal(step % every, 0), penalized,
+                   lambda: (tf.cast(critic(x), tf.float32), tf.zeros(())))
+
+
 def r1_penalty(critic, real):
     """R1 = E_x[||grad_x D(x)||^2] on real data (Mescheder et al. 2018, eq.
     9; Huang et al. 2024, eq. 3): zero-centred, it pulls D's gradient on the

@@ -80,8 +80,8 @@ def test_lazy_penalty_trains_under_xla():
     assert np.isfinite(logs["d_loss"][0])
     # Batches of no fixed size: one clear error, not XLA's.
     with pytest.raises(ValueError, match=r"penalty_interval: 3 under XLA "
-                                         r"\(jit_compile\) needs batches "
-                                         r"of one fixed size"):
+                                         r"needs batches of one size "
+                                         r"\(drop_remainder=True\)"):
         gan.fit(real.unbatch().batch(4), epochs=1, verbose=0)
 
 

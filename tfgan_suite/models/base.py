@@ -238,33 +238,18 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         the same pass of D when `gamma`, the penalty's weight, is not 0;
         else (logits, 0.0). The caller adds gamma / 2 * R to D's loss.
         `critic(x)` returns D's logits (`d_logits` with labels bound).
-
-        With `penalty_interval` N > 1 (StyleGAN2's lazy regularization), R
-        is computed before every N-th update of D only and returned times
-        N, so that its weight on average is the same; other updates get 0
-        and skip the penalty's second backward pass."""
+        `penalty_interval` N > 1: R times N before every N-th update of D,
+        else 0 (`losses.lazy_logits_and_gradient_norm`)."""
         self._tgs_used.add("penalty")
         if not gamma:
             return critic(x), 0.0
         every = self.penalty_interval
-        if every == 1:
-            return losses.logits_and_gradient_norm(critic, x)
-        if self.jit_compile and x.shape[0] is None:
-            # XLA cannot differentiate the penalty's branch of the tf.cond
-            # below without the batch's size.
-            raise ValueError(
-                f"penalty_interval: {every} under XLA (jit_compile) needs "
-                f"batches of one fixed size, got batches of shape "
-                f"{tuple(x.shape)}; batch the data with drop_remainder=True "
-                f"(as tgs.data.build does)")
-
-        def penalized():
-            logits, penalty = losses.logits_and_gradient_norm(critic, x)
-            return logits, penalty * every
-
-        return tf.cond(tf.equal(self.d_optimizer.iterations % every, 0),
-                       penalized,
-                       lambda: (tf.cast(critic(x), tf.float32), tf.zeros(())))
+        if every > 1 and self.jit_compile and x.shape[0] is None:
+            raise ValueError(f"penalty_interval: {every} under XLA needs "
+                             f"batches of one size (drop_remainder=True), "
+                             f"got batches of shape {tuple(x.shape)}")
+        return losses.lazy_logits_and_gradient_norm(
+            critic, x, every, self.d_optimizer.iterations)
 
     def discriminator_loss(self, real_logits, fake_logits, real=None,
                            fake=None, critic=None):
