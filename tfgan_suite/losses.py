@@ -17,7 +17,8 @@ where D(.) is sigmoid(logits) for the first two and the raw logits otherwise.
 The relativistic losses pair the i-th real with the i-th generated logit, so
 G's loss takes the real logits too (`AdversarialLoss.relativistic`).
 R3GAN's zero-centred gradient penalties R1 (on real data) and R2 (on
-generated data) are `r1_penalty` and `r2_penalty`.
+generated data) are `r1_penalty` and `r2_penalty`;
+`lazy_logits_and_gradient_norm` applies them every N-th step (StyleGAN2).
 """
 
 import dataclasses
