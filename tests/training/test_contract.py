@@ -17,6 +17,7 @@ import tensorflow as tf
 from tests.conftest import user_modules
 
 from tfgan_suite import models, runs, training
+from tfgan_suite.errors import ArgumentError
 
 USER_GANS = textwrap.dedent('''
     import keras
@@ -307,3 +308,29 @@ def test_fit_steps_with_the_checked_trace(tmp_path, idx_dir, monkeypatch,
     assert len(traces) == 3
     assert rows(os.path.join(once, "losses.csv")) == rows(
         os.path.join(twice, "losses.csv"))
+
+
+def test_a_seeded_run_asked_for_xla_compiles_with_it(tmp_path, idx_dir):
+    """Keras compiles no XLA under op determinism: a seeded run with
+    jit_compile=True leaves ops as they are and compiles with XLA, and
+    every run leaves determinism as it found it."""
+    from tfgan_suite.training import runner
+    before = runner.ops_determinism(False)
+    try:
+        model, _ = training.run(config(idx_dir, "dcgan", jit_compile=True),
+                                str(tmp_path / "xla"))
+        assert model.jit_compile and not runner.ops_determinism()
+        model, _ = training.run(config(idx_dir, "dcgan"),
+                                str(tmp_path / "graph"))
+        assert not model.jit_compile and not runner.ops_determinism()
+        # XLA asked for where Keras will not compile it: refused at start.
+        runner.ops_determinism(True)
+        with pytest.raises(ArgumentError,
+                           match="jit_compile: true, but Keras compiles "
+                                 "this model without XLA"):
+            training.run(config(idx_dir, "dcgan", jit_compile=True),
+                         str(tmp_path / "refused"))
+        assert not os.path.exists(tmp_path / "refused")
+        assert runner.ops_determinism()
+    finally:
+        runner.ops_determinism(before)

@@ -122,7 +122,8 @@ def define_training_flags(flag_values=flags.FLAGS):
                    "tf.distribute: mirrored = all local GPUs (or CPUs); "
                    "multi_worker = the cluster in TF_CONFIG.")
     define["integer"]("seed", None, "Random seed; also makes TF ops "
-                      "deterministic (same seed, same losses on CPU).")
+                      "deterministic (same seed, same losses on CPU) unless "
+                      "the step compiles with XLA.")
     define["bool"]("resume", False, "Continue the run in --out_dir from "
                    "its latest checkpoint (its config.json; --epochs / "
                    "--steps may extend it).")

@@ -81,8 +81,8 @@ class Train:
     steps: int | None = None
     steps_per_epoch: int | None = None
     sample_every_n_steps: int | None = None
-    #: Seeds TensorFlow and the data's shuffle, and makes ops deterministic;
-    #: None: unseeded.
+    #: Seeds TensorFlow and the data's shuffle, and makes ops deterministic
+    #: for the run unless its step compiles with XLA; None: unseeded.
     seed: int | None = None
     verbose: Any = "auto"  # fit's verbose; "auto": a bar on a terminal.
     fid_every_n_steps: int = 0

@@ -95,6 +95,12 @@ def build_model(config, source, strategy=None):
                                                          config.compile))
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
+    if config.compile.jit_compile and not model.jit_compile:
+        raise ArgumentError(
+            "jit_compile", "true, but Keras compiles this model without "
+                           "XLA: a layer of its nets does not support it, "
+                           "or ops are deterministic in this process "
+                           "(tf.config.experimental.enable_op_determinism)")
     return model
 
 
@@ -159,13 +165,37 @@ def start(config, out_dir, resume):
     strategy = distribution(config.train.strategy)
     if config.train.seed is not None:
         keras.utils.set_random_seed(int(config.train.seed))
-        # Same seed, same losses: ops pick deterministic kernels.
-        tf.config.experimental.enable_op_determinism()
+        if compiles_with_xla(config):
+            # Keras compiles nothing with XLA under op determinism.
+            logging.info("seed: the step compiles with XLA, whose kernels "
+                         "are not made deterministic; the seed fixes the "
+                         "noise and the data's order")
+        else:  # Same seed, same losses: ops pick deterministic kernels.
+            tf.config.experimental.enable_op_determinism()
     writable_folder(out_dir, "out_dir")
     if config.export:
         writable_folder(config.export, "export")
         export.serving_protos()
     return strategy
+
+
+def compiles_with_xla(config):
+    """Whether the run's step is to compile with XLA: --jit_compile=true,
+    or "auto" (Keras' rule) on a machine with a GPU."""
+    jit = config.compile.jit_compile
+    return jit is True or (jit is None and bool(
+        tf.config.list_physical_devices("GPU")))
+
+
+def ops_determinism(enabled=None):
+    """Whether TensorFlow's ops are deterministic, set to `enabled` first
+    unless None (TensorFlow's public API can only turn it on)."""
+    from tensorflow.python.framework import config as tf_config
+    if enabled is not None and (
+            enabled != tf_config.is_op_determinism_enabled()):
+        (tf_config.enable_op_determinism if enabled
+         else tf_config.disable_op_determinism)()
+    return tf_config.is_op_determinism_enabled()
 
 
 def writes(strategy):
@@ -332,6 +362,15 @@ def run(config, out_dir, extra_callbacks=(), resume=False):
                                       "RunConfig.from_dict for a dict as "
                                       "config.json holds), got "
                                       f"{type(config).__name__}")
+    deterministic = ops_determinism()
+    try:
+        return _run(config, out_dir, extra_callbacks, resume)
+    finally:  # A seeded run's determinism ends with it.
+        ops_determinism(deterministic)
+
+
+def _run(config, out_dir, extra_callbacks, resume):
+    """`run`'s body (`run` restores TensorFlow's determinism after it)."""
     strategy = start(config, out_dir, resume)
     source = examples.training_source(config)
     model = build_model(config, source, strategy)
