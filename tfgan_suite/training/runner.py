@@ -165,13 +165,6 @@ def start(config, out_dir, resume):
     strategy = distribution(config.train.strategy)
     if config.train.seed is not None:
         keras.utils.set_random_seed(int(config.train.seed))
-        if compiles_with_xla(config):
-            # Keras compiles nothing with XLA under op determinism.
-            logging.info("seed: the step compiles with XLA, whose kernels "
-                         "are not made deterministic; the seed fixes the "
-                         "noise and the data's order")
-        else:  # Same seed, same losses: ops pick deterministic kernels.
-            tf.config.experimental.enable_op_determinism()
     writable_folder(out_dir, "out_dir")
     if config.export:
         writable_folder(config.export, "export")
@@ -179,12 +172,16 @@ def start(config, out_dir, resume):
     return strategy
 
 
-def compiles_with_xla(config):
-    """Whether the run's step is to compile with XLA: --jit_compile=true,
-    or "auto" (Keras' rule) on a machine with a GPU."""
-    jit = config.compile.jit_compile
-    return jit is True or (jit is None and bool(
-        tf.config.list_physical_devices("GPU")))
+def deterministic_unless_xla(model):
+    """Same seed, same losses: ops pick deterministic kernels, unless
+    `model`'s step compiles with XLA (Keras, which compiles nothing with
+    XLA while ops are deterministic, has decided it by now)."""
+    if model.jit_compile:
+        logging.info("seed: the step compiles with XLA, whose kernels are "
+                     "not made deterministic; the seed fixes the noise and "
+                     "the data's order")
+    else:
+        tf.config.experimental.enable_op_determinism()
 
 
 def ops_determinism(enabled=None):
@@ -374,6 +371,8 @@ def _run(config, out_dir, extra_callbacks, resume):
     strategy = start(config, out_dir, resume)
     source = examples.training_source(config)
     model = build_model(config, source, strategy)
+    if config.train.seed is not None:
+        deterministic_unless_xla(model)
     schedule = Schedule.of(config, source, model)
     check_measures(config, model)
     traced = None
