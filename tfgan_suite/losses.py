@@ -163,17 +163,24 @@ def lazy_logits_and_gradient_norm(critic, x, every, step):
     norm's second backward pass. So a penalty weighed by the caller keeps
     its weight on average. `every` 1: `logits_and_gradient_norm` itself.
 
-    The choice is a `tf.cond` on the step (a tensor); under XLA, its
-    penalized branch differentiates only with batches of a static size."""
+    D's pass is taken on a tape in every step; a `tf.cond` on the step (a
+    tensor) takes its gradient or not. Under XLA, the gradient's branch
+    differentiates only with batches of a static size."""
     if every == 1:
         return logits_and_gradient_norm(critic, x)
+    x = tf.cast(x, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        logits = tf.cast(critic(x), tf.float32)
+        total = tf.reduce_sum(logits)
+    outputs = tf.cast(tf.shape(logits)[0], tf.float32)
 
-    def penalized():
-        logits, norm = logits_and_gradient_norm(critic, x)
-        return logits, norm * every
+    def norm_times_every():
+        grads = tape.gradient(total, x)
+        return tf.reduce_sum(tf.square(grads)) / outputs * every
 
-    return tf.cond(tf.equal(step % every, 0), penalized,
-                   lambda: (tf.cast(critic(x), tf.float32), tf.zeros(())))
+    return logits, tf.cond(tf.equal(step % every, 0), norm_times_every,
+                           lambda: tf.zeros(()))
 
 
 def r1_penalty(critic, real):
