@@ -146,14 +146,8 @@ def logits_and_gradient_norm(critic, x):
     taken on a nested tape, and D's update differentiates through it) and
     under mixed precision (x and the logits are cast to float32).
     """
-    x = tf.cast(x, tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        logits = tf.cast(critic(x), tf.float32)
-        total = tf.reduce_sum(logits)  # D's outputs are per example.
-    grads = tape.gradient(total, x)
-    outputs = tf.cast(tf.shape(logits)[0], tf.float32)
-    return logits, tf.reduce_sum(tf.square(grads)) / outputs
+    logits, gradient_norm = _logits_on_tape(critic, x)
+    return logits, gradient_norm()
 
 
 def lazy_logits_and_gradient_norm(critic, x, every, step):
@@ -166,21 +160,29 @@ def lazy_logits_and_gradient_norm(critic, x, every, step):
     D's pass is taken on a tape in every step; a `tf.cond` on the step (a
     tensor) takes its gradient or not. Under XLA, the gradient's branch
     differentiates only with batches of a static size."""
+    logits, gradient_norm = _logits_on_tape(critic, x)
     if every == 1:
-        return logits_and_gradient_norm(critic, x)
+        return logits, gradient_norm()
+    return logits, tf.cond(tf.equal(step % every, 0),
+                           lambda: gradient_norm() * every,
+                           lambda: tf.zeros(()))
+
+
+def _logits_on_tape(critic, x):
+    """(D's logits on x cast to float32, a function that returns
+    E[||grad_x D(x)||^2] from the tape of that pass)."""
     x = tf.cast(x, tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(x)
         logits = tf.cast(critic(x), tf.float32)
-        total = tf.reduce_sum(logits)
-    outputs = tf.cast(tf.shape(logits)[0], tf.float32)
+        total = tf.reduce_sum(logits)  # D's outputs are per example.
 
-    def norm_times_every():
+    def gradient_norm():
         grads = tape.gradient(total, x)
-        return tf.reduce_sum(tf.square(grads)) / outputs * every
+        outputs = tf.cast(tf.shape(logits)[0], tf.float32)
+        return tf.reduce_sum(tf.square(grads)) / outputs
 
-    return logits, tf.cond(tf.equal(step % every, 0), norm_times_every,
-                           lambda: tf.zeros(()))
+    return logits, gradient_norm
 
 
 def r1_penalty(critic, real):

@@ -50,8 +50,8 @@ class AdversarialModel(Declarations, Sampling, AfterEachStep, keras.Model):
         handed in).
       augment, ada_kimg, ema_kimg, ema_rampup, ema_start, class_names,
         pack, value_range, r1_gamma, r2_gamma, penalty_interval: the
-        arguments every model
-        takes (`COMMON_ARGS`), documented in `tfgan_suite.models.arguments`.
+        arguments every model takes (`COMMON_ARGS`), documented in
+        `tfgan_suite.models.arguments`.
     """
 
     #: Arguments every model takes (through `**kwargs`), listed by
