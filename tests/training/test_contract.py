@@ -18,6 +18,7 @@ from tests.conftest import user_modules
 
 from tfgan_suite import models, runs, training
 from tfgan_suite.errors import ArgumentError
+from tfgan_suite.training import runner
 
 USER_GANS = textwrap.dedent('''
     import keras
@@ -314,7 +315,6 @@ def test_a_seeded_run_asked_for_xla_compiles_with_it(tmp_path, idx_dir):
     """Keras compiles no XLA under op determinism: a seeded run with
     jit_compile=True leaves ops as they are and compiles with XLA, and
     every run leaves determinism as it found it."""
-    from tfgan_suite.training import runner
     before = runner.ops_determinism(False)
     try:
         model, _ = training.run(config(idx_dir, "dcgan", jit_compile=True),
