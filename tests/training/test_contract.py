@@ -311,6 +311,21 @@ def test_fit_steps_with_the_checked_trace(tmp_path, idx_dir, monkeypatch,
         os.path.join(twice, "losses.csv"))
 
 
+def test_a_run_under_xla_steps_with_a_trace_xla_compiles(tmp_path, idx_dir):
+    """The runner's one trace of train_step is made as XLA will compile it:
+    a step with a tf.cond whose branch is differentiated (the lazy R1)
+    traced outside XLA holds ops XLA cannot compile."""
+    before = runner.ops_determinism(False)
+    try:
+        model, history = training.run(config(
+            idx_dir, "dcgan", jit_compile=True, model_args={
+                "r1_gamma": 1.0, "penalty_interval": 2}), str(tmp_path))
+        assert model.jit_compile
+        assert np.isfinite(history.history["d_loss"]).all()
+    finally:
+        runner.ops_determinism(before)
+
+
 def test_a_seeded_run_asked_for_xla_compiles_with_it(tmp_path, idx_dir):
     """Keras compiles no XLA under op determinism: a seeded run with
     jit_compile=True leaves ops as they are and compiles with XLA, and

@@ -27,8 +27,11 @@ def check_step(model, dataset, loss_given=False):
     name = arguments.shown_name(model)
     model._tgs_used.clear()
     try:
-        concrete = tf.function(model.train_step).get_concrete_function(
-            dataset.element_spec)
+        # Traced as fit compiles it: control flow (tf.cond) traced outside
+        # XLA keeps ops that XLA cannot compile.
+        concrete = tf.function(
+            model.train_step, jit_compile=model.jit_compile or None
+        ).get_concrete_function(dataset.element_spec)
     except (ValueError, TypeError, tf.errors.OpError) as e:
         lines = [line.strip() for line in str(e).splitlines()
                  if line.strip()]
