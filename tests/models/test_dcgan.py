@@ -66,6 +66,21 @@ def test_bad_constructor_arguments():
         models.DCGAN(d_steps=0)
     with pytest.raises(ValueError, match="model: expected one of"):
         models.get("stylegan")
+    with pytest.raises(ValueError, match="d_norm: expected one of"):
+        models.DCGAN(d_norm="instance")
+
+
+@pytest.mark.parametrize("name", ["dcgan", "cgan"])
+def test_d_norm_builds_d_without_batch_norm_and_is_kept(name):
+    gan = tiny_models.tiny(name, d_norm=None)
+    kinds = {type(layer).__name__ for layer in gan.discriminator.layers}
+    assert "BatchNormalization" not in kinds
+    assert "BatchNormalization" in {type(layer).__name__
+                                    for layer in gan.generator.layers}
+    restored = type(gan).from_config(gan.get_config())
+    assert restored.d_norm is None
+    assert "BatchNormalization" not in {
+        type(layer).__name__ for layer in restored.discriminator.layers}
 
 
 @pytest.mark.parametrize("callback", ["checkpoint", "backup", "tensorboard"])

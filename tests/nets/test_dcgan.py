@@ -35,3 +35,21 @@ def test_follows_the_dcgan_guidelines():
 def test_shapes_the_nets_cannot_build(shape):
     with pytest.raises(ValueError, match="image_shape"):
         dcgan.build_generator(shape)
+
+
+@pytest.mark.parametrize("norm, kind", [("batch", "BatchNormalization"),
+                                        ("layer", "LayerNormalization"),
+                                        (None, None)])
+def test_discriminator_normalization(norm, kind):
+    normalizations = {"BatchNormalization", "LayerNormalization"}
+    for d in (dcgan.build_discriminator((32, 32, 3), filters=4, norm=norm),
+              dcgan.build_conditional_discriminator((32, 32, 3), 3, filters=4,
+                                                    norm=norm)):
+        found = {type(layer).__name__ for layer in d.layers} & normalizations
+        assert found == ({kind} if kind else set())
+
+
+def test_discriminator_refuses_an_unknown_normalization():
+    with pytest.raises(ValueError, match=r"norm: expected one of \('batch', "
+                                         r"'layer', None\), got 'spectral'"):
+        dcgan.build_discriminator((28, 28, 1), norm="spectral")

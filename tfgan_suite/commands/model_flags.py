@@ -26,6 +26,9 @@ HELP = {
     "cycle_lambda": "Weight of the cycle-consistency loss (lambda = 10).",
     "d_hidden": "Widths of D's hidden layers when they differ from G's "
                 "(None: --hidden).",
+    "d_norm": "Normalization of D's hidden layers: batch (DCGAN's), layer "
+              "or None (R1 / R2 are per example; batch norm couples "
+              "examples).",
     "d_steps": "Discriminator (critic) steps per generator step, each on "
                "its own minibatch (k of Algorithm 1; WGAN-GP's n_critic).",
     "data_shape": "Shape of one example, e.g. 2, for points; read from the "

@@ -23,6 +23,8 @@ class CGAN(DCGAN):
       num_classes: number of classes (labels 0 .. num_classes - 1).
       latent_dim: length of z (default 100).
       filters: width of D's first layer (G mirrors it).
+      d_norm: normalization of D's hidden layers ("batch", "layer" or
+        None; DCGAN's).
       d_steps: discriminator steps per generator step (k of Algorithm 1).
       update: "alternating" (Algorithm 1) or "simultaneous".
       seed: seed of the training noise.
@@ -42,19 +44,20 @@ class CGAN(DCGAN):
     default_preset = "fashion_mnist_cgan"
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
-                 num_classes=10, latent_dim=None, filters=64, d_steps=1,
-                 update="alternating", seed=None, **kwargs):
+                 num_classes=10, latent_dim=None, filters=64, d_norm="batch",
+                 d_steps=1, update="alternating", seed=None, **kwargs):
         if arguments.integer("num_classes", num_classes) < 2:
             raise ValueError(f"num_classes: expected at least 2, got "
                              f"{num_classes}")
         self.num_classes = int(num_classes)
         super().__init__(generator, discriminator, image_shape=image_shape,
                          latent_dim=latent_dim, filters=filters,
-                         d_steps=d_steps, update=update, seed=seed, **kwargs)
+                         d_norm=d_norm, d_steps=d_steps, update=update, seed=seed, **kwargs)
 
     def build_nets(self):
         return (dcgan.build_conditional_generator(
                     self.data_shape, self.num_classes, self.latent_dim,
                     self.filters),
                 dcgan.build_conditional_discriminator(
-                    self.data_shape, self.num_classes, self.filters))
+                    self.data_shape, self.num_classes, self.filters,
+                    norm=self.d_norm))

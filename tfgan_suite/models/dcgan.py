@@ -28,6 +28,10 @@ class DCGAN(GAN):
         (64, 64, 3), ...; read from the nets when they are handed in.
       latent_dim: length of z (default 100; read from the nets too).
       filters: width of D's first layer (G mirrors it).
+      d_norm: normalization of D's hidden layers, one of
+        `tfgan_suite.nets.dcgan.NORMS`: "batch" (DCGAN's), "layer" or None.
+        R1 / R2 are taken per example, which batch norm in D couples (see
+        `NORMS`).
       d_steps: discriminator steps per generator step (k of Algorithm 1).
       update: "alternating" (Algorithm 1, default) or "simultaneous" (the
         TF tutorial's step).
@@ -73,9 +77,10 @@ class DCGAN(GAN):
     default_preset = "fashion_mnist_dcgan"
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
-                 latent_dim=None, filters=64, d_steps=1, update="alternating",
-                 seed=None, **kwargs):
+                 latent_dim=None, filters=64, d_norm="batch", d_steps=1,
+                 update="alternating", seed=None, **kwargs):
         self.filters = arguments.integer("filters", filters)
+        self.d_norm = dcgan.checked_norm("d_norm", d_norm)
         super().__init__(generator, discriminator, data_shape=image_shape,
                          latent_dim=latent_dim, d_steps=d_steps,
                          update=update, seed=seed, **kwargs)
@@ -83,4 +88,5 @@ class DCGAN(GAN):
     def build_nets(self):
         return (dcgan.build_generator(self.data_shape, self.latent_dim,
                                       self.filters),
-                dcgan.build_discriminator(self.d_input_shape, self.filters))
+                dcgan.build_discriminator(self.d_input_shape, self.filters,
+                                          norm=self.d_norm))

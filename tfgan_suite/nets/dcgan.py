@@ -28,6 +28,13 @@ KERNEL_SIZE = 4
 NORMS = ("batch", "layer", None)
 
 
+def checked_norm(name, norm):
+    """`norm` if it is one of `NORMS`, else a ValueError naming `name`."""
+    if norm not in NORMS:
+        raise ValueError(f"{name}: expected one of {NORMS}, got {norm!r}")
+    return norm
+
+
 def upsampling_levels(image_shape, any_channels=False):
     """Returns (n, (s_h, s_w)) for `image_shape`, or raises a ValueError.
     `any_channels`: D's input, which may stack a pack of images on the
@@ -76,8 +83,7 @@ def generator_body(x, image_shape, filters=64):
 def discriminator_body(x, image_shape, filters=64, norm="batch"):
     """The DCGAN discriminator from an image tensor x (possibly with extra
     label channels) to one logit; `norm` is one of `NORMS`."""
-    if norm not in NORMS:
-        raise ValueError(f"norm: expected one of {NORMS}, got {norm!r}")
+    checked_norm("norm", norm)
     n, _ = upsampling_levels(image_shape, any_channels=True)
     for level in range(n):
         normalized = level > 0 and norm is not None
@@ -130,7 +136,7 @@ def build_conditional_generator(image_shape, num_classes, latent_dim=100,
 
 
 def build_conditional_discriminator(image_shape, num_classes, filters=64,
-                                    name="discriminator"):
+                                    name="discriminator", norm="batch"):
     """[image, label] -> logit: the label's embedding, shaped as one extra
     image channel, is concatenated to the image (Mirza & Osindero 2014)."""
     height, width = image_shape[:2]
@@ -141,4 +147,5 @@ def build_conditional_discriminator(image_shape, num_classes, filters=64,
     plane = layers.Reshape((height, width, 1))(plane)
     x = layers.Concatenate()([images, plane])
     return keras.Model([images, label],
-                       discriminator_body(x, image_shape, filters), name=name)
+                       discriminator_body(x, image_shape, filters, norm),
+                       name=name)
