@@ -58,6 +58,19 @@ _BATCH_64_HINGE = {"batch_size": 64, "loss": "hinge", **common.RADFORD_BETAS}
 _BATCH_64_HINGE_BETA_0_0_99 = {"batch_size": 64, "loss": "hinge",
                                "beta_1": 0.0, "beta_2": 0.99}
 
+def _cosine_adam(learning_rate, epochs):
+    """Adam (betas 0 and 0.99) whose learning rate falls from
+    `learning_rate` to 0 on a cosine over `epochs` epochs of batch 64 (the
+    schedule counts the optimizer's own updates)."""
+    steps = epochs * (60_000 // 64)  # Fashion-MNIST's training images.
+    return {"class_name": "Adam", "config": {
+        "learning_rate": {"module": "keras.optimizers.schedules",
+                          "class_name": "CosineDecay", "registered_name": None,
+                          "config": {"initial_learning_rate": learning_rate,
+                                     "decay_steps": steps, "alpha": 0.0}},
+        "beta_1": 0.0, "beta_2": 0.99}}
+
+
 #: Changes to the preset screened by `dcgan_screen`: {name: (what the
 #: literature says of it, run overrides: `batch_size`, `model_args`, the
 #: compile fields g_learning_rate / d_learning_rate / beta_1 / beta_2)}.
@@ -168,6 +181,47 @@ CANDIDATES = {
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, the EMA's "
         "half-life at most 2 % of the images seen",
         {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {"ema_rampup": 0.02}}),
+    "batch_64_hinge_beta_0_0.99_simultaneous": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, both nets "
+        "updated from one pass (the TF tutorial's step)",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {
+            "update": "simultaneous"}}),
+    "batch_32_hinge_beta_0_0.99_simultaneous": (
+        "a quarter of the batch, the hinge loss, Adam's betas 0 and 0.99, "
+        "both nets updated from one pass",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "batch_size": 32, "model_args": {
+            "update": "simultaneous"}}),
+    "batch_32_hinge_beta_0_0.99_simultaneous_g_1.2e-3": (
+        "a quarter of the batch, the hinge loss, Adam's betas 0 and 0.99, "
+        "both nets updated from one pass, G's learning rate 1.5 times D's "
+        "8e-4", {**_BATCH_64_HINGE_BETA_0_0_99, "batch_size": 32,
+                 "g_learning_rate": 1.2e-3,
+                 "model_args": {"update": "simultaneous"}}),
+    "batch_64_hinge_beta_0_0.99_d_norm_none": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, D without "
+        "batch norm", {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {
+            "d_norm": None}}),
+    "batch_64_hinge_beta_0_0.99_d_norm_layer": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, D with layer "
+        "norm instead of batch norm", {**_BATCH_64_HINGE_BETA_0_0_99,
+                                       "model_args": {"d_norm": "layer"}}),
+    "batch_64_hinge_beta_0_0.99_cosine_3_epochs": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
+        "rates 8e-4 decayed to 0 over 3 epochs on a cosine",
+        {"batch_size": 64, "loss": "hinge",
+         "g_optimizer": _cosine_adam(8e-4, 3),
+         "d_optimizer": _cosine_adam(8e-4, 3)}),
+    "batch_64_hinge_beta_0_0.99_cosine_1.6e-3_3_epochs": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
+        "rates 1.6e-3 decayed to 0 over 3 epochs on a cosine",
+        {"batch_size": 64, "loss": "hinge",
+         "g_optimizer": _cosine_adam(1.6e-3, 3),
+         "d_optimizer": _cosine_adam(1.6e-3, 3)}),
+    "batch_64_hinge_beta_0_0.99_translation": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, DiffAugment's "
+        "translation on what D sees",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "model_args": {
+            "augment": "translation"}}),
     "ttur": ("batch_128_ns with TTUR (Heusel et al. 2017; SAGAN's 1e-4 for "
              "G, 4e-4 for D)", {**_BATCH_128_NS, "g_learning_rate": 1e-4,
                                 "d_learning_rate": 4e-4}),
