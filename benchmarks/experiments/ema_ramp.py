@@ -71,6 +71,16 @@ def _cosine_adam(learning_rate, epochs):
         "beta_1": 0.0, "beta_2": 0.99}}
 
 
+def _cosine(text, learning_rate):
+    """The candidate whose both nets' rates fall from `learning_rate`
+    (written `text`) to 0 over 3 epochs (`_cosine_adam`)."""
+    return (f"batch 64, the hinge loss, Adam's betas 0 and 0.99, both "
+            f"learning rates {text} decayed to 0 over 3 epochs on a cosine",
+            {"batch_size": 64, "loss": "hinge",
+             "g_optimizer": _cosine_adam(learning_rate, 3),
+             "d_optimizer": _cosine_adam(learning_rate, 3)})
+
+
 #: Changes to the preset screened by `dcgan_screen`: {name: (what the
 #: literature says of it, run overrides: `batch_size`, `model_args`, the
 #: compile fields g_learning_rate / d_learning_rate / beta_1 / beta_2)}.
@@ -205,18 +215,9 @@ CANDIDATES = {
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, D with layer "
         "norm instead of batch norm", {**_BATCH_64_HINGE_BETA_0_0_99,
                                        "model_args": {"d_norm": "layer"}}),
-    "batch_64_hinge_beta_0_0.99_cosine_3_epochs": (
-        "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
-        "rates 8e-4 decayed to 0 over 3 epochs on a cosine",
-        {"batch_size": 64, "loss": "hinge",
-         "g_optimizer": _cosine_adam(8e-4, 3),
-         "d_optimizer": _cosine_adam(8e-4, 3)}),
-    "batch_64_hinge_beta_0_0.99_cosine_1.6e-3_3_epochs": (
-        "batch 64, the hinge loss, Adam's betas 0 and 0.99, both learning "
-        "rates 1.6e-3 decayed to 0 over 3 epochs on a cosine",
-        {"batch_size": 64, "loss": "hinge",
-         "g_optimizer": _cosine_adam(1.6e-3, 3),
-         "d_optimizer": _cosine_adam(1.6e-3, 3)}),
+    "batch_64_hinge_beta_0_0.99_cosine_3_epochs": _cosine("8e-4", 8e-4),
+    "batch_64_hinge_beta_0_0.99_cosine_1.6e-3_3_epochs": _cosine("1.6e-3",
+                                                                 1.6e-3),
     "batch_64_hinge_beta_0_0.99_translation": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, DiffAugment's "
         "translation on what D sees",
