@@ -81,6 +81,14 @@ def _cosine(text, learning_rate):
              "d_optimizer": _cosine_adam(learning_rate, 3)})
 
 
+def _latent(length):
+    """The candidate whose z has `length` entries (the preset's: 100)."""
+    return (f"batch 64, the hinge loss, Adam's betas 0 and 0.99, z of "
+            f"length {length} instead of 100", {
+                **_BATCH_64_HINGE_BETA_0_0_99,
+                "model_args": {"latent_dim": length}})
+
+
 #: Changes to the preset screened by `dcgan_screen`: {name: (what the
 #: literature says of it, run overrides: `batch_size`, `model_args`, the
 #: compile fields g_learning_rate / d_learning_rate / beta_1 / beta_2)}.
@@ -218,6 +226,8 @@ CANDIDATES = {
     "batch_64_hinge_beta_0_0.99_cosine_3_epochs": _cosine("8e-4", 8e-4),
     "batch_64_hinge_beta_0_0.99_cosine_1.6e-3_3_epochs": _cosine("1.6e-3",
                                                                  1.6e-3),
+    **{f"batch_64_hinge_beta_0_0.99_latent_{n}": _latent(n)
+       for n in (16, 32, 64)},
     "batch_64_hinge_beta_0_0.99_translation": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, DiffAugment's "
         "translation on what D sees",
