@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from tfgan_suite.data import idx
+from tfgan_suite.training import runner
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -54,6 +55,16 @@ def write_idx(directory):
         idx.write_idx(str(directory / f"{prefix}-labels-idx1-ubyte.gz"),
                       np.arange(n) % 10)
     return str(directory)
+
+
+@pytest.fixture
+def ops_not_deterministic():
+    """TensorFlow's ops not deterministic for the test, as it found them
+    after: Keras compiles no XLA while they are (a seeded run earlier in
+    the process may have left them so)."""
+    before = runner.ops_determinism(False)
+    yield
+    runner.ops_determinism(before)
 
 
 @pytest.fixture

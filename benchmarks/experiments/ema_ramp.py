@@ -58,6 +58,7 @@ _BATCH_64_HINGE = {"batch_size": 64, "loss": "hinge", **common.RADFORD_BETAS}
 _BATCH_64_HINGE_BETA_0_0_99 = {"batch_size": 64, "loss": "hinge",
                                "beta_1": 0.0, "beta_2": 0.99}
 
+
 def _cosine_adam(learning_rate, epochs):
     """Adam (betas 0 and 0.99) whose learning rate falls from
     `learning_rate` to 0 on a cosine over `epochs` epochs of batch 64 (the

@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from tfgan_suite import losses, models
-from tfgan_suite.training import contract, runner
+from tfgan_suite.training import contract
 
 
 def dcgan(**args):
@@ -66,15 +66,6 @@ def test_lazy_penalty_every_nth_update_of_d_times_n():
         gan.generator.set_weights(after[1])
         gan.noise.state.assign(after[2])
     assert int(gan.d_optimizer.iterations) == 3
-
-
-@pytest.fixture
-def ops_not_deterministic():
-    """Keras compiles no XLA while ops are deterministic (a seeded run
-    earlier in the process may have left them so)."""
-    before = runner.ops_determinism(False)
-    yield
-    runner.ops_determinism(before)
 
 
 def test_lazy_penalty_trains_under_xla(ops_not_deterministic):

@@ -311,41 +311,35 @@ def test_fit_steps_with_the_checked_trace(tmp_path, idx_dir, monkeypatch,
         os.path.join(twice, "losses.csv"))
 
 
-def test_a_run_under_xla_steps_with_a_trace_xla_compiles(tmp_path, idx_dir):
+def test_a_run_under_xla_steps_with_a_trace_xla_compiles(
+        tmp_path, idx_dir, ops_not_deterministic):
     """The runner's one trace of train_step is made as XLA will compile it:
     a step with a tf.cond whose branch is differentiated (the lazy R1)
     traced outside XLA holds ops XLA cannot compile."""
-    before = runner.ops_determinism(False)
-    try:
-        model, history = training.run(config(
-            idx_dir, "dcgan", jit_compile=True, model_args={
-                "r1_gamma": 1.0, "penalty_interval": 2}), str(tmp_path))
-        assert model.jit_compile
-        assert np.isfinite(history.history["d_loss"]).all()
-    finally:
-        runner.ops_determinism(before)
+    model, history = training.run(config(
+        idx_dir, "dcgan", jit_compile=True, model_args={
+            "r1_gamma": 1.0, "penalty_interval": 2}), str(tmp_path))
+    assert model.jit_compile
+    assert np.isfinite(history.history["d_loss"]).all()
 
 
-def test_a_seeded_run_asked_for_xla_compiles_with_it(tmp_path, idx_dir):
+def test_a_seeded_run_asked_for_xla_compiles_with_it(tmp_path, idx_dir,
+                                                     ops_not_deterministic):
     """Keras compiles no XLA under op determinism: a seeded run with
     jit_compile=True leaves ops as they are and compiles with XLA, and
     every run leaves determinism as it found it."""
-    before = runner.ops_determinism(False)
-    try:
-        model, _ = training.run(config(idx_dir, "dcgan", jit_compile=True),
-                                str(tmp_path / "xla"))
-        assert model.jit_compile and not runner.ops_determinism()
-        model, _ = training.run(config(idx_dir, "dcgan"),
-                                str(tmp_path / "graph"))
-        assert not model.jit_compile and not runner.ops_determinism()
-        # XLA asked for where Keras will not compile it: refused at start.
-        runner.ops_determinism(True)
-        with pytest.raises(ArgumentError,
-                           match="jit_compile: true, but Keras compiles "
-                                 "this model without XLA"):
-            training.run(config(idx_dir, "dcgan", jit_compile=True),
-                         str(tmp_path / "refused"))
-        assert not os.path.exists(tmp_path / "refused")
-        assert runner.ops_determinism()
-    finally:
-        runner.ops_determinism(before)
+    model, _ = training.run(config(idx_dir, "dcgan", jit_compile=True),
+                            str(tmp_path / "xla"))
+    assert model.jit_compile and not runner.ops_determinism()
+    model, _ = training.run(config(idx_dir, "dcgan"),
+                            str(tmp_path / "graph"))
+    assert not model.jit_compile and not runner.ops_determinism()
+    # XLA asked for where Keras will not compile it: refused at start.
+    runner.ops_determinism(True)
+    with pytest.raises(ArgumentError,
+                       match="jit_compile: true, but Keras compiles "
+                             "this model without XLA"):
+        training.run(config(idx_dir, "dcgan", jit_compile=True),
+                     str(tmp_path / "refused"))
+    assert not os.path.exists(tmp_path / "refused")
+    assert runner.ops_determinism()

@@ -52,7 +52,8 @@ class CGAN(DCGAN):
         self.num_classes = int(num_classes)
         super().__init__(generator, discriminator, image_shape=image_shape,
                          latent_dim=latent_dim, filters=filters,
-                         d_norm=d_norm, d_steps=d_steps, update=update, seed=seed, **kwargs)
+                         d_norm=d_norm, d_steps=d_steps, update=update,
+                         seed=seed, **kwargs)
 
     def build_nets(self):
         return (dcgan.build_conditional_generator(

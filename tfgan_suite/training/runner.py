@@ -181,7 +181,7 @@ def deterministic_unless_xla(model):
                      "not made deterministic; the seed fixes the noise and "
                      "the data's order")
     else:
-        tf.config.experimental.enable_op_determinism()
+        ops_determinism(True)
 
 
 def ops_determinism(enabled=None):
