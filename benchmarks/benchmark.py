@@ -49,7 +49,7 @@ from absl import flags  # noqa: E402
 
 import harness as benchmarks  # noqa: E402
 from tfgan_suite import data, files, metrics, models  # noqa: E402
-from tfgan_suite.training import runner  # noqa: E402
+from tfgan_suite.runs import config as config_lib  # noqa: E402
 from tfgan_suite.commands import cli  # noqa: E402
 
 flags.DEFINE_string("model", "dcgan", "Model to time (a name of "
@@ -146,7 +146,7 @@ def speed_one(name, update=None):
     --mixed_precision, float32 copies of the nets are timed in the same
     rounds: the float32 tutorial loop (the reference of the mixed
     precision target) and float32 `fit`."""
-    policy = runner.precision_policy(FLAGS.mixed_precision)
+    policy = config_lib.precision_policy(FLAGS.mixed_precision)
     model, source, b = _net_copies(name, update, policy)
     ds = data.build(source, batch_size=b, repeat=True, augment=False)
     batches = list(ds.take(FLAGS.steps + 3))

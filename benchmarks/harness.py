@@ -297,7 +297,7 @@ def matmul_gflops(dtype=tf.float32, n=2048, repeats=10):
 def cpu():
     """{"cpu": the processor's name, "bfloat16_instructions": whether it
     has AVX-512 BF16 / AMX (mixed precision's fast path on CPU)}."""
-    from tfgan_suite.training import runner
+    from tfgan_suite.runs import config as config_lib
     name = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -305,7 +305,7 @@ def cpu():
                          if line.startswith("model name")), name)
     except OSError:
         pass
-    return {"cpu": name, "bfloat16_instructions": runner.cpu_has_bfloat16()}
+    return {"cpu": name, "bfloat16_instructions": config_lib.cpu_has_bfloat16()}
 
 
 def peak_rss_mib():

@@ -5,8 +5,12 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from absl import flags
 
-from tfgan_suite import models
+from tfgan_suite import models, runs
+from tfgan_suite.commands import cli
+from tfgan_suite.errors import ArgumentError
+from tfgan_suite.runs import config as config_lib
 from tests import tiny_models
 
 
@@ -59,17 +63,67 @@ def test_trains_without_nan_under_mixed_precision(name, policy, use_policy):
         assert images.dtype == np.float32 and np.isfinite(images).all()
 
 
+@pytest.mark.parametrize("augment", ["color,translation,cutout", "ada"])
+def test_augmentation_trains_under_mixed_precision(augment, use_policy):
+    """The augmentation layer computes in float32 under any policy (its
+    draws are float32; it once added them to bfloat16 images and failed)."""
+    use_policy("mixed_bfloat16")
+    model = models.DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=4,
+                         augment=augment, seed=0)
+    model.compile()
+    images = tf.random.uniform((16, 28, 28, 1), -1, 1, seed=0)
+    history = model.fit(tf.data.Dataset.from_tensor_slices(images).batch(8),
+                        epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"]).all()
+    assert model.augmenter.compute_dtype == "float32"
+
+
 @pytest.mark.parametrize("has_bf16", [True, False])
 def test_mixed_precision_on_a_cpu_without_bfloat16_warns(has_bf16, monkeypatch,
                                                          caplog):
-    from tfgan_suite.training import runner
-    monkeypatch.setattr(runner, "cpu_has_bfloat16", lambda: has_bf16)
+    monkeypatch.setattr(config_lib, "cpu_has_bfloat16", lambda: has_bf16)
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind: [])
     with caplog.at_level("WARNING"):
-        assert runner.precision_policy(True) == "mixed_bfloat16"
+        assert config_lib.precision_policy(True) == "mixed_bfloat16"
     warned = "has no bfloat16 instructions" in caplog.text
     assert warned is not has_bf16
-    assert runner.precision_policy(False) == "float32"
+    assert config_lib.precision_policy(False) == "float32"
+
+
+@pytest.mark.parametrize("has_bf16, gpu, policy", [
+    (True, False, "mixed_bfloat16"), (False, False, "float32"),
+    (None, False, "float32"), (True, True, "float32")])
+def test_auto_mixed_precision_is_bfloat16_where_the_cpu_has_it(
+        has_bf16, gpu, policy, monkeypatch, caplog):
+    """"auto": mixed_bfloat16 only on a CPU known to have bfloat16
+    instructions (None: no /proc/cpuinfo), float32 elsewhere, silently."""
+    monkeypatch.setattr(config_lib, "cpu_has_bfloat16", lambda: has_bf16)
+    monkeypatch.setattr(tf.config, "list_physical_devices",
+                        lambda kind: ["GPU:0"] if gpu else [])
+    with caplog.at_level("WARNING"):
+        assert config_lib.precision_policy("auto") == policy
+    assert "bfloat16 instructions" not in caplog.text
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None, "true"])
+def test_a_mixed_precision_other_than_true_false_auto_is_refused(value):
+    with pytest.raises(ArgumentError, match="mixed_precision.*expected "
+                                            "true, false or auto"):
+        config_lib.precision_policy(value)
+
+
+def test_the_flag_gives_true_false_or_auto():
+    for text, value in (("auto", "auto"), ("true", True), ("false", False)):
+        values = flags.FlagValues()
+        cli.define_training_flags(values)
+        values(["tfgan-train", f"--mixed_precision={text}"])
+        given = cli.training_overrides(values)["mixed_precision"]
+        assert given == value and type(given) is type(value)
+
+
+def test_the_dcgan_preset_trains_in_bfloat16_where_it_pays():
+    assert runs.make_config("fashion_mnist_dcgan").train.mixed_precision \
+        == "auto"
 
 
 def _losses_on(model, real, z):

@@ -23,7 +23,8 @@ REMOVED = {
         "Checkpoint", "list_checkpoints", "restore_checkpoint",
         "save_checkpoint")},
     **{f"tgs.training.runner.{name}": (runner, name) for name in (
-        "training_source", "trained_on", "held_out", "data_options")},
+        "training_source", "trained_on", "held_out", "data_options",
+        "precision_policy", "cpu_has_bfloat16")},
     **{f"tgs.runs.layout.{name}": (tgs.runs.layout, name) for name in (
         "read_config", "write_config")},
     "tgs.runs.config.default_config": (tgs.runs.config, "default_config"),

@@ -217,6 +217,9 @@ class Augment(keras.layers.Layer):
     """
 
     def __init__(self, augment=None, seed=None, ada_kimg=ADA_KIMG, **kwargs):
+        # float32 under any policy: the draws are float32, and a mixed
+        # policy would hand in bfloat16 / float16 images to add them to.
+        kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         self.augment = augment
         self.augment_seed = seed

@@ -36,6 +36,11 @@ flags.DEFINE_integer("seed", 0, "Seed of the runs (fig10, low_data and toy: "
                      "--seeds).")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "fig10 / low_data / toy: seeds "
                   "of each setting.")
+flags.DEFINE_enum("mixed_precision", "false", ["auto", "true", "false"],
+                  "Precision of every run whose experiment does not set "
+                  "its own: false (float32: the same numbers on any CPU, "
+                  "and what results/ holds unless a result says "
+                  "otherwise), or train.py's --mixed_precision=auto|true.")
 FLAGS = flags.FLAGS
 
 #: {run name: its latest checkpoint's step} of the unfinished runs an
@@ -124,19 +129,28 @@ def in_full(optimization_args):
 
 def check_same_optimization(out, preset, overrides):
     """Raises ValueError if the run in `out` compiled its model otherwise
-    than `preset` with `overrides` does now (the preset changed since):
-    reusing or resuming it would report the old setting as the new."""
+    than `preset` with `overrides` does now (the preset changed since), or
+    trained at another precision: reusing or resuming it would report the
+    old setting as the new."""
     if not os.path.isfile(os.path.join(out, "config.json")):
         return
-    saved = optimization(runs.read_config(out))
-    now = optimization(runs.make_config(preset, **{
+    saved_config = runs.read_config(out)
+    config = runs.make_config(preset, **{
         k: v for k, v in overrides.items()
-        if runs.config.section_of(k) == "compile"}))
+        if runs.config.section_of(k) == "compile" or k == "mixed_precision"})
+    saved, now = optimization(saved_config), optimization(config)
     if in_full(saved) != in_full(now):
         raise ValueError(
             f"{out} was trained with {saved}, but {preset} now trains with "
             f"{now}; give another --runs folder (or delete the run) to "
             f"train it anew")
+    precisions = (saved_config.train.mixed_precision,
+                  config.train.mixed_precision)
+    if precisions[0] != precisions[1]:
+        raise ValueError(
+            f"{out} was trained with mixed_precision={precisions[0]!r}, "
+            f"but this run asks for {precisions[1]!r}; give another --runs "
+            f"folder (or delete the run) to train it anew")
 
 
 def train(name, preset, model_args=None, **overrides):
@@ -146,6 +160,8 @@ def train(name, preset, model_args=None, **overrides):
     compiled otherwise than the preset now is refused
     (`check_same_optimization`)."""
     out = os.path.join(FLAGS.runs, name)
+    overrides.setdefault("mixed_precision", {
+        "true": True, "false": False}.get(FLAGS.mixed_precision, "auto"))
     check_same_optimization(out, preset, overrides)
     if finished(name, overrides.get("epochs"), overrides.get("steps")):
         return out

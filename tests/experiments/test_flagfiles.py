@@ -31,6 +31,8 @@ def test_a_flag_file_compiles_and_batches_as_its_experiment(
     assert (common.in_full(common.optimization(config))
             == common.in_full(common.optimization(experiment)))
     assert config.data.batch_size == batch
+    # reproduce.py trains in float32 unless --mixed_precision says not.
+    assert config.train.mixed_precision is False
 
 
 def test_optimizers_compare_in_full():
@@ -53,3 +55,13 @@ def test_a_run_compiled_otherwise_is_refused(tmp_path):
     with pytest.raises(ValueError, match="give another --runs folder"):
         common.check_same_optimization(str(tmp_path), fig8.PRESET,
                                        {"epochs": 3})
+
+
+def test_a_run_trained_at_another_precision_is_refused(tmp_path):
+    runs.config.write_config(str(tmp_path), runs.make_config(
+        fig8.PRESET, mixed_precision=False))
+    common.check_same_optimization(str(tmp_path), fig8.PRESET,
+                                   {"mixed_precision": False})
+    with pytest.raises(ValueError, match="mixed_precision=False"):
+        common.check_same_optimization(str(tmp_path), fig8.PRESET,
+                                       {"mixed_precision": "auto"})

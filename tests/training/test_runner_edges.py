@@ -86,11 +86,18 @@ def test_tensorboard_gets_step_losses_and_sample_grids(tmp_path, idx_dir):
     assert steps("samples") == [0, 1, 2]  # initial grid, then each epoch
 
 
-def test_unfinished_run_loads_from_its_latest_checkpoint(tmp_path, idx_dir):
+@pytest.mark.parametrize("mixed", [False, True])
+def test_unfinished_run_loads_from_its_latest_checkpoint(tmp_path, idx_dir,
+                                                         mixed):
+    """Rebuilt under the run's precision policy, as it was trained."""
     out = tmp_path / "run"
-    model, _ = training.run(tiny_config(idx_dir), str(out))
+    model, _ = training.run(tiny_config(idx_dir, mixed_precision=mixed),
+                            str(out))
     os.remove(out / "model.keras")  # as if the run had been killed
     loaded = tgs.runs.load(str(out))
+    assert (loaded.generator.dtype_policy.name
+            == model.generator.dtype_policy.name
+            == ("mixed_bfloat16" if mixed else "float32"))
     np.testing.assert_array_equal(loaded.generate(4, seed=3),
                                   model.generate(4, seed=3))
 

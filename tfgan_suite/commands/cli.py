@@ -116,8 +116,11 @@ def define_training_flags(flag_values=flags.FLAGS):
                    "XLA: auto = on with a GPU only.")
     define["integer"]("steps_per_execution", None, "Training steps per "
                       "call of the compiled function.")
-    define["bool"]("mixed_precision", None, "mixed_float16 on GPU (with "
-                   "loss scaling), mixed_bfloat16 on CPU.")
+    define["enum"]("mixed_precision", None, ["auto", "true", "false"],
+                   "true = mixed_float16 on GPU (with loss scaling), "
+                   "mixed_bfloat16 on CPU; auto = mixed_bfloat16 on a CPU "
+                   "with bfloat16 instructions (AVX-512 BF16 / AMX), "
+                   "float32 elsewhere (default: the preset's, else false).")
     define["enum"]("strategy", None, ["none", "mirrored", "multi_worker"],
                    "tf.distribute: mirrored = all local GPUs (or CPUs); "
                    "multi_worker = the cluster in TF_CONFIG.")
@@ -218,7 +221,9 @@ def training_overrides(FLAGS):
     converters = {
         "image_size": image_size,
         "skip_bad_files": lambda v: v or None,  # False: the sources' default.
-        "jit_compile": {"auto": None, "true": True, "false": False}.get}
+        "jit_compile": {"auto": None, "true": True, "false": False}.get,
+        "mixed_precision": {"auto": "auto", "true": True,
+                            "false": False}.get}
     overrides = {}
     for key in [*TOP, *(k for keys in FIELDS.values() for k in keys)]:
         if key in FLAGS:

@@ -14,11 +14,16 @@ section by it, the command line makes one flag of each, and `RESUMABLE`
 names those a resumed run may change.
 """
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
 from typing import Any
+
+import keras
+import tensorflow as tf
+from absl import logging
 
 from tfgan_suite import files, models
 from tfgan_suite.errors import ArgumentError, FileError
@@ -90,7 +95,8 @@ class Train:
     fid_metrics: Any = ("fid",)
     fid_features: str | None = None
     classifier_path: str | None = None
-    mixed_precision: bool = False
+    #: True, False or "auto" (`precision_policy`).
+    mixed_precision: Any = False
     strategy: str | None = None
     keep_checkpoints: int = 3
 
@@ -266,6 +272,59 @@ def compile_arguments(cls, compile_config):
     for net in ("g", "d"):
         check_optimizer(f"{net}_optimizer", args.get(f"{net}_optimizer"))
     return args
+
+
+def precision_policy(mixed):
+    """The Keras dtype policy name for `mixed` on this machine.
+
+    True: mixed_float16 on a GPU (the model scales its losses),
+    mixed_bfloat16 on a CPU (with a warning on one without bfloat16
+    instructions, where it is slower). "auto": mixed_bfloat16 on a CPU with
+    bfloat16 instructions and no GPU, where it pays; float32 elsewhere.
+    False: float32.
+    """
+    if not (isinstance(mixed, bool) or mixed == "auto"):
+        raise ArgumentError("mixed_precision", f"expected true, false or "
+                                               f"auto, got {mixed!r}")
+    if mixed is False:
+        return "float32"
+    gpu = bool(tf.config.list_physical_devices("GPU"))
+    if mixed == "auto":
+        return ("mixed_bfloat16" if not gpu and cpu_has_bfloat16()
+                else "float32")
+    if not gpu and cpu_has_bfloat16() is False:
+        logging.warning(
+            "mixed_precision: this CPU has no bfloat16 instructions "
+            "(AVX-512 BF16 / AMX); mixed_bfloat16 will train several times "
+            "slower than float32 here (see README, Training speed)")
+    return "mixed_float16" if gpu else "mixed_bfloat16"
+
+
+def cpu_has_bfloat16():
+    """Whether /proc/cpuinfo lists bfloat16 instructions (AVX-512 BF16 or
+    AMX); None where there is no /proc/cpuinfo to read."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return None
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+@contextlib.contextmanager
+def precision(config):
+    """The run's precision policy (`precision_policy` of its
+    `mixed_precision`) as Keras' global policy while its model is built;
+    the policy before it restored after."""
+    previous = keras.mixed_precision.global_policy()
+    policy = precision_policy(config.train.mixed_precision)
+    if config.train.mixed_precision == "auto":
+        logging.info("mixed_precision=auto: %s on this machine", policy)
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        yield policy
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
 def section_of(key):

@@ -516,9 +516,11 @@ def model_from_run(out_dir, config=None, why=None):
     checkpoint, its step and `why` in one line."""
     config = config or config_lib.read_config(out_dir)
     cls = models.get(config.model)
-    # As the runner built it: the arguments the run recorded, as given.
-    model = cls(**classes_restored(config.model_args))
-    model.compile(**config_lib.compile_arguments(cls, config.compile))
+    # As the runner built it: the arguments the run recorded, as given,
+    # under the run's precision policy.
+    with config_lib.precision(config):
+        model = cls(**classes_restored(config.model_args))
+        model.compile(**config_lib.compile_arguments(cls, config.compile))
     why = why or f"no current {layout.MODEL}"
     try:
         state = checkpoints.restore_checkpoint(

@@ -77,24 +77,17 @@ def writable_folder(path, argument):
 def build_model(config, source, strategy=None):
     """The model of `config` for `source` (`Model.from_data`), compiled,
     under `strategy` and the run's precision policy."""
-    previous_policy = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(
-        precision_policy(config.train.mixed_precision))
-    try:
-        with (strategy or tf.distribute.get_strategy()).scope():
-            cls = models.get(config.model)
-            args = cls.arguments_for(source, **config.model_args)
-            model = cls(**args)
-            # The arguments as given (shapes read from the data): what the
-            # run records and rebuilds the model from.
-            object.__setattr__(model, "_tgs_args", args)
-            # A copy (compile_arguments makes one): Keras deserializes
-            # optimizer dicts in place (a schedule's dict becomes the
-            # schedule).
-            model.compile(**config_lib.compile_arguments(cls,
-                                                         config.compile))
-    finally:
-        keras.mixed_precision.set_global_policy(previous_policy)
+    with config_lib.precision(config), (
+            strategy or tf.distribute.get_strategy()).scope():
+        cls = models.get(config.model)
+        args = cls.arguments_for(source, **config.model_args)
+        model = cls(**args)
+        # The arguments as given (shapes read from the data): what the run
+        # records and rebuilds the model from.
+        object.__setattr__(model, "_tgs_args", args)
+        # A copy (compile_arguments makes one): Keras deserializes
+        # optimizer dicts in place (a schedule's dict becomes the schedule).
+        model.compile(**config_lib.compile_arguments(cls, config.compile))
     if config.compile.jit_compile and not model.jit_compile:
         raise ArgumentError(
             "jit_compile", "true, but Keras compiles this model without "
@@ -596,29 +589,6 @@ def fid_callback(config, out_dir):
                              out_dir=out_dir,
                              log_dir=os.path.join(out_dir, "logs", "train"),
                              metrics=tuple(train.fid_metrics))
-
-
-def precision_policy(mixed):
-    """The Keras dtype policy name for `mixed` on this machine."""
-    if not mixed:
-        return "float32"
-    gpu = bool(tf.config.list_physical_devices("GPU"))
-    if not gpu and not cpu_has_bfloat16():
-        logging.warning(
-            "mixed_precision: this CPU has no bfloat16 instructions "
-            "(AVX-512 BF16 / AMX); mixed_bfloat16 will train several times "
-            "slower than float32 here (see README, Training speed)")
-    return "mixed_float16" if gpu else "mixed_bfloat16"
-
-
-def cpu_has_bfloat16():
-    """Whether /proc/cpuinfo lists bfloat16 instructions (True if unknown)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read()
-    except OSError:
-        return True
-    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 def distribution(name):
