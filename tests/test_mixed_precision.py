@@ -63,6 +63,29 @@ def test_trains_without_nan_under_mixed_precision(name, policy, use_policy):
         assert images.dtype == np.float32 and np.isfinite(images).all()
 
 
+@pytest.mark.parametrize("name", ["dcgan", "cyclegan"])
+def test_a_model_saved_under_mixed_precision_loads_under_it(
+        name, use_policy, tmp_path):
+    """Its own nets (and the EMA generator) are rebuilt in the saved
+    policy, whatever the global one, so the loaded model's samples are the
+    trained model's."""
+    use_policy("mixed_bfloat16")
+    model = tiny(name)
+    model.compile()
+    use_policy("float32")
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    nets = [n for n in ("generator", "discriminator", "generator_ba",
+                        "ema_generator") if getattr(loaded, n, None)]
+    assert {getattr(loaded, n).dtype_policy.name for n in nets} == {
+        "mixed_bfloat16"}, nets
+    assert keras.mixed_precision.global_policy().name == "float32"
+    if name == "dcgan":
+        np.testing.assert_array_equal(loaded.generate(3, seed=0),
+                                      model.generate(3, seed=0))
+
+
 @pytest.mark.parametrize("augment", ["color,translation,cutout", "ada"])
 def test_augmentation_trains_under_mixed_precision(augment, use_policy):
     """The augmentation layer computes in float32 under any policy (its

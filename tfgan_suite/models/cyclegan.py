@@ -281,7 +281,7 @@ class CycleGAN(AdversarialModel):
             self.shapes_of_nets(generator_ba, discriminator_a,
                                 names=("generator_ba", "discriminator_a"))
         else:
-            generator_ba, discriminator_a = self.build_nets("ba", "a")
+            generator_ba, discriminator_a = self.built_nets("ba", "a")
         self.generator_ba, self.discriminator_a = generator_ba, discriminator_a
         self.ema_generator_ba = (ema.averaged_net(generator_ba)
                                  if self.ema_kimg else None)

@@ -95,8 +95,16 @@ class Declarations:
         if self.latent_dim is not None:
             self.latent_dim = arguments.integer("latent_dim", self.latent_dim)
         if not self.own_nets:
-            generator, discriminator = self.build_nets()
+            generator, discriminator = self.built_nets()
         return generator, discriminator
+
+    def built_nets(self, *args):
+        """`build_nets(*args)` under the model's own dtype policy: the
+        global one when the model is made, the saved one when it is loaded
+        (`from_config`), so that a model trained under mixed precision
+        loads as it trained."""
+        with nets_common.dtype_policy(self.dtype_policy):
+            return self.build_nets(*args)
 
     def build_nets(self):
         """(generator, discriminator): the model's own nets, built from its

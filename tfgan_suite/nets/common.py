@@ -2,9 +2,24 @@
 stays exact under `tf.distribute` and runs on half-precision activations
 under a mixed precision policy."""
 
+import contextlib
+
 import keras
 import tensorflow as tf
 from keras import layers
+
+
+@contextlib.contextmanager
+def dtype_policy(policy):
+    """Keras' global dtype policy set to `policy` (a name or a
+    `keras.DTypePolicy`) inside, the one before it restored after: layers
+    made inside compute in `policy`."""
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
 def init():

@@ -21,13 +21,13 @@ import math
 import os
 from typing import Any
 
-import keras
 import tensorflow as tf
 from absl import logging
 
 from tfgan_suite import files, models
 from tfgan_suite.errors import ArgumentError, FileError
 from tfgan_suite.models import presets
+from tfgan_suite.nets import common as nets_common
 from tfgan_suite.runs import layout
 
 
@@ -316,15 +316,11 @@ def precision(config):
     """The run's precision policy (`precision_policy` of its
     `mixed_precision`) as Keras' global policy while its model is built;
     the policy before it restored after."""
-    previous = keras.mixed_precision.global_policy()
     policy = precision_policy(config.train.mixed_precision)
     if config.train.mixed_precision == "auto":
         logging.info("mixed_precision=auto: %s on this machine", policy)
-    keras.mixed_precision.set_global_policy(policy)
-    try:
+    with nets_common.dtype_policy(policy):
         yield policy
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
 
 
 def section_of(key):
