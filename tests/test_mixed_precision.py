@@ -191,3 +191,31 @@ def test_bfloat16_dcgan_learns_without_loss_scaling(trains, use_policy):
     after = _losses_on(model, real, z)
     own = 0 if trains == "discriminator" else 1
     assert after[own] < 0.85 * before[own], (before, after)
+
+
+def test_a_model_trained_under_mixed_precision_exports_in_float32(
+        use_policy, tmp_path):
+    """The SavedModel computes in float32 (no bfloat16 op in it), from the
+    trained weights, and serves what `in_float32(model)` computes."""
+    from tfgan_suite import serving
+    use_policy("mixed_bfloat16")
+    model = models.DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=4,
+                         ema_kimg=0.1, seed=0)
+    model.compile()
+    images = tf.random.uniform((16, 28, 28, 1), -1, 1, seed=0)
+    model.fit(tf.data.Dataset.from_tensor_slices(images).batch(8), epochs=1,
+              verbose=0)
+    use_policy("float32")
+    served = serving.in_float32(model)
+    assert served.generator.dtype_policy.name == "float32"
+    assert served.ema_generator.dtype_policy.name == "float32"
+    for a, b in zip(served.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(served.generate(4, seed=1),
+                               model.generate(4, seed=1), atol=0.05)
+    path = serving.export_saved_model(
+        model, str(tmp_path / "dcgan"),
+        check=lambda tmp: serving.verify(tmp, model, cli=False))
+    loaded = tf.saved_model.load(path)
+    graph = str(loaded.signatures["sample"].graph.as_graph_def())
+    assert "DT_FLOAT" in graph and "DT_BFLOAT16" not in graph

@@ -28,6 +28,7 @@ import tensorflow as tf
 from absl import logging
 
 from tfgan_suite import files
+from tfgan_suite.nets import common as nets_common
 from tfgan_suite.serving import signatures
 
 MODELS_CONFIG = "models.config"
@@ -63,6 +64,22 @@ def _check_exportable(model, allow_untrained):
     return step
 
 
+def in_float32(model):
+    """`model` if it computes in float32, else a copy of it that does,
+    with its weights: what `export_saved_model` exports, so that a model
+    trained under mixed precision serves on any machine (bfloat16 runs
+    several times slower on a CPU without bfloat16 instructions, and some
+    GPUs have no bfloat16 kernels). Nets handed in to the model keep their
+    own policies."""
+    if model.dtype_policy.name == "float32":
+        return model
+    config = dict(model.get_config(), dtype="float32")
+    with nets_common.dtype_policy("float32"):
+        copy = type(model).from_config(config)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def serving_protos():
     """The TF Serving proto modules (predict_pb2, prediction_log_pb2,
     model_server_config_pb2), or a ValueError naming the package."""
@@ -93,11 +110,15 @@ def export_saved_model(model, export_root, version=None, overwrite=False,
         before the rename (e.g. `lambda path: verify(path, model)`); an
         error there leaves no version behind.
 
+    A model under a mixed precision policy is exported in float32
+    (`in_float32`), which `verify` compares the export with.
+
     Returns:
       The path of the version folder.
     """
     serving_protos()  # before anything is written.
     step = _check_exportable(model, allow_untrained)
+    model = in_float32(model)
     existing = versions(export_root)
     version = int(version) if version is not None else (
         existing[-1] + 1 if existing else 1)
@@ -233,7 +254,8 @@ def verify(path, model=None, cli=True):
     the model's declared signatures (`expected_signatures`), replays every warm-up request through its signature and, with
     the Keras `model` (default: rebuilt from the manifest, without
     weights: signatures only), checks the served outputs equal the
-    in-process Keras outputs exactly. With `cli`, also runs
+    in-process Keras outputs exactly (of `in_float32(model)`, as
+    exported). With `cli`, also runs
     `saved_model_cli show --all` and `saved_model_cli run` on one signature.
 
     Returns a report dict.
@@ -241,6 +263,8 @@ def verify(path, model=None, cli=True):
     path = latest_version_dir(path)
     manifest = read_manifest(path)
     loaded = tf.saved_model.load(path)
+    if model is not None:
+        model = in_float32(model)  # as `export_saved_model` exports it.
     reference = model if model is not None else _model_from_manifest(manifest)
     expected = expected_signatures(reference)
     found = sorted(loaded.signatures)
