@@ -15,6 +15,7 @@ from absl import flags
 
 from tfgan_suite import files, metrics, models
 from tfgan_suite import runs, training
+from tfgan_suite.commands import cli
 from tfgan_suite.runs import checkpoints
 from tfgan_suite.training import callbacks
 
@@ -160,8 +161,8 @@ def train(name, preset, model_args=None, **overrides):
     compiled otherwise than the preset now is refused
     (`check_same_optimization`)."""
     out = os.path.join(FLAGS.runs, name)
-    overrides.setdefault("mixed_precision", {
-        "true": True, "false": False}.get(FLAGS.mixed_precision, "auto"))
+    overrides.setdefault("mixed_precision",
+                         cli.MIXED_PRECISION[FLAGS.mixed_precision])
     check_same_optimization(out, preset, overrides)
     if finished(name, overrides.get("epochs"), overrides.get("steps")):
         return out

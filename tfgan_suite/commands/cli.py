@@ -213,6 +213,10 @@ def image_size(values):
     return size * 2 if len(size) == 1 else size
 
 
+#: `--mixed_precision`'s values as the config's `mixed_precision`.
+MIXED_PRECISION = {"auto": "auto", "true": True, "false": False}
+
+
 def training_overrides(FLAGS):
     """The training flags as keyword arguments of `tgs.runs.make_config`:
     every field of the config (`runs.config.FIELDS`) that has a flag, the
@@ -222,8 +226,7 @@ def training_overrides(FLAGS):
         "image_size": image_size,
         "skip_bad_files": lambda v: v or None,  # False: the sources' default.
         "jit_compile": {"auto": None, "true": True, "false": False}.get,
-        "mixed_precision": {"auto": "auto", "true": True,
-                            "false": False}.get}
+        "mixed_precision": MIXED_PRECISION.get}
     overrides = {}
     for key in [*TOP, *(k for keys in FIELDS.values() for k in keys)]:
         if key in FLAGS:

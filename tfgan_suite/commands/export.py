@@ -34,6 +34,7 @@ def main(argv):
         raise ValueError(f"--model_path: {source} is already a SavedModel; "
                          f"expected a run folder or .keras file")
     name = FLAGS.name or (type(model).cli_name or type(model).__name__.lower())
+    model = tgs.serving.in_float32(model)  # one copy for export and check.
     reports = []
     # Verified before it is renamed into place: a failed export (or
     # verification) leaves no version behind.

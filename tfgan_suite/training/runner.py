@@ -322,9 +322,10 @@ def finish(model, config, out_dir, strategy):
                 layout.record_model(out_dir, step, problem)
         where = config.export
         if "export" in missing and writes(strategy):
+            served = export.in_float32(model)  # one copy for both.
             path = export.export_saved_model(
-                model, config.export, metrics=layout.last_fid(out_dir),
-                check=lambda tmp: export.verify(tmp, model, cli=False))
+                served, config.export, metrics=layout.last_fid(out_dir),
+                check=lambda tmp: export.verify(tmp, served, cli=False))
             layout.record_export(out_dir, path, step)
     except (OSError, tf.errors.OpError) as e:  # a full disk ...
         reason = getattr(e, "strerror", None) or checkpoints.reason(e)
