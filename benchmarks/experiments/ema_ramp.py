@@ -246,6 +246,15 @@ CANDIDATES = {
                           "mixed_precision": True}),
     **{f"batch_64_hinge_beta_0_0.99_bf16_filters_{n}": _bf16_filters(n)
        for n in (48, 64)},
+    "batch_64_hinge_beta_0_0.99_d_final_convs_1": (
+        "batch 64, the hinge loss, Adam's betas 0 and 0.99, D ending with a "
+        "stride-1 3x3 convolution as wide as its last strided one (SNGAN's "
+        "D ends so)", {**_BATCH_64_HINGE_BETA_0_0_99,
+                       "model_args": {"d_final_convs": 1}}),
+    "batch_64_hinge_beta_0_0.99_bf16_d_final_convs_1": (
+        "batch_64_hinge_beta_0_0.99_d_final_convs_1 under mixed_bfloat16",
+        {**_BATCH_64_HINGE_BETA_0_0_99, "mixed_precision": True,
+         "model_args": {"d_final_convs": 1}}),
     "batch_64_hinge_beta_0_0.99_translation": (
         "batch 64, the hinge loss, Adam's betas 0 and 0.99, DiffAugment's "
         "translation on what D sees",

@@ -83,6 +83,35 @@ def test_d_norm_builds_d_without_batch_norm_and_is_kept(name):
         type(layer).__name__ for layer in restored.discriminator.layers}
 
 
+@pytest.mark.parametrize("name", ["dcgan", "cgan"])
+def test_d_final_convs_end_d_with_stride_1_convolutions_that_train(name):
+    def convs(gan):
+        return [layer for layer in gan.discriminator.layers
+                if isinstance(layer, keras.layers.Conv2D)]
+    assert {c.strides for c in convs(tiny_models.tiny(name))} == {(2, 2)}
+    gan = tiny_models.eager(name, d_final_convs=2)
+    *strided, first, second = convs(gan)
+    assert {c.strides for c in strided} == {(2, 2)}
+    for conv in (first, second):
+        assert conv.strides == (1, 1) and conv.kernel_size == (3, 3)
+        assert conv.filters == strided[-1].filters
+    assert first.output.shape == strided[-1].output.shape
+    before = first.kernel.numpy().copy()
+    source = data.from_arrays(
+        pattern_images(32, 28, 28, 1), name="tiny",
+        labels=np.arange(32) % 3 if name == "cgan" else None)
+    gan.fit(data.build(source, batch_size=32), epochs=1, verbose=0)
+    assert not np.allclose(first.kernel.numpy(), before)
+    restored = type(gan).from_config(gan.get_config())
+    assert restored.d_final_convs == 2
+    assert (restored.discriminator.count_params()
+            == gan.discriminator.count_params())
+    for bad in (-1, 1.5, "1"):
+        with pytest.raises(ValueError, match="d_final_convs: expected a "
+                                             "non-negative integer"):
+            tiny_models.tiny(name, d_final_convs=bad)
+
+
 @pytest.mark.parametrize("callback", ["checkpoint", "backup", "tensorboard"])
 def test_standard_keras_callbacks(callback, tmp_path, tiny_dataset):
     gan = tiny_models.eager("dcgan", seed=1)

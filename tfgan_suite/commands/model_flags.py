@@ -29,6 +29,9 @@ HELP = {
     "d_norm": "Normalization of D's hidden layers: batch (DCGAN's), layer "
               "or None (R1 / R2 are per example; batch norm couples "
               "examples).",
+    "d_final_convs": "Stride-1 3x3 convolutions at the end of D, each as "
+                     "wide as its last strided layer (0: Radford et al.'s "
+                     "D).",
     "d_steps": "Discriminator (critic) steps per generator step, each on "
                "its own minibatch (k of Algorithm 1; WGAN-GP's n_critic).",
     "data_shape": "Shape of one example, e.g. 2, for points; read from the "

@@ -25,6 +25,7 @@ class CGAN(DCGAN):
       filters: width of D's first layer (G mirrors it).
       d_norm: normalization of D's hidden layers ("batch", "layer" or
         None; DCGAN's).
+      d_final_convs: stride-1 3x3 convolutions at the end of D (DCGAN's).
       d_steps: discriminator steps per generator step (k of Algorithm 1).
       update: "alternating" (Algorithm 1) or "simultaneous".
       seed: seed of the training noise.
@@ -45,15 +46,16 @@ class CGAN(DCGAN):
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
                  num_classes=10, latent_dim=None, filters=64, d_norm="batch",
-                 d_steps=1, update="alternating", seed=None, **kwargs):
+                 d_final_convs=0, d_steps=1, update="alternating", seed=None,
+                 **kwargs):
         if arguments.integer("num_classes", num_classes) < 2:
             raise ValueError(f"num_classes: expected at least 2, got "
                              f"{num_classes}")
         self.num_classes = int(num_classes)
         super().__init__(generator, discriminator, image_shape=image_shape,
                          latent_dim=latent_dim, filters=filters,
-                         d_norm=d_norm, d_steps=d_steps, update=update,
-                         seed=seed, **kwargs)
+                         d_norm=d_norm, d_final_convs=d_final_convs,
+                         d_steps=d_steps, update=update, seed=seed, **kwargs)
 
     def build_nets(self):
         return (dcgan.build_conditional_generator(
@@ -61,4 +63,4 @@ class CGAN(DCGAN):
                     self.filters),
                 dcgan.build_conditional_discriminator(
                     self.data_shape, self.num_classes, self.filters,
-                    norm=self.d_norm))
+                    norm=self.d_norm, final_convs=self.d_final_convs))

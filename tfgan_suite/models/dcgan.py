@@ -32,6 +32,9 @@ class DCGAN(GAN):
         `tfgan_suite.nets.dcgan.NORMS`: "batch" (DCGAN's), "layer" or None.
         R1 / R2 are taken per example, which batch norm in D couples (see
         `NORMS`).
+      d_final_convs: stride-1 3x3 convolutions at the end of D, each as
+        wide as its last strided layer (0: Radford et al.'s D; see
+        `tfgan_suite.nets.dcgan`).
       d_steps: discriminator steps per generator step (k of Algorithm 1).
       update: "alternating" (Algorithm 1, default) or "simultaneous" (the
         TF tutorial's step).
@@ -82,10 +85,12 @@ class DCGAN(GAN):
     default_preset = "fashion_mnist_dcgan"
 
     def __init__(self, generator=None, discriminator=None, image_shape=None,
-                 latent_dim=None, filters=64, d_norm="batch", d_steps=1,
-                 update="alternating", seed=None, **kwargs):
+                 latent_dim=None, filters=64, d_norm="batch", d_final_convs=0,
+                 d_steps=1, update="alternating", seed=None, **kwargs):
         self.filters = arguments.integer("filters", filters)
         self.d_norm = dcgan.checked_norm("d_norm", d_norm)
+        self.d_final_convs = arguments.integer("d_final_convs", d_final_convs,
+                                               minimum=0)
         super().__init__(generator, discriminator, data_shape=image_shape,
                          latent_dim=latent_dim, d_steps=d_steps,
                          update=update, seed=seed, **kwargs)
@@ -94,4 +99,5 @@ class DCGAN(GAN):
         return (dcgan.build_generator(self.data_shape, self.latent_dim,
                                       self.filters),
                 dcgan.build_discriminator(self.d_input_shape, self.filters,
-                                          norm=self.d_norm))
+                                          norm=self.d_norm,
+                                          final_convs=self.d_final_convs))

@@ -12,6 +12,12 @@ Sizes: an image of H x W is reached from a s_h x s_w projection of z by n
 stride-2 upsamplings, where n is the largest with 4 <= min(H, W) / 2^n, so
 28x28 -> 7x7 (n=2), 32x32 -> 4x4 (n=3), 64x64 -> 4x4 (n=4). Channel widths
 double per level away from the image: `filters * 2^level`.
+
+D may end with `final_convs` stride-1 3x3 convolutions at its last
+resolution, before the logit, each as wide as the last strided one and
+normalized like it (SNGAN's standard CNN D ends with one such layer, Miyato
+et al. 2018): all-convolutional still, a layer deeper where D judges the
+whole image.
 """
 
 import keras
@@ -80,9 +86,11 @@ def generator_body(x, image_shape, filters=64):
     return layers.Activation("tanh", dtype="float32", name="images")(x)
 
 
-def discriminator_body(x, image_shape, filters=64, norm="batch"):
+def discriminator_body(x, image_shape, filters=64, norm="batch",
+                       final_convs=0):
     """The DCGAN discriminator from an image tensor x (possibly with extra
-    label channels) to one logit; `norm` is one of `NORMS`."""
+    label channels) to one logit; `norm` is one of `NORMS`, `final_convs`
+    the stride-1 convolutions after the last strided one."""
     checked_norm("norm", norm)
     n, _ = upsampling_levels(image_shape, any_channels=True)
     for level in range(n):
@@ -93,6 +101,13 @@ def discriminator_body(x, image_shape, filters=64, norm="batch"):
             name=f"down{level}")(x)
         if normalized:
             x = normalization(norm, name=f"down{level}_{norm[0]}n")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    for i in range(final_convs):
+        x = layers.Conv2D(
+            x.shape[-1], 3, padding="same", use_bias=norm is None,
+            kernel_initializer=init(), name=f"final{i}")(x)
+        if norm is not None:
+            x = normalization(norm, name=f"final{i}_{norm[0]}n")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     return layers.Dense(1, kernel_initializer=init(), dtype="float32",
@@ -113,12 +128,12 @@ def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
 
 
 def build_discriminator(image_shape, filters=64, name="discriminator",
-                        norm="batch"):
+                        norm="batch", final_convs=0):
     """image `image_shape` -> one real/fake logit (a critic's score with
     `norm="layer"` or None; see `NORMS`)."""
     images = keras.Input(image_shape, name="images")
-    return keras.Model(images, discriminator_body(images, image_shape,
-                                                  filters, norm), name=name)
+    return keras.Model(images, discriminator_body(
+        images, image_shape, filters, norm, final_convs), name=name)
 
 
 def build_conditional_generator(image_shape, num_classes, latent_dim=100,
@@ -136,7 +151,8 @@ def build_conditional_generator(image_shape, num_classes, latent_dim=100,
 
 
 def build_conditional_discriminator(image_shape, num_classes, filters=64,
-                                    name="discriminator", norm="batch"):
+                                    name="discriminator", norm="batch",
+                                    final_convs=0):
     """[image, label] -> logit: the label's embedding, shaped as one extra
     image channel, is concatenated to the image (Mirza & Osindero 2014)."""
     height, width = image_shape[:2]
@@ -147,5 +163,6 @@ def build_conditional_discriminator(image_shape, num_classes, filters=64,
     plane = layers.Reshape((height, width, 1))(plane)
     x = layers.Concatenate()([images, plane])
     return keras.Model([images, label],
-                       discriminator_body(x, image_shape, filters, norm),
+                       discriminator_body(x, image_shape, filters, norm,
+                                          final_convs),
                        name=name)
