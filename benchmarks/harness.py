@@ -15,6 +15,14 @@ import tensorflow as tf
 
 from tfgan_suite import data, losses
 
+#: Model arguments of a preset as the records under results/ trained it,
+#: where the preset has moved since (CHANGELOG): the benchmarks and
+#: `reproduce.py` give them unless a run asks otherwise, so that every
+#: command reproduces its record. The `fashion_mnist_dcgan` preset's D
+#: ended with its last strided convolution (Radford et al.'s) until it
+#: gained a final stride-1 one.
+RECORDED_MODEL_ARGS = {"fashion_mnist_dcgan": {"d_final_convs": 0}}
+
 #: The Fashion-MNIST domain classifier that the benchmarks and experiments
 #: read by default: one instrument on every machine (a classifier trained
 #: on another CPU has other weights, and its FIDs do not compare).
@@ -93,7 +101,8 @@ def speed_case(name, batch_size=None, update=None):
     from tfgan_suite import models
     cls = models.get(name)
     preset = models.presets.get(cls.default_preset)
-    args = dict(preset["model_args"])
+    args = {**preset["model_args"],
+            **RECORDED_MODEL_ARGS.get(cls.default_preset, {})}
     if update is not None:
         if "update" not in cls.init_args():
             raise ValueError(f"--update: {name} has a single update rule")
@@ -382,15 +391,22 @@ def model_contender(name, model, images):
     return Contender(name, train_steps, sample)
 
 
-def preset_contender(preset, train_images):
-    """(contender, real images per step) of the model of `preset`, built
-    and compiled by `Model.from_preset`, trained on
-    `train_images(batch_size)` at the preset's batch size (times its D
-    steps: each of Algorithm 1's k D steps takes its own minibatch)."""
+def preset_model(preset):
+    """The model of `preset`, built and compiled by `Model.from_preset`
+    with the arguments its records trained (`RECORDED_MODEL_ARGS`)."""
     from tfgan_suite import models
-    config = models.presets.get(preset)
-    model = config["model_class"].from_preset(preset)
-    batch = config["data"]["batch_size"] * model.d_steps
+    return models.presets.get(preset)["model_class"].from_preset(
+        preset, **RECORDED_MODEL_ARGS.get(preset, {}))
+
+
+def preset_contender(preset, train_images):
+    """(contender, real images per step) of `preset_model(preset)`,
+    trained on `train_images(batch_size)` at the preset's batch size
+    (times its D steps: each of Algorithm 1's k D steps takes its own
+    minibatch)."""
+    from tfgan_suite import models
+    model = preset_model(preset)
+    batch = models.presets.get(preset)["data"]["batch_size"] * model.d_steps
     return model_contender(preset, model, train_images(batch)), batch
 
 

@@ -29,6 +29,16 @@ def test_every_model_gets_batches_of_its_data_kind(name):
         assert tuple(batch[1].shape) == (batch_size,)
 
 
+def test_the_benchmarks_build_the_model_their_records_trained():
+    # The DCGAN preset's D gained a final convolution after the records.
+    recorded = harness.RECORDED_MODEL_ARGS["fashion_mnist_dcgan"]
+    today = models.presets.get("fashion_mnist_dcgan")["model_args"]
+    assert any(today.get(k) != v for k, v in recorded.items())
+    model, _, _ = harness.speed_case("dcgan", batch_size=2)
+    for built in (model, harness.preset_model("fashion_mnist_dcgan")):
+        assert {k: getattr(built, k) for k in recorded} == recorded
+
+
 def test_interleaved_rotates_the_order_of_each_round():
     calls = []
     measures = {key: (lambda key=key: calls.append(key) or len(calls))

@@ -66,6 +66,16 @@ RADFORD_DCGAN = {"g_learning_rate": 2e-4, "d_learning_rate": 2e-4,
 RADFORD_DCGAN_BATCH_128 = {**RADFORD_DCGAN, "batch_size": 128}
 
 
+def preset_model_args(preset):
+    """The model arguments of `harness.RECORDED_MODEL_ARGS` as `preset`
+    gives them today (the model's defaults where it gives none): what a
+    run of the preset as it is asks for."""
+    given = models.presets.get(preset)
+    defaults = given["model_class"].init_args()
+    return {k: given["model_args"].get(k, defaults.get(k))
+            for k in harness.RECORDED_MODEL_ARGS.get(preset, {})}
+
+
 def limit_threads(threads):
     if threads:
         import tensorflow as tf
@@ -154,16 +164,39 @@ def check_same_optimization(out, preset, overrides):
             f"folder (or delete the run) to train it anew")
 
 
+def check_same_model(out, preset, model_args):
+    """Raises ValueError if the run in `out` saved one of `model_args` (the
+    model arguments a run is asked for, over its preset's) with another
+    value (the model's default where it saved none)."""
+    if not os.path.isfile(os.path.join(out, "config.json")):
+        return
+    saved = runs.read_config(out).model_args
+    defaults = models.get(runs.make_config(preset).model).init_args()
+    was = {k: saved.get(k, defaults.get(k)) for k in model_args}
+    differ = sorted(k for k, v in model_args.items()
+                    if _plain(was[k]) != _plain(v))
+    if differ:
+        told = ", ".join(f"{k}={was[k]!r} (now {model_args[k]!r})"
+                         for k in differ)
+        raise ValueError(
+            f"{out} was trained with {told}; give another --runs folder "
+            f"(or delete the run) to train it anew")
+
+
 def train(name, preset, model_args=None, **overrides):
     """The folder of run `name` under --runs, trained first if it is not
-    finished: from `preset` with `overrides`, or resumed from its latest
-    checkpoint (to the length, `epochs` or `steps`, given now). A run
-    compiled otherwise than the preset now is refused
-    (`check_same_optimization`)."""
+    finished: from `preset` with `model_args` (over
+    `harness.RECORDED_MODEL_ARGS`) and `overrides`, or resumed from its
+    latest checkpoint (to the length, `epochs` or `steps`, given now). A
+    run compiled or built otherwise than asked now is refused
+    (`check_same_optimization`, `check_same_model`)."""
     out = os.path.join(FLAGS.runs, name)
     overrides.setdefault("mixed_precision",
                          cli.MIXED_PRECISION[FLAGS.mixed_precision])
+    model_args = {**harness.RECORDED_MODEL_ARGS.get(preset, {}),
+                  **(model_args or {})}
     check_same_optimization(out, preset, overrides)
+    check_same_model(out, preset, model_args)
     if finished(name, overrides.get("epochs"), overrides.get("steps")):
         return out
     if FLAGS.report_only:

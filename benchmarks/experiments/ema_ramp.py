@@ -104,10 +104,12 @@ def _bf16_filters(filters):
 #: literature says of it, run overrides: `batch_size`, `model_args`, the
 #: compile fields g_learning_rate / d_learning_rate / beta_1 / beta_2)}.
 #: Every candidate trains with the EMA (half-life batch * 10 / 32 kimg,
-#: ramp-up 0.05, StyleGAN2-ADA's) unless its model_args say otherwise.
+#: ramp-up 0.05, StyleGAN2-ADA's) and Radford et al.'s D
+#: (`harness.RECORDED_MODEL_ARGS`) unless its model_args say otherwise.
 CANDIDATES = {
     "preset": ("the preset as it is (Adam 8e-4, betas 0 and 0.99, batch "
-               "64, the hinge loss)", {}),
+               "64, the hinge loss, D's final stride-1 convolution)",
+               {"model_args": common.preset_model_args(PRESET)}),
     "batch_128_ns": ("the preset until it moved to batch 64 and the hinge "
                      "loss: batch 128, the non-saturating loss",
                      _BATCH_128_NS),

@@ -23,12 +23,13 @@ import csv
 import os
 import time
 
+import harness  # benchmarks/, on the path of reproduce.py
 import keras
 import numpy as np
 from absl import flags
 
 from experiments import common, low_data  # noqa: F401  (--seeds)
-from tfgan_suite import data, files, metrics, models
+from tfgan_suite import data, files, metrics
 from tfgan_suite.training import callbacks as tgs_callbacks
 
 flags.DEFINE_list("race_budgets", ["20", "60"], "r3gan_race: CPU-minute "
@@ -171,6 +172,7 @@ def _train(name, preset, seed, budgets, evaluate):
             preset, steps=_UNBOUNDED_STEPS, steps_per_epoch=200, seed=seed,
             fid_every_n_steps=0, verbose=2, data_dir=FLAGS.data_dir,
             classifier_path=FLAGS.classifier_path,
+            model_args=harness.RECORDED_MODEL_ARGS.get(preset),
             **PINNED.get(preset, {}))
     training.run(config, out, extra_callbacks=[race], resume=bool(resume))
     return out
@@ -249,12 +251,10 @@ def r3gan_step_cost():
     """CPU seconds per training step of each of --race_presets, on random
     images of the preset's batch, one after the other in this process
     (single-threaded with --threads=1); results/r3gan_step_cost.json."""
-    import harness  # benchmarks/, on the path of reproduce.py
     rows = {}
     for preset in FLAGS.race_presets:
-        config = models.presets.get(preset)
-        name = config["model_class"].cli_name
-        model = config["model_class"].from_preset(preset)
+        model = harness.preset_model(preset)
+        name = type(model).cli_name
         _, source, batch = harness.speed_case(name)
         images = data.build(source, batch_size=batch, repeat=True, seed=0)
         model.fit(images.take(3), epochs=1, verbose=0)  # trace outside

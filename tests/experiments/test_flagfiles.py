@@ -1,11 +1,13 @@
 """The seed experiments' flag files train what their experiments train
 (`tfgan-train --flagfile=...` reproduces `reproduce.py --experiment=...`)."""
 
+import json
 import os
 
 import pytest
 from absl import flags
 
+import harness  # benchmarks/, on the path (conftest)
 from experiments import common, fig8, fig9
 from tests.conftest import REPO
 from tfgan_suite import runs
@@ -31,6 +33,9 @@ def test_a_flag_file_compiles_and_batches_as_its_experiment(
     assert (common.in_full(common.optimization(config))
             == common.in_full(common.optimization(experiment)))
     assert config.data.batch_size == batch
+    # the model its records trained (harness.RECORDED_MODEL_ARGS).
+    pinned = harness.RECORDED_MODEL_ARGS[fig8.PRESET]
+    assert {k: config.model_args[k] for k in pinned} == pinned
     # reproduce.py trains in float32 unless --mixed_precision says not.
     assert config.train.mixed_precision is False
 
@@ -65,3 +70,22 @@ def test_a_run_trained_at_another_precision_is_refused(tmp_path):
     with pytest.raises(ValueError, match="mixed_precision=False"):
         common.check_same_optimization(str(tmp_path), fig8.PRESET,
                                        {"mixed_precision": "auto"})
+
+
+def test_a_run_built_otherwise_is_refused(tmp_path):
+    runs.config.write_config(str(tmp_path), runs.make_config(
+        fig8.PRESET, model_args={"d_final_convs": 1}))
+    common.check_same_model(str(tmp_path), fig8.PRESET, {"d_final_convs": 1})
+    with pytest.raises(ValueError, match=r"d_final_convs=1 \(now 0\)"):
+        common.check_same_model(str(tmp_path), fig8.PRESET,
+                                {"d_final_convs": 0})
+    # A run that saved no value (one from before the argument) has the
+    # model's default.
+    path = tmp_path / "config.json"
+    saved = json.loads(path.read_text())
+    del saved["model_args"]["d_final_convs"]
+    path.write_text(json.dumps(saved))
+    common.check_same_model(str(tmp_path), fig8.PRESET, {"d_final_convs": 0})
+    with pytest.raises(ValueError, match="give another --runs folder"):
+        common.check_same_model(str(tmp_path), fig8.PRESET,
+                                {"d_final_convs": 2})

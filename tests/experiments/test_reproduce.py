@@ -11,6 +11,7 @@ from absl.testing import flagsaver
 
 from tests.conftest import REPO
 from tests.experiments.conftest import reproduce_flags
+import harness  # benchmarks/, on the path (conftest)
 from experiments import EXPERIMENTS, common, low_data
 
 
@@ -377,9 +378,11 @@ def test_a_run_of_another_optimization_is_refused(tmp_path):
     from tfgan_suite import runs
     out = tmp_path / "runs" / "fig8" / "dcgan"
     out.mkdir(parents=True)
-    # In float32, as reproduce.py trains unless told otherwise.
-    new = runs.make_config("fashion_mnist_dcgan", epochs=3,
-                           mixed_precision=False)
+    # In float32 and with the model of the records, as reproduce.py trains
+    # unless told otherwise.
+    new = runs.make_config(
+        "fashion_mnist_dcgan", epochs=3, mixed_precision=False,
+        model_args=harness.RECORDED_MODEL_ARGS["fashion_mnist_dcgan"])
     old = dataclasses.replace(new, compile=dataclasses.replace(
         new.compile, g_optimizer=None, d_optimizer=None,  # 2e-4 default.
         loss="non_saturating"))
