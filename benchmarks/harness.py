@@ -23,6 +23,12 @@ from tfgan_suite import data, losses
 #: gained a final stride-1 one.
 RECORDED_MODEL_ARGS = {"fashion_mnist_dcgan": {"d_final_convs": 0}}
 
+
+def recorded_model_args(preset, model_args=None):
+    """`model_args` (a run's own model arguments, over its preset's) over
+    `RECORDED_MODEL_ARGS` of `preset`: what a benchmark run asks for."""
+    return {**RECORDED_MODEL_ARGS.get(preset, {}), **(model_args or {})}
+
 #: The Fashion-MNIST domain classifier that the benchmarks and experiments
 #: read by default: one instrument on every machine (a classifier trained
 #: on another CPU has other weights, and its FIDs do not compare).
@@ -102,7 +108,7 @@ def speed_case(name, batch_size=None, update=None):
     cls = models.get(name)
     preset = models.presets.get(cls.default_preset)
     args = {**preset["model_args"],
-            **RECORDED_MODEL_ARGS.get(cls.default_preset, {})}
+            **recorded_model_args(cls.default_preset)}
     if update is not None:
         if "update" not in cls.init_args():
             raise ValueError(f"--update: {name} has a single update rule")
@@ -393,10 +399,10 @@ def model_contender(name, model, images):
 
 def preset_model(preset):
     """The model of `preset`, built and compiled by `Model.from_preset`
-    with the arguments its records trained (`RECORDED_MODEL_ARGS`)."""
+    with the arguments its records trained (`recorded_model_args`)."""
     from tfgan_suite import models
     return models.presets.get(preset)["model_class"].from_preset(
-        preset, **RECORDED_MODEL_ARGS.get(preset, {}))
+        preset, **recorded_model_args(preset))
 
 
 def preset_contender(preset, train_images):

@@ -185,16 +185,15 @@ def check_same_model(out, preset, model_args):
 
 def train(name, preset, model_args=None, **overrides):
     """The folder of run `name` under --runs, trained first if it is not
-    finished: from `preset` with `model_args` (over
-    `harness.RECORDED_MODEL_ARGS`) and `overrides`, or resumed from its
+    finished: from `preset` with `harness.recorded_model_args(preset,
+    model_args)` and `overrides`, or resumed from its
     latest checkpoint (to the length, `epochs` or `steps`, given now). A
     run compiled or built otherwise than asked now is refused
     (`check_same_optimization`, `check_same_model`)."""
     out = os.path.join(FLAGS.runs, name)
     overrides.setdefault("mixed_precision",
                          cli.MIXED_PRECISION[FLAGS.mixed_precision])
-    model_args = {**harness.RECORDED_MODEL_ARGS.get(preset, {}),
-                  **(model_args or {})}
+    model_args = harness.recorded_model_args(preset, model_args)
     check_same_optimization(out, preset, overrides)
     check_same_model(out, preset, model_args)
     if finished(name, overrides.get("epochs"), overrides.get("steps")):
