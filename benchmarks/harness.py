@@ -20,8 +20,10 @@ from tfgan_suite import data, losses
 #: `reproduce.py` give them unless a run asks otherwise, so that every
 #: command reproduces its record. The `fashion_mnist_dcgan` preset's D
 #: ended with its last strided convolution (Radford et al.'s) until it
-#: gained a final stride-1 one.
-RECORDED_MODEL_ARGS = {"fashion_mnist_dcgan": {"d_final_convs": 0}}
+#: gained a final stride-1 one, and had no EMA generator until it gained
+#: one of half-life 20 kimg.
+RECORDED_MODEL_ARGS = {"fashion_mnist_dcgan": {"d_final_convs": 0,
+                                               "ema_kimg": None}}
 
 
 def recorded_model_args(preset, model_args=None):

@@ -364,9 +364,14 @@ def _change(a, b):
 def ema():
     kimg = FLAGS.ema_kimg or _reference_kimg(BATCH)
     rampup = FLAGS.ema_rampup or None
-    name = f"fig8/dcgan_ema_kimg{kimg:g}_rampup{rampup or 0:g}"
-    out = _epochs_run(name, FLAGS.ema_epochs,
-                      model_args={"ema_kimg": kimg, "ema_rampup": rampup})
+    if ((kimg, rampup) == fig8.preset_ema()
+            and FLAGS.ema_epochs == FLAGS.epochs):  # the preset's own EMA
+        name, out = fig8.NAME, fig8.preset_run()
+    else:
+        name = f"fig8/dcgan_ema_kimg{kimg:g}_rampup{rampup or 0:g}"
+        out = _epochs_run(name, FLAGS.ema_epochs, model_args={
+            **common.preset_model_args(PRESET), "ema_kimg": kimg,
+            "ema_rampup": rampup})
     values = paired(out)
     raw, averaged = values["raw G"], values["EMA"]
     per_epoch = raw["step"][0] if raw["step"] else 1

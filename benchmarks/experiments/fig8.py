@@ -21,6 +21,7 @@ flags.DEFINE_integer("epochs", 20, "fig8: epochs of the preset.")
 FLAGS = flags.FLAGS
 
 PRESET = "fashion_mnist_dcgan"
+NAME = "fig8/dcgan"
 BATCH = models.presets.get(PRESET)["data"]["batch_size"]
 
 
@@ -61,8 +62,22 @@ def summary(values):
     }
 
 
+def preset_ema():
+    """(ema_kimg, ema_rampup) of the preset as it is."""
+    given = models.presets.get(PRESET)
+    args = {**given["model_class"].init_args(), **given["model_args"]}
+    return args["ema_kimg"], args["ema_rampup"]
+
+
+def preset_run():
+    """fig8's run: the preset as it is (`common.preset_model_args`), every
+    epoch's checkpoint kept (the `ema` experiment scores raw G at each)."""
+    return _run(NAME, model_args=common.preset_model_args(PRESET),
+                keep_checkpoints=FLAGS.epochs + 1)
+
+
 def fig8():
-    out = _run("fig8/dcgan")
+    out = preset_run()
     values = common.scores(out)
     samples = os.path.join(out, "samples")
     epochs = sorted(f for f in os.listdir(samples) if f.startswith("epoch_"))

@@ -120,14 +120,14 @@ def parzen_row(samples, validation, test):
 
 def dcgan_samples():
     """(samples or None, note) of fig8's finished DCGAN run."""
-    name = "fig8/dcgan"
+    name = fig8.NAME
     if not FLAGS.table1_dcgan:
         return None, "skipped: --table1_dcgan=false"
     if not os.path.isfile(os.path.join(FLAGS.runs, name, "model.keras")):
         return None, (f"skipped: {FLAGS.runs}/{name}/model.keras is not "
                       f"there yet (fig8 has not finished); re-run table1 to "
                       f"add this row (the MLP GAN run is reused)")
-    out = fig8._run(name)  # finished: only returns its folder.
+    out = fig8.preset_run()  # finished: only returns its folder.
     samples = runs.load(out).generate(FLAGS.parzen_num_samples,
                                           seed=SAMPLE_SEED)
     return samples, (f"{out}: fig8's preset {fig8.PRESET}, trained on all "
@@ -156,7 +156,7 @@ def table1():
         "model_args": MLP_ARGS, "optimizer": SGD,
         **parzen_row(unit(samples), validation, test)}}
     generated, note = dcgan_samples()
-    rows["dcgan"] = ({"run": os.path.join(FLAGS.runs, "fig8/dcgan"),
+    rows["dcgan"] = ({"run": os.path.join(FLAGS.runs, fig8.NAME),
                       "note": note,
                       **parzen_row(unit(generated), validation, test)}
                      if generated is not None else {"note": note})

@@ -41,6 +41,7 @@ def trained_run():
                              f"no finished run (model.keras)")
         return FLAGS.truncation_run
     return common.train("truncation/dcgan", PRESET,
+                        model_args=common.preset_model_args(PRESET),
                         epochs=FLAGS.truncation_epochs, fid_every_n_steps=0,
                         seed=FLAGS.seed)
 
