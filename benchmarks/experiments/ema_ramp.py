@@ -32,7 +32,9 @@ flags.DEFINE_float("ema_kimg", None, "ema: half-life of the EMA generator "
                    "* 10 / 32 at the preset's batch: 20 at 64).")
 flags.DEFINE_float("ema_rampup", 0.05, "ema: the EMA's ramp-up coefficient "
                    "(0: none).")
-flags.DEFINE_integer("ema_epochs", 20, "ema: epochs of the run.")
+flags.DEFINE_integer("ema_epochs", None, "ema: epochs of the run (default: "
+                     "--epochs; at that length and with the preset's own "
+                     "EMA, ema reads fig8's run).")
 flags.DEFINE_list("screen", None, "dcgan_screen: the candidates to train "
                   "(default: all of CANDIDATES).")
 flags.DEFINE_integer("screen_epochs", 3, "dcgan_screen: epochs of each "
@@ -364,12 +366,12 @@ def _change(a, b):
 def ema():
     kimg = FLAGS.ema_kimg or _reference_kimg(BATCH)
     rampup = FLAGS.ema_rampup or None
-    if ((kimg, rampup) == fig8.preset_ema()
-            and FLAGS.ema_epochs == FLAGS.epochs):  # the preset's own EMA
-        name, out = fig8.NAME, fig8.preset_run()
+    epochs = FLAGS.ema_epochs or FLAGS.epochs
+    if (kimg, rampup) == fig8.preset_ema() and epochs == FLAGS.epochs:
+        name, out = fig8.NAME, fig8.preset_run()  # the preset's own EMA
     else:
         name = f"fig8/dcgan_ema_kimg{kimg:g}_rampup{rampup or 0:g}"
-        out = _epochs_run(name, FLAGS.ema_epochs, model_args={
+        out = _epochs_run(name, epochs, model_args={
             **common.preset_model_args(PRESET), "ema_kimg": kimg,
             "ema_rampup": rampup})
     values = paired(out)

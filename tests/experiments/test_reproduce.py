@@ -40,39 +40,53 @@ def test_fig8_then_ema_scores_raw_g_and_its_average_in_one_run(tmp_path,
         assert 0 <= summary["precision"] <= 1
         for png in ("fig8_progress.png", "fig8_scores.png"):
             assert (results / png).stat().st_size > 0
-        plain_fid = record["scores"]["fid"]
+        fig8_scores = record["scores"]
 
-    # The half-life by default: StyleGAN2-ADA's batch * 10 / 32 kimg.
-    run = tmp_path / "runs" / "fig8" / "dcgan_ema_kimg20_rampup0.05"
-    with reproduce_flags(fashion, tmp_path, ema_epochs=2) as results:
+    # The preset's own EMA (StyleGAN2-ADA's half-life, batch * 10 / 32
+    # kimg, ramp-up 0.05): ema reads fig8's run, whose scores are its EMA
+    # generator's, and scores raw G at each epoch's checkpoint.
+    run = tmp_path / "runs" / "fig8" / "dcgan"
+    with reproduce_flags(fashion, tmp_path, epochs=2) as results:
         EXPERIMENTS["ema"]()
     record = read(results, "ema_ramp")
+    assert record["run"] == "fig8/dcgan"
+    assert sorted(os.listdir(tmp_path / "runs" / "fig8")) == ["dcgan"]
     config = json.loads((run / "config.json").read_text())
-    assert (config["model_args"]["ema_kimg"],
-            config["model_args"]["ema_rampup"]) == (20, 0.05)
+    # the preset's (its ramp-up the model's default).
+    assert config["model_args"]["ema_kimg"] == 20
+    assert config["model_args"]["d_final_convs"] == 1
     assert (record["ema_kimg"], record["ema_rampup"]) == (20, 0.05)
     raw, averaged = record["scores"]["raw G"], record["scores"]["EMA"]
     assert raw["step"] == averaged["step"] == [10, 20]
-    # Raw G of the EMA run is the run without the EMA: the average never
-    # touches training.
-    assert raw["fid"] == pytest.approx(plain_fid, rel=1e-3)
+    assert averaged["fid"] == fig8_scores["fid"]
+    assert raw["fid"] != averaged["fid"]
     assert record["by_epoch"]["2"]["ema_fid_change"] == pytest.approx(
         averaged["fid"][1] / raw["fid"][1] - 1)
     assert set(record["summary"]) == {"raw G", "EMA"}
     assert (results / "ema_ramp_fid.png").is_file()
 
+    # Another EMA (here without ramp-up) trains a run of its own; its raw
+    # G is the preset run's: the average never touches training.
+    with reproduce_flags(fashion, tmp_path, epochs=2,
+                         ema_rampup=0) as results:
+        EXPERIMENTS["ema"]()
+    other = read(results, "ema_ramp")
+    assert other["run"] == "fig8/dcgan_ema_kimg20_rampup0"
+    assert other["scores"]["raw G"]["fid"] == pytest.approx(raw["fid"],
+                                                           rel=1e-3)
+    assert other["scores"]["EMA"]["fid"] != averaged["fid"]
+
     # --report_only: an unfinished run reports its scores so far, and
     # says it did not finish; raw G's scores are not measured again.
     (run / "model.keras").unlink()
     scored = (run / "raw_g_scores.json").stat().st_mtime
-    with reproduce_flags(fashion, tmp_path, ema_epochs=2,
+    with reproduce_flags(fashion, tmp_path, epochs=2,
                          report_only=True) as results:
         EXPERIMENTS["ema"]()
     assert not (run / "model.keras").exists()  # not trained again.
     assert (run / "raw_g_scores.json").stat().st_mtime == scored
     record = read(results, "ema_ramp")
-    assert record["unfinished_runs"] == {
-        "fig8/dcgan_ema_kimg20_rampup0.05": 20}
+    assert record["unfinished_runs"] == {"fig8/dcgan": 20}
     assert record["steps"] == 20
 
 
