@@ -112,6 +112,11 @@ CANDIDATES = {
     "preset": ("the preset as it is (Adam 8e-4, betas 0 and 0.99, batch "
                "64, the hinge loss, D's final stride-1 convolution)",
                {"model_args": common.preset_model_args(PRESET)}),
+    "preset_without_ema": ("the preset as it is without its EMA generator "
+                           "(what the EMA costs: `screen_cost`)", {
+                               "model_args": {
+                                   **common.preset_model_args(PRESET),
+                                   "ema_kimg": None}}),
     "batch_128_ns": ("the preset until it moved to batch 64 and the hinge "
                      "loss: batch 128, the non-saturating loss",
                      _BATCH_128_NS),
