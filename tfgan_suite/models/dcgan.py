@@ -72,7 +72,8 @@ class DCGAN(GAN):
         # ema_kimg=20 (StyleGAN2-ADA's batch * 10 / 32, ramp-up 0.05): the
         # EMA generator, which is the one sampled and exported, 15 % below
         # raw G after 3 epochs (3.65 vs 4.28) and after 20 (1.31 vs 1.54),
-        # below it on each seed at both, in the same runs.
+        # below it on each seed at both, in the same runs; 1.05x the
+        # epoch (results/ema_ramp_screen_cost_ema*.json).
         "fashion_mnist_dcgan": {
             "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100,
                            "filters": 32, "d_final_convs": 1,
