@@ -1,9 +1,10 @@
 """One module per experiment; `EXPERIMENTS` maps --experiment to its
 function."""
 
-from experiments import (common, cyclegan, cyclegan_defaults,  # noqa: F401
-                         ema_ramp, fig8, fig9, fig10, fig12_13, low_data,
-                         manifold, r3gan_race, table1, toy, truncation)
+from experiments import (cgan_recipe, common, cyclegan,  # noqa: F401
+                         cyclegan_defaults, ema_ramp, fig8, fig9, fig10,
+                         fig12_13, low_data, manifold, r3gan_race, table1,
+                         toy, truncation)
 
 EXPERIMENTS = {
     "fig8": fig8.fig8,
@@ -11,6 +12,7 @@ EXPERIMENTS = {
     "dcgan_screen": ema_ramp.dcgan_screen,
     "ema_noise": ema_ramp.ema_noise,
     "screen_cost": ema_ramp.screen_cost,
+    "cgan_recipe": cgan_recipe.cgan_recipe,
     "fig9": fig9.fig9,
     "fig10": fig10.fig10,
     "low_data": low_data.low_data,

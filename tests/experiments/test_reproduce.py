@@ -131,6 +131,34 @@ def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
         "steps"] == [5]
 
 
+@pytest.mark.slow  # trains four runs, then times 100 steps of each.
+def test_cgan_recipe_scores_both_candidates_on_each_seed(tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path, seeds=["0", "1"],
+                         cgan_epochs=1) as results:
+        EXPERIMENTS["cgan_recipe"]()
+    record = read(results, "cgan_recipe")
+    preset, radford = (record["candidates"][k] for k in ("preset",
+                                                          "radford"))
+    # 640 images: 10 steps an epoch at the preset's batch 64, 5 at 128.
+    config = json.loads((tmp_path / "runs" / "cgan_recipe" / "preset_seed1"
+                         / "config.json").read_text())
+    assert config["model_args"]["ema_kimg"] == 20
+    assert config["data"]["batch_size"] == 64 and config["train"]["seed"] == 1
+    old = json.loads((tmp_path / "runs" / "cgan_recipe" / "radford_seed0"
+                      / "config.json").read_text())
+    assert old["model_args"]["filters"] == 64
+    assert old["compile"]["loss"] == "non_saturating"
+    for result, steps in ((preset, [10]), (radford, [5])):
+        assert set(result["seeds"]) == {"0", "1"}
+        for seed in result["seeds"].values():
+            assert seed["by_epoch"]["step"] == steps
+            assert seed["final"]["label_accuracy"]["mean"] >= 0
+            assert seed["epoch_cpu_seconds"] > 0
+        assert result["mean_final_fid"] == pytest.approx(sum(
+            s["final"]["fid"] for s in result["seeds"].values()) / 2)
+    assert (results / "cgan_recipe.png").is_file()
+
+
 def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
                                                                 fashion):
     with reproduce_flags(fashion, tmp_path, screen=["preset"],

@@ -3,7 +3,7 @@
 import keras
 
 from tfgan_suite.models import arguments
-from tfgan_suite.models.dcgan import DCGAN
+from tfgan_suite.models.dcgan import ADAM_8E4, DCGAN
 from tfgan_suite.nets import dcgan
 
 
@@ -33,12 +33,21 @@ class CGAN(DCGAN):
 
     cli_name = "cgan"
     presets = {
-        # Conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST labels.
+        # Conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST labels,
+        # with the fashion_mnist_dcgan preset's recipe (32 filters, D's
+        # final stride-1 convolution, the EMA, batch 64, the hinge loss,
+        # Adam 8e-4 with betas 0 / 0.99; float32): domain FID 0.88 mean
+        # of three seeds after 3 epochs against 5.7 with Radford et al.'s
+        # (64 filters, batch 128, the non-saturating loss, Adam 2e-4),
+        # lower on each, at 0.46x the CPU time of an epoch
+        # (results/cgan_recipe.json).
         "fashion_mnist_cgan": {
             "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100,
-                           "num_classes": 10},
-            "compile": {"loss": "non_saturating"},
-            "data": {"dataset": "fashion_mnist", "batch_size": 128},
+                           "num_classes": 10, "filters": 32,
+                           "d_final_convs": 1, "ema_kimg": 20},
+            "compile": {"loss": "hinge", "g_optimizer": ADAM_8E4,
+                        "d_optimizer": ADAM_8E4},
+            "data": {"dataset": "fashion_mnist", "batch_size": 64},
             "train": {"epochs": 20},
         },
     }

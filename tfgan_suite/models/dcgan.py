@@ -8,7 +8,7 @@ from tfgan_suite.nets import dcgan
 
 # Adam at four times Radford et al.'s 2e-4, with StyleGAN2's and R3GAN's
 # betas 0 and 0.99 (Radford et al.: 0.5 and 0.999).
-_ADAM_8E4 = {"class_name": "Adam",
+ADAM_8E4 = {"class_name": "Adam",
              "config": {"learning_rate": 8e-4, "beta_1": 0.0,
                         "beta_2": 0.99}}
 
@@ -78,8 +78,8 @@ class DCGAN(GAN):
             "model_args": {"image_shape": (28, 28, 1), "latent_dim": 100,
                            "filters": 32, "d_final_convs": 1,
                            "ema_kimg": 20},
-            "compile": {"loss": "hinge", "g_optimizer": _ADAM_8E4,
-                        "d_optimizer": _ADAM_8E4},
+            "compile": {"loss": "hinge", "g_optimizer": ADAM_8E4,
+                        "d_optimizer": ADAM_8E4},
             "data": {"dataset": "fashion_mnist", "batch_size": 64},
             "train": {"epochs": 20, "fid_every_n_steps": 1000,
                       "mixed_precision": "auto"},
