@@ -110,7 +110,8 @@ def _bf16_filters(filters):
 #: (`harness.RECORDED_MODEL_ARGS`) unless its model_args say otherwise.
 CANDIDATES = {
     "preset": ("the preset as it is (Adam 8e-4, betas 0 and 0.99, batch "
-               "64, the hinge loss, D's final stride-1 convolution)",
+               "64, the hinge loss, D's final stride-1 convolution, its "
+               "EMA)",
                {"model_args": common.preset_model_args(PRESET)}),
     "preset_without_ema": ("the preset as it is without its EMA generator "
                            "(what the EMA costs: `screen_cost`)", {

@@ -17,7 +17,8 @@ from absl import flags
 from experiments import common
 from tfgan_suite import data, models
 
-flags.DEFINE_integer("epochs", 20, "fig8: epochs of the preset.")
+flags.DEFINE_integer("epochs", 20, "fig8 (and ema unless --ema_epochs): "
+                     "epochs of the preset.")
 FLAGS = flags.FLAGS
 
 PRESET = "fashion_mnist_dcgan"
