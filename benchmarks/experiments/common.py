@@ -66,6 +66,13 @@ RADFORD_DCGAN = {"g_learning_rate": 2e-4, "d_learning_rate": 2e-4,
 RADFORD_DCGAN_BATCH_128 = {**RADFORD_DCGAN, "batch_size": 128}
 
 
+def mixed_precision():
+    """The `mixed_precision` of a run whose experiment sets none: the
+    --mixed_precision flag's (float32 by default), whatever a preset
+    says."""
+    return cli.MIXED_PRECISION[FLAGS.mixed_precision]
+
+
 def preset_model_args(preset):
     """The model arguments of `harness.RECORDED_MODEL_ARGS` as `preset`
     gives them today (the model's defaults where it gives none): what a
@@ -191,8 +198,7 @@ def train(name, preset, model_args=None, **overrides):
     run compiled or built otherwise than asked now is refused
     (`check_same_optimization`, `check_same_model`)."""
     out = os.path.join(FLAGS.runs, name)
-    overrides.setdefault("mixed_precision",
-                         cli.MIXED_PRECISION[FLAGS.mixed_precision])
+    overrides.setdefault("mixed_precision", mixed_precision())
     model_args = harness.recorded_model_args(preset, model_args)
     check_same_optimization(out, preset, overrides)
     check_same_model(out, preset, model_args)

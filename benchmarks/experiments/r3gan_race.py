@@ -172,6 +172,7 @@ def _train(name, preset, seed, budgets, evaluate):
             preset, steps=_UNBOUNDED_STEPS, steps_per_epoch=200, seed=seed,
             fid_every_n_steps=0, verbose=2, data_dir=FLAGS.data_dir,
             classifier_path=FLAGS.classifier_path,
+            mixed_precision=common.mixed_precision(),
             model_args=harness.recorded_model_args(preset),
             **PINNED.get(preset, {}))
     training.run(config, out, extra_callbacks=[race], resume=bool(resume))

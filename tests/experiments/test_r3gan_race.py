@@ -40,6 +40,10 @@ def test_r3gan_race_evaluates_at_budgets_and_reuses_its_runs(tmp_path,
         assert summary["0.06_cpu_minutes"]["seeds"] == [0]
         run = tmp_path / "runs" / "r3gan_race" / f"{preset}_seed0"
         assert (run / "model.keras").is_file()
+        # float32 as every reproduce.py run, whatever the preset says
+        # (the DCGAN preset's "auto" is bfloat16 on some CPUs).
+        config = json.loads((run / "config.json").read_text())
+        assert config["train"]["mixed_precision"] is False
         steps = [int(line.split(",")[0]) for line in
                  (run / "cpu.csv").read_text().splitlines()[1:]]
         assert steps == list(range(1, len(steps) + 1))
