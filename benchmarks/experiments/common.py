@@ -73,13 +73,19 @@ def mixed_precision():
     return cli.MIXED_PRECISION[FLAGS.mixed_precision]
 
 
+def preset_args(preset):
+    """Every model argument of `preset` as it is today: its own over the
+    model's defaults."""
+    given = models.presets.get(preset)
+    return {**given["model_class"].init_args(), **given["model_args"]}
+
+
 def preset_model_args(preset):
     """The model arguments of `harness.RECORDED_MODEL_ARGS` as `preset`
-    gives them today (the model's defaults where it gives none): what a
-    run of the preset as it is asks for."""
-    given = models.presets.get(preset)
-    defaults = given["model_class"].init_args()
-    return {k: given["model_args"].get(k, defaults.get(k))
+    gives them today (`preset_args`): what a run of the preset as it is
+    asks for."""
+    args = preset_args(preset)
+    return {k: args.get(k)
             for k in harness.RECORDED_MODEL_ARGS.get(preset, {})}
 
 

@@ -65,8 +65,7 @@ def summary(values):
 
 def preset_ema():
     """(ema_kimg, ema_rampup) of the preset as it is."""
-    given = models.presets.get(PRESET)
-    args = {**given["model_class"].init_args(), **given["model_args"]}
+    args = common.preset_args(PRESET)
     return args["ema_kimg"], args["ema_rampup"]
 
 

@@ -36,8 +36,8 @@ class CGAN(DCGAN):
         # Conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST labels,
         # with the fashion_mnist_dcgan preset's recipe (32 filters, D's
         # final stride-1 convolution, the EMA, batch 64, the hinge loss,
-        # Adam 8e-4 with betas 0 / 0.99; float32): domain FID 0.88 mean
-        # of three seeds after 3 epochs against 5.7 with Radford et al.'s
+        # Adam 8e-4 with betas 0 / 0.99; float32): domain FID 0.87 mean
+        # of three seeds after 3 epochs against 5.64 with Radford et al.'s
         # (64 filters, batch 128, the non-saturating loss, Adam 2e-4),
         # lower on each, at 0.46x the CPU time of an epoch
         # (results/cgan_recipe.json).

@@ -9,8 +9,8 @@ from tfgan_suite.nets import dcgan
 # Adam at four times Radford et al.'s 2e-4, with StyleGAN2's and R3GAN's
 # betas 0 and 0.99 (Radford et al.: 0.5 and 0.999).
 ADAM_8E4 = {"class_name": "Adam",
-             "config": {"learning_rate": 8e-4, "beta_1": 0.0,
-                        "beta_2": 0.99}}
+            "config": {"learning_rate": 8e-4, "beta_1": 0.0,
+                       "beta_2": 0.99}}
 
 
 @keras.saving.register_keras_serializable(package="tfgan_suite")
