@@ -21,6 +21,10 @@ from experiments import common, ema_ramp, fig8, manifold
 from tfgan_suite import metrics
 
 flags.DEFINE_integer("cgan_epochs", 3, "cgan_recipe: epochs of each run.")
+flags.DEFINE_list("cgan_candidates", ["preset", "radford"], "cgan_recipe: "
+                  "the candidates to train and score; other than the "
+                  "default, or other than 3 epochs, the record is "
+                  "cgan_recipe_<candidates>_<epochs>_epochs.json.")
 FLAGS = flags.FLAGS
 
 PRESET = "fashion_mnist_cgan"
@@ -32,6 +36,8 @@ CANDIDATES = {
                 "(the preset until it took the recipe)", 128,
                 {"filters": 64, "d_final_convs": 0, "ema_kimg": None},
                 common.RADFORD_DCGAN),
+    "preset_bf16": ("the preset as it is, in mixed_bfloat16", 64, {},
+                    {"mixed_precision": True}),
 }
 
 
@@ -39,7 +45,12 @@ def cgan_recipe():
     extractor = metrics.domain_extractor("fashion_mnist", FLAGS.data_dir,
                                         FLAGS.classifier_path)
     images, cache, results = fig8.train_images(), {}, {}
-    for name, (what, batch, model_args, overrides) in CANDIDATES.items():
+    for name in FLAGS.cgan_candidates:
+        if name not in CANDIDATES:
+            raise ValueError(f"--cgan_candidates: expected names among "
+                             f"{', '.join(CANDIDATES)}, got {name!r}")
+    for name in FLAGS.cgan_candidates:
+        what, batch, model_args, overrides = CANDIDATES[name]
         per_epoch = images // batch
         seeds = {}
         for seed in map(int, FLAGS.seeds):
@@ -66,7 +77,11 @@ def cgan_recipe():
                 [f["label_accuracy"]["mean"] for f in finals])),
             "mean_epoch_cpu_seconds": float(np.mean(
                 [s["epoch_cpu_seconds"] for s in seeds.values()]))}
-    common.figure(os.path.join(FLAGS.results, "cgan_recipe.png"), [
+    record = "cgan_recipe"
+    if FLAGS.cgan_candidates != ["preset", "radford"] or FLAGS.cgan_epochs != 3:
+        record += (f"_{'_'.join(FLAGS.cgan_candidates)}"
+                   f"_{FLAGS.cgan_epochs}_epochs")
+    common.figure(os.path.join(FLAGS.results, f"{record}.png"), [
         ("domain FID", {f"{name} seed {seed}": (
             [s / (images // result["batch_size"])
              for s in values["by_epoch"]["step"]], values["by_epoch"]["fid"])
@@ -74,7 +89,7 @@ def cgan_recipe():
             for seed, values in result["seeds"].items()}, None)],
         title=f"{PRESET}: the preset against Radford et al.'s settings",
         xlabel="epoch")
-    common.write_json("cgan_recipe", {
+    common.write_json(record, {
         "preset": PRESET, "epochs": FLAGS.cgan_epochs,
         "fid_num_images": FLAGS.fid_num_images, **common.domain_classifier(),
         "candidates": results})
