@@ -3,6 +3,7 @@ cost, history columns, TensorBoard and unfinished runs (in-process)."""
 
 import csv
 import dataclasses
+import logging
 import os
 
 import numpy as np
@@ -61,6 +62,36 @@ def test_resume_of_a_complete_run_says_so(tmp_path, idx_dir):
         header = next(csv.reader(f))
     assert "d_loss" in header and not [h for h in header
                                         if h.startswith("val_")]
+
+
+def test_a_run_resumed_shorter_than_it_reached_is_not_cut_short(
+        tmp_path, idx_dir, caplog):
+    """Interrupted at step 4 before its final files, then resumed with 2
+    steps: its files are written at step 4, the log says so, and the
+    length it suggests to train further is past step 4 (not 2 x 2)."""
+    out = str(tmp_path / "run")
+    training.run(tiny_config(idx_dir, steps=4), out)
+    os.remove(os.path.join(out, "model.keras"))
+    caplog.set_level(logging.INFO, logger="absl")
+    model, history = training.run(runs.resume_config(out, steps=2), out,
+                                  resume=True)
+    assert history is None and int(model.step_counter.numpy()) == 4
+    assert runs.layout.saved_model(out)["step"] == 4
+    logged = caplog.text
+    assert "trained to step 4, past the 2 asked" in logged
+    assert "in epoch" not in logged  # no "epoch 2 of 2" for step 4
+    checkpoints = os.path.join(out, "checkpoints")
+    assert runs.checkpoints.further(
+        checkpoints, runs.resume_config(out, steps=2)) == ("steps", 8)
+    assert runs.checkpoints.further(
+        checkpoints, runs.resume_config(out, steps=10)) == ("steps", 20)
+    # In epochs: its checkpoint finished 4 epochs of 1 step.
+    epochs = runs.resume_config(out)
+    epochs = dataclasses.replace(epochs, train=dataclasses.replace(
+        epochs.train, steps=None, epochs=1))
+    assert runs.checkpoints.further(checkpoints, epochs) == ("epochs", 8)
+    assert runs.checkpoints.further(str(tmp_path / "none"), epochs) == (
+        "epochs", 2)
 
 
 def test_domain_classifier_is_not_trained_for_a_run_without_fid(

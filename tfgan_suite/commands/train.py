@@ -73,8 +73,8 @@ def summary(out_dir, config):
     if fid:
         lines.append(("last FID", f"{fid['fid']:.2f} ({fid['fid_features']}"
                                   f", step {fid['fid_step']})"))
-    length = "steps" if config.train.steps else "epochs"
-    more = 2 * int(getattr(config.train, length) or 1)
+    length, more = tgs.runs.checkpoints.further(
+        os.path.join(out_dir, layout.CHECKPOINTS), config)
     lines.append(("train on", f"{cli.program()} --out_dir={out_dir} "
                               f"--resume --{length}={more}"))
     width = max(len(name) for name, _ in lines) + 1

@@ -255,6 +255,20 @@ def epoch_of_prefix(path):
     return int(tf.train.load_checkpoint(path).get_tensor(_EPOCH_KEY))
 
 
+def further(directory, config):
+    """("steps" or "epochs", N): a length that trains the run of `config`
+    (a `RunConfig`) with its checkpoints in `directory` further when
+    resumed: twice the length asked, or twice what its latest checkpoint
+    reached (a run resumed with a shorter length than it had reached is
+    not cut short)."""
+    length = "steps" if config.train.steps else "epochs"
+    latest = latest_intact(directory) if os.path.isdir(directory) else None
+    reached = 0 if latest is None else (
+        step_of_prefix(latest) if length == "steps"
+        else epoch_of_prefix(latest))
+    return length, 2 * max(int(getattr(config.train, length) or 1), reached)
+
+
 def save_checkpoint(model, directory, epoch, keep=3):
     """Saves `model`'s training state as `directory/ckpt-<step>` (its
     `step_counter`), keeping the last `keep` checkpoints; returns the

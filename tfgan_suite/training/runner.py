@@ -388,9 +388,10 @@ def _run(config, out_dir, extra_callbacks, resume):
         # own epoch count also counts an interrupted epoch as ended.
         resume_epoch = min(state["step"] // schedule.steps_per_epoch,
                            schedule.epochs - 1)
-        logging.info("resuming from %s at step %d (in epoch %d of %d)",
-                     state["path"], state["step"], resume_epoch + 1,
-                     schedule.epochs)
+        if state["step"] < schedule.steps:
+            logging.info("resuming from %s at step %d (in epoch %d of %d)",
+                         state["path"], state["step"], resume_epoch + 1,
+                         schedule.epochs)
         # Mid-epoch, the epoch's running means go on from the checkpoint's.
         resumed_steps = (state["step"]
                          - resume_epoch * schedule.steps_per_epoch)
@@ -412,8 +413,11 @@ def _run(config, out_dir, extra_callbacks, resume):
                                           f"{schedule.steps}; pass a larger "
                                           "steps=N (or epochs=N) with "
                                           "resume=True to train it further")
-        logging.info("%s: trained to step %d; writing its missing %s",
-                     out_dir, state["step"], " and ".join(missing))
+        past = (f", past the {schedule.steps} asked (a run is not cut "
+                f"short)" if state["step"] > schedule.steps else "")
+        logging.info("%s: trained to step %d%s; writing its missing %s at "
+                     "that step", out_dir, state["step"], past,
+                     " and ".join(missing))
         finish(model, config, out_dir, strategy)
         return model, None
     # The callbacks (the FID's extractor among them) are made, and the
