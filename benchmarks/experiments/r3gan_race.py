@@ -29,7 +29,7 @@ import numpy as np
 from absl import flags
 
 from experiments import common, low_data  # noqa: F401  (--seeds)
-from tfgan_suite import data, files, metrics
+from tfgan_suite import data, files, metrics, models
 from tfgan_suite.training import callbacks as tgs_callbacks
 
 flags.DEFINE_list("race_budgets", ["20", "60"], "r3gan_race: CPU-minute "
@@ -42,12 +42,33 @@ flags.DEFINE_list("race_presets", ["fashion_mnist_dcgan",
                   "preset lets two share two cores).")
 flags.DEFINE_integer("step_cost_steps", 300, "r3gan_step_cost: timed steps "
                      "per preset.")
+flags.DEFINE_list("step_cost_variants", [], "r3gan_step_cost: instead of "
+                  "--race_presets, these rows of STEP_COST_VARIANTS, timed "
+                  "in --step_cost_rounds interleaved rounds of "
+                  "--step_cost_steps steps each; "
+                  "results/r3gan_step_cost_variants.json.")
+flags.DEFINE_integer("step_cost_rounds", 3, "r3gan_step_cost: rounds of "
+                     "--step_cost_variants.")
 FLAGS = flags.FLAGS
 
 #: Settings a preset races with besides its own: the DCGAN side was
 #: measured at Radford et al.'s learning rate, loss and batch of 128 (the
 #: preset's until it moved to 8e-4, then to batch 64 and the hinge loss).
 PINNED = {"fashion_mnist_dcgan": common.RADFORD_DCGAN_BATCH_128}
+#: What else a step could cost: {name: (preset, its model arguments
+#: ("recorded": the race's, `harness.recorded_model_args`; otherwise these
+#: over the preset's own), mixed precision)}.
+STEP_COST_VARIANTS = {
+    "dcgan_raced": ("fashion_mnist_dcgan", "recorded", False),
+    "dcgan_preset_bf16": ("fashion_mnist_dcgan", {}, True),
+    "dcgan_preset_fp32": ("fashion_mnist_dcgan", {}, False),
+    "r3gan_preset": ("fashion_mnist_r3gan", {}, False),
+    "r3gan_bf16": ("fashion_mnist_r3gan", {}, True),
+    "r3gan_penalty_interval_16": ("fashion_mnist_r3gan",
+                                  {"penalty_interval": 16}, False),
+    "r3gan_no_penalties": ("fashion_mnist_r3gan",
+                           {"r1_gamma": 0.0, "r2_gamma": 0.0}, False),
+}
 #: A run's length in steps: far beyond any budget (the CPU clock stops it).
 _UNBOUNDED_STEPS = 10 ** 8
 _CPU_CSV, _RACE_CSV = "cpu.csv", "race.csv"
@@ -252,6 +273,8 @@ def r3gan_step_cost():
     """CPU seconds per training step of each of --race_presets, on random
     images of the preset's batch, one after the other in this process
     (single-threaded with --threads=1); results/r3gan_step_cost.json."""
+    if FLAGS.step_cost_variants:
+        return _step_cost_variants()
     rows = {}
     for preset in FLAGS.race_presets:
         model = harness.preset_model(preset)
@@ -270,4 +293,61 @@ def r3gan_step_cost():
     common.write_json("r3gan_step_cost", {
         "threads": FLAGS.threads, "steps": FLAGS.step_cost_steps,
         "presets": rows})
+    return rows
+
+
+def _step_cost_variants():
+    """r3gan_step_cost for --step_cost_variants: each row's model built
+    under its precision, on random images of its preset's batch, timed in
+    interleaved rounds (`harness.interleaved`); the CPU seconds of an image
+    relative to the first row's, round by round."""
+    from tfgan_suite.nets import common as nets_common
+    from tfgan_suite.runs import config as config_lib
+    unknown = [v for v in FLAGS.step_cost_variants
+               if v not in STEP_COST_VARIANTS]
+    if unknown:
+        raise ValueError(f"--step_cost_variants: unknown {unknown}; "
+                         f"expected some of {', '.join(STEP_COST_VARIANTS)}")
+    measures, rows = {}, {}
+    for name in FLAGS.step_cost_variants:
+        preset, model_args, mixed = STEP_COST_VARIANTS[name]
+        given = models.presets.get(preset)
+        recorded = model_args == "recorded"
+        if recorded:
+            model_args = harness.recorded_model_args(preset)
+        policy = config_lib.precision_policy(mixed)
+        with nets_common.dtype_policy(policy):
+            model = given["model_class"].from_preset(preset, **model_args)
+            _, source, batch = harness.speed_case(
+                type(model).cli_name,
+                batch_size=PINNED.get(preset, {}).get("batch_size")
+                if recorded else None)
+            images = data.build(source, batch_size=batch, repeat=True,
+                                seed=0)
+            model.fit(images.take(3), epochs=1, verbose=0)  # traces
+        timed = images.take(FLAGS.step_cost_steps)
+
+        def measure(model=model, timed=timed, policy=policy):
+            with nets_common.dtype_policy(policy):
+                start = time.process_time()
+                model.fit(timed, epochs=1, verbose=0)
+                return (time.process_time() - start) / FLAGS.step_cost_steps
+        measures[name] = measure
+        rows[name] = {"preset": preset, "model_args": model_args,
+                      "precision": policy, "batch_size": batch}
+    seconds = harness.interleaved(measures, FLAGS.step_cost_rounds)
+    first = FLAGS.step_cost_variants[0]
+    for name, row in rows.items():
+        per_image = [s / row["batch_size"] for s in seconds[name]]
+        first_per_image = [s / rows[first]["batch_size"]
+                           for s in seconds[first]]
+        row.update({
+            "cpu_seconds_per_step": seconds[name],
+            "images_per_cpu_second": float(
+                row["batch_size"] / np.median(seconds[name])),
+            "image_cost_relative_to_first": harness.ratio_summary(
+                per_image, first_per_image)})
+    common.write_json("r3gan_step_cost_variants", {
+        "threads": FLAGS.threads, "steps": FLAGS.step_cost_steps,
+        "rounds": FLAGS.step_cost_rounds, "variants": rows})
     return rows

@@ -116,3 +116,30 @@ def test_cpu_clock_resumes_at_the_checkpoint_step(tmp_path):
     assert [r.split(",")[0] for r in rows] == ["step", *map(str, range(1, 9))]
     assert rows[7] == "7,60.0"  # the traced step took no clock time.
     assert evaluated == [] and not model.stop_training
+
+
+@pytest.mark.slow  # builds and traces three models
+def test_step_cost_variants_time_each_row_at_its_precision_and_batch(
+        tmp_path, fashion):
+    names = ["dcgan_raced", "r3gan_bf16", "r3gan_penalty_interval_16"]
+    with reproduce_flags(fashion, tmp_path, step_cost_variants=names,
+                         step_cost_steps=2, step_cost_rounds=2) as results:
+        EXPERIMENTS["r3gan_step_cost"]()
+    rows = json.loads((results / "r3gan_step_cost_variants.json").read_text(
+        ))["variants"]
+    assert list(rows) == names
+    raced, bf16, lazy = (rows[n] for n in names)
+    # The race's DCGAN: Radford's D, no EMA, its batch of 128.
+    assert raced["model_args"] == {"d_final_convs": 0, "ema_kimg": None}
+    assert raced["batch_size"] == 128 and raced["precision"] == "float32"
+    assert bf16["precision"] == "mixed_bfloat16" and bf16["batch_size"] == 32
+    assert lazy["model_args"] == {"penalty_interval": 16}
+    for row in rows.values():
+        assert len(row["cpu_seconds_per_step"]) == 2
+        assert all(s > 0 for s in row["cpu_seconds_per_step"])
+    assert raced["image_cost_relative_to_first"]["median"] == 1.0
+    assert bf16["image_cost_relative_to_first"]["median"] > 1
+    with reproduce_flags(fashion, tmp_path,
+                         step_cost_variants=["r3gan_fast"]):
+        with pytest.raises(ValueError, match="unknown \\['r3gan_fast'\\]"):
+            EXPERIMENTS["r3gan_step_cost"]()
