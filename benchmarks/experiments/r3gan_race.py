@@ -324,13 +324,16 @@ def _step_cost_variants():
                 if recorded else None)
             images = data.build(source, batch_size=batch, repeat=True,
                                 seed=0)
-            model.fit(images.take(3), epochs=1, verbose=0)  # traces
-        timed = images.take(FLAGS.step_cost_steps)
+            # Steps of the endless data, not a finite take of it: fit then
+            # never runs out of data (an end-of-data error held by Keras'
+            # iterator can hang the process as it exits).
+            model.fit(images, steps_per_epoch=3, epochs=1, verbose=0)
 
-        def measure(model=model, timed=timed, policy=policy):
+        def measure(model=model, images=images, policy=policy):
             with nets_common.dtype_policy(policy):
                 start = time.process_time()
-                model.fit(timed, epochs=1, verbose=0)
+                model.fit(images, steps_per_epoch=FLAGS.step_cost_steps,
+                          epochs=1, verbose=0)
                 return (time.process_time() - start) / FLAGS.step_cost_steps
         measures[name] = measure
         rows[name] = {"preset": preset, "model_args": model_args,
