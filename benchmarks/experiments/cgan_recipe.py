@@ -42,13 +42,13 @@ CANDIDATES = {
 
 
 def cgan_recipe():
-    extractor = metrics.domain_extractor("fashion_mnist", FLAGS.data_dir,
-                                        FLAGS.classifier_path)
-    images, cache, results = fig8.train_images(), {}, {}
     for name in FLAGS.cgan_candidates:
         if name not in CANDIDATES:
             raise ValueError(f"--cgan_candidates: expected names among "
                              f"{', '.join(CANDIDATES)}, got {name!r}")
+    extractor = metrics.domain_extractor("fashion_mnist", FLAGS.data_dir,
+                                        FLAGS.classifier_path)
+    images, cache, results = fig8.train_images(), {}, {}
     for name in FLAGS.cgan_candidates:
         what, batch, model_args, overrides = CANDIDATES[name]
         per_epoch = images // batch
@@ -62,12 +62,17 @@ def cgan_recipe():
                 fid_metrics=["fid", "kid", "classes"], seed=seed,
                 **overrides)
             values = common.scores(out)
+            cpu = ema_ramp.epoch_cpu_seconds(out, per_epoch)
+            epochs = [s / per_epoch for s in values["step"]]
             seeds[str(seed)] = {
-                "by_epoch": {k: values[k] for k in ("step", "fid", "kid",
-                                                    "classes")},
+                "by_epoch": {
+                    **{k: values[k] for k in ("step", "fid", "kid",
+                                              "classes")},
+                    "epoch": epochs,
+                    # Training CPU time at each score: epochs x an epoch's.
+                    "cpu_minutes": [e * cpu / 60 for e in epochs]},
                 "final": manifold.score(out, extractor, cache),
-                "epoch_cpu_seconds": ema_ramp.epoch_cpu_seconds(out,
-                                                                per_epoch)}
+                "epoch_cpu_seconds": cpu}
         finals = [s["final"] for s in seeds.values()]
         results[name] = {
             "what": what, "batch_size": batch, "model_args": model_args,
@@ -81,14 +86,15 @@ def cgan_recipe():
     if FLAGS.cgan_candidates != ["preset", "radford"] or FLAGS.cgan_epochs != 3:
         record += (f"_{'_'.join(FLAGS.cgan_candidates)}"
                    f"_{FLAGS.cgan_epochs}_epochs")
-    common.figure(os.path.join(FLAGS.results, f"{record}.png"), [
-        ("domain FID", {f"{name} seed {seed}": (
-            [s / (images // result["batch_size"])
-             for s in values["by_epoch"]["step"]], values["by_epoch"]["fid"])
-            for name, result in results.items()
-            for seed, values in result["seeds"].items()}, None)],
-        title=f"{PRESET}: the preset against Radford et al.'s settings",
-        xlabel="epoch")
+    panels = [("domain FID", {
+        f"{name} seed {seed}": (values["by_epoch"][x],
+                                values["by_epoch"]["fid"])
+        for name, result in results.items()
+        for seed, values in result["seeds"].items()}, None)
+        for x in ("epoch", "cpu_minutes")]
+    common.figure(os.path.join(FLAGS.results, f"{record}.png"), panels,
+                  title=f"{PRESET}: " + " against ".join(results),
+                  xlabel=["epoch", "CPU minutes (epochs x an epoch's)"])
     common.write_json(record, {
         "preset": PRESET, "epochs": FLAGS.cgan_epochs,
         "fid_num_images": FLAGS.fid_num_images, **common.domain_classifier(),

@@ -313,7 +313,8 @@ def figure(path, panels, title=None, colors=None, xlabel="step"):
     """One row of line plots: `panels` is a list of
     (ylabel, {label: (x, y)}, hlines) with hlines {label: y} or None;
     `colors` {label: color} keeps a series' color across panels (default:
-    by its place in its panel); `xlabel` names the x axis."""
+    by its place in its panel); `xlabel` names the x axis (a list: each
+    panel's)."""
     from matplotlib.figure import Figure
     fig = Figure(figsize=(5.5 * len(panels), 4.2), dpi=100)
     for i, (ylabel, series, hlines) in enumerate(panels):
@@ -326,7 +327,7 @@ def figure(path, panels, title=None, colors=None, xlabel="step"):
         for label, y in (hlines or {}).items():
             ax.axhline(y, color="gray", linestyle="--", linewidth=1,
                        label=label)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(xlabel if isinstance(xlabel, str) else xlabel[i])
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

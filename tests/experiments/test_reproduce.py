@@ -131,6 +131,17 @@ def test_dcgan_screen_records_each_candidate(tmp_path, fashion):
         "steps"] == [5]
 
 
+def test_cgan_recipe_refuses_an_unknown_candidate_before_training(
+        tmp_path, fashion):
+    with reproduce_flags(fashion, tmp_path,
+                         cgan_candidates=["preset", "preset_fp8"]):
+        with pytest.raises(ValueError, match="--cgan_candidates: expected "
+                           "names among preset, radford, preset_bf16, got "
+                           "'preset_fp8'"):
+            EXPERIMENTS["cgan_recipe"]()
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.slow  # trains four runs, then times 100 steps of each.
 def test_cgan_recipe_scores_both_candidates_on_each_seed(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, seeds=["0", "1"],
@@ -154,6 +165,9 @@ def test_cgan_recipe_scores_both_candidates_on_each_seed(tmp_path, fashion):
             assert seed["by_epoch"]["step"] == steps
             assert seed["final"]["label_accuracy"]["mean"] >= 0
             assert seed["epoch_cpu_seconds"] > 0
+            assert seed["by_epoch"]["epoch"] == [1.0]
+            assert seed["by_epoch"]["cpu_minutes"] == [pytest.approx(
+                seed["epoch_cpu_seconds"] / 60)]
         assert result["mean_final_fid"] == pytest.approx(sum(
             s["final"]["fid"] for s in result["seeds"].values()) / 2)
     assert (results / "cgan_recipe.png").is_file()
