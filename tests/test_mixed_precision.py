@@ -144,9 +144,10 @@ def test_the_flag_gives_true_false_or_auto():
         assert given == value and type(given) is type(value)
 
 
-def test_the_dcgan_preset_trains_in_bfloat16_where_it_pays():
-    assert runs.make_config("fashion_mnist_dcgan").train.mixed_precision \
-        == "auto"
+@pytest.mark.parametrize("preset", ["fashion_mnist_dcgan",
+                                    "fashion_mnist_cgan"])
+def test_the_presets_measured_in_bfloat16_train_in_it_where_it_pays(preset):
+    assert runs.make_config(preset).train.mixed_precision == "auto"
 
 
 def _losses_on(model, real, z):

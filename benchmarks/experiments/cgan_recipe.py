@@ -3,7 +3,10 @@
 convolution, the EMA generator, batch 64, the hinge loss, Adam 8e-4 with
 betas 0 / 0.99), against the CGAN with Radford et al.'s settings (64
 filters, no EMA, batch 128, the non-saturating loss, Adam 2e-4 with betas
-0.5 / 0.999: the preset until it took the recipe).
+0.5 / 0.999: the preset until it took the recipe); with
+--cgan_candidates=preset,preset_bf16, the preset in float32 against the
+preset in mixed_bfloat16 (its precision where the CPU has bfloat16
+instructions).
 
 Each candidate trains --cgan_epochs epochs on each of --seeds, scored
 after every epoch (domain FID, KID, classes covered on --fid_num_images
@@ -30,13 +33,16 @@ FLAGS = flags.FLAGS
 PRESET = "fashion_mnist_cgan"
 #: {name: (what it is, batch size, model_args, compile overrides)}.
 CANDIDATES = {
-    "preset": ("the preset as it is: the DCGAN preset's recipe", 64, {}, {}),
+    "preset": ("the preset as it is, in float32 (its precision on a CPU "
+               "without bfloat16 instructions): the DCGAN preset's recipe",
+               64, {}, {}),
     "radford": ("Radford et al.'s settings: 64 filters, no EMA, batch 128, "
                 "the non-saturating loss, Adam 2e-4 with betas 0.5 / 0.999 "
                 "(the preset until it took the recipe)", 128,
                 {"filters": 64, "d_final_convs": 0, "ema_kimg": None},
                 common.RADFORD_DCGAN),
-    "preset_bf16": ("the preset as it is, in mixed_bfloat16", 64, {},
+    "preset_bf16": ("the preset as it is, in mixed_bfloat16 (its precision, "
+                    "auto, on a CPU with bfloat16 instructions)", 64, {},
                     {"mixed_precision": True}),
 }
 

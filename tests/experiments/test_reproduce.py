@@ -147,7 +147,9 @@ def test_cgan_recipe_scores_both_candidates_on_each_seed(tmp_path, fashion):
     with reproduce_flags(fashion, tmp_path, seeds=["0", "1"],
                          cgan_epochs=1) as results:
         EXPERIMENTS["cgan_recipe"]()
-    record = read(results, "cgan_recipe")
+    # Other than 3 epochs: a record of its own, not results/cgan_recipe.json.
+    record = read(results, "cgan_recipe_preset_radford_1_epochs")
+    assert not (results / "cgan_recipe.json").exists()
     preset, radford = (record["candidates"][k] for k in ("preset",
                                                           "radford"))
     # 640 images: 10 steps an epoch at the preset's batch 64, 5 at 128.
@@ -170,7 +172,7 @@ def test_cgan_recipe_scores_both_candidates_on_each_seed(tmp_path, fashion):
                 seed["epoch_cpu_seconds"] / 60)]
         assert result["mean_final_fid"] == pytest.approx(sum(
             s["final"]["fid"] for s in result["seeds"].values()) / 2)
-    assert (results / "cgan_recipe.png").is_file()
+    assert (results / "cgan_recipe_preset_radford_1_epochs.png").is_file()
 
 
 def test_ema_noise_scores_both_generators_on_disjoint_seed_sets(tmp_path,
