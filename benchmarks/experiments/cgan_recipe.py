@@ -89,7 +89,8 @@ def cgan_recipe():
             "mean_epoch_cpu_seconds": float(np.mean(
                 [s["epoch_cpu_seconds"] for s in seeds.values()]))}
     record = "cgan_recipe"
-    if FLAGS.cgan_candidates != ["preset", "radford"] or FLAGS.cgan_epochs != 3:
+    if (FLAGS.cgan_candidates != FLAGS["cgan_candidates"].default
+            or FLAGS.cgan_epochs != FLAGS["cgan_epochs"].default):
         record += (f"_{'_'.join(FLAGS.cgan_candidates)}"
                    f"_{FLAGS.cgan_epochs}_epochs")
     panels = [("domain FID", {

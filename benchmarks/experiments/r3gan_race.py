@@ -340,10 +340,9 @@ def _step_cost_variants():
                       "precision": policy, "batch_size": batch}
     seconds = harness.interleaved(measures, FLAGS.step_cost_rounds)
     first = FLAGS.step_cost_variants[0]
+    first_per_image = [s / rows[first]["batch_size"] for s in seconds[first]]
     for name, row in rows.items():
         per_image = [s / row["batch_size"] for s in seconds[name]]
-        first_per_image = [s / rows[first]["batch_size"]
-                           for s in seconds[first]]
         row.update({
             "cpu_seconds_per_step": seconds[name],
             "images_per_cpu_second": float(
